@@ -1,0 +1,492 @@
+/* auth.c - Keystone v3 tokens: request body, response parsing, the shared
+ * current token and its renewal.
+ *
+ * auth->cur is replaced, never modified: readers take a reference under
+ * auth->lock and may keep using it after it is replaced.  `renewing` makes
+ * renewals single-flight; a failed renewal is remembered for FAIL_HOLD_S
+ * seconds so that many waiting threads do not each wait on a dead Keystone.
+ */
+#include "auth.h"
+#include "log.h"
+#include "stats.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FAIL_HOLD_S 2
+
+struct osfs_auth {
+	const struct osfs_config *cfg;
+	struct osfs_http *http;
+	pthread_mutex_t lock;
+	pthread_cond_t renewed;
+	struct osfs_token *cur;   /* protected by lock */
+	bool stale;               /* protected by lock: cur was refused */
+	bool renewing;            /* protected by lock */
+	time_t failed_at;         /* protected by lock */
+	int failed_err;           /* protected by lock */
+	char failed_msg[256];     /* protected by lock */
+	unsigned long fetched;    /* protected by lock */
+};
+
+/* ---- request body ---- */
+
+static void add_str(struct json_object *o, const char *key, const char *val)
+{
+	if (val)
+		json_object_object_add(o, key, json_object_new_string(val));
+}
+
+/* {"id": ...} or {"name": ..., "domain": {...}} */
+static struct json_object *named(const char *id, const char *name,
+				 const char *dom_id, const char *dom_name)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (id) {
+		add_str(o, "id", id);
+		return o;
+	}
+	add_str(o, "name", name);
+	if (dom_id || dom_name) {
+		struct json_object *d = json_object_new_object();
+		add_str(d, "id", dom_id);
+		if (!dom_id)
+			add_str(d, "name", dom_name);
+		json_object_object_add(o, "domain", d);
+	}
+	return o;
+}
+
+static struct json_object *user_of(const struct osfs_config *c)
+{
+	return named(c->user_id, c->username, c->user_domain_id, c->user_domain_name);
+}
+
+static struct json_object *identity_password(const struct osfs_config *c)
+{
+	struct json_object *pw = json_object_new_object();
+	struct json_object *user = user_of(c);
+
+	add_str(user, "password", c->password);
+	json_object_object_add(pw, "user", user);
+	return pw;
+}
+
+static struct json_object *identity_token(const struct osfs_config *c)
+{
+	struct json_object *t = json_object_new_object();
+	add_str(t, "id", c->token);
+	return t;
+}
+
+static struct json_object *identity_appcred(const struct osfs_config *c)
+{
+	struct json_object *ac = json_object_new_object();
+
+	if (c->app_cred_id) {
+		add_str(ac, "id", c->app_cred_id);
+	} else {
+		add_str(ac, "name", c->app_cred_name);
+		json_object_object_add(ac, "user", user_of(c));
+	}
+	add_str(ac, "secret", c->app_cred_secret);
+	return ac;
+}
+
+static const struct {
+	const char *auth_type;
+	const char *method;
+	struct json_object *(*identity)(const struct osfs_config *c);
+	bool scoped;
+} methods[] = {
+	{ "password", "password", identity_password, true },
+	{ "token", "token", identity_token, true },
+	{ "v3applicationcredential", "application_credential", identity_appcred, false },
+};
+
+static struct json_object *scope_of(const struct osfs_config *c)
+{
+	struct json_object *s;
+
+	if (c->project_id || c->project_name) {
+		s = json_object_new_object();
+		json_object_object_add(s, "project",
+			named(c->project_id, c->project_name,
+			      c->project_domain_id, c->project_domain_name));
+		return s;
+	}
+	return NULL; /* the user's default project */
+}
+
+char *osfs_auth_request_body(const struct osfs_config *cfg)
+{
+	const char *type = cfg->auth_type ? cfg->auth_type : "password";
+	struct json_object *root = NULL, *auth, *ident, *meths, *scope;
+	char *out = NULL;
+
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		if (strcmp(methods[i].auth_type, type) != 0)
+			continue;
+		root = json_object_new_object();
+		auth = json_object_new_object();
+		ident = json_object_new_object();
+		meths = json_object_new_array();
+		json_object_array_add(meths, json_object_new_string(methods[i].method));
+		json_object_object_add(ident, "methods", meths);
+		json_object_object_add(ident, methods[i].method, methods[i].identity(cfg));
+		json_object_object_add(auth, "identity", ident);
+		if (methods[i].scoped && (scope = scope_of(cfg)))
+			json_object_object_add(auth, "scope", scope);
+		json_object_object_add(root, "auth", auth);
+		out = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+		json_object_put(root);
+		break;
+	}
+	return out;
+}
+
+char *osfs_auth_token_url(const char *auth_url)
+{
+	size_t n = strlen(auth_url);
+	char *out = NULL;
+
+	while (n && auth_url[n - 1] == '/')
+		n--;
+	if (n >= 5 && strncmp(auth_url + n - 5, "/v2.0", 5) == 0)
+		return NULL;
+	if (n >= 3 && strncmp(auth_url + n - 3, "/v3", 3) == 0) {
+		if (asprintf(&out, "%.*s/auth/tokens", (int)n, auth_url) < 0)
+			out = NULL;
+	} else if (asprintf(&out, "%.*s/v3/auth/tokens", (int)n, auth_url) < 0) {
+		out = NULL;
+	}
+	return out;
+}
+
+/* ---- response parsing ---- */
+
+time_t osfs_parse_time(const char *iso)
+{
+	struct tm tm = { 0 };
+	const char *rest;
+
+	if (!iso || !(rest = strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm)))
+		return -1;
+	return timegm(&tm);
+}
+
+static const char *str_at(struct json_object *root, const char *pointer)
+{
+	struct json_object *v;
+
+	if (json_pointer_get(root, pointer, &v) != 0 || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void token_free(struct osfs_token *tok)
+{
+	if (!tok)
+		return;
+	if (tok->id)
+		explicit_bzero(tok->id, strlen(tok->id));
+	free(tok->id);
+	free(tok->project_id);
+	free(tok->user_id);
+	for (size_t i = 0; i < tok->nendpoints; i++) {
+		free(tok->endpoints[i].type);
+		free(tok->endpoints[i].interface);
+		free(tok->endpoints[i].region);
+		free(tok->endpoints[i].url);
+	}
+	free(tok->endpoints);
+	free(tok);
+}
+
+void osfs_token_put(struct osfs_token *tok)
+{
+	if (tok && atomic_fetch_sub(&tok->refs, 1) == 1)
+		token_free(tok);
+}
+
+static int parse_catalog(struct json_object *catalog, struct osfs_token *tok)
+{
+	size_t nsvc = json_object_is_type(catalog, json_type_array) ?
+		      json_object_array_length(catalog) : 0;
+
+	for (size_t i = 0; i < nsvc; i++) {
+		struct json_object *svc = json_object_array_get_idx(catalog, i), *eps;
+		const char *type = str_at(svc, "/type");
+		if (!type || !json_object_object_get_ex(svc, "endpoints", &eps) ||
+		    !json_object_is_type(eps, json_type_array))
+			continue;
+		size_t neps = json_object_array_length(eps);
+		for (size_t j = 0; j < neps; j++) {
+			struct json_object *ep = json_object_array_get_idx(eps, j);
+			const char *url = str_at(ep, "/url");
+			const char *region = str_at(ep, "/region_id");
+			if (!url || !*url)
+				continue;
+			struct osfs_endpoint *grown = realloc(tok->endpoints,
+				(tok->nendpoints + 1) * sizeof(*grown));
+			if (!grown)
+				return -ENOMEM;
+			tok->endpoints = grown;
+			grown[tok->nendpoints++] = (struct osfs_endpoint) {
+				.type = strdup(type),
+				.interface = dup_or_null(str_at(ep, "/interface")),
+				.region = dup_or_null(region ? region : str_at(ep, "/region")),
+				.url = strdup(url),
+			};
+		}
+	}
+	return 0;
+}
+
+int osfs_auth_parse_token(const char *body, const char *subject, struct osfs_token **out)
+{
+	struct json_object *root = json_tokener_parse(body), *catalog;
+	struct osfs_token *tok = NULL;
+	const char *expires;
+	int ret = -EPROTO;
+
+	*out = NULL;
+	if (!root || !subject || !*subject)
+		goto out;
+	if (!json_object_object_get_ex(root, "token", NULL))
+		goto out;
+	tok = calloc(1, sizeof(*tok));
+	if (!tok) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	atomic_init(&tok->refs, 1);
+	tok->id = strdup(subject);
+	expires = str_at(root, "/token/expires_at");
+	tok->expires = expires ? osfs_parse_time(expires) : 0;
+	if (tok->expires == -1)
+		goto out;
+	tok->project_id = dup_or_null(str_at(root, "/token/project/id"));
+	tok->user_id = dup_or_null(str_at(root, "/token/user/id"));
+	if (json_pointer_get(root, "/token/catalog", &catalog) == 0 &&
+	    (ret = parse_catalog(catalog, tok)) < 0)
+		goto out;
+	*out = tok;
+	tok = NULL;
+	ret = 0;
+out:
+	token_free(tok);
+	json_object_put(root);
+	return ret;
+}
+
+bool osfs_token_needs_renewal(const struct osfs_token *tok, time_t now)
+{
+	if (!tok)
+		return true;
+	return tok->expires != 0 && now >= tok->expires - OSFS_AUTH_MARGIN_S;
+}
+
+/* ---- endpoint selection ---- */
+
+static const char *const block_storage_aliases[] = {
+	"block-storage", "volumev3", "volumev2", "volume", "block-store", NULL
+};
+
+static const struct {
+	const char *type;
+	const char *const *aliases;
+} service_aliases[] = {
+	{ "block-storage", block_storage_aliases },
+};
+
+static bool interface_matches(const char *have, const char *want)
+{
+	size_t n;
+
+	if (!want)
+		return true;
+	if (!have)
+		return false;
+	n = strlen(want);
+	if (n > 3 && strcmp(want + n - 3, "URL") == 0)
+		n -= 3; /* publicURL -> public */
+	return strlen(have) == n && strncmp(have, want, n) == 0;
+}
+
+static const char *find_exact(const struct osfs_token *tok, const char *type,
+			      const char *interface, const char *region)
+{
+	for (size_t i = 0; i < tok->nendpoints; i++) {
+		const struct osfs_endpoint *ep = &tok->endpoints[i];
+		if (strcmp(ep->type, type) != 0 || !interface_matches(ep->interface, interface))
+			continue;
+		if (region && (!ep->region || strcmp(ep->region, region) != 0))
+			continue;
+		return ep->url;
+	}
+	return NULL;
+}
+
+const char *osfs_catalog_find(const struct osfs_token *tok, const char *type,
+			      const char *interface, const char *region)
+{
+	const char *url = find_exact(tok, type, interface ? interface : "public", region);
+
+	for (size_t i = 0; !url && i < sizeof(service_aliases) / sizeof(service_aliases[0]); i++) {
+		if (strcmp(service_aliases[i].type, type) != 0)
+			continue;
+		for (const char *const *a = service_aliases[i].aliases; !url && *a; a++)
+			url = find_exact(tok, *a, interface ? interface : "public", region);
+	}
+	return url;
+}
+
+/* ---- the shared token ---- */
+
+struct osfs_auth *osfs_auth_new(const struct osfs_config *cfg, struct osfs_http *http)
+{
+	struct osfs_auth *auth = calloc(1, sizeof(*auth));
+
+	if (!auth)
+		return NULL;
+	auth->cfg = cfg;
+	auth->http = http;
+	pthread_mutex_init(&auth->lock, NULL);
+	pthread_cond_init(&auth->renewed, NULL);
+	return auth;
+}
+
+void osfs_auth_free(struct osfs_auth *auth)
+{
+	if (!auth)
+		return;
+	osfs_token_put(auth->cur);
+	pthread_mutex_destroy(&auth->lock);
+	pthread_cond_destroy(&auth->renewed);
+	free(auth);
+}
+
+/* Keystone's own error message from a failed response, or the status. */
+static void keystone_reason(const struct osfs_http_resp *resp, char *err, size_t errlen)
+{
+	struct json_object *root = json_tokener_parse(resp->body);
+	const char *msg = root ? str_at(root, "/error/message") : NULL;
+
+	snprintf(err, errlen, "Keystone refused the credentials (HTTP %ld%s%s)",
+		 resp->status, msg ? ": " : "", msg ? msg : "");
+	json_object_put(root);
+}
+
+/* One POST /v3/auth/tokens.  Called without auth->lock held. */
+static int fetch_token(struct osfs_auth *auth, struct osfs_token **out, char *err, size_t errlen)
+{
+	char *url = osfs_auth_token_url(auth->cfg->auth_url);
+	char *body = osfs_auth_request_body(auth->cfg);
+	struct osfs_http_resp resp;
+	struct osfs_http_req req = { .method = "POST", .url = url, .body = body };
+	int ret;
+
+	*out = NULL;
+	if (!url) {
+		snprintf(err, errlen, "%s is an Identity v2 URL; openstackfs needs Keystone v3",
+			 auth->cfg->auth_url);
+		ret = -EINVAL;
+		goto out_nohttp;
+	}
+	if (!body) {
+		snprintf(err, errlen, "unsupported auth_type '%s'", auth->cfg->auth_type);
+		ret = -EINVAL;
+		goto out_nohttp;
+	}
+	osfs_stat_inc(requests[OSFS_SVC_IDENTITY]);
+	ret = osfs_http_do(auth->http, &req, &resp);
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot reach Keystone at %s: %s", url, strerror(-ret));
+		goto out;
+	}
+	if (resp.status != 201 && resp.status != 200) {
+		keystone_reason(&resp, err, errlen);
+		ret = resp.status >= 500 ? -EIO : -EACCES;
+		goto out;
+	}
+	ret = osfs_auth_parse_token(resp.body, resp.subject_token, out);
+	if (ret < 0)
+		snprintf(err, errlen, "unreadable token response from %s", url);
+out:
+	osfs_http_resp_free(&resp);
+out_nohttp:
+	if (body)
+		explicit_bzero(body, strlen(body));
+	free(body);
+	free(url);
+	return ret;
+}
+
+static bool usable_locked(const struct osfs_auth *auth)
+{
+	return auth->cur && !auth->stale && !osfs_token_needs_renewal(auth->cur, time(NULL));
+}
+
+int osfs_auth_get(struct osfs_auth *auth, struct osfs_token **tok, char *err, size_t errlen)
+{
+	struct osfs_token *fresh = NULL;
+	int ret = 0;
+
+	pthread_mutex_lock(&auth->lock);
+	while (auth->renewing)
+		pthread_cond_wait(&auth->renewed, &auth->lock);
+	if (usable_locked(auth))
+		goto take;
+	if (auth->failed_at && time(NULL) - auth->failed_at < FAIL_HOLD_S) {
+		snprintf(err, errlen, "%s", auth->failed_msg);
+		ret = auth->failed_err;
+		goto out;
+	}
+	auth->renewing = true;
+	pthread_mutex_unlock(&auth->lock);
+
+	ret = fetch_token(auth, &fresh, err, errlen);
+
+	pthread_mutex_lock(&auth->lock);
+	auth->renewing = false;
+	pthread_cond_broadcast(&auth->renewed);
+	if (ret < 0) {
+		auth->failed_at = time(NULL);
+		auth->failed_err = ret;
+		snprintf(auth->failed_msg, sizeof(auth->failed_msg), "%s", err);
+		log_err("authentication failed: %s", err);
+		goto out;
+	}
+	if (auth->fetched++)
+		osfs_stat_inc(reauths);
+	auth->failed_at = 0;
+	osfs_token_put(auth->cur);
+	auth->cur = fresh;
+	auth->stale = false;
+	log_info("new token, expires at %ld", (long)fresh->expires);
+take:
+	atomic_fetch_add(&auth->cur->refs, 1);
+	*tok = auth->cur;
+out:
+	pthread_mutex_unlock(&auth->lock);
+	return ret;
+}
+
+void osfs_auth_invalidate(struct osfs_auth *auth, const struct osfs_token *bad)
+{
+	pthread_mutex_lock(&auth->lock);
+	if (auth->cur == bad)
+		auth->stale = true;
+	pthread_mutex_unlock(&auth->lock);
+}

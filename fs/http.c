@@ -1,0 +1,336 @@
+/* http.c - libcurl behind a small request/response interface.
+ *
+ * Each thread lazily creates one easy handle (pthread key), so a handle is
+ * never used by two threads at once; the share handle lets them reuse DNS
+ * answers, TLS sessions and open connections.  Responses are capped at
+ * opts.max_body bytes.  Debug lines name the method, URL, status, time and
+ * request id, never a header value that could hold a token.
+ */
+#include "http.h"
+#include "log.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct osfs_http {
+	struct osfs_http_opts opts;
+	char *cacert, *cert, *key;
+	CURLSH *share;
+	pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
+	pthread_key_t handle_key;
+};
+
+struct body_buf {
+	char *data;
+	size_t len, cap, max;
+	bool over;
+};
+
+static const struct {
+	long status;
+	int err;
+} status_errnos[] = {
+	{ 400, EINVAL }, { 401, EACCES }, { 403, EACCES }, { 404, ENOENT },
+	{ 405, EINVAL }, { 406, ENOTSUP }, { 409, EBUSY }, { 410, ENOENT },
+	{ 413, EFBIG }, { 415, EINVAL }, { 429, EAGAIN }, { 501, ENOTSUP },
+	{ 502, EAGAIN }, { 503, EAGAIN }, { 504, ETIMEDOUT },
+};
+
+static const struct {
+	CURLcode code;
+	int err;
+} curl_errnos[] = {
+	{ CURLE_OPERATION_TIMEDOUT, ETIMEDOUT },
+	{ CURLE_COULDNT_CONNECT, ECONNREFUSED },
+	{ CURLE_COULDNT_RESOLVE_HOST, EHOSTUNREACH },
+	{ CURLE_COULDNT_RESOLVE_PROXY, EHOSTUNREACH },
+	{ CURLE_WRITE_ERROR, EFBIG },
+	{ CURLE_FILESIZE_EXCEEDED, EFBIG },
+	{ CURLE_GOT_NOTHING, EPROTO },
+	{ CURLE_RECV_ERROR, EPROTO },
+	{ CURLE_SEND_ERROR, EPROTO },
+	{ CURLE_PARTIAL_FILE, EPROTO },
+	{ CURLE_WEIRD_SERVER_REPLY, EPROTO },
+	{ CURLE_PEER_FAILED_VERIFICATION, EACCES },
+	{ CURLE_SSL_CONNECT_ERROR, EPROTO },
+	{ CURLE_OUT_OF_MEMORY, ENOMEM },
+};
+
+int osfs_http_status_errno(long status)
+{
+	if (status >= 200 && status < 300)
+		return 0;
+	for (size_t i = 0; i < sizeof(status_errnos) / sizeof(status_errnos[0]); i++)
+		if (status_errnos[i].status == status)
+			return status_errnos[i].err;
+	return status >= 400 && status < 500 ? EINVAL : EIO;
+}
+
+static int curl_errno(CURLcode code)
+{
+	for (size_t i = 0; i < sizeof(curl_errnos) / sizeof(curl_errnos[0]); i++)
+		if (curl_errnos[i].code == code)
+			return curl_errnos[i].err;
+	return EIO;
+}
+
+int osfs_http_global_init(void)
+{
+	return curl_global_init(CURL_GLOBAL_ALL) == CURLE_OK ? 0 : -EIO;
+}
+
+static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *ctx)
+{
+	struct osfs_http *http = ctx;
+	pthread_mutex_lock(&http->share_locks[data]);
+}
+
+static void share_unlock(CURL *h, curl_lock_data data, void *ctx)
+{
+	struct osfs_http *http = ctx;
+	pthread_mutex_unlock(&http->share_locks[data]);
+}
+
+static void handle_destroy(void *h)
+{
+	curl_easy_cleanup(h);
+}
+
+struct osfs_http *osfs_http_new(const struct osfs_http_opts *opts)
+{
+	struct osfs_http *http = calloc(1, sizeof(*http));
+
+	if (!http)
+		return NULL;
+	http->opts = *opts;
+	http->cacert = opts->cacert ? strdup(opts->cacert) : NULL;
+	http->cert = opts->cert ? strdup(opts->cert) : NULL;
+	http->key = opts->key ? strdup(opts->key) : NULL;
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&http->share_locks[i], NULL);
+	pthread_key_create(&http->handle_key, handle_destroy);
+	http->share = curl_share_init();
+	if (http->share) {
+		curl_share_setopt(http->share, CURLSHOPT_LOCKFUNC, share_lock);
+		curl_share_setopt(http->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+		curl_share_setopt(http->share, CURLSHOPT_USERDATA, http);
+		curl_share_setopt(http->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+		curl_share_setopt(http->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+		curl_share_setopt(http->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	}
+	return http;
+}
+
+void osfs_http_free(struct osfs_http *http)
+{
+	if (!http)
+		return;
+	CURL *h = pthread_getspecific(http->handle_key);
+	if (h)
+		curl_easy_cleanup(h);
+	pthread_key_delete(http->handle_key);
+	if (http->share)
+		curl_share_cleanup(http->share);
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_destroy(&http->share_locks[i]);
+	free(http->cacert);
+	free(http->cert);
+	free(http->key);
+	free(http);
+}
+
+static CURL *thread_handle(struct osfs_http *http)
+{
+	CURL *h = pthread_getspecific(http->handle_key);
+
+	if (h) {
+		curl_easy_reset(h);
+		return h;
+	}
+	h = curl_easy_init();
+	if (h)
+		pthread_setspecific(http->handle_key, h);
+	return h;
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
+{
+	struct body_buf *b = ctx;
+	size_t n = size * nmemb;
+
+	if (b->len + n > b->max) {
+		b->over = true;
+		return 0;
+	}
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 16384;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *p = realloc(b->data, cap);
+		if (!p)
+			return 0;
+		b->data = p;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, data, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return n;
+}
+
+/* Keep the value of header `name` if this line is that header. */
+static void take_header(const char *line, size_t n, const char *name, char **out)
+{
+	size_t nl = strlen(name);
+
+	if (n <= nl + 1 || strncasecmp(line, name, nl) != 0 || line[nl] != ':')
+		return;
+	line += nl + 1;
+	n -= nl + 1;
+	while (n && (*line == ' ' || *line == '\t'))
+		line++, n--;
+	while (n && (line[n - 1] == '\r' || line[n - 1] == '\n' || line[n - 1] == ' '))
+		n--;
+	free(*out);
+	*out = strndup(line, n);
+}
+
+static size_t on_header(char *line, size_t size, size_t nmemb, void *ctx)
+{
+	struct osfs_http_resp *resp = ctx;
+	size_t n = size * nmemb;
+	char *retry = NULL;
+
+	take_header(line, n, "x-openstack-request-id", &resp->request_id);
+	if (!resp->request_id)
+		take_header(line, n, "x-compute-request-id", &resp->request_id);
+	take_header(line, n, "x-subject-token", &resp->subject_token);
+	take_header(line, n, "location", &resp->location);
+	take_header(line, n, "retry-after", &retry);
+	if (retry) {
+		char *end;
+		long v = strtol(retry, &end, 10);
+		resp->retry_after = (end != retry && v >= 0) ? v : -1;
+		free(retry);
+	}
+	return n;
+}
+
+static struct curl_slist *build_headers(const struct osfs_http_req *req)
+{
+	struct curl_slist *list = NULL, *next;
+	char *tok = NULL;
+
+	list = curl_slist_append(list, "Accept: application/json");
+	if (list && req->body)
+		list = (next = curl_slist_append(list, "Content-Type: application/json")) ? next : list;
+	if (list && req->token && asprintf(&tok, "X-Auth-Token: %s", req->token) > 0) {
+		next = curl_slist_append(list, tok);
+		explicit_bzero(tok, strlen(tok));
+		free(tok);
+		list = next ? next : list;
+	}
+	for (const char *const *h = req->headers; list && h && *h; h++)
+		list = (next = curl_slist_append(list, *h)) ? next : list;
+	return list;
+}
+
+static void set_tls(CURL *h, const struct osfs_http *http)
+{
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, http->opts.insecure ? 0L : 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, http->opts.insecure ? 0L : 2L);
+	if (http->cacert)
+		curl_easy_setopt(h, CURLOPT_CAINFO, http->cacert);
+	if (http->cert)
+		curl_easy_setopt(h, CURLOPT_SSLCERT, http->cert);
+	if (http->key)
+		curl_easy_setopt(h, CURLOPT_SSLKEY, http->key);
+}
+
+int osfs_http_do(struct osfs_http *http, const struct osfs_http_req *req,
+		 struct osfs_http_resp *resp)
+{
+	struct body_buf body = { .max = http->opts.max_body };
+	struct curl_slist *headers = NULL;
+	char errbuf[CURL_ERROR_SIZE] = "";
+	CURLcode rc;
+	int ret = 0;
+	CURL *h;
+
+	memset(resp, 0, sizeof(*resp));
+	resp->retry_after = -1;
+	h = thread_handle(http);
+	headers = build_headers(req);
+	if (!h || !headers) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	curl_easy_setopt(h, CURLOPT_URL, req->url);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+	if (strcmp(req->method, "HEAD") == 0)
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+	if (req->body) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(req->body));
+	}
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(h, CURLOPT_SHARE, http->share);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, http->opts.connect_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, http->opts.timeout_ms);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, resp);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	set_tls(h, http);
+
+	rc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &resp->seconds);
+	if (rc != CURLE_OK) {
+		ret = body.over ? -EFBIG : -curl_errno(rc);
+		log_debug("%s %s: no response: %s", req->method, req->url,
+			  body.over ? "response over the size cap" :
+			  errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		goto out;
+	}
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+	log_debug("%s %s -> %ld (%.3f s, %zu bytes, %s)", req->method, req->url,
+		  resp->status, resp->seconds, body.len,
+		  resp->request_id ? resp->request_id : "no request id");
+out:
+	curl_slist_free_all(headers);
+	if (h)
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	resp->body = body.data ? body.data : strdup("");
+	resp->len = body.len;
+	return ret;
+}
+
+void osfs_http_resp_free(struct osfs_http_resp *resp)
+{
+	if (!resp)
+		return;
+	free(resp->body);
+	free(resp->request_id);
+	if (resp->subject_token)
+		explicit_bzero(resp->subject_token, strlen(resp->subject_token));
+	free(resp->subject_token);
+	free(resp->location);
+	memset(resp, 0, sizeof(*resp));
+}
+
+char *osfs_http_escape(const char *s)
+{
+	char *e = curl_easy_escape(NULL, s, 0);
+	char *copy = e ? strdup(e) : NULL;
+
+	curl_free(e);
+	return copy;
+}

@@ -1,0 +1,336 @@
+/* main.c - start-up: options, configuration, authentication, then mount.
+ *
+ * The ladder: parse options → load configuration → authenticate, find the
+ * endpoints, negotiate versions (errors here reach the terminal and exit 1
+ * with nothing mounted) → create the FUSE session → mount → daemonize →
+ * serve → unmount, unwinding with goto in reverse order.
+ */
+#include "api.h"
+#include "cache.h"
+#include "config.h"
+#include "drafts.h"
+#include "fs.h"
+#include "fsops.h"
+#include "log.h"
+#include "notes.h"
+
+#include <errno.h>
+#include <fuse.h>
+#include <fuse_lowlevel.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { KEY_HELP, KEY_VERSION, KEY_DEBUG, KEY_FOREGROUND, KEY_RO, KEY_DROP, KEY_ALLOW_OTHER };
+
+#define OPT(t, m) { t, offsetof(struct osfs_opts, m), 1 }
+#define TTL(t, k) { t, offsetof(struct osfs_opts, ttls) + (k) * sizeof(double), 0 }
+
+static const struct fuse_opt opt_spec[] = {
+	OPT("--cloud=%s", cloud),
+	OPT("--cloud %s", cloud),
+	OPT("cloud=%s", cloud),
+	OPT("ttl=%lf", ttl),
+	TTL("ttl_flavors=%lf", OSFS_FLAVORS),
+	TTL("ttl_images=%lf", OSFS_IMAGES),
+	TTL("ttl_servers=%lf", OSFS_SERVERS),
+	TTL("ttl_keypairs=%lf", OSFS_KEYPAIRS),
+	TTL("ttl_limits=%lf", OSFS_LIMITS),
+	OPT("connect_timeout=%lf", connect_timeout),
+	OPT("timeout=%lf", timeout),
+	OPT("max_response=%lu", max_response),
+	OPT("default_flavor=%s", default_flavor),
+	OPT("default_image=%s", default_image),
+	OPT("default_networks=%s", default_networks),
+	FUSE_OPT_KEY("-h", KEY_HELP),
+	FUSE_OPT_KEY("--help", KEY_HELP),
+	FUSE_OPT_KEY("-V", KEY_VERSION),
+	FUSE_OPT_KEY("--version", KEY_VERSION),
+	FUSE_OPT_KEY("-d", KEY_DEBUG),
+	FUSE_OPT_KEY("debug", KEY_DEBUG),
+	FUSE_OPT_KEY("-f", KEY_FOREGROUND),
+	FUSE_OPT_KEY("ro", KEY_RO),
+	FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
+	/* fstab-only options: accepted and dropped */
+	FUSE_OPT_KEY("auto", KEY_DROP),
+	FUSE_OPT_KEY("noauto", KEY_DROP),
+	FUSE_OPT_KEY("user", KEY_DROP),
+	FUSE_OPT_KEY("nouser", KEY_DROP),
+	FUSE_OPT_KEY("users", KEY_DROP),
+	FUSE_OPT_KEY("_netdev", KEY_DROP),
+	FUSE_OPT_KEY("nofail", KEY_DROP),
+	FUSE_OPT_KEY("defaults", KEY_DROP),
+	FUSE_OPT_KEY("rw", KEY_DROP),
+	FUSE_OPT_END
+};
+
+static const char usage[] =
+"usage: openstackfs [--cloud NAME | NAME] MOUNTPOINT [-f] [-d] [-o opt,...]\n"
+"\n"
+"Mount an OpenStack cloud as a directory tree.  Credentials come from the\n"
+"OS_* environment and/or clouds.yaml (--cloud NAME or OS_CLOUD).\n"
+"\n"
+"options:\n"
+"    --cloud=NAME           clouds.yaml entry (default: $OS_CLOUD, else OS_* only)\n"
+"    -f                     stay in the foreground, log to stderr\n"
+"    -d, -o debug           debug log of every API call (implies -f)\n"
+"    -h, --help             this help\n"
+"    -V, --version          print the version\n"
+"    -o ro                  read-only mount\n"
+"    -o ttl=SECONDS         how old any listing may be\n"
+"    -o ttl_servers=S, ttl_flavors=S, ttl_images=S, ttl_keypairs=S, ttl_limits=S\n"
+"                           the same for one kind (defaults 10, 300, 120, 60, 30)\n"
+"    -o connect_timeout=S   seconds to connect (default 5)\n"
+"    -o timeout=S           seconds for a whole request (default 30)\n"
+"    -o max_response=BYTES  largest API response accepted (default 64 MiB)\n"
+"    -o default_flavor=F, default_image=I, default_networks=N\n"
+"                           make `mkdir servers/NAME` boot at once\n"
+"    -o allow_other         let other users in (forces default_permissions)\n"
+"    fstab options auto, noauto, user, users, _netdev, nofail, defaults are ignored\n";
+
+static int opt_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
+{
+	struct osfs_opts *o = data;
+
+	switch (key) {
+	case KEY_HELP:
+		o->show_help = 1;
+		return 0;
+	case KEY_VERSION:
+		o->show_version = 1;
+		return 0;
+	case KEY_DEBUG:
+		o->debug = 1;
+		o->foreground = 1;
+		return 0;
+	case KEY_FOREGROUND:
+		o->foreground = 1;
+		return 0;
+	case KEY_RO:
+		o->ro = 1;
+		return 1; /* the kernel refuses writes too */
+	case KEY_ALLOW_OTHER:
+		o->allow_other = 1;
+		return 1;
+	case KEY_DROP:
+		return 0;
+	case FUSE_OPT_KEY_OPT:
+		if (strncmp(arg, "x-systemd.", 10) == 0 || strncmp(arg, "comment=", 8) == 0)
+			return 0;
+		return 1;
+	case FUSE_OPT_KEY_NONOPT:
+		if (!o->mountpoint) {
+			o->mountpoint = strdup(arg);
+			return 0;
+		}
+		if (!o->cloud) { /* "openstackfs CLOUD MOUNTPOINT", as mount(8) calls us */
+			o->cloud = o->mountpoint;
+			o->mountpoint = strdup(arg);
+			return 0;
+		}
+		fprintf(stderr, "openstackfs: unexpected argument '%s'\n", arg);
+		return -1;
+	default:
+		return 1;
+	}
+}
+
+static const char *env_get(const char *name)
+{
+	return getenv(name);
+}
+
+static void opts_free(struct osfs_opts *o)
+{
+	free(o->cloud);
+	free(o->mountpoint);
+	free(o->default_flavor);
+	free(o->default_image);
+	free(o->default_networks);
+}
+
+/* "openstackfs:NAME" or "NAME" as given by mount(8) → NAME. */
+static void strip_source_prefix(struct osfs_opts *o)
+{
+	if (o->cloud && strncmp(o->cloud, "openstackfs:", 12) == 0)
+		memmove(o->cloud, o->cloud + 12, strlen(o->cloud + 12) + 1);
+	if (o->cloud && (!*o->cloud || strcmp(o->cloud, "openstackfs") == 0 ||
+			 strcmp(o->cloud, "-") == 0)) {
+		free(o->cloud);
+		o->cloud = NULL;
+	}
+}
+
+static void take_defaults(struct osfs_fs *fs)
+{
+	struct osfs_opts *o = &fs->opts;
+
+	if (!o->default_flavor && fs->cfg.default_flavor)
+		o->default_flavor = strdup(fs->cfg.default_flavor);
+	if (!o->default_image && fs->cfg.default_image)
+		o->default_image = strdup(fs->cfg.default_image);
+	if (!o->default_networks && fs->cfg.default_networks)
+		o->default_networks = strdup(fs->cfg.default_networks);
+}
+
+static int load_config(struct osfs_fs *fs)
+{
+	char err[512] = "";
+	const char *cloud = fs->opts.cloud ? fs->opts.cloud : getenv("OS_CLOUD");
+	int ret = osfs_config_load(&fs->cfg, cloud && *cloud ? cloud : NULL, env_get, NULL,
+				   err, sizeof(err));
+
+	if (ret == 0)
+		ret = osfs_config_check(&fs->cfg, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "openstackfs: %s\n", err);
+		return ret;
+	}
+	if (fs->cfg.warnings)
+		fprintf(stderr, "openstackfs: %s\n", fs->cfg.warnings);
+	if (fs->cfg.insecure)
+		fprintf(stderr, "openstackfs: warning: TLS certificates are NOT verified (insecure)\n");
+	take_defaults(fs);
+	return 0;
+}
+
+static int connect_cloud(struct osfs_fs *fs)
+{
+	struct osfs_api_opts aopts = {
+		.http = {
+			.connect_timeout_ms = (long)(fs->opts.connect_timeout * 1000),
+			.timeout_ms = (long)(fs->opts.timeout * 1000),
+			.max_body = fs->opts.max_response,
+			.insecure = fs->cfg.insecure,
+			.cacert = fs->cfg.cacert, .cert = fs->cfg.cert, .key = fs->cfg.key,
+		},
+		.max_retries = 3,
+		.retry_budget_ms = 5000,
+	};
+	char err[512] = "";
+	double ttls[OSFS_NKINDS];
+	int ret = osfs_api_new(&fs->api, &fs->cfg, &aopts, err, sizeof(err));
+
+	if (ret < 0) {
+		fprintf(stderr, "openstackfs: %s\n", err);
+		return ret;
+	}
+	for (int k = 0; k < OSFS_NKINDS; k++)
+		ttls[k] = fs->opts.ttls[k] > 0 ? fs->opts.ttls[k] : fs->opts.ttl;
+	fs->cache = osfs_cache_new(fs->api, ttls);
+	fs->drafts = osfs_drafts_new();
+	fs->notes = osfs_notes_new();
+	if (!fs->cache || !fs->drafts || !fs->notes) {
+		fprintf(stderr, "openstackfs: out of memory\n");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void fs_free(struct osfs_fs *fs)
+{
+	osfs_cache_free(fs->cache);
+	osfs_drafts_free(fs->drafts);
+	osfs_notes_free(fs->notes);
+	osfs_api_free(fs->api);
+	osfs_config_free(&fs->cfg);
+	opts_free(&fs->opts);
+	free(fs->label);
+}
+
+/* -o subtype=openstackfs,fsname=openstackfs:CLOUD (commas escaped). */
+static int add_mount_names(struct osfs_fs *fs, struct fuse_args *args)
+{
+	const char *cloud = fs->cfg.cloud ? fs->cfg.cloud : "envvars";
+	char *opt = NULL, *p;
+
+	if (asprintf(&fs->label, "openstackfs:%s", cloud) < 0)
+		return -ENOMEM;
+	opt = malloc(strlen(fs->label) * 2 + 64);
+	if (!opt)
+		return -ENOMEM;
+	p = opt + sprintf(opt, "-osubtype=openstackfs,fsname=");
+	for (const char *s = fs->label; *s; s++) {
+		if (*s == ',' || *s == '\\')
+			*p++ = '\\';
+		*p++ = *s;
+	}
+	*p = '\0';
+	int ret = fuse_opt_add_arg(args, opt);
+	free(opt);
+	if (ret == 0 && fs->opts.allow_other)
+		ret = fuse_opt_add_arg(args, "-odefault_permissions");
+	return ret;
+}
+
+int main(int argc, char *argv[])
+{
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct osfs_fs fs = { 0 };
+	struct fuse *fuse = NULL;
+	struct fuse_loop_config *loop = NULL;
+	int ret = 1;
+
+	fs.opts.connect_timeout = 5;
+	fs.opts.timeout = 30;
+	fs.opts.max_response = 64UL << 20;
+	fs.uid = getuid();
+	fs.gid = getgid();
+	fs.mounted_at = time(NULL);
+	if (fuse_opt_parse(&args, &fs.opts, opt_spec, opt_proc) == -1)
+		goto out_args;
+	if (fs.opts.show_help) {
+		fputs(usage, stdout);
+		ret = 0;
+		goto out_args;
+	}
+	if (fs.opts.show_version) {
+		printf("openstackfs %s (libfuse %s)\n", OSFS_VERSION, fuse_pkgversion());
+		ret = 0;
+		goto out_args;
+	}
+	if (!fs.opts.mountpoint) {
+		fprintf(stderr, "openstackfs: no mount point given (openstackfs --help)\n");
+		goto out_args;
+	}
+	strip_source_prefix(&fs.opts);
+	osfs_log_set_level(fs.opts.debug ? OSFS_LOG_DEBUG : OSFS_LOG_WARN);
+	if (osfs_http_global_init() < 0 || load_config(&fs) < 0 || connect_cloud(&fs) < 0)
+		goto out_fs;
+	if (add_mount_names(&fs, &args) < 0 || (fs.opts.debug && fuse_opt_add_arg(&args, "-odebug") < 0))
+		goto out_fs;
+
+	fuse = fuse_new(&args, &osfs_fsops, sizeof(osfs_fsops), &fs);
+	if (!fuse)
+		goto out_fs;
+	fs.fuse = fuse;
+	if (fuse_mount(fuse, fs.opts.mountpoint) != 0)
+		goto out_fuse;
+	if (fuse_set_signal_handlers(fuse_get_session(fuse)) != 0)
+		goto out_unmount;
+	if (fuse_daemonize(fs.opts.foreground) != 0)
+		goto out_signals;
+	if (!fs.opts.foreground)
+		osfs_log_use_syslog(true);
+	loop = fuse_loop_cfg_create();
+	if (!loop)
+		goto out_signals;
+	fuse_loop_cfg_set_max_threads(loop, 64);
+	fuse_loop_cfg_set_idle_threads(loop, 16);
+	ret = fuse_loop_mt(fuse, loop) == 0 ? 0 : 1;
+	fuse_loop_cfg_destroy(loop);
+out_signals:
+	fuse_remove_signal_handlers(fuse_get_session(fuse));
+out_unmount:
+	fuse_unmount(fuse);
+out_fuse:
+	fuse_destroy(fuse);
+out_fs:
+	fs_free(&fs);
+out_args:
+	fuse_opt_free_args(&args);
+	return ret;
+}

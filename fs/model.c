@@ -1,0 +1,460 @@
+/* model.c - parse API responses into struct osfs_res using the field
+ * tables of kinds.c and json-c's pointer API. */
+#include "model.h"
+#include "http.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pthread_mutex_t pretty_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static char *with_newline(const char *s, size_t n)
+{
+	char *out = malloc(n + 2);
+
+	if (!out)
+		return NULL;
+	memcpy(out, s, n);
+	out[n] = '\n';
+	out[n + 1] = '\0';
+	return out;
+}
+
+/* The first non-null value among '|'-separated pointers, or NULL. */
+static struct json_object *value_at(struct json_object *obj, const char *pointers)
+{
+	char buf[256];
+	struct json_object *v;
+
+	while (pointers && *pointers) {
+		const char *bar = strchr(pointers, '|');
+		size_t n = bar ? (size_t)(bar - pointers) : strlen(pointers);
+		if (n < sizeof(buf)) {
+			memcpy(buf, pointers, n);
+			buf[n] = '\0';
+			if (json_pointer_get(obj, buf, &v) == 0 && v)
+				return v;
+		}
+		pointers = bar ? bar + 1 : NULL;
+	}
+	return NULL;
+}
+
+static char *render_text(struct json_object *v)
+{
+	const char *s;
+
+	if (!v)
+		return with_newline("", 0);
+	if (json_object_is_type(v, json_type_string))
+		return with_newline(json_object_get_string(v), (size_t)json_object_get_string_len(v));
+	s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	return with_newline(s, strlen(s));
+}
+
+static char *render_int(struct json_object *v)
+{
+	if (v && json_object_is_type(v, json_type_string) && json_object_get_string_len(v) == 0)
+		return with_newline("0", 1);
+	return render_text(v);
+}
+
+static char *render_list(struct json_object *v)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!v || !json_object_is_type(v, json_type_array))
+		return render_text(v);
+	if (!(f = open_memstream(&out, &len)))
+		return NULL;
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		struct json_object *e = json_object_array_get_idx(v, i);
+		fprintf(f, "%s\n", json_object_is_type(e, json_type_string) ?
+			json_object_get_string(e) : json_object_to_json_string(e));
+	}
+	fclose(f);
+	return out;
+}
+
+/* {"net": [{"addr": "10.0.0.5", ...}]} → "net 10.0.0.5\n" per address. */
+static char *render_addresses(struct json_object *v)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!v || !json_object_is_type(v, json_type_object))
+		return render_text(NULL);
+	if (!(f = open_memstream(&out, &len)))
+		return NULL;
+	json_object_object_foreach(v, net, addrs) {
+		for (size_t i = 0; json_object_is_type(addrs, json_type_array) &&
+				   i < json_object_array_length(addrs); i++) {
+			struct json_object *a = json_object_array_get_idx(addrs, i), *addr;
+			if (json_object_object_get_ex(a, "addr", &addr))
+				fprintf(f, "%s %s\n", net, json_object_get_string(addr));
+		}
+	}
+	fclose(f);
+	return out;
+}
+
+static char *(*const renderers[])(struct json_object *v) = {
+	[OSFS_FMT_TEXT] = render_text,
+	[OSFS_FMT_INT] = render_int,
+	[OSFS_FMT_LIST] = render_list,
+	[OSFS_FMT_ADDRESSES] = render_addresses,
+};
+
+static char *string_at(struct json_object *obj, const char *pointer)
+{
+	struct json_object *v = pointer ? value_at(obj, pointer) : NULL;
+
+	if (!v || json_object_is_type(v, json_type_null))
+		return NULL;
+	if (json_object_is_type(v, json_type_string))
+		return strdup(json_object_get_string(v));
+	return strdup(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+}
+
+static int cmp_kv(const void *a, const void *b)
+{
+	return strcmp(((const struct osfs_kv *)a)->key, ((const struct osfs_kv *)b)->key);
+}
+
+static int parse_sub(const struct osfs_kind *k, struct json_object *obj, struct osfs_res *r)
+{
+	struct json_object *sub = k->sub_pointer ? value_at(obj, k->sub_pointer) : NULL;
+	size_t i = 0;
+
+	if (!sub || !json_object_is_type(sub, json_type_object))
+		return 0;
+	r->sub = calloc((size_t)json_object_object_length(sub) + 1, sizeof(*r->sub));
+	if (!r->sub)
+		return -ENOMEM;
+	json_object_object_foreach(sub, key, val) {
+		r->sub[i].key = strdup(key);
+		r->sub[i].value = render_text(val);
+		r->nsub = ++i;
+		if (!r->sub[i - 1].key || !r->sub[i - 1].value)
+			return -ENOMEM;
+	}
+	qsort(r->sub, r->nsub, sizeof(*r->sub), cmp_kv);
+	return 0;
+}
+
+static struct osfs_res *res_from(const struct osfs_kind *k, struct json_object *obj)
+{
+	struct osfs_res *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	if (!json_object_is_type(obj, json_type_object))
+		goto fail;
+	r->id = k->singleton ? strdup(k->dir) : string_at(obj, k->id_pointer);
+	if (!r->id || !*r->id)
+		goto fail;
+	r->name = string_at(obj, k->name_pointer);
+	r->created = string_at(obj, k->created_pointer);
+	r->vals = calloc(k->nfields + 1, sizeof(*r->vals));
+	r->lens = calloc(k->nfields + 1, sizeof(*r->lens));
+	if (!r->vals || !r->lens)
+		goto fail;
+	for (size_t i = 0; i < k->nfields; i++) {
+		r->vals[i] = renderers[k->fields[i].fmt](value_at(obj, k->fields[i].pointers));
+		if (!r->vals[i])
+			goto fail;
+		r->lens[i] = strlen(r->vals[i]);
+	}
+	if (parse_sub(k, obj, r) < 0)
+		goto fail;
+	r->json = strdup(json_object_to_json_string_ext(obj,
+		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	if (!r->json)
+		goto fail;
+	return r;
+fail:
+	osfs_res_free(r);
+	return NULL;
+}
+
+void osfs_res_free(struct osfs_res *r)
+{
+	if (!r)
+		return;
+	free(r->id);
+	free(r->name);
+	free(r->fname);
+	free(r->created);
+	for (size_t i = 0; r->vals && r->vals[i]; i++)
+		free(r->vals[i]);
+	free(r->vals);
+	free(r->lens);
+	for (size_t i = 0; i < r->nsub; i++) {
+		free(r->sub[i].key);
+		free(r->sub[i].value);
+	}
+	free(r->sub);
+	free(r->json);
+	free(r->pretty);
+	free(r);
+}
+
+void osfs_page_free(struct osfs_page *page)
+{
+	for (size_t i = 0; i < page->n; i++)
+		osfs_res_free(page->items[i]);
+	free(page->items);
+	free(page->next);
+	memset(page, 0, sizeof(*page));
+}
+
+static bool has_next_link(const struct osfs_kind *k, struct json_object *root)
+{
+	char key[64];
+	struct json_object *links;
+
+	snprintf(key, sizeof(key), "%s_links", k->collection);
+	if (!json_object_object_get_ex(root, key, &links) || !json_object_is_type(links, json_type_array))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(links); i++) {
+		struct json_object *rel;
+		if (json_object_object_get_ex(json_object_array_get_idx(links, i), "rel", &rel) &&
+		    strcmp(json_object_get_string(rel), "next") == 0)
+			return true;
+	}
+	return false;
+}
+
+static char *nova_next(const struct osfs_kind *k, struct json_object *root,
+		       const struct osfs_page *page, int limit)
+{
+	char *marker, *out = NULL;
+
+	if (!page->n || (int)page->n < limit || !has_next_link(k, root))
+		return NULL;
+	marker = osfs_http_escape(page->items[page->n - 1]->id);
+	if (marker && asprintf(&out, "%s?limit=%d&marker=%s", k->list_path, limit, marker) < 0)
+		out = NULL;
+	free(marker);
+	return out;
+}
+
+static char *glance_next(struct json_object *root)
+{
+	struct json_object *next;
+	const char *s, *v2;
+
+	if (!json_object_object_get_ex(root, "next", &next) || !json_object_is_type(next, json_type_string))
+		return NULL;
+	s = json_object_get_string(next);
+	v2 = strstr(s, "/v2/"); /* keep the path, never the link's host */
+	return v2 ? strdup(v2) : NULL;
+}
+
+int osfs_model_parse_list(const struct osfs_kind *k, const char *body, int limit,
+			  struct osfs_page *page)
+{
+	struct json_object *root = json_tokener_parse(body), *items;
+	int ret = -EPROTO;
+	size_t n;
+
+	memset(page, 0, sizeof(*page));
+	if (!root || !json_object_object_get_ex(root, k->collection, &items) ||
+	    !json_object_is_type(items, json_type_array))
+		goto out;
+	n = json_object_array_length(items);
+	page->items = calloc(n + 1, sizeof(*page->items));
+	if (!page->items) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *item = json_object_array_get_idx(items, i);
+		if (k->item_wrapper && !json_object_object_get_ex(item, k->item_wrapper, &item))
+			goto out;
+		struct osfs_res *r = res_from(k, item);
+		if (!r)
+			goto out;
+		page->items[page->n++] = r;
+	}
+	page->next = k->paging == OSFS_PAGE_NOVA ? nova_next(k, root, page, limit) :
+		     k->paging == OSFS_PAGE_GLANCE ? glance_next(root) : NULL;
+	ret = 0;
+out:
+	if (ret < 0)
+		osfs_page_free(page);
+	json_object_put(root);
+	return ret;
+}
+
+int osfs_model_parse_one(const struct osfs_kind *k, const char *body, struct osfs_res **out)
+{
+	struct json_object *root = json_tokener_parse(body), *obj = root;
+
+	*out = NULL;
+	if (root && k->show_key && !json_object_object_get_ex(root, k->show_key, &obj))
+		obj = NULL;
+	if (obj)
+		*out = res_from(k, obj);
+	json_object_put(root);
+	return *out ? 0 : -EPROTO;
+}
+
+const char *osfs_res_pretty(struct osfs_res *r)
+{
+	pthread_mutex_lock(&pretty_lock);
+	if (!r->pretty) {
+		struct json_object *obj = json_tokener_parse(r->json);
+		const char *s = obj ? json_object_to_json_string_ext(obj,
+			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
+		r->pretty = s ? with_newline(s, strlen(s)) : NULL;
+		json_object_put(obj);
+	}
+	pthread_mutex_unlock(&pretty_lock);
+	return r->pretty;
+}
+
+const struct osfs_kv *osfs_res_sub(const struct osfs_res *r, const char *key)
+{
+	struct osfs_kv probe = { .key = (char *)key };
+
+	if (!r->nsub)
+		return NULL;
+	return bsearch(&probe, r->sub, r->nsub, sizeof(*r->sub), cmp_kv);
+}
+
+/* ---- request bodies ---- */
+
+static char *to_text(struct json_object *root)
+{
+	char *out = root ? strdup(json_object_to_json_string_ext(root,
+		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) : NULL;
+	json_object_put(root);
+	return out;
+}
+
+static void put_str(struct json_object *o, const char *key, const char *val)
+{
+	if (val)
+		json_object_object_add(o, key, json_object_new_string(val));
+}
+
+static struct json_object *networks_of(const struct osfs_server_spec *spec)
+{
+	struct json_object *list;
+
+	if (spec->net_mode != OSFS_NET_LIST)
+		return json_object_new_string(spec->net_mode == OSFS_NET_NONE ? "none" : "auto");
+	list = json_object_new_array();
+	for (const char *const *id = spec->net_ids; id && *id; id++) {
+		struct json_object *net = json_object_new_object();
+		put_str(net, "uuid", *id);
+		json_object_array_add(list, net);
+	}
+	return list;
+}
+
+char *osfs_model_server_body(const struct osfs_server_spec *spec)
+{
+	struct json_object *root = json_object_new_object(), *server = json_object_new_object();
+
+	put_str(server, "name", spec->name);
+	put_str(server, "flavorRef", spec->flavor_ref);
+	put_str(server, "imageRef", spec->image_ref);
+	put_str(server, "key_name", spec->key_name);
+	put_str(server, "user_data", spec->user_data_b64);
+	put_str(server, "availability_zone", spec->availability_zone);
+	json_object_object_add(server, "networks", networks_of(spec));
+	if (spec->nmetadata) {
+		struct json_object *meta = json_object_new_object();
+		for (size_t i = 0; i < spec->nmetadata; i++)
+			put_str(meta, spec->metadata[i].key, spec->metadata[i].value);
+		json_object_object_add(server, "metadata", meta);
+	}
+	json_object_object_add(root, "server", server);
+	return to_text(root);
+}
+
+char *osfs_model_meta_body(const char *key, const char *value)
+{
+	struct json_object *root = json_object_new_object(), *meta = json_object_new_object();
+
+	put_str(meta, key, value);
+	json_object_object_add(root, "meta", meta);
+	return to_text(root);
+}
+
+char *osfs_model_keypair_body(const char *name, const char *public_key)
+{
+	struct json_object *root = json_object_new_object(), *kp = json_object_new_object();
+
+	put_str(kp, "name", name);
+	put_str(kp, "public_key", public_key);
+	json_object_object_add(root, "keypair", kp);
+	return to_text(root);
+}
+
+char *osfs_model_created_id(const char *body)
+{
+	struct json_object *root = json_tokener_parse(body);
+	char *id = root ? string_at(root, "/server/id") : NULL;
+
+	json_object_put(root);
+	return id;
+}
+
+int osfs_model_console_output(const char *body, char **out)
+{
+	struct json_object *root = json_tokener_parse(body), *v;
+	int ret = -EPROTO;
+
+	*out = NULL;
+	if (root && json_object_object_get_ex(root, "output", &v) &&
+	    json_object_is_type(v, json_type_string)) {
+		const char *s = json_object_get_string(v);
+		size_t n = strlen(s);
+		*out = n && s[n - 1] == '\n' ? strdup(s) : with_newline(s, n);
+		ret = *out ? 0 : -ENOMEM;
+	}
+	json_object_put(root);
+	return ret;
+}
+
+char **osfs_model_ids_named(const char *body, const char *collection, const char *name)
+{
+	struct json_object *root = json_tokener_parse(body), *items;
+	char **ids = NULL;
+	size_t n = 0;
+
+	if (!root || !json_object_object_get_ex(root, collection, &items) ||
+	    !json_object_is_type(items, json_type_array))
+		goto out;
+	ids = calloc(json_object_array_length(items) + 1, sizeof(*ids));
+	for (size_t i = 0; ids && i < json_object_array_length(items); i++) {
+		struct json_object *item = json_object_array_get_idx(items, i);
+		char *id = string_at(item, "/id"), *nm = string_at(item, "/name");
+		if (id && nm && strcmp(nm, name) == 0)
+			ids[n++] = id;
+		else
+			free(id);
+		free(nm);
+	}
+out:
+	json_object_put(root);
+	return ids;
+}
+
+void osfs_model_strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}

@@ -1,0 +1,138 @@
+/* names.c - file names for resources: encoding and disambiguation. */
+#include "names.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool needs_escape(char c, size_t pos)
+{
+	return c == '/' || c == '%' || (c == '.' && pos == 0);
+}
+
+char *osfs_name_encode(const char *name)
+{
+	size_t n = 0;
+	char *out, *p;
+
+	if (!*name)
+		return strdup("%00");
+	for (size_t i = 0; name[i]; i++)
+		n += needs_escape(name[i], i) ? 3 : 1;
+	out = p = malloc(n + 1);
+	if (!out)
+		return NULL;
+	for (size_t i = 0; name[i]; i++) {
+		if (needs_escape(name[i], i))
+			p += sprintf(p, "%%%02X", (unsigned char)name[i]);
+		else
+			*p++ = name[i];
+	}
+	*p = '\0';
+	return out;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+char *osfs_name_decode(const char *fname)
+{
+	char *out, *p;
+
+	if (strcmp(fname, "%00") == 0)
+		return strdup("");
+	out = p = malloc(strlen(fname) + 1);
+	if (!out)
+		return NULL;
+	for (const char *s = fname; *s; s++) {
+		if (*s != '%') {
+			*p++ = *s;
+			continue;
+		}
+		int hi = hexval(s[1]), lo = hi < 0 ? -1 : hexval(s[2]);
+		if (lo < 0) {
+			free(out);
+			return NULL;
+		}
+		*p++ = (char)(hi * 16 + lo);
+		s += 2;
+	}
+	*p = '\0';
+	return out;
+}
+
+/* name + "~" + id prefix, the name cut at a UTF-8 boundary to fit. */
+static char *with_suffix(const char *fname, const char *id)
+{
+	size_t keep = strlen(fname), room = OSFS_NAME_MAX - 1 - OSFS_ID_SUFFIX;
+	char *out;
+
+	if (keep > room) {
+		keep = room;
+		while (keep && ((unsigned char)fname[keep] & 0xC0) == 0x80)
+			keep--;
+		/* never cut inside a %XX escape */
+		if (keep >= 1 && fname[keep - 1] == '%')
+			keep -= 1;
+		else if (keep >= 2 && fname[keep - 2] == '%')
+			keep -= 2;
+	}
+	if (asprintf(&out, "%.*s~%.*s", (int)keep, fname, OSFS_ID_SUFFIX, id) < 0)
+		return NULL;
+	return out;
+}
+
+static int cmp_for_dups(const void *a, const void *b)
+{
+	const struct osfs_res *x = *(struct osfs_res *const *)a, *y = *(struct osfs_res *const *)b;
+	int c = strcmp(x->fname, y->fname);
+
+	if (c)
+		return c;
+	if (x->created && y->created && (c = strcmp(x->created, y->created)))
+		return c;
+	if (!x->created != !y->created)
+		return x->created ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+int osfs_names_assign(struct osfs_res **items, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct osfs_res *r = items[i];
+		free(r->fname);
+		r->fname = r->name ? osfs_name_encode(r->name) : osfs_name_encode(r->id);
+		if (!r->fname)
+			return -ENOMEM;
+		if (strlen(r->fname) > OSFS_NAME_MAX) {
+			char *cut = with_suffix(r->fname, r->id);
+			if (!cut)
+				return -ENOMEM;
+			free(r->fname);
+			r->fname = cut;
+		}
+	}
+	qsort(items, n, sizeof(*items), cmp_for_dups);
+	for (size_t i = 1; i < n; i++) {
+		size_t first = i - 1;
+		while (i < n && strcmp(items[i]->fname, items[first]->fname) == 0) {
+			char *dup = with_suffix(items[i]->fname, items[i]->id);
+			if (!dup)
+				return -ENOMEM;
+			free(items[i]->fname);
+			items[i]->fname = dup;
+			i++;
+		}
+	}
+	return 0;
+}

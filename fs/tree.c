@@ -1,0 +1,497 @@
+/* tree.c - resolve paths to nodes, and give each node its attributes,
+ * entries and content.  Listings come from the cache; drafts (servers and
+ * keypairs being made) from drafts.c; error notes from notes.c. */
+#include "tree.h"
+#include "ctl.h"
+#include "drafts.h"
+#include "log.h"
+#include "names.h"
+#include "notes.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_DEPTH 4
+
+static char *render_version(struct osfs_fs *fs);
+static char *render_cloud(struct osfs_fs *fs);
+static char *render_stats(struct osfs_fs *fs);
+static char *render_log(struct osfs_fs *fs);
+
+static const struct {
+	const char *name;
+	char *(*render)(struct osfs_fs *fs);
+} meta_files[] = {
+	{ "version", render_version },
+	{ "cloud", render_cloud },
+	{ "stats", render_stats },
+	{ "log", render_log },
+};
+
+#define NMETA (sizeof(meta_files) / sizeof(meta_files[0]))
+
+/* Files a resource directory has besides its fields, per kind. */
+static const struct {
+	enum osfs_kind_id kind;
+	const char *name;
+	enum osfs_node_type type;
+} extras[] = {
+	{ OSFS_SERVERS, "ctl", OSFS_N_CTL },
+	{ OSFS_SERVERS, "error", OSFS_N_ERROR },
+	{ OSFS_SERVERS, "console.log", OSFS_N_CONSOLE },
+	{ OSFS_KEYPAIRS, "ctl", OSFS_N_CTL },
+	{ OSFS_KEYPAIRS, "error", OSFS_N_ERROR },
+};
+
+#define NEXTRAS (sizeof(extras) / sizeof(extras[0]))
+
+static char *render_version(struct osfs_fs *fs)
+{
+	char *s = NULL;
+	if (asprintf(&s, "openstackfs %s\ncompute %s\n", OSFS_VERSION,
+		     osfs_api_compute_version(fs->api)) < 0)
+		return NULL;
+	return s;
+}
+
+static char *render_cloud(struct osfs_fs *fs)
+{
+	const struct osfs_config *c = &fs->cfg;
+	char *s = NULL;
+	if (asprintf(&s, "cloud %s\nauth_url %s\nproject %s\nregion %s\ninterface %s\n",
+		     c->cloud ? c->cloud : "envvars", c->auth_url ? c->auth_url : "",
+		     c->project_name ? c->project_name : c->project_id ? c->project_id : "",
+		     c->region_name ? c->region_name : "",
+		     c->interface ? c->interface : "public") < 0)
+		return NULL;
+	return s;
+}
+
+static char *render_stats(struct osfs_fs *fs)
+{
+	return osfs_stats_render();
+}
+
+static char *render_log(struct osfs_fs *fs)
+{
+	return osfs_log_recent();
+}
+
+void osfs_node_release(struct osfs_node *node)
+{
+	osfs_listing_put(node->listing);
+	free(node->key);
+	free(node->subkey);
+	memset(node, 0, sizeof(*node));
+}
+
+bool osfs_node_is_dynamic(const struct osfs_node *node)
+{
+	return node->type == OSFS_N_META_FILE || node->type == OSFS_N_CONSOLE ||
+	       node->type == OSFS_N_ERROR || node->type == OSFS_N_CTL ||
+	       node->type == OSFS_N_DRAFT_FILE;
+}
+
+/* Split "/a/b/c" into at most MAX_DEPTH parts, in place. */
+static int split(char *path, char **parts)
+{
+	int n = 0;
+
+	for (char *tok = strtok(path, "/"); tok; tok = strtok(NULL, "/")) {
+		if (n == MAX_DEPTH)
+			return -ENOENT;
+		parts[n++] = tok;
+	}
+	return n;
+}
+
+static int lookup_meta(char **parts, int n, struct osfs_node *node)
+{
+	node->type = OSFS_N_META;
+	if (n == 1)
+		return 0;
+	for (size_t i = 0; n == 2 && i < NMETA; i++) {
+		if (strcmp(parts[1], meta_files[i].name) == 0) {
+			node->type = OSFS_N_META_FILE;
+			node->index = (int)i;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static int lookup_singleton(char **parts, int n, struct osfs_node *node)
+{
+	if (n == 1)
+		return 0;
+	if (n > 2 || !node->listing->n)
+		return -ENOENT;
+	node->res = node->listing->items[0];
+	if (strcmp(parts[1], "json") == 0) {
+		node->type = OSFS_N_JSON;
+		return 0;
+	}
+	if (!osfs_res_sub(node->res, parts[1]))
+		return -ENOENT;
+	node->type = OSFS_N_SUBFILE;
+	node->key = strdup(parts[1]);
+	return node->key ? 0 : -ENOMEM;
+}
+
+static int lookup_in_res(const struct osfs_kind *k, char **parts, int n, struct osfs_node *node)
+{
+	int field;
+
+	if (n == 2) {
+		node->type = OSFS_N_RES;
+		return 0;
+	}
+	if (k->subdir && *k->subdir && strcmp(parts[2], k->subdir) == 0) {
+		node->type = n == 3 ? OSFS_N_SUBDIR : OSFS_N_SUBFILE;
+		if (n == 4 && !osfs_res_sub(node->res, parts[3]))
+			return -ENOENT;
+		node->key = n == 4 ? strdup(parts[3]) : NULL;
+		return n == 4 && !node->key ? -ENOMEM : 0;
+	}
+	if (n != 3)
+		return -ENOENT;
+	if (strcmp(parts[2], "json") == 0) {
+		node->type = OSFS_N_JSON;
+		return 0;
+	}
+	if ((field = osfs_kind_field(k, parts[2])) >= 0) {
+		node->type = OSFS_N_FIELD;
+		node->index = field;
+		return 0;
+	}
+	for (size_t i = 0; i < NEXTRAS; i++) {
+		if (extras[i].kind == node->kind && strcmp(parts[2], extras[i].name) == 0) {
+			node->type = extras[i].type;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* A resource changed by us is read directly until it settles. */
+static int use_fresh(struct osfs_fs *fs, struct osfs_node *node)
+{
+	struct osfs_listing *one;
+	int ret = osfs_cache_fresh(fs->cache, node->kind, node->res, &one);
+
+	if (ret < 0 || !one)
+		return ret;
+	osfs_listing_put(node->listing);
+	node->listing = one;
+	node->res = one->items[0];
+	return 0;
+}
+
+static int lookup_kind(struct osfs_fs *fs, char **parts, int n, struct osfs_node *node)
+{
+	const struct osfs_kind *k = osfs_kind_by_dir(parts[0], &node->kind);
+	int ret;
+
+	if (!k)
+		return -ENOENT;
+	node->type = OSFS_N_KIND;
+	if (n >= 2 && osfs_drafts_lookup(fs, node->kind, parts[1], parts + 2, n - 2, node) == 0)
+		return 0;
+	ret = osfs_cache_list(fs->cache, node->kind, &node->listing, NULL);
+	if (ret < 0)
+		return ret;
+	if (k->singleton)
+		return lookup_singleton(parts, n, node);
+	if (n == 1)
+		return 0;
+	if (strcmp(parts[1], ".by-id") == 0) {
+		node->type = n == 2 ? OSFS_N_BYID : OSFS_N_LINK;
+		if (n == 3 && !(node->res = osfs_listing_find_id(node->listing, parts[2])))
+			return -ENOENT;
+		return n > 3 ? -ENOENT : 0;
+	}
+	node->res = osfs_listing_find(node->listing, parts[1]);
+	if (!node->res)
+		return -ENOENT;
+	if ((ret = use_fresh(fs, node)) < 0)
+		return ret;
+	return lookup_in_res(k, parts, n, node);
+}
+
+int osfs_tree_lookup(struct osfs_fs *fs, const char *path, struct osfs_node *node)
+{
+	char *copy = strdup(path), *parts[MAX_DEPTH];
+	int n, ret;
+
+	memset(node, 0, sizeof(*node));
+	if (!copy)
+		return -ENOMEM;
+	n = split(copy, parts);
+	if (n < 0)
+		ret = n;
+	else if (n == 0)
+		ret = 0; /* OSFS_N_ROOT */
+	else if (strcmp(parts[0], ".openstackfs") == 0)
+		ret = lookup_meta(parts, n, node);
+	else
+		ret = lookup_kind(fs, parts, n, node);
+	free(copy);
+	if (ret < 0)
+		osfs_node_release(node);
+	return ret;
+}
+
+/* ---- attributes ---- */
+
+static bool kind_writable(enum osfs_kind_id kind)
+{
+	return kind == OSFS_SERVERS || kind == OSFS_KEYPAIRS;
+}
+
+static mode_t mode_of(struct osfs_fs *fs, const struct osfs_node *node)
+{
+	bool rw = !fs->opts.ro;
+
+	switch (node->type) {
+	case OSFS_N_ROOT:
+	case OSFS_N_META:
+	case OSFS_N_BYID:
+		return S_IFDIR | 0555;
+	case OSFS_N_KIND:
+	case OSFS_N_RES:
+	case OSFS_N_DRAFT:
+		return S_IFDIR | (rw && kind_writable(node->kind) ? 0755 : 0555);
+	case OSFS_N_SUBDIR:
+		return S_IFDIR | (rw && osfs_kinds[node->kind].sub_writable ? 0755 : 0555);
+	case OSFS_N_LINK:
+		return S_IFLNK | 0777;
+	case OSFS_N_SUBFILE:
+		return S_IFREG | (rw && osfs_kinds[node->kind].sub_writable ? 0644 : 0444);
+	case OSFS_N_CTL:
+		return S_IFREG | (rw ? 0644 : 0444);
+	case OSFS_N_DRAFT_FILE:
+		return S_IFREG | (rw && osfs_drafts_file_writable(node) ? 0644 : 0444);
+	default:
+		return S_IFREG | 0444;
+	}
+}
+
+int osfs_tree_stat(struct osfs_fs *fs, struct osfs_node *node, struct stat *st)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int ret = 0;
+
+	memset(st, 0, sizeof(*st));
+	st->st_mode = mode_of(fs, node);
+	st->st_nlink = S_ISDIR(st->st_mode) ? 2 : 1;
+	st->st_uid = fs->uid;
+	st->st_gid = fs->gid;
+	st->st_mtime = st->st_ctime = st->st_atime =
+		node->listing ? (time_t)node->listing->fetched : fs->mounted_at;
+	st->st_blksize = 4096;
+	if (S_ISDIR(st->st_mode))
+		return 0;
+	if (node->type == OSFS_N_FIELD) {
+		st->st_size = (off_t)node->res->lens[node->index];
+	} else if (S_ISLNK(st->st_mode) || !osfs_node_is_dynamic(node)) {
+		ret = S_ISLNK(st->st_mode) ? osfs_tree_readlink(fs, node, &buf) :
+		      osfs_tree_read(fs, node, &buf, &len);
+		st->st_size = (off_t)(S_ISLNK(st->st_mode) && buf ? strlen(buf) : len);
+	} else {
+		st->st_size = 0; /* read fresh each time (direct I/O) */
+		if (node->type != OSFS_N_CONSOLE && osfs_tree_read(fs, node, &buf, &len) == 0)
+			st->st_size = (off_t)len;
+	}
+	free(buf);
+	st->st_blocks = (st->st_size + 511) / 512;
+	return ret;
+}
+
+/* ---- directory entries ---- */
+
+static int fill_node(struct osfs_fs *fs, osfs_fill_fn fill, void *ctx, const char *name,
+		     struct osfs_node *proto, enum osfs_node_type type)
+{
+	struct osfs_node n = *proto;
+	struct stat st;
+
+	n.type = type;
+	n.listing = NULL; /* borrowed: never released here */
+	n.key = NULL;
+	n.subkey = NULL;
+	memset(&st, 0, sizeof(st));
+	st.st_mode = mode_of(fs, &n);
+	return fill(ctx, name, &st);
+}
+
+static int list_root(struct osfs_fs *fs, osfs_fill_fn fill, void *ctx)
+{
+	struct stat st = { .st_mode = S_IFDIR | 0555 };
+
+	for (int k = 0; k < OSFS_NKINDS; k++)
+		if (fill(ctx, osfs_kinds[k].dir, &st))
+			return 0;
+	fill(ctx, ".openstackfs", &st);
+	return 0;
+}
+
+static int list_kind(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fill, void *ctx)
+{
+	const struct osfs_kind *k = &osfs_kinds[node->kind];
+	struct osfs_listing *l = node->listing;
+
+	if (k->singleton) {
+		struct osfs_node sub = { .kind = node->kind };
+		if (fill_node(fs, fill, ctx, "json", &sub, OSFS_N_JSON))
+			return 0;
+		for (size_t i = 0; l->n && i < l->items[0]->nsub; i++)
+			if (fill_node(fs, fill, ctx, l->items[0]->sub[i].key, &sub, OSFS_N_SUBFILE))
+				return 0;
+		return 0;
+	}
+	if (fill_node(fs, fill, ctx, ".by-id", node, OSFS_N_BYID))
+		return 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (fill_node(fs, fill, ctx, l->items[i]->fname, node, OSFS_N_RES))
+			return 0;
+	osfs_drafts_list(fs, node->kind, fill, ctx);
+	return 0;
+}
+
+static int list_res(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fill, void *ctx)
+{
+	const struct osfs_kind *k = &osfs_kinds[node->kind];
+
+	for (size_t i = 0; i < k->nfields; i++)
+		if (fill_node(fs, fill, ctx, k->fields[i].file, node, OSFS_N_FIELD))
+			return 0;
+	if (fill_node(fs, fill, ctx, "json", node, OSFS_N_JSON))
+		return 0;
+	if (k->subdir && *k->subdir && fill_node(fs, fill, ctx, k->subdir, node, OSFS_N_SUBDIR))
+		return 0;
+	for (size_t i = 0; i < NEXTRAS; i++)
+		if (extras[i].kind == node->kind && fill_node(fs, fill, ctx, extras[i].name, node, extras[i].type))
+			return 0;
+	return 0;
+}
+
+int osfs_tree_list(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fill, void *ctx)
+{
+	switch (node->type) {
+	case OSFS_N_ROOT:
+		return list_root(fs, fill, ctx);
+	case OSFS_N_META:
+		for (size_t i = 0; i < NMETA; i++)
+			if (fill_node(fs, fill, ctx, meta_files[i].name, node, OSFS_N_META_FILE))
+				break;
+		return 0;
+	case OSFS_N_KIND:
+		return list_kind(fs, node, fill, ctx);
+	case OSFS_N_BYID:
+		for (size_t i = 0; i < node->listing->n; i++)
+			if (fill_node(fs, fill, ctx, node->listing->by_id[i]->id, node, OSFS_N_LINK))
+				break;
+		return 0;
+	case OSFS_N_RES:
+		return list_res(fs, node, fill, ctx);
+	case OSFS_N_SUBDIR:
+		for (size_t i = 0; i < node->res->nsub; i++)
+			if (fill_node(fs, fill, ctx, node->res->sub[i].key, node, OSFS_N_SUBFILE))
+				break;
+		return 0;
+	case OSFS_N_DRAFT:
+		return osfs_drafts_list_files(fs, node, fill, ctx);
+	default:
+		return -ENOTDIR;
+	}
+}
+
+/* ---- content ---- */
+
+static int copy_out(const char *s, size_t len, char **buf, size_t *outlen)
+{
+	*buf = malloc(len + 1);
+	if (!*buf)
+		return -ENOMEM;
+	memcpy(*buf, s, len);
+	(*buf)[len] = '\0';
+	*outlen = len;
+	return 0;
+}
+
+static int take_string(char *s, char **buf, size_t *len)
+{
+	if (!s)
+		return -ENOMEM;
+	*buf = s;
+	*len = strlen(s);
+	return 0;
+}
+
+static int read_console(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_t *len)
+{
+	static const char body[] = "{\"os-getConsoleOutput\": {\"length\": 1000}}";
+	struct osfs_http_resp resp;
+	char *path = NULL, *msg = NULL, *out = NULL;
+	int ret;
+
+	if (asprintf(&path, "/servers/%s/action", node->res->id) < 0)
+		return -ENOMEM;
+	struct osfs_api_call call = { .svc = OSFS_SVC_COMPUTE, .method = "POST", .path = path,
+				      .body = body };
+	ret = osfs_api_call(fs->api, &call, &resp, &msg);
+	if (ret == 0)
+		ret = osfs_model_console_output(resp.body, &out);
+	if (ret == 0)
+		ret = take_string(out, buf, len);
+	else if (msg)
+		osfs_notes_set(fs->notes, node->res->id, msg);
+	osfs_http_resp_free(&resp);
+	free(msg);
+	free(path);
+	return ret;
+}
+
+int osfs_tree_read(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_t *len)
+{
+	const struct osfs_kv *kv;
+	const char *s;
+
+	*buf = NULL;
+	*len = 0;
+	switch (node->type) {
+	case OSFS_N_FIELD:
+		return copy_out(node->res->vals[node->index], node->res->lens[node->index], buf, len);
+	case OSFS_N_JSON:
+		s = osfs_res_pretty(node->res);
+		return s ? copy_out(s, strlen(s), buf, len) : -ENOMEM;
+	case OSFS_N_SUBFILE:
+		kv = osfs_res_sub(node->res, node->key);
+		return kv ? copy_out(kv->value, strlen(kv->value), buf, len) : -ENOENT;
+	case OSFS_N_META_FILE:
+		return take_string(meta_files[node->index].render(fs), buf, len);
+	case OSFS_N_CTL:
+		return take_string(osfs_ctl_help(node->kind), buf, len);
+	case OSFS_N_ERROR:
+		return take_string(osfs_notes_get(fs->notes, node->res->id), buf, len);
+	case OSFS_N_CONSOLE:
+		return read_console(fs, node, buf, len);
+	case OSFS_N_DRAFT_FILE:
+		return osfs_drafts_read(fs, node, buf, len);
+	default:
+		return -EISDIR;
+	}
+}
+
+int osfs_tree_readlink(struct osfs_fs *fs, struct osfs_node *node, char **target)
+{
+	if (node->type != OSFS_N_LINK)
+		return -EINVAL;
+	if (asprintf(target, "../%s", node->res->fname) < 0)
+		return -ENOMEM;
+	return 0;
+}

@@ -1,0 +1,251 @@
+/* write.c - the write side of the tree: checks, then ctl.c, drafts.c or a
+ * metadata call.  Paths are split into parent and last component here. */
+#include "write.h"
+#include "ctl.h"
+#include "drafts.h"
+#include "log.h"
+#include "notes.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool is_live_meta(const struct osfs_node *node)
+{
+	return (node->type == OSFS_N_SUBFILE || node->type == OSFS_N_SUBDIR) &&
+	       osfs_kinds[node->kind].sub_writable && !osfs_kinds[node->kind].singleton;
+}
+
+int osfs_write_check(struct osfs_fs *fs, const struct osfs_node *node)
+{
+	if (fs->opts.ro)
+		return -EROFS;
+	switch (node->type) {
+	case OSFS_N_CTL:
+		return 0;
+	case OSFS_N_SUBFILE:
+		return is_live_meta(node) ? 0 : -EACCES;
+	case OSFS_N_DRAFT_FILE:
+		return osfs_drafts_file_writable(node) ? 0 : -EACCES;
+	default:
+		return -EACCES;
+	}
+}
+
+bool osfs_write_accumulates(const struct osfs_node *node)
+{
+	return node->type == OSFS_N_DRAFT_FILE;
+}
+
+/* PUT /servers/{id}/metadata/{key} (value: text up to 255 characters). */
+static int set_meta(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len)
+{
+	char *value, *key = osfs_http_escape(node->key), *id = osfs_http_escape(node->res->id);
+	char *path = NULL, *body = NULL, *msg = NULL;
+	struct osfs_http_resp resp;
+	int ret = -ENOMEM;
+
+	while (len && (data[len - 1] == '\n' || data[len - 1] == '\r'))
+		len--;
+	value = strndup(data, len);
+	if (!value || !key || !id)
+		goto out;
+	if (len > 255 || strlen(value) != len) {
+		osfs_notes_set(fs->notes, node->res->id, "metadata values are text of at most 255 characters");
+		ret = -EINVAL;
+		goto out;
+	}
+	body = osfs_model_meta_body(node->key, value);
+	if (!body || asprintf(&path, "/servers/%s/metadata/%s", id, key) < 0) {
+		path = NULL;
+		goto out;
+	}
+	struct osfs_api_call call = { .svc = OSFS_SVC_COMPUTE, .method = "PUT", .path = path, .body = body };
+	ret = osfs_api_call(fs->api, &call, &resp, &msg);
+	osfs_http_resp_free(&resp);
+	osfs_notes_set(fs->notes, node->res->id, msg);
+	if (ret == 0) {
+		osfs_cache_watch(fs->cache, node->kind, node->res->id);
+		osfs_cache_invalidate(fs->cache, (int)node->kind);
+	}
+out:
+	free(msg);
+	free(path);
+	free(body);
+	free(value);
+	free(key);
+	free(id);
+	return ret;
+}
+
+static int del_meta(struct osfs_fs *fs, struct osfs_node *node)
+{
+	char *key = osfs_http_escape(node->key), *id = osfs_http_escape(node->res->id);
+	char *path = NULL, *msg = NULL;
+	struct osfs_http_resp resp;
+	int ret = -ENOMEM;
+
+	if (!key || !id || asprintf(&path, "/servers/%s/metadata/%s", id, key) < 0) {
+		path = NULL;
+		goto out;
+	}
+	struct osfs_api_call call = { .svc = OSFS_SVC_COMPUTE, .method = "DELETE", .path = path };
+	ret = osfs_api_call(fs->api, &call, &resp, &msg);
+	osfs_http_resp_free(&resp);
+	osfs_notes_set(fs->notes, node->res->id, msg);
+	if (ret == 0) {
+		osfs_cache_watch(fs->cache, node->kind, node->res->id);
+		osfs_cache_invalidate(fs->cache, (int)node->kind);
+	}
+out:
+	free(msg);
+	free(path);
+	free(key);
+	free(id);
+	return ret;
+}
+
+static int write_ctl(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len)
+{
+	const struct osfs_verb *verb = osfs_ctl_parse(node->kind, data, len);
+
+	if (!verb) {
+		char msg[160], word[64];
+		osfs_ctl_normalise(data, len < 256 ? len : 256, word, sizeof(word));
+		snprintf(msg, sizeof(msg), "unknown verb '%.60s': read ctl for the list", word);
+		osfs_notes_set(fs->notes, node->res->id, msg);
+		log_err("%s/%s: %s", osfs_kinds[node->kind].dir, node->res->fname, msg);
+		return -EINVAL;
+	}
+	return osfs_ctl_run(fs, node->kind, node->res, verb);
+}
+
+int osfs_write_apply(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len)
+{
+	int ret = osfs_write_check(fs, node);
+
+	if (ret < 0)
+		return ret;
+	switch (node->type) {
+	case OSFS_N_CTL:
+		return write_ctl(fs, node, data, len);
+	case OSFS_N_SUBFILE:
+		return set_meta(fs, node, data, len);
+	case OSFS_N_DRAFT_FILE:
+		return osfs_drafts_write(fs, node, data, len);
+	default:
+		return -EACCES;
+	}
+}
+
+/* Split "/a/b/c" into the parent path and "c" (both malloc'd). */
+static int split_last(const char *path, char **parent, char **last)
+{
+	const char *slash = strrchr(path, '/');
+
+	*parent = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : NULL;
+	*last = slash ? strdup(slash + 1) : NULL;
+	if (!*parent || !*last) {
+		free(*parent);
+		free(*last);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int osfs_write_mkdir(struct osfs_fs *fs, const char *path)
+{
+	struct osfs_node parent, existing;
+	char *ppath, *name;
+	int ret;
+
+	if (fs->opts.ro)
+		return -EROFS;
+	if ((ret = split_last(path, &ppath, &name)) < 0)
+		return ret;
+	ret = osfs_tree_lookup(fs, ppath, &parent);
+	if (ret == 0 && parent.type != OSFS_N_KIND)
+		ret = osfs_tree_lookup(fs, path, &existing) == 0 ? (osfs_node_release(&existing), -EEXIST) : -EPERM;
+	else if (ret == 0)
+		ret = osfs_drafts_create(fs, parent.kind, name);
+	osfs_node_release(&parent);
+	free(ppath);
+	free(name);
+	return ret;
+}
+
+int osfs_write_rmdir(struct osfs_fs *fs, const char *path)
+{
+	struct osfs_node node;
+	int ret;
+
+	if (fs->opts.ro)
+		return -EROFS;
+	if ((ret = osfs_tree_lookup(fs, path, &node)) < 0)
+		return ret;
+	switch (node.type) {
+	case OSFS_N_DRAFT:
+		ret = osfs_drafts_remove(fs, &node);
+		break;
+	case OSFS_N_KIND:
+	case OSFS_N_RES:
+	case OSFS_N_SUBDIR:
+	case OSFS_N_BYID:
+	case OSFS_N_META:
+		ret = -ENOTEMPTY; /* never deletes a resource: use its ctl */
+		break;
+	default:
+		ret = -ENOTDIR;
+	}
+	osfs_node_release(&node);
+	return ret;
+}
+
+int osfs_write_unlink(struct osfs_fs *fs, const char *path)
+{
+	struct osfs_node node;
+	int ret;
+
+	if (fs->opts.ro)
+		return -EROFS;
+	if ((ret = osfs_tree_lookup(fs, path, &node)) < 0)
+		return ret;
+	if (node.type == OSFS_N_SUBFILE && is_live_meta(&node))
+		ret = del_meta(fs, &node);
+	else if (node.type == OSFS_N_DRAFT_FILE && node.subkey)
+		ret = osfs_drafts_unlink(fs, &node);
+	else
+		ret = -EPERM;
+	osfs_node_release(&node);
+	return ret;
+}
+
+int osfs_write_create(struct osfs_fs *fs, const char *path, struct osfs_node *node)
+{
+	struct osfs_node parent;
+	char *ppath, *name;
+	int ret;
+
+	memset(node, 0, sizeof(*node));
+	if (fs->opts.ro)
+		return -EROFS;
+	if ((ret = split_last(path, &ppath, &name)) < 0)
+		return ret;
+	ret = osfs_tree_lookup(fs, ppath, &parent);
+	if (ret == 0 && parent.type == OSFS_N_SUBDIR && is_live_meta(&parent)) {
+		*node = parent;
+		parent.listing = NULL; /* moved into node */
+		node->type = OSFS_N_SUBFILE;
+		node->key = strdup(name);
+		ret = node->key ? 0 : -ENOMEM;
+	} else if (ret == 0 && parent.type == OSFS_N_DRAFT) {
+		ret = osfs_drafts_meta_create(fs, &parent, name, node);
+	} else if (ret == 0) {
+		ret = -EACCES;
+	}
+	osfs_node_release(&parent);
+	free(ppath);
+	free(name);
+	return ret;
+}

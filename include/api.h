@@ -1,0 +1,66 @@
+/* api.h - authenticated calls to the cloud's services.
+ *
+ * Owns the http client, the auth state, the service endpoints found in the
+ * catalog and Nova's negotiated microversion.  osfs_api_call adds the token
+ * and the version header, re-authenticates once on a 401 and retries the
+ * call once, and retries idempotent GETs on 429/502/503/504 and dropped
+ * connections a bounded number of times with backoff and jitter, honouring
+ * Retry-After.  A POST that creates something is never retried.
+ * Every failure becomes a negative errno and a message naming the API's own
+ * reason and request id, which is also logged.
+ */
+#ifndef OSFS_API_H
+#define OSFS_API_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "http.h"
+#include "stats.h"
+
+struct osfs_api;
+
+struct osfs_api_opts {
+	struct osfs_http_opts http;
+	int max_retries;          /* extra tries of a GET; default 3 */
+	long retry_budget_ms;     /* total time spent waiting between tries */
+};
+
+/* Highest compute microversion this code knows how to read. */
+#define OSFS_COMPUTE_MAX_MINOR 93
+
+/* Authenticates, finds the compute and image endpoints and negotiates the
+ * compute microversion: everything that must work before mounting.
+ * cfg must outlive the api.  Returns 0 or -errno with one line in err. */
+int osfs_api_new(struct osfs_api **out, const struct osfs_config *cfg,
+		 const struct osfs_api_opts *opts, char *err, size_t errlen);
+void osfs_api_free(struct osfs_api *api);
+
+struct osfs_api_call {
+	enum osfs_service svc;
+	const char *method;
+	const char *path;   /* appended to the service root: "/servers/detail",
+			     * "/v2/images?limit=100" */
+	const char *body;   /* JSON or NULL */
+	bool no_retry;      /* never resend (creating POSTs) */
+};
+
+/* Returns 0 on a 2xx answer (resp filled: free it), or -errno; on error,
+ * *msg (if msg is not NULL) is a malloc'd one-line reason for the user.
+ * resp is freed by the caller in every case. */
+int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
+		  struct osfs_http_resp *resp, char **msg);
+
+/* "2.93": the compute microversion in use. */
+const char *osfs_api_compute_version(const struct osfs_api *api);
+int osfs_api_compute_minor(const struct osfs_api *api);
+
+/* The user and project the token is for (borrowed; may be NULL). */
+const char *osfs_api_project_id(const struct osfs_api *api);
+
+/* The message a failed response carries: Nova's {"<fault>":{"message"}},
+ * Keystone's {"error":{"message"}}, Glance's {"message"} or plain text;
+ * caller frees.  Exported for unit tests. */
+char *osfs_api_error_message(const char *body);
+
+#endif

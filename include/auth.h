@@ -1,0 +1,80 @@
+/* auth.h - Keystone v3: the token, its catalog, and when to renew it.
+ *
+ * A token is a refcounted, immutable object: a request keeps the one it
+ * started with (osfs_auth_get ... osfs_token_put) while another thread may
+ * replace it.  Only one renewal runs at a time; other threads that need a
+ * token wait for it.  A token is renewed AUTH_MARGIN_S seconds before its
+ * expires_at, or at once after osfs_auth_invalidate (a 401 from a service).
+ */
+#ifndef OSFS_AUTH_H
+#define OSFS_AUTH_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "http.h"
+
+#define OSFS_AUTH_MARGIN_S 120
+
+struct osfs_endpoint {
+	char *type, *interface, *region, *url;
+};
+
+struct osfs_token {
+	atomic_int refs;
+	char *id;                 /* the X-Subject-Token; never logged */
+	time_t expires;           /* 0: never expires */
+	char *project_id, *user_id;
+	struct osfs_endpoint *endpoints;
+	size_t nendpoints;
+};
+
+struct osfs_auth;
+
+/* Keeps pointers to cfg and http, which must outlive it.  NULL on ENOMEM. */
+struct osfs_auth *osfs_auth_new(const struct osfs_config *cfg, struct osfs_http *http);
+void osfs_auth_free(struct osfs_auth *auth);
+
+/* A valid token (a new reference: release with osfs_token_put), renewing
+ * it first when needed.  Returns 0 or -errno with a one-line reason in err:
+ * -EACCES (credentials refused), -ETIMEDOUT/-ECONNREFUSED (Keystone
+ * unreachable), -EPROTO (a response we cannot read). */
+int osfs_auth_get(struct osfs_auth *auth, struct osfs_token **tok,
+		  char *err, size_t errlen);
+
+/* The token `bad` was refused (401): the next osfs_auth_get renews, unless
+ * another thread already replaced it. */
+void osfs_auth_invalidate(struct osfs_auth *auth, const struct osfs_token *bad);
+
+void osfs_token_put(struct osfs_token *tok);
+
+/* --- pure helpers, exported for unit tests --- */
+
+/* True when tok must be renewed at time `now`. */
+bool osfs_token_needs_renewal(const struct osfs_token *tok, time_t now);
+
+/* The POST /v3/auth/tokens body for cfg; caller frees (and wipes). */
+char *osfs_auth_request_body(const struct osfs_config *cfg);
+
+/* The token URL for an auth_url: ".../v3" + "/auth/tokens", else
+ * auth_url + "/v3/auth/tokens".  NULL for an Identity v2 URL. */
+char *osfs_auth_token_url(const char *auth_url);
+
+/* Parse a token response body; takes a copy of subject.  0 or -EPROTO. */
+int osfs_auth_parse_token(const char *body, const char *subject,
+			  struct osfs_token **out);
+
+/* ISO 8601 UTC ("2015-11-07T02:58:43.578887Z", zone optional) → time_t;
+ * -1 when unreadable. */
+time_t osfs_parse_time(const char *iso);
+
+/* The endpoint URL for service `type` (aliases allowed), interface and
+ * region (NULL: any), following keystoneauth's rules; borrowed from tok,
+ * or NULL. */
+const char *osfs_catalog_find(const struct osfs_token *tok, const char *type,
+			      const char *interface, const char *region);
+
+#endif

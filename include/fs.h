@@ -1,0 +1,50 @@
+/* fs.h - one mounted cloud: its options and the state every layer shares.
+ *
+ * struct osfs_fs is made in main.c before mounting and handed to FUSE as
+ * private data; the FUSE glue (fsops.c) passes it down to the tree.
+ */
+#ifndef OSFS_FS_H
+#define OSFS_FS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "api.h"
+#include "cache.h"
+#include "config.h"
+
+struct osfs_drafts;
+struct osfs_notes;
+
+struct osfs_opts {
+	char *cloud;                /* --cloud NAME, or the mount source */
+	char *mountpoint;
+	double ttl;                 /* -o ttl=: every kind */
+	double ttls[OSFS_NKINDS];   /* -o ttl_servers= ...: one kind */
+	double connect_timeout;     /* seconds */
+	double timeout;             /* seconds, whole request */
+	unsigned long max_response; /* bytes */
+	int ro;
+	int debug;
+	int foreground;
+	int allow_other;
+	int show_help, show_version;
+	char *default_flavor, *default_image, *default_networks;
+};
+
+struct osfs_fs {
+	struct osfs_opts opts;
+	struct osfs_config cfg;
+	struct osfs_api *api;
+	struct osfs_cache *cache;
+	struct osfs_drafts *drafts;   /* servers and keypairs being made */
+	struct osfs_notes *notes;     /* per-resource error messages */
+	char *label;                  /* "openstackfs:CLOUD" */
+	time_t mounted_at;
+	uid_t uid;
+	gid_t gid;
+	void *fuse;                   /* struct fuse *, for kernel cache notes */
+};
+
+#endif

@@ -1,0 +1,69 @@
+/* http.h - HTTP requests over libcurl, and the one table from HTTP status
+ * and transport failure to errno.
+ *
+ * One struct osfs_http per mount.  Each thread gets its own curl easy
+ * handle; DNS, TLS sessions and connections are shared between them through
+ * a curl share handle.  Every request has a connect timeout, a total
+ * timeout and a cap on the response body.  No curl type leaves http.c.
+ */
+#ifndef OSFS_HTTP_H
+#define OSFS_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct osfs_http;
+
+struct osfs_http_opts {
+	long connect_timeout_ms;
+	long timeout_ms;
+	size_t max_body;        /* larger responses fail with -EFBIG */
+	bool insecure;          /* skip TLS verification */
+	const char *cacert, *cert, *key;
+};
+
+struct osfs_http_req {
+	const char *method;     /* "GET", "POST", ... */
+	const char *url;
+	const char *token;      /* sent as X-Auth-Token, never logged */
+	const char *body;       /* JSON, or NULL */
+	const char *const *headers; /* extra "Name: value" lines, NULL-ended */
+};
+
+struct osfs_http_resp {
+	long status;            /* 0 when no response arrived */
+	char *body;             /* NUL-terminated */
+	size_t len;
+	char *request_id;       /* x-openstack-request-id / x-compute-request-id */
+	char *subject_token;    /* X-Subject-Token (keystone) */
+	char *location;
+	long retry_after;       /* seconds, -1 when absent */
+	double seconds;         /* time the request took */
+};
+
+/* Call once, before any thread exists. */
+int osfs_http_global_init(void);
+
+/* Returns NULL on allocation failure.  Copies what it needs from opts. */
+struct osfs_http *osfs_http_new(const struct osfs_http_opts *opts);
+void osfs_http_free(struct osfs_http *http);
+
+/* Performs the request.  Returns 0 when a response arrived (whatever its
+ * status: see resp->status), or -errno when none did: -ETIMEDOUT,
+ * -ECONNREFUSED, -EHOSTUNREACH, -EFBIG (body over the cap), -EPROTO
+ * (connection dropped, bad response), -EIO.  resp is always filled so that
+ * osfs_http_resp_free can be called. */
+int osfs_http_do(struct osfs_http *http, const struct osfs_http_req *req,
+		 struct osfs_http_resp *resp);
+
+void osfs_http_resp_free(struct osfs_http_resp *resp);
+
+/* The errno for an HTTP error status (400 EINVAL, 401 EACCES, 403 EACCES,
+ * 404 ENOENT, 409 EBUSY, 413 EFBIG, 429 EAGAIN, 503 EAGAIN, 504 ETIMEDOUT,
+ * other 5xx EIO, ...).  0 for 2xx. */
+int osfs_http_status_errno(long status);
+
+/* Percent-encode one path or query component; caller frees. */
+char *osfs_http_escape(const char *s);
+
+#endif

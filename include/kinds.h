@@ -1,0 +1,69 @@
+/* kinds.h - the resource kinds the tree shows, as data.
+ *
+ * Each kind is one row of osfs_kinds: where its list lives, how it pages,
+ * and a table of attribute files, each read from the API object with a
+ * JSON pointer.  Adding a kind (volumes, networks) means one more row and
+ * one more field table in kinds.c; no other layer changes.
+ */
+#ifndef OSFS_KINDS_H
+#define OSFS_KINDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "stats.h"
+
+enum osfs_kind_id {
+	OSFS_FLAVORS, OSFS_IMAGES, OSFS_SERVERS, OSFS_KEYPAIRS, OSFS_LIMITS, OSFS_NKINDS
+};
+
+enum osfs_paging {
+	OSFS_PAGE_NONE,   /* one response holds everything */
+	OSFS_PAGE_NOVA,   /* limit/marker, next link in <collection>_links */
+	OSFS_PAGE_GLANCE, /* "next": "/v2/images?marker=..." */
+};
+
+enum osfs_fmt {
+	OSFS_FMT_TEXT,      /* string as is; numbers/bools as JSON; null empty */
+	OSFS_FMT_INT,       /* like TEXT, but "" (Nova's swap) reads as 0 */
+	OSFS_FMT_LIST,      /* array of strings, one per line */
+	OSFS_FMT_ADDRESSES, /* Nova addresses: "net addr" one per line */
+};
+
+struct osfs_field {
+	const char *file;
+	const char *pointers; /* JSON pointers, '|' between alternatives */
+	enum osfs_fmt fmt;
+};
+
+struct osfs_kind {
+	const char *dir;            /* directory under the mount root */
+	enum osfs_service svc;
+	const char *list_path;      /* "/servers/detail" */
+	const char *show_path;      /* "/servers/%s", or NULL */
+	const char *collection;     /* list member holding the items */
+	const char *show_key;       /* show wrapper ("server"), NULL if bare */
+	const char *item_wrapper;   /* per-item wrapper in lists ("keypair") */
+	const char *id_pointer;     /* "/id" ("/name" for keypairs) */
+	const char *name_pointer;   /* "/name" */
+	const char *created_pointer;/* for ordering duplicate names */
+	enum osfs_paging paging;
+	int page_size;
+	const char *subdir;         /* "metadata", "extra_specs", or NULL */
+	const char *sub_pointer;    /* object whose members are the subdir files */
+	bool sub_writable;          /* files in subdir can be written/removed */
+	const struct osfs_field *fields;
+	size_t nfields;
+	bool singleton;             /* one object: its subdir files sit in dir */
+	double ttl;                 /* default seconds a listing stays fresh */
+};
+
+extern const struct osfs_kind osfs_kinds[OSFS_NKINDS];
+
+/* The kind whose directory is `dir`, or NULL. */
+const struct osfs_kind *osfs_kind_by_dir(const char *dir, enum osfs_kind_id *id);
+
+/* Index of the field named `file` in k->fields, or -1. */
+int osfs_kind_field(const struct osfs_kind *k, const char *file);
+
+#endif

@@ -1,0 +1,99 @@
+/* model.h - API JSON → compact resources.
+ *
+ * A resource keeps only what the tree shows: its id, name, the rendered
+ * value of every attribute file (each ending in '\n'), its subdir entries
+ * (metadata, extra_specs, absolute limits) and the API object as compact
+ * JSON for the `json` file, pretty-printed only when someone reads it.
+ * Values are rendered once, at parse time, so a read is a memcpy.
+ * json-c stays inside model.c.
+ */
+#ifndef OSFS_MODEL_H
+#define OSFS_MODEL_H
+
+#include <stddef.h>
+
+#include "kinds.h"
+
+struct osfs_kv {
+	char *key;
+	char *value;          /* ends in '\n' */
+};
+
+struct osfs_res {
+	char *id;
+	char *name;           /* as the API gives it; NULL when it has none */
+	char *fname;          /* file name in the kind's directory (names.c) */
+	char *created;        /* for ordering duplicate names; may be NULL */
+	char **vals;          /* kind->nfields rendered values */
+	size_t *lens;         /* their lengths */
+	struct osfs_kv *sub;  /* sorted by key */
+	size_t nsub;
+	char *json;           /* compact API object */
+	char *pretty;         /* pretty JSON + '\n', made on first read */
+};
+
+struct osfs_page {
+	struct osfs_res **items;
+	size_t n;
+	char *next;           /* path of the next page (service-relative), or NULL */
+};
+
+/* Parse one list response of kind k.  `limit` is the page size asked for
+ * (a Nova next link is followed only on a full page; we rebuild its URL
+ * from the marker, never from the link's host).  0 or -EPROTO/-ENOMEM;
+ * on failure page holds nothing. */
+int osfs_model_parse_list(const struct osfs_kind *k, const char *body, int limit,
+			  struct osfs_page *page);
+
+/* Parse one show response (or, for singleton kinds, the whole object). */
+int osfs_model_parse_one(const struct osfs_kind *k, const char *body, struct osfs_res **out);
+
+/* The pretty JSON text of r, made once (thread-safe); NULL on ENOMEM. */
+const char *osfs_res_pretty(struct osfs_res *r);
+
+/* The subdir entry `key`, or NULL. */
+const struct osfs_kv *osfs_res_sub(const struct osfs_res *r, const char *key);
+
+void osfs_res_free(struct osfs_res *r);
+void osfs_page_free(struct osfs_page *page);
+
+
+/* --- request bodies and small answers (json-c stays in model.c) --- */
+
+enum osfs_net_mode { OSFS_NET_AUTO, OSFS_NET_NONE, OSFS_NET_LIST };
+
+struct osfs_server_spec {
+	const char *name;
+	const char *flavor_ref;
+	const char *image_ref;
+	const char *key_name;          /* or NULL */
+	const char *user_data_b64;     /* or NULL */
+	const char *availability_zone; /* or NULL */
+	enum osfs_net_mode net_mode;
+	const char *const *net_ids;    /* OSFS_NET_LIST: NULL-ended uuids */
+	const struct osfs_kv *metadata;
+	size_t nmetadata;
+};
+
+/* {"server": {...}} for POST /servers; caller frees. */
+char *osfs_model_server_body(const struct osfs_server_spec *spec);
+
+/* {"meta": {key: value}} for PUT /servers/{id}/metadata/{key}. */
+char *osfs_model_meta_body(const char *key, const char *value);
+
+/* {"keypair": {"name": ..., "public_key": ...}} */
+char *osfs_model_keypair_body(const char *name, const char *public_key);
+
+/* The id in a {"server": {"id": ...}} answer; caller frees. */
+char *osfs_model_created_id(const char *body);
+
+/* The text of an os-getConsoleOutput answer. 0 or -EPROTO. */
+int osfs_model_console_output(const char *body, char **out);
+
+/* Ids of the items of a {"<collection>": [{"id", "name"}...]} answer whose
+ * name is exactly `name` (for finding a server after a dropped POST, and
+ * for network names).  NULL-ended, caller frees with osfs_model_strv_free. */
+char **osfs_model_ids_named(const char *body, const char *collection, const char *name);
+void osfs_model_strv_free(char **v);
+
+#endif

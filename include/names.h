@@ -1,0 +1,29 @@
+/* names.h - resource names ↔ file names.
+ *
+ * Encoding is reversible: '/' → %2F, '%' → %25, a leading '.' → %2E (so
+ * ".", ".." and ".by-id" cannot be names), the empty name → %00.  A name
+ * longer than NAME_MAX once encoded is cut at a UTF-8 boundary and given
+ * the "~<first 8 chars of id>" suffix.  Among resources that share a file
+ * name, the oldest (by created time, then id) keeps it and the others get
+ * "<name>~<first 8 chars of id>".  A resource without a name is its id.
+ */
+#ifndef OSFS_NAMES_H
+#define OSFS_NAMES_H
+
+#include <stddef.h>
+
+#include "model.h"
+
+#define OSFS_NAME_MAX 255
+#define OSFS_ID_SUFFIX 8
+
+/* Encoded file name for an API name; caller frees; NULL on ENOMEM. */
+char *osfs_name_encode(const char *name);
+
+/* The API name for a file name, or NULL if fname is not a valid encoding. */
+char *osfs_name_decode(const char *fname);
+
+/* Set items[i]->fname for a whole listing (see above).  0 or -ENOMEM. */
+int osfs_names_assign(struct osfs_res **items, size_t n);
+
+#endif

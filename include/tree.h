@@ -1,0 +1,78 @@
+/* tree.h - the directory tree of DESIGN.md, as path → node.
+ *
+ *   /                         flavors images servers keypairs limits .openstackfs
+ *   /<kind>/                  one directory per resource, and .by-id/
+ *   /<kind>/.by-id/<id>       symlink to ../<file name>
+ *   /<kind>/<name>/<field>    one value per file, '\n'-terminated
+ *   /<kind>/<name>/json       the API object, pretty-printed
+ *   /<kind>/<name>/<subdir>/  metadata/ or extra_specs/, one file per key
+ *   /servers/<name>/ctl, error, console.log
+ *   /limits/<key>, /limits/json
+ *   /.openstackfs/            version cloud stats log
+ *
+ * A node holds a listing reference while it lives (osfs_node_release).
+ * Functions return 0 or -errno; no FUSE type appears here.
+ */
+#ifndef OSFS_TREE_H
+#define OSFS_TREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "fs.h"
+
+enum osfs_node_type {
+	OSFS_N_ROOT,
+	OSFS_N_KIND,      /* /servers */
+	OSFS_N_BYID,      /* /servers/.by-id */
+	OSFS_N_LINK,      /* /servers/.by-id/<id> */
+	OSFS_N_RES,       /* /servers/<name> */
+	OSFS_N_FIELD,     /* /servers/<name>/status */
+	OSFS_N_JSON,      /* /servers/<name>/json, /limits/json */
+	OSFS_N_SUBDIR,    /* /servers/<name>/metadata */
+	OSFS_N_SUBFILE,   /* /servers/<name>/metadata/<key>, /limits/<key> */
+	OSFS_N_CTL,       /* /servers/<name>/ctl, /keypairs/<name>/ctl */
+	OSFS_N_ERROR,     /* /servers/<name>/error */
+	OSFS_N_CONSOLE,   /* /servers/<name>/console.log */
+	OSFS_N_DRAFT,     /* /servers/<name> not yet created */
+	OSFS_N_DRAFT_FILE,/* a file of a draft */
+	OSFS_N_META,      /* /.openstackfs */
+	OSFS_N_META_FILE, /* /.openstackfs/stats */
+};
+
+struct osfs_node {
+	enum osfs_node_type type;
+	enum osfs_kind_id kind;
+	struct osfs_listing *listing;   /* reference, or NULL */
+	struct osfs_res *res;           /* borrowed from listing */
+	int index;                      /* field / meta file / draft file */
+	char *key;                      /* subdir key, or draft name */
+	char *subkey;                   /* metadata key inside a draft */
+};
+
+typedef int (*osfs_fill_fn)(void *ctx, const char *name, const struct stat *st);
+
+/* Resolve an absolute path.  -ENOENT when nothing is there; other errors
+ * when the listing behind it could not be fetched. */
+int osfs_tree_lookup(struct osfs_fs *fs, const char *path, struct osfs_node *node);
+
+int osfs_tree_stat(struct osfs_fs *fs, struct osfs_node *node, struct stat *st);
+
+/* Calls fill for every entry of a directory node (without . and ..). */
+int osfs_tree_list(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fill, void *ctx);
+
+/* The whole content of a file node; caller frees *buf. */
+int osfs_tree_read(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_t *len);
+
+/* The target of a symlink node; caller frees. */
+int osfs_tree_readlink(struct osfs_fs *fs, struct osfs_node *node, char **target);
+
+/* Content that changes between reads without a new listing (stats, log,
+ * console.log, ctl): read it fresh, bypassing the page cache. */
+bool osfs_node_is_dynamic(const struct osfs_node *node);
+
+/* The kernel may keep pages of a file node (content fixed per listing). */
+void osfs_node_release(struct osfs_node *node);
+
+#endif

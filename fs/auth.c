@@ -465,7 +465,8 @@ int osfs_auth_get(struct osfs_auth *auth, struct osfs_token **tok, char *err, si
 		auth->failed_at = time(NULL);
 		auth->failed_err = ret;
 		snprintf(auth->failed_msg, sizeof(auth->failed_msg), "%s", err);
-		log_err("authentication failed: %s", err);
+		if (auth->fetched) /* at start-up the caller reports it */
+			log_err("authentication failed: %s", err);
 		goto out;
 	}
 	if (auth->fetched++)

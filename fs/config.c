@@ -227,53 +227,53 @@ static bool osfs_config_scalar(const struct osfs_yaml_node *n)
 static int osfs_config_default_dirs(const struct osfs_config_load *L,
 				    char ***dirs)
 {
-	char **d = calloc(5, sizeof(*d));
 	const char *xdg = osfs_config_env(L, "XDG_CONFIG_HOME");
 	const char *home = osfs_config_env(L, "HOME");
+	char *cwd = getcwd(NULL, 0), *xdgdir = NULL, *homedir = NULL;
+	char *etc = strdup("/etc/openstack");
+	char **d = calloc(5, sizeof(*d));
+	struct passwd pwbuf, *pw = NULL;
+	char pwtext[4096];
 	size_t n = 0;
 	int ret = 0;
 
 	*dirs = NULL;
-	if (!d)
-		return osfs_config_nomem(L);
-	d[n] = getcwd(NULL, 0);
-	if (!d[n])
-		d[n] = strdup(".");
-	if (!d[n++])
-		goto nomem;
-	if (xdg && xdg[0] == '/') {   /* XDG: relative paths are ignored */
-		if (asprintf(&d[n], "%s/openstack", xdg) < 0) {
-			d[n] = NULL;
-			goto nomem;
-		}
-		n++;
+	if (!cwd)
+		cwd = strdup(".");
+	if (xdg && xdg[0] == '/' &&   /* XDG: relative paths are ignored */
+	    asprintf(&xdgdir, "%s/openstack", xdg) < 0) {
+		xdgdir = NULL;
+		ret = -ENOMEM;
 	}
-	if (!home) {
-		struct passwd *pw = getpwuid(getuid());
-
-		home = pw ? pw->pw_dir : NULL;
+	if (!home &&   /* HOME unset (e.g. from a mount helper): ask passwd */
+	    getpwuid_r(getuid(), &pwbuf, pwtext, sizeof(pwtext), &pw) == 0 && pw)
+		home = pw->pw_dir;
+	if (home && asprintf(&homedir, "%s/.config/openstack", home) < 0) {
+		homedir = NULL;
+		ret = -ENOMEM;
 	}
-	if (home) {
-		if (asprintf(&d[n], "%s/.config/openstack", home) < 0) {
-			d[n] = NULL;
-			goto nomem;
-		}
-		if (n > 1 && strcmp(d[n], d[n - 1]) == 0) {
-			free(d[n]);   /* XDG_CONFIG_HOME is ~/.config */
-			d[n] = NULL;
-		} else {
-			n++;
-		}
+	if (ret || !d || !cwd || !etc) {
+		ret = osfs_config_nomem(L);
+		goto out;
 	}
-	d[n] = strdup("/etc/openstack");
-	if (!d[n])
-		goto nomem;
+	if (xdgdir && homedir && strcmp(xdgdir, homedir) == 0) {
+		free(homedir);   /* XDG_CONFIG_HOME is ~/.config */
+		homedir = NULL;
+	}
+	d[n++] = cwd;
+	if (xdgdir)
+		d[n++] = xdgdir;
+	if (homedir)
+		d[n++] = homedir;
+	d[n++] = etc;
 	*dirs = d;
-	return 0;
-nomem:
-	ret = osfs_config_nomem(L);
-	for (size_t i = 0; d[i]; i++)
-		free(d[i]);
+	cwd = xdgdir = homedir = etc = NULL;
+	d = NULL;
+out:
+	free(cwd);
+	free(xdgdir);
+	free(homedir);
+	free(etc);
 	free(d);
 	return ret;
 }

@@ -335,7 +335,7 @@ static int resolve(struct osfs_fs *fs, const struct draft *dr, enum osfs_kind_id
 		   const char *value, char **id)
 {
 	struct osfs_listing *l = NULL;
-	struct osfs_res *hit = NULL;
+	struct osfs_res *hit = NULL, *first = NULL;
 	char *msg = NULL, *fname = NULL;
 	size_t same = 0;
 	int ret;
@@ -347,14 +347,19 @@ static int resolve(struct osfs_fs *fs, const struct draft *dr, enum osfs_kind_id
 		goto out;
 	}
 	hit = osfs_listing_find_id(l, value);
-	for (size_t i = 0; !hit && i < l->n; i++)
-		if (l->items[i]->name && strcmp(l->items[i]->name, value) == 0 && same++ == 0)
-			hit = l->items[i];
+	for (size_t i = 0; i < l->n; i++) {
+		if (hit || !l->items[i]->name || strcmp(l->items[i]->name, value) != 0)
+			continue;
+		if (same++ == 0)
+			first = l->items[i];
+	}
+	if (!hit && same == 1)
+		hit = first;
 	if (same > 1) {
 		char text[600];
 		snprintf(text, sizeof(text), "%zu %s are named '%.200s': write an id or a name from "
 			 "%s/ such as '%.200s~...'", same, osfs_kinds[kind].dir, value,
-			 osfs_kinds[kind].dir, hit->fname);
+			 osfs_kinds[kind].dir, first->fname);
 		ret = fail(fs, dr, -EINVAL, "%s", text);
 		goto out;
 	}

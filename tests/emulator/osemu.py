@@ -173,6 +173,10 @@ def dumps(obj):
     return json.dumps(obj)
 
 
+def _sortval(v):
+    return (v is None, v if v is not None else "")
+
+
 def make_token():
     raw = base64.urlsafe_b64encode(os.urandom(140)).decode().rstrip("=")
     return "gAAAAAB" + raw[:176]
@@ -186,7 +190,8 @@ def mask_secrets(obj):
     if isinstance(obj, dict):
         out = {}
         for k, v in obj.items():
-            if k in ("password", "secret", "adminPass", "private_key"):
+            if k in ("password", "secret", "adminPass", "private_key") and \
+                    not isinstance(v, (dict, list)):
                 out[k] = "***"
             elif k == "token" and isinstance(v, dict) and "id" in v:
                 out[k] = dict(mask_secrets(v), id="<token>")
@@ -859,9 +864,7 @@ class Keystone:
                 if req.method not in ("GET", "HEAD"):
                     raise HTTPError(405, "The method is not allowed for the requested URL.")
                 return self.auth_projects(req)
-            raise HTTPError(404, "Could not find version: %s." % path.lstrip("/").split("/")[0]
-                            if not path.startswith("/v3") else
-                            "The resource could not be found.")
+            raise HTTPError(404, "The resource could not be found.")
         except HTTPError as e:
             return self.err(req, e.status, e.message)
 
@@ -1149,10 +1152,10 @@ def authtoken(st, req):
         return tok
 
 
-def middleware_401(req):
+def middleware_401(st, req):
+    # keystonemiddleware: www_authenticate_uri is the configured keystone URL
     return ks_error(401, KS_AUTH_MSG, [
-        ("WWW-Authenticate", 'Keystone uri="http://127.0.0.1:%s/identity"'
-         % req.host.rsplit(":", 1)[-1])])
+        ("WWW-Authenticate", 'Keystone uri="%s/identity"' % st.base_url())])
 
 
 # ---------------------------------------------------------------------------
@@ -1210,7 +1213,7 @@ class Nova:
                               [("X-Compute-Request-Id", rid)])
         tok = authtoken(self.st, req)
         if tok is None:
-            r = middleware_401(req)
+            r = middleware_401(self.st, req)
             r.headers.append(("X-Compute-Request-Id", rid))
             return r
         req.token = tok
@@ -1563,23 +1566,21 @@ class Nova:
         for k in sort_keys:
             if k in ("host", "node", "compute_host", "hostname"):
                 raise HTTPError(403, "Only administrators can sort servers by %s" % k)
+        custom = [k for k in sort_keys if k in key_map]
         project = req.token.project
         with st.lock:
             st.settle()
             seq = st.order
-            if sort_keys and [k for k in sort_keys if k in key_map] != ["created_at"]:
-                keys = [key_map[k] for k in sort_keys if k in key_map] or ["created"]
-                dirs = (sort_dirs + ["desc"] * len(keys))[:len(keys)]
-                seq = list(st.order)
-                for k, dr in reversed(list(zip(keys + ["id"], dirs + [dirs[0]]))):
-                    seq.sort(key=lambda s, k=k: (getattr(s, k) is None,
-                                                 getattr(s, k) or 0
-                                                 if k in ("launched_at",) else
-                                                 getattr(s, k) or ""),
+            if (custom and custom != ["created_at"]) or \
+                    (sort_dirs and sort_dirs[0] == "asc"):
+                keys = custom or ["created_at"]
+                dirs = [sort_dirs[i] if i < len(sort_dirs) else "desc"
+                        for i in range(len(keys))]
+                seq = sorted(st.order, key=lambda s: s.id,
+                             reverse=(dirs[0] == "desc"))
+                for k, dr in reversed(list(zip(keys, dirs))):
+                    seq.sort(key=lambda s, a=key_map[k]: _sortval(getattr(s, a)),
                              reverse=(dr == "desc"))
-                pos = {s.id: i for i, s in enumerate(seq)}
-            elif sort_dirs and sort_dirs[0] == "asc":
-                seq = list(reversed(st.order))
                 pos = {s.id: i for i, s in enumerate(seq)}
             else:
                 pos = st.positions()
@@ -1938,8 +1939,6 @@ class Nova:
         known = {"reboot", "os-start", "os-stop", "pause", "unpause", "suspend",
                  "resume", "lock", "unlock", "os-getConsoleOutput"}
         if action not in known:
-            with st.lock:
-                self._get_server(req, sid)
             raise HTTPError(400, "There is no such action: %s" % action)
         # schema checks
         if action == "reboot":
@@ -2083,13 +2082,13 @@ class Nova:
                     raise bad_input("root", body, "'metadata' is a required property")
                 md = body["metadata"]
                 self._validate_metadata(md, "metadata")
+                self._meta_writable(req, s, "update metadata")
                 new = dict(md) if m == "PUT" else dict(s.metadata, **md)
                 if len(new) > st.max_server_meta:
                     raise HTTPError(403, "Quota exceeded for metadata_items: Requested"
                                     " %d, but already used %d of %d metadata_items"
                                     % (len(md), len(s.metadata) if m == "POST" else 0,
                                        st.max_server_meta))
-                self._meta_writable(req, s, "update metadata")
                 s.metadata = new
                 s.touch(now)
                 return json_resp(200, {"metadata": dict(s.metadata)})
@@ -2108,13 +2107,13 @@ class Nova:
                 self._validate_metadata(meta, "meta")
                 if key not in meta:
                     raise HTTPError(400, "Request body and URI mismatch")
+                self._meta_writable(req, s, "update metadata")
                 new = dict(s.metadata)
                 new[key] = meta[key]
                 if len(new) > st.max_server_meta:
                     raise HTTPError(403, "Quota exceeded for metadata_items: Requested 1,"
                                     " but already used %d of %d metadata_items"
                                     % (len(s.metadata), st.max_server_meta))
-                self._meta_writable(req, s, "update metadata")
                 s.metadata = new
                 s.touch(now)
                 return json_resp(200, {"meta": {key: meta[key]}})
@@ -2408,7 +2407,7 @@ class Glance:
     @staticmethod
     def visible(st, img, project):
         vis = img["visibility"]
-        return vis in ("public", "community", "shared") or img["owner"] == project
+        return vis in ("public", "community") or img["owner"] == project
 
     def err(self, req, status, message, headers=None):
         return webob_error(status, message, req.header("Accept"),
@@ -2433,11 +2432,13 @@ class Glance:
             return self.versions(req, 200)
         tok = authtoken(self.st, req)
         if tok is None:
-            return middleware_401(req)
+            return middleware_401(self.st, req)
         req.token = tok
         try:
             segs = [urllib.parse.unquote(s) for s in path.split("/")[1:]]
             if segs[:2] == ["v2", "images"]:
+                if segs[2:] == [""]:
+                    segs = segs[:2]
                 if len(segs) == 2 and req.method in ("GET", "HEAD"):
                     r = self.list_images(req)
                 elif len(segs) == 3 and segs[2] and req.method in ("GET", "HEAD"):
@@ -2538,10 +2539,10 @@ class Glance:
             imgs = []
             for img in st.images.values():
                 vis = img["visibility"]
-                if visibility in (None,):
-                    if not (vis in ("public", "shared") or img["owner"] == project):
-                        continue
-                    if vis == "community" and img["owner"] != project:
+                if visibility is None:
+                    # public + own private/shared (+ accepted shared; no members here)
+                    if not (vis == "public" or (img["owner"] == project
+                                                and vis != "community")):
                         continue
                 elif visibility == "all":
                     if not self.visible(st, img, project):
@@ -2618,13 +2619,12 @@ class Glance:
 # ---------------------------------------------------------------------------
 
 def counter_key(method, path):
-    segs = path.split("/")
+    """Method + path with ids replaced by {id} (and metadata keys by {key})."""
     out = []
     prev = None
-    for s in segs:
+    for s in path.split("/"):
         if prev in ("servers", "flavors", "images", "os-keypairs") and s and \
-                s != "detail" and not (prev == "images" and out[-2:-1] == ["v2"]
-                                       and False):
+                s != "detail":
             out.append("{id}")
         elif prev in ("metadata", "os-extra_specs") and s:
             out.append("{key}")
@@ -2654,6 +2654,9 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "osemu/1.0"
     sys_version = ""
     timeout = 300
+
+    def version_string(self):
+        return self.server_version
 
     def log_message(self, fmt, *args):
         if not self.server.emu.args.quiet:

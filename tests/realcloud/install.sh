@@ -17,7 +17,7 @@ PKGS=(
   neutron-api
   uwsgi-core uwsgi-plugin-python3
   python3-openstackclient
-  qemu-utils openssh-client curl procps
+  qemu-utils openssh-client curl jq procps
 )
 
 missing=()

@@ -324,6 +324,56 @@ static void test_client_config_file(void)
 	CHECK(all_zero(&cfg));
 }
 
+static void test_default_search_path(void)
+{
+	const char *xdg = tmpdir(), *home = tmpdir();
+	char xdgdir[4096], homedir[4096], cwd[4096], want[16384];
+	struct osfs_config cfg;
+	bool etc = access("/etc/openstack/clouds.yaml", F_OK) == 0 ||
+		   access("/etc/openstack/clouds.yml", F_OK) == 0;
+
+	snprintf(xdgdir, sizeof(xdgdir), "%s/openstack", xdg);
+	snprintf(homedir, sizeof(homedir), "%s/.config", home);
+	CHECK(mkdir(xdgdir, 0700) == 0 && mkdir(homedir, 0700) == 0);
+	snprintf(homedir, sizeof(homedir), "%s/.config/openstack", home);
+	CHECK(mkdir(homedir, 0700) == 0);
+	CHECK(getcwd(cwd, sizeof(cwd)) != NULL);
+
+	const char *env[] = { "XDG_CONFIG_HOME", xdg, "HOME", home, NULL };
+	const char *env_rel[] = { "XDG_CONFIG_HOME", "relative", "HOME", home, NULL };
+	const char *env_nohome[] = { "XDG_CONFIG_HOME", xdg, NULL };
+
+	fake_env = env;
+	if (!etc) {
+		snprintf(want, sizeof(want),
+			 "cloud 'x': no clouds.yaml found (looked in %s, %s, %s, "
+			 "/etc/openstack)", cwd, xdgdir, homedir);
+		CHECK(osfs_config_load(&cfg, "x", fake_getenv, NULL, err,
+				       sizeof(err)) == -ENOENT);
+		CHECK_STR(err, want);
+		fake_env = env_rel;   /* a relative XDG_CONFIG_HOME is ignored */
+		snprintf(want, sizeof(want),
+			 "cloud 'x': no clouds.yaml found (looked in %s, %s, "
+			 "/etc/openstack)", cwd, homedir);
+		CHECK(osfs_config_load(&cfg, "x", fake_getenv, NULL, err,
+				       sizeof(err)) == -ENOENT);
+		CHECK_STR(err, want);
+	}
+	put(homedir, "clouds.yaml", "clouds: {x: {region_name: home}}\n", 0600);
+	fake_env = env;
+	CHECK(osfs_config_load(&cfg, "x", fake_getenv, NULL, err, sizeof(err)) == 0);
+	CHECK_STR(cfg.region_name, "home");
+	osfs_config_free(&cfg);
+	put(xdgdir, "clouds.yaml", "clouds: {x: {region_name: xdg}}\n", 0600);
+	CHECK(osfs_config_load(&cfg, "x", fake_getenv, NULL, err, sizeof(err)) == 0);
+	CHECK_STR(cfg.region_name, "xdg");
+	osfs_config_free(&cfg);
+	fake_env = env_nohome;   /* HOME unset: the password database's */
+	CHECK(osfs_config_load(&cfg, "x", fake_getenv, NULL, err, sizeof(err)) == 0);
+	CHECK_STR(cfg.region_name, "xdg");
+	osfs_config_free(&cfg);
+}
+
 static void test_skipped_files(void)
 {
 	const char *d1 = tmpdir(), *d2 = tmpdir();
@@ -1317,6 +1367,7 @@ int main(void)
 	test_secure_merge();
 	test_search_order();
 	test_client_config_file();
+	test_default_search_path();
 	test_skipped_files();
 	test_old_spellings();
 	test_dash_keys();

@@ -1,0 +1,1164 @@
+"""Tests for osemu.py (run: /usr/bin/python3 -m pytest tests/emulator -q).
+
+Every network call has a timeout; the whole file runs in well under a minute.
+"""
+
+import base64
+import hashlib
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EMU = os.path.join(HERE, "osemu.py")
+TIMEOUT = 10
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+KS_TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def json(self):
+        return json.loads(self.body.decode("utf-8"))
+
+
+class Emu:
+    def __init__(self, *args):
+        self.tmp = tempfile.mkdtemp(prefix="osemu-test-")
+        self.portfile = os.path.join(self.tmp, "port")
+        cmd = [sys.executable, EMU, "--port", "0", "--portfile", self.portfile,
+               "--quiet"] + list(args)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 20
+        while not os.path.exists(self.portfile):
+            if self.proc.poll() is not None or time.time() > deadline:
+                out, err = self.proc.communicate(timeout=5)
+                raise RuntimeError("emulator did not start: %s %s" % (out, err))
+            time.sleep(0.02)
+        with open(self.portfile) as fh:
+            self.port = int(fh.read().strip())
+        self.stdout_line = self.proc.stdout.readline().strip()
+        self.host = "127.0.0.1"
+        self._tokens = {}
+
+    @property
+    def base(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    def call(self, method, path, body=None, headers=None, token=None, ver=None,
+             timeout=TIMEOUT, host=None):
+        h = {"Accept": "application/json"}
+        if body is not None and not isinstance(body, (bytes, str)):
+            body = json.dumps(body)
+            h["Content-Type"] = "application/json"
+        if token:
+            h["X-Auth-Token"] = token
+        if ver:
+            h["OpenStack-API-Version"] = "compute " + ver
+        h.update(headers or {})
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        if host:
+            conn.putrequest(method, path, skip_host=True)
+            conn.putheader("Host", host)
+            for k, v in h.items():
+                conn.putheader(k, v)
+            data = body.encode() if isinstance(body, str) else body
+            if data:
+                conn.putheader("Content-Length", str(len(data)))
+            conn.endheaders(data)
+        else:
+            conn.request(method, path, body=body, headers=h)
+        try:
+            r = conn.getresponse()
+            data = r.read()
+            return Response(r.status, r.getheaders(), data)
+        finally:
+            conn.close()
+
+    def ctl(self, method, path, body=None):
+        r = self.call(method, "/_emu" + path, body)
+        assert r.status == 200, r.body
+        return r.json()
+
+    def auth(self, user="demo", password=None, project="demo", scope=True, query=""):
+        pw = password or {"demo": "demopass", "admin": "adminpass"}[user]
+        a = {"identity": {"methods": ["password"], "password": {"user": {
+            "name": user, "domain": {"name": "Default"}, "password": pw}}}}
+        if scope:
+            a["scope"] = {"project": {"name": project, "domain": {"id": "default"}}}
+        return self.call("POST", "/identity/v3/auth/tokens" + query, {"auth": a})
+
+    def token(self, user="demo", project="demo"):
+        key = (user, project)
+        if key not in self._tokens:
+            r = self.auth(user, project=project)
+            assert r.status == 201, r.body
+            self._tokens[key] = r.header("X-Subject-Token")
+        return self._tokens[key]
+
+    def nova(self, method, path, body=None, ver=None, token=None, **kw):
+        return self.call(method, "/compute/v2.1" + path, body,
+                         token=token or self.token(), ver=ver, **kw)
+
+    def glance(self, method, path, **kw):
+        return self.call(method, "/image" + path, token=self.token(), **kw)
+
+    def emu_server(self, sid):
+        for s in self.ctl("GET", "/servers")["servers"]:
+            if s["id"] == sid:
+                return s
+        return None
+
+    def wait_settled(self, sid, timeout=5):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            s = self.emu_server(sid)
+            if s is None or s["task_state"] is None:
+                return s
+            time.sleep(0.05)
+        raise AssertionError("server %s did not settle" % sid)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+        for stream in (self.proc.stdout, self.proc.stderr):
+            stream.close()
+
+
+@pytest.fixture(scope="module")
+def ro():
+    """Read-only emulator: 96 generated + 4 edge servers = 100."""
+    e = Emu("--servers", "96")
+    yield e
+    e.stop()
+
+
+@pytest.fixture(scope="module")
+def rw():
+    e = Emu("--servers", "20", "--build-time", "0.3")
+    yield e
+    e.stop()
+
+
+@pytest.fixture(autouse=True)
+def _clean(request):
+    yield
+    for name in ("ro", "rw"):
+        if name in request.fixturenames:
+            e = request.getfixturevalue(name)
+            e.call("DELETE", "/_emu/faults")
+            e.call("POST", "/_emu/config", {"keystone_down": False, "page_max": 1000,
+                                            "token_ttl": 3600, "build_time": 0.3
+                                            if name == "rw" else 0.5})
+
+
+def next_href(body, key="servers_links"):
+    for link in body.get(key, []):
+        if link["rel"] == "next":
+            return link["href"]
+    return None
+
+
+def rel(href):
+    u = urllib.parse.urlsplit(href)
+    return u.path + ("?" + u.query if u.query else "")
+
+
+# ---------------------------------------------------------------------------
+# startup
+# ---------------------------------------------------------------------------
+
+def test_startup_line_and_portfile(ro):
+    assert ro.stdout_line == "osemu listening on http://127.0.0.1:%d" % ro.port
+
+
+def test_sigterm_exits_cleanly_even_with_hung_request():
+    e = Emu("--servers", "2")
+    try:
+        e.ctl("POST", "/faults", {"path": "/compute/", "hang": True, "count": -1})
+        s = socket.create_connection(("127.0.0.1", e.port), timeout=5)
+        s.sendall(b"GET /compute/ HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.2)
+        # other requests still work while one hangs
+        assert e.call("GET", "/identity/v3").status == 200
+        e.proc.send_signal(signal.SIGTERM)
+        assert e.proc.wait(timeout=5) == 0
+        s.close()
+    finally:
+        e.stop()
+
+
+# ---------------------------------------------------------------------------
+# keystone
+# ---------------------------------------------------------------------------
+
+def test_identity_discovery(ro):
+    for p in ("/identity", "/identity/"):
+        r = ro.call("GET", p)
+        assert r.status == 300
+        assert r.header("Location") == "http://127.0.0.1:%d/identity/v3/" % ro.port
+        v = r.json()["versions"]["values"]
+        assert v[0]["id"].startswith("v3.") and v[0]["status"] == "stable"
+    for p in ("/identity/v3", "/identity/v3/"):
+        r = ro.call("GET", p)
+        assert r.status == 200
+        assert r.json()["version"]["links"][0]["href"].endswith("/identity/v3/")
+
+
+def test_password_auth_project_scoped(ro):
+    r = ro.auth()
+    assert r.status == 201
+    tok = r.header("X-Subject-Token")
+    assert tok.startswith("gAAAAA") and len(tok) > 150
+    t = r.json()["token"]
+    assert KS_TIME_RE.match(t["expires_at"]) and KS_TIME_RE.match(t["issued_at"])
+    assert t["methods"] == ["password"]
+    assert t["user"]["name"] == "demo" and t["user"]["domain"] == {"id": "default",
+                                                                 "name": "Default"}
+    assert t["project"]["name"] == "demo" and t["is_domain"] is False
+    assert {x["name"] for x in t["roles"]} >= {"member"}
+    assert 1 <= len(t["audit_ids"]) <= 2
+    cat = {c["type"]: c for c in t["catalog"]}
+    assert set(cat) == {"identity", "compute", "image"}
+    eps = cat["compute"]["endpoints"]
+    assert {e["interface"] for e in eps} == {"public", "internal", "admin"}
+    assert all(e["region_id"] == "RegionOne" and e["region"] == "RegionOne" for e in eps)
+    assert eps[0]["url"] == "http://127.0.0.1:%d/compute/v2.1" % ro.port
+    assert cat["image"]["endpoints"][0]["url"] == "http://127.0.0.1:%d/image" % ro.port
+    assert cat["identity"]["endpoints"][0]["url"] == "http://127.0.0.1:%d/identity" % ro.port
+    # validity period = default ttl 3600 s
+    r2 = ro.auth(query="?nocatalog")
+    assert r2.status == 201 and "catalog" not in r2.json()["token"]
+
+
+def test_password_auth_variants(ro):
+    info = ro.ctl("GET", "/info")
+    users = {u["name"]: u for u in info["users"]}
+    projects = {p["name"]: p for p in info["projects"]}
+    # user by id, no scope -> default project
+    r = ro.call("POST", "/identity/v3/auth/tokens", {"auth": {"identity": {
+        "methods": ["password"], "password": {"user": {
+            "id": users["demo"]["id"], "password": "demopass"}}}}})
+    assert r.status == 201 and r.json()["token"]["project"]["name"] == "demo"
+    # project by id
+    r = ro.call("POST", "/identity/v3/auth/tokens", {"auth": {"identity": {
+        "methods": ["password"], "password": {"user": {
+            "name": "demo", "domain": {"id": "default"}, "password": "demopass"}}},
+        "scope": {"project": {"id": projects["demo"]["id"]}}}})
+    assert r.status == 201
+    # admin has no default project -> unscoped token, no catalog
+    r = ro.auth("admin", scope=False)
+    assert r.status == 201
+    t = r.json()["token"]
+    assert "project" not in t and "catalog" not in t
+    # an unscoped token is not accepted by nova
+    assert ro.nova("GET", "/servers", token=r.header("X-Subject-Token")).status == 401
+    # explicit unscoped
+    r = ro.call("POST", "/identity/v3/auth/tokens", {"auth": {"identity": {
+        "methods": ["password"], "password": {"user": {
+            "name": "demo", "domain": {"name": "Default"}, "password": "demopass"}}},
+        "scope": "unscoped"}})
+    assert r.status == 201 and "project" not in r.json()["token"]
+
+
+@pytest.mark.parametrize("auth,status", [
+    ({"identity": {"methods": ["password"], "password": {"user": {
+        "name": "demo", "domain": {"name": "Default"}, "password": "wrong"}}}}, 401),
+    ({"identity": {"methods": ["password"], "password": {"user": {
+        "name": "nobody", "domain": {"name": "Default"}, "password": "x"}}}}, 401),
+    ({"identity": {"methods": ["password"], "password": {"user": {
+        "name": "demo", "password": "demopass"}}}}, 400),
+    ({"identity": {"methods": ["password"], "password": {"user": {
+        "name": "demo", "domain": {"name": "Default"}, "password": "demopass"}}},
+      "scope": {"project": {"name": "nope", "domain": {"id": "default"}}}}, 401),
+    ({"identity": {"methods": ["password"], "password": {"user": {
+        "name": "demo", "domain": {"name": "Default"}, "password": "demopass"}}},
+      "scope": {"project": {"name": "demo"}}}, 400),
+    ({"identity": {"methods": ["password"], "password": {"user": {
+        "name": "demo", "domain": {"name": "Default"}, "password": "demopass"}}},
+      "scope": {"project": {"name": "admin", "domain": {"id": "default"}}}}, 401),
+    ({"identity": {"methods": ["application_credential"], "application_credential": {
+        "id": "democred", "secret": "demosecret"}},
+      "scope": {"project": {"name": "demo", "domain": {"id": "default"}}}}, 401),
+    ({"identity": {"methods": ["application_credential"], "application_credential": {
+        "id": "democred", "secret": "bad"}}}, 401),
+    ({"identity": {"methods": ["application_credential"], "application_credential": {
+        "name": "demo-cred", "secret": "demosecret"}}}, 400),
+])
+def test_auth_failures(ro, auth, status):
+    r = ro.call("POST", "/identity/v3/auth/tokens", {"auth": auth})
+    assert r.status == status
+    err = r.json()["error"]
+    assert err["code"] == status and err["title"] and err["message"]
+    assert r.header("X-Subject-Token") is None
+    if status == 401:
+        assert r.header("WWW-Authenticate") == \
+            'Keystone uri="http://127.0.0.1:%d/identity/v3"' % ro.port
+        assert err["message"] == "The request you have made requires authentication."
+    else:
+        assert "Expecting to find" in err["message"]
+
+
+def test_auth_malformed_body(ro):
+    r = ro.call("POST", "/identity/v3/auth/tokens", b"{not json",
+                headers={"Content-Type": "application/json"})
+    assert r.status == 400 and r.json()["error"]["code"] == 400
+
+
+def test_application_credential(ro):
+    info = ro.ctl("GET", "/info")
+    demo = [u for u in info["users"] if u["name"] == "demo"][0]
+    bodies = [
+        {"id": "democred", "secret": "demosecret"},
+        {"name": "demo-cred", "secret": "demosecret", "user": {"id": demo["id"]}},
+        {"name": "demo-cred", "secret": "demosecret",
+         "user": {"name": "demo", "domain": {"name": "Default"}}},
+    ]
+    for ac in bodies:
+        r = ro.call("POST", "/identity/v3/auth/tokens", {"auth": {"identity": {
+            "methods": ["application_credential"], "application_credential": ac}}})
+        assert r.status == 201, r.body
+        t = r.json()["token"]
+        assert t["methods"] == ["application_credential"]
+        assert t["project"]["name"] == "demo"
+        assert t["application_credential"]["id"] == "democred"
+        assert ro.nova("GET", "/servers?limit=1",
+                       token=r.header("X-Subject-Token")).status == 200
+
+
+def test_token_method_rescope_keeps_expiry(ro):
+    r = ro.auth(scope=False)
+    tok = r.header("X-Subject-Token")
+    exp = r.json()["token"]["expires_at"]
+    info = ro.ctl("GET", "/info")
+    pid = [p["id"] for p in info["projects"] if p["name"] == "demo"][0]
+    r2 = ro.call("POST", "/identity/v3/auth/tokens", {"auth": {
+        "identity": {"methods": ["token"], "token": {"id": tok}},
+        "scope": {"project": {"id": pid}}}})
+    assert r2.status == 201
+    t = r2.json()["token"]
+    assert t["expires_at"] == exp and "token" in t["methods"]
+    assert len(t["audit_ids"]) == 2
+    r3 = ro.call("POST", "/identity/v3/auth/tokens", {"auth": {
+        "identity": {"methods": ["token"], "token": {"id": "gAAAAAbogus"}}}})
+    assert r3.status == 404
+
+
+def test_validate_revoke_and_catalog(ro):
+    caller = ro.token()
+    victim = ro.auth().header("X-Subject-Token")
+    r = ro.call("GET", "/identity/v3/auth/tokens", token=caller,
+                headers={"X-Subject-Token": victim})
+    assert r.status == 200 and r.header("X-Subject-Token") == victim
+    assert r.json()["token"]["user"]["name"] == "demo"
+    r = ro.call("GET", "/identity/v3/auth/catalog", token=victim)
+    assert r.status == 200 and len(r.json()["catalog"]) == 3
+    assert ro.call("DELETE", "/identity/v3/auth/tokens", token=caller,
+                   headers={"X-Subject-Token": victim}).status == 204
+    r = ro.call("GET", "/identity/v3/auth/tokens", token=caller,
+                headers={"X-Subject-Token": victim})
+    assert r.status == 404 and r.json()["error"]["code"] == 404
+    r = ro.nova("GET", "/servers", token=victim)
+    assert r.status == 401
+    assert r.json() == {"error": {"code": 401, "title": "Unauthorized", "message":
+                                  "The request you have made requires authentication."}}
+    assert r.header("WWW-Authenticate").startswith('Keystone uri="')
+    assert ro.call("GET", "/identity/v3/auth/tokens",
+                   headers={"X-Subject-Token": victim}).status == 401
+    toks = ro.ctl("GET", "/tokens")["tokens"]
+    assert any(t["revoked"] for t in toks)
+    assert all("token" not in t for t in toks)
+
+
+def test_emu_revoke_and_short_ttl():
+    e = Emu("--servers", "1", "--token-ttl", "1")
+    try:
+        tok = e.token()
+        assert e.nova("GET", "/servers", token=tok).status == 200
+        time.sleep(1.1)
+        assert e.nova("GET", "/servers", token=tok).status == 401
+        e.ctl("POST", "/config", {"token_ttl": 3600})
+        tok2 = e.auth().header("X-Subject-Token")
+        assert e.glance("GET", "/v2/images", headers={}) is not None
+        assert e.call("GET", "/image/v2/images", token=tok2).status == 200
+        assert e.ctl("POST", "/revoke")["revoked"] >= 1
+        assert e.call("GET", "/image/v2/images", token=tok2).status == 401
+    finally:
+        e.stop()
+
+
+def test_keystone_down(ro):
+    ro.ctl("POST", "/config", {"keystone_down": True})
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
+        ro.auth()
+    ro.ctl("POST", "/config", {"keystone_down": False})
+    assert ro.auth().status == 201
+
+
+def test_no_compute_and_region():
+    e = Emu("--servers", "0", "--no-edge-servers", "--no-compute", "--region", "Other")
+    try:
+        t = e.auth().json()["token"]
+        types = [c["type"] for c in t["catalog"]]
+        assert "compute" not in types and "image" in types
+        assert t["catalog"][0]["endpoints"][0]["region_id"] == "Other"
+        assert e.ctl("GET", "/servers")["servers"] == []
+    finally:
+        e.stop()
+
+
+# ---------------------------------------------------------------------------
+# nova: versions, auth, microversions
+# ---------------------------------------------------------------------------
+
+def test_nova_versions(ro):
+    r = ro.call("GET", "/compute/")
+    assert r.status == 200
+    vs = {v["id"]: v for v in r.json()["versions"]}
+    assert vs["v2.0"]["status"] == "DEPRECATED"
+    assert vs["v2.1"]["status"] == "CURRENT"
+    assert vs["v2.1"]["version"] == "2.93" and vs["v2.1"]["min_version"] == "2.1"
+    for p in ("/compute/v2.1", "/compute/v2.1/"):
+        r = ro.call("GET", p)
+        assert r.status == 200
+        v = r.json()["version"]
+        assert v["version"] == "2.93" and v["id"] == "v2.1"
+
+
+def test_nova_requires_token(ro):
+    r = ro.call("GET", "/compute/v2.1/servers")
+    assert r.status == 401
+    assert r.json()["error"]["code"] == 401
+    assert r.header("WWW-Authenticate") == 'Keystone uri="http://127.0.0.1:%d/identity"' % ro.port
+    assert ro.call("GET", "/compute/v2.1/servers", token="garbage").status == 401
+
+
+def test_microversion_negotiation(ro):
+    r = ro.nova("GET", "/servers?limit=1")
+    assert r.header("OpenStack-API-Version") == "compute 2.1"
+    assert r.header("X-OpenStack-Nova-API-Version") == "2.1"
+    assert "OpenStack-API-Version" in r.header("Vary")
+    assert r.header("X-Compute-Request-Id").startswith("req-")
+    assert r.header("X-OpenStack-Request-Id") is None
+    r = ro.nova("GET", "/servers?limit=1", ver="2.47")
+    assert r.header("OpenStack-API-Version") == "compute 2.47"
+    assert re.match(r"^req-[0-9a-f-]{36}$", r.header("X-OpenStack-Request-Id"))
+    r = ro.nova("GET", "/servers?limit=1",
+                headers={"X-OpenStack-Nova-API-Version": "2.10"})
+    assert r.header("X-OpenStack-Nova-API-Version") == "2.10"
+    r = ro.nova("GET", "/servers?limit=1", ver="2.60",
+                headers={"X-OpenStack-Nova-API-Version": "2.10"})
+    assert r.header("X-OpenStack-Nova-API-Version") == "2.60"
+    r = ro.nova("GET", "/servers?limit=1", ver="latest")
+    assert r.header("OpenStack-API-Version") == "compute 2.93"
+    r = ro.nova("GET", "/servers", ver="2.94")
+    assert r.status == 406 and r.json()["computeFault"]["code"] == 406
+    r = ro.nova("GET", "/servers", ver="3.0")
+    assert r.status == 406
+    r = ro.nova("GET", "/servers", ver="2.abc")
+    assert r.status == 400 and "badRequest" in r.json()
+
+
+# ---------------------------------------------------------------------------
+# nova: listing and pagination
+# ---------------------------------------------------------------------------
+
+def page_all(emu, path, ver=None, host=None):
+    pages = []
+    url = "/compute/v2.1" + path
+    while url:
+        r = emu.call("GET", url, token=emu.token(), ver=ver, host=host)
+        assert r.status == 200, r.body
+        body = r.json()
+        pages.append(body)
+        key = [k for k in body if k.endswith("_links")]
+        href = next_href(body, key[0]) if key else None
+        url = rel(href) if href else None
+        assert len(pages) < 1000
+    return pages
+
+
+def test_pagination_exact_multiple_has_empty_last_page(ro):
+    host = "localhost:%d" % ro.port
+    pages = page_all(ro, "/servers/detail?limit=10", host=host)
+    assert [len(p["servers"]) for p in pages] == [10] * 10 + [0]
+    for p in pages[:-1]:
+        href = next_href(p)
+        assert href.startswith("http://%s/compute/v2.1/servers/detail?limit=10&marker="
+                               % host)
+        assert href.endswith(p["servers"][-1]["id"])
+    assert "servers_links" not in pages[-1]
+    ids = [s["id"] for p in pages for s in p["servers"]]
+    assert len(ids) == len(set(ids)) == 100
+    created = [s["created"] for p in pages for s in p["servers"]]
+    assert created == sorted(created, reverse=True)
+
+
+def test_pagination_partial_last_page(ro):
+    pages = page_all(ro, "/servers?limit=30")
+    assert [len(p["servers"]) for p in pages] == [30, 30, 30, 10]
+    assert set(pages[0]["servers"][0]) == {"id", "links", "name"}
+
+
+def test_pagination_page_max_and_errors(ro):
+    r = ro.nova("GET", "/servers/detail")
+    assert len(r.json()["servers"]) == 100 and "servers_links" not in r.json()
+    ro.ctl("POST", "/config", {"page_max": 25})
+    r = ro.nova("GET", "/servers/detail?limit=1000")
+    body = r.json()
+    assert len(body["servers"]) == 25
+    assert "limit=1000" in next_href(body)
+    pages = page_all(ro, "/servers/detail")
+    assert [len(p["servers"]) for p in pages] == [25, 25, 25, 25, 0]
+    r = ro.nova("GET", "/servers/detail?marker=00000000-0000-4000-8000-000000000000")
+    assert r.status == 400 and "marker" in r.json()["badRequest"]["message"]
+    r = ro.nova("GET", "/servers/detail?limit=-1")
+    assert r.status == 400 and r.json()["badRequest"]["code"] == 400
+    r = ro.nova("GET", "/servers/detail?limit=abc")
+    assert r.status == 400
+
+
+def test_name_and_status_filters(ro):
+    def names(q, ver=None):
+        r = ro.nova("GET", "/servers?" + q, ver=ver)
+        assert r.status == 200, r.body
+        return [s["name"] for s in r.json()["servers"]]
+    assert names("name=dup") == ["dup", "dup"]
+    assert sorted(names("name=du")) == ["dup", "dup"]          # partial (regex search)
+    assert names("name=" + urllib.parse.quote("^a/b$")) == ["a/b"]
+    assert names("name=" + urllib.parse.quote("100%")) == ["100%"]
+    assert len(names("name=" + urllib.parse.quote("^srv-000[0-9][0-9]$"))) == 96
+    r = ro.nova("GET", "/servers/detail?status=SHUTOFF")
+    sts = {s["status"] for s in r.json()["servers"]}
+    assert sts == {"SHUTOFF"}
+    r = ro.nova("GET", "/servers/detail?status=error")
+    errs = r.json()["servers"]
+    assert errs and all(s["status"] == "ERROR" and "fault" in s for s in errs)
+    assert ro.nova("GET", "/servers?status=BOGUS", ver="2.38").status == 400
+    assert names("status=BOGUS") == []
+    # unknown query parameter: ignored below 2.75, rejected from 2.75
+    assert ro.nova("GET", "/servers?foo=1").status == 200
+    assert ro.nova("GET", "/servers?foo=1", ver="2.75").status == 400
+
+
+def test_server_detail_microversion_shapes(ro):
+    def first(ver, q="limit=100"):
+        return ro.nova("GET", "/servers/detail?" + q, ver=ver).json()["servers"]
+    s = first("2.1")[0]
+    for k in ("id", "name", "status", "tenant_id", "user_id", "metadata", "hostId",
+              "image", "flavor", "created", "updated", "addresses", "accessIPv4",
+              "accessIPv6", "links", "OS-DCF:diskConfig", "OS-EXT-AZ:availability_zone",
+              "config_drive", "key_name", "OS-SRV-USG:launched_at",
+              "OS-SRV-USG:terminated_at", "security_groups", "OS-EXT-STS:task_state",
+              "OS-EXT-STS:vm_state", "OS-EXT-STS:power_state",
+              "os-extended-volumes:volumes_attached", "progress"):
+        assert k in s, k
+    for k in ("locked", "description", "tags", "locked_reason", "fault"):
+        assert k not in s, k
+    assert set(s["flavor"]) == {"id", "links"}
+    assert set(s["image"]) == {"id", "links"}
+    assert s["created"].endswith("Z")
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$", s["OS-SRV-USG:launched_at"])
+    assert s["links"][0]["rel"] == "self" and s["links"][1]["rel"] == "bookmark"
+    assert "locked" in first("2.9")[0] and "description" not in first("2.9")[0]
+    assert first("2.19")[0]["description"] is None
+    assert first("2.26")[0]["tags"] == []
+    f = first("2.47")[0]["flavor"]
+    assert set(f) == {"vcpus", "ram", "disk", "ephemeral", "swap", "original_name",
+                      "extra_specs"}
+    assert first("2.73")[0]["locked_reason"] is None
+    assert "OS-EXT-SRV-ATTR:hostname" in first("2.90")[0]
+    # boot-from-volume server has image "" ; nano flavor carries extra specs
+    allsrv = first("2.61", "limit=1000")
+    bfv = [x for x in allsrv if x["name"] == "srv-00050"][0]
+    assert bfv["image"] == "" and bfv["os-extended-volumes:volumes_attached"][0]["id"]
+    shut = [x for x in allsrv if x["status"] == "SHUTOFF"][0]
+    assert "progress" not in shut and "fault" not in shut
+    assert shut["OS-EXT-STS:power_state"] == 4
+    err = [x for x in allsrv if x["status"] == "ERROR"][0]
+    assert set(err["fault"]) == {"code", "created", "message"}
+
+
+def test_show_server(ro):
+    sid = ro.nova("GET", "/servers?limit=1").json()["servers"][0]["id"]
+    r = ro.nova("GET", "/servers/" + sid, ver="2.71")
+    assert r.status == 200
+    srv = r.json()["server"]
+    assert srv["id"] == sid and srv["server_groups"] == []
+    for bad in ("00000000-0000-4000-8000-000000000000", "not-a-uuid"):
+        r = ro.nova("GET", "/servers/" + bad)
+        assert r.status == 404
+        assert r.json() == {"itemNotFound": {"code": 404, "message":
+                                             "Instance %s could not be found." % bad}}
+
+
+# ---------------------------------------------------------------------------
+# nova: create, actions, delete, metadata
+# ---------------------------------------------------------------------------
+
+def create(emu, ver="2.37", **overrides):
+    info = emu.ctl("GET", "/info")
+    img = [i["id"] for i in info["images"] if i["name"] == "cirros-0.6.2"][0]
+    srv = {"name": "web1", "imageRef": img, "flavorRef": "42", "networks": "auto"}
+    srv.update(overrides)
+    srv = {k: v for k, v in srv.items() if v is not None}
+    return emu.nova("POST", "/servers", {"server": srv}, ver=ver)
+
+
+def test_create_server_build_to_active(rw):
+    ud = base64.b64encode(b"#cloud-config\n").decode()
+    r = create(rw, key_name="demo-key", user_data=ud, metadata={"role": "web"})
+    assert r.status == 202, r.body
+    s = r.json()["server"]
+    assert set(s) == {"id", "links", "OS-DCF:diskConfig", "security_groups", "adminPass"}
+    assert UUID_RE.match(s["id"])
+    assert r.header("Location") == s["links"][0]["href"]
+    d = rw.nova("GET", "/servers/" + s["id"]).json()["server"]
+    assert d["status"] == "BUILD"
+    assert d["OS-EXT-STS:vm_state"] == "building"
+    assert d["OS-EXT-STS:task_state"] == "spawning"
+    assert d["addresses"] == {}
+    emu_s = rw.emu_server(s["id"])
+    assert emu_s["user_data"] == ud and emu_s["key_name"] == "demo-key"
+    rw.wait_settled(s["id"])
+    d = rw.nova("GET", "/servers/" + s["id"]).json()["server"]
+    assert d["status"] == "ACTIVE" and d["OS-EXT-STS:task_state"] is None
+    assert d["addresses"]["private"][0]["addr"]
+    assert d["metadata"] == {"role": "web"}
+    # newest first
+    assert rw.nova("GET", "/servers?limit=1").json()["servers"][0]["id"] == s["id"]
+    # before 2.37 networks is optional
+    assert create(rw, ver="2.1", networks=None).status == 202
+
+
+@pytest.mark.parametrize("overrides,ver,status,msg", [
+    ({"networks": None}, "2.37", 400, "'networks' is a required property"),
+    ({"networks": "auto"}, "2.36", 400, None),
+    ({"flavorRef": "999"}, "2.37", 400, "Invalid flavorRef provided."),
+    ({"imageRef": "not-a-uuid"}, "2.37", 400, None),
+    ({"imageRef": "00000000-0000-4000-8000-000000000000"}, "2.37", 400,
+     "Can not find requested image"),
+    ({"key_name": "nokey"}, "2.37", 400, "Invalid key_name provided."),
+    ({"user_data": "%%%not base64"}, "2.37", 400, None),
+    ({"user_data": "QQ==" * 20000}, "2.37", 400, None),
+    ({"name": " lead"}, "2.37", 400, None),
+    ({"name": ""}, "2.37", 400, None),
+    ({"bogus": 1}, "2.37", 400, "Additional properties are not allowed"),
+    ({"metadata": {"a/b": "x"}}, "2.37", 400, None),
+    ({"metadata": {"k%d" % i: "v" for i in range(129)}}, "2.37", 403, None),
+    ({"availability_zone": "elsewhere"}, "2.37", 400, None),
+    ({"description": "x"}, "2.18", 400, None),
+    ({"flavorRef": "1", "imageRef": "UBUNTU"}, "2.37", 400, "too small"),
+])
+def test_create_server_validation(rw, overrides, ver, status, msg):
+    if overrides.get("imageRef") == "UBUNTU":
+        info = rw.ctl("GET", "/info")
+        overrides = dict(overrides, imageRef=[i["id"] for i in info["images"]
+                                              if i["name"] == "ubuntu/22.04"][0])
+    r = create(rw, ver=ver, **overrides)
+    assert r.status == status, r.body
+    name = {400: "badRequest", 403: "forbidden"}[status]
+    body = r.json()
+    assert body[name]["code"] == status
+    if msg:
+        assert msg in body[name]["message"]
+
+
+def test_create_queued_image_and_quota(rw):
+    info = rw.ctl("GET", "/info")
+    queued = [i["id"] for i in info["images"] if i["status"] == "queued"][0]
+    r = create(rw, imageRef=queued)
+    assert r.status == 400 and "is not active" in r.json()["badRequest"]["message"]
+    used = rw.nova("GET", "/limits").json()["limits"]["absolute"]["totalInstancesUsed"]
+    rw.ctl("POST", "/config", {"max_instances": used})
+    try:
+        r = create(rw)
+        assert r.status == 403
+        assert "Quota exceeded for instances" in r.json()["forbidden"]["message"]
+    finally:
+        rw.ctl("POST", "/config", {"max_instances": 10000})
+
+
+def test_drop_after_creates_server(rw):
+    before = len(rw.ctl("GET", "/servers")["servers"])
+    rw.ctl("POST", "/faults", {"method": "POST", "path": r"^/compute/v2\.1/servers$",
+                               "drop_after": True})
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
+        create(rw, name="dropped")
+    after = rw.ctl("GET", "/servers")["servers"]
+    assert len(after) == before + 1 and after[0]["name"] == "dropped"
+
+
+def test_actions_and_conflicts(rw):
+    sid = create(rw, name="act").json()["server"]["id"]
+    # still building -> stop is a conflict on vm_state building
+    r = rw.nova("POST", "/servers/%s/action" % sid, {"os-stop": None})
+    assert r.status == 409
+    assert r.json()["conflictingRequest"]["message"] == \
+        "Cannot 'stop' instance %s while it is in vm_state building" % sid
+    rw.wait_settled(sid)
+
+    def act(body, expect=202):
+        r = rw.nova("POST", "/servers/%s/action" % sid, body, ver="2.73")
+        assert r.status == expect, r.body
+        return r
+
+    act({"os-stop": None})
+    s = rw.nova("GET", "/servers/" + sid).json()["server"]
+    assert s["status"] == "ACTIVE" and s["OS-EXT-STS:task_state"] == "powering-off"
+    # a second action during the task: conflict on task_state
+    r = act({"reboot": {"type": "SOFT"}}, 409)
+    assert "while it is in task_state powering-off" in r.json()["conflictingRequest"]["message"]
+    assert rw.wait_settled(sid)["status"] == "SHUTOFF"
+    r = act({"os-stop": None}, 409)
+    assert r.json()["conflictingRequest"]["message"] == \
+        "Cannot 'stop' instance %s while it is in vm_state stopped" % sid
+    act({"reboot": {"type": "SOFT"}}, 409)
+    act({"os-start": None})
+    assert rw.wait_settled(sid)["status"] == "ACTIVE"
+    act({"reboot": {"type": "HARD"}})
+    s = rw.nova("GET", "/servers/" + sid).json()["server"]
+    assert s["status"] == "HARD_REBOOT"
+    assert rw.wait_settled(sid)["status"] == "ACTIVE"
+    act({"reboot": {"type": "SOFT"}})
+    assert rw.nova("GET", "/servers/" + sid).json()["server"]["status"] == "REBOOT"
+    rw.wait_settled(sid)
+    act({"pause": None})
+    assert rw.wait_settled(sid)["status"] == "PAUSED"
+    act({"suspend": None}, 409)
+    act({"unpause": None})
+    assert rw.wait_settled(sid)["status"] == "ACTIVE"
+    act({"suspend": None})
+    assert rw.wait_settled(sid)["status"] == "SUSPENDED"
+    act({"resume": None})
+    assert rw.wait_settled(sid)["status"] == "ACTIVE"
+    # lock
+    act({"lock": {"locked_reason": "maintenance"}})
+    s = rw.nova("GET", "/servers/" + sid, ver="2.73").json()["server"]
+    assert s["locked"] is True and s["locked_reason"] == "maintenance"
+    r = act({"os-stop": None}, 409)
+    assert r.json()["conflictingRequest"]["message"] == "Instance %s is locked" % sid
+    assert rw.nova("DELETE", "/servers/" + sid).status == 409
+    act({"unlock": None})
+    # lock with a body below 2.73 is a schema error
+    r = rw.nova("POST", "/servers/%s/action" % sid, {"lock": {"locked_reason": "x"}},
+                ver="2.72")
+    assert r.status == 400
+    # console output (fake driver text)
+    r = act({"os-getConsoleOutput": {}}, 200)
+    assert r.json() == {"output": "FAKE CONSOLE OUTPUT\nANOTHER\nLAST LINE"}
+    r = act({"os-getConsoleOutput": {"length": 1}}, 200)
+    assert r.json() == {"output": "LAST LINE"}
+    r = act({"os-getConsoleOutput": {"length": "-1"}}, 200)
+    assert r.json()["output"].count("\n") == 2
+    # unknown action, bad reboot type
+    r = act({"fly": None}, 400)
+    assert r.json() == {"badRequest": {"code": 400, "message": "There is no such action: fly"}}
+    act({"reboot": {"type": "MEDIUM"}}, 400)
+    r = rw.nova("POST", "/servers/00000000-0000-4000-8000-000000000000/action",
+                {"os-stop": None})
+    assert r.status == 404
+
+
+def test_delete_server(rw):
+    sid = create(rw, name="gone").json()["server"]["id"]
+    rw.wait_settled(sid)
+    r = rw.nova("DELETE", "/servers/" + sid)
+    assert r.status == 204 and r.body == b""
+    s = rw.nova("GET", "/servers/" + sid).json()["server"]
+    assert s["OS-EXT-STS:task_state"] == "deleting"
+    listed = [x for x in rw.nova("GET", "/servers/detail?name=%5Egone%24").json()["servers"]]
+    assert listed and listed[0]["OS-EXT-STS:task_state"] == "deleting"
+    assert rw.emu_server(sid)["deleting"] is True
+    time.sleep(0.4)
+    assert rw.nova("GET", "/servers/" + sid).status == 404
+    assert rw.emu_server(sid) is None
+
+
+def test_metadata(rw):
+    sid = create(rw, name="meta", metadata={"a": "1"}).json()["server"]["id"]
+    r = rw.nova("PUT", "/servers/%s/metadata/b" % sid, {"meta": {"b": "2"}})
+    assert r.status == 409          # still building
+    rw.wait_settled(sid)
+    base = "/servers/%s/metadata" % sid
+    assert rw.nova("GET", base).json() == {"metadata": {"a": "1"}}
+    r = rw.nova("POST", base, {"metadata": {"b": "2"}})
+    assert r.status == 200 and r.json() == {"metadata": {"a": "1", "b": "2"}}
+    r = rw.nova("PUT", base, {"metadata": {"c": "3"}})
+    assert r.json() == {"metadata": {"c": "3"}}
+    assert rw.nova("GET", base + "/c").json() == {"meta": {"c": "3"}}
+    assert rw.nova("GET", base + "/zz").status == 404
+    r = rw.nova("PUT", base + "/d", {"meta": {"d": "4"}})
+    assert r.status == 200 and r.json() == {"meta": {"d": "4"}}
+    r = rw.nova("PUT", base + "/d", {"meta": {"e": "4"}})
+    assert r.status == 400 and "mismatch" in r.json()["badRequest"]["message"]
+    r = rw.nova("PUT", base + "/d", {"meta": {"d": "4", "e": "5"}})
+    assert r.status == 400
+    assert rw.nova("PUT", base + "/d", {"meta": {"d": "x" * 256}}).status == 400
+    assert rw.nova("DELETE", base + "/c").status == 204
+    assert rw.nova("DELETE", base + "/c").status == 404
+    r = rw.nova("PUT", base, {"metadata": {"k%d" % i: "v" for i in range(129)}})
+    assert r.status == 403 and r.json()["forbidden"]["code"] == 403
+    assert rw.nova("PUT", base, {"metadata": {"k%d" % i: "v" for i in range(128)}}).status == 200
+    assert rw.nova("POST", base, {"metadata": {"one-more": "v"}}).status == 403
+    assert rw.emu_server(sid)["metadata"]["k0"] == "v"
+
+
+# ---------------------------------------------------------------------------
+# nova: flavors, keypairs, limits, AZ
+# ---------------------------------------------------------------------------
+
+def test_flavors(ro):
+    r = ro.nova("GET", "/flavors")
+    fl = r.json()["flavors"]
+    assert [f["id"] for f in fl] == ["1", "2", "3", "4", "42", "5"]
+    assert set(fl[0]) == {"id", "name", "links"}
+    d = {f["id"]: f for f in ro.nova("GET", "/flavors/detail").json()["flavors"]}
+    t = d["1"]
+    assert (t["name"], t["vcpus"], t["ram"], t["disk"]) == ("m1.tiny", 1, 512, 1)
+    assert t["swap"] == "" and t["rxtx_factor"] == 1.0
+    assert t["OS-FLV-DISABLED:disabled"] is False and "extra_specs" not in t
+    assert d["42"]["name"] == "m1.nano" and d["42"]["ram"] == 64
+    d = {f["id"]: f for f in ro.nova("GET", "/flavors/detail", ver="2.75").json()["flavors"]}
+    assert d["1"]["swap"] == 0 and d["1"]["description"] is None
+    assert d["42"]["extra_specs"] == {"hw:cpu_policy": "shared"}
+    r = ro.nova("GET", "/flavors/42/os-extra_specs")
+    assert r.json() == {"extra_specs": {"hw:cpu_policy": "shared"}}
+    assert ro.nova("GET", "/flavors/42", ver="2.61").json()["flavor"]["extra_specs"]
+    r = ro.nova("GET", "/flavors/99")
+    assert r.status == 404 and "itemNotFound" in r.json()
+    pages = page_all(ro, "/flavors?limit=3")
+    assert [len(p["flavors"]) for p in pages] == [3, 3, 0] and "flavors_links" in pages[0]
+
+
+def test_flavor_high_microversion():
+    e = Emu("--servers", "0", "--no-edge-servers", "--max-version", "2.102")
+    try:
+        f = e.nova("GET", "/flavors/1", ver="2.102").json()["flavor"]
+        assert "rxtx_factor" not in f and "OS-FLV-DISABLED:disabled" not in f
+        assert e.nova("GET", "/flavors?bogus=1", ver="2.102").status == 400
+    finally:
+        e.stop()
+
+
+def test_keypairs(rw):
+    r = rw.nova("GET", "/os-keypairs")
+    kps = r.json()["keypairs"]
+    assert kps[0]["keypair"]["name"] == "demo-key" and "type" not in kps[0]["keypair"]
+    assert rw.nova("GET", "/os-keypairs", ver="2.2").json()["keypairs"][0]["keypair"]["type"] == "ssh"
+    blob = b"\x00\x00\x00\x0bssh-ed25519\x00\x00\x00\x20" + bytes(range(32))
+    pub = "ssh-ed25519 " + base64.b64encode(blob).decode() + " me@host"
+    r = rw.nova("POST", "/os-keypairs", {"keypair": {"name": "k1", "public_key": pub}},
+                ver="2.2")
+    assert r.status == 201
+    k = r.json()["keypair"]
+    md5 = hashlib.md5(blob).hexdigest()
+    assert k["fingerprint"] == ":".join(md5[i:i + 2] for i in range(0, 32, 2))
+    assert k["type"] == "ssh" and k["public_key"] == pub
+    r = rw.nova("POST", "/os-keypairs", {"keypair": {"name": "k1", "public_key": pub}},
+                ver="2.2")
+    assert r.status == 409 and "conflictingRequest" in r.json()
+    r = rw.nova("POST", "/os-keypairs", {"keypair": {"name": "k2", "public_key": pub}})
+    assert r.status == 200           # 2.1
+    r = rw.nova("POST", "/os-keypairs", {"keypair": {"name": "bad", "public_key":
+                                                     "ssh-rsa notbase64!"}}, ver="2.2")
+    assert r.status == 400 and "Keypair data is invalid" in r.json()["badRequest"]["message"]
+    r = rw.nova("POST", "/os-keypairs", {"keypair": {"name": "a.b", "public_key": pub}},
+                ver="2.91")
+    assert r.status == 400
+    r = rw.nova("POST", "/os-keypairs", {"keypair": {"name": "a.b@c", "public_key": pub}},
+                ver="2.92")
+    assert r.status == 201
+    r = rw.nova("POST", "/os-keypairs", {"keypair": {"name": "gen"}}, ver="2.92")
+    assert r.status == 400
+    r = rw.nova("POST", "/os-keypairs", {"keypair": {"name": "gen"}}, ver="2.10")
+    assert r.status == 201 and "private_key" in r.json()["keypair"]
+    r = rw.nova("GET", "/os-keypairs/k1", ver="2.2")
+    assert r.json()["keypair"]["user_id"] and r.json()["keypair"]["deleted"] is False
+    # paging at 2.35 by name
+    r = rw.nova("GET", "/os-keypairs?limit=2", ver="2.35")
+    body = r.json()
+    names = [x["keypair"]["name"] for x in body["keypairs"]]
+    assert names == sorted(names) and len(names) == 2
+    assert "marker=" + urllib.parse.quote(names[-1]) in next_href(body, "keypairs_links")
+    assert rw.nova("GET", "/os-keypairs?marker=nope", ver="2.35").status == 400
+    assert rw.nova("DELETE", "/os-keypairs/k1", ver="2.2").status == 204
+    assert rw.nova("DELETE", "/os-keypairs/k2").status == 202
+    assert rw.nova("GET", "/os-keypairs/k1").status == 404
+    emu_kps = {k["name"] for k in rw.ctl("GET", "/keypairs")["keypairs"]}
+    assert "k1" not in emu_kps and "gen" in emu_kps
+
+
+def test_limits_and_az(ro):
+    a21 = ro.nova("GET", "/limits").json()["limits"]
+    assert a21["rate"] == []
+    a = a21["absolute"]
+    assert a["maxTotalInstances"] == 10000 and a["totalInstancesUsed"] == 100
+    assert "maxImageMeta" in a and "maxPersonality" in a and "maxSecurityGroups" in a
+    a = ro.nova("GET", "/limits", ver="2.57").json()["limits"]["absolute"]
+    for k in ("maxImageMeta", "maxPersonality", "maxSecurityGroups", "totalFloatingIpsUsed"):
+        assert k not in a
+    assert a["maxServerMeta"] == 128
+    r = ro.nova("GET", "/os-availability-zone")
+    assert r.json() == {"availabilityZoneInfo": [{"zoneName": "nova", "zoneState":
+                                                  {"available": True}, "hosts": None}]}
+
+
+# ---------------------------------------------------------------------------
+# glance
+# ---------------------------------------------------------------------------
+
+def test_glance_versions_and_auth(ro):
+    r = ro.call("GET", "/image/")
+    assert r.status == 300 and r.json()["versions"][0]["status"] == "CURRENT"
+    assert ro.call("GET", "/image/v2/images").status == 401
+
+
+def test_glance_list_and_paging(ro):
+    r = ro.glance("GET", "/v2/images")
+    body = r.json()
+    assert body["first"] == "/v2/images" and body["schema"] == "/v2/schemas/images"
+    assert "next" not in body
+    imgs = body["images"]
+    n = len(imgs)
+    assert n == 7         # 6 public + the demo project's private one
+    names = [i["name"] for i in imgs]
+    assert names.count("cirros") == 2 and None in names and "ubuntu/22.04" in names
+    assert "admin-only" not in names
+    created = [i["created_at"] for i in imgs]
+    assert created == sorted(created, reverse=True)
+    for i in imgs:
+        for k in ("id", "name", "status", "visibility", "protected", "os_hidden",
+                  "checksum", "os_hash_algo", "os_hash_value", "owner", "size",
+                  "virtual_size", "container_format", "disk_format", "created_at",
+                  "updated_at", "tags", "min_disk", "min_ram", "self", "file", "schema"):
+            assert k in i, k
+        assert "properties" not in i
+    ub = [i for i in imgs if i["name"] == "ubuntu/22.04"][0]
+    assert ub["os_distro"] == "ubuntu"
+    q = [i for i in imgs if i["status"] == "queued"][0]
+    assert q["size"] is None and q["checksum"] is None
+    # paging keeps the query and is relative
+    pages, url = [], "/image/v2/images?limit=2&sort_dir=desc"
+    while url:
+        b = ro.call("GET", url, token=ro.token()).json()
+        pages.append(b)
+        if "next" in b:
+            assert b["next"].startswith("/v2/images?limit=2&sort_dir=desc&marker=")
+            url = "/image" + b["next"]
+        else:
+            url = None
+    assert [len(p["images"]) for p in pages] == [2, 2, 2, 1]
+    # exact multiple: a full page carries next, the following empty page does not
+    p1 = ro.glance("GET", "/v2/images?limit=%d" % n).json()
+    assert len(p1["images"]) == n and "next" in p1
+    p2 = ro.call("GET", "/image" + p1["next"], token=ro.token()).json()
+    assert p2["images"] == [] and "next" not in p2
+
+
+def test_glance_filters_and_show(ro):
+    def names(q):
+        return [i["name"] for i in ro.glance("GET", "/v2/images?" + q).json()["images"]]
+    assert names("name=cirros") == ["cirros", "cirros"]
+    assert names("name=cirr") == []
+    assert names("name=" + urllib.parse.quote("ubuntu/22.04")) == ["ubuntu/22.04"]
+    assert names("status=queued") == ["pending-upload"]
+    assert names("visibility=private") == ["demo-snapshot"]
+    assert ro.glance("GET", "/v2/images?visibility=bogus").status == 400
+    assert ro.glance("GET", "/v2/images?limit=-1").status == 400
+    img = ro.glance("GET", "/v2/images?name=cirros-0.6.2").json()["images"][0]
+    r = ro.glance("GET", "/v2/images/" + img["id"])
+    assert r.status == 200 and r.json()["id"] == img["id"] and "image" not in r.json()
+    r = ro.glance("GET", "/v2/images/00000000-0000-4000-8000-000000000000")
+    assert r.status == 404
+    b = r.json()
+    assert b["code"] == "404 Not Found" and b["title"] == "Not Found" and b["message"]
+    r = ro.glance("GET", "/v2/images/00000000-0000-4000-8000-000000000000",
+                  headers={"Accept": "text/plain"})
+    assert r.status == 404 and r.header("Content-Type").startswith("text/plain")
+
+
+# ---------------------------------------------------------------------------
+# faults
+# ---------------------------------------------------------------------------
+
+def test_fault_status_count_and_method(ro):
+    ro.ctl("POST", "/faults", {"method": "GET", "path": r"/servers/detail",
+                               "status": 503, "retry_after": 7, "count": 2})
+    for _ in range(2):
+        r = ro.nova("GET", "/servers/detail?limit=1")
+        assert r.status == 503 and r.header("Retry-After") == "7"
+        assert r.json()["serviceUnavailable"]["code"] == 503
+    assert ro.nova("GET", "/servers/detail?limit=1").status == 200
+    ro.ctl("POST", "/faults", {"method": "POST", "path": "/servers", "status": 500})
+    assert ro.nova("GET", "/servers?limit=1").status == 200          # method differs
+    ro.ctl("POST", "/faults", {"path": r"limit=3", "status": 429, "body": "slow down"})
+    r = ro.nova("GET", "/servers?limit=3")
+    assert r.status == 429 and r.body == b"slow down"
+    ro.ctl("POST", "/faults", {"path": "/v2/images", "status": 502})
+    r = ro.glance("GET", "/v2/images")
+    assert r.status == 502 and r.json()["code"] == "502 Bad Gateway"
+    ro.ctl("POST", "/faults", {"path": "/identity/v3/auth/tokens", "status": 503})
+    r = ro.auth()
+    assert r.status == 503 and r.json()["error"]["code"] == 503
+
+
+def test_fault_forever_and_order(ro):
+    ro.ctl("POST", "/faults", {"path": "/os-availability-zone", "status": 500, "count": -1})
+    ro.ctl("POST", "/faults", {"path": "/os-availability-zone", "status": 503})
+    for _ in range(3):
+        r = ro.nova("GET", "/os-availability-zone")
+        assert r.status == 500 and "computeFault" in r.json()
+    faults = ro.ctl("GET", "/faults")["faults"]
+    assert faults[0]["remaining"] == -1 and faults[1]["remaining"] == 1
+    ro.call("DELETE", "/_emu/faults")
+    assert ro.nova("GET", "/os-availability-zone").status == 200
+
+
+def test_fault_delay(ro):
+    ro.ctl("POST", "/faults", {"path": "/limits", "delay": 0.4})
+    t0 = time.time()
+    r = ro.nova("GET", "/limits")
+    assert r.status == 200 and time.time() - t0 >= 0.4
+
+
+def test_fault_hang_does_not_block_others(ro):
+    ro.ctl("POST", "/faults", {"path": "/flavors", "hang": True, "count": -1})
+    t0 = time.time()
+    with pytest.raises((socket.timeout, TimeoutError)):
+        ro.nova("GET", "/flavors", timeout=0.5)
+    assert time.time() - t0 < 3
+    assert ro.nova("GET", "/limits").status == 200
+    ro.call("DELETE", "/_emu/faults")
+    assert ro.nova("GET", "/flavors").status == 200
+
+
+def test_fault_drop_malformed_truncate_huge(ro):
+    ro.ctl("POST", "/faults", {"path": "/limits", "drop": True})
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
+        ro.nova("GET", "/limits")
+    ro.ctl("POST", "/faults", {"path": "/limits", "malformed": True})
+    r = ro.nova("GET", "/limits")
+    assert r.status == 200
+    with pytest.raises(ValueError):
+        r.json()
+    ro.ctl("POST", "/faults", {"path": "/servers/detail", "truncate": True})
+    with pytest.raises(http.client.IncompleteRead):
+        ro.nova("GET", "/servers/detail")
+    ro.ctl("POST", "/faults", {"path": "/limits", "huge": 5 * 1024 * 1024})
+    r = ro.nova("GET", "/limits")
+    assert r.status == 200 and len(r.body) == 5 * 1024 * 1024
+    assert isinstance(r.json(), dict)
+
+
+def test_fault_loop_next(ro):
+    ro.ctl("POST", "/faults", {"path": "/servers/detail", "loop_next": True, "count": 3})
+    path = "/compute/v2.1/servers/detail?limit=5"
+    for _ in range(3):
+        body = ro.call("GET", path, token=ro.token()).json()
+        assert rel(next_href(body)) == path
+    ro.ctl("POST", "/faults", {"path": "/v2/images", "loop_next": True})
+    body = ro.glance("GET", "/v2/images?limit=100").json()
+    assert body["next"] == "/v2/images?limit=100"
+
+
+# ---------------------------------------------------------------------------
+# observation: counters and request log
+# ---------------------------------------------------------------------------
+
+def test_counters(ro):
+    ro.token()
+    ro.ctl("POST", "/reset")
+    sid = ro.nova("GET", "/servers?limit=1").json()["servers"][0]["id"]
+    ro.nova("GET", "/servers/detail?limit=5")
+    ro.nova("GET", "/servers/detail?limit=6&marker=" + sid)
+    ro.nova("GET", "/servers/" + sid)
+    ro.nova("GET", "/servers/%s/metadata/foo" % sid)
+    ro.glance("GET", "/v2/images/" + sid)
+    ro.auth()
+    c = ro.ctl("GET", "/counters")
+    assert c["requests"] == {
+        "GET /compute/v2.1/servers": 1,
+        "GET /compute/v2.1/servers/detail": 2,
+        "GET /compute/v2.1/servers/{id}": 1,
+        "GET /compute/v2.1/servers/{id}/metadata/{key}": 1,
+        "GET /image/v2/images/{id}": 1,
+        "POST /identity/v3/auth/tokens": 1,
+    }
+    assert c["by_service"] == {"compute": 5, "image": 1, "identity": 1}
+    assert c["total"] == 7
+
+
+def test_request_log(ro):
+    ro.ctl("POST", "/reset")
+    ro.auth()
+    ro.nova("GET", "/servers?limit=1", ver="2.60",
+            headers={"X-OpenStack-Request-Id": "req-11111111-1111-4111-8111-111111111111"})
+    log = ro.ctl("GET", "/requests?last=2")["requests"]
+    assert len(log) == 2
+    a, n = log
+    assert a["method"] == "POST" and a["path"] == "/identity/v3/auth/tokens"
+    assert a["body"]["auth"]["identity"]["password"]["user"]["password"] == "***"
+    assert a["token_present"] is False and a["status"] == 201
+    assert "demopass" not in json.dumps(log)
+    assert n["path"] == "/compute/v2.1/servers?limit=1"
+    assert n["headers"]["X-Auth-Token"] == "<token>" and n["token_present"] is True
+    assert n["headers"]["OpenStack-API-Version"] == "compute 2.60"
+    assert n["headers"]["X-OpenStack-Request-Id"].startswith("req-1111")
+    assert n["headers"]["Accept"] == "application/json"
+    assert n["token_id"] and n["status"] == 200
+
+
+# ---------------------------------------------------------------------------
+# scale
+# ---------------------------------------------------------------------------
+
+def test_20000_servers_pages_fast():
+    e = Emu("--servers", "20000")
+    try:
+        tok = e.token()
+        for rnd in range(2):
+            url = "/compute/v2.1/servers/detail?limit=1000"
+            times, count, pages = [], 0, 0
+            while url:
+                t0 = time.perf_counter()
+                r = e.call("GET", url, token=tok, ver="2.79")
+                times.append(time.perf_counter() - t0)
+                body = r.json()
+                count += len(body["servers"])
+                pages += 1
+                href = next_href(body)
+                url = rel(href) if href else None
+            assert count == 20004 and pages == 21
+            if rnd == 0:
+                assert max(times) < 0.3, times          # cold: builds fragments
+            else:
+                assert max(times) < 0.1, times          # warm: joins fragments
+    finally:
+        e.stop()

@@ -134,6 +134,7 @@ static int send_once(struct osfs_api *api, const struct osfs_api_call *call,
 	struct osfs_http_req req = {
 		.method = call->method, .url = url, .token = tok->id, .body = call->body,
 		.headers = call->svc == OSFS_SVC_COMPUTE && api->minor ? compute_headers : NULL,
+		.fresh_connection = call->no_retry,
 	};
 	osfs_stat_inc(requests[call->svc]);
 	ret = osfs_http_do(api->http, &req, resp);

@@ -29,7 +29,7 @@ struct slot {
 	char *last_msg;
 };
 
-#define MAX_WATCHES 64
+#define MAX_WATCHES 1024
 #define FRESH_S 0.5
 
 /* A resource followed after a write; all fields protected by watch_lock. */
@@ -38,6 +38,7 @@ struct watch {
 	char *id;
 	double until;
 	bool fetching;
+	bool settled;               /* `one` no longer changes by itself */
 	struct osfs_listing *one;   /* last direct fetch, or NULL */
 };
 
@@ -363,8 +364,11 @@ void osfs_cache_watch(struct osfs_cache *c, enum osfs_kind_id kind, const char *
 		return;
 	pthread_mutex_lock(&c->watch_lock);
 	w = watch_find_locked(c, kind, id);
-	if (!w && c->nwatches == MAX_WATCHES && !c->watches[0].fetching)
+	if (!w && c->nwatches == MAX_WATCHES && !c->watches[0].fetching) {
+		/* forgetting a watch must not bring back old data */
+		osfs_cache_invalidate(c, (int)c->watches[0].kind);
 		watch_drop_locked(c, &c->watches[0]);
+	}
 	if (!w && c->nwatches < MAX_WATCHES) {
 		w = &c->watches[c->nwatches];
 		memset(w, 0, sizeof(*w));
@@ -377,6 +381,7 @@ void osfs_cache_watch(struct osfs_cache *c, enum osfs_kind_id kind, const char *
 	}
 	if (w) {
 		w->until = now_s() + OSFS_WATCH_MAX_S;
+		w->settled = false;
 		if (w->one)
 			w->one->fetched = 0;
 	}
@@ -443,6 +448,17 @@ out:
 	return ret;
 }
 
+static double listing_time(struct osfs_cache *c, enum osfs_kind_id kind)
+{
+	struct slot *s = &c->slots[kind];
+	double t;
+
+	pthread_mutex_lock(&s->lock);
+	t = s->cur ? s->cur->fetched : 0;
+	pthread_mutex_unlock(&s->lock);
+	return t;
+}
+
 int osfs_cache_fresh(struct osfs_cache *c, enum osfs_kind_id kind,
 		     const struct osfs_res *r, struct osfs_listing **out)
 {
@@ -460,7 +476,11 @@ int osfs_cache_fresh(struct osfs_cache *c, enum osfs_kind_id kind,
 		watch_drop_locked(c, w);
 		goto out;
 	}
-	if (w->one && now_s() - w->one->fetched < FRESH_S) {
+	if (w->settled && listing_time(c, kind) > w->one->fetched) {
+		watch_drop_locked(c, w); /* the list has caught up */
+		goto out;
+	}
+	if (w->one && (w->settled || now_s() - w->one->fetched < FRESH_S)) {
 		atomic_fetch_add(&w->one->refs, 1);
 		*out = w->one;
 		goto out;
@@ -478,17 +498,15 @@ int osfs_cache_fresh(struct osfs_cache *c, enum osfs_kind_id kind,
 	if (ret < 0 || !one) {
 		if (w)
 			watch_drop_locked(c, w);
-		osfs_cache_invalidate(c, (int)kind);
+		if (ret == -ENOENT)
+			osfs_cache_invalidate(c, (int)kind); /* it is gone */
 		goto out;
 	}
 	if (w) {
 		osfs_listing_put(w->one);
 		atomic_fetch_add(&one->refs, 1);
 		w->one = one;
-		if (!res_busy(&osfs_kinds[kind], one->items[0])) {
-			watch_drop_locked(c, w);       /* settled: the list will show it */
-			osfs_cache_invalidate(c, (int)kind);
-		}
+		w->settled = !res_busy(&osfs_kinds[kind], one->items[0]);
 	}
 	*out = one;
 out:

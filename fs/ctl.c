@@ -110,7 +110,8 @@ int osfs_ctl_run(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_r
 	if (ret == 0) {
 		log_info("%s %s: %s accepted", osfs_kinds[kind].dir, r->fname, verb->words);
 		osfs_cache_watch(fs->cache, kind, r->id);
-		osfs_cache_invalidate(fs->cache, (int)kind);
+		if (strcmp(verb->method, "DELETE") == 0)
+			osfs_cache_invalidate(fs->cache, (int)kind);
 	}
 out:
 	free(msg);

@@ -151,7 +151,7 @@ static void set_note(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fna
 
 static int fail(struct osfs_fs *fs, const struct draft *dr, int err, const char *fmt, const char *arg)
 {
-	char msg[512];
+	char msg[1024];
 
 	snprintf(msg, sizeof(msg), fmt, arg);
 	set_note(fs, dr->kind, dr->fname, msg);

@@ -51,7 +51,7 @@ static void ring_add(const char *tag, const char *msg)
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	pthread_mutex_lock(&ring_lock);
-	snprintf(ring[ring_next % RING_SIZE], LINE_MAX_LEN, "%s %s: %s", stamp, tag, msg);
+	snprintf(ring[ring_next % RING_SIZE], LINE_MAX_LEN, "%s %s: %.960s", stamp, tag, msg);
 	ring_next++;
 	pthread_mutex_unlock(&ring_lock);
 }

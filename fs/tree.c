@@ -297,6 +297,8 @@ int osfs_tree_stat(struct osfs_fs *fs, struct osfs_node *node, struct stat *st)
 		return 0;
 	if (node->type == OSFS_N_FIELD) {
 		st->st_size = (off_t)node->res->lens[node->index];
+	} else if (node->type == OSFS_N_SUBFILE && !osfs_res_sub(node->res, node->key)) {
+		st->st_size = 0; /* a key being created */
 	} else if (S_ISLNK(st->st_mode) || !osfs_node_is_dynamic(node)) {
 		ret = S_ISLNK(st->st_mode) ? osfs_tree_readlink(fs, node, &buf) :
 		      osfs_tree_read(fs, node, &buf, &len);

@@ -65,10 +65,8 @@ static int set_meta(struct osfs_fs *fs, struct osfs_node *node, const char *data
 	ret = osfs_api_call(fs->api, &call, &resp, &msg);
 	osfs_http_resp_free(&resp);
 	osfs_notes_set(fs->notes, node->res->id, msg);
-	if (ret == 0) {
+	if (ret == 0)
 		osfs_cache_watch(fs->cache, node->kind, node->res->id);
-		osfs_cache_invalidate(fs->cache, (int)node->kind);
-	}
 out:
 	free(msg);
 	free(path);
@@ -94,10 +92,8 @@ static int del_meta(struct osfs_fs *fs, struct osfs_node *node)
 	ret = osfs_api_call(fs->api, &call, &resp, &msg);
 	osfs_http_resp_free(&resp);
 	osfs_notes_set(fs->notes, node->res->id, msg);
-	if (ret == 0) {
+	if (ret == 0)
 		osfs_cache_watch(fs->cache, node->kind, node->res->id);
-		osfs_cache_invalidate(fs->cache, (int)node->kind);
-	}
 out:
 	free(msg);
 	free(path);

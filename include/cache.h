@@ -59,10 +59,11 @@ struct osfs_listing *osfs_listing_new(enum osfs_kind_id kind, struct osfs_res **
 #define OSFS_WATCH_MAX_S 900
 void osfs_cache_watch(struct osfs_cache *cache, enum osfs_kind_id kind, const char *id);
 
-/* When r is watched: a one-resource listing, at most 0.5 s old, fetched
- * with GET <show_path> (a new reference in *out; its item keeps r's file
- * name).  Returns 0 with *out NULL when r is not watched; -ENOENT when the
- * resource is gone. */
+/* When r is watched: a one-resource listing fetched with GET <show_path>
+ * (a new reference in *out; its item keeps r's file name), at most 0.5 s
+ * old while the resource changes, kept once it settled until the kind's
+ * listing is newer.  Returns 0 with *out NULL when r is not watched;
+ * -ENOENT when the resource is gone. */
 int osfs_cache_fresh(struct osfs_cache *cache, enum osfs_kind_id kind,
 		     const struct osfs_res *r, struct osfs_listing **out);
 

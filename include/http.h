@@ -28,6 +28,8 @@ struct osfs_http_req {
 	const char *token;      /* sent as X-Auth-Token, never logged */
 	const char *body;       /* JSON, or NULL */
 	const char *const *headers; /* extra "Name: value" lines, NULL-ended */
+	bool fresh_connection;  /* never on a reused connection, so that curl
+				 * cannot resend it after a drop (POSTs) */
 };
 
 struct osfs_http_resp {

@@ -417,6 +417,7 @@ class State:
         self.order = []               # servers sorted by created desc
         self.pos = None
         self.pending = set()
+        self.graveyard = {}           # deleted server id -> (created, id, project)
         self.network = {"name": "private",
                         "id": self._uuid()}
         self._seed_flavors()
@@ -668,6 +669,19 @@ class State:
                 self._add_server(s)
 
     # -- server bookkeeping ---------------------------------------------
+    def position_after(self, key):
+        """Index of the first server that sorts after key=(created, id) in
+        the default (descending) order."""
+        lo, hi = 0, len(self.order)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            o = self.order[mid]
+            if (o.created, o.id) >= key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
     def positions(self):
         if self.pos is None:
             self.pos = {s.id: i for i, s in enumerate(self.order)}
@@ -685,6 +699,8 @@ class State:
             s.pending = None
             s.task_state = None
             if kind == "delete":
+                # nova reads the marker with read_deleted='yes': keep sort keys
+                self.graveyard[s.id] = (s.created, s.id, s.project_id)
                 self.servers.pop(s.id, None)
                 try:
                     self.order.remove(s)
@@ -721,9 +737,6 @@ class State:
         s.touch(now)
         if self.build_time <= 0:
             self.settle(now)
-
-    def project_servers(self, project_id):
-        return [s for s in self.order if s.project_id == project_id]
 
     # -- tokens -----------------------------------------------------------
     def issue_token(self, user, project, methods, app_cred=None,
@@ -1211,6 +1224,10 @@ class Nova:
         if not path.startswith("/v2.1/"):
             return nova_error(404, "The resource could not be found.",
                               [("X-Compute-Request-Id", rid)])
+        if len(req.body) > MAX_REQUEST_BODY:
+            # oslo.middleware sizelimit sits in front of keystonemiddleware
+            return webob_error(413, "Request is too large.", req.header("Accept"),
+                               [("X-Compute-Request-Id", rid)])
         tok = authtoken(self.st, req)
         if tok is None:
             r = middleware_401(self.st, req)
@@ -1540,6 +1557,56 @@ class Nova:
                 raise HTTPError(400, "Invalid status value")
         flavor_f = req.q("flavor")
         image_f = req.q("image")
+        extra = []          # further predicates (non-admin filters per microversion)
+        ip_f = req.q("ip")
+        if ip_f is not None:
+            try:
+                ip_re = re.compile(ip_f)
+            except re.error:
+                ip_re = re.compile(re.escape(ip_f))
+            extra.append(lambda s: any(ip_re.search(a["addr"])
+                                       for v in s.addresses.values() for a in v
+                                       if a["version"] == 4))
+        if ver >= (2, 5) and req.q("ip6") is not None:
+            extra.append(lambda s: False)        # no IPv6 addresses here
+        if ver >= (2, 26):
+            def taglist(name):
+                v = req.q(name)
+                return None if v is None else [t for t in v.split(",") if t]
+            t_all, t_any = taglist("tags"), taglist("tags-any")
+            n_all, n_any = taglist("not-tags"), taglist("not-tags-any")
+            if t_all is not None:
+                extra.append(lambda s: all(t in s.tags for t in t_all))
+            if t_any is not None:
+                extra.append(lambda s: any(t in s.tags for t in t_any))
+            if n_all is not None:
+                extra.append(lambda s: not all(t in s.tags for t in n_all))
+            if n_any is not None:
+                extra.append(lambda s: not any(t in s.tags for t in n_any))
+        if ver >= (2, 73) and req.q("locked") is not None:
+            lv = req.q("locked").lower()
+            if lv not in ("true", "false", "1", "0", "yes", "no", "on", "off",
+                          "t", "f", "y", "n"):
+                raise HTTPError(400, "Invalid input for query parameters locked."
+                                " Value: %s." % req.q("locked"))
+            want = lv in ("true", "1", "yes", "on", "t", "y")
+            extra.append(lambda s: s.locked == want)
+        if ver >= (2, 83):
+            for qn, attr in (("key_name", "key_name"), ("vm_state", "vm_state"),
+                             ("task_state", "task_state"),
+                             ("availability_zone", "az"), ("user_id", "user_id")):
+                vals = req.qall(qn)
+                if vals:
+                    extra.append(lambda s, a=attr, v=vals: getattr(s, a) in v)
+            if req.qall("power_state"):
+                pv = set()
+                for v in req.qall("power_state"):
+                    try:
+                        pv.add(int(v))
+                    except ValueError:
+                        raise HTTPError(400, "Invalid input for query parameters"
+                                        " power_state. Value: %s." % v)
+                extra.append(lambda s: s.power_state in pv)
         since = req.q("changes-since")
         before = req.q("changes-before") if ver >= (2, 66) else None
         since_t = before_t = None
@@ -1587,12 +1654,17 @@ class Nova:
             start = 0
             if marker is not None:
                 i = pos.get(marker)
-                if i is None or seq[i].project_id != project:
+                dead = st.graveyard.get(marker)
+                if i is not None and seq[i].project_id == project:
+                    start = i + 1
+                elif i is None and dead and dead[2] == project and seq is st.order:
+                    start = st.position_after(dead[:2])
+                else:
                     raise HTTPError(400, "marker [%s] not found" % marker)
-                start = i + 1
             out = []
             simple = (name_re is None and vm_states is None and not flavor_f
-                      and not image_f and since_t is None and before_t is None)
+                      and not image_f and since_t is None and before_t is None
+                      and not extra)
             if limit > 0:
                 for s in (seq[start:] if simple else
                           (seq[j] for j in range(start, len(seq)))):
@@ -1614,6 +1686,8 @@ class Nova:
                         if since_t is not None and s.updated < since_t:
                             continue
                         if before_t is not None and s.updated > before_t:
+                            continue
+                        if extra and not all(p(s) for p in extra):
                             continue
                     out.append(s)
                     if len(out) >= limit:
@@ -2835,6 +2909,11 @@ class Handler(BaseHTTPRequestHandler):
             ctype = spec.get("content_type", "text/plain; charset=UTF-8")
             return Resp(status, spec["body"], [("Content-Type", ctype)] + headers)
         title = KS_TITLES.get(status, "Error")
+        if status == 401 and svc in ("compute", "image"):
+            # what keystonemiddleware answers for a rejected token
+            r = middleware_401(self.server.emu.state, req)
+            r.headers.extend(headers)
+            return r
         if svc == "compute":
             name = NOVA_FAULT_NAMES.get(status, "computeFault")
             inner = {"code": status, "message": title}

@@ -405,7 +405,6 @@ def test_emu_revoke_and_short_ttl():
         assert e.nova("GET", "/servers", token=tok).status == 401
         e.ctl("POST", "/config", {"token_ttl": 3600})
         tok2 = e.auth().header("X-Subject-Token")
-        assert e.glance("GET", "/v2/images", headers={}) is not None
         assert e.call("GET", "/image/v2/images", token=tok2).status == 200
         assert e.ctl("POST", "/revoke")["revoked"] >= 1
         assert e.call("GET", "/image/v2/images", token=tok2).status == 401
@@ -565,6 +564,20 @@ def test_name_and_status_filters(ro):
     # unknown query parameter: ignored below 2.75, rejected from 2.75
     assert ro.nova("GET", "/servers?foo=1").status == 200
     assert ro.nova("GET", "/servers?foo=1", ver="2.75").status == 400
+
+
+def test_more_filters(ro):
+    allsrv = ro.nova("GET", "/servers/detail").json()["servers"]
+    ip = allsrv[5]["addresses"]["private"][0]["addr"]
+    r = ro.nova("GET", "/servers?ip=" + urllib.parse.quote("^%s$" % re.escape(ip)))
+    assert [s["id"] for s in r.json()["servers"]] == [allsrv[5]["id"]]
+    assert ro.nova("GET", "/servers?tags=x", ver="2.26").json()["servers"] == []
+    assert len(ro.nova("GET", "/servers?locked=false", ver="2.73").json()["servers"]) == 100
+    assert ro.nova("GET", "/servers?locked=true", ver="2.73").json()["servers"] == []
+    with_key = ro.nova("GET", "/servers?key_name=demo-key", ver="2.83").json()["servers"]
+    assert 0 < len(with_key) < 100
+    # key_name is not a non-admin filter before 2.83: silently dropped
+    assert len(ro.nova("GET", "/servers?key_name=demo-key").json()["servers"]) == 100
 
 
 def test_server_detail_microversion_shapes(ro):
@@ -799,6 +812,13 @@ def test_delete_server(rw):
     time.sleep(0.4)
     assert rw.nova("GET", "/servers/" + sid).status == 404
     assert rw.emu_server(sid) is None
+    # like nova (marker read with read_deleted='yes') a deleted server is
+    # still a valid marker: paging continues after its position
+    older = [s["id"] for s in rw.ctl("GET", "/servers")["servers"]]
+    r = rw.nova("GET", "/servers?limit=2&marker=" + sid)
+    assert r.status == 200
+    got = [s["id"] for s in r.json()["servers"]]
+    assert got and all(g in older for g in got)
 
 
 def test_metadata(rw):
@@ -1024,6 +1044,10 @@ def test_fault_status_count_and_method(ro):
     ro.ctl("POST", "/faults", {"path": "/v2/images", "status": 502})
     r = ro.glance("GET", "/v2/images")
     assert r.status == 502 and r.json()["code"] == "502 Bad Gateway"
+    ro.ctl("POST", "/faults", {"path": "/servers", "status": 401})
+    r = ro.nova("GET", "/servers")
+    assert r.status == 401 and r.json()["error"]["code"] == 401
+    assert r.header("WWW-Authenticate")
     ro.ctl("POST", "/faults", {"path": "/identity/v3/auth/tokens", "status": 503})
     r = ro.auth()
     assert r.status == 503 and r.json()["error"]["code"] == 503
@@ -1156,9 +1180,13 @@ def test_20000_servers_pages_fast():
                 href = next_href(body)
                 url = rel(href) if href else None
             assert count == 20004 and pages == 21
+            times.sort()
+            median = times[len(times) // 2]
+            # Typical on an idle 2-core box: cold ~30-55 ms, warm ~7 ms per
+            # 1000-server page.  Bounds are loose so a busy machine does not flake.
             if rnd == 0:
-                assert max(times) < 0.3, times          # cold: builds fragments
+                assert median < 0.1 and times[-1] < 0.5, times   # cold: builds fragments
             else:
-                assert max(times) < 0.1, times          # warm: joins fragments
+                assert median < 0.05 and times[-1] < 0.25, times  # warm: joins fragments
     finally:
         e.stop()

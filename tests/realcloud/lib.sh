@@ -54,9 +54,14 @@ svc_pid() {
   pid=$(cat "$f")
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   [ -r "/proc/$pid/environ" ] || return 1
-  case $(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1) in Z | X | '') return 1 ;; esac
+  alive "$pid" || return 1
   tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "OSFS_REALCLOUD_SVC=$STATE:$1" || return 1
   echo "$pid"
+}
+
+# alive PID: the process exists and is not a zombie
+alive() {
+  case $(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) in Z | X | '') return 1 ;; esac
 }
 
 port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
@@ -84,19 +89,21 @@ die() { # die MESSAGE [LOGNAME...]
   exit 1
 }
 
-# Stop one service by its pid file: SIGTERM to its process group, then SIGKILL.
+# Stop one service by its pid file: SIGTERM, then SIGKILL to its process group.
 stop_svc() {
   local name=$1 pid i
   if ! pid=$(svc_pid "$name"); then
     rm -f "$RUN/$name.pid"
     return 0
   fi
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  # SIGTERM to the main process only: uwsgi masters (die-on-term) and oslo
+  # service parents stop their workers themselves.
+  kill -TERM "$pid" 2>/dev/null || true
   for i in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.2
+    alive "$pid" || break
+    sleep 0.1
   done
-  if kill -0 "$pid" 2>/dev/null; then
+  if alive "$pid"; then
     echo "  $name did not stop in 20 s: SIGKILL" >&2
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
     sleep 0.5

@@ -204,7 +204,6 @@ uwsgi_ini() { # uwsgi_ini FILE GROUP PORT WSGI_FILE PROCS THREADS ENV...
     # HTTP/1.1 without "Connection: close"; clients that reuse the connection
     # then get resets.  Debian's own uwsgi ini files add this header too.
     echo "add-header = Connection: close"
-    echo "hook-master-start = unix_signal:15 gracefully_kill_them_all"
     local e
     for e in "$@"; do echo "env = $e"; done
   } | write_conf "$f" "$g"
@@ -404,6 +403,24 @@ mysql_root() { timeout 60 mariadb --defaults-file="$ETC/mariadb/my.cnf" -uroot "
 step_done() { [ -e "$MARK/$1" ]; }
 step_mark() { date -Is >"$MARK/$1"; }
 
+start_services() {
+  start_daemon glance glance-api --config-file "$ETC/glance/glance-api.conf"
+  start_daemon placement uwsgi --ini "$ETC/placement/uwsgi.ini"
+  start_daemon neutron uwsgi --ini "$ETC/neutron/uwsgi.ini"
+  start_daemon nova-api uwsgi --ini "$ETC/nova/uwsgi.ini"
+  start_daemon nova-conductor nova-conductor --config-file "$ETC/nova/nova.conf"
+  start_daemon nova-scheduler nova-scheduler --config-file "$ETC/nova/nova.conf"
+}
+COMPUTE_STARTED=0
+COMPUTE_T0="1970-01-01 00:00:00"
+start_compute() {
+  if ! svc_pid nova-compute >/dev/null; then
+    COMPUTE_T0=$(date -u '+%Y-%m-%d %H:%M:%S')
+    start_daemon nova-compute nova-compute --config-file "$ETC/nova/nova-compute.conf"
+    COMPUTE_STARTED=1
+  fi
+}
+
 # ---------------------------------------------------------------- MariaDB
 phase "mariadb"
 if [ ! -d "$DATA/mysql/mysql" ]; then
@@ -505,6 +522,12 @@ fi
 # ---------------------------------------------------------------- Keystone
 phase "keystone"
 start_daemon keystone uwsgi --ini "$ETC/keystone/uwsgi.ini"
+if [ ${#SYNC_PIDS[@]} -eq 0 ] && step_done seed-keystone; then
+  # Restart of an existing cloud: nothing to sync or seed first, so every
+  # service starts now, in parallel with Keystone and RabbitMQ.
+  start_services
+  start_compute
+fi
 wait_port keystone 60
 wait_http keystone "$KS/v3" 60
 
@@ -534,12 +557,7 @@ wait_port rabbitmq 90
 
 # ---------------------------------------------------------------- Glance, Placement, Neutron, Nova API
 phase "glance placement neutron nova-api"
-start_daemon glance glance-api --config-file "$ETC/glance/glance-api.conf"
-start_daemon placement uwsgi --ini "$ETC/placement/uwsgi.ini"
-start_daemon neutron uwsgi --ini "$ETC/neutron/uwsgi.ini"
-start_daemon nova-api uwsgi --ini "$ETC/nova/uwsgi.ini"
-start_daemon nova-conductor nova-conductor --config-file "$ETC/nova/nova.conf"
-start_daemon nova-scheduler nova-scheduler --config-file "$ETC/nova/nova.conf"
+start_services
 wait_http glance http://127.0.0.1:9292/ 90
 wait_http placement http://127.0.0.1:8778/ 90
 wait_http neutron http://127.0.0.1:9696/ 90
@@ -547,14 +565,7 @@ wait_http nova-api http://127.0.0.1:8774/ 90
 
 # ---------------------------------------------------------------- nova-compute
 phase "nova-compute heartbeat"
-COMPUTE_STARTED=0
-if ! svc_pid nova-compute >/dev/null; then
-  COMPUTE_T0=$(date -u '+%Y-%m-%d %H:%M:%S')
-  start_daemon nova-compute nova-compute --config-file "$ETC/nova/nova-compute.conf"
-  COMPUTE_STARTED=1
-else
-  COMPUTE_T0="1970-01-01 00:00:00"
-fi
+start_compute
 ok=0
 for i in $(seq 1 600); do
   for s in nova-conductor nova-scheduler nova-compute; do

@@ -13,13 +13,16 @@ import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BIN = os.environ.get("OSFS_BIN", str(ROOT / "build" / "openstackfs"))
+# e.g. "valgrind --error-exitcode=99": run the daemon under a tool
+WRAP = shlex.split(os.environ.get("OSFS_WRAP", ""))
+SLOW = 10 if WRAP else 1
 EMULATOR = ROOT / "tests" / "emulator" / "osemu.py"
 PYTHON = "/usr/bin/python3"
 
 
 def sh(cmd, timeout=30, check=True, env=None, input=None):
     """Run a shell command with a timeout; return CompletedProcess."""
-    p = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=timeout,
+    p = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=timeout * SLOW,
                        env=env, input=input)
     if check and p.returncode != 0:
         raise AssertionError("command failed (%d): %s\nstdout: %s\nstderr: %s" % (
@@ -115,7 +118,7 @@ class Mount:
         self.log = open(self.logfile, "w")
         full_env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
         full_env.update(env)
-        cmd = [BIN] + (args or []) + [self.path, "-f"] + (["-d"] if debug else [])
+        cmd = WRAP + [BIN] + (args or []) + [self.path, "-f"] + (["-d"] if debug else [])
         if opts:
             cmd += ["-o", ",".join(opts)]
         self.cmd = cmd
@@ -126,7 +129,7 @@ class Mount:
             self.wait_mounted()
 
     def wait_mounted(self, timeout=30):
-        deadline = time.time() + timeout
+        deadline = time.time() + timeout * SLOW
         while not is_mounted(self.path):
             if self.proc.poll() is not None:
                 raise AssertionError("openstackfs exited %d: %s" % (self.proc.returncode, self.output()))
@@ -135,7 +138,7 @@ class Mount:
             time.sleep(0.05)
 
     def wait_exit(self, timeout=60):
-        self.returncode = self.proc.wait(timeout=timeout)
+        self.returncode = self.proc.wait(timeout=timeout * SLOW)
         return self.returncode
 
     def output(self):
@@ -184,7 +187,7 @@ class Mount:
                 subprocess.run(["fusermount3", "-uz", self.path], capture_output=True, timeout=20)
         if self.proc.poll() is None:
             try:
-                self.proc.wait(timeout=10)
+                self.proc.wait(timeout=10 * SLOW)
             except subprocess.TimeoutExpired:
                 self.proc.send_signal(signal.SIGKILL)
                 self.proc.wait(timeout=10)

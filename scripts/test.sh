@@ -1,0 +1,130 @@
+#!/bin/bash
+# Every test of openstackfs, from a fresh Debian 12 machine: installs what is
+# needed, builds, then runs the tiers below and prints how long each took.
+#   unit         C unit tests of each module (ctest)
+#   emulator     the emulator's own tests
+#   integration  real mounts against the emulator (read, write, start-up, faults)
+#   sanitizers   the integration suite again with an ASan+UBSan daemon
+#   valgrind     a reduced integration run under valgrind memcheck
+#   fuzz         a short run of every libFuzzer target
+#   packaging    .deb built, installed, mounted via mount(8), removed; rpmbuild
+#   realcloud    a real OpenStack (Debian's keystone, nova, glance, placement,
+#                neutron) on 127.0.0.1, and the integration suite against it
+# OSFS_TIERS="unit integration" runs only those tiers.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+RESULTS=$ROOT/test-results
+TIERS=${OSFS_TIERS:-unit emulator integration sanitizers valgrind fuzz packaging realcloud}
+PYTEST=(/usr/bin/python3 -m pytest -q -p no:cacheprovider)
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+failed_tiers=()
+
+now() { date +%s.%N; }
+took() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# tier NAME COMMAND...: run one tier, log it, time it, remember failures
+tier() {
+	local name=$1 t0 rc
+	shift
+	case " $TIERS " in *" $name "*) ;; *) return 0 ;; esac
+	echo "=== $name"
+	t0=$(now)
+	"$@" 2>&1 | tee "$RESULTS/$name.log"
+	rc=${PIPESTATUS[0]}
+	[ "$rc" = 5 ] && rc=0 # pytest: no test collected in an optional tier
+	echo "=== $name: exit $rc in $(took "$t0") s"
+	echo "$name $rc $(took "$t0")" >>"$RESULTS/tiers"
+	[ "$rc" = 0 ] || failed_tiers+=("$name")
+}
+
+t_deps=$(now)
+scripts/deps.sh || exit 1
+scripts/build.sh build || exit 1
+echo "=== install + build: $(took "$t_deps") s"
+
+unit() {
+	ctest --test-dir build --output-on-failure --output-junit "$RESULTS/unit.xml"
+}
+
+emulator() {
+	"${PYTEST[@]}" tests/emulator --junitxml="$RESULTS/emulator.xml"
+}
+
+integration() {
+	"${PYTEST[@]}" tests/integration --junitxml="$RESULTS/integration.xml"
+}
+
+sanitizers() {
+	local reports=$RESULTS/asan
+	mkdir -p "$reports"
+	scripts/build.sh build-asan -DOSFS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug || return 1
+	OSFS_BIN=$ROOT/build-asan/openstackfs \
+	ASAN_OPTIONS=log_path=$reports/asan:detect_leaks=1:abort_on_error=0 \
+	UBSAN_OPTIONS=log_path=$reports/ubsan:print_stacktrace=1 \
+	OSFS_EMU_SERVERS=300 \
+		"${PYTEST[@]}" tests/integration --junitxml="$RESULTS/sanitizers.xml"
+	local rc=$?
+	if compgen -G "$reports/*" >/dev/null; then
+		echo "sanitizer reports:"; cat "$reports"/*; return 1
+	fi
+	return $rc
+}
+
+valgrind_tier() {
+	local logs=$RESULTS/valgrind
+	mkdir -p "$logs"
+	OSFS_WRAP="valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 --log-file=$logs/vg-%p.log" \
+	OSFS_EMU_SERVERS=100 \
+		"${PYTEST[@]}" tests/integration/test_read.py tests/integration/test_write.py \
+		-k "not rm_rf and not concurrent" --junitxml="$RESULTS/valgrind.xml"
+	local rc=$?
+	if grep -l "ERROR SUMMARY: [1-9]" "$logs"/*.log 2>/dev/null; then
+		cat "$logs"/*.log; return 1
+	fi
+	return $rc
+}
+
+fuzz() {
+	[ -x tests/fuzz/run.sh ] || { echo "no fuzz targets"; return 5; }
+	tests/fuzz/run.sh short
+}
+
+packaging() {
+	local rc=0
+	[ -x tests/packaging/test_deb.sh ] && { tests/packaging/test_deb.sh || rc=1; }
+	[ -x tests/packaging/test_rpm.sh ] && { tests/packaging/test_rpm.sh || rc=1; }
+	return $rc
+}
+
+realcloud() {
+	local t0
+	t0=$(now); tests/realcloud/install.sh || return 1
+	echo "realcloud install: $(took "$t0") s"
+	t0=$(now); tests/realcloud/start.sh || return 1
+	echo "realcloud start: $(took "$t0") s"
+	t0=$(now)
+	OSFS_TARGET=realcloud "${PYTEST[@]}" tests/integration tests/realcloud \
+		--junitxml="$RESULTS/realcloud.xml"
+	local rc=$?
+	echo "realcloud suite: $(took "$t0") s"
+	return $rc
+}
+
+tier unit unit
+tier emulator emulator
+tier integration integration
+tier sanitizers sanitizers
+tier valgrind valgrind_tier
+tier fuzz fuzz
+tier packaging packaging
+tier realcloud realcloud
+
+echo "=== summary"
+column -t "$RESULTS/tiers" 2>/dev/null || cat "$RESULTS/tiers"
+/usr/bin/python3 scripts/summarize.py "$RESULTS"
+if ((${#failed_tiers[@]})); then
+	echo "failed tiers: ${failed_tiers[*]}"
+	exit 1
+fi

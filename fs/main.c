@@ -24,15 +24,15 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { KEY_HELP, KEY_VERSION, KEY_DEBUG, KEY_FOREGROUND, KEY_RO, KEY_DROP, KEY_ALLOW_OTHER };
+enum { KEY_CLOUD, KEY_HELP, KEY_VERSION, KEY_DEBUG, KEY_FOREGROUND, KEY_RO, KEY_DROP, KEY_ALLOW_OTHER };
 
 #define OPT(t, m) { t, offsetof(struct osfs_opts, m), 1 }
 #define TTL(t, k) { t, offsetof(struct osfs_opts, ttls) + (k) * sizeof(double), 0 }
 
 static const struct fuse_opt opt_spec[] = {
-	OPT("--cloud=%s", cloud),
-	OPT("--cloud %s", cloud),
-	OPT("cloud=%s", cloud),
+	FUSE_OPT_KEY("--cloud ", KEY_CLOUD),
+	FUSE_OPT_KEY("--cloud=", KEY_CLOUD),
+	FUSE_OPT_KEY("cloud=", KEY_CLOUD),
 	OPT("ttl=%lf", ttl),
 	TTL("ttl_flavors=%lf", OSFS_FLAVORS),
 	TTL("ttl_images=%lf", OSFS_IMAGES),
@@ -96,6 +96,12 @@ static int opt_proc(void *data, const char *arg, int key, struct fuse_args *outa
 	struct osfs_opts *o = data;
 
 	switch (key) {
+	case KEY_CLOUD: /* "--cloud NAME", "--cloud=NAME", "-o cloud=NAME" */
+		arg = strncmp(arg, "--cloud", 7) == 0 ? arg + 7 : arg + 6;
+		arg += strspn(arg, "= ");
+		free(o->cloud);
+		o->cloud = strdup(arg);
+		return o->cloud ? 0 : -1;
 	case KEY_HELP:
 		o->show_help = 1;
 		return 0;

@@ -22,8 +22,9 @@ for path in glob.glob(os.path.join(results, "*.log")):
     if os.path.exists(path[:-4] + ".xml"):
         continue
     for line in open(path, errors="replace"):
-        m = re.match(r"^(?:\w+: )?(\d+) passed, (\d+) failed", line.strip())
+        m = re.match(r"^(?:\w+: )?(\d+) passed, (\d+) failed(?:, (\d+) skipped)?", line.strip())
         if m:
             passed += int(m.group(1))
             failed += int(m.group(2))
+            skipped += int(m.group(3) or 0)
 print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))

@@ -95,6 +95,7 @@ packaging() {
 	local rc=0
 	[ -x tests/packaging/test_deb.sh ] && { tests/packaging/test_deb.sh || rc=1; }
 	[ -x tests/packaging/test_rpm.sh ] && { tests/packaging/test_rpm.sh || rc=1; }
+	[ -x tests/packaging/test_source.sh ] && { tests/packaging/test_source.sh || rc=1; }
 	return $rc
 }
 

@@ -49,10 +49,6 @@ neutron/configure_nova neutron/configure_api-endpoint
   for q in $Q_FALSE; do
     echo "${q%%/*} $q boolean false"
   done
-  for pkg in keystone glance-common placement-common nova-common neutron-common; do
-    echo "$pkg $pkg/dbconfig-install boolean false"
-  done
-  echo "dbconfig-common dbconfig-common/dbconfig-install boolean false"
   echo "mariadb-server mariadb-server/postrm_remove_databases boolean false"
 } | debconf-set-selections
 
@@ -67,18 +63,9 @@ trap restore_policy EXIT
 printf '#!/bin/sh\nexit 101\n' > "$POLICY"
 chmod 755 "$POLICY"
 
-if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -print -quit 2>/dev/null)" ] \
-   || [ -n "${OSFS_APT_UPDATE:-}" ]; then
-  apt-get update -q
-fi
-if ! apt-get install -y -q --no-install-recommends \
-       -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-       "${PKGS[@]}"; then
-  echo "install.sh: apt-get install failed; retrying after apt-get update" >&2
-  apt-get update -q
-  apt-get install -y -q --no-install-recommends \
-       -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-       "${PKGS[@]}"
-fi
+timeout 300 apt-get update -q
+timeout 1200 apt-get install -y -q --no-install-recommends \
+  -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+  "${PKGS[@]}"
 
 echo "install.sh: done in $(( $(date +%s) - t0 )) s"

@@ -28,6 +28,9 @@ phase "prepare"
 
 # ---------------------------------------------------------------- layout
 mkdir -p "$STATE" "$ETC" "$LOG" "$RUN" "$DATA" "$MARK"
+# one start.sh/stop.sh at a time per state dir (background db syncs inherit it)
+exec 9>"$STATE/.lock"
+flock -w 600 9 || die "another start.sh/stop.sh holds $STATE/.lock"
 chmod 0755 "$STATE" "$LOG" "$DATA"
 chmod 0700 "$RUN" "$MARK"
 mkd() { # mkd DIR OWNER [MODE]
@@ -352,6 +355,12 @@ start_daemon() {
   shift
   user=$(svc_field "$name" 1)
   if svc_pid "$name" >/dev/null; then return 0; fi
+  local port
+  port=$(svc_field "$name" 2)
+  if [ "$port" != "-" ] && port_open "$port"; then
+    die "127.0.0.1:$port ($name) is already served by a process start.sh did not start:
+$(ss -ltnp "sport = :$port" 2>/dev/null | tail -n +2)"
+  fi
   echo "=== $(date -Is) start.sh starting $name: $*" >>"$LOG/$name.log"
   chmod 0640 "$LOG/$name.log"
   env -i PATH="$PATH" LANG=C.UTF-8 LC_ALL=C.UTF-8 HOME="$DATA/$(home_of "$name")" \

@@ -7,6 +7,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 T0=$(now)
 [ -d "$RUN" ] || { echo "stop.sh: nothing to stop ($STATE has no run dir)"; exit 0; }
+exec 9>"$STATE/.lock"
+flock -w 600 9 || { echo "stop.sh: another start.sh/stop.sh holds $STATE/.lock" >&2; exit 1; }
 
 stop_group() {
   local name pids=()

@@ -42,8 +42,20 @@ struct watch {
 	struct osfs_listing *one;   /* last direct fetch, or NULL */
 };
 
+#define MAX_SPOTS 256
+
+/* A name looked up alone; all fields protected by spot_lock. */
+struct spot {
+	enum osfs_kind_id kind;
+	char *fname;
+	struct osfs_listing *one;
+};
+
 struct osfs_cache {
 	struct osfs_api *api;
+	pthread_mutex_t spot_lock;
+	struct spot spots[MAX_SPOTS];
+	unsigned next_spot;
 	double ttl[OSFS_NKINDS];
 	struct slot slots[OSFS_NKINDS];
 	pthread_mutex_t watch_lock;
@@ -140,6 +152,7 @@ struct osfs_cache *osfs_cache_new(struct osfs_api *api, const double ttl[OSFS_NK
 	}
 	pthread_mutex_init(&c->watch_lock, NULL);
 	pthread_cond_init(&c->watch_done, NULL);
+	pthread_mutex_init(&c->spot_lock, NULL);
 	return c;
 }
 
@@ -157,8 +170,13 @@ void osfs_cache_free(struct osfs_cache *c)
 		free(c->watches[i].id);
 		osfs_listing_put(c->watches[i].one);
 	}
+	for (size_t i = 0; i < MAX_SPOTS; i++) {
+		free(c->spots[i].fname);
+		osfs_listing_put(c->spots[i].one);
+	}
 	pthread_mutex_destroy(&c->watch_lock);
 	pthread_cond_destroy(&c->watch_done);
+	pthread_mutex_destroy(&c->spot_lock);
 	free(c);
 }
 
@@ -323,8 +341,22 @@ take:
 	return 0;
 }
 
+static void spots_drop(struct osfs_cache *c, int kind)
+{
+	pthread_mutex_lock(&c->spot_lock);
+	for (size_t i = 0; i < MAX_SPOTS; i++) {
+		if (!c->spots[i].one || (kind >= 0 && (int)c->spots[i].kind != kind))
+			continue;
+		free(c->spots[i].fname);
+		osfs_listing_put(c->spots[i].one);
+		memset(&c->spots[i], 0, sizeof(c->spots[i]));
+	}
+	pthread_mutex_unlock(&c->spot_lock);
+}
+
 void osfs_cache_invalidate(struct osfs_cache *c, int kind)
 {
+	spots_drop(c, kind);
 	for (int k = 0; k < OSFS_NKINDS; k++) {
 		if (kind >= 0 && k != kind)
 			continue;
@@ -512,4 +544,134 @@ int osfs_cache_fresh(struct osfs_cache *c, enum osfs_kind_id kind,
 out:
 	pthread_mutex_unlock(&c->watch_lock);
 	return ret;
+}
+
+/* ---- single names ---- */
+
+/* Is the full listing of kind fresh (or being fetched right now)? */
+static bool listing_usable(struct osfs_cache *c, enum osfs_kind_id kind)
+{
+	struct slot *s = &c->slots[kind];
+	bool usable;
+
+	pthread_mutex_lock(&s->lock);
+	usable = s->fetching || (s->cur && now_s() - s->cur->fetched < c->ttl[kind]);
+	pthread_mutex_unlock(&s->lock);
+	return usable;
+}
+
+static struct osfs_listing *spot_find(struct osfs_cache *c, enum osfs_kind_id kind, const char *fname)
+{
+	struct osfs_listing *hit = NULL;
+
+	pthread_mutex_lock(&c->spot_lock);
+	for (size_t i = 0; i < MAX_SPOTS && !hit; i++) {
+		struct spot *sp = &c->spots[i];
+		if (sp->one && sp->kind == kind && strcmp(sp->fname, fname) == 0 &&
+		    now_s() - sp->one->fetched < c->ttl[kind]) {
+			hit = sp->one;
+			atomic_fetch_add(&hit->refs, 1);
+		}
+	}
+	pthread_mutex_unlock(&c->spot_lock);
+	return hit;
+}
+
+static void spot_keep(struct osfs_cache *c, enum osfs_kind_id kind, const char *fname,
+		      struct osfs_listing *one)
+{
+	char *copy = strdup(fname);
+
+	if (!copy)
+		return;
+	pthread_mutex_lock(&c->spot_lock);
+	struct spot *sp = &c->spots[c->next_spot++ % MAX_SPOTS];
+	free(sp->fname);
+	osfs_listing_put(sp->one);
+	sp->kind = kind;
+	sp->fname = copy;
+	atomic_fetch_add(&one->refs, 1);
+	sp->one = one;
+	pthread_mutex_unlock(&c->spot_lock);
+}
+
+/* GET the kind's list filtered by `name`; the one exact match, or NULL. */
+static int fetch_named(struct osfs_cache *c, enum osfs_kind_id kind, const char *name,
+		       struct osfs_listing **out)
+{
+	const struct osfs_kind *k = &osfs_kinds[kind];
+	char *re = k->name_query_regex ? osfs_name_regex_exact(name) : NULL;
+	char *arg = osfs_http_escape(re ? re : name), *path = NULL;
+	struct osfs_http_resp resp;
+	struct osfs_page page = { 0 };
+	struct osfs_res *match = NULL;
+	int ret = -ENOMEM;
+
+	*out = NULL;
+	if (!arg || (k->name_query_regex && !re) || asprintf(&path, k->name_query, arg) < 0) {
+		path = NULL;
+		goto out;
+	}
+	struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = path };
+	osfs_stat_inc(lookups);
+	ret = osfs_api_call(c->api, &call, &resp, NULL);
+	if (ret == 0)
+		ret = osfs_model_parse_list(k, resp.body, 1000, &page);
+	osfs_http_resp_free(&resp);
+	for (size_t i = 0; ret == 0 && i < page.n; i++) {
+		if (!page.items[i]->name || strcmp(page.items[i]->name, name) != 0)
+			continue;
+		if (match) { /* two share the name: only the full listing can name them */
+			match = NULL;
+			break;
+		}
+		match = page.items[i];
+	}
+	if (match) {
+		struct osfs_res **items = calloc(2, sizeof(*items));
+		for (size_t i = 0; items && i < page.n; i++)
+			if (page.items[i] == match)
+				page.items[i] = page.items[--page.n];
+		if (items) {
+			items[0] = match;
+			*out = osfs_listing_new(kind, items, 1);
+		} else {
+			osfs_res_free(match);
+		}
+	}
+out:
+	osfs_page_free(&page);
+	free(path);
+	free(arg);
+	free(re);
+	return ret;
+}
+
+int osfs_cache_spot(struct osfs_cache *c, enum osfs_kind_id kind, const char *fname,
+		    struct osfs_listing **out)
+{
+	char *name;
+	int ret;
+
+	*out = NULL;
+	if (!osfs_kinds[kind].name_query || listing_usable(c, kind))
+		return 0;
+	if ((*out = spot_find(c, kind, fname))) {
+		osfs_stat_inc(cache_hits);
+		return 0;
+	}
+	name = osfs_name_decode(fname);
+	if (!name)
+		return 0;
+	ret = fetch_named(c, kind, name, out);
+	free(name);
+	if (ret < 0 || !*out)
+		return ret == -ENOMEM ? ret : 0; /* let the full listing decide */
+	if (strcmp((*out)->items[0]->fname, fname) != 0) {
+		osfs_listing_put(*out); /* encoded differently: not this file */
+		*out = NULL;
+		return 0;
+	}
+	spot_keep(c, kind, fname, *out);
+	return 0;
 }

@@ -497,30 +497,10 @@ static char *base64(const char *data, size_t len)
 	return out;
 }
 
-/* "^name$" with regex metacharacters escaped, for Nova's name filter. */
-static char *exact_name_filter(const char *name)
-{
-	char *re = malloc(strlen(name) * 2 + 3), *p = re, *esc;
-
-	if (!re)
-		return NULL;
-	*p++ = '^';
-	for (const char *s = name; *s; s++) {
-		if (strchr(".^$*+?()[]{}|\\", *s))
-			*p++ = '\\';
-		*p++ = *s;
-	}
-	*p++ = '$';
-	*p = '\0';
-	esc = osfs_http_escape(re);
-	free(re);
-	return esc;
-}
-
 /* Servers named `name` that the API lists now; NULL on failure. */
 static char **servers_named(struct osfs_fs *fs, const char *name)
 {
-	char *filter = exact_name_filter(name), *path = NULL;
+	char *re = osfs_name_regex_exact(name), *filter = re ? osfs_http_escape(re) : NULL, *path = NULL;
 	struct osfs_http_resp resp;
 	char **ids = NULL;
 
@@ -532,6 +512,7 @@ static char **servers_named(struct osfs_fs *fs, const char *name)
 	}
 	free(path);
 	free(filter);
+	free(re);
 	return ids;
 }
 

@@ -136,3 +136,20 @@ int osfs_names_assign(struct osfs_res **items, size_t n)
 	}
 	return 0;
 }
+
+char *osfs_name_regex_exact(const char *name)
+{
+	char *re = malloc(strlen(name) * 2 + 3), *p = re;
+
+	if (!re)
+		return NULL;
+	*p++ = '^';
+	for (const char *s = name; *s; s++) {
+		if (strchr(".^$*+?()[]{}|\\", *s))
+			*p++ = '\\';
+		*p++ = *s;
+	}
+	*p++ = '$';
+	*p = '\0';
+	return re;
+}

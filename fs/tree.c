@@ -198,15 +198,26 @@ static int lookup_kind(struct osfs_fs *fs, char **parts, int n, struct osfs_node
 	if (!k)
 		return -ENOENT;
 	node->type = OSFS_N_KIND;
-	if (n >= 2 && osfs_drafts_lookup(fs, node->kind, parts[1], parts + 2, n - 2, node) == 0)
-		return 0;
+	if (n == 1)
+		return 0; /* the listing is fetched by readdir, when needed */
+	if ((ret = osfs_drafts_lookup(fs, node->kind, parts[1], parts + 2, n - 2, node)) <= 0)
+		return ret;
+	if (!k->singleton && strcmp(parts[1], ".by-id") != 0) {
+		ret = osfs_cache_spot(fs->cache, node->kind, parts[1], &node->listing);
+		if (ret < 0)
+			return ret;
+		if (node->listing) {
+			node->res = node->listing->items[0];
+			if ((ret = use_fresh(fs, node)) < 0)
+				return ret;
+			return lookup_in_res(k, parts, n, node);
+		}
+	}
 	ret = osfs_cache_list(fs->cache, node->kind, &node->listing, NULL);
 	if (ret < 0)
 		return ret;
 	if (k->singleton)
 		return lookup_singleton(parts, n, node);
-	if (n == 1)
-		return 0;
 	if (strcmp(parts[1], ".by-id") == 0) {
 		node->type = n == 2 ? OSFS_N_BYID : OSFS_N_LINK;
 		if (n == 3 && !(node->res = osfs_listing_find_id(node->listing, parts[2])))
@@ -344,7 +355,12 @@ static int list_root(struct osfs_fs *fs, osfs_fill_fn fill, void *ctx)
 static int list_kind(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fill, void *ctx)
 {
 	const struct osfs_kind *k = &osfs_kinds[node->kind];
-	struct osfs_listing *l = node->listing;
+	struct osfs_listing *l;
+	int ret;
+
+	if (!node->listing && (ret = osfs_cache_list(fs->cache, node->kind, &node->listing, NULL)) < 0)
+		return ret;
+	l = node->listing;
 
 	if (k->singleton) {
 		struct osfs_node sub = { .kind = node->kind };

@@ -67,4 +67,16 @@ void osfs_cache_watch(struct osfs_cache *cache, enum osfs_kind_id kind, const ch
 int osfs_cache_fresh(struct osfs_cache *cache, enum osfs_kind_id kind,
 		     const struct osfs_res *r, struct osfs_listing **out);
 
+/* --- one name while the listing is stale --- */
+
+/* The resource whose file name is fname, found with ONE filtered request
+ * (GET /servers/detail?name=^X$) instead of every page, when the kind's
+ * listing is stale and the kind can filter by name.  Answers are kept for
+ * the kind's TTL.  Returns 0 with *out a one-resource listing (a new
+ * reference); 0 with *out NULL when the caller should use the full listing
+ * (it is fresh, or the name is not unique, or not found this way); or
+ * -errno. */
+int osfs_cache_spot(struct osfs_cache *cache, enum osfs_kind_id kind, const char *fname,
+		    struct osfs_listing **out);
+
 #endif

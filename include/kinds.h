@@ -47,6 +47,8 @@ struct osfs_kind {
 	const char *id_pointer;     /* "/id" ("/name" for keypairs) */
 	const char *name_pointer;   /* "/name" */
 	const char *created_pointer;/* for ordering duplicate names */
+	const char *name_query;     /* list path with a name filter ("%s"), or NULL */
+	bool name_query_regex;      /* the filter is a regex (Nova), not exact */
 	enum osfs_paging paging;
 	int page_size;
 	const char *subdir;         /* "metadata", "extra_specs", or NULL */

@@ -23,6 +23,10 @@ char *osfs_name_encode(const char *name);
 /* The API name for a file name, or NULL if fname is not a valid encoding. */
 char *osfs_name_decode(const char *fname);
 
+/* "^name$" with regex metacharacters escaped (Nova's name filter is a
+ * regular expression); caller frees; NULL on ENOMEM. */
+char *osfs_name_regex_exact(const char *name);
+
 /* Set items[i]->fname for a whole listing (see above).  0 or -ENOMEM. */
 int osfs_names_assign(struct osfs_res **items, size_t n);
 

@@ -1,0 +1,2 @@
+# Empty dependencies file for openstackfs.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,43 @@
+file(REMOVE_RECURSE
+  "CMakeFiles/osfscore.dir/fs/api.c.o"
+  "CMakeFiles/osfscore.dir/fs/api.c.o.d"
+  "CMakeFiles/osfscore.dir/fs/auth.c.o"
+  "CMakeFiles/osfscore.dir/fs/auth.c.o.d"
+  "CMakeFiles/osfscore.dir/fs/cache.c.o"
+  "CMakeFiles/osfscore.dir/fs/cache.c.o.d"
+  "CMakeFiles/osfscore.dir/fs/cloudsyaml.c.o"
+  "CMakeFiles/osfscore.dir/fs/cloudsyaml.c.o.d"
+  "CMakeFiles/osfscore.dir/fs/config.c.o"
+  "CMakeFiles/osfscore.dir/fs/config.c.o.d"
+  "CMakeFiles/osfscore.dir/fs/ctl.c.o"
+  "CMakeFiles/osfscore.dir/fs/ctl.c.o.d"
+  "CMakeFiles/osfscore.dir/fs/drafts.c.o"
+  "CMakeFiles/osfscore.dir/fs/drafts.c.o.d"
+  "CMakeFiles/osfscore.dir/fs/fsops.c.o"
+  "CMakeFiles/osfscore.dir/fs/fsops.c.o.d"
+  "CMakeFiles/osfscore.dir/fs/http.c.o"
+  "CMakeFiles/osfscore.dir/fs/http.c.o.d"
+  "CMakeFiles/osfscore.dir/fs/kinds.c.o"
+  "CMakeFiles/osfscore.dir/fs/kinds.c.o.d"
+  "CMakeFiles/osfscore.dir/fs/log.c.o"
+  "CMakeFiles/osfscore.dir/fs/log.c.o.d"
+  "CMakeFiles/osfscore.dir/fs/model.c.o"
+  "CMakeFiles/osfscore.dir/fs/model.c.o.d"
+  "CMakeFiles/osfscore.dir/fs/names.c.o"
+  "CMakeFiles/osfscore.dir/fs/names.c.o.d"
+  "CMakeFiles/osfscore.dir/fs/notes.c.o"
+  "CMakeFiles/osfscore.dir/fs/notes.c.o.d"
+  "CMakeFiles/osfscore.dir/fs/stats.c.o"
+  "CMakeFiles/osfscore.dir/fs/stats.c.o.d"
+  "CMakeFiles/osfscore.dir/fs/tree.c.o"
+  "CMakeFiles/osfscore.dir/fs/tree.c.o.d"
+  "CMakeFiles/osfscore.dir/fs/write.c.o"
+  "CMakeFiles/osfscore.dir/fs/write.c.o.d"
+  "libosfscore.a"
+  "libosfscore.pdb"
+)
+
+# Per-language clean rules from dependency scanning.
+foreach(lang C)
+  include(CMakeFiles/osfscore.dir/cmake_clean_${lang}.cmake OPTIONAL)
+endforeach()

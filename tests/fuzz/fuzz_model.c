@@ -1,0 +1,101 @@
+/* fuzz_model.c - list and show responses of every kind (model.c), and
+ * what the cache builds from them (names, sorting, pretty JSON).
+ *
+ * Input: byte 0 picks the kind and whether the body is a list or a show
+ * response; byte 1 the page size asked for; the rest is the body. */
+#include "cache.h"
+#include "fuzz.h"
+#include "kinds.h"
+#include "model.h"
+#include "names.h"
+
+static void check_res(const struct osfs_kind *k, struct osfs_res *r)
+{
+	FUZZ_ASSERT(r->id && *r->id, "resource without an id");
+	for (size_t i = 0; i < k->nfields; i++) {
+		FUZZ_ASSERT(r->vals[i] && r->lens[i] == strlen(r->vals[i]),
+			    "field %s: length %zu", k->fields[i].file, r->lens[i]);
+		FUZZ_ASSERT(r->lens[i] > 0 && r->vals[i][r->lens[i] - 1] == '\n',
+			    "field %s does not end in a newline", k->fields[i].file);
+	}
+	for (size_t i = 0; i < r->nsub; i++) {
+		FUZZ_ASSERT(osfs_res_sub(r, r->sub[i].key) != NULL, "sub key not found");
+		size_t n = strlen(r->sub[i].value);
+		FUZZ_ASSERT(n > 0 && r->sub[i].value[n - 1] == '\n', "sub value without newline");
+	}
+	const char *pretty = osfs_res_pretty(r);
+	FUZZ_ASSERT(pretty && *pretty, "no pretty JSON for %s", r->json);
+}
+
+static void fuzz_list(enum osfs_kind_id kind, const char *body, int limit)
+{
+	const struct osfs_kind *k = &osfs_kinds[kind];
+	struct osfs_page page;
+	struct osfs_listing *l;
+
+	if (osfs_model_parse_list(k, body, limit, &page) < 0) {
+		FUZZ_ASSERT(page.n == 0 && !page.items && !page.next, "failed parse left a page");
+		return;
+	}
+	FUZZ_ASSERT(!page.next || page.next[0] == '/', "next link keeps a host: %s", page.next);
+	for (size_t i = 0; i < page.n; i++)
+		check_res(k, page.items[i]);
+	/* what the cache does with a fetched listing */
+	l = osfs_listing_new(kind, page.items, page.n);
+	page.items = NULL;
+	page.n = 0;
+	osfs_page_free(&page);
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++) {
+		FUZZ_ASSERT(osfs_listing_find(l, l->items[i]->fname) == l->items[i],
+			    "file name %s does not lead back to its resource", l->items[i]->fname);
+		FUZZ_ASSERT(osfs_listing_find_id(l, l->items[i]->id) != NULL, "id not found");
+	}
+	osfs_listing_put(l);
+}
+
+static void fuzz_one(enum osfs_kind_id kind, const char *body)
+{
+	const struct osfs_kind *k = &osfs_kinds[kind];
+	struct osfs_res *r = NULL;
+
+	if (osfs_model_parse_one(k, body, &r) < 0) {
+		FUZZ_ASSERT(!r, "failed parse returned a resource");
+		return;
+	}
+	check_res(k, r);
+	osfs_res_free(r);
+}
+
+static void fuzz_small_answers(const char *body)
+{
+	char *id = osfs_model_created_id(body);
+	char **ids = osfs_model_ids_named(body, "servers", "web1");
+
+	free(id);
+	osfs_model_strv_free(ids);
+	ids = osfs_model_ids_named(body, "networks", "");
+	osfs_model_strv_free(ids);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	enum osfs_kind_id kind;
+	int limit;
+	char *body;
+
+	if (size < 2)
+		return 0;
+	kind = (enum osfs_kind_id)(data[0] % OSFS_NKINDS);
+	limit = data[1] ? data[1] : 1000;
+	body = fuzz_text(data + 2, size - 2);
+	if ((data[0] & 0x80) && !osfs_kinds[kind].singleton)
+		fuzz_list(kind, body, limit);
+	else
+		fuzz_one(kind, body);
+	if (data[0] & 0x40)
+		fuzz_small_answers(body);
+	free(body);
+	return 0;
+}

@@ -1,0 +1,32 @@
+"""A single name looked up while its listing is stale costs one small
+filtered request, not the whole listing."""
+import time
+
+from harness import sh
+
+
+def test_cold_question_is_one_small_request(emu, mount):
+    m = mount("ttl_servers=1")
+    m.sh("ls servers >/dev/null")
+    time.sleep(1.3)
+    emu.reset()
+    assert m.read("servers", "srv-00042", "status").strip() in ("ACTIVE", "SHUTOFF", "ERROR")
+    assert m.read("servers", "srv-00042", "name") == "srv-00042\n"
+    assert emu.counters()["requests"] == {"GET /compute/v2.1/servers/detail": 1}
+    req = emu.call("GET", "/_emu/requests?last=1")["requests"][-1]
+    assert "name=" in req["path"] and "limit=" not in req["path"]
+
+
+def test_shared_name_falls_back_to_the_listing(emu, cloud, mount):
+    m = mount("ttl_servers=1")
+    time.sleep(1.1)
+    dups = sorted((s for s in cloud.client.servers() if s["name"] == "dup"),
+                  key=lambda s: (s["created"], s["id"]))
+    assert m.read("servers", "dup", "id") == dups[0]["id"] + "\n"
+    assert m.read("servers", "dup~" + dups[1]["id"][:8], "id") == dups[1]["id"] + "\n"
+
+
+def test_unknown_name_is_enoent(emu, mount):
+    m = mount("ttl_servers=1")
+    r = m.sh("cat servers/no-such-server/status", check=False)
+    assert r.returncode != 0 and "No such file" in r.stderr

@@ -78,6 +78,8 @@ static char *render_list(struct json_object *v)
 		fprintf(f, "%s\n", json_object_is_type(e, json_type_string) ?
 			json_object_get_string(e) : json_object_to_json_string(e));
 	}
+	if (ftell(f) == 0)
+		fputc('\n', f); /* an empty list is an empty value, like null */
 	fclose(f);
 	return out;
 }
@@ -101,6 +103,8 @@ static char *render_addresses(struct json_object *v)
 				fprintf(f, "%s %s\n", net, json_object_get_string(addr));
 		}
 	}
+	if (ftell(f) == 0)
+		fputc('\n', f);
 	fclose(f);
 	return out;
 }

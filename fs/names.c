@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,12 +72,21 @@ char *osfs_name_decode(const char *fname)
 	return out;
 }
 
-/* name + "~" + id prefix, the name cut at a UTF-8 boundary to fit. */
-static char *with_suffix(const char *fname, const char *id)
+/* name + "~" + the first idlen bytes of the id (encoded, so that an id
+ * holding '/' cannot make a path), the name cut at a UTF-8 boundary to
+ * fit. */
+static char *with_suffix(const char *fname, const char *id, size_t idlen)
 {
-	size_t keep = strlen(fname), room = OSFS_NAME_MAX - 1 - OSFS_ID_SUFFIX;
-	char *out;
+	char *eid = osfs_name_encode(id), *out;
+	size_t keep = strlen(fname), room;
 
+	if (!eid)
+		return NULL;
+	if (idlen > OSFS_NAME_MAX / 2)
+		idlen = OSFS_NAME_MAX / 2;
+	if (idlen < strlen(eid))
+		eid[idlen] = '\0';
+	room = OSFS_NAME_MAX - 1 - strlen(eid);
 	if (keep > room) {
 		keep = room;
 		while (keep && ((unsigned char)fname[keep] & 0xC0) == 0x80)
@@ -87,8 +97,9 @@ static char *with_suffix(const char *fname, const char *id)
 		else if (keep >= 2 && fname[keep - 2] == '%')
 			keep -= 2;
 	}
-	if (asprintf(&out, "%.*s~%.*s", (int)keep, fname, OSFS_ID_SUFFIX, id) < 0)
-		return NULL;
+	if (asprintf(&out, "%.*s~%s", (int)keep, fname, eid) < 0)
+		out = NULL;
+	free(eid);
 	return out;
 }
 
@@ -106,6 +117,44 @@ static int cmp_for_dups(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
+/* Give every resource that shares its file name with an earlier one (in
+ * cmp_for_dups order) a longer suffix: ~<id prefix> first, then the whole
+ * id, then ~<round>-<place in the group>.  Repeated until no name is
+ * shared, since a suffixed name may equal an API name ("a~1234abcd") or
+ * another suffixed name (ids with one prefix, or one id listed twice). */
+static int make_unique(struct osfs_res **items, size_t n)
+{
+	unsigned long round = 0;
+	bool clash = true;
+
+	while (clash) {
+		clash = false;
+		qsort(items, n, sizeof(*items), cmp_for_dups);
+		for (size_t i = 1; i < n; i++) {
+			size_t first = i - 1;
+			while (i < n && strcmp(items[i]->fname, items[first]->fname) == 0) {
+				struct osfs_res *r = items[i];
+				char num[32], *base = NULL, *dup;
+				snprintf(num, sizeof(num), "%lu-%zu", round, i - first);
+				if (round == 1 && !(base = osfs_name_encode(r->name ? r->name : r->id)))
+					return -ENOMEM;
+				dup = round == 0 ? with_suffix(r->fname, r->id, OSFS_ID_SUFFIX) :
+				      round == 1 ? with_suffix(base, r->id, SIZE_MAX) :
+				      with_suffix(r->fname, num, SIZE_MAX);
+				free(base);
+				if (!dup)
+					return -ENOMEM;
+				free(r->fname);
+				r->fname = dup;
+				clash = true;
+				i++;
+			}
+		}
+		round++;
+	}
+	return 0;
+}
+
 int osfs_names_assign(struct osfs_res **items, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -115,26 +164,14 @@ int osfs_names_assign(struct osfs_res **items, size_t n)
 		if (!r->fname)
 			return -ENOMEM;
 		if (strlen(r->fname) > OSFS_NAME_MAX) {
-			char *cut = with_suffix(r->fname, r->id);
+			char *cut = with_suffix(r->fname, r->id, OSFS_ID_SUFFIX);
 			if (!cut)
 				return -ENOMEM;
 			free(r->fname);
 			r->fname = cut;
 		}
 	}
-	qsort(items, n, sizeof(*items), cmp_for_dups);
-	for (size_t i = 1; i < n; i++) {
-		size_t first = i - 1;
-		while (i < n && strcmp(items[i]->fname, items[first]->fname) == 0) {
-			char *dup = with_suffix(items[i]->fname, items[i]->id);
-			if (!dup)
-				return -ENOMEM;
-			free(items[i]->fname);
-			items[i]->fname = dup;
-			i++;
-		}
-	}
-	return 0;
+	return make_unique(items, n);
 }
 
 char *osfs_name_regex_exact(const char *name)

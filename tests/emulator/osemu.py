@@ -1168,7 +1168,8 @@ def authtoken(st, req):
 def middleware_401(st, req):
     # keystonemiddleware: www_authenticate_uri is the configured keystone URL
     return ks_error(401, KS_AUTH_MSG, [
-        ("WWW-Authenticate", 'Keystone uri="%s/identity"' % st.base_url())])
+        ("WWW-Authenticate", 'Keystone uri="%s/identity"' % st.base_url()),
+        ("x-openstack-request-id", req_id())])
 
 
 # ---------------------------------------------------------------------------

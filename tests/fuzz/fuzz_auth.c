@@ -5,6 +5,8 @@
 #include "auth.h"
 #include "fuzz.h"
 
+#include <errno.h>
+
 static const char *const types[] = { "compute", "image", "identity", "network", "block-storage", "" };
 static const char *const interfaces[] = { NULL, "public", "internal", "admin", "publicURL", "URL", "" };
 static const char *const regions[] = { NULL, "RegionOne", "" };

@@ -1,0 +1,79 @@
+#!/bin/bash
+# openstackfs benchmark: one command.
+#
+#   bench/run.sh [--quick] [--no-real] [--keep-real] [--profile | --no-profile]
+#                [--ns 100,2000,20000] [--callgrind-n 2000] [--question-servers 100]
+#
+# Builds the daemon (into bench/.build, or uses $OSFS_BIN) and bench/reader.c,
+# then runs bench/bench.py: the openstack CLI vs cat vs curl for one question
+# and a listing (emulator, and the real cloud of tests/realcloud when it
+# answers), walks of N servers, warm read throughput and, in a full run,
+# perf and callgrind profiles of the daemon.  Results: bench/results/
+# (latest.md, *.csv, walk.png, profile/, raw/).
+#
+# Bounded: the whole run is killed after $BENCH_TIMEOUT seconds (default 900
+# full, 300 quick); every mount it made is unmounted and every process it
+# started is ended, also on failure or ^C.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+quick=0
+for a in "$@"; do
+	case $a in
+	--quick) quick=1 ;;
+	-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	esac
+done
+
+need=()
+command -v hyperfine >/dev/null || need+=(hyperfine)
+command -v gnuplot >/dev/null || need+=(gnuplot-nox)
+command -v valgrind >/dev/null || need+=(valgrind)
+command -v perf >/dev/null || need+=(linux-perf)
+command -v fusermount3 >/dev/null || need+=(fuse3)
+[ -x /usr/bin/openstack ] || need+=(python3-openstackclient)
+if [ ${#need[@]} -gt 0 ]; then
+	if [ "$(id -u)" = 0 ]; then
+		echo "bench: installing ${need[*]}"
+		timeout 600 apt-get install -y -qq "${need[@]}" >/dev/null 2>&1 ||
+			{ timeout 300 apt-get update -qq >/dev/null 2>&1 &&
+			  timeout 600 apt-get install -y -qq "${need[@]}" >/dev/null 2>&1; } ||
+			{ echo "bench: could not install ${need[*]}" >&2; exit 1; }
+	else
+		echo "bench: missing packages: ${need[*]} (apt-get install them as root)" >&2
+		exit 1
+	fi
+fi
+
+if [ -n "${OSFS_BIN:-}" ]; then
+	BIN=$OSFS_BIN
+else
+	echo "bench: building the daemon into bench/.build"
+	timeout 600 scripts/build.sh bench/.build || { echo "bench: build failed" >&2; exit 1; }
+	BIN=bench/.build/openstackfs
+fi
+mkdir -p bench/.build
+cc -std=c17 -O2 -Wall -Wextra -pthread bench/reader.c -o bench/.build/reader ||
+	{ echo "bench: cannot build bench/reader.c" >&2; exit 1; }
+
+WORK=$(mktemp -d /tmp/osfs-bench.XXXXXX)
+cleanup() {
+	# backstop: whatever bench.py left behind
+	awk -v w="$WORK/" 'index($2, w) == 1 {print $2}' /proc/mounts | while read -r m; do
+		fusermount3 -u -z "$m" 2>/dev/null
+	done
+	if [ -f "$WORK/pids" ]; then
+		while read -r p; do kill "$p" 2>/dev/null; done <"$WORK/pids"
+	fi
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+limit=${BENCH_TIMEOUT:-$([ $quick = 1 ] && echo 300 || echo 900)}
+timeout --kill-after=30 "$limit" /usr/bin/python3 -u bench/bench.py \
+	--work "$WORK" --bin "$BIN" --reader bench/.build/reader --args "$*" "$@"
+rc=$?
+[ $rc = 124 ] && echo "bench: stopped after $limit s (BENCH_TIMEOUT)" >&2
+exit $rc

@@ -1,0 +1,104 @@
+"""Fixtures: the cloud under test (the emulator, or the real OpenStack of
+tests/realcloud when OSFS_TARGET=realcloud) and real mounts of it."""
+import os
+import re
+
+import pytest
+
+from harness import Emulator, Mount, sh  # noqa: F401
+from osclient import Client
+
+TARGET = os.environ.get("OSFS_TARGET", "emulator")
+REALCLOUD_DIR = os.environ.get("OSFS_REALCLOUD_DIR", "/var/lib/osfs-realcloud")
+EMU_SERVERS = int(os.environ.get("OSFS_EMU_SERVERS", "2500"))
+
+
+def read_openrc(path):
+    env = {}
+    for line in open(path):
+        m = re.match(r"\s*export\s+(OS_\w+)=(.*)$", line)
+        if m:
+            env[m.group(1)] = m.group(2).strip().strip("'\"")
+    return env
+
+
+class Cloud:
+    """What a test needs to know about the cloud it runs against."""
+
+    def __init__(self):
+        self.emu = None
+        if TARGET == "realcloud":
+            self.env = read_openrc(os.path.join(REALCLOUD_DIR, "openrc"))
+            self.clouds_yaml = os.path.join(REALCLOUD_DIR, "clouds.yaml")
+            self.networks = "none"
+            self.flavor, self.image = "m1.tiny", "cirros-0.6.2"
+        else:
+            self.emu = Emulator(servers=EMU_SERVERS)
+            self.env = self.emu.env()
+            self.clouds_yaml = None
+            self.networks = "none"
+            self.flavor, self.image = "m1.tiny", "cirros-0.6.2"
+        self.client = Client(self.env)
+        self.real = TARGET == "realcloud"
+        self.seeded = []
+        if self.real:
+            self.seed_servers(["osfs-seed-a", "osfs-seed-b"])
+
+    def seed_servers(self, names):
+        """A real cloud starts empty: give the read tests servers to read."""
+        have = {s["name"] for s in self.client.servers()}
+        flavor = next(f["id"] for f in self.client.flavors() if f["name"] == self.flavor)
+        image = next(i["id"] for i in self.client.images() if i["name"] == self.image)
+        for name in names:
+            if name in have:
+                continue
+            status, body = self.client.request("POST", "compute", "/servers", {"server": {
+                "name": name, "flavorRef": flavor, "imageRef": image, "networks": "none",
+                "metadata": {"seeded-by": "openstackfs-tests"}}})
+            assert status == 202, (status, body)
+            self.seeded.append(body["server"]["id"])
+        for sid in self.seeded:
+            self.client.wait_server(sid, lambda s: s and s["status"] == "ACTIVE"
+                                    and not s["OS-EXT-STS:task_state"], timeout=300)
+
+    def stop(self):
+        for sid in self.seeded:
+            self.client.request("DELETE", "compute", "/servers/" + sid)
+        if self.emu:
+            self.emu.stop()
+
+
+@pytest.fixture(scope="session")
+def cloud():
+    c = Cloud()
+    yield c
+    c.stop()
+
+
+@pytest.fixture
+def emu(cloud):
+    if not cloud.emu:
+        pytest.skip("needs the emulator's control API (fault injection, counters)")
+    yield cloud.emu
+    cloud.emu.clear_faults()
+    cloud.emu.config(keystone_down=False)
+
+
+@pytest.fixture
+def mount(cloud):
+    """mount(*opts, env=None, debug=False, args=None) → a live Mount."""
+    mounts = []
+
+    def make(*opts, env=None, debug=False, args=None, wait=True):
+        m = Mount(env if env is not None else cloud.env, *opts, debug=debug, args=args, wait=wait)
+        mounts.append(m)
+        return m
+
+    yield make
+    for m in mounts:
+        m.unmount()
+
+
+@pytest.fixture
+def mnt(mount):
+    return mount()

@@ -1,0 +1,179 @@
+"""The emulator must answer the requests openstackfs makes as the real
+cloud does: same status codes, same headers present, same field names and
+JSON types.  Every difference fails until the emulator is fixed."""
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from harness import Emulator
+from osclient import Client
+
+MV = {"OpenStack-API-Version": "compute 2.93", "X-OpenStack-Nova-API-Version": "2.93"}
+HEADERS_OF_INTEREST = ("x-subject-token", "x-openstack-request-id", "x-compute-request-id",
+                       "openstack-api-version", "location", "www-authenticate", "content-type")
+
+
+# Objects whose keys are the user's data, not the API's field names
+DATA_MAPS = {"metadata", "extra_specs", "addresses", "properties"}
+# Glance's base image properties; any other top-level key is user data
+IMAGE_BASE = {"id", "name", "status", "visibility", "protected", "os_hidden", "checksum",
+              "os_hash_algo", "os_hash_value", "owner", "size", "virtual_size",
+              "container_format", "disk_format", "created_at", "updated_at", "tags",
+              "min_disk", "min_ram", "self", "file", "schema", "locations", "direct_url", "stores"}
+
+
+def merge(into, more):
+    """Deep union of two shapes (list items differ in optional keys)."""
+    for k, v in more.items():
+        if isinstance(into.get(k), dict) and isinstance(v, dict):
+            merge(into[k], v)
+        elif k not in into or into[k] == "null":
+            into[k] = v
+
+
+def shape(v, key=None):
+    """The structure of a JSON value: types, and keys of objects."""
+    if isinstance(v, dict) and key in DATA_MAPS:
+        merged = {}
+        for x in v.values():
+            merged["*"] = shape(x)
+        return merged
+    if isinstance(v, dict) and key == "images[]":
+        v = {k: x for k, x in v.items() if k in IMAGE_BASE}
+    if isinstance(v, dict):
+        return {k: shape(x, k) for k, x in v.items()}
+    if isinstance(v, list):
+        merged = {}
+        for x in v:
+            s = shape(x, key + "[]" if key else None)
+            if isinstance(s, dict):
+                merge(merged, s)
+            else:
+                merged[s] = None
+        return [merged]
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, (int, float)):
+        return "number"
+    if v is None:
+        return "null"
+    return "string"
+
+
+def differences(a, b, path=""):
+    """Where the real shape `a` and the emulator's `b` disagree."""
+    out = []
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in sorted(set(a) | set(b)):
+            if k not in b:
+                out.append("%s/%s: missing in the emulator" % (path, k))
+            elif k not in a:
+                out.append("%s/%s: only in the emulator" % (path, k))
+            else:
+                out += differences(a[k], b[k], path + "/" + k)
+    elif isinstance(a, list) and isinstance(b, list):
+        if a[0] and b[0]:
+            out += differences(a[0], b[0], path + "[]")
+    elif a != b and "null" not in (a, b):
+        out.append("%s: real %s, emulator %s" % (path, json.dumps(a)[:80], json.dumps(b)[:80]))
+    return out
+
+
+def call(client, method, service, path, body=None, headers=None, raw_url=None):
+    h = {"Accept": "application/json"}
+    if client.token:
+        h["X-Auth-Token"] = client.token
+    if body is not None:
+        h["Content-Type"] = "application/json"
+    h.update(headers or {})
+    url = raw_url or client.catalog[service] + path
+    req = urllib.request.Request(url, method=method, headers=h,
+                                 data=json.dumps(body).encode() if body is not None else None)
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            status, hdrs, data = r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        status, hdrs, data = e.code, e.headers, e.read()
+    try:
+        doc = json.loads(data) if data else None
+    except ValueError:
+        doc = "<not json>"
+    present = sorted(h for h in HEADERS_OF_INTEREST if hdrs.get(h) is not None)
+    return status, present, doc
+
+
+def requests_we_make(real, emu):
+    """(label, function(client, ids) -> (status, headers, body))."""
+    def server_id(c):
+        return next(s["id"] for s in c.servers() if s["name"] == "osfs-seed-a")
+
+    def image_root(c):
+        r = c.catalog["image"]
+        return r[:-3] if r.endswith("/v2") else r
+
+    return [
+        ("servers detail", lambda c: call(c, "GET", "compute", "/servers/detail?name=%5Eosfs-seed-a%24", headers=MV)),
+        ("servers by name", lambda c: call(c, "GET", "compute", "/servers/detail?name=%5Eosfs%24", headers=MV)),
+        ("server show", lambda c: call(c, "GET", "compute", "/servers/" + server_id(c), headers=MV)),
+        ("server 404", lambda c: call(c, "GET", "compute", "/servers/00000000-0000-0000-0000-000000000000", headers=MV)),
+        ("flavors detail", lambda c: call(c, "GET", "compute", "/flavors/detail?limit=1000", headers=MV)),
+        ("keypairs", lambda c: call(c, "GET", "compute", "/os-keypairs?limit=1000", headers=MV)),
+        ("limits", lambda c: call(c, "GET", "compute", "/limits", headers=MV)),
+        ("images", lambda c: call(c, "GET", "image", "", raw_url=image_root(c) + "/v2/images?limit=1000")),
+        ("image 404", lambda c: call(c, "GET", "image", "", raw_url=image_root(c) + "/v2/images/00000000-0000-0000-0000-000000000000")),
+        ("bad flavor boot", lambda c: call(c, "POST", "compute", "/servers", headers=MV, body={
+            "server": {"name": "x", "flavorRef": "no-such-flavor", "imageRef": c.images()[0]["id"],
+                       "networks": "none"}})),
+        ("start an active server", lambda c: call(c, "POST", "compute", "/servers/%s/action" % next(
+            s["id"] for s in c.servers() if s["status"] == "ACTIVE"), headers=MV, body={"os-start": None})),
+        ("unknown action", lambda c: call(c, "POST", "compute", "/servers/%s/action" % server_id(c),
+                                          headers=MV, body={"explode": None})),
+        ("bad token", lambda c: call(tokenless(), "GET", "compute", "",
+                                     raw_url=c.catalog["compute"] + "/flavors/detail",
+                                     headers=dict(MV, **{"X-Auth-Token": "not-a-token"}))),
+    ]
+
+
+def tokenless():
+    fake = Client.__new__(Client)
+    fake.token = None
+    return fake
+
+
+def token_request(env):
+    url = env["OS_AUTH_URL"].rstrip("/")
+    url = url if url.endswith("/v3") else url + "/v3"
+    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "name": env["OS_USERNAME"], "password": env["OS_PASSWORD"], "domain": {"name": "Default"}}}},
+        "scope": {"project": {"name": env["OS_PROJECT_NAME"], "domain": {"name": "Default"}}}}}
+    return call(tokenless(), "POST", "identity", "", body=body, raw_url=url + "/auth/tokens")
+
+
+def test_emulator_answers_like_the_real_cloud(cloud):
+    emu = Emulator(servers=3)
+    try:
+        ec = Client(emu.env())
+        rc = cloud.client
+        # a server made as the real one was (no network) to compare with it
+        flavor = next(f["id"] for f in ec.flavors() if f["name"] == cloud.flavor)
+        image = next(i["id"] for i in ec.images() if i["name"] == cloud.image)
+        status, body = ec.request("POST", "compute", "/servers", {"server": {
+            "name": "osfs-seed-a", "flavorRef": flavor, "imageRef": image, "networks": "none",
+            "metadata": {"seeded-by": "openstackfs-tests"}}})
+        assert status == 202, body
+        ec.wait_server(body["server"]["id"], lambda s: s["status"] == "ACTIVE", timeout=30)
+        diffs = []
+        pairs = [("token", token_request(cloud.env), token_request(emu.env()))]
+        for label, fn in requests_we_make(rc, ec):
+            pairs.append((label, fn(rc), fn(ec)))
+        for label, (rs, rh, rb), (es, eh, eb) in pairs:
+            if rs != es:
+                diffs.append("%s: status real %s, emulator %s" % (label, rs, es))
+            for h in set(rh) ^ set(eh):
+                diffs.append("%s: header %s %s" % (label, h, "only real" if h in rh else "only emulator"))
+            diffs += ["%s: %s" % (label, d) for d in differences(shape(rb), shape(eb))]
+        assert not diffs, "\n" + "\n".join(diffs)
+    finally:
+        emu.stop()

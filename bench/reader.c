@@ -38,6 +38,21 @@ static double seconds = 3.0;
 static int one_read;
 static pthread_barrier_t barrier;
 static double t_start;
+static pthread_mutex_t err_lock = PTHREAD_MUTEX_INITIALIZER;
+static int first_errno;
+static const char *first_err_path, *first_err_op;
+
+static void note_error(struct worker *w, const char *op, const char *path)
+{
+	w->errors++;
+	pthread_mutex_lock(&err_lock);
+	if (!first_errno) {
+		first_errno = errno;
+		first_err_path = path;
+		first_err_op = op;
+	}
+	pthread_mutex_unlock(&err_lock);
+}
 
 static double now(void)
 {
@@ -57,7 +72,7 @@ static void *run(void *arg)
 	while (t0 < end) {
 		int fd = open(paths[i], O_RDONLY);
 		if (fd < 0) {
-			w->errors++;
+			note_error(w, "open", paths[i]);
 		} else {
 			ssize_t n;
 			while ((n = read(fd, buf, sizeof(buf))) > 0) {
@@ -66,9 +81,9 @@ static void *run(void *arg)
 					break;
 			}
 			if (n < 0)
-				w->errors++;
+				note_error(w, "read", paths[i]);
 			if (close(fd) < 0)
-				w->errors++;
+				note_error(w, "close", paths[i]);
 			w->ops++;
 		}
 		double t1 = now();
@@ -177,5 +192,8 @@ int main(int argc, char **argv)
 	       threads, elapsed, ops, ops / elapsed, errors, bytes,
 	       nlat ? all[nlat / 2] : 0, nlat ? all[(size_t)(nlat * 0.99)] : 0,
 	       nlat ? all[nlat - 1] : 0);
+	if (first_errno)
+		fprintf(stderr, "reader: first error: %s %s: %s\n", first_err_op, first_err_path,
+			strerror(first_errno));
 	return errors ? 1 : 0;
 }

@@ -4,7 +4,7 @@
 #   bench/run.sh [--quick] [--no-real] [--keep-real] [--profile | --no-profile]
 #                [--ns 100,2000,20000] [--callgrind-n 2000] [--question-servers 100]
 #
-# Builds the daemon (into bench/.build, or uses $OSFS_BIN) and bench/reader.c,
+# Builds the daemon (into bench/build, or uses $OSFS_BIN) and bench/reader.c,
 # then runs bench/bench.py: the openstack CLI vs cat vs curl for one question
 # and a listing (emulator, and the real cloud of tests/realcloud when it
 # answers), walks of N servers, warm read throughput and, in a full run,
@@ -49,12 +49,12 @@ fi
 if [ -n "${OSFS_BIN:-}" ]; then
 	BIN=$OSFS_BIN
 else
-	echo "bench: building the daemon into bench/.build"
-	timeout 600 scripts/build.sh bench/.build || { echo "bench: build failed" >&2; exit 1; }
-	BIN=bench/.build/openstackfs
+	echo "bench: building the daemon into bench/build"
+	timeout 600 scripts/build.sh bench/build || { echo "bench: build failed" >&2; exit 1; }
+	BIN=bench/build/openstackfs
 fi
-mkdir -p bench/.build
-cc -std=c17 -O2 -Wall -Wextra -pthread bench/reader.c -o bench/.build/reader ||
+mkdir -p bench/build
+cc -std=c17 -O2 -Wall -Wextra -pthread bench/reader.c -o bench/build/reader ||
 	{ echo "bench: cannot build bench/reader.c" >&2; exit 1; }
 
 WORK=$(mktemp -d /tmp/osfs-bench.XXXXXX)
@@ -73,7 +73,7 @@ trap 'exit 130' INT TERM
 
 limit=${BENCH_TIMEOUT:-$([ $quick = 1 ] && echo 300 || echo 900)}
 timeout --kill-after=30 "$limit" /usr/bin/python3 -u bench/bench.py \
-	--work "$WORK" --bin "$BIN" --reader bench/.build/reader --args "$*" "$@"
+	--work "$WORK" --bin "$BIN" --reader bench/build/reader --args "$*" "$@"
 rc=$?
 [ $rc = 124 ] && echo "bench: stopped after $limit s (BENCH_TIMEOUT)" >&2
 exit $rc

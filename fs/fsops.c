@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +25,38 @@ struct handle {
 	char *data;
 	size_t len, cap;
 	bool writing;
+	struct handle *prev, *next;   /* in open_handles, under handles_lock */
 };
+
+/* Every open handle, so that those the kernel never releases (it may drop
+ * the last RELEASEs when unmounting) are freed in destroy. */
+static pthread_mutex_t handles_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct handle *open_handles;
+
+static void handle_track(struct handle *h)
+{
+	pthread_mutex_lock(&handles_lock);
+	h->next = open_handles;
+	if (open_handles)
+		open_handles->prev = h;
+	open_handles = h;
+	pthread_mutex_unlock(&handles_lock);
+}
+
+static void handle_free(struct handle *h)
+{
+	pthread_mutex_lock(&handles_lock);
+	if (h->prev)
+		h->prev->next = h->next;
+	else
+		open_handles = h->next;
+	if (h->next)
+		h->next->prev = h->prev;
+	pthread_mutex_unlock(&handles_lock);
+	osfs_node_release(&h->node);
+	free(h->data);
+	free(h);
+}
 
 static struct osfs_fs *fs_of(void)
 {
@@ -150,6 +182,7 @@ static int open_node(struct osfs_fs *fs, struct osfs_node *node, struct fuse_fil
 		return ret;
 	}
 	set_io_mode(fi, &h->node);
+	handle_track(h);
 	fi->fh = (uint64_t)(uintptr_t)h;
 	return 0;
 }
@@ -264,10 +297,14 @@ static int op_release(const char *path, struct fuse_file_info *fi)
 
 	if (h->writing && h->len == 0 && h->node.type == OSFS_N_DRAFT_FILE)
 		osfs_write_apply(fs_of(), &h->node, "", 0); /* `: > file` clears it */
-	osfs_node_release(&h->node);
-	free(h->data);
-	free(h);
+	handle_free(h);
 	return 0;
+}
+
+static void op_destroy(void *private_data)
+{
+	while (open_handles)
+		handle_free(open_handles);
 }
 
 static int op_mkdir(const char *path, mode_t mode)
@@ -301,6 +338,7 @@ static int op_utimens(const char *path, const struct timespec tv[2], struct fuse
 
 const struct fuse_operations osfs_fsops = {
 	.init = op_init,
+	.destroy = op_destroy,
 	.getattr = op_getattr,
 	.readlink = op_readlink,
 	.readdir = op_readdir,

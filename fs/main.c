@@ -17,11 +17,17 @@
 #include <errno.h>
 #include <fuse.h>
 #include <fuse_lowlevel.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 enum { KEY_CLOUD, KEY_HELP, KEY_VERSION, KEY_DEBUG, KEY_FOREGROUND, KEY_RO, KEY_DROP, KEY_ALLOW_OTHER };
@@ -272,13 +278,104 @@ static int add_mount_names(struct osfs_fs *fs, struct fuse_args *args)
 	return ret;
 }
 
+/* A mount point whose daemon died (kill -9) answers every access with
+ * ENOTCONN until it is unmounted: detach it, so that this start can mount
+ * there again.  Root can do it itself; others ask fusermount3.  0, or
+ * -ENOTCONN with one line saying what to run. */
+static bool dead_mount(const char *mountpoint)
+{
+	struct statfs st;
+
+	/* statfs always reaches a FUSE daemon; stat may be answered from
+	 * attributes the kernel still caches */
+	return statfs(mountpoint, &st) < 0 && errno == ENOTCONN;
+}
+
+static int clear_dead_mount(const char *mountpoint)
+{
+	int status = 0;
+	pid_t pid;
+
+	if (!dead_mount(mountpoint))
+		return 0;
+	log_warn("%s is the mount point of a daemon that died; unmounting it", mountpoint);
+	if (umount2(mountpoint, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+		return 0;
+	pid = fork();
+	if (pid == 0) {
+		execlp("fusermount3", "fusermount3", "-u", "-z", "-q", mountpoint, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0 && !dead_mount(mountpoint))
+		return 0;
+	fprintf(stderr, "openstackfs: %s is a dead mount (Transport endpoint is not connected); "
+		"run 'fusermount3 -uz %s' and start again\n", mountpoint, mountpoint);
+	return -ENOTCONN;
+}
+
+/* SIGHUP drops every cached listing.  The signal stays blocked in every
+ * thread and one thread takes it with sigwait, so nothing runs in a signal
+ * handler (libfuse's own SIGHUP handler, which would unmount, is never
+ * reached).  Started after daemonizing: threads do not survive the fork. */
+struct hup_waiter {
+	pthread_t thread;
+	struct osfs_fs *fs;
+	atomic_bool stop;
+	bool running;
+};
+
+static void *hup_main(void *arg)
+{
+	struct hup_waiter *h = arg;
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	while (sigwait(&set, &sig) == 0 && !atomic_load(&h->stop)) {
+		osfs_cache_invalidate(h->fs->cache, -1);
+		log_info("SIGHUP: every cached listing dropped");
+	}
+	return NULL;
+}
+
+/* Blocks SIGHUP in the calling thread (and so in every thread it starts
+ * later) and starts the waiter.  0 or -errno. */
+static int hup_start(struct hup_waiter *h, struct osfs_fs *fs)
+{
+	sigset_t set;
+	int err;
+
+	h->fs = fs;
+	atomic_init(&h->stop, false);
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	err = pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (err == 0)
+		err = pthread_create(&h->thread, NULL, hup_main, h);
+	h->running = err == 0;
+	return -err;
+}
+
+static void hup_stop(struct hup_waiter *h)
+{
+	if (!h->running)
+		return;
+	atomic_store(&h->stop, true);
+	pthread_kill(h->thread, SIGHUP);
+	pthread_join(h->thread, NULL);
+	h->running = false;
+}
+
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct osfs_fs fs = { 0 };
 	struct fuse *fuse = NULL;
 	struct fuse_loop_config *loop = NULL;
-	int ret = 1;
+	struct hup_waiter hup = { .running = false };
+	int ret = 1, r;
 
 	fs.opts.connect_timeout = 5;
 	fs.opts.timeout = 30;
@@ -313,7 +410,7 @@ int main(int argc, char *argv[])
 	if (!fuse)
 		goto out_fs;
 	fs.fuse = fuse;
-	if (fuse_mount(fuse, fs.opts.mountpoint) != 0)
+	if (clear_dead_mount(fs.opts.mountpoint) < 0 || fuse_mount(fuse, fs.opts.mountpoint) != 0)
 		goto out_fuse;
 	if (fuse_set_signal_handlers(fuse_get_session(fuse)) != 0)
 		goto out_unmount;
@@ -321,13 +418,20 @@ int main(int argc, char *argv[])
 		goto out_signals;
 	if (!fs.opts.foreground)
 		osfs_log_use_syslog(true);
+	if (hup_start(&hup, &fs) < 0)
+		goto out_signals;
 	loop = fuse_loop_cfg_create();
 	if (!loop)
-		goto out_signals;
+		goto out_hup;
 	fuse_loop_cfg_set_max_threads(loop, 64);
 	fuse_loop_cfg_set_idle_threads(loop, 16);
-	ret = fuse_loop_mt(fuse, loop) == 0 ? 0 : 1;
+	/* 0 when unmounted; the signal number after SIGTERM or SIGINT, which
+	 * is a clean stop too; -errno on failure */
+	r = fuse_loop_mt(fuse, loop);
+	ret = r >= 0 ? 0 : 1;
 	fuse_loop_cfg_destroy(loop);
+out_hup:
+	hup_stop(&hup);
 out_signals:
 	fuse_remove_signal_handlers(fuse_get_session(fuse));
 out_unmount:

@@ -80,7 +80,8 @@ valgrind_tier() {
 		"${PYTEST[@]}" tests/integration/test_read.py tests/integration/test_write.py \
 		-k "not rm_rf and not concurrent" --junitxml="$RESULTS/valgrind.xml"
 	local rc=$?
-	if grep -l "ERROR SUMMARY: [1-9]" "$logs"/*.log 2>/dev/null; then
+	if grep -lE "ERROR SUMMARY: [1-9]|definitely lost|Invalid (read|write|free)|uninitialised" \
+		"$logs"/*.log 2>/dev/null; then
 		cat "$logs"/*.log; return 1
 	fi
 	return $rc

@@ -5,17 +5,19 @@
  * file name that decodes back to it, and osfs_names_assign gives every
  * resource of a listing a distinct valid file name. */
 #include "fuzz.h"
+
+#include <stdbool.h>
 #include "model.h"
 #include "names.h"
 
 #define MAX_ITEMS 64
 
-static void check_fname(const char *f)
+static void check_fname(const char *f, bool cut)
 {
 	FUZZ_ASSERT(*f, "empty file name");
 	FUZZ_ASSERT(!strchr(f, '/'), "'/' in file name %s", f);
 	FUZZ_ASSERT(strcmp(f, ".") && strcmp(f, ".."), "file name %s", f);
-	FUZZ_ASSERT(strlen(f) <= OSFS_NAME_MAX, "file name of %zu bytes", strlen(f));
+	FUZZ_ASSERT(!cut || strlen(f) <= OSFS_NAME_MAX, "file name of %zu bytes", strlen(f));
 }
 
 static void round_trip(const char *name)
@@ -23,7 +25,7 @@ static void round_trip(const char *name)
 	char *enc = osfs_name_encode(name), *dec;
 
 	FUZZ_ASSERT(enc, "encode failed");
-	check_fname(enc);
+	check_fname(enc, false); /* osfs_names_assign cuts long names */
 	FUZZ_ASSERT(enc[0] != '.', "encoded name %s starts with a dot", enc);
 	dec = osfs_name_decode(enc);
 	FUZZ_ASSERT(dec && strcmp(dec, name) == 0, "'%s' -> '%s' -> '%s'", name, enc, dec ? dec : "(null)");
@@ -76,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (osfs_names_assign(items, n) == 0) {
 		for (size_t i = 0; i < n; i++) {
-			check_fname(items[i]->fname);
+			check_fname(items[i]->fname, true);
 			for (size_t j = 0; j < i; j++)
 				FUZZ_ASSERT(strcmp(items[i]->fname, items[j]->fname) != 0,
 					    "two resources (ids %s, %s) share the file name %s",

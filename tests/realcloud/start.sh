@@ -366,7 +366,7 @@ $(ss -ltnp "sport = :$port" 2>/dev/null | tail -n +2)"
   env -i PATH="$PATH" LANG=C.UTF-8 LC_ALL=C.UTF-8 HOME="$DATA/$(home_of "$name")" \
     OSFS_REALCLOUD_SVC="$STATE:$name" \
     setsid setpriv --reuid="$user" --regid="$user" --init-groups "$@" \
-    >>"$LOG/$name.log" 2>&1 </dev/null &
+    >>"$LOG/$name.log" 2>&1 </dev/null 9>&- &
   echo $! >"$RUN/$name.pid"
 }
 home_of() {

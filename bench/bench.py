@@ -39,6 +39,7 @@ MOUNTS = []   # every mount point we mounted
 
 NOTES = []
 LOADS = []
+DAEMON_ENV = {}
 
 
 def log(msg):
@@ -266,6 +267,7 @@ class Mount:
         self.log = WORK / ("daemon-%s.log" % label)
         e = {"PATH": SYS_PATH, "HOME": os.environ.get("HOME", "/root"), "LANG": "C.UTF-8"}
         e.update(env)
+        e.update(DAEMON_ENV)
         argv = list(wrap or []) + [str(BIN), str(self.dir), "-f", "-o", opts]
         self.proc = start(argv, env=e, logfile=self.log)
         MOUNTS.append(self.dir)
@@ -518,6 +520,10 @@ def walk_phase(n, do_throughput, do_perf):
             hdr = WORK / ("headers-walk%d" % n)
             api.write_header_file(hdr)
             sid = next(s["id"] for s in truth if s["name"] == name)
+            pages, _ = api.list_pages()
+            res["pages_curl"] = curl_inner("walk%d-list-pages-curl" % n, "curl -s -f -H @%s %s" % (
+                hdr, " ".join("-o /dev/null %s" % u for u in pages)), cli_env(env), 1, 3)
+            log("  N=%-6d curl of the %d list pages (request only): %s ms" % (n, len(pages), fmt_ms(res["pages_curl"]["median"])))
             res["qcurl"] = hyperfine("walk%d-question-curl" % n, "curl -s -f -o /dev/null -H @%s %s/servers/%s" % (
                 hdr, api.compute, sid), cli_env(env), WARMUP, RUNS)
             log("  N=%-6d cold question %s ms (%d requests), curl %s ms" % (
@@ -594,6 +600,11 @@ def perf_report(data, stem, extra=()):
                  "--percent-limit", "0.5"] + args + list(extra), 300, check=False)
         f.write_text(p.stdout)
         outs[kind] = f
+    f = PROF / ("%s-dso.txt" % stem)
+    p = run(["perf", "report", "-i", str(data), "--stdio", "--no-children", "--sort", "dso", "-g", "none"]
+            + list(extra), 300, check=False)
+    f.write_text(p.stdout)
+    outs["dso"] = f
     f = PROF / ("%s-callgraph.txt" % stem)
     p = run(["perf", "report", "-i", str(data), "--stdio", "--no-children", "--sort", "sym",
              "-g", "caller,0.5,callee,function,percent", "--percent-limit", "2"] + list(extra), 300, check=False)
@@ -680,7 +691,13 @@ def callgrind_phase(n):
                 dst = PROF / ("callgrind-%s-%d-%s.txt" % (tag, n, "inclusive" if incl == "yes" else "self"))
                 dst.write_text(p.stdout)
                 res[incl] = dst
-            out[tag] = {"files": res, "ops": ops}
+            total = 0
+            for line in Path(res["no"]).read_text().splitlines():
+                if "PROGRAM TOTALS" in line:
+                    total = int(line.split()[0].replace(",", ""))
+            out[tag] = {"files": res, "ops": ops, "ir": total}
+            log("  callgrind %s: %s instructions%s" % (tag, "{:,}".format(total),
+                ", %.0f per open+read+close" % (total / ops) if ops else ""))
     finally:
         if m:
             m.stop()
@@ -752,17 +769,18 @@ def write_results(meta, qrows, walks, cg):
              "hwm_warm": w["rss"]["warm"]["VmHWM"], "expected": w["expected_lists"],
              "matches_ok": all(r["matches"] == w["active"] for r in w["runs"]), "active": w["active"],
              "qcold": w["qcold"]["t"] and w["qcold"]["t"]["median"], "qcold_requests": w["qcold"]["requests"],
-             "qcurl": w["qcurl"] and w["qcurl"]["median"]}
+             "qcurl": w["qcurl"] and w["qcurl"]["median"], "pages_curl": w["pages_curl"]["median"]}
         summary.append(s)
     with open(RES / "walk.csv", "w") as f:
         f.write("n,cold_median_s,warm_median_s,cold_min_s,cold_max_s,warm_min_s,warm_max_s,list_requests_cold,"
                 "list_request_limit,daemon_requests_cold,requests_warm,daemon_cpu_cold_s,daemon_cpu_warm_s,"
-                "vmhwm_cold_kib,vmhwm_warm_kib,vmrss_warm_kib,question_cold_s,question_cold_requests,curl_get_s\n")
+                "vmhwm_cold_kib,vmhwm_warm_kib,vmrss_warm_kib,question_cold_s,question_cold_requests,curl_get_s,curl_list_pages_s\n")
         for s in summary:
-            f.write("%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%d,%d,%d,%d,%.3f,%.3f,%d,%d,%d,%s,%d,%s\n" % (
+            f.write("%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%d,%d,%d,%d,%.3f,%.3f,%d,%d,%d,%s,%d,%s,%.4f\n" % (
                 s["n"], s["cold"], s["warm"], s["cold_min"], s["cold_max"], s["warm_min"], s["warm_max"],
                 s["lists"], s["expected"], s["daemon_requests"], s["warm_requests"], s["cold_cpu"], s["warm_cpu"],
-                s["hwm_cold"], s["hwm_warm"], s["rss_warm"], s["qcold"] or "", s["qcold_requests"], s["qcurl"] or ""))
+                s["hwm_cold"], s["hwm_warm"], s["rss_warm"], s["qcold"] or "", s["qcold_requests"], s["qcurl"] or "",
+                s["pages_curl"]))
     tp = next((w["throughput"] for w in walks if w.get("throughput")), None)
     tp_n = next((w["n"] for w in walks if w.get("throughput")), None)
     if tp:
@@ -782,6 +800,9 @@ def write_results(meta, qrows, walks, cg):
              "`bench/run.sh %s`" % (meta["date"], meta["commit"], " (+ uncommitted changes)" if meta["dirty"] else "",
                                     meta["machine"], meta["binary"], meta["load0"], meta["load1"], meta["took"],
                                     meta["args"]))
+    if meta.get("daemon_env"):
+        L.append("")
+        L.append("Daemon environment: `%s`" % meta["daemon_env"])
     L.append("")
     L.append("Medians of %d runs after %d warm-up run(s) (openstack CLI: %d runs; walk: %d cold, %d warm runs). "
              "Cold: the token is cached but the listing is older than the TTL (mount `-o ttl=T`, wait T + 0.15–0.3 s "
@@ -831,13 +852,13 @@ def write_results(meta, qrows, walks, cg):
     L.append("")
     L.append("## Walk: `grep -rl ACTIVE servers/*/status` (emulator, one per N)")
     L.append("")
-    L.append("| N | cold s | warm s | list requests cold (limit) | requests warm | daemon CPU cold / warm s | "
+    L.append("| N | cold s | warm s | list requests cold (limit) | curl of those pages s | requests warm | daemon CPU cold / warm s | "
              "VmHWM MiB cold / warm mount | VmRSS MiB warm | cold `cat` one status ms (requests) | curl GET ms |")
-    L.append("|---|---|---|---|---|---|---|---|---|---|")
+    L.append("|---|---|---|---|---|---|---|---|---|---|---|")
     for s in summary:
-        L.append("| %d | %.3f (%.3f–%.3f) | %.3f (%.3f–%.3f) | %d (%d) | %d | %.2f / %.2f | %.1f / %.1f | %.1f | %s (%d) | %s |" % (
+        L.append("| %d | %.3f (%.3f–%.3f) | %.3f (%.3f–%.3f) | %d (%d) | %.3f | %d | %.2f / %.2f | %.1f / %.1f | %.1f | %s (%d) | %s |" % (
             s["n"], s["cold"], s["cold_min"], s["cold_max"], s["warm"], s["warm_min"], s["warm_max"],
-            s["lists"], s["expected"], s["warm_requests"], s["cold_cpu"], s["warm_cpu"],
+            s["lists"], s["expected"], s["pages_curl"], s["warm_requests"], s["cold_cpu"], s["warm_cpu"],
             s["hwm_cold"] / 1024, s["hwm_warm"] / 1024, s["rss_warm"] / 1024, fmt_ms(s["qcold"]),
             s["qcold_requests"], fmt_ms(s["qcurl"])))
     L.append("")
@@ -866,15 +887,28 @@ def write_results(meta, qrows, walks, cg):
                            ("warm", "perf, warm throughput with 4 readers: daemon, self time")):
             L.append("### " + title)
             L.append("")
+            L.append("By object: " + ", ".join(
+                "%s %s" % (x.split()[1], x.split()[0]) for x in top_lines_perf(perfw[tag]["files"]["dso"], 6)))
+            L.append("")
             L.append("```")
             L.extend(top_lines_perf(perfw[tag]["files"]["self"], 15))
             L.append("```")
             L.append("")
+            own = [x for x in top_lines_perf(perfw[tag]["files"]["children"], 400) if " openstackfs " in x]
+            if own:
+                L.append("The daemon's own functions, inclusive (children) time:")
+                L.append("")
+                L.append("```")
+                L.extend(own[:15])
+                L.append("```")
+                L.append("")
         L.append("Inclusive (children) lists and call graphs: `profile/perf-*-children.txt`, `profile/perf-*-callgraph.txt`.")
         L.append("")
     if cg:
         for tag, title in (("coldwalk", "callgrind, cold walk of N = %d: instructions by function (self)" % meta["cg_n"]),
-                           ("warm4", "callgrind, 4 warm readers (%d ops): instructions by function (self)" % (cg.get("warm4", {}).get("ops") or 0))):
+                           ("warm4", "callgrind, 4 warm readers (%d ops, %.0f daemon instructions per open+read+close): instructions by function (self)" % (
+                               cg.get("warm4", {}).get("ops") or 0,
+                               (cg.get("warm4", {}).get("ir") or 0) / max(1, cg.get("warm4", {}).get("ops") or 1)))):
             if tag not in cg:
                 continue
             L.append("### " + title)
@@ -989,6 +1023,11 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--ns", default=None, help="walk sizes, e.g. 100,2000,20000")
     ap.add_argument("--no-real", action="store_true")
+    ap.add_argument("--no-question", action="store_true", help="skip the question and listing phase")
+    ap.add_argument("--wait-idle", type=float, default=0, metavar="S",
+                    help="first wait up to S seconds for the 1-minute load average to drop below 0.7")
+    ap.add_argument("--daemon-env", action="append", default=[], metavar="K=V",
+                    help="extra environment for the daemon, e.g. MALLOC_ARENA_MAX=2")
     ap.add_argument("--keep-real", action="store_true", help="leave the osfs-bench servers on the real cloud")
     ap.add_argument("--profile", dest="profile", action="store_true", default=None)
     ap.add_argument("--no-profile", dest="profile", action="store_false")
@@ -1017,6 +1056,9 @@ def main():
     QCOLD_TTL, WALK_QCOLD_TTL = 1.0, 3.0
     if a.ns:
         ns = [int(x) for x in a.ns.split(",")]
+    for kv in a.daemon_env:
+        k, _, v = kv.partition("=")
+        DAEMON_ENV[k] = v
     git = lambda *c: subprocess.run(["git", "-C", str(ROOT)] + list(c), capture_output=True, text=True).stdout.strip()
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     meta = {"date": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "commit": git("rev-parse", "--short", "HEAD"),
@@ -1024,18 +1066,27 @@ def main():
             "machine": "%d cores (%s), %s" % (os.cpu_count(), cpu, platform.release()),
             "binary": str(BIN.relative_to(ROOT)) if ROOT in BIN.parents else str(BIN),
             "mode": "quick" if a.quick else "full", "load0": loadavg(), "args": a.args, "notes": [],
-            "cg_n": a.callgrind_n}
+            "cg_n": a.callgrind_n, "daemon_env": " ".join(a.daemon_env)}
+    if a.wait_idle > 0:
+        deadline = time.time() + a.wait_idle
+        while float(loadavg()) >= 0.7 and time.time() < deadline:
+            time.sleep(5)
+        log("load average %s after waiting up to %g s for an idle machine" % (loadavg(), a.wait_idle))
+        meta["load0"] = loadavg()
     log("openstackfs benchmark (%s): walk N = %s, profile %s; work dir %s" % (meta["mode"], ns, profile, WORK))
     qrows, walks, cg = [], [], None
     try:
         # -- phase 1: emulator, then the real cloud
-        phase("question and listing: emulator with %d servers" % a.question_servers)
-        emu = Emulator(a.question_servers)
-        try:
-            qrows += question_phase("emulator", emu.env, "srv-%05d" % min(42, a.question_servers), None, emu=emu)
-        finally:
-            emu.stop()
-        if a.no_real:
+        if not a.no_question:
+            phase("question and listing: emulator with %d servers" % a.question_servers)
+            emu = Emulator(a.question_servers)
+            try:
+                qrows += question_phase("emulator", emu.env, "srv-%05d" % min(42, a.question_servers), None, emu=emu)
+            finally:
+                emu.stop()
+        if a.no_question:
+            pass
+        elif a.no_real:
             meta["notes"].append("real cloud skipped (--no-real)")
         else:
             env, why = realcloud_env()

@@ -3,6 +3,7 @@
 #
 #   bench/run.sh [--quick] [--no-real] [--keep-real] [--profile | --no-profile]
 #                [--ns 100,2000,20000] [--callgrind-n 2000] [--question-servers 100]
+#                [--no-question] [--daemon-env K=V] [--wait-idle S] [--results DIR]
 #
 # Builds the daemon (into bench/build, or uses $OSFS_BIN) and bench/reader.c,
 # then runs bench/bench.py: the openstack CLI vs cat vs curl for one question
@@ -12,17 +13,23 @@
 # (latest.md, *.csv, walk.png, profile/, raw/).
 #
 # Bounded: the whole run is killed after $BENCH_TIMEOUT seconds (default 900
-# full, 300 quick); every mount it made is unmounted and every process it
-# started is ended, also on failure or ^C.
+# full, 300 quick; plus --wait-idle S); every mount it made is unmounted and
+# every process it started is ended, also on failure or ^C.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+SELF=$(readlink -f "$0")
+cd "$(dirname "$SELF")/.."
 ROOT=$PWD
 
 quick=0
+wait_idle=0
+prev=
 for a in "$@"; do
+	[ "$prev" = --wait-idle ] && wait_idle=${a%.*}
+	prev=$a
 	case $a in
 	--quick) quick=1 ;;
-	-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--wait-idle=*) wait_idle=${a#--wait-idle=}; wait_idle=${wait_idle%.*} ;;
+	-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$SELF"; exit 0 ;;
 	esac
 done
 
@@ -71,7 +78,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-limit=${BENCH_TIMEOUT:-$([ $quick = 1 ] && echo 300 || echo 900)}
+limit=$((${BENCH_TIMEOUT:-$([ $quick = 1 ] && echo 300 || echo 900)} + wait_idle))
 timeout --kill-after=30 "$limit" /usr/bin/python3 -u bench/bench.py \
 	--work "$WORK" --bin "$BIN" --reader bench/build/reader --args "$*" "$@"
 rc=$?

@@ -166,8 +166,14 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 
 		osfs_http_resp_free(resp);
 		ret = osfs_auth_get(api->auth, &tok, err, sizeof(err));
-		if (ret < 0)
+		if (ret < 0) {
+			/* no token: Keystone refused (EACCES), timed out, or
+			 * could not be reached or read, which the caller's
+			 * service did not do: EIO, not ECONNREFUSED/EPROTO */
+			if (ret != -EACCES && ret != -ETIMEDOUT && ret != -ENOMEM)
+				ret = -EIO;
 			goto fail_msg;
+		}
 		ret = send_once(api, call, tok, resp);
 		if (ret == 0 && resp->status == 401 && !reauthed) {
 			reauthed = true;

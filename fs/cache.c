@@ -10,6 +10,7 @@
 #include "names.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,6 +314,9 @@ int osfs_cache_list(struct osfs_cache *c, enum osfs_kind_id kind,
 		fresh = osfs_listing_new(kind, all.items, all.n);
 		ret = fresh ? 0 : -ENOMEM;
 	}
+	/* parsing left the heap full of holes the size of JSON trees: give
+	 * those pages back so a big listing costs its own size only */
+	malloc_trim(0);
 
 	pthread_mutex_lock(&s->lock);
 	s->fetching = false;
@@ -466,6 +470,7 @@ static int fetch_one(struct osfs_cache *c, enum osfs_kind_id kind, const struct 
 	*out = osfs_listing_new(kind, items, 1);
 	ret = *out ? 0 : -ENOMEM;
 	if (*out) {
+		(*out)->single = true;
 		free(fresh->fname); /* keep the name it has in the full listing */
 		fresh->fname = strdup(r->fname);
 		if (!fresh->fname) {
@@ -635,6 +640,8 @@ static int fetch_named(struct osfs_cache *c, enum osfs_kind_id kind, const char 
 		if (items) {
 			items[0] = match;
 			*out = osfs_listing_new(kind, items, 1);
+			if (*out)
+				(*out)->single = true;
 		} else {
 			osfs_res_free(match);
 		}

@@ -68,8 +68,14 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	struct osfs_fs *fs = fs_of();
 	double t = osfs_cache_ttl(fs->cache, OSFS_SERVERS);
 
-	cfg->entry_timeout = t < 1.0 ? t : 1.0;
-	cfg->attr_timeout = t < 1.0 ? t : 1.0;
+	/* The kernel may keep names and attributes as long as our shortest
+	 * listing lives; contents are re-read at every open (keep_cache off),
+	 * and a short read fixes a stale size. */
+	for (int k = 0; k < OSFS_NKINDS; k++)
+		if (osfs_cache_ttl(fs->cache, k) < t)
+			t = osfs_cache_ttl(fs->cache, k);
+	cfg->entry_timeout = t;
+	cfg->attr_timeout = t;
 	cfg->negative_timeout = 0;
 	cfg->use_ino = 0;
 	cfg->nullpath_ok = 0;
@@ -78,6 +84,8 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 		conn->want |= FUSE_CAP_PARALLEL_DIROPS;
 	if (conn->capable & FUSE_CAP_ASYNC_READ)
 		conn->want |= FUSE_CAP_ASYNC_READ;
+	if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA)
+		conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
 	log_info("mounted %s", fs->label);
 	return fs;
 }
@@ -155,9 +163,11 @@ static bool wants_write(int flags)
 
 static void set_io_mode(struct fuse_file_info *fi, const struct osfs_node *node)
 {
-	fi->direct_io = osfs_node_is_dynamic(node) || node->kind == OSFS_SERVERS ||
-			node->type == OSFS_N_DRAFT_FILE;
-	fi->keep_cache = 0;
+	fi->direct_io = osfs_node_is_dynamic(node);
+	/* Pages of a file backed by a full listing stay valid until its mtime
+	 * (the listing's fetch time) changes; a resource followed closely
+	 * after a write is read afresh at every open. */
+	fi->keep_cache = !fi->direct_io && node->listing && !node->listing->single;
 }
 
 static int open_node(struct osfs_fs *fs, struct osfs_node *node, struct fuse_file_info *fi)

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fuse.h>
 #include <fuse_lowlevel.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -25,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -377,6 +377,9 @@ int main(int argc, char *argv[])
 	struct hup_waiter hup = { .running = false };
 	int ret = 1, r;
 
+	/* Few malloc arenas: the cache is shared by every FUSE thread, and one
+	 * arena per thread mostly holds freed pages. */
+	mallopt(M_ARENA_MAX, 2);
 	fs.opts.connect_timeout = 5;
 	fs.opts.timeout = 30;
 	fs.opts.max_response = 64UL << 20;

@@ -153,6 +153,44 @@ static int parse_sub(const struct osfs_kind *k, struct json_object *obj, struct 
 	return 0;
 }
 
+/* Render every field into ONE block: the vals pointers, the lens, then
+ * the text, so a resource costs one allocation for all its files. */
+static int render_fields(const struct osfs_kind *k, struct json_object *obj, struct osfs_res *r)
+{
+	char *tmp[64];
+	size_t n = k->nfields, head = (n + 1) * (sizeof(char *) + sizeof(size_t)), text = 0;
+	int ret = -ENOMEM;
+	char *block, *p;
+
+	if (n > sizeof(tmp) / sizeof(tmp[0]))
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		tmp[i] = renderers[k->fields[i].fmt](value_at(obj, k->fields[i].pointers));
+		if (!tmp[i]) {
+			n = i;
+			goto out;
+		}
+		text += strlen(tmp[i]) + 1;
+	}
+	block = malloc(head + text);
+	if (!block)
+		goto out;
+	r->vals = (char **)block;
+	r->lens = (size_t *)(block + (n + 1) * sizeof(char *));
+	p = block + head;
+	for (size_t i = 0; i < n; i++) {
+		r->lens[i] = strlen(tmp[i]);
+		r->vals[i] = memcpy(p, tmp[i], r->lens[i] + 1);
+		p += r->lens[i] + 1;
+	}
+	r->vals[n] = NULL;
+	ret = 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		free(tmp[i]);
+	return ret;
+}
+
 static struct osfs_res *res_from(const struct osfs_kind *k, struct json_object *obj)
 {
 	struct osfs_res *r = calloc(1, sizeof(*r));
@@ -166,16 +204,8 @@ static struct osfs_res *res_from(const struct osfs_kind *k, struct json_object *
 		goto fail;
 	r->name = string_at(obj, k->name_pointer);
 	r->created = string_at(obj, k->created_pointer);
-	r->vals = calloc(k->nfields + 1, sizeof(*r->vals));
-	r->lens = calloc(k->nfields + 1, sizeof(*r->lens));
-	if (!r->vals || !r->lens)
+	if (render_fields(k, obj, r) < 0)
 		goto fail;
-	for (size_t i = 0; i < k->nfields; i++) {
-		r->vals[i] = renderers[k->fields[i].fmt](value_at(obj, k->fields[i].pointers));
-		if (!r->vals[i])
-			goto fail;
-		r->lens[i] = strlen(r->vals[i]);
-	}
 	if (parse_sub(k, obj, r) < 0)
 		goto fail;
 	r->json = strdup(json_object_to_json_string_ext(obj,
@@ -196,10 +226,7 @@ void osfs_res_free(struct osfs_res *r)
 	free(r->name);
 	free(r->fname);
 	free(r->created);
-	for (size_t i = 0; r->vals && r->vals[i]; i++)
-		free(r->vals[i]);
-	free(r->vals);
-	free(r->lens);
+	free(r->vals); /* one block with lens and the text */
 	for (size_t i = 0; i < r->nsub; i++) {
 		free(r->sub[i].key);
 		free(r->sub[i].value);

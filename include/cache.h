@@ -24,6 +24,7 @@ struct osfs_listing {
 	struct osfs_res **items;   /* sorted by fname */
 	size_t n;
 	struct osfs_res **by_id;   /* the same, sorted by id */
+	bool single;               /* one resource fetched alone (watch, spot) */
 };
 
 struct osfs_cache;

@@ -24,7 +24,8 @@ struct osfs_res {
 	char *name;           /* as the API gives it; NULL when it has none */
 	char *fname;          /* file name in the kind's directory (names.c) */
 	char *created;        /* for ordering duplicate names; may be NULL */
-	char **vals;          /* kind->nfields rendered values */
+	char **vals;          /* kind->nfields rendered values; one block that
+			       * also holds lens and the text */
 	size_t *lens;         /* their lengths */
 	struct osfs_kv *sub;  /* sorted by key */
 	size_t nsub;

@@ -438,12 +438,39 @@ static bool res_busy(const struct osfs_kind *k, const struct osfs_res *r)
 	return false;
 }
 
+/* A listing of the one resource r (taken, freed on failure), named fname
+ * (NULL: by its own name).  NULL on ENOMEM. */
+static struct osfs_listing *single_listing(enum osfs_kind_id kind, struct osfs_res *r,
+					   const char *fname)
+{
+	struct osfs_res **items = calloc(2, sizeof(*items));
+	struct osfs_listing *l;
+
+	if (!items) {
+		osfs_res_free(r);
+		return NULL;
+	}
+	items[0] = r;
+	l = osfs_listing_new(kind, items, 1);
+	if (l && fname) {
+		free(r->fname);
+		r->fname = strdup(fname);
+		if (!r->fname) {
+			osfs_listing_put(l);
+			l = NULL;
+		}
+	}
+	if (l)
+		l->single = true;
+	return l;
+}
+
 static int fetch_one(struct osfs_cache *c, enum osfs_kind_id kind, const struct osfs_res *r,
 		     struct osfs_listing **out)
 {
 	const struct osfs_kind *k = &osfs_kinds[kind];
 	char *path = NULL, *id = osfs_http_escape(r->id);
-	struct osfs_res *fresh = NULL, **items = NULL;
+	struct osfs_res *fresh = NULL;
 	struct osfs_http_resp resp;
 	int ret = -ENOMEM;
 
@@ -460,25 +487,8 @@ static int fetch_one(struct osfs_cache *c, enum osfs_kind_id kind, const struct 
 	osfs_http_resp_free(&resp);
 	if (ret < 0)
 		goto out;
-	items = calloc(2, sizeof(*items));
-	if (!items) {
-		osfs_res_free(fresh);
-		ret = -ENOMEM;
-		goto out;
-	}
-	items[0] = fresh;
-	*out = osfs_listing_new(kind, items, 1);
+	*out = single_listing(kind, fresh, r->fname); /* keep its name in the full listing */
 	ret = *out ? 0 : -ENOMEM;
-	if (*out) {
-		(*out)->single = true;
-		free(fresh->fname); /* keep the name it has in the full listing */
-		fresh->fname = strdup(r->fname);
-		if (!fresh->fname) {
-			osfs_listing_put(*out);
-			*out = NULL;
-			ret = -ENOMEM;
-		}
-	}
 out:
 	free(path);
 	free(id);
@@ -633,18 +643,10 @@ static int fetch_named(struct osfs_cache *c, enum osfs_kind_id kind, const char 
 		match = page.items[i];
 	}
 	if (match) {
-		struct osfs_res **items = calloc(2, sizeof(*items));
-		for (size_t i = 0; items && i < page.n; i++)
+		for (size_t i = 0; i < page.n; i++)
 			if (page.items[i] == match)
 				page.items[i] = page.items[--page.n];
-		if (items) {
-			items[0] = match;
-			*out = osfs_listing_new(kind, items, 1);
-			if (*out)
-				(*out)->single = true;
-		} else {
-			osfs_res_free(match);
-		}
+		*out = single_listing(kind, match, NULL);
 	}
 out:
 	osfs_page_free(&page);

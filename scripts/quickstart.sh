@@ -1,8 +1,9 @@
 #!/bin/bash
 # One command from a fresh Debian 12 machine to a mounted cloud:
 #   installs the packages, builds, and mounts at $1 (default /mnt/cloud)
-#   the cloud from OS_* / clouds.yaml (OS_CLOUD or --cloud), or, when none
-#   is configured, the bundled local emulator of Keystone, Nova and Glance.
+#   the cloud from OS_* / clouds.yaml (OS_CLOUD, or the cloud name as $2),
+#   or, when none is configured, the bundled local emulator of Keystone,
+#   Nova and Glance.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mnt=${1:-/mnt/cloud}
@@ -12,12 +13,10 @@ cloud_args=()
 scripts/deps.sh
 scripts/build.sh build
 
+# The openstack CLI's rule: OS_* variables, or a clouds.yaml entry named by
+# OS_CLOUD (or our second argument).
 configured() {
-	[ -n "${OS_AUTH_URL:-}" ] || [ -n "${OS_CLOUD:-}" ] || ((${#cloud_args[@]})) && return 0
-	for f in ./clouds.yaml "${XDG_CONFIG_HOME:-$HOME/.config}/openstack/clouds.yaml" /etc/openstack/clouds.yaml; do
-		[ -r "$f" ] && return 0
-	done
-	return 1
+	[ -n "${OS_AUTH_URL:-}" ] || [ -n "${OS_CLOUD:-}" ] || ((${#cloud_args[@]}))
 }
 
 if ! configured; then

@@ -228,33 +228,48 @@ def realcloud_env():
 
 
 def real_servers(api, want):
-    """Reuse or create `want` ACTIVE servers named osfs-bench-N; returns (servers, created ids)."""
-    status, _, body = api.call("GET", "/servers/detail?name=%5E" + REAL_PREFIX)
-    have = [s for s in body["servers"] if s["name"].startswith(REAL_PREFIX)] if status == 200 else []
-    created = []
-    if len([s for s in have if s["status"] == "ACTIVE"]) < want:
-        status, _, images = api.call("GET", "/v2/images?name=cirros-0.6.2", service="image")
-        if status != 200 or not images["images"]:
-            raise RuntimeError("real cloud: no image cirros-0.6.2 (%s)" % status)
-        body = {"server": {"name": REAL_PREFIX, "imageRef": images["images"][0]["id"], "flavorRef": "1",
-                           "networks": "none", "min_count": want, "max_count": want}}
-        status, _, answer = api.call("POST", "/servers", body)
-        if status != 202:
-            raise RuntimeError("real cloud: POST /servers gave %s: %s" % (status, str(answer)[:300]))
-        deadline = time.time() + 240
-        while time.time() < deadline:
-            time.sleep(2)
-            status, _, body = api.call("GET", "/servers/detail?name=%5E" + REAL_PREFIX)
-            mine = [s for s in body["servers"] if s["name"].startswith(REAL_PREFIX)]
-            created = [s["id"] for s in mine if s["id"] not in {h["id"] for h in have}]
-            if any(s["status"] == "ERROR" for s in mine if s["id"] in created):
-                raise RuntimeError("real cloud: a bench server went to ERROR")
-            if len([s for s in mine if s["status"] == "ACTIVE"]) >= want:
-                have = mine
-                break
-        else:
-            raise RuntimeError("real cloud: bench servers not ACTIVE within 240 s")
-    return sorted([s for s in have if s["status"] == "ACTIVE"], key=lambda s: s["name"]), created
+    """`want` ACTIVE servers named osfs-bench-N: reused when exactly those are there, else made
+    anew (after deleting leftovers of an interrupted run). Returns (servers, created?)."""
+    def mine():
+        status, _, body = api.call("GET", "/servers/detail?name=%5E" + REAL_PREFIX)
+        if status != 200:
+            raise RuntimeError("real cloud: server list gave %s" % status)
+        return [x for x in body["servers"] if x["name"].startswith(REAL_PREFIX)]
+
+    have = mine()
+    if len(have) == want and all(x["status"] == "ACTIVE" for x in have):
+        return sorted(have, key=lambda x: x["name"]), False
+    real_delete(api, have)
+    status, _, images = api.call("GET", "/v2/images?name=cirros-0.6.2", service="image")
+    if status != 200 or not images["images"]:
+        raise RuntimeError("real cloud: no image cirros-0.6.2 (%s)" % status)
+    body = {"server": {"name": REAL_PREFIX, "imageRef": images["images"][0]["id"], "flavorRef": "1",
+                       "networks": "none", "min_count": want, "max_count": want}}
+    status, _, answer = api.call("POST", "/servers", body)
+    if status != 202:
+        raise RuntimeError("real cloud: POST /servers gave %s: %s" % (status, str(answer)[:300]))
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        time.sleep(2)
+        have = mine()
+        if any(x["status"] == "ERROR" for x in have):
+            raise RuntimeError("real cloud: a bench server went to ERROR")
+        if len(have) >= want and all(x["status"] == "ACTIVE" for x in have):
+            return sorted(have, key=lambda x: x["name"]), True
+    raise RuntimeError("real cloud: bench servers not ACTIVE within 240 s")
+
+
+def real_delete(api, servers, wait=90):
+    """Delete the given servers and wait until they are gone."""
+    for x in servers:
+        api.call("DELETE", "/servers/%s" % x["id"])
+    deadline = time.time() + wait
+    ids = {x["id"] for x in servers}
+    while ids and time.time() < deadline:
+        status, _, body = api.call("GET", "/servers/detail?name=%5E" + REAL_PREFIX)
+        if status == 200 and not ids & {x["id"] for x in body["servers"]}:
+            return
+        time.sleep(1)
 
 
 # ---------------------------------------------------------------- mounts
@@ -434,9 +449,11 @@ def question_phase(label, target_env, name, sid, emu=None):
             else:
                 run(shlex.split(cmd), 120, env=cli_env(target_env))
                 reqs = mount.stats()["requests.total"] - before if mount else (1 if what == "question" else len(pages))
-            emu_reqs = emu.counters()["total"] if emu else None
+            ec = emu.counters() if emu else None
+            emu_reqs = ec["total"] if ec else None
             rows.append({"target": label, "what": what, "case": case, "cmd": cmd, "t": t,
-                         "requests": reqs, "emu_requests": emu_reqs, "servers": len(servers)})
+                         "requests": reqs, "emu_requests": emu_reqs, "servers": len(servers),
+                         "emu_paths": ec and ", ".join("%s ×%d" % kv for kv in sorted(ec["requests"].items()))})
             log("  %-8s %-9s %-14s median %8s ms  requests %s%s" % (
                 label, what, case, fmt_ms(t and t["median"]), reqs,
                 "" if emu_reqs is None else " (emulator saw %d)" % emu_reqs))
@@ -651,6 +668,105 @@ def perf_phase(cold, warm, emu, n):
     return out
 
 
+def opmix_phase(n):
+    """FUSE requests per user-level operation, counted in the daemon's -d log."""
+    phase("FUSE requests per operation, N=%d" % n)
+    emu = Emulator(n, edge=False)
+    ttl = 5.0
+    m = None
+    out = []
+    try:
+        m = Mount("opmix%d" % n, emu.env, "ttl=%g,debug" % ttl)
+        logf = m.log
+
+        def count():
+            c = {}
+            with open(logf, "rb") as f:
+                for line in f:
+                    i = line.find(b"opcode: ")
+                    if i >= 0:
+                        op = line[i + 8:].split()[0].decode(errors="replace")
+                        c[op] = c.get(op, 0) + 1
+            return c
+
+        def measure(label, per, fn):
+            time.sleep(0.3)  # let the log catch up
+            c0 = count()
+            r = fn()
+            time.sleep(0.3)
+            c1 = count()
+            d = {k: c1.get(k, 0) - c0.get(k, 0) for k in c1 if c1.get(k, 0) - c0.get(k, 0) > 0}
+            ops = r if isinstance(r, (int, float)) and r else per
+            out.append({"what": label, "ops": ops, "requests": d})
+            log("  %-46s per op: %s" % (label, ", ".join(
+                "%s %.2f" % (k, v / ops) if v / ops >= 0.005 else "%s (%d in all)" % (k, v) for k, v in sorted(d.items()))))
+
+        walk = ["bash", "-c", "cd %s && grep -rl ACTIVE servers/*/status | wc -l" % m.dir]
+        measure("cold walk (fresh mount), per server", n, lambda: run(walk, 120) and None)
+        measure("warm walk, per server", n, lambda: run(walk, 120) and None)
+        path = "%s/servers/srv-%05d/status" % (m.dir, min(42, n))
+        measure("warm `cat` of one status file", 1, lambda: run(["cat", path], 30) and None)
+        paths = reader_list(m, n)
+        measure("warm open+read+close, 4 readers, per op", 1, lambda: int(reader(4, 1.0, paths)["ops"]))
+        time.sleep(ttl + 0.3)
+        measure("cold `cat` of one status file (listing stale)", 1, lambda: run(["cat", path], 30) and None)
+    finally:
+        if m:
+            m.stop()
+        emu.stop()
+    return out
+
+
+def massif_phase(n):
+    """Heap profile (valgrind massif) of the daemon while it fetches and holds n servers."""
+    phase("massif N=%d" % n)
+    emu = Emulator(n, edge=False)
+    out_file = WORK / "massif.out"
+    m = None
+    try:
+        wrap = ["valgrind", "--tool=massif", "--massif-out-file=%s" % out_file, "--threshold=0.5",
+                "--max-snapshots=60"]
+        m = Mount("massif%d" % n, emu.env, "ttl=3600", wrap=wrap, wait=180)
+        t0 = time.perf_counter()
+        run(["ls", str(m.dir / "servers")], 300)
+        log("  massif: listing of %d servers fetched in %.1f s under valgrind" % (n, time.perf_counter() - t0))
+        time.sleep(1.0)
+        run(["ls", str(m.dir / "servers")], 300)  # one more snapshot with the listing held
+    finally:
+        if m:
+            m.stop()
+        emu.stop()
+    text = run(["ms_print", str(out_file)], 120, check=False).stdout
+    (PROF / ("massif-%d.txt" % n)).write_text(text)
+    # the peak snapshot: totals and the first two levels of its allocation tree
+    lines = text.splitlines()
+    res = {"file": PROF / ("massif-%d.txt" % n), "tree": []}
+    peak = None
+    for i, line in enumerate(lines):
+        f = line.split()
+        if len(f) == 6 and f[0].isdigit() and "," in f[2]:
+            snap = {"n": int(f[0]), "total": int(f[2].replace(",", "")), "useful": int(f[3].replace(",", "")),
+                    "extra": int(f[4].replace(",", ""))}
+            if not peak or snap["total"] > peak["total"]:
+                peak = snap
+            res["last"] = snap
+    res["peak"] = peak
+    if peak:
+        start = None
+        for i, line in enumerate(lines):
+            f = line.split()
+            if len(f) == 6 and f[0] == str(peak["n"]):
+                start = i
+        for line in lines[start + 1:] if start is not None else []:
+            if line.startswith("---") or (line.split() and line.split()[0].isdigit()):
+                break
+            if line.startswith("->") or line.startswith("| ->"):
+                res["tree"].append(line.replace("| ->", "    ->").rstrip())
+    log("  massif: peak heap %.1f MiB (useful %.1f MiB, allocator overhead %.1f MiB)" % (
+        peak["total"] / MiB, peak["useful"] / MiB, peak["extra"] / MiB) if peak else "  massif: no snapshot")
+    return res
+
+
 def callgrind_phase(n):
     """The daemon under callgrind: a cold walk of n servers, then 4 warm readers."""
     phase("callgrind N=%d" % n)
@@ -728,7 +844,7 @@ def top_lines_callgrind(path, k=12):
     for line in Path(path).read_text().splitlines():
         if line.startswith("--") and "Ir" in line:
             started = False
-        if started and line.strip():
+        if started and line.strip() and not line.startswith("--"):
             rows.append(line.rstrip())
             if len(rows) == k:
                 break
@@ -737,7 +853,7 @@ def top_lines_callgrind(path, k=12):
     return rows
 
 
-def write_results(meta, qrows, walks, cg):
+def write_results(meta, qrows, walks, cg, opmix=None):
     RES.mkdir(exist_ok=True)
     # CSV: question and listing
     with open(RES / "question.csv", "w") as f:
@@ -848,7 +964,8 @@ def write_results(meta, qrows, walks, cg):
             cmd = cmd.replace("$WORK/" + part, "$M")
         if len(cmd) > 160:
             cmd = cmd[:157] + "..."
-        L.append("- %s, %s: `%s`" % (r["what"], r["case"], cmd))
+        L.append("- %s, %s: `%s`%s" % (r["what"], r["case"], cmd,
+                                       " (the emulator saw: %s)" % r["emu_paths"] if r.get("emu_paths") else ""))
     L.append("")
     L.append("## Walk: `grep -rl ACTIVE servers/*/status` (emulator, one per N)")
     L.append("")
@@ -878,6 +995,22 @@ def write_results(meta, qrows, walks, cg):
                 t, m["ops_per_s"], ", ".join("%.0f" % r["ops_per_s"] for r in d["reps"]), m["p50_us"], m["p99_us"],
                 sum(r["errors"] for r in d["reps"]), m["daemon_cpu_per_op_us"]))
         L.append("")
+    if opmix:
+        ops = sorted({k for o in opmix for k in o["requests"]})
+        L.append("## FUSE requests per operation (daemon `-d` log, N = 2,000, `-o ttl=5`)")
+        L.append("")
+        L.append("| operation | " + " | ".join(ops) + " | total |")
+        L.append("|---|" + "---|" * (len(ops) + 1))
+        for o in opmix:
+            L.append("| %s | %s | %.2f |" % (o["what"], " | ".join(
+                ("%.2f" % (o["requests"].get(k, 0) / o["ops"]) if o["requests"].get(k, 0) / o["ops"] >= 0.005
+                 else "(%d in all)" % o["requests"][k]) if o["requests"].get(k) else "" for k in ops),
+                sum(o["requests"].values()) / o["ops"]))
+        L.append("")
+        with open(RES / "fuse_ops.csv", "w") as f:
+            f.write("operation,ops," + ",".join(ops) + "\n")
+            for o in opmix:
+                f.write("\"%s\",%d,%s\n" % (o["what"], o["ops"], ",".join(str(o["requests"].get(k, 0)) for k in ops)))
     perfw = next((w["perf"] for w in walks if w.get("perf")), None)
     if perfw or cg:
         L.append("## Profiles")
@@ -919,6 +1052,19 @@ def write_results(meta, qrows, walks, cg):
             L.append("")
         L.append("Inclusive lists: `profile/callgrind-*-inclusive.txt`.")
         L.append("")
+    ms = meta.get("massif")
+    if ms and ms.get("peak"):
+        L.append("### massif: the daemon's heap while it fetches and holds the listing of N = %d" % max(x["n"] for x in walks))
+        L.append("")
+        L.append("Peak %.1f MiB: %.1f MiB asked for (useful) + %.1f MiB malloc overhead as massif counts it; last snapshot "
+                 "(listing held) %.1f MiB useful. Allocation sites at the peak (first two levels; full tree in `profile/%s`):" % (
+                     ms["peak"]["total"] / MiB, ms["peak"]["useful"] / MiB, ms["peak"]["extra"] / MiB,
+                     ms["last"]["useful"] / MiB, Path(ms["file"]).name))
+        L.append("")
+        L.append("```")
+        L.extend(x[:170] for x in ms["tree"][:24])
+        L.append("```")
+        L.append("")
     if meta.get("notes"):
         L.append("## Notes")
         L.append("")
@@ -926,7 +1072,7 @@ def write_results(meta, qrows, walks, cg):
             L.append("- " + n)
         L.append("")
     (RES / "latest.md").write_text("\n".join(L))
-    (RES / "latest.json").write_text(json.dumps({"meta": meta, "question": qrows, "walk": summary,
+    (RES / "latest.json").write_text(json.dumps({"meta": {k: v for k, v in meta.items() if k != "massif"}, "question": qrows, "walk": summary,
                                                  "throughput": {str(k): v["median"] for k, v in (tp or {}).items()}},
                                                 indent=1, default=str))
 
@@ -1074,7 +1220,7 @@ def main():
         log("load average %s after waiting up to %g s for an idle machine" % (loadavg(), a.wait_idle))
         meta["load0"] = loadavg()
     log("openstackfs benchmark (%s): walk N = %s, profile %s; work dir %s" % (meta["mode"], ns, profile, WORK))
-    qrows, walks, cg = [], [], None
+    qrows, walks, cg, opmix = [], [], None, None
     try:
         # -- phase 1: emulator, then the real cloud
         if not a.no_question:
@@ -1095,12 +1241,12 @@ def main():
                 log("real cloud: skipped (%s)" % why)
             else:
                 phase("question and listing: real cloud (tests/realcloud)")
-                created = []
+                servers = []
                 try:
                     api = Api(env)
                     servers, created = real_servers(api, 3)
-                    s = servers[0]
-                    qrows += question_phase("realcloud", env, s["name"], s["id"])
+                    x = servers[0]
+                    qrows += question_phase("realcloud", env, x["name"], x["id"])
                     _, _, all_s = api.call("GET", "/servers/detail")
                     meta["notes"].append("real cloud: %d servers in project demo (%d `%s-N` servers %s by the bench)" % (
                         len(all_s["servers"]), len(servers), REAL_PREFIX, "created" if created else "reused"))
@@ -1108,17 +1254,28 @@ def main():
                     meta["notes"].append("real cloud failed: %s" % e)
                     log("real cloud FAILED: %s" % e)
                 finally:
-                    if created and not a.keep_real:
+                    if not a.keep_real:
                         try:
                             a2 = Api(env)
-                            for sid in created:
-                                a2.call("DELETE", "/servers/%s" % sid)
+                            status, _, body = a2.call("GET", "/servers/detail?name=%5E" + REAL_PREFIX)
+                            real_delete(a2, [x for x in body["servers"] if x["name"].startswith(REAL_PREFIX)])
                         except Exception as e:  # noqa: BLE001
-                            log("could not delete bench servers: %s" % e)
+                            log("could not delete the %s servers: %s" % (REAL_PREFIX, e))
+                            meta["notes"].append("the real cloud's %s-N servers may be left over: %s" % (REAL_PREFIX, e))
         # -- phase 2-4: walks, throughput and profiles at the largest N
+        try:
+            opmix = opmix_phase(2000 if max(ns) >= 2000 else max(ns))
+        except Exception as e:  # noqa: BLE001
+            meta["notes"].append("FUSE request count failed: %s" % e)
+            log("opmix FAILED: %s" % e)
         for n in ns:
             walks.append(walk_phase(n, do_throughput=(n == max(ns)), do_perf=(profile and n == max(ns))))
         if profile:
+            try:
+                meta["massif"] = massif_phase(max(ns))
+            except Exception as e:  # noqa: BLE001
+                meta["notes"].append("massif failed: %s" % e)
+                log("massif FAILED: %s" % e)
             try:
                 cg = callgrind_phase(a.callgrind_n)
             except Exception as e:  # noqa: BLE001
@@ -1131,7 +1288,7 @@ def main():
     meta["notes"] += NOTES
     meta["notes"].append("The machine (2 cores) is shared: other work may run during the bench. Load average "
                          "(1 min) at the start of each phase: " + "; ".join("%s: %s" % l for l in LOADS) + ".")
-    write_results(meta, qrows, walks, cg)
+    write_results(meta, qrows, walks, cg, opmix)
     log("results: %s" % (RES / "latest.md"))
     print()
     print((RES / "latest.md").read_text())

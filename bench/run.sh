@@ -80,7 +80,7 @@ trap 'exit 130' INT TERM
 
 limit=$((${BENCH_TIMEOUT:-$([ $quick = 1 ] && echo 300 || echo 900)} + wait_idle))
 timeout --kill-after=30 "$limit" /usr/bin/python3 -u bench/bench.py \
-	--work "$WORK" --bin "$BIN" --reader bench/build/reader --args "$*" "$@"
+	--work "$WORK" --bin "$BIN" --reader bench/build/reader --args="$*" "$@"
 rc=$?
 [ $rc = 124 ] && echo "bench: stopped after $limit s (BENCH_TIMEOUT)" >&2
 exit $rc

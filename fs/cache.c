@@ -656,6 +656,39 @@ out:
 	return ret;
 }
 
+/* When the stale listing knew fname under its own name, its id is known:
+ * GET <show_path> of that id is the cheapest question there is.  *out is
+ * NULL when that cannot tell (unknown, renamed, or a shared name). */
+static int fetch_known(struct osfs_cache *c, enum osfs_kind_id kind, const char *fname,
+		       const char *name, struct osfs_listing **out)
+{
+	struct slot *s = &c->slots[kind];
+	struct osfs_res *old = NULL;
+	struct osfs_listing *stale = NULL;
+	int ret = 0;
+
+	*out = NULL;
+	pthread_mutex_lock(&s->lock);
+	if (s->cur) {
+		stale = s->cur;
+		atomic_fetch_add(&stale->refs, 1);
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (stale)
+		old = osfs_listing_find(stale, fname);
+	if (old && old->name && strcmp(old->name, name) == 0) {
+		ret = fetch_one(c, kind, old, out);
+		if (ret == 0 && (!(*out)->items[0]->name || strcmp((*out)->items[0]->name, name) != 0)) {
+			osfs_listing_put(*out); /* renamed since: ask by name */
+			*out = NULL;
+		}
+		if (ret == -ENOENT)
+			ret = 0; /* gone: the name may now be another's */
+	}
+	osfs_listing_put(stale);
+	return ret;
+}
+
 int osfs_cache_spot(struct osfs_cache *c, enum osfs_kind_id kind, const char *fname,
 		    struct osfs_listing **out)
 {
@@ -672,7 +705,9 @@ int osfs_cache_spot(struct osfs_cache *c, enum osfs_kind_id kind, const char *fn
 	name = osfs_name_decode(fname);
 	if (!name)
 		return 0;
-	ret = fetch_named(c, kind, name, out);
+	ret = fetch_known(c, kind, fname, name, out);
+	if (ret == 0 && !*out)
+		ret = fetch_named(c, kind, name, out);
 	free(name);
 	if (ret < 0 || !*out)
 		return ret == -ENOMEM ? ret : 0; /* let the full listing decide */

@@ -12,6 +12,14 @@ def test_cold_question_is_one_small_request(emu, mount):
     emu.reset()
     assert m.read("servers", "srv-00042", "status").strip() in ("ACTIVE", "SHUTOFF", "ERROR")
     assert m.read("servers", "srv-00042", "name") == "srv-00042\n"
+    # the stale listing knew its id: one GET /servers/{id}, as curl would do
+    assert emu.counters()["requests"] == {"GET /compute/v2.1/servers/{id}": 1}
+
+
+def test_cold_question_on_a_fresh_mount_is_one_filtered_request(emu, mount):
+    m = mount("ttl_servers=1")
+    emu.reset()
+    assert m.read("servers", "srv-00043", "name") == "srv-00043\n"
     assert emu.counters()["requests"] == {"GET /compute/v2.1/servers/detail": 1}
     req = emu.call("GET", "/_emu/requests?last=1")["requests"][-1]
     assert "name=" in req["path"] and "limit=" not in req["path"]

@@ -98,9 +98,10 @@ bool osfs_node_is_dynamic(const struct osfs_node *node)
 /* Split "/a/b/c" into at most MAX_DEPTH parts, in place. */
 static int split(char *path, char **parts)
 {
+	char *save = NULL;
 	int n = 0;
 
-	for (char *tok = strtok(path, "/"); tok; tok = strtok(NULL, "/")) {
+	for (char *tok = strtok_r(path, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
 		if (n == MAX_DEPTH)
 			return -ENOENT;
 		parts[n++] = tok;

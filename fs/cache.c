@@ -306,6 +306,10 @@ int osfs_cache_list(struct osfs_cache *c, enum osfs_kind_id kind,
 	}
 	s->fetching = true;
 	gen = s->gen;
+	/* Nobody new can take the stale listing while we fetch (they wait for
+	 * us): let it go now, so a big kind is not held twice. */
+	osfs_listing_put(s->cur);
+	s->cur = NULL;
 	pthread_mutex_unlock(&s->lock);
 
 	osfs_stat_inc(cache_misses);
@@ -324,15 +328,9 @@ int osfs_cache_list(struct osfs_cache *c, enum osfs_kind_id kind,
 	s->last_err = ret;
 	free(s->last_msg);
 	s->last_msg = msg && *msg ? strdup(*msg) : NULL;
-	if (ret == 0) {
-		if (s->gen != gen)
-			fresh->fetched = 0; /* invalidated while we fetched */
-		osfs_listing_put(s->cur);
-		s->cur = fresh;
-	} else {
-		osfs_listing_put(s->cur);
-		s->cur = NULL;
-	}
+	if (ret == 0 && s->gen != gen)
+		fresh->fetched = 0; /* invalidated while we fetched */
+	s->cur = fresh;
 	pthread_cond_broadcast(&s->done);
 	if (ret < 0) {
 		pthread_mutex_unlock(&s->lock);

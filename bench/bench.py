@@ -410,14 +410,19 @@ def question_phase(label, target_env, name, sid, emu=None):
     if sid is None:
         sid = next(s["id"] for s in servers if s["name"] == name)
     cold = Mount("%s-cold" % label, target_env, "ttl=%g" % QCOLD_TTL)
+    cold0 = Mount("%s-cold0" % label, target_env, "ttl=%g" % QCOLD_TTL)
     warm = Mount("%s-warm" % label, target_env, "ttl=3600")
     rows = []
     try:
+        # "listing stale": the cold mount has listed the servers once, long enough ago;
+        # cold0 never lists them, so a name is always new to it
+        os.listdir(cold.dir / "servers")
         prep = "sleep %.2f" % (QCOLD_TTL + 0.15)
         curl_list = "curl -s -f -H @%s %s" % (hdr, " ".join("-o /dev/null %s" % u for u in pages))
         cases = [
             ("question", "openstack CLI", "%s server show %s -f value -c status" % (OPENSTACK, name), None),
             ("question", "fs cold", "cat %s/servers/%s/status" % (cold.dir, name), prep),
+            ("question", "fs cold, never listed", "cat %s/servers/%s/status" % (cold0.dir, name), prep),
             ("question", "fs warm", "cat %s/servers/%s/status" % (warm.dir, name), None),
             ("question", "curl", "curl -s -f -o /dev/null -H @%s %s/servers/%s" % (hdr, api.compute, sid), None),
             ("listing", "openstack CLI", "%s server list" % OPENSTACK, None),
@@ -438,7 +443,7 @@ def question_phase(label, target_env, name, sid, emu=None):
             t = hyperfine("%s-%s-%s" % (label, what, case.replace(" ", "_")), cmd, cli_env(target_env),
                           warmup, runs, prepare, timeout=60 + runs * (30 if is_cli else 10))
             # one extra, counted run
-            mount = cold if "cold" in case else warm if "warm" in case else None
+            mount = cold0 if "never" in case else cold if "cold" in case else warm if "warm" in case else None
             if prepare:
                 time.sleep(QCOLD_TTL + 0.15)
             before = mount.stats()["requests.total"] if mount else 0
@@ -468,6 +473,7 @@ def question_phase(label, target_env, name, sid, emu=None):
             log("  WARNING: ls shows %d servers, the API %d" % (nls, len(servers)))
     finally:
         cold.stop()
+        cold0.stop()
         warm.stop()
     return rows
 
@@ -526,6 +532,7 @@ def walk_phase(n, do_throughput, do_perf):
             # the cold question at this N
             qc = Mount("walk%d-q" % n, env, "ttl=%g" % WALK_QCOLD_TTL)
             mounts.append(qc)
+            os.listdir(qc.dir / "servers")  # listed once: the cold question finds a stale listing
             name = "srv-%05d" % min(42, n)
             t = hyperfine("walk%d-question-cold" % n, "cat %s/servers/%s/status" % (qc.dir, name),
                           cli_env(env), 1, RUNS_WALK, "sleep %.2f" % (WALK_QCOLD_TTL + 0.15), timeout=300)
@@ -533,6 +540,11 @@ def walk_phase(n, do_throughput, do_perf):
             before = qc.stats()["requests.total"]
             run(["cat", "%s/servers/%s/status" % (qc.dir, name)], 120)
             res["qcold"] = {"t": t, "requests": qc.stats()["requests.total"] - before}
+            # the listing alone, cold: fetch and parse of every page, no walk
+            res["lscold"] = hyperfine("walk%d-ls-cold" % n, "ls %s/servers" % qc.dir, cli_env(env), 1, RUNS_WALK,
+                                      "sleep %.2f" % (WALK_QCOLD_TTL + 0.15), timeout=300)
+            log("  N=%-6d cold `ls servers` (fetch + parse, no walk): %s ms" % (
+                n, fmt_ms(res["lscold"] and res["lscold"]["median"])))
             api = Api(env)
             hdr = WORK / ("headers-walk%d" % n)
             api.write_header_file(hdr)
@@ -885,18 +897,20 @@ def write_results(meta, qrows, walks, cg, opmix=None):
              "hwm_warm": w["rss"]["warm"]["VmHWM"], "expected": w["expected_lists"],
              "matches_ok": all(r["matches"] == w["active"] for r in w["runs"]), "active": w["active"],
              "qcold": w["qcold"]["t"] and w["qcold"]["t"]["median"], "qcold_requests": w["qcold"]["requests"],
-             "qcurl": w["qcurl"] and w["qcurl"]["median"], "pages_curl": w["pages_curl"]["median"]}
+             "qcurl": w["qcurl"] and w["qcurl"]["median"], "pages_curl": w["pages_curl"]["median"],
+             "lscold": w.get("lscold") and w["lscold"]["median"]}
         summary.append(s)
     with open(RES / "walk.csv", "w") as f:
         f.write("n,cold_median_s,warm_median_s,cold_min_s,cold_max_s,warm_min_s,warm_max_s,list_requests_cold,"
                 "list_request_limit,daemon_requests_cold,requests_warm,daemon_cpu_cold_s,daemon_cpu_warm_s,"
-                "vmhwm_cold_kib,vmhwm_warm_kib,vmrss_warm_kib,question_cold_s,question_cold_requests,curl_get_s,curl_list_pages_s\n")
+                "vmhwm_cold_kib,vmhwm_warm_kib,vmrss_warm_kib,question_cold_s,question_cold_requests,curl_get_s,curl_list_pages_s,"
+                "ls_cold_s\n")
         for s in summary:
-            f.write("%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%d,%d,%d,%d,%.3f,%.3f,%d,%d,%d,%s,%d,%s,%.4f\n" % (
+            f.write("%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%d,%d,%d,%d,%.3f,%.3f,%d,%d,%d,%s,%d,%s,%.4f,%s\n" % (
                 s["n"], s["cold"], s["warm"], s["cold_min"], s["cold_max"], s["warm_min"], s["warm_max"],
                 s["lists"], s["expected"], s["daemon_requests"], s["warm_requests"], s["cold_cpu"], s["warm_cpu"],
                 s["hwm_cold"], s["hwm_warm"], s["rss_warm"], s["qcold"] or "", s["qcold_requests"], s["qcurl"] or "",
-                s["pages_curl"]))
+                s["pages_curl"], s["lscold"] or ""))
     tp = next((w["throughput"] for w in walks if w.get("throughput")), None)
     tp_n = next((w["n"] for w in walks if w.get("throughput")), None)
     if tp:
@@ -912,9 +926,10 @@ def write_results(meta, qrows, walks, cg, opmix=None):
     L = []
     L.append("# openstackfs benchmark (%s)" % meta["mode"])
     L.append("")
-    L.append("%s · commit `%s`%s · %s · %s · load average %s at start, %s at end · took %.0f s · "
+    L.append("%s · commit `%s`%s · %s · %s · load average %s at start, %s at end · took %.0f s%s · "
              "`bench/run.sh %s`" % (meta["date"], meta["commit"], " (+ uncommitted changes)" if meta["dirty"] else "",
                                     meta["machine"], meta["binary"], meta["load0"], meta["load1"], meta["took"],
+                                    " (after %.0f s waiting for an idle machine)" % meta["waited"] if meta.get("waited") else "",
                                     meta["args"]))
     if meta.get("daemon_env"):
         L.append("")
@@ -923,7 +938,8 @@ def write_results(meta, qrows, walks, cg, opmix=None):
     L.append("Medians of %d runs after %d warm-up run(s) (openstack CLI: %d runs; walk: %d cold, %d warm runs). "
              "Cold: the token is cached but the listing is older than the TTL (mount `-o ttl=T`, wait T + 0.15–0.3 s "
              "before each run; T = %g s for the question and listing, %g s for the walk, %g s for the cold question "
-             "in the walk table). Warm: `-o ttl=3600`, cache filled. curl: a pre-fetched token, one `GET /servers/{id}` "
+             "in the walk table); the cold mount listed the servers once before, so the stale listing knows the "
+             "name's id. \"Never listed\": a mount that never listed the servers, so the name is new to it. Warm: `-o ttl=3600`, cache filled. curl: a pre-fetched token, one `GET /servers/{id}` "
              "(question) or the same `GET /servers/detail?limit=1000` pages the daemon fetches (listing)." % (
                  RUNS, WARMUP, CLI_RUNS, RUNS_WALK, RUNS_WALK_WARM, QCOLD_TTL, COLD_TTL, WALK_QCOLD_TTL))
     L.append("")
@@ -960,7 +976,8 @@ def write_results(meta, qrows, walks, cg, opmix=None):
             continue
         seen.add(key)
         cmd = r["cmd"].replace(str(WORK), "$WORK")
-        for part in ("mnt-emulator-cold", "mnt-emulator-warm", "mnt-realcloud-cold", "mnt-realcloud-warm"):
+        for part in ("mnt-emulator-cold0", "mnt-emulator-cold", "mnt-emulator-warm", "mnt-realcloud-cold0",
+                     "mnt-realcloud-cold", "mnt-realcloud-warm"):
             cmd = cmd.replace("$WORK/" + part, "$M")
         if len(cmd) > 160:
             cmd = cmd[:157] + "..."
@@ -969,13 +986,13 @@ def write_results(meta, qrows, walks, cg, opmix=None):
     L.append("")
     L.append("## Walk: `grep -rl ACTIVE servers/*/status` (emulator, one per N)")
     L.append("")
-    L.append("| N | cold s | warm s | list requests cold (limit) | curl of those pages s | requests warm | daemon CPU cold / warm s | "
+    L.append("| N | cold s | warm s | list requests cold (limit) | curl of those pages s | cold `ls servers` s | requests warm | daemon CPU cold / warm s | "
              "VmHWM MiB cold / warm mount | VmRSS MiB warm | cold `cat` one status ms (requests) | curl GET ms |")
-    L.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    L.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for s in summary:
-        L.append("| %d | %.3f (%.3f–%.3f) | %.3f (%.3f–%.3f) | %d (%d) | %.3f | %d | %.2f / %.2f | %.1f / %.1f | %.1f | %s (%d) | %s |" % (
+        L.append("| %d | %.3f (%.3f–%.3f) | %.3f (%.3f–%.3f) | %d (%d) | %.3f | %s | %d | %.2f / %.2f | %.1f / %.1f | %.1f | %s (%d) | %s |" % (
             s["n"], s["cold"], s["cold_min"], s["cold_max"], s["warm"], s["warm_min"], s["warm_max"],
-            s["lists"], s["expected"], s["pages_curl"], s["warm_requests"], s["cold_cpu"], s["warm_cpu"],
+            s["lists"], s["expected"], s["pages_curl"], "%.3f" % s["lscold"] if s["lscold"] else "n/a", s["warm_requests"], s["cold_cpu"], s["warm_cpu"],
             s["hwm_cold"] / 1024, s["hwm_warm"] / 1024, s["rss_warm"] / 1024, fmt_ms(s["qcold"]),
             s["qcold_requests"], fmt_ms(s["qcurl"])))
     L.append("")
@@ -1130,8 +1147,8 @@ def targets(qrows, summary, tp):
 def plot(summary):
     dat = WORK / "walk.dat"
     with open(dat, "w") as f:
-        for s in summary:
-            f.write("%d %.5f %.5f\n" % (s["n"], s["cold"], s["warm"]))
+        for x in summary:
+            f.write("%d %.5f %.5f %s\n" % (x["n"], x["cold"], x["warm"], "%.5f" % x["lscold"] if x.get("lscold") else "NaN"))
     gp = """
 set terminal pngcairo size 900,600 noenhanced font ",11"
 set output '%s'
@@ -1142,13 +1159,14 @@ set logscale xy
 set grid
 set key top left
 set xrange [50:40000]
-set arrow from 20000,3 to 35000,3 nohead dt 2 lc rgb 'red'
-set arrow from 20000,0.5 to 35000,0.5 nohead dt 2 lc rgb 'blue'
-set label 'cold target 3 s' at 21000,3.6 tc rgb 'red'
-set label 'warm target 0.5 s' at 21000,0.6 tc rgb 'blue'
-plot '%s' using 1:2 with linespoints lw 2 pt 7 lc rgb 'red' title 'cold (listing stale, token cached)', \\
-     '%s' using 1:3 with linespoints lw 2 pt 5 lc rgb 'blue' title 'warm (listing cached)'
-""" % (RES / "walk.png", dat, dat)
+set arrow from 12000,3 to 32000,3 nohead dt 2 lw 2 lc rgb 'red'
+set arrow from 12000,0.5 to 32000,0.5 nohead dt 2 lw 2 lc rgb 'blue'
+set label 'target: cold 3 s' at 11000,3 right tc rgb 'red'
+set label 'target: warm 0.5 s' at 11000,0.5 right tc rgb 'blue'
+plot '%s' using 1:2 with linespoints lw 2 pt 7 lc rgb 'red' title 'walk, cold (listing stale, token cached)', \\
+     '%s' using 1:4 with linespoints lw 1 pt 6 dt 3 lc rgb 'dark-red' title 'ls servers, cold (fetch + parse only)', \\
+     '%s' using 1:3 with linespoints lw 2 pt 5 lc rgb 'blue' title 'walk, warm (listing cached)'
+""" % (RES / "walk.png", dat, dat, dat)
     p = subprocess.run(["gnuplot"], input=gp, text=True, capture_output=True, timeout=60)
     if p.returncode != 0:
         p = subprocess.run(["gnuplot"], input=gp.replace("pngcairo", "png"), text=True,
@@ -1218,6 +1236,7 @@ def main():
         while float(loadavg()) >= 0.7 and time.time() < deadline:
             time.sleep(5)
         log("load average %s after waiting up to %g s for an idle machine" % (loadavg(), a.wait_idle))
+        meta["waited"] = time.time() - T0
         meta["load0"] = loadavg()
     log("openstackfs benchmark (%s): walk N = %s, profile %s; work dir %s" % (meta["mode"], ns, profile, WORK))
     qrows, walks, cg, opmix = [], [], None, None
@@ -1284,7 +1303,7 @@ def main():
     finally:
         cleanup()
     meta["load1"] = loadavg()
-    meta["took"] = time.time() - T0
+    meta["took"] = time.time() - T0 - meta.get("waited", 0)
     meta["notes"] += NOTES
     meta["notes"].append("The machine (2 cores) is shared: other work may run during the bench. Load average "
                          "(1 min) at the start of each phase: " + "; ".join("%s: %s" % l for l in LOADS) + ".")

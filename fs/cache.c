@@ -18,6 +18,8 @@
 #include <time.h>
 
 #define MAX_PAGES 10000
+#define FAIL_HOLD_S 1.0   /* a failed fetch answers its error this long */
+#define MAX_SPOTS_PER_FETCH 8 /* then one full listing is cheaper */
 
 struct slot {
 	pthread_mutex_t lock;
@@ -28,6 +30,8 @@ struct slot {
 	unsigned long fetch_seq;    /* bumped by every finished fetch */
 	int last_err;               /* result of the last fetch */
 	char *last_msg;
+	double failed_at;           /* when the last fetch failed, or 0 */
+	unsigned spots;             /* single-name fetches since the last fetch */
 };
 
 #define MAX_WATCHES 1024
@@ -304,6 +308,14 @@ int osfs_cache_list(struct osfs_cache *c, enum osfs_kind_id kind,
 		osfs_stat_inc(cache_hits);
 		goto take;
 	}
+	if (!s->cur && s->failed_at && now_s() - s->failed_at < FAIL_HOLD_S) {
+		/* the kernel often asks again at once: answer without waiting again */
+		ret = s->last_err;
+		if (msg && s->last_msg)
+			*msg = strdup(s->last_msg);
+		pthread_mutex_unlock(&s->lock);
+		return ret;
+	}
 	s->fetching = true;
 	gen = s->gen;
 	/* Nobody new can take the stale listing while we fetch (they wait for
@@ -325,6 +337,8 @@ int osfs_cache_list(struct osfs_cache *c, enum osfs_kind_id kind,
 	pthread_mutex_lock(&s->lock);
 	s->fetching = false;
 	s->fetch_seq++;
+	s->spots = 0;
+	s->failed_at = ret < 0 ? now_s() : 0;
 	s->last_err = ret;
 	free(s->last_msg);
 	s->last_msg = msg && *msg ? strdup(*msg) : NULL;
@@ -561,16 +575,21 @@ out:
 
 /* ---- single names ---- */
 
-/* Is the full listing of kind fresh (or being fetched right now)? */
-static bool listing_usable(struct osfs_cache *c, enum osfs_kind_id kind)
+/* Should a name be looked up in the full listing rather than alone?  Yes
+ * when it is fresh or being fetched, and when a walk has already asked for
+ * many single names since it went stale: then one listing is cheaper. */
+static bool listing_preferred(struct osfs_cache *c, enum osfs_kind_id kind)
 {
 	struct slot *s = &c->slots[kind];
-	bool usable;
+	bool use;
 
 	pthread_mutex_lock(&s->lock);
-	usable = s->fetching || (s->cur && now_s() - s->cur->fetched < c->ttl[kind]);
+	use = s->fetching || (s->cur && now_s() - s->cur->fetched < c->ttl[kind]) ||
+	      s->spots >= MAX_SPOTS_PER_FETCH;
+	if (!use)
+		s->spots++;
 	pthread_mutex_unlock(&s->lock);
-	return usable;
+	return use;
 }
 
 static struct osfs_listing *spot_find(struct osfs_cache *c, enum osfs_kind_id kind, const char *fname)
@@ -694,12 +713,14 @@ int osfs_cache_spot(struct osfs_cache *c, enum osfs_kind_id kind, const char *fn
 	int ret;
 
 	*out = NULL;
-	if (!osfs_kinds[kind].name_query || listing_usable(c, kind))
+	if (!osfs_kinds[kind].name_query)
 		return 0;
 	if ((*out = spot_find(c, kind, fname))) {
 		osfs_stat_inc(cache_hits);
 		return 0;
 	}
+	if (listing_preferred(c, kind))
+		return 0;
 	name = osfs_name_decode(fname);
 	if (!name)
 		return 0;

@@ -2,6 +2,7 @@
  * tables of kinds.c and json-c's pointer API. */
 #include "model.h"
 #include "http.h"
+#include "log.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -319,6 +320,9 @@ int osfs_model_parse_list(const struct osfs_kind *k, const char *body, int limit
 		     k->paging == OSFS_PAGE_GLANCE ? glance_next(root) : NULL;
 	ret = 0;
 out:
+	if (ret == -EPROTO) /* callers may not ask for a message: say it here */
+		log_err("%s: the API's list answer cannot be read (%s)", k->dir,
+			root ? "not the expected shape" : "not JSON");
 	if (ret < 0)
 		osfs_page_free(page);
 	json_object_put(root);
@@ -334,6 +338,9 @@ int osfs_model_parse_one(const struct osfs_kind *k, const char *body, struct osf
 		obj = NULL;
 	if (obj)
 		*out = res_from(k, obj);
+	if (!*out)
+		log_err("%s: the API's answer cannot be read (%s)", k->dir,
+			root ? "not the expected shape" : "not JSON");
 	json_object_put(root);
 	return *out ? 0 : -EPROTO;
 }

@@ -4,6 +4,8 @@
 #include "api.h"
 #include "fuzz.h"
 
+FUZZ_QUIET
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *body = fuzz_text(data, size);

@@ -11,6 +11,8 @@ static const char *const types[] = { "compute", "image", "identity", "network", 
 static const char *const interfaces[] = { NULL, "public", "internal", "admin", "publicURL", "URL", "" };
 static const char *const regions[] = { NULL, "RegionOne", "" };
 
+FUZZ_QUIET
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *body = fuzz_text(data, size);

@@ -37,6 +37,8 @@ static int parse(const char *buf, size_t len, const char *name, struct osfs_yaml
 	return ret;
 }
 
+FUZZ_QUIET
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t *nul = memchr(data, '\0', size);

@@ -36,6 +36,8 @@ static int memfile(const char *name, const uint8_t *data, size_t size, char *pat
 	return fd;
 }
 
+FUZZ_QUIET
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const no_dirs[] = { NULL };

@@ -4,6 +4,8 @@
 
 #include <errno.h>
 
+FUZZ_QUIET
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *body = fuzz_text(data, size), *out = NULL;

@@ -6,6 +6,8 @@
 #include "ctl.h"
 #include "fuzz.h"
 
+FUZZ_QUIET
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	enum osfs_kind_id kind;

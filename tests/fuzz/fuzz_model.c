@@ -81,6 +81,8 @@ static void fuzz_small_answers(const char *body)
 	osfs_model_strv_free(ids);
 }
 
+FUZZ_QUIET
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	enum osfs_kind_id kind;

@@ -46,6 +46,8 @@ static char *field(char **line)
 	return strdup(s);
 }
 
+FUZZ_QUIET
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = fuzz_text(data, size), *save = NULL;

@@ -27,8 +27,14 @@ if ! command -v clang >/dev/null; then
 	echo "run.sh: clang is needed for libFuzzer" >&2
 	exit 2
 fi
-echo "building fuzz targets into $build"
 mkdir -p "$build"
+# one run at a time per build directory (they share corpora and logs)
+exec 9>"$build/.run.lock"
+if ! flock -n 9; then
+	echo "another tests/fuzz/run.sh is using $build: waiting for it"
+	flock 9
+fi
+echo "building fuzz targets into $build"
 if ! CC=clang cmake -S . -B "$build" -DOSFS_FUZZ=ON -DOSFS_TESTS=OFF \
 	-DCMAKE_BUILD_TYPE=RelWithDebInfo >"$build/build.log" 2>&1 ||
    ! cmake --build "$build" --target fuzz -j"$(nproc)" >>"$build/build.log" 2>&1; then
@@ -52,6 +58,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 run_one() {
 	local t=$1 work=$build/corpus/$1 art=$build/artifacts/$1/ log=$build/logs/$1.log
 	mkdir -p "$work" "$art" "$build/logs"
+	rm -f "$log" "$log.rc"
 	# a hard bound over libFuzzer's own: never let a run hang the script
 	timeout --kill-after=30 $((secs + 120)) \
 		"$build/tests/fuzz/$t" "$work" "$root/tests/fuzz/corpus/$t" \

@@ -12,16 +12,15 @@ that directory exists.
 Emulator only: the real cloud cannot be told to fail."""
 import json
 import os
-import signal
+import re
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
 import pytest
 
-from harness import ROOT, Emulator, Mount, is_mounted, sh
+from harness import ROOT, Emulator, Mount, is_mounted
 from osclient import Client
 
 ASAN = "asan" in os.environ.get("OSFS_BIN", "") or bool(os.environ.get("OSFS_WRAP"))
@@ -49,6 +48,51 @@ def fault_table():
         name = "fault-table-asan.md" if ASAN else "fault-table.md"
         (out / name).write_text("# Faults through the mount (%s)\n\n%s" % (
             os.environ.get("OSFS_BIN", "build/openstackfs"), text))
+
+
+# ---- mounts that are checked for sanitizer reports ----
+
+SANITIZER = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+             "SUMMARY: UndefinedBehaviorSanitizer", "WARNING: ThreadSanitizer")
+
+
+def sanitizer_reports(m):
+    """The daemon's sanitizer reports (it runs in the foreground, so they
+    land in its log), once it has exited.  Leaks of memory that libfuse
+    itself allocated are left out: the high-level API's directory handles
+    of directories still open at a lazy unmount are never released (the
+    kernel sends no RELEASEDIR), and nothing of ours can free them."""
+    out = m.output()
+    reports = [l for l in out.splitlines() if any(s in l for s in SANITIZER)
+               and "LeakSanitizer" not in l]
+    for block in re.split(r"\n(?=(?:Direct|Indirect) leak of)", out)[1:]:
+        caller = re.search(r"^\s+#1 .*$", block, re.M)  # who called malloc
+        if not caller or "libfuse3.so" not in caller.group(0):
+            reports.append(block.splitlines()[0] + " " + (caller.group(0).strip() if caller else ""))
+    return reports
+
+
+def libfuse_leaks(m):
+    return "LeakSanitizer" in m.output() and not sanitizer_reports(m)
+
+
+@pytest.fixture
+def mount(cloud):
+    """As fixtures.mount, and after the test: unmounted, exited, and not a
+    word from AddressSanitizer/LeakSanitizer/UBSan (build-asan)."""
+    mounts = []
+
+    def make(*opts, env=None, debug=False, args=None, wait=True):
+        m = Mount(env if env is not None else cloud.env, *opts, debug=debug, args=args, wait=wait)
+        mounts.append(m)
+        return m
+
+    yield make
+    reports = []
+    for m in mounts:
+        m.unmount()
+        reports += sanitizer_reports(m)
+    assert not reports, "sanitizer reports:\n" + "\n".join(reports[:20])
 
 
 # ---- helpers ----
@@ -203,7 +247,12 @@ def test_token_expires_mid_walk(emu, watch):
                 if stop.is_set():
                     break
                 held.append(time.time())
-                stop.wait(4.5)  # the held request, then its resend, pass
+                # let the held request end in its 401 and its resend pass
+                # before holding another (or the resend could be held too)
+                while w.m.output().count("token refused, renewing it") < len(held) and \
+                        not stop.wait(0.2):
+                    pass
+                stop.wait(1.0)
         t = threading.Thread(target=hold_requests, daemon=True)
         t.start()
         try:
@@ -258,7 +307,7 @@ def test_keystone_down_token_still_valid(emu, watch):
             results.append(probe("ls", w.m.p("servers")))
             results.append(probe("cat", w.m.p("flavors", "m1.small", "vcpus")))
         assert all(r[0] == "ok" for r in results), results
-        requests = counted(emu, TOKENS, SERVERS, "GET /compute/v2.1/flavors/detail")
+        requests = "0× POST /auth/tokens, " + counted(emu, SERVERS, "GET /compute/v2.1/flavors/detail")
         assert emu.count(TOKENS) == 0
     finally:
         emu.config(keystone_down=False)
@@ -339,6 +388,20 @@ def test_429_honours_retry_after(emu, watch, retry_after, tries):
     assert w.healthy()
 
 
+def probes(*args):
+    """Several probes at once: their results, in order."""
+    out = [None] * len(args)
+
+    def run(i, a):
+        out[i] = probe(*a)
+    ts = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(args)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(timeout=120 * SLACK)
+    return out
+
+
 def test_hanging_api_times_out(emu, watch):
     w = watch("ttl=0.2", "timeout=3")
     time.sleep(0.3)
@@ -351,23 +414,30 @@ def test_hanging_api_times_out(emu, watch):
         # revalidates, then looks up again
         name = next(s["name"] for s in emu.servers() if s["name"].startswith("srv-"))
         c = probe("cat", w.m.p("servers", name, "status"))
+        # two readers of one directory: the kernel sends the second readdir
+        # only once the first is answered (libfuse 3.14 does not ask for
+        # parallel directory operations), so it waits two timeouts
+        two = probes(("ls", w.m.p("servers")), ("ls", w.m.p("servers")))
     finally:
         emu.clear_faults()
     assert r[0] == "ETIMEDOUT" and 2.5 <= r[2] <= 3 + 2 * SLACK, r
     assert n == 1, "a timed-out GET is not resent"
     assert c[0] == "ETIMEDOUT" and c[2] <= 2 * 3 + 2 * SLACK, c
-    row("API hangs (-o timeout=3)", "ls: %s; cat of a cached name: %s" % (saw(r), saw(c)), True,
-        "%d× GET servers/detail for ls" % n)
+    assert all(t[0] == "ETIMEDOUT" for t in two) and max(t[2] for t in two) <= 2 * 3 + 2 * SLACK
+    row("API hangs (-o timeout=3)", "ls: %s; cat of a name the kernel knew: %s; "
+        "two `ls` at once: ETIMEDOUT after %.1f and %.1f s" % (saw(r), saw(c), *sorted(t[2] for t in two)),
+        True, "%d× GET servers/detail for one ls" % n)
     assert w.healthy()
 
 
 def test_unmount_while_requests_hang(emu, mount):
     m = mount("ttl=0.2", "timeout=8")
-    m.sh("ls servers >/dev/null", timeout=60)
+    m.sh("ls servers flavors images >/dev/null", timeout=60)
     time.sleep(0.3)
-    emu.fault(method="GET", path="/servers/detail", hang=True, count=-1)
-    hung = [subprocess.Popen([sys.executable, "-c", PROBE, "ls", m.p("servers")],
-                             stdout=subprocess.PIPE, text=True) for _ in range(3)]
+    emu.reset()
+    emu.fault(method="GET", path="/servers/detail|/flavors/detail|/v2/images", hang=True, count=-1)
+    hung = [subprocess.Popen([sys.executable, "-c", PROBE, "ls", m.p(d)], stdout=subprocess.PIPE,
+                             text=True) for d in ("servers", "flavors", "images")]
     try:
         time.sleep(1)
         assert all(p.poll() is None for p in hung), "nothing hangs"
@@ -387,18 +457,19 @@ def test_unmount_while_requests_hang(emu, mount):
         assert all(o[1] == "ETIMEDOUT" for o in outs), outs
         code = m.wait_exit(timeout=30)
         exited = time.time() - t0
+        n = emu.counters()["total"]
     finally:
         emu.clear_faults()
         for p in hung:
             if p.poll() is None:
                 p.kill()
     assert plain < 5 and exited <= 8 + 5 * SLACK
-    assert code == 0
-    row("`fusermount3 -u` while 3 `ls` hang (-o timeout=8)",
+    assert code == 0 or (ASAN and libfuse_leaks(m)), m.output()[-3000:]
+    row("`fusermount3 -u` while `ls` of servers, flavors, images hang (-o timeout=8)",
         "fusermount3 -u: %s in %.1f s%s; the `ls`: ETIMEDOUT; daemon exits %.1f s later" % (
             "ok" if u.returncode == 0 else "EBUSY", plain,
             "" if u.returncode == 0 else ", -uz: detached in %.1f s" % gone, exited),
-        "n/a (unmounted)", "3× GET servers/detail (hung)")
+        "n/a (unmounted)", "%d requests (3 hung GETs)" % n)
 
 
 @pytest.mark.parametrize("count", [-1, 1], ids=["always", "once"])
@@ -429,9 +500,10 @@ def test_malformed_json(emu, watch):
     n = emu.count(SERVERS)
     assert r[0] == "EPROTO", r
     assert n == 1, "an answer that arrived is not asked again"
-    assert "JSON" in w.m.read(".openstackfs", "log")
-    row("malformed JSON (one answer)", saw(r) + "; log: JSON we cannot read", True,
-        "%d× GET servers/detail" % n)
+    logged = [l for l in w.m.read(".openstackfs", "log").splitlines() if "JSON" in l]
+    assert logged
+    row("malformed JSON (one answer)", saw(r) + "; /.openstackfs/log: `%s`" % logged[-1].split(" ", 1)[1],
+        True, "%d× GET servers/detail" % n)
     assert w.healthy()
 
 
@@ -512,6 +584,7 @@ def test_empty_last_page(emu, watch):
             assert n == 2
         finally:
             m.unmount()
+        assert not sanitizer_reports(m), sanitizer_reports(m)
     finally:
         emu1000.stop()
     row("Nova: 1000 servers, last page empty", saw(r) + ": 1000 entries", True,
@@ -553,7 +626,9 @@ print(json.dumps({"reads": len(pairs), "bad": bad[:5], "nbad": len(bad)}))
 
 
 def test_10000_concurrent_reads(emu, cloud, watch, tmp_path):
-    w = watch()
+    """32 processes read 10,000 files through .by-id links while the server
+    listing goes stale every second and is fetched again under them."""
+    w = watch("ttl_servers=1")
     steady = [s for s in cloud.client.servers()
               if s["name"].startswith("srv-") and not s.get("OS-EXT-STS:task_state")
               and s["status"] in ("ACTIVE", "SHUTOFF", "ERROR")]

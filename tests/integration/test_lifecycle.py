@@ -22,6 +22,7 @@ import time
 import pytest
 
 from harness import BIN, WRAP, Mount, is_mounted, sh
+from test_faults import mount, sanitizer_reports  # noqa: F401  (checked mounts)
 
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 
@@ -40,16 +41,18 @@ class MountAt(Mount):
         self.proc = subprocess.Popen(self.cmd, env=full_env, stdout=self.log,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self.returncode = None
-        # the dead mount is there from the start: wait for a live one
+        # the dead mount is there from the start, then for a moment no
+        # mount at all: wait for the live one
         deadline = time.time() + 30
         while True:
             try:
-                os.statvfs(path)
-                break
+                if "flavors" in os.listdir(path):
+                    break
             except OSError:
-                if self.proc.poll() is not None or time.time() > deadline:
-                    raise AssertionError("no live mount: " + self.output())
-                time.sleep(0.05)
+                pass
+            if self.proc.poll() is not None or time.time() > deadline:
+                raise AssertionError("no live mount: " + self.output())
+            time.sleep(0.05)
 
 
 def wait_for(cond, timeout, step=0.05):
@@ -148,6 +151,7 @@ def test_kill9_leaves_a_dead_mount_the_next_start_cleans(cloud, mount):
         assert sum(1 for l in open("/proc/mounts") if l.split()[1] == m.path) == 1
     finally:
         again.unmount()
+    assert not sanitizer_reports(again), sanitizer_reports(again)
 
 
 def test_sighup_drops_every_cached_listing(emu, mount):
@@ -256,6 +260,7 @@ def start_and_stop(env, *opts):
         return m.output()
     finally:
         m.unmount()
+        assert not sanitizer_reports(m), sanitizer_reports(m)
 
 
 def test_readable_password_file_warns(cloud, tmp_path):

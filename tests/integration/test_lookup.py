@@ -38,3 +38,21 @@ def test_unknown_name_is_enoent(emu, mount):
     m = mount("ttl_servers=1")
     r = m.sh("cat servers/no-such-server/status", check=False)
     assert r.returncode != 0 and "No such file" in r.stderr
+
+
+def test_a_walk_longer_than_the_ttl_does_not_ask_name_by_name(emu, mount):
+    m = mount("ttl_servers=0.3")
+    n = len(m.sh("ls servers").stdout.split())
+    emu.reset()
+    t0 = time.time()
+    # one process per file: a walk much longer than the TTL
+    m.sh("for f in servers/*/status; do cat \"$f\"; done | grep -c ACTIVE", timeout=300)
+    took = time.time() - t0
+    assert took > 1.0
+    c = emu.counters()["requests"]
+    lists = c.get("GET /compute/v2.1/servers/detail", 0)
+    shows = c.get("GET /compute/v2.1/servers/{id}", 0)
+    periods = took / 0.3 + 1
+    # each TTL period costs at most a few single-name requests, then the listing
+    assert shows + lists <= periods * (8 + n // 1000 + 2), (shows, lists, took)
+    assert shows + lists < n / 4

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from harness import Emulator, Mount, sh  # noqa: F401
+from harness import Emulator, Mount, sanitizer_reports, sh  # noqa: F401
 from osclient import Client
 
 TARGET = os.environ.get("OSFS_TARGET", "emulator")
@@ -95,8 +95,11 @@ def mount(cloud):
         return m
 
     yield make
+    reports = []
     for m in mounts:
         m.unmount()
+        reports += sanitizer_reports(m)
+    assert not reports, "sanitizer reports:\n" + "\n".join(reports[:20])
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ every step: nothing a test starts can outlive it or hang."""
 import json
 import os
 import pathlib
+import re
 import shlex
 import signal
 import socket
@@ -100,6 +101,26 @@ class Emulator:
             self.proc.kill()
             self.proc.wait(timeout=10)
         self.log.close()
+
+
+SANITIZER = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+             "SUMMARY: UndefinedBehaviorSanitizer", "WARNING: ThreadSanitizer")
+
+
+def sanitizer_reports(m):
+    """The daemon's sanitizer reports (it runs in the foreground, so they
+    land in its log), once it has exited.  Leaks of memory that libfuse
+    itself allocated are left out: the high-level API's directory handles
+    of directories still open at a lazy unmount are never released (the
+    kernel sends no RELEASEDIR), and nothing of ours can free them."""
+    out = m.output()
+    reports = [l for l in out.splitlines() if any(s in l for s in SANITIZER)
+               and "LeakSanitizer" not in l]
+    for block in re.split(r"\n(?=(?:Direct|Indirect) leak of)", out)[1:]:
+        caller = re.search(r"^\s+#1 .*$", block, re.M)  # who called malloc
+        if not caller or "libfuse3.so" not in caller.group(0):
+            reports.append(block.splitlines()[0] + " " + (caller.group(0).strip() if caller else ""))
+    return reports
 
 
 def is_mounted(path):

@@ -12,7 +12,6 @@ that directory exists.
 Emulator only: the real cloud cannot be told to fail."""
 import json
 import os
-import re
 import subprocess
 import sys
 import threading
@@ -20,7 +19,7 @@ import time
 
 import pytest
 
-from harness import ROOT, Emulator, Mount, is_mounted
+from harness import ROOT, Emulator, Mount, is_mounted, sanitizer_reports
 from osclient import Client
 
 ASAN = "asan" in os.environ.get("OSFS_BIN", "") or bool(os.environ.get("OSFS_WRAP"))
@@ -50,49 +49,10 @@ def fault_table():
             os.environ.get("OSFS_BIN", "build/openstackfs"), text))
 
 
-# ---- mounts that are checked for sanitizer reports ----
-
-SANITIZER = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
-             "SUMMARY: UndefinedBehaviorSanitizer", "WARNING: ThreadSanitizer")
-
-
-def sanitizer_reports(m):
-    """The daemon's sanitizer reports (it runs in the foreground, so they
-    land in its log), once it has exited.  Leaks of memory that libfuse
-    itself allocated are left out: the high-level API's directory handles
-    of directories still open at a lazy unmount are never released (the
-    kernel sends no RELEASEDIR), and nothing of ours can free them."""
-    out = m.output()
-    reports = [l for l in out.splitlines() if any(s in l for s in SANITIZER)
-               and "LeakSanitizer" not in l]
-    for block in re.split(r"\n(?=(?:Direct|Indirect) leak of)", out)[1:]:
-        caller = re.search(r"^\s+#1 .*$", block, re.M)  # who called malloc
-        if not caller or "libfuse3.so" not in caller.group(0):
-            reports.append(block.splitlines()[0] + " " + (caller.group(0).strip() if caller else ""))
-    return reports
-
-
 def libfuse_leaks(m):
     return "LeakSanitizer" in m.output() and not sanitizer_reports(m)
 
 
-@pytest.fixture
-def mount(cloud):
-    """As fixtures.mount, and after the test: unmounted, exited, and not a
-    word from AddressSanitizer/LeakSanitizer/UBSan (build-asan)."""
-    mounts = []
-
-    def make(*opts, env=None, debug=False, args=None, wait=True):
-        m = Mount(env if env is not None else cloud.env, *opts, debug=debug, args=args, wait=wait)
-        mounts.append(m)
-        return m
-
-    yield make
-    reports = []
-    for m in mounts:
-        m.unmount()
-        reports += sanitizer_reports(m)
-    assert not reports, "sanitizer reports:\n" + "\n".join(reports[:20])
 
 
 # ---- helpers ----

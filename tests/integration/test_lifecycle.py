@@ -22,7 +22,7 @@ import time
 import pytest
 
 from harness import BIN, WRAP, Mount, is_mounted, sh
-from test_faults import mount, sanitizer_reports  # noqa: F401  (checked mounts)
+from harness import sanitizer_reports
 
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 

@@ -2,7 +2,7 @@
 filtered request, not the whole listing."""
 import time
 
-from harness import sh
+
 
 
 def test_cold_question_is_one_small_request(emu, mount):

@@ -1,8 +1,6 @@
 """openstackfs authenticates before it mounts: a bad setting is one clear
 line on stderr, exit status 1, and nothing mounted."""
-import os
 
-import pytest
 
 from harness import Emulator, Mount, free_port, is_mounted
 

@@ -5,7 +5,6 @@ import json
 import urllib.error
 import urllib.request
 
-import pytest
 
 from harness import Emulator
 from osclient import Client

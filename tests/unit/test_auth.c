@@ -1,0 +1,90 @@
+/* Keystone: request bodies, token parsing, expiry and endpoint selection
+ * (auth.c). */
+#include "auth.h"
+#include "check.h"
+
+#include <errno.h>
+
+#include <stdlib.h>
+
+#define S(lit) ((char *)(lit)) /* config strings are owned elsewhere */
+
+static const char token_body[] =
+	"{\"token\": {\"expires_at\": \"2030-01-02T03:04:05.000000Z\","
+	" \"project\": {\"id\": \"p1\", \"name\": \"demo\"}, \"user\": {\"id\": \"u1\"},"
+	" \"catalog\": ["
+	"  {\"type\": \"compute\", \"endpoints\": ["
+	"    {\"interface\": \"internal\", \"region_id\": \"RegionOne\", \"url\": \"http://int/compute/v2.1\"},"
+	"    {\"interface\": \"public\", \"region_id\": \"RegionTwo\", \"url\": \"http://two/compute/v2.1\"},"
+	"    {\"interface\": \"public\", \"region_id\": \"RegionOne\", \"url\": \"http://one/compute/v2.1\"}]},"
+	"  {\"type\": \"volumev3\", \"endpoints\": ["
+	"    {\"interface\": \"public\", \"region\": \"RegionOne\", \"url\": \"http://vol/v3/p1\"}]},"
+	"  {\"type\": \"image\", \"endpoints\": ["
+	"    {\"interface\": \"public\", \"region_id\": \"RegionOne\", \"url\": \"\"}]}"
+	"]}}";
+
+int main(void)
+{
+	struct osfs_token *tok = NULL;
+
+	CHECK(osfs_auth_parse_token(token_body, "gAAAA-subject", &tok) == 0);
+	CHECK_STR(tok->id, "gAAAA-subject");
+	CHECK_STR(tok->project_id, "p1");
+	CHECK(tok->expires == osfs_parse_time("2030-01-02T03:04:05Z"));
+
+	/* endpoint selection: type, interface, region, aliases, empty urls */
+	CHECK_STR(osfs_catalog_find(tok, "compute", NULL, "RegionOne"), "http://one/compute/v2.1");
+	CHECK_STR(osfs_catalog_find(tok, "compute", "public", "RegionTwo"), "http://two/compute/v2.1");
+	CHECK_STR(osfs_catalog_find(tok, "compute", "internalURL", NULL), "http://int/compute/v2.1");
+	CHECK_STR(osfs_catalog_find(tok, "compute", "admin", NULL), NULL);
+	CHECK_STR(osfs_catalog_find(tok, "compute", "public", "regionone"), NULL);
+	CHECK_STR(osfs_catalog_find(tok, "block-storage", NULL, NULL), "http://vol/v3/p1");
+	CHECK_STR(osfs_catalog_find(tok, "image", NULL, NULL), NULL);
+
+	/* renewal: 120 s before expires_at; never for a token without expiry */
+	CHECK(!osfs_token_needs_renewal(tok, tok->expires - 121));
+	CHECK(osfs_token_needs_renewal(tok, tok->expires - 120));
+	CHECK(osfs_token_needs_renewal(tok, tok->expires + 5));
+	CHECK(osfs_token_needs_renewal(NULL, 0));
+	time_t e = tok->expires;
+	tok->expires = 0;
+	CHECK(!osfs_token_needs_renewal(tok, e + 100000));
+	osfs_token_put(tok);
+
+	CHECK(osfs_auth_parse_token("{\"token\": {}}", "", &tok) == -EPROTO);
+	CHECK(osfs_auth_parse_token("not json", "x", &tok) == -EPROTO);
+	CHECK(osfs_auth_parse_token("{\"token\": {\"expires_at\": \"soon\"}}", "x", &tok) == -EPROTO);
+
+	/* token URL from auth_url */
+	char *u;
+	CHECK_STR(u = osfs_auth_token_url("http://k:5000/v3/"), "http://k:5000/v3/auth/tokens"); free(u);
+	CHECK_STR(u = osfs_auth_token_url("http://k/identity"), "http://k/identity/v3/auth/tokens"); free(u);
+	CHECK(osfs_auth_token_url("http://k:5000/v2.0") == NULL);
+
+	/* request bodies */
+	struct osfs_config pw = { .auth_type = S("password"), .username = S("demo"), .password = S("s3cret"),
+				  .user_domain_name = S("Default"), .project_name = S("demo"),
+				  .project_domain_id = S("default") };
+	char *b = osfs_auth_request_body(&pw);
+	CHECK(strstr(b, "\"methods\":[\"password\"]") != NULL);
+	CHECK(strstr(b, "\"user\":{\"name\":\"demo\",\"domain\":{\"name\":\"Default\"},\"password\":\"s3cret\"}") != NULL);
+	CHECK(strstr(b, "\"scope\":{\"project\":{\"name\":\"demo\",\"domain\":{\"id\":\"default\"}}}") != NULL);
+	free(b);
+	struct osfs_config ac = { .auth_type = S("v3applicationcredential"), .app_cred_id = S("c1"),
+				  .app_cred_secret = S("x"), .project_name = S("ignored") };
+	b = osfs_auth_request_body(&ac);
+	CHECK(strstr(b, "\"application_credential\":{\"id\":\"c1\",\"secret\":\"x\"}") != NULL);
+	CHECK(strstr(b, "scope") == NULL); /* app creds never send a scope */
+	free(b);
+	struct osfs_config tk = { .auth_type = S("token"), .token = S("T"), .project_id = S("p1") };
+	b = osfs_auth_request_body(&tk);
+	CHECK(strstr(b, "\"token\":{\"id\":\"T\"}") != NULL);
+	CHECK(strstr(b, "\"project\":{\"id\":\"p1\"}") != NULL);
+	free(b);
+	struct osfs_config bad = { .auth_type = S("v3totp") };
+	CHECK(osfs_auth_request_body(&bad) == NULL);
+
+	CHECK(osfs_parse_time("2015-11-07T02:58:43.578887Z") == 1446865123);
+	CHECK(osfs_parse_time("garbage") == -1);
+	return CHECK_DONE();
+}

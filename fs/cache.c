@@ -18,7 +18,7 @@
 #include <time.h>
 
 #define MAX_PAGES 10000
-#define FAIL_HOLD_S 1.0   /* a failed fetch answers its error this long */
+#define FAIL_HOLD_S 1.0   /* a timed-out fetch answers its error this long */
 #define MAX_SPOTS_PER_FETCH 8 /* then one full listing is cheaper */
 
 struct slot {
@@ -308,8 +308,10 @@ int osfs_cache_list(struct osfs_cache *c, enum osfs_kind_id kind,
 		osfs_stat_inc(cache_hits);
 		goto take;
 	}
-	if (!s->cur && s->failed_at && now_s() - s->failed_at < FAIL_HOLD_S) {
-		/* the kernel often asks again at once: answer without waiting again */
+	if (!s->cur && s->failed_at && now_s() - s->failed_at < FAIL_HOLD_S &&
+	    s->last_err == -ETIMEDOUT) {
+		/* the kernel asks again at once after a failed lookup: do not make
+		 * the user wait for a second timeout */
 		ret = s->last_err;
 		if (msg && s->last_msg)
 			*msg = strdup(s->last_msg);

@@ -57,19 +57,14 @@ integration() {
 }
 
 sanitizers() {
-	local reports=$RESULTS/asan
-	mkdir -p "$reports"
 	scripts/build.sh build-asan -DOSFS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug || return 1
+	# reports go to the daemon's stderr, its mount log, which every test's
+	# mount fixture scans (leaks inside libfuse itself are told apart there)
 	OSFS_BIN=$ROOT/build-asan/openstackfs \
-	ASAN_OPTIONS=log_path=$reports/asan:detect_leaks=1:abort_on_error=0 \
-	UBSAN_OPTIONS=log_path=$reports/ubsan:print_stacktrace=1 \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	UBSAN_OPTIONS=print_stacktrace=1 \
 	OSFS_EMU_SERVERS=300 \
 		"${PYTEST[@]}" tests/integration --junitxml="$RESULTS/sanitizers.xml"
-	local rc=$?
-	if compgen -G "$reports/*" >/dev/null; then
-		echo "sanitizer reports:"; cat "$reports"/*; return 1
-	fi
-	return $rc
 }
 
 valgrind_tier() {

@@ -479,6 +479,16 @@ static struct osfs_listing *single_listing(enum osfs_kind_id kind, struct osfs_r
 	return l;
 }
 
+/* One GET for a single resource (by id or by name), counted as a lookup. */
+static int get_single(struct osfs_cache *c, const struct osfs_kind *k, const char *path,
+		      struct osfs_http_resp *resp)
+{
+	struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = path };
+
+	osfs_stat_inc(lookups);
+	return osfs_api_call(c->api, &call, resp, NULL);
+}
+
 static int fetch_one(struct osfs_cache *c, enum osfs_kind_id kind, const struct osfs_res *r,
 		     struct osfs_listing **out)
 {
@@ -493,9 +503,7 @@ static int fetch_one(struct osfs_cache *c, enum osfs_kind_id kind, const struct 
 		path = NULL;
 		goto out;
 	}
-	struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = path };
-	osfs_stat_inc(lookups);
-	ret = osfs_api_call(c->api, &call, &resp, NULL);
+	ret = get_single(c, k, path, &resp);
 	if (ret == 0)
 		ret = osfs_model_parse_one(k, resp.body, &fresh);
 	osfs_http_resp_free(&resp);
@@ -646,9 +654,7 @@ static int fetch_named(struct osfs_cache *c, enum osfs_kind_id kind, const char 
 		path = NULL;
 		goto out;
 	}
-	struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = path };
-	osfs_stat_inc(lookups);
-	ret = osfs_api_call(c->api, &call, &resp, NULL);
+	ret = get_single(c, k, path, &resp);
 	if (ret == 0)
 		ret = osfs_model_parse_list(k, resp.body, 1000, &page);
 	osfs_http_resp_free(&resp);

@@ -436,8 +436,7 @@ static int check_networks(struct osfs_fs *fs, struct draft *dr, const char *valu
 	return ret;
 }
 
-static int set_field_locked(struct osfs_fs *fs, struct draft *dr, int f, const char *data, size_t len,
-			    char **resolved_out)
+static int set_field_locked(struct osfs_fs *fs, struct draft *dr, int f, const char *data, size_t len)
 {
 	char *value = NULL;
 	int ret = 0;
@@ -469,7 +468,6 @@ static int set_field_locked(struct osfs_fs *fs, struct draft *dr, int f, const c
 	dr->vals[f] = *value ? value : NULL;
 	if (!*value)
 		free(value);
-	(void)resolved_out;
 	return 0;
 }
 
@@ -748,7 +746,7 @@ int osfs_drafts_write(struct osfs_fs *fs, struct osfs_node *node, const char *da
 	} else if (f < 0 || !dfiles[f].writable || dfiles[f].dir) {
 		ret = -EACCES;
 	} else {
-		ret = set_field_locked(fs, dr, f, data, len, NULL);
+		ret = set_field_locked(fs, dr, f, data, len);
 	}
 	pthread_mutex_unlock(&fs->drafts->lock);
 	if (ret == 0 && node->kind == OSFS_KEYPAIRS && f == D_PUBLIC_KEY)

@@ -415,7 +415,6 @@ int main(int argc, char *argv[])
 	fuse = fuse_new(&args, &osfs_fsops, sizeof(osfs_fsops), &fs);
 	if (!fuse)
 		goto out_fs;
-	fs.fuse = fuse;
 	if (clear_dead_mount(fs.opts.mountpoint) < 0 || fuse_mount(fuse, fs.opts.mountpoint) != 0)
 		goto out_fuse;
 	if (fuse_set_signal_handlers(fuse_get_session(fuse)) != 0)

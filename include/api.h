@@ -55,9 +55,6 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 const char *osfs_api_compute_version(const struct osfs_api *api);
 int osfs_api_compute_minor(const struct osfs_api *api);
 
-/* The user and project the token is for (borrowed; may be NULL). */
-const char *osfs_api_project_id(const struct osfs_api *api);
-
 /* The message a failed response carries: Nova's {"<fault>":{"message"}},
  * Keystone's {"error":{"message"}}, Glance's {"message"} or plain text;
  * caller frees.  Exported for unit tests. */

@@ -44,7 +44,6 @@ struct osfs_fs {
 	time_t mounted_at;
 	uid_t uid;
 	gid_t gid;
-	void *fuse;                   /* struct fuse *, for kernel cache notes */
 };
 
 #endif

@@ -1,16 +1,25 @@
-/* cache.c - per-kind listings with TTL, single-flight fetches and a
- * generation counter.
+/* cache.c - per-kind listings: TTL, refresh by deltas, single-flight.
  *
- * Each kind has a slot; every field of a slot is protected by its lock.
- * The fetch itself runs without the lock held; readers that find a fetch
- * in flight wait on `done`.
+ * Each kind has a slot.  A listing older than the kind's TTL is brought up
+ * to date by the first reader that finds it so (a delta where the API has
+ * one, else a full listing merged into it); readers arriving meanwhile
+ * keep the listing they would have had, as long as it is younger than
+ * twice the TTL, so a walk never waits for a re-listing midway.  A full
+ * resync runs every RESYNC_S, after SIGHUP and after a delta that cannot
+ * be trusted.
+ *
+ * Lock order (outer first): slot.merge_lock → slot.lock; watch_lock and
+ * spot_lock are never held while taking a slot's locks; observer calls run
+ * with no cache lock held.
  */
 #include "cache.h"
+#include "events.h"
 #include "log.h"
 #include "names.h"
 
 #include <errno.h>
 #include <malloc.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,20 +27,30 @@
 #include <time.h>
 
 #define MAX_PAGES 10000
-#define FAIL_HOLD_S 1.0   /* a timed-out fetch answers its error this long */
+#define FAIL_HOLD_S 1.0       /* a failed fetch answers its error this long */
 #define MAX_SPOTS_PER_FETCH 8 /* then one full listing is cheaper */
+#define RESYNC_S 300.0        /* a full listing at least this often */
+#define DELTA_MARGIN_S 2      /* changes-since starts this much before the last answer */
+#define CLOCK_JUMP_S 30.0     /* our clock moved this much against the API's: resync */
 
 struct slot {
-	pthread_mutex_t lock;
+	pthread_mutex_t merge_lock; /* held while a new `cur` is built from the old */
+	pthread_mutex_t lock;       /* protects every field below */
 	pthread_cond_t done;
-	struct osfs_listing *cur;   /* may be NULL */
+	struct osfs_listing *cur;   /* immutable; may be NULL */
 	bool fetching;
-	unsigned long gen;          /* bumped by every invalidation */
+	bool must_refresh;          /* invalidated: readers wait for a refresh */
+	bool must_resync;           /* the next refresh is a full listing */
+	double resynced;            /* when the last full listing was asked for */
+	long long since;            /* next changes-since (API clock), 0: none */
+	double skew;                /* our clock minus the API's, at the last answer */
 	unsigned long fetch_seq;    /* bumped by every finished fetch */
 	int last_err;               /* result of the last fetch */
 	char *last_msg;
 	double failed_at;           /* when the last fetch failed, or 0 */
 	unsigned spots;             /* single-name fetches since the last fetch */
+	pthread_t worker;           /* the last refresh's thread */
+	bool worker_live;           /* worker must be joined */
 };
 
 #define MAX_WATCHES 1024
@@ -58,6 +77,10 @@ struct spot {
 
 struct osfs_cache {
 	struct osfs_api *api;
+	struct osfs_events *events;
+	osfs_cache_observer observer;   /* set before any thread reads */
+	void *observer_ctx;
+	double wait_s;                  /* longest wait for another's fetch */
 	pthread_mutex_t spot_lock;
 	struct spot spots[MAX_SPOTS];
 	unsigned next_spot;
@@ -76,82 +99,19 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int cmp_fname(const void *a, const void *b)
-{
-	return strcmp((*(struct osfs_res *const *)a)->fname, (*(struct osfs_res *const *)b)->fname);
-}
-
-static int cmp_id(const void *a, const void *b)
-{
-	return strcmp((*(struct osfs_res *const *)a)->id, (*(struct osfs_res *const *)b)->id);
-}
-
-struct osfs_listing *osfs_listing_new(enum osfs_kind_id kind, struct osfs_res **items, size_t n)
-{
-	struct osfs_listing *l = calloc(1, sizeof(*l));
-
-	if (!l || osfs_names_assign(items, n) < 0)
-		goto fail;
-	atomic_init(&l->refs, 1);
-	l->kind = kind;
-	l->items = items;
-	l->n = n;
-	l->fetched = now_s();
-	qsort(items, n, sizeof(*items), cmp_fname);
-	l->by_id = malloc((n + 1) * sizeof(*l->by_id));
-	if (!l->by_id)
-		goto fail;
-	memcpy(l->by_id, items, n * sizeof(*items));
-	qsort(l->by_id, n, sizeof(*items), cmp_id);
-	return l;
-fail:
-	if (l)
-		l->items = NULL;
-	for (size_t i = 0; i < n; i++)
-		osfs_res_free(items[i]);
-	free(items);
-	free(l);
-	return NULL;
-}
-
-void osfs_listing_put(struct osfs_listing *l)
-{
-	if (!l || atomic_fetch_sub(&l->refs, 1) != 1)
-		return;
-	for (size_t i = 0; i < l->n; i++)
-		osfs_res_free(l->items[i]);
-	free(l->items);
-	free(l->by_id);
-	free(l);
-}
-
-static struct osfs_res *find_in(struct osfs_res **arr, size_t n, const char *key, bool by_id)
-{
-	struct osfs_res probe = { .fname = (char *)key, .id = (char *)key }, *pp = &probe;
-	struct osfs_res **hit = bsearch(&pp, arr, n, sizeof(*arr), by_id ? cmp_id : cmp_fname);
-
-	return hit ? *hit : NULL;
-}
-
-struct osfs_res *osfs_listing_find(const struct osfs_listing *l, const char *fname)
-{
-	return find_in(l->items, l->n, fname, false);
-}
-
-struct osfs_res *osfs_listing_find_id(const struct osfs_listing *l, const char *id)
-{
-	return find_in(l->by_id, l->n, id, true);
-}
-
 struct osfs_cache *osfs_cache_new(struct osfs_api *api, const double ttl[OSFS_NKINDS])
 {
 	struct osfs_cache *c = calloc(1, sizeof(*c));
 
-	if (!c)
+	if (!c || !(c->events = osfs_events_new())) {
+		free(c);
 		return NULL;
+	}
 	c->api = api;
+	c->wait_s = 30;
 	for (int k = 0; k < OSFS_NKINDS; k++) {
 		c->ttl[k] = ttl && ttl[k] > 0 ? ttl[k] : osfs_kinds[k].ttl;
+		pthread_mutex_init(&c->slots[k].merge_lock, NULL);
 		pthread_mutex_init(&c->slots[k].lock, NULL);
 		pthread_cond_init(&c->slots[k].done, NULL);
 	}
@@ -166,8 +126,11 @@ void osfs_cache_free(struct osfs_cache *c)
 	if (!c)
 		return;
 	for (int k = 0; k < OSFS_NKINDS; k++) {
+		if (c->slots[k].worker_live)
+			pthread_join(c->slots[k].worker, NULL);
 		osfs_listing_put(c->slots[k].cur);
 		free(c->slots[k].last_msg);
+		pthread_mutex_destroy(&c->slots[k].merge_lock);
 		pthread_mutex_destroy(&c->slots[k].lock);
 		pthread_cond_destroy(&c->slots[k].done);
 	}
@@ -182,6 +145,7 @@ void osfs_cache_free(struct osfs_cache *c)
 	pthread_mutex_destroy(&c->watch_lock);
 	pthread_cond_destroy(&c->watch_done);
 	pthread_mutex_destroy(&c->spot_lock);
+	osfs_events_free(c->events);
 	free(c);
 }
 
@@ -189,6 +153,25 @@ double osfs_cache_ttl(const struct osfs_cache *c, enum osfs_kind_id kind)
 {
 	return c->ttl[kind];
 }
+
+void osfs_cache_observe(struct osfs_cache *c, osfs_cache_observer fn, void *ctx)
+{
+	c->observer = fn;
+	c->observer_ctx = ctx;
+}
+
+void osfs_cache_set_wait(struct osfs_cache *c, double seconds)
+{
+	if (seconds > 0)
+		c->wait_s = seconds;
+}
+
+char *osfs_cache_events(struct osfs_cache *c, const char *id)
+{
+	return osfs_events_read(c->events, id);
+}
+
+/* ---- fetching pages ---- */
 
 static bool seen_before(char **seen, size_t n, const char *next)
 {
@@ -228,25 +211,54 @@ static int parse_singleton(const struct osfs_kind *k, const char *body, struct o
 	return 0;
 }
 
-/* GET every page of `kind`.  Called without the slot lock. */
-static int fetch_all(struct osfs_cache *c, enum osfs_kind_id kind, struct osfs_page *all, char **msg)
+/* The first page's path: the list, with a page size and `query` (may be
+ * NULL, "changes-since=..."); caller frees. */
+static char *first_page(const struct osfs_kind *k, const char *query)
+{
+	char *path = NULL;
+
+	if (k->paging == OSFS_PAGE_NONE)
+		return strdup(k->list_path);
+	if (asprintf(&path, "%s?limit=%d%s%s", k->list_path, k->page_size,
+		     query ? "&" : "", query ? query : "") < 0)
+		return NULL;
+	return path;
+}
+
+/* A next page's path keeps the query of the first (Nova's marker links
+ * are rebuilt without it); takes next. */
+static char *next_page(char *next, const char *query)
+{
+	char *path = NULL;
+
+	if (!next || !query)
+		return next;
+	if (asprintf(&path, "%s&%s", next, query) < 0)
+		path = NULL;
+	free(next);
+	return path;
+}
+
+/* GET every page of `kind` (with `query`, may be NULL); *date is the API's
+ * clock at the first answer (0: unknown).  Called without slot locks. */
+static int fetch_pages(struct osfs_cache *c, enum osfs_kind_id kind, const char *query,
+		       struct osfs_page *all, long long *date, char **msg)
 {
 	const struct osfs_kind *k = &osfs_kinds[kind];
-	char *path = NULL, *seen[64];
+	char *path = first_page(k, query), *seen[64];
 	size_t nseen = 0;
-	int ret = 0, pages = 0;
+	int ret = path ? 0 : -ENOMEM, pages = 0;
 
 	memset(all, 0, sizeof(*all));
-	if (k->paging == OSFS_PAGE_NONE)
-		path = strdup(k->list_path);
-	else if (asprintf(&path, "%s?limit=%d", k->list_path, k->page_size) < 0)
-		path = NULL;
+	*date = 0;
 	while (path && ret == 0) {
 		struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = path };
 		struct osfs_http_resp resp;
 		struct osfs_page page;
 
 		ret = osfs_api_call(c->api, &call, &resp, msg);
+		if (ret == 0 && !*date)
+			*date = resp.date;
 		if (ret == 0 && k->singleton)
 			ret = parse_singleton(k, resp.body, all);
 		else if (ret == 0)
@@ -261,7 +273,7 @@ static int fetch_all(struct osfs_cache *c, enum osfs_kind_id kind, struct osfs_p
 			seen[nseen++] = path;
 		else
 			free(path);
-		path = page.next;
+		path = next_page(page.next, query);
 		page.next = NULL;
 		osfs_page_free(&page);
 		if (path && (seen_before(seen, nseen, path) || ++pages >= MAX_PAGES)) {
@@ -279,63 +291,217 @@ static int fetch_all(struct osfs_cache *c, enum osfs_kind_id kind, struct osfs_p
 	return ret;
 }
 
-int osfs_cache_list(struct osfs_cache *c, enum osfs_kind_id kind,
-		    struct osfs_listing **out, char **msg)
+/* ---- merging answers into the slot ---- */
+
+struct merge_ctx {
+	struct osfs_cache *cache;
+};
+
+static void observe(void *ctx, enum osfs_kind_id kind, const struct osfs_res *old,
+		    const struct osfs_res *new_)
 {
+	struct osfs_cache *c = ((struct merge_ctx *)ctx)->cache;
+	osfs_cache_observer fn = c->observer;
+
+	osfs_events_note(c->events, kind, old, new_);
+	if (!fn)
+		return;
+	if (old && new_ && strcmp(old->fname, new_->fname) == 0) {
+		fn(c->observer_ctx, kind, new_->fname, OSFS_CHANGED);
+		return;
+	}
+	if (old)
+		fn(c->observer_ctx, kind, old->fname, OSFS_REMOVED);
+	if (new_)
+		fn(c->observer_ctx, kind, new_->fname, OSFS_ADDED);
+}
+
+/* What an answer merged into a slot covers. */
+enum answer {
+	ANSWER_ALL,      /* the whole collection */
+	ANSWER_CHANGES,  /* every change since a time: the listing is as fresh as it */
+	ANSWER_SOME,     /* a few resources fetched alone: the listing's age stays */
+};
+
+/* Merge got (taken) into the slot's listing and publish the result.
+ * 0 or -ENOMEM. */
+static int slot_merge(struct osfs_cache *c, enum osfs_kind_id kind, struct osfs_res **got,
+		      size_t n, double fetched, enum answer what)
+{
+	bool complete = what == ANSWER_ALL;
 	struct slot *s = &c->slots[kind];
-	struct osfs_listing *fresh = NULL;
+	struct merge_ctx ctx = { c };
+	struct osfs_listing *base, *fresh;
+
+	pthread_mutex_lock(&s->merge_lock);
+	pthread_mutex_lock(&s->lock);
+	base = s->cur ? osfs_listing_hold(s->cur) : NULL;
+	pthread_mutex_unlock(&s->lock);
+	if (!base && !complete) {
+		for (size_t i = 0; i < n; i++) /* nothing to bring up to date */
+			osfs_res_free(got[i]);
+		free(got);
+		pthread_mutex_unlock(&s->merge_lock);
+		return 0;
+	}
+	/* the first listing of a kind changes nothing anyone has seen */
+	fresh = osfs_listing_merge(kind, base, got, n, fetched, complete, base ? observe : NULL, &ctx);
+	if (fresh) {
+		if (what == ANSWER_SOME) {
+			fresh->fetched = base->fetched;
+			fresh->arrived = base->arrived;
+		}
+		pthread_mutex_lock(&s->lock);
+		osfs_listing_put(s->cur);
+		s->cur = fresh;
+		pthread_mutex_unlock(&s->lock);
+	}
+	pthread_mutex_unlock(&s->merge_lock);
+	osfs_listing_put(base);
+	return fresh ? 0 : -ENOMEM;
+}
+
+/* ---- refreshing a kind ---- */
+
+struct refresh {
+	bool delta;                 /* changes-since, not the whole list */
+	long long since;
+	double started;
+};
+
+static void iso_time(long long t, char *out, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* One refresh of `kind` as planned in r; merges its answer.  Called by
+ * the one reader that set s->fetching, without slot locks. */
+static int refresh_run(struct osfs_cache *c, enum osfs_kind_id kind, struct refresh *r,
+		       long long *date, char **msg)
+{
+	const struct osfs_kind *k = &osfs_kinds[kind];
+	char query[96], when[40], *esc = NULL;
 	struct osfs_page all;
-	unsigned long gen, seq;
 	int ret;
 
-	if (msg)
-		*msg = NULL;
-	pthread_mutex_lock(&s->lock);
-	if (s->fetching) {
-		/* share the fetch in flight, its result or its error */
-		seq = s->fetch_seq;
-		while (s->fetching)
-			pthread_cond_wait(&s->done, &s->lock);
-		if (s->fetch_seq != seq && !s->cur) {
-			ret = s->last_err;
-			if (msg && s->last_msg)
-				*msg = strdup(s->last_msg);
-			pthread_mutex_unlock(&s->lock);
-			return ret;
-		}
+	if (r->delta) {
+		iso_time(r->since, when, sizeof(when));
+		esc = osfs_http_escape(when);
+		if (!esc)
+			return -ENOMEM;
+		snprintf(query, sizeof(query), "%s=%s", k->delta_param, esc);
+		free(esc);
 	}
-	if (s->cur && now_s() - s->cur->fetched < c->ttl[kind]) {
-		osfs_stat_inc(cache_hits);
-		goto take;
-	}
-	if (!s->cur && s->failed_at && now_s() - s->failed_at < FAIL_HOLD_S &&
-	    s->last_err == -ETIMEDOUT) {
-		/* the kernel asks again at once after a failed lookup: do not make
-		 * the user wait for a second timeout */
-		ret = s->last_err;
-		if (msg && s->last_msg)
-			*msg = strdup(s->last_msg);
-		pthread_mutex_unlock(&s->lock);
-		return ret;
-	}
-	s->fetching = true;
-	gen = s->gen;
-	/* Nobody new can take the stale listing while we fetch (they wait for
-	 * us): let it go now, so a big kind is not held twice. */
-	osfs_listing_put(s->cur);
-	s->cur = NULL;
-	pthread_mutex_unlock(&s->lock);
-
-	osfs_stat_inc(cache_misses);
-	ret = fetch_all(c, kind, &all, msg);
+	ret = fetch_pages(c, kind, r->delta ? query : NULL, &all, date, msg);
 	if (ret == 0) {
-		fresh = osfs_listing_new(kind, all.items, all.n);
-		ret = fresh ? 0 : -ENOMEM;
+		ret = slot_merge(c, kind, all.items, all.n, r->started,
+				 r->delta ? ANSWER_CHANGES : ANSWER_ALL);
+		all.items = NULL;
+		all.n = 0;
 	}
-	/* parsing left the heap full of holes the size of JSON trees: give
-	 * those pages back so a big listing costs its own size only */
-	malloc_trim(0);
+	osfs_page_free(&all);
+	if (!r->delta)
+		malloc_trim(0); /* parsing left the heap full of JSON-sized holes */
+	return ret;
+}
 
+/* Plan the refresh, under s->lock. */
+static void refresh_plan(struct osfs_cache *c, enum osfs_kind_id kind, struct refresh *r)
+{
+	struct slot *s = &c->slots[kind];
+
+	r->started = now_s();
+	r->delta = osfs_kinds[kind].delta_param && s->cur && s->since && !s->must_resync &&
+		   r->started - s->resynced < RESYNC_S;
+	r->since = s->since;
+	if (!r->delta)
+		s->resynced = r->started;
+}
+
+/* After the refresh, under s->lock: where the next delta starts, and
+ * whether the clocks still agree enough to trust one. */
+static void refresh_done(struct slot *s, const struct refresh *r, int ret, long long date)
+{
+	long long api_now = date ? date : (long long)r->started;
+	double skew = r->started - (double)api_now;
+
+	if (ret < 0) {
+		s->must_resync = true;
+		return;
+	}
+	if (r->delta && fabs(skew - s->skew) > CLOCK_JUMP_S) {
+		log_warn("the clock moved %.0f s against the API's: next refresh lists everything",
+			 skew - s->skew);
+		s->must_resync = true;
+	} else {
+		s->must_resync = false;
+	}
+	s->skew = skew;
+	s->since = api_now - DELTA_MARGIN_S;
+}
+
+/* Failures that the kernel's next operation would only repeat at once. */
+static bool failure_held(const struct slot *s)
+{
+	static const int transient[] = { -ETIMEDOUT };
+
+	if (!s->failed_at || now_s() - s->failed_at >= FAIL_HOLD_S)
+		return false;
+	for (size_t i = 0; i < sizeof(transient) / sizeof(transient[0]); i++)
+		if (s->last_err == transient[i])
+			return true;
+	return false;
+}
+
+/* May a reader take s->cur as it is?  Fresh, or (stale: while it is
+ * refreshed) younger than twice the TTL.  Age counts from the answer's
+ * arrival: a listing slower to fetch than its TTL is still served. */
+static bool cur_usable(struct osfs_cache *c, enum osfs_kind_id kind, bool shared)
+{
+	struct slot *s = &c->slots[kind];
+	double age = s->cur ? now_s() - s->cur->arrived : 0;
+
+	if (!s->cur || s->must_refresh)
+		return false;
+	return age < c->ttl[kind] || (shared && age < 2 * c->ttl[kind]);
+}
+
+static int slot_error(struct slot *s, char **msg)
+{
+	if (msg && s->last_msg)
+		*msg = strdup(s->last_msg);
+	return s->last_err;
+}
+
+/* A refresh in its own thread, so that every reader (the one that
+ * started it too) waits for it at most c->wait_s. */
+struct worker {
+	struct osfs_cache *cache;
+	enum osfs_kind_id kind;
+	struct refresh plan;
+};
+
+static void *refresh_main(void *arg)
+{
+	struct worker *w = arg;
+	struct osfs_cache *c = w->cache;
+	struct slot *s = &c->slots[w->kind];
+	long long date = 0;
+	char *msg = NULL;
+	int ret = refresh_run(c, w->kind, &w->plan, &date, &msg);
+
+	if (ret == -EINVAL && w->plan.delta) {
+		/* the API refused the delta (a 400): list everything instead */
+		log_warn("%s: changes-since refused; listing everything", osfs_kinds[w->kind].dir);
+		free(msg);
+		msg = NULL;
+		w->plan.delta = false;
+		ret = refresh_run(c, w->kind, &w->plan, &date, &msg);
+	}
 	pthread_mutex_lock(&s->lock);
 	s->fetching = false;
 	s->fetch_seq++;
@@ -343,20 +509,109 @@ int osfs_cache_list(struct osfs_cache *c, enum osfs_kind_id kind,
 	s->failed_at = ret < 0 ? now_s() : 0;
 	s->last_err = ret;
 	free(s->last_msg);
-	s->last_msg = msg && *msg ? strdup(*msg) : NULL;
-	if (ret == 0 && s->gen != gen)
-		fresh->fetched = 0; /* invalidated while we fetched */
-	s->cur = fresh;
+	s->last_msg = msg;
+	refresh_done(s, &w->plan, ret, date);
+	if (ret < 0)
+		s->must_refresh = true; /* what we hold is older than the user may see */
 	pthread_cond_broadcast(&s->done);
-	if (ret < 0) {
-		pthread_mutex_unlock(&s->lock);
-		return ret;
-	}
-take:
-	atomic_fetch_add(&s->cur->refs, 1);
-	*out = s->cur;
 	pthread_mutex_unlock(&s->lock);
+	free(w);
+	return NULL;
+}
+
+/* Start a refresh of `kind`; under s->lock, with no refresh running. */
+static void refresh_start(struct osfs_cache *c, enum osfs_kind_id kind)
+{
+	struct slot *s = &c->slots[kind];
+	struct worker *w = calloc(1, sizeof(*w));
+
+	if (s->worker_live) /* finished: it cleared `fetching` */
+		pthread_join(s->worker, NULL);
+	s->worker_live = false;
+	s->fetching = true;
+	s->must_refresh = false;
+	osfs_stat_inc(cache_misses);
+	if (w) {
+		*w = (struct worker){ c, kind, { 0 } };
+		refresh_plan(c, kind, &w->plan);
+		s->worker_live = pthread_create(&s->worker, NULL, refresh_main, w) == 0;
+	}
+	if (!s->worker_live) {
+		free(w);
+		s->fetching = false;
+		s->failed_at = now_s();
+		s->last_err = -ENOMEM;
+		pthread_cond_broadcast(&s->done);
+	}
+}
+
+/* Wait for the refresh in flight, at most c->wait_s; under s->lock.
+ * 0, or -ETIMEDOUT when it is still running. */
+static int refresh_wait(struct osfs_cache *c, struct slot *s)
+{
+	struct timespec until;
+	double t = now_s() + c->wait_s;
+
+	until.tv_sec = (time_t)t;
+	until.tv_nsec = (long)((t - (double)until.tv_sec) * 1e9);
+	while (s->fetching)
+		if (pthread_cond_timedwait(&s->done, &s->lock, &until) == ETIMEDOUT)
+			return s->fetching ? -ETIMEDOUT : 0;
 	return 0;
+}
+
+int osfs_cache_list(struct osfs_cache *c, enum osfs_kind_id kind,
+		    struct osfs_listing **out, char **msg)
+{
+	struct slot *s = &c->slots[kind];
+	int ret = 0;
+
+	if (msg)
+		*msg = NULL;
+	pthread_mutex_lock(&s->lock);
+	for (int round = 0; ; round++) {
+		unsigned long seq;
+		if (cur_usable(c, kind, false)) {
+			osfs_stat_inc(cache_hits);
+			break;
+		}
+		if (cur_usable(c, kind, true)) {
+			/* stale but young: answer now, refresh behind the reader */
+			if (!s->fetching && !failure_held(s))
+				refresh_start(c, kind);
+			osfs_stat_inc(cache_hits);
+			break;
+		}
+		if (!s->fetching && failure_held(s)) {
+			/* the kernel asks again at once after a failed lookup:
+			 * do not make the user wait for the same failure twice */
+			ret = slot_error(s, msg);
+			goto out;
+		}
+		if (!s->fetching)
+			refresh_start(c, kind);
+		seq = s->fetch_seq;
+		if ((ret = refresh_wait(c, s)) < 0) {
+			if (msg && !*msg)
+				*msg = strdup("the listing is still being fetched: the API is slow");
+			goto out;
+		}
+		if (s->fetch_seq != seq && s->last_err < 0) {
+			ret = slot_error(s, msg);
+			goto out;
+		}
+		/* invalidated while it ran: one more refresh, then take what is there */
+		if (s->cur && (!s->must_refresh || round > 0))
+			break;
+		if (round > 0) {
+			ret = -EAGAIN;
+			goto out;
+		}
+	}
+	*out = osfs_listing_hold(s->cur);
+out:
+	pthread_mutex_unlock(&s->lock);
+	return ret;
 }
 
 static void spots_drop(struct osfs_cache *c, int kind)
@@ -372,18 +627,38 @@ static void spots_drop(struct osfs_cache *c, int kind)
 	pthread_mutex_unlock(&c->spot_lock);
 }
 
-void osfs_cache_invalidate(struct osfs_cache *c, int kind)
+static void invalidate(struct osfs_cache *c, int kind, bool resync)
 {
 	spots_drop(c, kind);
 	for (int k = 0; k < OSFS_NKINDS; k++) {
 		if (kind >= 0 && k != kind)
 			continue;
 		pthread_mutex_lock(&c->slots[k].lock);
-		c->slots[k].gen++;
-		if (c->slots[k].cur)
-			c->slots[k].cur->fetched = 0;
+		c->slots[k].must_refresh = true;
+		c->slots[k].must_resync |= resync;
 		pthread_mutex_unlock(&c->slots[k].lock);
 	}
+}
+
+void osfs_cache_invalidate(struct osfs_cache *c, int kind)
+{
+	invalidate(c, kind, false);
+}
+
+void osfs_cache_resync(struct osfs_cache *c)
+{
+	invalidate(c, -1, true);
+}
+
+double osfs_cache_age(struct osfs_cache *c, enum osfs_kind_id kind)
+{
+	struct slot *s = &c->slots[kind];
+	double t;
+
+	pthread_mutex_lock(&s->lock);
+	t = s->cur ? s->cur->fetched : 0;
+	pthread_mutex_unlock(&s->lock);
+	return t;
 }
 
 /* ---- watches ---- */
@@ -432,8 +707,8 @@ void osfs_cache_watch(struct osfs_cache *c, enum osfs_kind_id kind, const char *
 	if (w) {
 		w->until = now_s() + OSFS_WATCH_MAX_S;
 		w->settled = false;
-		if (w->one)
-			w->one->fetched = 0;
+		osfs_listing_put(w->one); /* read it again at once */
+		w->one = NULL;
 	}
 	pthread_mutex_unlock(&c->watch_lock);
 }
@@ -517,15 +792,31 @@ out:
 	return ret;
 }
 
-static double listing_time(struct osfs_cache *c, enum osfs_kind_id kind)
+/* What a direct fetch saw goes into the kind's listing, so that no
+ * listing fetched before it can bring older state back. */
+static void learn(struct osfs_cache *c, enum osfs_kind_id kind, const struct osfs_res *r)
 {
-	struct slot *s = &c->slots[kind];
-	double t;
+	struct osfs_res **got = calloc(2, sizeof(*got));
 
-	pthread_mutex_lock(&s->lock);
-	t = s->cur ? s->cur->fetched : 0;
-	pthread_mutex_unlock(&s->lock);
-	return t;
+	if (!got || !(got[0] = osfs_res_copy(&osfs_kinds[kind], r, NULL))) {
+		free(got);
+		return;
+	}
+	slot_merge(c, kind, got, 1, r->seen, ANSWER_SOME);
+}
+
+/* A direct fetch found the resource gone: drop it from the listing. */
+static void forget(struct osfs_cache *c, enum osfs_kind_id kind, const char *id)
+{
+	const struct osfs_kind *k = &osfs_kinds[kind];
+	struct osfs_res **got = calloc(2, sizeof(*got));
+
+	if (!got || !(got[0] = osfs_res_gone(k, id, now_s()))) {
+		free(got);
+		osfs_cache_invalidate(c, (int)kind);
+		return;
+	}
+	slot_merge(c, kind, got, 1, got[0]->seen, ANSWER_SOME);
 }
 
 int osfs_cache_fresh(struct osfs_cache *c, enum osfs_kind_id kind,
@@ -545,13 +836,12 @@ int osfs_cache_fresh(struct osfs_cache *c, enum osfs_kind_id kind,
 		watch_drop_locked(c, w);
 		goto out;
 	}
-	if (w->settled && listing_time(c, kind) > w->one->fetched) {
-		watch_drop_locked(c, w); /* the list has caught up */
+	if (w->settled) {
+		watch_drop_locked(c, w); /* the listing holds what it saw */
 		goto out;
 	}
-	if (w->one && (w->settled || now_s() - w->one->fetched < FRESH_S)) {
-		atomic_fetch_add(&w->one->refs, 1);
-		*out = w->one;
+	if (w->one && now_s() - w->one->fetched < FRESH_S) {
+		*out = osfs_listing_hold(w->one);
 		goto out;
 	}
 	w->fetching = true;
@@ -568,16 +858,18 @@ int osfs_cache_fresh(struct osfs_cache *c, enum osfs_kind_id kind,
 		if (w)
 			watch_drop_locked(c, w);
 		if (ret == -ENOENT)
-			osfs_cache_invalidate(c, (int)kind); /* it is gone */
+			forget(c, kind, r->id); /* it is gone */
 		goto out;
 	}
 	if (w) {
 		osfs_listing_put(w->one);
-		atomic_fetch_add(&one->refs, 1);
-		w->one = one;
+		w->one = osfs_listing_hold(one);
 		w->settled = !res_busy(&osfs_kinds[kind], one->items[0]);
 	}
 	*out = one;
+	pthread_mutex_unlock(&c->watch_lock);
+	learn(c, kind, one->items[0]);
+	return 0;
 out:
 	pthread_mutex_unlock(&c->watch_lock);
 	return ret;
@@ -585,16 +877,18 @@ out:
 
 /* ---- single names ---- */
 
-/* Should a name be looked up in the full listing rather than alone?  Yes
- * when it is fresh or being fetched, and when a walk has already asked for
- * many single names since it went stale: then one listing is cheaper. */
+/* Should a name be looked up in the listing rather than alone?  Yes when
+ * the listing may be used as it is, when it is one delta away from fresh,
+ * and when a walk has already asked for many single names since it went
+ * stale (then one listing is cheaper).  A first listing still in flight
+ * does not make one name wait for all its pages. */
 static bool listing_preferred(struct osfs_cache *c, enum osfs_kind_id kind)
 {
 	struct slot *s = &c->slots[kind];
 	bool use;
 
 	pthread_mutex_lock(&s->lock);
-	use = s->fetching || (s->cur && now_s() - s->cur->fetched < c->ttl[kind]) ||
+	use = cur_usable(c, kind, true) || (osfs_kinds[kind].delta_param && s->cur) ||
 	      s->spots >= MAX_SPOTS_PER_FETCH;
 	if (!use)
 		s->spots++;
@@ -611,8 +905,7 @@ static struct osfs_listing *spot_find(struct osfs_cache *c, enum osfs_kind_id ki
 		struct spot *sp = &c->spots[i];
 		if (sp->one && sp->kind == kind && strcmp(sp->fname, fname) == 0 &&
 		    now_s() - sp->one->fetched < c->ttl[kind]) {
-			hit = sp->one;
-			atomic_fetch_add(&hit->refs, 1);
+			hit = osfs_listing_hold(sp->one);
 		}
 	}
 	pthread_mutex_unlock(&c->spot_lock);
@@ -632,8 +925,7 @@ static void spot_keep(struct osfs_cache *c, enum osfs_kind_id kind, const char *
 	osfs_listing_put(sp->one);
 	sp->kind = kind;
 	sp->fname = copy;
-	atomic_fetch_add(&one->refs, 1);
-	sp->one = one;
+	sp->one = osfs_listing_hold(one);
 	pthread_mutex_unlock(&c->spot_lock);
 }
 
@@ -694,10 +986,8 @@ static int fetch_known(struct osfs_cache *c, enum osfs_kind_id kind, const char 
 
 	*out = NULL;
 	pthread_mutex_lock(&s->lock);
-	if (s->cur) {
-		stale = s->cur;
-		atomic_fetch_add(&stale->refs, 1);
-	}
+	if (s->cur)
+		stale = osfs_listing_hold(s->cur);
 	pthread_mutex_unlock(&s->lock);
 	if (stale)
 		old = osfs_listing_find(stale, fname);

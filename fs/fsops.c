@@ -231,12 +231,26 @@ static int op_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	return open_node(fs, &node, fi);
 }
 
+static void reread(struct handle *h)
+{
+	char *data = NULL;
+	size_t len = 0;
+
+	if (osfs_tree_read(fs_of(), &h->node, &data, &len) < 0)
+		return;
+	free(h->data);
+	h->data = data;
+	h->len = len;
+}
+
 static int op_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
 {
 	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
 
 	if (h->writing && !h->data)
 		return 0;
+	if (!h->writing && off > 0 && (size_t)off >= h->len && osfs_node_is_dynamic(&h->node))
+		reread(h); /* `tail -f` reads on where it stopped: events grow */
 	if ((size_t)off >= h->len)
 		return 0;
 	if (size > h->len - (size_t)off)

@@ -199,6 +199,17 @@ static void take_header(const char *line, size_t n, const char *name, char **out
 	*out = strndup(line, n);
 }
 
+static void take_date(const char *line, size_t n, struct osfs_http_resp *resp)
+{
+	char *date = NULL;
+	time_t t;
+
+	take_header(line, n, "date", &date);
+	if (date && (t = curl_getdate(date, NULL)) > 0)
+		resp->date = (long long)t;
+	free(date);
+}
+
 static size_t on_header(char *line, size_t size, size_t nmemb, void *ctx)
 {
 	struct osfs_http_resp *resp = ctx;
@@ -211,6 +222,7 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *ctx)
 	take_header(line, n, "x-subject-token", &resp->subject_token);
 	take_header(line, n, "location", &resp->location);
 	take_header(line, n, "retry-after", &retry);
+	take_date(line, n, resp);
 	if (retry) {
 		char *end;
 		long v = strtol(retry, &end, 10);

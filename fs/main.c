@@ -233,6 +233,8 @@ static int connect_cloud(struct osfs_fs *fs)
 	for (int k = 0; k < OSFS_NKINDS; k++)
 		ttls[k] = fs->opts.ttls[k] > 0 ? fs->opts.ttls[k] : fs->opts.ttl;
 	fs->cache = osfs_cache_new(fs->api, ttls);
+	if (fs->cache)
+		osfs_cache_set_wait(fs->cache, fs->opts.timeout);
 	fs->drafts = osfs_drafts_new();
 	fs->notes = osfs_notes_new();
 	if (!fs->cache || !fs->drafts || !fs->notes) {
@@ -314,7 +316,7 @@ static int clear_dead_mount(const char *mountpoint)
 	return -ENOTCONN;
 }
 
-/* SIGHUP drops every cached listing.  The signal stays blocked in every
+/* SIGHUP makes every listing fetched whole again.  The signal stays blocked in every
  * thread and one thread takes it with sigwait, so nothing runs in a signal
  * handler (libfuse's own SIGHUP handler, which would unmount, is never
  * reached).  Started after daemonizing: threads do not survive the fork. */
@@ -334,8 +336,8 @@ static void *hup_main(void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
 	while (sigwait(&set, &sig) == 0 && !atomic_load(&h->stop)) {
-		osfs_cache_invalidate(h->fs->cache, -1);
-		log_info("SIGHUP: every cached listing dropped");
+		osfs_cache_resync(h->fs->cache);
+		log_info("SIGHUP: every listing is fetched whole again");
 	}
 	return NULL;
 }

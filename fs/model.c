@@ -1,6 +1,7 @@
 /* model.c - parse API responses into struct osfs_res using the field
  * tables of kinds.c and json-c's pointer API. */
 #include "model.h"
+#include "auth.h"
 #include "http.h"
 #include "log.h"
 
@@ -192,6 +193,15 @@ out:
 	return ret;
 }
 
+static time_t parse_updated(struct json_object *obj, const char *pointer)
+{
+	char *iso = string_at(obj, pointer);
+	time_t t = iso ? osfs_parse_time(iso) : 0;
+
+	free(iso);
+	return t > 0 ? t : 0;
+}
+
 static struct osfs_res *res_from(const struct osfs_kind *k, struct json_object *obj)
 {
 	struct osfs_res *r = calloc(1, sizeof(*r));
@@ -203,8 +213,10 @@ static struct osfs_res *res_from(const struct osfs_kind *k, struct json_object *
 	r->id = k->singleton ? strdup(k->dir) : string_at(obj, k->id_pointer);
 	if (!r->id || !*r->id)
 		goto fail;
+	atomic_init(&r->refs, 1);
 	r->name = string_at(obj, k->name_pointer);
 	r->created = string_at(obj, k->created_pointer);
+	r->updated = parse_updated(obj, k->updated_pointer);
 	if (render_fields(k, obj, r) < 0)
 		goto fail;
 	if (parse_sub(k, obj, r) < 0)
@@ -219,9 +231,38 @@ fail:
 	return NULL;
 }
 
+struct osfs_res *osfs_res_hold(struct osfs_res *r)
+{
+	atomic_fetch_add(&r->refs, 1);
+	return r;
+}
+
+struct osfs_res *osfs_res_copy(const struct osfs_kind *k, const struct osfs_res *r,
+			       const char *fname)
+{
+	struct json_object *obj = json_tokener_parse(r->json);
+	struct osfs_res *copy = obj ? res_from(k, obj) : NULL;
+
+	json_object_put(obj);
+	if (!copy)
+		return NULL;
+	if (fname && !(copy->fname = strdup(fname))) {
+		osfs_res_free(copy);
+		return NULL;
+	}
+	copy->seen = r->seen;
+	copy->mtime = r->mtime;
+	return copy;
+}
+
+bool osfs_res_same(const struct osfs_res *a, const struct osfs_res *b)
+{
+	return strcmp(a->json, b->json) == 0;
+}
+
 void osfs_res_free(struct osfs_res *r)
 {
-	if (!r)
+	if (!r || atomic_fetch_sub(&r->refs, 1) != 1)
 		return;
 	free(r->id);
 	free(r->name);
@@ -495,4 +536,22 @@ void osfs_model_strv_free(char **v)
 	for (size_t i = 0; v && v[i]; i++)
 		free(v[i]);
 	free(v);
+}
+
+struct osfs_res *osfs_res_gone(const struct osfs_kind *k, const char *id, double seen)
+{
+	struct json_object *obj = json_object_new_object();
+	struct osfs_res *r = NULL;
+
+	/* {"<id pointer>": id, "status": <gone_status>}: pointers here are "/x" */
+	if (!obj || !k->gone_status)
+		goto out;
+	put_str(obj, k->id_pointer + 1, id);
+	put_str(obj, "status", k->gone_status);
+	r = res_from(k, obj);
+	if (r)
+		r->seen = seen;
+out:
+	json_object_put(obj);
+	return r;
 }

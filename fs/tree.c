@@ -20,6 +20,7 @@ static char *render_version(struct osfs_fs *fs);
 static char *render_cloud(struct osfs_fs *fs);
 static char *render_stats(struct osfs_fs *fs);
 static char *render_log(struct osfs_fs *fs);
+static char *render_events(struct osfs_fs *fs);
 
 static const struct {
 	const char *name;
@@ -29,6 +30,7 @@ static const struct {
 	{ "cloud", render_cloud },
 	{ "stats", render_stats },
 	{ "log", render_log },
+	{ "events", render_events },
 };
 
 #define NMETA (sizeof(meta_files) / sizeof(meta_files[0]))
@@ -42,6 +44,7 @@ static const struct {
 	{ OSFS_SERVERS, "ctl", OSFS_N_CTL },
 	{ OSFS_SERVERS, "error", OSFS_N_ERROR },
 	{ OSFS_SERVERS, "console.log", OSFS_N_CONSOLE },
+	{ OSFS_SERVERS, "events", OSFS_N_EVENTS },
 	{ OSFS_KEYPAIRS, "ctl", OSFS_N_CTL },
 	{ OSFS_KEYPAIRS, "error", OSFS_N_ERROR },
 };
@@ -80,6 +83,25 @@ static char *render_log(struct osfs_fs *fs)
 	return osfs_log_recent();
 }
 
+/* Reading an events file is how `tail -f` waits for news: make sure the
+ * news is being fetched (a watched resource directly, else its listing,
+ * refreshed behind the reader when stale). */
+static void follow(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_res *r)
+{
+	struct osfs_listing *l = NULL;
+
+	if ((!r || osfs_cache_fresh(fs->cache, kind, r, &l) < 0 || !l) &&
+	    osfs_cache_list(fs->cache, kind, &l, NULL) < 0)
+		l = NULL;
+	osfs_listing_put(l);
+}
+
+static char *render_events(struct osfs_fs *fs)
+{
+	follow(fs, OSFS_SERVERS, NULL);
+	return osfs_cache_events(fs->cache, NULL);
+}
+
 void osfs_node_release(struct osfs_node *node)
 {
 	osfs_listing_put(node->listing);
@@ -92,7 +114,7 @@ bool osfs_node_is_dynamic(const struct osfs_node *node)
 {
 	return node->type == OSFS_N_META_FILE || node->type == OSFS_N_CONSOLE ||
 	       node->type == OSFS_N_ERROR || node->type == OSFS_N_CTL ||
-	       node->type == OSFS_N_DRAFT_FILE;
+	       node->type == OSFS_N_DRAFT_FILE || node->type == OSFS_N_EVENTS;
 }
 
 /* Split "/a/b/c" into at most MAX_DEPTH parts, in place. */
@@ -303,6 +325,7 @@ int osfs_tree_stat(struct osfs_fs *fs, struct osfs_node *node, struct stat *st)
 	st->st_uid = fs->uid;
 	st->st_gid = fs->gid;
 	st->st_mtime = st->st_ctime = st->st_atime =
+		node->res && node->res->mtime ? (time_t)node->res->mtime :
 		node->listing ? (time_t)node->listing->fetched : fs->mounted_at;
 	st->st_blksize = 4096;
 	if (S_ISDIR(st->st_mode))
@@ -499,6 +522,9 @@ int osfs_tree_read(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_
 		return take_string(osfs_notes_get(fs->notes, node->res->id), buf, len);
 	case OSFS_N_CONSOLE:
 		return read_console(fs, node, buf, len);
+	case OSFS_N_EVENTS:
+		follow(fs, node->kind, node->res);
+		return take_string(osfs_cache_events(fs->cache, node->res->id), buf, len);
 	case OSFS_N_DRAFT_FILE:
 		return osfs_drafts_read(fs, node, buf, len);
 	default:

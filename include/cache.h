@@ -1,11 +1,15 @@
 /* cache.h - listings of each kind, shared by every reader for a TTL.
  *
- * A listing is an immutable, refcounted snapshot of one kind: all its
- * resources, named (names.c) and sorted by file name and by id.  When the
- * snapshot is older than the kind's TTL, the next reader fetches all pages
- * again; readers arriving meanwhile wait for that one fetch (single-flight)
- * and share its result or its error.  A generation counter makes sure a
- * fetch that started before an invalidation is not taken as fresh.
+ * A listing (listing.h) is an immutable snapshot of one kind.  When it is
+ * older than the kind's TTL, the next reader has it refreshed: by a delta
+ * (Nova's changes-since) once a full listing is loaded, else by listing
+ * everything; the answer is merged, so unchanged resources stay the same
+ * objects with the same mtime.  One refresh runs at a time (single-flight);
+ * while it runs, other readers keep the listing they have if it is younger
+ * than twice the TTL, otherwise they wait for it, never longer than the
+ * request timeout.  An invalidation (after a write) makes the next reader
+ * wait for a refresh; a full resync runs every few minutes, on SIGHUP
+ * (osfs_cache_resync) and when a delta cannot be trusted.
  */
 #ifndef OSFS_CACHE_H
 #define OSFS_CACHE_H
@@ -15,17 +19,8 @@
 
 #include "api.h"
 #include "kinds.h"
+#include "listing.h"
 #include "model.h"
-
-struct osfs_listing {
-	atomic_int refs;
-	enum osfs_kind_id kind;
-	double fetched;            /* wall-clock seconds of the fetch */
-	struct osfs_res **items;   /* sorted by fname */
-	size_t n;
-	struct osfs_res **by_id;   /* the same, sorted by id */
-	bool single;               /* one resource fetched alone (watch, spot) */
-};
 
 struct osfs_cache;
 
@@ -38,19 +33,30 @@ void osfs_cache_free(struct osfs_cache *cache);
 int osfs_cache_list(struct osfs_cache *cache, enum osfs_kind_id kind,
 		    struct osfs_listing **out, char **msg);
 
-/* Forget `kind` (-1: every kind): the next osfs_cache_list fetches. */
+/* `kind` (-1: every kind) changed through us: the next osfs_cache_list
+ * waits for a refresh (a delta where there is one). */
 void osfs_cache_invalidate(struct osfs_cache *cache, int kind);
+
+/* Every kind: the next refresh lists everything (SIGHUP). */
+void osfs_cache_resync(struct osfs_cache *cache);
 
 double osfs_cache_ttl(const struct osfs_cache *cache, enum osfs_kind_id kind);
 
-void osfs_listing_put(struct osfs_listing *l);
+/* The longest a reader waits for a refresh another started (default 30 s;
+ * the mount's request timeout). */
+void osfs_cache_set_wait(struct osfs_cache *cache, double seconds);
 
-/* Borrowed lookups in a listing (NULL when absent). */
-struct osfs_res *osfs_listing_find(const struct osfs_listing *l, const char *fname);
-struct osfs_res *osfs_listing_find_id(const struct osfs_listing *l, const char *id);
+/* When the kind's current listing was asked for (0: none yet). */
+double osfs_cache_age(struct osfs_cache *cache, enum osfs_kind_id kind);
 
-/* Build a listing from parsed resources (takes them); exported for tests. */
-struct osfs_listing *osfs_listing_new(enum osfs_kind_id kind, struct osfs_res **items, size_t n);
+/* The events file of resource `id` (NULL: the whole cloud); caller frees. */
+char *osfs_cache_events(struct osfs_cache *cache, const char *id);
+
+typedef void (*osfs_cache_observer)(void *ctx, enum osfs_kind_id kind, const char *fname,
+				    enum osfs_change what);
+/* Called (from a refreshing thread, no cache lock held) for each resource a
+ * refresh found changed, added or removed.  Set before the first read. */
+void osfs_cache_observe(struct osfs_cache *cache, osfs_cache_observer fn, void *ctx);
 
 
 /* --- following one resource closely after a write --- */

@@ -40,6 +40,7 @@ struct osfs_http_resp {
 	char *subject_token;    /* X-Subject-Token (keystone) */
 	char *location;
 	long retry_after;       /* seconds, -1 when absent */
+	long long date;         /* the server's Date header (epoch s), 0 when absent */
 	double seconds;         /* time the request took */
 };
 

@@ -47,6 +47,9 @@ struct osfs_kind {
 	const char *id_pointer;     /* "/id" ("/name" for keypairs) */
 	const char *name_pointer;   /* "/name" */
 	const char *created_pointer;/* for ordering duplicate names */
+	const char *updated_pointer;/* the API's change time, or NULL */
+	const char *delta_param;    /* list query for "changed since T" ("changes-since"), or NULL */
+	const char *gone_status;    /* status of deleted items in a delta ("DELETED") */
 	const char *name_query;     /* list path with a name filter ("%s"), or NULL */
 	bool name_query_regex;      /* the filter is a regex (Nova), not exact */
 	enum osfs_paging paging;

@@ -10,7 +10,10 @@
 #ifndef OSFS_MODEL_H
 #define OSFS_MODEL_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "kinds.h"
 
@@ -19,7 +22,11 @@ struct osfs_kv {
 	char *value;          /* ends in '\n' */
 };
 
+/* A resource is immutable once a listing is published, except its
+ * reference count and `pretty` (made once, under model.c's lock): listings
+ * built from one another share the resources that did not change. */
 struct osfs_res {
+	atomic_int refs;
 	char *id;
 	char *name;           /* as the API gives it; NULL when it has none */
 	char *fname;          /* file name in the kind's directory (names.c) */
@@ -31,6 +38,9 @@ struct osfs_res {
 	size_t nsub;
 	char *json;           /* compact API object */
 	char *pretty;         /* pretty JSON + '\n', made on first read */
+	time_t updated;       /* the API's own change time; 0: unknown */
+	double seen;          /* when the request that brought these values started */
+	double mtime;         /* when these values were first seen (set by cache.c); 0: unknown */
 };
 
 struct osfs_page {
@@ -55,7 +65,23 @@ const char *osfs_res_pretty(struct osfs_res *r);
 /* The subdir entry `key`, or NULL. */
 const struct osfs_kv *osfs_res_sub(const struct osfs_res *r, const char *key);
 
+/* Another reference to r (listings share unchanged resources). */
+struct osfs_res *osfs_res_hold(struct osfs_res *r);
+
+/* Drops one reference; the last one frees r. */
 void osfs_res_free(struct osfs_res *r);
+
+/* A private copy of r, parsed again from its json, with file name fname
+ * (a copy is taken; NULL: none yet); its times are r's.  NULL on failure. */
+struct osfs_res *osfs_res_copy(const struct osfs_kind *k, const struct osfs_res *r,
+			       const char *fname);
+
+/* A stand-in saying resource `id` is gone, seen at `seen` (for merging);
+ * NULL for kinds whose deltas do not say so, or on ENOMEM. */
+struct osfs_res *osfs_res_gone(const struct osfs_kind *k, const char *id, double seen);
+
+/* Do a and b show the same values (same API object)? */
+bool osfs_res_same(const struct osfs_res *a, const struct osfs_res *b);
 void osfs_page_free(struct osfs_page *page);
 
 

@@ -6,9 +6,9 @@
  *   /<kind>/<name>/<field>    one value per file, '\n'-terminated
  *   /<kind>/<name>/json       the API object, pretty-printed
  *   /<kind>/<name>/<subdir>/  metadata/ or extra_specs/, one file per key
- *   /servers/<name>/ctl, error, console.log
+ *   /servers/<name>/ctl, error, console.log, events
  *   /limits/<key>, /limits/json
- *   /.openstackfs/            version cloud stats log
+ *   /.openstackfs/            version cloud stats log events
  *
  * A node holds a listing reference while it lives (osfs_node_release).
  * Functions return 0 or -errno; no FUSE type appears here.
@@ -35,6 +35,7 @@ enum osfs_node_type {
 	OSFS_N_CTL,       /* /servers/<name>/ctl, /keypairs/<name>/ctl */
 	OSFS_N_ERROR,     /* /servers/<name>/error */
 	OSFS_N_CONSOLE,   /* /servers/<name>/console.log */
+	OSFS_N_EVENTS,    /* /servers/<name>/events */
 	OSFS_N_DRAFT,     /* /servers/<name> not yet created */
 	OSFS_N_DRAFT_FILE,/* a file of a draft */
 	OSFS_N_META,      /* /.openstackfs */

@@ -5,6 +5,7 @@ import json
 import os
 import stat
 import subprocess
+import time
 
 import pytest
 
@@ -35,7 +36,7 @@ def expected_names(resources, key="created"):
 
 def test_root_lists_every_kind(mnt):
     assert sorted(os.listdir(mnt.path)) == [".openstackfs", "flavors", "images", "keypairs", "limits", "servers"]
-    assert sorted(os.listdir(mnt.p(".openstackfs"))) == ["cloud", "log", "stats", "version"]
+    assert sorted(os.listdir(mnt.p(".openstackfs"))) == ["cloud", "events", "log", "stats", "version"]
 
 
 def test_ls_servers_matches_the_cloud(cloud, mnt):
@@ -172,8 +173,6 @@ def test_stale_listing_is_fetched_again(emu, mount):
 
 def test_concurrent_readers_share_one_fetch(emu, mount):
     m = mount("ttl_servers=1")
-    m.sh("ls servers >/dev/null")
-    sh("sleep 1.3")
     emu.reset()
     emu.fault(path="/servers/detail", delay=1.0, count=-1)
     procs = [subprocess.Popen(["ls", m.p("servers")], stdout=subprocess.DEVNULL) for _ in range(8)]
@@ -182,6 +181,22 @@ def test_concurrent_readers_share_one_fetch(emu, mount):
     emu.clear_faults()
     pages = len(os.listdir(m.p("servers"))) // 1000 + 1
     assert emu.count("GET /compute/v2.1/servers/detail") == pages
+
+
+def test_concurrent_readers_of_a_stale_listing_share_one_delta(emu, mount):
+    m = mount("ttl_servers=1")
+    m.sh("ls servers >/dev/null")
+    sh("sleep 1.3")
+    emu.reset()
+    emu.fault(path="/servers/detail", delay=1.0, count=-1)
+    procs = [subprocess.Popen(["ls", m.p("servers")], stdout=subprocess.DEVNULL) for _ in range(8)]
+    for p in procs:
+        assert p.wait(timeout=60) == 0
+    time.sleep(1.2)  # the refresh runs behind the readers
+    emu.clear_faults()
+    reqs = [r for r in emu.call("GET", "/_emu/requests?last=100")["requests"]
+            if r["key"] == "GET /compute/v2.1/servers/detail"]
+    assert len(reqs) == 1 and "changes-since=" in reqs[0]["path"], [r["path"] for r in reqs]
 
 
 def test_token_is_reused(emu, mount):
@@ -199,7 +214,7 @@ def test_revoked_token_is_replaced(cloud, mount):
         cloud.emu.call("POST", "/_emu/revoke")
     else:
         pytest.skip("the real-cloud variant lives in test_realcloud.py")
-    sh("sleep 1.2")
+    sh("sleep 2.2")  # older than twice the TTL: the read waits for a refresh
     assert m.read("flavors", "m1.tiny", "ram") == "512\n"
     assert m.stats()["reauths"] >= 1
     assert tokens is not None

@@ -13,9 +13,9 @@
  * that would leave less than OSFS_API_MIN_TRY_MS before it is not taken
  * (a Retry-After that long ends the call with EAGAIN).  A call that ran
  * out of time on a busy or silent service makes the next calls to that
- * service fail at once with the same errno for OSFS_API_HOLD_MS.  Waiting happens in
- * the calling FUSE worker thread, so a user's read fails within the
- * timeout instead of hanging.
+ * service fail at once with the same errno for OSFS_API_HOLD_MS.  Waiting
+ * happens in the calling FUSE worker thread, so a user's read fails within
+ * the timeout instead of hanging.
  */
 #include "api.h"
 #include "auth.h"
@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <json-c/json.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,7 +246,9 @@ static int fail_answer(struct osfs_api *api, const struct osfs_api_call *call,
 int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 		  struct osfs_http_resp *resp, char **msg)
 {
-	struct try_state st = { .deadline = now_ms() + api->opts.http.timeout_ms };
+	/* -o timeout=0: no time bound, as curl reads a 0 timeout */
+	long timeout = api->opts.http.timeout_ms > 0 ? api->opts.http.timeout_ms : LONG_MAX / 4;
+	struct try_state st = { .deadline = now_ms() + timeout };
 	char err[256] = "";
 	int ret;
 

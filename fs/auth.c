@@ -5,6 +5,8 @@
  * auth->lock and may keep using it after it is replaced.  `renewing` makes
  * renewals single-flight; a failed renewal is remembered for FAIL_HOLD_S
  * seconds so that many waiting threads do not each wait on a dead Keystone.
+ * A thread waits for another's renewal no longer than its own call's time
+ * left (`renewed` runs on CLOCK_MONOTONIC).
  */
 #include "auth.h"
 #include "log.h"
@@ -385,13 +387,12 @@ const char *osfs_catalog_find(const struct osfs_token *tok, const char *type,
 struct osfs_auth *osfs_auth_new(const struct osfs_config *cfg, struct osfs_http *http)
 {
 	struct osfs_auth *auth = calloc(1, sizeof(*auth));
+	pthread_condattr_t attr;
 
 	if (!auth)
 		return NULL;
 	auth->cfg = cfg;
 	auth->http = http;
-	pthread_condattr_t attr;
-
 	pthread_mutex_init(&auth->lock, NULL);
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);

@@ -243,14 +243,14 @@ static long shorter(long a, long b)
 }
 
 /* The request's own time left (a caller's deadline) caps both timeouts;
- * curl reads 0 as "no timeout", so never pass it. */
+ * 0 (neither set) is curl's "no timeout". */
 static void set_timeouts(CURL *h, const struct osfs_http *http, const struct osfs_http_req *req)
 {
 	long total = shorter(req->timeout_ms, http->opts.timeout_ms);
 	long connect = shorter(total, http->opts.connect_timeout_ms);
 
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect > 0 ? connect : 1L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, total > 0 ? total : 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect > 0 ? connect : 0L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, total > 0 ? total : 0L);
 }
 
 int osfs_http_do(struct osfs_http *http, const struct osfs_http_req *req,

@@ -421,6 +421,31 @@ static void test_errors_through_calls(void)
 	osfs_api_free(api);
 }
 
+/* osfs_http_do alone: a request's own timeout_ms shortens the client's. */
+static void test_http_request_timeout(void)
+{
+	struct osfs_http_opts opts = { .connect_timeout_ms = 5000, .timeout_ms = 5000, .max_body = 1 << 20 };
+	struct osfs_http *http = osfs_http_new(&opts);
+	char url[128];
+	struct osfs_http_resp resp;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/compute/v2.1/slow", srv.port);
+	SCRIPT({ 200, NULL, "{}", 3000, false });
+	struct osfs_http_req req = { .method = "GET", .url = url, .timeout_ms = 300 };
+	long t = now_ms();
+	CHECK(osfs_http_do(http, &req, &resp) == -ETIMEDOUT);
+	CHECK(now_ms() - t < 300 + OSFS_API_SLACK_MS);
+	osfs_http_resp_free(&resp);
+	/* without one, the client's own timeout applies and the answer arrives */
+	SCRIPT({ 201, "Retry-After: 7\r\n", "{\"a\": 1}", 500, false });
+	req.timeout_ms = 0;
+	CHECK(osfs_http_do(http, &req, &resp) == 0);
+	CHECK(resp.status == 201 && resp.retry_after == 7);
+	CHECK_STR(resp.body, "{\"a\": 1}");
+	osfs_http_resp_free(&resp);
+	osfs_http_free(http);
+}
+
 int main(void)
 {
 	if (osfs_http_global_init() < 0 || start_server() < 0) {
@@ -429,6 +454,7 @@ int main(void)
 	}
 	snprintf(auth_url, sizeof(auth_url), "http://127.0.0.1:%d/identity/v3", srv.port);
 	test_errno_table();
+	test_http_request_timeout();
 	test_retries();
 	test_token_refused();
 	test_errors_through_calls();

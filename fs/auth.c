@@ -308,6 +308,15 @@ time_t osfs_token_renew_at(const struct osfs_token *tok)
 	return tok->expires - OSFS_AUTH_MARGIN_S;
 }
 
+void osfs_token_to_local_clock(struct osfs_token *tok, time_t received)
+{
+	time_t skew = tok->issued ? received - tok->issued : 0;
+
+	tok->issued += skew;
+	if (tok->expires)
+		tok->expires += skew;
+}
+
 bool osfs_token_needs_renewal(const struct osfs_token *tok, time_t now)
 {
 	if (!tok)
@@ -317,8 +326,9 @@ bool osfs_token_needs_renewal(const struct osfs_token *tok, time_t now)
 
 int osfs_token_check_fresh(const struct osfs_token *tok, time_t now, char *err, size_t errlen)
 {
-	bool dead = tok->expires && (tok->expires <= now ||
-				     (tok->issued && tok->expires <= tok->issued));
+	/* by Keystone's own clock when it says when it issued the token (ours
+	 * may be off: the times move to our clock afterwards), else by ours */
+	bool dead = tok->expires && tok->expires <= (tok->issued ? tok->issued : now);
 
 	if (!dead)
 		return 0;
@@ -465,7 +475,9 @@ static int fetch_token(struct osfs_auth *auth, long timeout_ms, struct osfs_toke
 	if (ret < 0) {
 		osfs_token_put(*out);
 		*out = NULL;
+		goto out;
 	}
+	osfs_token_to_local_clock(*out, time(NULL));
 out:
 	osfs_http_resp_free(&resp);
 out_nohttp:

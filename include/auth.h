@@ -8,7 +8,8 @@
  * twice that margin is renewed after 3/4 of its lifetime instead (a 60 s
  * token at 45 s), and at once after osfs_auth_invalidate (a 401 from a
  * service).  A token that is already expired when it arrives is refused
- * with one clear message about the clocks.
+ * with one clear message about the clocks; otherwise its times are moved
+ * to the local clock (issued_at = when it arrived) before they are used.
  */
 #ifndef OSFS_AUTH_H
 #define OSFS_AUTH_H
@@ -68,8 +69,15 @@ void osfs_token_put(struct osfs_token *tok);
 time_t osfs_token_renew_at(const struct osfs_token *tok);
 
 /* 0, or -EACCES with "Keystone issued a token that is already expired:
- * check the clocks" in err when tok is expired at `now` or on issue. */
+ * check the clocks" in err when tok expired on issue (expires_at <=
+ * issued_at), or, without issued_at, by `now`. */
 int osfs_token_check_fresh(const struct osfs_token *tok, time_t now, char *err, size_t errlen);
+
+/* Moves issued and expires_at to the local clock: issued becomes
+ * `received`, and the lifetime is kept, so that a Keystone whose clock is
+ * off does not make a short token look due for renewal at every call.
+ * Nothing changes for a token without issued_at. */
+void osfs_token_to_local_clock(struct osfs_token *tok, time_t received);
 
 /* True when tok must be renewed at time `now`. */
 bool osfs_token_needs_renewal(const struct osfs_token *tok, time_t now);

@@ -73,12 +73,27 @@ int main(void)
 	CHECK(osfs_token_needs_renewal(tok, tok->issued + 45));
 	char why[200] = "";
 	CHECK(osfs_token_check_fresh(tok, tok->issued, why, sizeof(why)) == 0);
-	/* already expired when it arrives: one clear error about the clocks */
-	CHECK(osfs_token_check_fresh(tok, tok->expires, why, sizeof(why)) == -EACCES);
-	CHECK(strstr(why, "Keystone issued a token that is already expired: check the clocks") != NULL);
+	/* our clock past its expiry: Keystone's issued_at decides, the times
+	 * move to our clock */
+	CHECK(osfs_token_check_fresh(tok, tok->expires + 100, why, sizeof(why)) == 0);
+	/* a Keystone clock 100 s behind ours: the 60 s token still lives 60 s
+	 * from its arrival, and is not due for renewal at once */
+	time_t arrived = tok->issued + 100;
+	osfs_token_to_local_clock(tok, arrived);
+	CHECK(tok->issued == arrived && tok->expires == arrived + 60);
+	CHECK(!osfs_token_needs_renewal(tok, arrived + 1));
+	CHECK(osfs_token_needs_renewal(tok, arrived + 45));
+	/* expired on issue: one clear error about the clocks, whatever our clock says */
 	tok->expires = tok->issued;
 	why[0] = '\0';
 	CHECK(osfs_token_check_fresh(tok, tok->issued - 1000, why, sizeof(why)) == -EACCES);
+	CHECK(strstr(why, "Keystone issued a token that is already expired: check the clocks") != NULL);
+	/* without issued_at, our clock decides */
+	time_t exp = tok->expires;
+	tok->issued = 0;
+	CHECK(osfs_token_check_fresh(tok, exp - 1, why, sizeof(why)) == 0);
+	why[0] = '\0';
+	CHECK(osfs_token_check_fresh(tok, exp, why, sizeof(why)) == -EACCES);
 	CHECK(strstr(why, "already expired") != NULL);
 	tok->expires = 0;
 	CHECK(osfs_token_check_fresh(tok, 1L << 40, why, sizeof(why)) == 0);

@@ -309,7 +309,9 @@ int osfs_cache_list(struct osfs_cache *c, enum osfs_kind_id kind,
 		goto take;
 	}
 	if (!s->cur && s->failed_at && now_s() - s->failed_at < FAIL_HOLD_S &&
-	    s->last_err == -ETIMEDOUT) {
+	    (s->last_err == -ETIMEDOUT || s->last_err == -EAGAIN || s->last_err == -EIO ||
+	     s->last_err == -ECONNREFUSED || s->last_err == -EHOSTUNREACH ||
+	     s->last_err == -EPROTO)) {
 		/* the kernel asks again at once after a failed lookup: do not make
 		 * the user wait for a second timeout */
 		ret = s->last_err;

@@ -1,19 +1,31 @@
 /* api.c - the service client: token, endpoint, microversion, retries.
  *
  * Retry policy (GET only, or any call refused with 401 before it ran):
- *   401                      renew the token once, resend once;
+ *   401                      renew the token once, resend once; when the
+ *                            renewed token is refused too, later 401s
+ *                            from that service fail at once (no renewal)
+ *                            for OSFS_API_REFUSED_HOLD_MS;
  *   429 502 503 504, drops   up to max_retries resends, waiting
  *                            Retry-After or 100 ms * 2^n plus jitter,
  *                            never more than retry_budget_ms in all.
- * Waiting happens in the calling FUSE worker thread, bounded as above, so
- * a user's read fails within timeout + budget instead of hanging.
+ * Every call works to ONE deadline, start + timeout: each attempt's and
+ * each token renewal's total time is what is left of it, and a back-off
+ * that would leave less than OSFS_API_MIN_TRY_MS before it is not taken
+ * (a Retry-After that long ends the call with EAGAIN).  A call that ran
+ * out of time on a busy or silent service makes the next calls to that
+ * service fail at once with the same errno for OSFS_API_HOLD_MS.  Waiting
+ * happens in the calling FUSE worker thread, so a user's read fails within
+ * the timeout instead of hanging.
  */
 #include "api.h"
 #include "auth.h"
+#include "errors.h"
 #include "log.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <json-c/json.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +40,14 @@ struct osfs_api {
 	char legacy_header[64];       /* "X-OpenStack-Nova-API-Version: 2.93" */
 	char version[16];
 	int minor;
+	/* per service: until when (monotonic ms) a 401 is answered without
+	 * renewing the token, because a renewed token was refused too */
+	atomic_long refused_until[OSFS_NSVC];
+	/* per service: until when a call that ran out of time is answered at
+	 * once with held_err (an errno), so that the kernel's follow-up
+	 * operations do not each wait for a whole timeout again */
+	atomic_long held_until[OSFS_NSVC];
+	atomic_int held_err[OSFS_NSVC];
 };
 
 static char *trimmed(const char *url, const char *suffix)
@@ -73,11 +93,6 @@ char *osfs_api_error_message(const char *body)
 	return out;
 }
 
-static bool is_quota(long status, const char *message)
-{
-	return status == 403 && message && (strstr(message, "uota") || strstr(message, "limit exceeded"));
-}
-
 static char *describe_failure(const struct osfs_api_call *call, const struct osfs_http_resp *resp,
 			      int err, const char *message)
 {
@@ -107,12 +122,18 @@ static bool retryable_errno(int err)
 	return err == EPROTO || err == ECONNREFUSED;
 }
 
-static long backoff_ms(int attempt, long retry_after)
+static long backoff_ms(int attempt)
 {
-	if (retry_after >= 0)
-		return retry_after * 1000;
 	long base = 100L << (attempt < 6 ? attempt : 6);
 	return base + rand() % (base / 2 + 1);
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 static void sleep_ms(long ms)
@@ -122,8 +143,14 @@ static void sleep_ms(long ms)
 		;
 }
 
+/* A service refused a freshly renewed token: hold that answer. */
+static bool refusal_held(struct osfs_api *api, enum osfs_service svc)
+{
+	return atomic_load(&api->refused_until[svc]) > now_ms();
+}
+
 static int send_once(struct osfs_api *api, const struct osfs_api_call *call,
-		     struct osfs_token *tok, struct osfs_http_resp *resp)
+		     struct osfs_token *tok, long left_ms, struct osfs_http_resp *resp)
 {
 	const char *compute_headers[] = { api->version_header, api->legacy_header, NULL };
 	char *url = NULL;
@@ -134,7 +161,7 @@ static int send_once(struct osfs_api *api, const struct osfs_api_call *call,
 	struct osfs_http_req req = {
 		.method = call->method, .url = url, .token = tok->id, .body = call->body,
 		.headers = call->svc == OSFS_SVC_COMPUTE && api->minor ? compute_headers : NULL,
-		.fresh_connection = call->no_retry,
+		.fresh_connection = call->no_retry, .timeout_ms = left_ms,
 	};
 	osfs_stat_inc(requests[call->svc]);
 	ret = osfs_http_do(api->http, &req, resp);
@@ -142,65 +169,68 @@ static int send_once(struct osfs_api *api, const struct osfs_api_call *call,
 	return ret;
 }
 
-int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
-		  struct osfs_http_resp *resp, char **msg)
+/* What one attempt decided. */
+enum next { NEXT_DONE, NEXT_RENEW, NEXT_RETRY, NEXT_FAIL };
+
+/* One call's progress through its attempts. */
+struct try_state {
+	long deadline;      /* monotonic ms: start + timeout */
+	int attempt;
+	bool reauthed;      /* the token was renewed once already */
+	bool busy;          /* the service asked to wait past the deadline */
+	long wait, waited;  /* next back-off, and the sum of back-offs so far */
+};
+
+/* After an answer (ret, resp): renew the token, retry after st->wait ms,
+ * or stop. */
+static enum next after_attempt(struct osfs_api *api, const struct osfs_api_call *call,
+			       struct try_state *st, int ret, const struct osfs_http_resp *resp)
 {
 	bool may_retry = !call->no_retry && strcmp(call->method, "GET") == 0;
-	long waited = 0;
-	bool reauthed = false;
-	char err[256] = "";
+
+	if (ret == 0 && resp->status >= 200 && resp->status < 300)
+		return NEXT_DONE;
+	if (ret == 0 && resp->status == 401) {
+		if (st->reauthed)
+			atomic_store(&api->refused_until[call->svc], now_ms() + OSFS_API_REFUSED_HOLD_MS);
+		return st->reauthed || refusal_held(api, call->svc) ? NEXT_FAIL : NEXT_RENEW;
+	}
+	if (!may_retry || st->attempt >= api->opts.max_retries ||
+	    !(ret < 0 ? retryable_errno(-ret) : retryable_status(resp->status)))
+		return NEXT_FAIL;
+	st->wait = ret == 0 && resp->retry_after >= 0 ? resp->retry_after * 1000 : backoff_ms(st->attempt);
+	if (now_ms() + st->wait + OSFS_API_MIN_TRY_MS > st->deadline ||
+	    st->waited + st->wait > api->opts.retry_budget_ms) {
+		st->busy = ret == 0 && resp->retry_after >= 0;
+		return NEXT_FAIL;
+	}
+	st->waited += st->wait;
+	return NEXT_RETRY;
+}
+
+/* A transient failure that used the whole deadline holds the service. */
+static void maybe_hold(struct osfs_api *api, const struct osfs_api_call *call,
+		       const struct try_state *st, int ret, const struct osfs_http_resp *resp)
+{
+	bool transient = ret < 0 ? ret == -ETIMEDOUT || retryable_errno(-ret) :
+				   retryable_status(resp->status);
+
+	if (!transient || now_ms() + OSFS_API_MIN_TRY_MS <= st->deadline)
+		return;
+	atomic_store(&api->held_err[call->svc], ret < 0 ? -ret : osfs_error_errno(resp->status, NULL));
+	atomic_store(&api->held_until[call->svc], now_ms() + OSFS_API_HOLD_MS);
+}
+
+static int fail_answer(struct osfs_api *api, const struct osfs_api_call *call,
+		       const struct try_state *st, int ret, const struct osfs_http_resp *resp,
+		       char **msg)
+{
 	char *message = NULL;
-	int ret;
 
-	memset(resp, 0, sizeof(*resp));
-	if (msg)
-		*msg = NULL;
-	if (!api->roots[call->svc]) {
-		ret = -ENODEV;
-		snprintf(err, sizeof(err), "no %s endpoint in the catalog", osfs_service_names[call->svc]);
-		goto fail_msg;
-	}
-	for (int attempt = 0;; attempt++) {
-		struct osfs_token *tok = NULL;
-		long wait;
-
-		osfs_http_resp_free(resp);
-		ret = osfs_auth_get(api->auth, &tok, err, sizeof(err));
-		if (ret < 0) {
-			/* no token: Keystone refused (EACCES), timed out, or
-			 * could not be reached or read, which the caller's
-			 * service did not do: EIO, not ECONNREFUSED/EPROTO */
-			if (ret != -EACCES && ret != -ETIMEDOUT && ret != -ENOMEM)
-				ret = -EIO;
-			goto fail_msg;
-		}
-		ret = send_once(api, call, tok, resp);
-		if (ret == 0 && resp->status == 401 && !reauthed) {
-			reauthed = true;
-			osfs_auth_invalidate(api->auth, tok);
-			osfs_token_put(tok);
-			log_info("%s %s: token refused, renewing it", call->method, call->path);
-			continue;
-		}
-		osfs_token_put(tok);
-		if (ret == 0 && resp->status >= 200 && resp->status < 300)
-			return 0;
-		bool again = ret < 0 ? retryable_errno(-ret) : retryable_status(resp->status);
-		wait = backoff_ms(attempt, ret < 0 ? -1 : resp->retry_after);
-		if (!may_retry || !again || attempt >= api->opts.max_retries ||
-		    waited + wait > api->opts.retry_budget_ms)
-			break;
-		osfs_stat_inc(retries);
-		log_info("%s %s: %s, retrying in %ld ms", call->method, call->path,
-			 ret < 0 ? strerror(-ret) : "service busy", wait);
-		sleep_ms(wait);
-		waited += wait;
-	}
+	maybe_hold(api, call, st, ret, resp);
 	if (ret == 0) {
 		message = osfs_api_error_message(resp->body);
-		ret = is_quota(resp->status, message) ? -EDQUOT : -osfs_http_status_errno(resp->status);
-		if (resp->status == 401)
-			ret = -EACCES;
+		ret = st->busy ? -EAGAIN : -osfs_error_errno(resp->status, message);
 	}
 	char *line = describe_failure(call, resp, -ret, message);
 	free(message);
@@ -211,6 +241,70 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 	else
 		free(line);
 	return ret;
+}
+
+int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
+		  struct osfs_http_resp *resp, char **msg)
+{
+	/* -o timeout=0: no time bound, as curl reads a 0 timeout */
+	long timeout = api->opts.http.timeout_ms > 0 ? api->opts.http.timeout_ms : LONG_MAX / 4;
+	struct try_state st = { .deadline = now_ms() + timeout };
+	char err[256] = "";
+	int ret;
+
+	memset(resp, 0, sizeof(*resp));
+	if (msg)
+		*msg = NULL;
+	if (!api->roots[call->svc]) {
+		ret = -ENODEV;
+		snprintf(err, sizeof(err), "no %s endpoint in the catalog", osfs_service_names[call->svc]);
+		goto fail_msg;
+	}
+	if (atomic_load(&api->held_until[call->svc]) > now_ms()) {
+		ret = -atomic_load(&api->held_err[call->svc]);
+		snprintf(err, sizeof(err), "%s ran out of time just now (%s); not asked again yet",
+			 osfs_service_names[call->svc], strerror(-ret));
+		goto fail_msg;
+	}
+	for (;; st.attempt++) {
+		struct osfs_token *tok = NULL;
+		enum next next;
+
+		osfs_http_resp_free(resp);
+		ret = osfs_auth_get(api->auth, st.deadline - now_ms(), &tok, err, sizeof(err));
+		if (ret < 0) {
+			/* no token: Keystone refused (EACCES), timed out, or
+			 * could not be reached or read, which the caller's
+			 * service did not do: EIO, not ECONNREFUSED/EPROTO */
+			if (ret != -EACCES && ret != -ETIMEDOUT && ret != -ENOMEM)
+				ret = -EIO;
+			goto fail_msg;
+		}
+		if (st.deadline - now_ms() <= 0) {
+			osfs_token_put(tok);
+			ret = -ETIMEDOUT;
+			snprintf(err, sizeof(err), "no time left for the request after renewing the token");
+			goto fail_msg;
+		}
+		ret = send_once(api, call, tok, st.deadline - now_ms(), resp);
+		next = after_attempt(api, call, &st, ret, resp);
+		if (next == NEXT_RENEW) {
+			st.reauthed = true;
+			osfs_auth_invalidate(api->auth, tok);
+			log_info("%s %s: token refused, renewing it", call->method, call->path);
+		}
+		osfs_token_put(tok);
+		if (next == NEXT_DONE)
+			return 0;
+		if (next == NEXT_FAIL)
+			return fail_answer(api, call, &st, ret, resp, msg);
+		if (next == NEXT_RETRY) {
+			osfs_stat_inc(retries);
+			log_info("%s %s: %s, retrying in %ld ms", call->method, call->path,
+				 ret < 0 ? strerror(-ret) : "service busy", st.wait);
+			sleep_ms(st.wait);
+		}
+	}
 fail_msg:
 	osfs_stat_inc(errors);
 	log_err("%s %s: %s", call->method, osfs_service_names[call->svc], err);
@@ -335,7 +429,7 @@ int osfs_api_new(struct osfs_api **out, const struct osfs_config *cfg,
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	ret = osfs_auth_get(api->auth, &tok, err, errlen);
+	ret = osfs_auth_get(api->auth, opts->http.timeout_ms, &tok, err, errlen);
 	if (ret < 0)
 		goto fail;
 	ret = find_endpoints(api, cfg, tok, err, errlen);

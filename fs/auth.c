@@ -5,6 +5,8 @@
  * auth->lock and may keep using it after it is replaced.  `renewing` makes
  * renewals single-flight; a failed renewal is remembered for FAIL_HOLD_S
  * seconds so that many waiting threads do not each wait on a dead Keystone.
+ * A thread waits for another's renewal no longer than its own call's time
+ * left (`renewed` runs on CLOCK_MONOTONIC).
  */
 #include "auth.h"
 #include "log.h"
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define FAIL_HOLD_S 2
 
@@ -257,7 +260,7 @@ int osfs_auth_parse_token(const char *body, const char *subject, struct osfs_tok
 {
 	struct json_object *root = json_tokener_parse(body), *catalog;
 	struct osfs_token *tok = NULL;
-	const char *expires;
+	const char *expires, *issued;
 	int ret = -EPROTO;
 
 	*out = NULL;
@@ -276,6 +279,10 @@ int osfs_auth_parse_token(const char *body, const char *subject, struct osfs_tok
 	tok->expires = expires ? osfs_parse_time(expires) : 0;
 	if (tok->expires == -1)
 		goto out;
+	issued = str_at(root, "/token/issued_at");
+	tok->issued = issued ? osfs_parse_time(issued) : 0;
+	if (tok->issued == -1)
+		tok->issued = 0; /* only a hint for renewal */
 	tok->project_id = dup_or_null(str_at(root, "/token/project/id"));
 	tok->user_id = dup_or_null(str_at(root, "/token/user/id"));
 	if (json_pointer_get(root, "/token/catalog", &catalog) == 0 &&
@@ -290,11 +297,44 @@ out:
 	return ret;
 }
 
+time_t osfs_token_renew_at(const struct osfs_token *tok)
+{
+	time_t life = tok->issued ? tok->expires - tok->issued : 0;
+
+	if (!tok->expires)
+		return 0;
+	if (life > 0 && life < 2 * OSFS_AUTH_MARGIN_S)
+		return tok->issued + life * OSFS_AUTH_SHORT_NUM / OSFS_AUTH_SHORT_DEN;
+	return tok->expires - OSFS_AUTH_MARGIN_S;
+}
+
+void osfs_token_to_local_clock(struct osfs_token *tok, time_t received)
+{
+	time_t skew = tok->issued ? received - tok->issued : 0;
+
+	tok->issued += skew;
+	if (tok->expires)
+		tok->expires += skew;
+}
+
 bool osfs_token_needs_renewal(const struct osfs_token *tok, time_t now)
 {
 	if (!tok)
 		return true;
-	return tok->expires != 0 && now >= tok->expires - OSFS_AUTH_MARGIN_S;
+	return tok->expires != 0 && now >= osfs_token_renew_at(tok);
+}
+
+int osfs_token_check_fresh(const struct osfs_token *tok, time_t now, char *err, size_t errlen)
+{
+	/* by Keystone's own clock when it says when it issued the token (ours
+	 * may be off: the times move to our clock afterwards), else by ours */
+	bool dead = tok->expires && tok->expires <= (tok->issued ? tok->issued : now);
+
+	if (!dead)
+		return 0;
+	snprintf(err, errlen, "Keystone issued a token that is already expired: check the clocks"
+		 " (expires_at %ld, local time %ld)", (long)tok->expires, (long)now);
+	return -EACCES;
 }
 
 /* ---- endpoint selection ---- */
@@ -357,13 +397,17 @@ const char *osfs_catalog_find(const struct osfs_token *tok, const char *type,
 struct osfs_auth *osfs_auth_new(const struct osfs_config *cfg, struct osfs_http *http)
 {
 	struct osfs_auth *auth = calloc(1, sizeof(*auth));
+	pthread_condattr_t attr;
 
 	if (!auth)
 		return NULL;
 	auth->cfg = cfg;
 	auth->http = http;
 	pthread_mutex_init(&auth->lock, NULL);
-	pthread_cond_init(&auth->renewed, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&auth->renewed, &attr);
+	pthread_condattr_destroy(&attr);
 	return auth;
 }
 
@@ -389,12 +433,14 @@ static void keystone_reason(const struct osfs_http_resp *resp, char *err, size_t
 }
 
 /* One POST /v3/auth/tokens.  Called without auth->lock held. */
-static int fetch_token(struct osfs_auth *auth, struct osfs_token **out, char *err, size_t errlen)
+static int fetch_token(struct osfs_auth *auth, long timeout_ms, struct osfs_token **out,
+		       char *err, size_t errlen)
 {
 	char *url = osfs_auth_token_url(auth->cfg->auth_url);
 	char *body = osfs_auth_request_body(auth->cfg);
 	struct osfs_http_resp resp;
-	struct osfs_http_req req = { .method = "POST", .url = url, .body = body };
+	struct osfs_http_req req = { .method = "POST", .url = url, .body = body,
+				     .timeout_ms = timeout_ms };
 	int ret;
 
 	*out = NULL;
@@ -421,8 +467,17 @@ static int fetch_token(struct osfs_auth *auth, struct osfs_token **out, char *er
 		goto out;
 	}
 	ret = osfs_auth_parse_token(resp.body, resp.subject_token, out);
-	if (ret < 0)
+	if (ret < 0) {
 		snprintf(err, errlen, "unreadable token response from %s", url);
+		goto out;
+	}
+	ret = osfs_token_check_fresh(*out, time(NULL), err, errlen);
+	if (ret < 0) {
+		osfs_token_put(*out);
+		*out = NULL;
+		goto out;
+	}
+	osfs_token_to_local_clock(*out, time(NULL));
 out:
 	osfs_http_resp_free(&resp);
 out_nohttp:
@@ -438,14 +493,42 @@ static bool usable_locked(const struct osfs_auth *auth)
 	return auth->cur && !auth->stale && !osfs_token_needs_renewal(auth->cur, time(NULL));
 }
 
-int osfs_auth_get(struct osfs_auth *auth, struct osfs_token **tok, char *err, size_t errlen)
+/* Wait for another thread's renewal, until `until` (CLOCK_MONOTONIC). */
+static int wait_renewal_locked(struct osfs_auth *auth, const struct timespec *until)
 {
+	while (auth->renewing)
+		if (pthread_cond_timedwait(&auth->renewed, &auth->lock, until) == ETIMEDOUT)
+			return auth->renewing ? -ETIMEDOUT : 0;
+	return 0;
+}
+
+static struct timespec after_ms(long ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return ts;
+}
+
+int osfs_auth_get(struct osfs_auth *auth, long timeout_ms, struct osfs_token **tok,
+		  char *err, size_t errlen)
+{
+	struct timespec until = after_ms(timeout_ms > 0 ? timeout_ms : 0);
 	struct osfs_token *fresh = NULL;
 	int ret = 0;
 
 	pthread_mutex_lock(&auth->lock);
-	while (auth->renewing)
-		pthread_cond_wait(&auth->renewed, &auth->lock);
+	ret = wait_renewal_locked(auth, &until);
+	if (ret < 0) {
+		snprintf(err, errlen, "timed out waiting for a new token from Keystone");
+		goto out;
+	}
 	if (usable_locked(auth))
 		goto take;
 	if (auth->failed_at && time(NULL) - auth->failed_at < FAIL_HOLD_S) {
@@ -456,7 +539,7 @@ int osfs_auth_get(struct osfs_auth *auth, struct osfs_token **tok, char *err, si
 	auth->renewing = true;
 	pthread_mutex_unlock(&auth->lock);
 
-	ret = fetch_token(auth, &fresh, err, errlen);
+	ret = fetch_token(auth, timeout_ms, &fresh, err, errlen);
 
 	pthread_mutex_lock(&auth->lock);
 	auth->renewing = false;
@@ -475,7 +558,8 @@ int osfs_auth_get(struct osfs_auth *auth, struct osfs_token **tok, char *err, si
 	osfs_token_put(auth->cur);
 	auth->cur = fresh;
 	auth->stale = false;
-	log_info("new token, expires at %ld", (long)fresh->expires);
+	log_info("new token, expires at %ld, renewed from %ld", (long)fresh->expires,
+		 (long)osfs_token_renew_at(fresh));
 take:
 	atomic_fetch_add(&auth->cur->refs, 1);
 	*tok = auth->cur;

@@ -447,7 +447,8 @@ static void refresh_done(struct slot *s, const struct refresh *r, int ret, long 
 /* Failures that the kernel's next operation would only repeat at once. */
 static bool failure_held(const struct slot *s)
 {
-	static const int transient[] = { -ETIMEDOUT };
+	static const int transient[] = { -ETIMEDOUT, -EAGAIN, -EIO, -ECONNREFUSED,
+					 -EHOSTUNREACH, -EPROTO };
 
 	if (!s->failed_at || now_s() - s->failed_at >= FAIL_HOLD_S)
 		return false;

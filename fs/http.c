@@ -7,6 +7,7 @@
  * request id, never a header value that could hold a token.
  */
 #include "http.h"
+#include "errors.h"
 #include "log.h"
 
 #include <curl/curl.h>
@@ -31,16 +32,6 @@ struct body_buf {
 };
 
 static const struct {
-	long status;
-	int err;
-} status_errnos[] = {
-	{ 400, EINVAL }, { 401, EACCES }, { 403, EACCES }, { 404, ENOENT },
-	{ 405, EINVAL }, { 406, ENOTSUP }, { 409, EBUSY }, { 410, ENOENT },
-	{ 413, EFBIG }, { 415, EINVAL }, { 429, EAGAIN }, { 501, ENOTSUP },
-	{ 502, EAGAIN }, { 503, EAGAIN }, { 504, ETIMEDOUT },
-};
-
-static const struct {
 	CURLcode code;
 	int err;
 } curl_errnos[] = {
@@ -62,12 +53,7 @@ static const struct {
 
 int osfs_http_status_errno(long status)
 {
-	if (status >= 200 && status < 300)
-		return 0;
-	for (size_t i = 0; i < sizeof(status_errnos) / sizeof(status_errnos[0]); i++)
-		if (status_errnos[i].status == status)
-			return status_errnos[i].err;
-	return status >= 400 && status < 500 ? EINVAL : EIO;
+	return osfs_error_errno(status, NULL);
 }
 
 static int curl_errno(CURLcode code)
@@ -263,6 +249,22 @@ static void set_tls(CURL *h, const struct osfs_http *http)
 		curl_easy_setopt(h, CURLOPT_SSLKEY, http->key);
 }
 
+static long shorter(long a, long b)
+{
+	return a > 0 && (b <= 0 || a < b) ? a : b;
+}
+
+/* The request's own time left (a caller's deadline) caps both timeouts;
+ * 0 (neither set) is curl's "no timeout". */
+static void set_timeouts(CURL *h, const struct osfs_http *http, const struct osfs_http_req *req)
+{
+	long total = shorter(req->timeout_ms, http->opts.timeout_ms);
+	long connect = shorter(total, http->opts.connect_timeout_ms);
+
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect > 0 ? connect : 0L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, total > 0 ? total : 0L);
+}
+
 int osfs_http_do(struct osfs_http *http, const struct osfs_http_req *req,
 		 struct osfs_http_resp *resp)
 {
@@ -294,8 +296,7 @@ int osfs_http_do(struct osfs_http *http, const struct osfs_http_req *req,
 	if (req->fresh_connection)
 		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, http->opts.connect_timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, http->opts.timeout_ms);
+	set_timeouts(h, http, req);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);

@@ -6,6 +6,23 @@
  * call once, and retries idempotent GETs on 429/502/503/504 and dropped
  * connections a bounded number of times with backoff and jitter, honouring
  * Retry-After.  A POST that creates something is never retried.
+ *
+ * Time bound: one osfs_api_call ends within opts.http.timeout_ms (the
+ * mount's -o timeout) plus a slack of OSFS_API_SLACK_MS, retries,
+ * back-off and token renewals included: they all share one deadline,
+ * start + timeout.  Each attempt may only use the time left; no back-off
+ * sleeps past the deadline.  The slack covers curl noticing its timeout,
+ * the daemon's own work and the kernel round trip, so a user's command
+ * that fails on one call fails within timeout + 1 s.  A call that used the
+ * whole deadline on a busy or silent service holds that service for
+ * OSFS_API_HOLD_MS: other calls to it fail at once with the same errno, so
+ * a command's several operations (a name looked up alone, then in the full
+ * listing) still fail within one bound.
+ *
+ * Request bound: attempts follow one another and none starts after the
+ * deadline, so a call whose every answer takes d seconds sends at most
+ * ceil(timeout / d) requests to the service, and never more than
+ * max_retries + 1; plus at most two token requests to Keystone.
  * Every failure becomes a negative errno and a message naming the API's own
  * reason and request id, which is also logged.
  */
@@ -23,8 +40,22 @@ struct osfs_api;
 struct osfs_api_opts {
 	struct osfs_http_opts http;
 	int max_retries;          /* extra tries of a GET; default 3 */
-	long retry_budget_ms;     /* total time spent waiting between tries */
+	long retry_budget_ms;     /* total time spent waiting between tries,
+				   * within the call's deadline */
 };
+
+/* The documented slack of the time bound above. */
+#define OSFS_API_SLACK_MS 1000
+/* A retry is only worth sending with at least this long left. */
+#define OSFS_API_MIN_TRY_MS 100
+/* How long a service on which a call ran out of time (a transient failure
+ * with no time left for another try) answers that call's errno at once, so
+ * that the kernel's follow-up operations of the same command do not each
+ * wait for another timeout. */
+#define OSFS_API_HOLD_MS 1000
+/* How long a service that refused a renewed token is answered EACCES
+ * without asking Keystone for yet another token. */
+#define OSFS_API_REFUSED_HOLD_MS 2000
 
 /* Highest compute microversion this code knows how to read. */
 #define OSFS_COMPUTE_MAX_MINOR 93

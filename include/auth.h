@@ -4,7 +4,12 @@
  * started with (osfs_auth_get ... osfs_token_put) while another thread may
  * replace it.  Only one renewal runs at a time; other threads that need a
  * token wait for it.  A token is renewed AUTH_MARGIN_S seconds before its
- * expires_at, or at once after osfs_auth_invalidate (a 401 from a service).
+ * expires_at; one whose lifetime (expires_at - issued_at) is shorter than
+ * twice that margin is renewed after 3/4 of its lifetime instead (a 60 s
+ * token at 45 s), and at once after osfs_auth_invalidate (a 401 from a
+ * service).  A token that is already expired when it arrives is refused
+ * with one clear message about the clocks; otherwise its times are moved
+ * to the local clock (issued_at = when it arrived) before they are used.
  */
 #ifndef OSFS_AUTH_H
 #define OSFS_AUTH_H
@@ -18,6 +23,9 @@
 #include "http.h"
 
 #define OSFS_AUTH_MARGIN_S 120
+/* a short-lived token is renewed after this fraction of its lifetime */
+#define OSFS_AUTH_SHORT_NUM 3
+#define OSFS_AUTH_SHORT_DEN 4
 
 struct osfs_endpoint {
 	char *type, *interface, *region, *url;
@@ -27,6 +35,7 @@ struct osfs_token {
 	atomic_int refs;
 	char *id;                 /* the X-Subject-Token; never logged */
 	time_t expires;           /* 0: never expires */
+	time_t issued;            /* issued_at, 0 when absent */
 	char *project_id, *user_id;
 	struct osfs_endpoint *endpoints;
 	size_t nendpoints;
@@ -39,10 +48,13 @@ struct osfs_auth *osfs_auth_new(const struct osfs_config *cfg, struct osfs_http 
 void osfs_auth_free(struct osfs_auth *auth);
 
 /* A valid token (a new reference: release with osfs_token_put), renewing
- * it first when needed.  Returns 0 or -errno with a one-line reason in err:
- * -EACCES (credentials refused), -ETIMEDOUT/-ECONNREFUSED (Keystone
- * unreachable), -EPROTO (a response we cannot read). */
-int osfs_auth_get(struct osfs_auth *auth, struct osfs_token **tok,
+ * it first when needed, within timeout_ms (waiting for another thread's
+ * renewal included; <= 0: at once, or the http client's own timeout for a
+ * renewal).  Returns 0 or -errno with a one-line reason in err: -EACCES
+ * (credentials refused, or a token expired on issue), -ETIMEDOUT/
+ * -ECONNREFUSED (Keystone unreachable), -EPROTO (a response we cannot
+ * read). */
+int osfs_auth_get(struct osfs_auth *auth, long timeout_ms, struct osfs_token **tok,
 		  char *err, size_t errlen);
 
 /* The token `bad` was refused (401): the next osfs_auth_get renews, unless
@@ -52,6 +64,20 @@ void osfs_auth_invalidate(struct osfs_auth *auth, const struct osfs_token *bad);
 void osfs_token_put(struct osfs_token *tok);
 
 /* --- pure helpers, exported for unit tests --- */
+
+/* When tok is to be renewed (Keystone's clock), 0 for never. */
+time_t osfs_token_renew_at(const struct osfs_token *tok);
+
+/* 0, or -EACCES with "Keystone issued a token that is already expired:
+ * check the clocks" in err when tok expired on issue (expires_at <=
+ * issued_at), or, without issued_at, by `now`. */
+int osfs_token_check_fresh(const struct osfs_token *tok, time_t now, char *err, size_t errlen);
+
+/* Moves issued and expires_at to the local clock: issued becomes
+ * `received`, and the lifetime is kept, so that a Keystone whose clock is
+ * off does not make a short token look due for renewal at every call.
+ * Nothing changes for a token without issued_at. */
+void osfs_token_to_local_clock(struct osfs_token *tok, time_t received);
 
 /* True when tok must be renewed at time `now`. */
 bool osfs_token_needs_renewal(const struct osfs_token *tok, time_t now);

@@ -30,6 +30,9 @@ struct osfs_http_req {
 	const char *const *headers; /* extra "Name: value" lines, NULL-ended */
 	bool fresh_connection;  /* never on a reused connection, so that curl
 				 * cannot resend it after a drop (POSTs) */
+	long timeout_ms;        /* > 0: this request's total time, when
+				 * shorter than opts.timeout_ms (the time
+				 * left before a caller's deadline) */
 };
 
 struct osfs_http_resp {
@@ -61,7 +64,8 @@ int osfs_http_do(struct osfs_http *http, const struct osfs_http_req *req,
 
 void osfs_http_resp_free(struct osfs_http_resp *resp);
 
-/* The errno for an HTTP error status (400 EINVAL, 401 EACCES, 403 EACCES,
+/* The errno for an HTTP error status whose message is unknown: the rows
+ * of errors.h without a pattern (400 EINVAL, 401 EACCES, 403 EACCES,
  * 404 ENOENT, 409 EBUSY, 413 EFBIG, 429 EAGAIN, 503 EAGAIN, 504 ETIMEDOUT,
  * other 5xx EIO, ...).  0 for 2xx. */
 int osfs_http_status_errno(long status);

@@ -3045,6 +3045,8 @@ class Emulator:
                 kinds = [k for k in ("status", "delay", "hang", "drop", "drop_after",
                                      "malformed", "truncate", "huge", "loop_next")
                          if k in body]
+                if kinds == ["status", "delay"]:
+                    kinds = ["status"]  # a slow error: wait `delay`, then answer
                 if len(kinds) != 1:
                     raise HTTPError(400, "fault needs exactly one of status, delay,"
                                     " hang, drop, drop_after, malformed, truncate,"

@@ -51,6 +51,54 @@ int main(void)
 	CHECK(!osfs_token_needs_renewal(tok, e + 100000));
 	osfs_token_put(tok);
 
+	/* short-lived tokens: renewed after 3/4 of their lifetime (issued_at),
+	 * long-lived ones 120 s before expiry */
+	static const struct { long life, renew_after; } lives[] = {
+		{ 60, 45 }, { 200, 150 }, { 239, 179 }, { 240, 120 }, { 3600, 3480 },
+	};
+	for (size_t i = 0; i < sizeof(lives) / sizeof(lives[0]); i++) {
+		struct osfs_token t = { .issued = 1000000, .expires = 1000000 + lives[i].life };
+		CHECK(osfs_token_renew_at(&t) == t.issued + lives[i].renew_after);
+		CHECK(!osfs_token_needs_renewal(&t, t.issued + lives[i].renew_after - 1));
+		CHECK(osfs_token_needs_renewal(&t, t.issued + lives[i].renew_after));
+	}
+	/* a 60 s token read from a real response: renewed at 45 s, not at once */
+	static const char short_body[] =
+		"{\"token\": {\"issued_at\": \"2030-01-02T03:03:05.123456Z\","
+		" \"expires_at\": \"2030-01-02T03:04:05.123456Z\"}}";
+	CHECK(osfs_auth_parse_token(short_body, "s", &tok) == 0);
+	CHECK(tok->issued == osfs_parse_time("2030-01-02T03:03:05Z"));
+	CHECK(!osfs_token_needs_renewal(tok, tok->issued + 1));
+	CHECK(!osfs_token_needs_renewal(tok, tok->issued + 44));
+	CHECK(osfs_token_needs_renewal(tok, tok->issued + 45));
+	char why[200] = "";
+	CHECK(osfs_token_check_fresh(tok, tok->issued, why, sizeof(why)) == 0);
+	/* our clock past its expiry: Keystone's issued_at decides, the times
+	 * move to our clock */
+	CHECK(osfs_token_check_fresh(tok, tok->expires + 100, why, sizeof(why)) == 0);
+	/* a Keystone clock 100 s behind ours: the 60 s token still lives 60 s
+	 * from its arrival, and is not due for renewal at once */
+	time_t arrived = tok->issued + 100;
+	osfs_token_to_local_clock(tok, arrived);
+	CHECK(tok->issued == arrived && tok->expires == arrived + 60);
+	CHECK(!osfs_token_needs_renewal(tok, arrived + 1));
+	CHECK(osfs_token_needs_renewal(tok, arrived + 45));
+	/* expired on issue: one clear error about the clocks, whatever our clock says */
+	tok->expires = tok->issued;
+	why[0] = '\0';
+	CHECK(osfs_token_check_fresh(tok, tok->issued - 1000, why, sizeof(why)) == -EACCES);
+	CHECK(strstr(why, "Keystone issued a token that is already expired: check the clocks") != NULL);
+	/* without issued_at, our clock decides */
+	time_t exp = tok->expires;
+	tok->issued = 0;
+	CHECK(osfs_token_check_fresh(tok, exp - 1, why, sizeof(why)) == 0);
+	why[0] = '\0';
+	CHECK(osfs_token_check_fresh(tok, exp, why, sizeof(why)) == -EACCES);
+	CHECK(strstr(why, "already expired") != NULL);
+	tok->expires = 0;
+	CHECK(osfs_token_check_fresh(tok, 1L << 40, why, sizeof(why)) == 0);
+	osfs_token_put(tok);
+
 	CHECK(osfs_auth_parse_token("{\"token\": {}}", "", &tok) == -EPROTO);
 	CHECK(osfs_auth_parse_token("not json", "x", &tok) == -EPROTO);
 	CHECK(osfs_auth_parse_token("{\"token\": {\"expires_at\": \"soon\"}}", "x", &tok) == -EPROTO);

@@ -445,17 +445,20 @@ static void refresh_done(struct slot *s, const struct refresh *r, int ret, long 
 }
 
 /* Failures that the kernel's next operation would only repeat at once. */
-static bool failure_held(const struct slot *s)
+static bool transient(int err)
 {
-	static const int transient[] = { -ETIMEDOUT, -EAGAIN, -EIO, -ECONNREFUSED,
-					 -EHOSTUNREACH, -EPROTO };
+	static const int errs[] = { -ETIMEDOUT, -EAGAIN, -EIO, -ECONNREFUSED,
+				    -EHOSTUNREACH, -EPROTO };
 
-	if (!s->failed_at || now_s() - s->failed_at >= FAIL_HOLD_S)
-		return false;
-	for (size_t i = 0; i < sizeof(transient) / sizeof(transient[0]); i++)
-		if (s->last_err == transient[i])
+	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
+		if (err == errs[i])
 			return true;
 	return false;
+}
+
+static bool failure_held(const struct slot *s)
+{
+	return s->failed_at && now_s() - s->failed_at < FAIL_HOLD_S && transient(s->last_err);
 }
 
 /* May a reader take s->cur as it is?  Fresh, or (stale: while it is
@@ -1027,8 +1030,8 @@ int osfs_cache_spot(struct osfs_cache *c, enum osfs_kind_id kind, const char *fn
 	if (ret == 0 && !*out)
 		ret = fetch_named(c, kind, name, out);
 	free(name);
-	if (ret < 0 || !*out)
-		return ret == -ENOMEM ? ret : 0; /* let the full listing decide */
+	if (ret < 0 || !*out) /* let the full listing decide, unless the API is failing */
+		return ret == -ENOMEM || transient(ret) ? ret : 0;
 	if (strcmp((*out)->items[0]->fname, fname) != 0) {
 		osfs_listing_put(*out); /* encoded differently: not this file */
 		*out = NULL;

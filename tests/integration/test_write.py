@@ -73,7 +73,10 @@ def test_full_lifecycle(cloud, mnt):
         assert m.write("servers/%s/metadata/owner" % name, "alice\n") == 0
         assert cloud.client.server(s["id"])["metadata"] == {"role": "web", "owner": "alice"}
         assert m.read("servers", name, "metadata", "owner") == "alice\n"
-        os.unlink(m.p("servers", name, "metadata", "role"))
+        with pytest.raises(PermissionError):                # rm never changes the cloud
+            os.unlink(m.p("servers", name, "metadata", "role"))
+        assert cloud.client.server(s["id"])["metadata"] == {"role": "web", "owner": "alice"}
+        assert m.write("servers/%s/ctl" % name, "unset role\n") == 0
         assert cloud.client.server(s["id"])["metadata"] == {"owner": "alice"}
         assert sorted(os.listdir(m.p("servers", name, "metadata"))) == ["owner"]
 

@@ -279,6 +279,14 @@ static int report(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname,
 	return ret;
 }
 
+/* A failure about a draft that is gone leaves no note behind. */
+static int report_write(struct osfs_fs *fs, const struct osfs_node *node, int ret, const char *why)
+{
+	if (ret == -ENOENT && !*why)
+		return ret;
+	return report(fs, node->kind, node->key, ret, why);
+}
+
 /* ---- lookup and listing ---- */
 
 static int dfile_by_name(enum osfs_kind_id kind, const char *name)
@@ -387,6 +395,20 @@ int osfs_drafts_list_files(struct osfs_fs *fs, struct osfs_node *node, osfs_fill
 bool osfs_drafts_file_writable(const struct osfs_node *node)
 {
 	return node->subkey || (node->index >= 0 && dfiles[node->index].writable);
+}
+
+int osfs_drafts_check_write(struct osfs_fs *fs, const struct osfs_node *node)
+{
+	char why[WHY_MAX] = "";
+	struct draft *dr;
+	int ret;
+
+	if (!osfs_drafts_file_writable(node))
+		return -EACCES;
+	pthread_mutex_lock(&fs->drafts->lock);
+	ret = find_open_locked(fs->drafts, node->kind, node->key, &dr, why);
+	pthread_mutex_unlock(&fs->drafts->lock);
+	return ret == -EBUSY ? report_write(fs, node, ret, why) : ret;
 }
 
 /* ---- reading ---- */
@@ -983,14 +1005,6 @@ static int draft_ctl(struct osfs_fs *fs, struct osfs_node *node, const char *dat
 	}
 	ret = fail(why, -EINVAL, "unknown verb for a draft: write %s",
 		   node->kind == OSFS_SERVERS ? "boot or delete" : "delete");
-	return report(fs, node->kind, node->key, ret, why);
-}
-
-/* A failure about a draft that is gone leaves no note behind. */
-static int report_write(struct osfs_fs *fs, const struct osfs_node *node, int ret, const char *why)
-{
-	if (ret == -ENOENT && !*why)
-		return ret;
 	return report(fs, node->kind, node->key, ret, why);
 }
 

@@ -27,7 +27,7 @@ int osfs_write_check(struct osfs_fs *fs, const struct osfs_node *node)
 	case OSFS_N_SUBFILE:
 		return is_live_meta(node) ? 0 : -EACCES;
 	case OSFS_N_DRAFT_FILE:
-		return osfs_drafts_file_writable(node) ? 0 : -EACCES;
+		return osfs_drafts_check_write(fs, node);
 	default:
 		return -EACCES;
 	}

@@ -50,6 +50,10 @@ int osfs_drafts_list_files(struct osfs_fs *fs, struct osfs_node *node, osfs_fill
 int osfs_drafts_read(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_t *len);
 bool osfs_drafts_file_writable(const struct osfs_node *node);
 
+/* May a draft file be opened for writing now?  0, -EACCES (read-only
+ * file), -EBUSY (the draft is frozen: it boots), -ENOENT. */
+int osfs_drafts_check_write(struct osfs_fs *fs, const struct osfs_node *node);
+
 /* mkdir: a new draft, booted at once when defaults make it complete.
  * -EEXIST when the name (or the name it encodes) is taken, -EINVAL for a
  * name osfs_name_check_new refuses (the reason logged), -EPERM for kinds

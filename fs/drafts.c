@@ -234,8 +234,7 @@ static int find_open_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const
 	if (!*dr)
 		return -ENOENT;
 	if ((*dr)->state != DR_OPEN) {
-		snprintf(why, WHY_MAX, "%s: the draft is being created and cannot change",
-			 (*dr)->f.name);
+		snprintf(why, WHY_MAX, "the draft is being created: it cannot change now");
 		return -EBUSY;
 	}
 	return 0;

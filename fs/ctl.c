@@ -4,6 +4,7 @@
  * and the request it makes.  Parsing, `cat ctl` and running all read the
  * same rows, so a new verb is a new row. */
 #include "ctl.h"
+#include "drafts.h"
 #include "log.h"
 #include "notes.h"
 
@@ -177,8 +178,10 @@ int osfs_ctl_run(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_r
 		log_info("%s %s: %s%s%s accepted", osfs_kinds[kind].dir, r->fname, verb->words,
 			 arg ? " " : "", arg ? arg : "");
 		osfs_cache_watch(fs->cache, kind, r->id);
-		if (verb->removes)
+		if (verb->removes) {
+			osfs_drafts_forget(fs, kind, r->id);
 			osfs_cache_invalidate(fs->cache, (int)kind);
+		}
 	}
 out:
 	free(msg);

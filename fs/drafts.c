@@ -365,6 +365,19 @@ void osfs_drafts_list(struct osfs_fs *fs, enum osfs_kind_id kind, const struct o
 	pthread_mutex_unlock(&d->lock);
 }
 
+void osfs_drafts_forget(struct osfs_fs *fs, enum osfs_kind_id kind, const char *id)
+{
+	struct osfs_drafts *d = fs->drafts;
+
+	pthread_mutex_lock(&d->lock);
+	for (struct draft *dr = d->head, *next; dr; dr = next) {
+		next = dr->next;
+		if (dr->kind == kind && dr->state == DR_BOOTED && strcmp(dr->created, id) == 0)
+			unlink_locked(d, dr);
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
 int osfs_drafts_list_files(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fill, void *ctx)
 {
 	struct draft *dr;

@@ -182,7 +182,7 @@ static int refuse_unlink(const char *path, const struct osfs_node *node)
 		log_warn("%s: rm changes nothing in the cloud; to remove the key: echo 'unset %s' > %s/%s/ctl",
 			 path, node->key, osfs_kinds[node->kind].dir, node->res->fname);
 	else
-		log_warn("%s: rm changes nothing in the cloud", path);
+		log_info("%s: rm changes nothing in the cloud", path); /* rm -rf: one per file */
 	return -EPERM;
 }
 

@@ -76,6 +76,10 @@ int osfs_drafts_meta_create(struct osfs_fs *fs, struct osfs_node *dir, const cha
 			    struct osfs_node *file);
 int osfs_drafts_unlink(struct osfs_fs *fs, struct osfs_node *node);
 
+/* The resource `id` of `kind` is gone (deleted through its ctl): a booted
+ * draft still waiting to be listed for it is dropped. */
+void osfs_drafts_forget(struct osfs_fs *fs, enum osfs_kind_id kind, const char *id);
+
 /* The two halves of a boot, around the API call (exported for tests).
  * begin checks the draft is complete, freezes it and hands out a copy of
  * what it holds (free with osfs_draft_copy_free); end records the outcome:

@@ -238,6 +238,7 @@ def test_keypair_import_and_delete(cloud, mnt, tmp_path):
     assert mnt.read("keypairs", name, "public_key").strip() == key.strip()
     assert mnt.write("keypairs/%s/ctl" % name, "delete\n") == 0
     assert not any(k["name"] == name for k in cloud.client.keypairs())
+    assert name not in os.listdir(mnt.p("keypairs"))     # no ghost of the draft either
     os.mkdir(mnt.p("keypairs", name + "x"))
     assert mnt.write("keypairs/%sx/public_key" % name, "garbage\n") == errno.EINVAL
     assert mnt.read("keypairs", name + "x", "error") != ""

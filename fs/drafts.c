@@ -561,33 +561,15 @@ static char *single_line(const char *data, size_t len)
 	return strndup(data, len);
 }
 
-/* Characters (UTF-8 code points) in s, as the API counts them. */
-static size_t chars_of(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
-static bool has_control(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
-			return true;
-	return false;
-}
-
 /* A one-line text field within its limit.  0 or -EINVAL with why. */
 static int check_text(int f, const char *value, char *why)
 {
-	size_t n = chars_of(value);
+	size_t n = osfs_text_chars(value);
 
 	if (n > dfiles[f].max)
 		return fail(why, -EINVAL, "%s: at most %zu characters, this value has %zu",
 			    dfiles[f].name, dfiles[f].max, n);
-	if (f != D_NETWORKS && f != D_PUBLIC_KEY && has_control(value))
+	if (f != D_NETWORKS && f != D_PUBLIC_KEY && osfs_text_has_control(value))
 		return fail(why, -EINVAL, "%s: one line of text without control characters",
 			    dfiles[f].name);
 	return 0;
@@ -694,7 +676,7 @@ static int set_meta_locked(struct draft *dr, const char *key, const char *data, 
 
 	if (!kv)
 		ret = fail(why, -ENOENT, "metadata: no key '%.255s'", key);
-	else if (!v || chars_of(v) > API_TEXT_MAX)
+	else if (!v || osfs_text_chars(v) > API_TEXT_MAX)
 		ret = fail(why, -EINVAL, "metadata values are text of at most %d characters", API_TEXT_MAX);
 	if (ret == 0) {
 		free(kv->value);

@@ -72,7 +72,16 @@ char *osfs_name_decode(const char *fname)
 	return out;
 }
 
-static bool has_control(const char *s)
+size_t osfs_text_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+bool osfs_text_has_control(const char *s)
 {
 	for (; *s; s++)
 		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
@@ -90,7 +99,7 @@ int osfs_name_check_new(const char *fname, char *why, size_t whylen)
 			 strlen(fname));
 		goto out;
 	}
-	if (has_control(fname)) {
+	if (osfs_text_has_control(fname)) {
 		snprintf(why, whylen, "names cannot hold control characters (newline, tab, ...)");
 		goto out;
 	}
@@ -105,7 +114,7 @@ int osfs_name_check_new(const char *fname, char *why, size_t whylen)
 	}
 	if (!*name || name[0] == ' ' || name[strlen(name) - 1] == ' ')
 		snprintf(why, whylen, "names cannot be empty or begin or end with a blank");
-	else if (has_control(name))
+	else if (osfs_text_has_control(name))
 		snprintf(why, whylen, "names cannot hold control characters (newline, tab, ...)");
 	else if (strcmp(again, fname) != 0)
 		snprintf(why, whylen, "the cloud would show '%s' as '%s': write that name instead",

@@ -4,6 +4,7 @@
 #include "ctl.h"
 #include "drafts.h"
 #include "log.h"
+#include "names.h"
 #include "notes.h"
 
 #include <errno.h>
@@ -38,7 +39,8 @@ bool osfs_write_accumulates(const struct osfs_node *node)
 	return node->type == OSFS_N_DRAFT_FILE;
 }
 
-/* PUT /servers/{id}/metadata/{key} (value: text up to 255 characters). */
+/* PUT /servers/{id}/metadata/{key} (value: text up to 255 characters, the
+ * limit drafts apply too). */
 static int set_meta(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len)
 {
 	char *value, *key = osfs_http_escape(node->key), *id = osfs_http_escape(node->res->id);
@@ -51,7 +53,7 @@ static int set_meta(struct osfs_fs *fs, struct osfs_node *node, const char *data
 	value = strndup(data, len);
 	if (!value || !key || !id)
 		goto out;
-	if (len > 255 || strlen(value) != len) {
+	if (strlen(value) != len || osfs_text_chars(value) > 255) {
 		osfs_notes_set(fs->notes, node->res->id, "metadata values are text of at most 255 characters");
 		ret = -EINVAL;
 		goto out;

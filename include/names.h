@@ -10,6 +10,7 @@
 #ifndef OSFS_NAMES_H
 #define OSFS_NAMES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "model.h"
@@ -30,6 +31,11 @@ char *osfs_name_decode(const char *fname);
  * user's directory would vanish), the empty name, or blanks at either end
  * (the API strips them).  -ENOMEM. */
 int osfs_name_check_new(const char *fname, char *why, size_t whylen);
+
+/* Text as the API measures it: characters (UTF-8 code points) in s, and
+ * whether s holds a control character (below 0x20, or 0x7f). */
+size_t osfs_text_chars(const char *s);
+bool osfs_text_has_control(const char *s);
 
 /* "^name$" with regex metacharacters escaped (Nova's name filter is a
  * regular expression); caller frees; NULL on ENOMEM. */

@@ -422,3 +422,19 @@ def test_the_error_file_describes_the_last_write(cloud, mnt):
         assert "boot" in m.read(d + "error")
     finally:
         os.rmdir(m.p("servers", name))
+
+
+def test_live_metadata_values_get_the_same_limit(cloud, mnt):
+    s = next(x for x in cloud.client.servers() if x["status"] == "ACTIVE")
+    d = "servers/.by-id/%s/" % s["id"]
+    key = unique("lim")
+    try:
+        assert mnt.write(d + "metadata/" + key, "v" * 256 + "\n") == errno.EINVAL
+        assert "255" in mnt.read(d + "error")
+        assert key not in (cloud.client.server(s["id"])["metadata"] or {})
+        # characters, not bytes (another key: the kernel keeps the refused one's entry)
+        assert mnt.write(d + "metadata/" + key + "b", "é" * 255 + "\n") == 0
+        assert cloud.client.server(s["id"])["metadata"][key + "b"] == "é" * 255
+    finally:
+        for k in (key, key + "b"):
+            cloud.client.request("DELETE", "compute", "/servers/%s/metadata/%s" % (s["id"], k))

@@ -1,5 +1,10 @@
-/* ctl.c - verb tables and running a verb against the API. */
+/* ctl.c - verb tables and running a verb against the API.
+ *
+ * A row is one verb: its words, the name of its argument if it takes one,
+ * and the request it makes.  Parsing, `cat ctl` and running all read the
+ * same rows, so a new verb is a new row. */
 #include "ctl.h"
+#include "drafts.h"
 #include "log.h"
 #include "notes.h"
 
@@ -10,25 +15,27 @@
 #include <string.h>
 
 #define ACTION "/servers/%s/action"
+#define CTL_TEXT_MAX 1024   /* longer than any verb and a 255-character argument */
 
 static const struct osfs_verb server_verbs[] = {
-	{ "reboot", "POST", ACTION, "{\"reboot\": {\"type\": \"SOFT\"}}" },
-	{ "reboot hard", "POST", ACTION, "{\"reboot\": {\"type\": \"HARD\"}}" },
-	{ "stop", "POST", ACTION, "{\"os-stop\": null}" },
-	{ "start", "POST", ACTION, "{\"os-start\": null}" },
-	{ "pause", "POST", ACTION, "{\"pause\": null}" },
-	{ "unpause", "POST", ACTION, "{\"unpause\": null}" },
-	{ "suspend", "POST", ACTION, "{\"suspend\": null}" },
-	{ "resume", "POST", ACTION, "{\"resume\": null}" },
-	{ "lock", "POST", ACTION, "{\"lock\": null}" },
-	{ "unlock", "POST", ACTION, "{\"unlock\": null}" },
-	{ "delete", "DELETE", "/servers/%s", NULL },
-	{ NULL, NULL, NULL, NULL },
+	{ "reboot", NULL, "POST", ACTION, "{\"reboot\": {\"type\": \"SOFT\"}}", false },
+	{ "reboot hard", NULL, "POST", ACTION, "{\"reboot\": {\"type\": \"HARD\"}}", false },
+	{ "stop", NULL, "POST", ACTION, "{\"os-stop\": null}", false },
+	{ "start", NULL, "POST", ACTION, "{\"os-start\": null}", false },
+	{ "pause", NULL, "POST", ACTION, "{\"pause\": null}", false },
+	{ "unpause", NULL, "POST", ACTION, "{\"unpause\": null}", false },
+	{ "suspend", NULL, "POST", ACTION, "{\"suspend\": null}", false },
+	{ "resume", NULL, "POST", ACTION, "{\"resume\": null}", false },
+	{ "lock", NULL, "POST", ACTION, "{\"lock\": null}", false },
+	{ "unlock", NULL, "POST", ACTION, "{\"unlock\": null}", false },
+	{ "delete", NULL, "DELETE", "/servers/%s", NULL, true },
+	{ "unset", "KEY", "DELETE", "/servers/%s/metadata/%s", NULL, false },
+	{ NULL, NULL, NULL, NULL, NULL, false },
 };
 
 static const struct osfs_verb keypair_verbs[] = {
-	{ "delete", "DELETE", "/os-keypairs/%s", NULL },
-	{ NULL, NULL, NULL, NULL },
+	{ "delete", NULL, "DELETE", "/os-keypairs/%s", NULL, true },
+	{ NULL, NULL, NULL, NULL, NULL, false },
 };
 
 static const struct osfs_verb *verbs_of(enum osfs_kind_id kind)
@@ -62,18 +69,75 @@ void osfs_ctl_normalise(const char *text, size_t len, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
-const struct osfs_verb *osfs_ctl_parse(enum osfs_kind_id kind, const char *text, size_t len)
+/* Does normalised `word` start with the verb's word, then a blank? */
+static bool names_arg_verb(const struct osfs_verb *v, const char *word)
+{
+	size_t n = strlen(v->words);
+
+	return v->arg && strncmp(word, v->words, n) == 0 && (word[n] == ' ' || word[n] == '\0');
+}
+
+/* The raw text after the first word, blanks around it trimmed; NULL on
+ * ENOMEM. */
+static char *raw_arg(const char *text, size_t len)
+{
+	size_t i = 0, end = len;
+
+	while (i < len && isspace((unsigned char)text[i]))
+		i++;
+	while (i < len && !isspace((unsigned char)text[i]))
+		i++;
+	while (i < len && isspace((unsigned char)text[i]))
+		i++;
+	while (end > i && isspace((unsigned char)text[end - 1]))
+		end--;
+	return strndup(text + i, end - i);
+}
+
+int osfs_ctl_parse_arg(enum osfs_kind_id kind, const char *text, size_t len,
+		       const struct osfs_verb **verb, char **arg, char *why, size_t whylen)
 {
 	const struct osfs_verb *v = verbs_of(kind);
 	char word[64];
 
-	if (!v || len >= sizeof(word) * 4)
+	*verb = NULL;
+	*arg = NULL;
+	osfs_ctl_normalise(text, len < CTL_TEXT_MAX ? len : CTL_TEXT_MAX, word, sizeof(word));
+	for (; v && v->words && len < CTL_TEXT_MAX; v++) {
+		if (!v->arg && strcmp(v->words, word) == 0)
+			break;
+		if (names_arg_verb(v, word))
+			break;
+	}
+	if (!v || !v->words || len >= CTL_TEXT_MAX) {
+		snprintf(why, whylen, "unknown verb '%.60s': read ctl for the list", word);
+		return -EINVAL;
+	}
+	if (v->arg && !(*arg = raw_arg(text, len)))
+		return -ENOMEM;
+	if (v->arg && (!**arg || memchr(text, '\0', len) || strchr(*arg, '\n'))) {
+		snprintf(why, whylen, "%s needs one %s: echo '%s %s' > ctl", v->words, v->arg,
+			 v->words, v->arg);
+		free(*arg);
+		*arg = NULL;
+		return -EINVAL;
+	}
+	*verb = v;
+	return 0;
+}
+
+const struct osfs_verb *osfs_ctl_parse(enum osfs_kind_id kind, const char *text, size_t len)
+{
+	const struct osfs_verb *v = NULL;
+	char *arg = NULL, why[160];
+
+	if (osfs_ctl_parse_arg(kind, text, len, &v, &arg, why, sizeof(why)) < 0)
 		return NULL;
-	osfs_ctl_normalise(text, len, word, sizeof(word));
-	for (; v->words; v++)
-		if (strcmp(v->words, word) == 0)
-			return v;
-	return NULL;
+	if (arg) {
+		free(arg);
+		return NULL;
+	}
+	return v;
 }
 
 char *osfs_ctl_help(enum osfs_kind_id kind)
@@ -86,20 +150,23 @@ char *osfs_ctl_help(enum osfs_kind_id kind)
 	if (!f)
 		return NULL;
 	for (; v && v->words; v++)
-		fprintf(f, "%s\n", v->words);
+		fprintf(f, "%s%s%s\n", v->words, v->arg ? " " : "", v->arg ? v->arg : "");
 	fclose(f);
 	return out;
 }
 
 int osfs_ctl_run(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_res *r,
-		 const struct osfs_verb *verb)
+		 const struct osfs_verb *verb, const char *arg)
 {
 	struct osfs_http_resp resp;
 	char *path = NULL, *id = osfs_http_escape(r->id), *msg = NULL;
+	char *earg = arg ? osfs_http_escape(arg) : NULL;
 	int ret = -ENOMEM;
 
-	if (!id || asprintf(&path, verb->path, id) < 0)
+	if (!id || (arg && !earg) || asprintf(&path, verb->path, id, earg) < 0) {
+		path = NULL;
 		goto out;
+	}
 	struct osfs_api_call call = {
 		.svc = osfs_kinds[kind].svc, .method = verb->method, .path = path,
 		.body = verb->body, .no_retry = true,
@@ -108,14 +175,18 @@ int osfs_ctl_run(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_r
 	osfs_http_resp_free(&resp);
 	osfs_notes_set(fs->notes, r->id, msg);
 	if (ret == 0) {
-		log_info("%s %s: %s accepted", osfs_kinds[kind].dir, r->fname, verb->words);
+		log_info("%s %s: %s%s%s accepted", osfs_kinds[kind].dir, r->fname, verb->words,
+			 arg ? " " : "", arg ? arg : "");
 		osfs_cache_watch(fs->cache, kind, r->id);
-		if (strcmp(verb->method, "DELETE") == 0)
+		if (verb->removes) {
+			osfs_drafts_forget(fs, kind, r->id);
 			osfs_cache_invalidate(fs->cache, (int)kind);
+		}
 	}
 out:
 	free(msg);
 	free(path);
+	free(earg);
 	free(id);
 	return ret;
 }

@@ -1,9 +1,23 @@
 /* drafts.c - the mkdir → write → boot path for servers and keypairs.
  *
  * Every draft field is kept as the user wrote it (single-line fields
- * without the trailing newline).  Drafts are protected by drafts->lock; a
- * boot runs without it, marked by `booting` so concurrent writes get EBUSY
- * and a second boot cannot start.
+ * without the trailing newline), checked against the limits the API will
+ * apply, so a bad value fails at write time and not at boot.
+ *
+ * A draft goes OPEN → BOOTING → BOOTED.  Boot copies the fields under the
+ * lock and sends the copy: from then on the draft is frozen (writes,
+ * creates and unlinks are EBUSY), so what was sent is what the user sees.
+ * A failed boot reopens it.  A booted draft answers no lookup (the new
+ * resource does) but stays in its kind's directory listing until a listing
+ * that holds the new id is served, so a name never drops out of `ls`.
+ *
+ * The `error` file describes the last write: every entry point ends in
+ * report(), which clears it on success and sets the reason on failure.
+ *
+ * Lock: drafts->lock protects the list and every draft in it.  It is a
+ * leaf for the draft data: it is never held across an API call or a cache
+ * fetch (resolve and boot run without it); notes and log have their own
+ * locks, taken under it.
  */
 #include "drafts.h"
 #include "ctl.h"
@@ -13,16 +27,18 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define USER_DATA_MAX 49149       /* 65535 characters once base64-encoded */
-#define VALUE_MAX 4096
-#define META_KEY_MAX 255
-#define META_VALUE_MAX 255
+#define VALUE_MAX 4096            /* bytes, for fields with no limit of their own */
+#define API_TEXT_MAX 255          /* characters: Nova's limit on names and metadata */
 #define MAX_META 128
+#define BOOTED_KEEP_S 60          /* a booted draft waits this long at most for a listing */
+#define WHY_MAX OSFS_DRAFTS_WHY_MAX
 
 enum dfile {
 	D_STATUS, D_MISSING, D_NAME, D_FLAVOR, D_IMAGE, D_KEY_NAME, D_USER_DATA,
@@ -34,44 +50,62 @@ struct dfile_info {
 	bool writable;
 	bool dir;
 	unsigned kinds;   /* bit per enum osfs_kind_id */
+	size_t max;       /* longest value, in characters (0: not a text field) */
 };
 
 #define SRV (1u << OSFS_SERVERS)
 #define KEY (1u << OSFS_KEYPAIRS)
 
 static const struct dfile_info dfiles[D_NFILES] = {
-	[D_STATUS] = { "status", false, false, SRV },
-	[D_MISSING] = { "missing", false, false, SRV | KEY },
-	[D_NAME] = { "name", false, false, SRV | KEY },
-	[D_FLAVOR] = { "flavor", true, false, SRV },
-	[D_IMAGE] = { "image", true, false, SRV },
-	[D_KEY_NAME] = { "key_name", true, false, SRV },
-	[D_USER_DATA] = { "user_data", true, false, SRV },
-	[D_NETWORKS] = { "networks", true, false, SRV },
-	[D_AZ] = { "availability_zone", true, false, SRV },
-	[D_PUBLIC_KEY] = { "public_key", true, false, KEY },
-	[D_CTL] = { "ctl", true, false, SRV | KEY },
-	[D_ERROR] = { "error", false, false, SRV | KEY },
-	[D_METADATA] = { "metadata", true, true, SRV },
+	[D_STATUS] = { "status", false, false, SRV, 0 },
+	[D_MISSING] = { "missing", false, false, SRV | KEY, 0 },
+	[D_NAME] = { "name", false, false, SRV | KEY, 0 },
+	[D_FLAVOR] = { "flavor", true, false, SRV, API_TEXT_MAX },
+	[D_IMAGE] = { "image", true, false, SRV, API_TEXT_MAX },
+	[D_KEY_NAME] = { "key_name", true, false, SRV, API_TEXT_MAX },
+	[D_USER_DATA] = { "user_data", true, false, SRV, 0 },
+	[D_NETWORKS] = { "networks", true, false, SRV, VALUE_MAX },
+	[D_AZ] = { "availability_zone", true, false, SRV, API_TEXT_MAX },
+	[D_PUBLIC_KEY] = { "public_key", true, false, KEY, VALUE_MAX },
+	[D_CTL] = { "ctl", true, false, SRV | KEY, 0 },
+	[D_ERROR] = { "error", false, false, SRV | KEY, 0 },
+	[D_METADATA] = { "metadata", true, true, SRV, 0 },
 };
 
-struct draft {
-	enum osfs_kind_id kind;
-	char *fname;
+/* What a boot sends; copied whole under the lock when the boot starts. */
+struct draft_fields {
 	char *name;                 /* decoded API name */
 	char *vals[D_NFILES];
 	size_t user_data_len;
 	char *flavor_id, *image_id; /* resolved at write time */
 	struct osfs_kv *meta;
 	size_t nmeta;
-	bool booting;
+};
+
+enum draft_state { DR_OPEN, DR_BOOTING, DR_BOOTED };
+
+struct draft {
+	enum osfs_kind_id kind;
+	char *fname;
+	struct draft_fields f;
+	enum draft_state state;
+	char *created;              /* DR_BOOTED: the new resource's id */
+	double booted_at;           /* DR_BOOTED: monotonic seconds */
 	struct draft *next;
 };
 
 struct osfs_drafts {
-	pthread_mutex_t lock;
+	pthread_mutex_t lock;       /* see the lock note above */
 	struct draft *head;         /* protected by lock */
 };
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 struct osfs_drafts *osfs_drafts_new(void)
 {
@@ -82,19 +116,64 @@ struct osfs_drafts *osfs_drafts_new(void)
 	return d;
 }
 
-static void draft_free(struct draft *dr)
+static void fields_free(struct draft_fields *f)
 {
 	for (int i = 0; i < D_NFILES; i++)
-		free(dr->vals[i]);
-	for (size_t i = 0; i < dr->nmeta; i++) {
-		free(dr->meta[i].key);
-		free(dr->meta[i].value);
+		free(f->vals[i]);
+	for (size_t i = 0; i < f->nmeta; i++) {
+		free(f->meta[i].key);
+		free(f->meta[i].value);
 	}
-	free(dr->meta);
-	free(dr->flavor_id);
-	free(dr->image_id);
+	free(f->meta);
+	free(f->flavor_id);
+	free(f->image_id);
+	free(f->name);
+	memset(f, 0, sizeof(*f));
+}
+
+static char *dup_or_null(const char *s, bool *ok)
+{
+	char *out = s ? strdup(s) : NULL;
+
+	if (s && !out)
+		*ok = false;
+	return out;
+}
+
+/* A deep copy of src into dst.  0 or -ENOMEM (dst then empty). */
+static int fields_copy(const struct draft_fields *src, struct draft_fields *dst)
+{
+	bool ok = true;
+
+	memset(dst, 0, sizeof(*dst));
+	dst->name = dup_or_null(src->name, &ok);
+	for (int i = 0; i < D_NFILES; i++)
+		if (i != D_USER_DATA)
+			dst->vals[i] = dup_or_null(src->vals[i], &ok);
+	if (src->user_data_len && (dst->vals[D_USER_DATA] = malloc(src->user_data_len + 1))) {
+		memcpy(dst->vals[D_USER_DATA], src->vals[D_USER_DATA], src->user_data_len + 1);
+		dst->user_data_len = src->user_data_len;
+	} else if (src->user_data_len) {
+		ok = false;
+	}
+	dst->flavor_id = dup_or_null(src->flavor_id, &ok);
+	dst->image_id = dup_or_null(src->image_id, &ok);
+	if (src->nmeta && !(dst->meta = calloc(src->nmeta, sizeof(*dst->meta))))
+		ok = false;
+	for (size_t i = 0; ok && i < src->nmeta; i++, dst->nmeta++) {
+		dst->meta[i].key = dup_or_null(src->meta[i].key, &ok);
+		dst->meta[i].value = dup_or_null(src->meta[i].value, &ok);
+	}
+	if (!ok)
+		fields_free(dst);
+	return ok ? 0 : -ENOMEM;
+}
+
+static void draft_free(struct draft *dr)
+{
+	fields_free(&dr->f);
+	free(dr->created);
 	free(dr->fname);
-	free(dr->name);
 	free(dr);
 }
 
@@ -111,14 +190,6 @@ void osfs_drafts_free(struct osfs_drafts *d)
 	free(d);
 }
 
-static struct draft *find_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname)
-{
-	for (struct draft *dr = d->head; dr; dr = dr->next)
-		if (dr->kind == kind && strcmp(dr->fname, fname) == 0)
-			return dr;
-	return NULL;
-}
-
 static void unlink_locked(struct osfs_drafts *d, struct draft *dr)
 {
 	for (struct draft **p = &d->head; *p; p = &(*p)->next) {
@@ -130,6 +201,47 @@ static void unlink_locked(struct osfs_drafts *d, struct draft *dr)
 	}
 }
 
+/* Forget booted drafts that waited long enough for a listing. */
+static void prune_locked(struct osfs_drafts *d)
+{
+	double now = mono_s();
+
+	for (struct draft **p = &d->head; *p;) {
+		struct draft *dr = *p;
+		if (dr->state == DR_BOOTED && now - dr->booted_at > BOOTED_KEEP_S) {
+			*p = dr->next;
+			draft_free(dr);
+		} else {
+			p = &dr->next;
+		}
+	}
+}
+
+static struct draft *find_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname)
+{
+	prune_locked(d);
+	for (struct draft *dr = d->head; dr; dr = dr->next)
+		if (dr->kind == kind && strcmp(dr->fname, fname) == 0)
+			return dr;
+	return NULL;
+}
+
+/* The draft a write may change: 0, -ENOENT, or -EBUSY once it boots. */
+static int find_open_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname,
+			    struct draft **dr, char *why)
+{
+	*dr = find_locked(d, kind, fname);
+	if (!*dr)
+		return -ENOENT;
+	if ((*dr)->state != DR_OPEN) {
+		snprintf(why, WHY_MAX, "the draft is being created: it cannot change now");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/* ---- the error file: what the last write did ---- */
+
 static char *note_key(enum osfs_kind_id kind, const char *fname)
 {
 	char *key = NULL;
@@ -138,24 +250,40 @@ static char *note_key(enum osfs_kind_id kind, const char *fname)
 	return key;
 }
 
-static void set_note(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, const char *msg)
+__attribute__((format(printf, 3, 4)))
+static int fail(char *why, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, WHY_MAX, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/* The one place a draft's error note is set: cleared on success; on
+ * failure the reason (or the errno's text when there is none), also
+ * logged.  Returns ret. */
+static int report(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, int ret,
+		  const char *why)
 {
 	char *key = note_key(kind, fname);
+	const char *msg = ret == 0 ? NULL : why && *why ? why : strerror(-ret);
 
 	if (key)
 		osfs_notes_set(fs->notes, key, msg);
 	free(key);
 	if (msg)
 		log_err("%s/%s: %s", osfs_kinds[kind].dir, fname, msg);
+	return ret;
 }
 
-static int fail(struct osfs_fs *fs, const struct draft *dr, int err, const char *fmt, const char *arg)
+/* A failure about a draft that is gone leaves no note behind. */
+static int report_write(struct osfs_fs *fs, const struct osfs_node *node, int ret, const char *why)
 {
-	char msg[1024];
-
-	snprintf(msg, sizeof(msg), fmt, arg);
-	set_note(fs, dr->kind, dr->fname, msg);
-	return err;
+	if (ret == -ENOENT && !*why)
+		return ret;
+	return report(fs, node->kind, node->key, ret, why);
 }
 
 /* ---- lookup and listing ---- */
@@ -168,11 +296,11 @@ static int dfile_by_name(enum osfs_kind_id kind, const char *name)
 	return -1;
 }
 
-static const struct osfs_kv *meta_find(const struct draft *dr, const char *key)
+static struct osfs_kv *meta_find(const struct draft_fields *f, const char *key)
 {
-	for (size_t i = 0; i < dr->nmeta; i++)
-		if (strcmp(dr->meta[i].key, key) == 0)
-			return &dr->meta[i];
+	for (size_t i = 0; i < f->nmeta; i++)
+		if (strcmp(f->meta[i].key, key) == 0)
+			return &f->meta[i];
 	return NULL;
 }
 
@@ -185,13 +313,13 @@ int osfs_drafts_lookup(struct osfs_fs *fs, enum osfs_kind_id kind, const char *n
 
 	pthread_mutex_lock(&d->lock);
 	dr = find_locked(d, kind, name);
-	if (!dr) {
-		ret = 1;
+	if (!dr || dr->state == DR_BOOTED) {
+		ret = 1; /* no draft, or the new resource answers for it */
 		goto out;
 	}
 	if (nrest >= 1 && (f = dfile_by_name(kind, rest[0])) < 0)
 		ret = -ENOENT;
-	else if (nrest == 2 && (f != D_METADATA || !meta_find(dr, rest[1])))
+	else if (nrest == 2 && (f != D_METADATA || !meta_find(&dr->f, rest[1])))
 		ret = -ENOENT;
 	else if (nrest > 2)
 		ret = -ENOENT;
@@ -209,15 +337,45 @@ out:
 	return ret;
 }
 
-void osfs_drafts_list(struct osfs_fs *fs, enum osfs_kind_id kind, osfs_fill_fn fill, void *ctx)
+/* Is a booted draft still needed in a listing that lacks its resource? */
+static bool listed_locked(struct osfs_drafts *d, struct draft *dr, const struct osfs_listing *l)
+{
+	if (dr->state != DR_BOOTED || !l)
+		return true;
+	if (osfs_listing_find_id(l, dr->created)) {
+		unlink_locked(d, dr); /* the listing shows it now */
+		return false;
+	}
+	return !osfs_listing_find(l, dr->fname);
+}
+
+void osfs_drafts_list(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_listing *l,
+		      osfs_fill_fn fill, void *ctx)
 {
 	struct stat st = { .st_mode = S_IFDIR | 0755 };
+	struct osfs_drafts *d = fs->drafts;
 
-	pthread_mutex_lock(&fs->drafts->lock);
-	for (struct draft *dr = fs->drafts->head; dr; dr = dr->next)
-		if (dr->kind == kind && fill(ctx, dr->fname, &st))
+	pthread_mutex_lock(&d->lock);
+	prune_locked(d);
+	for (struct draft *dr = d->head, *next; dr; dr = next) {
+		next = dr->next;
+		if (dr->kind == kind && listed_locked(d, dr, l) && fill(ctx, dr->fname, &st))
 			break;
-	pthread_mutex_unlock(&fs->drafts->lock);
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
+void osfs_drafts_forget(struct osfs_fs *fs, enum osfs_kind_id kind, const char *id)
+{
+	struct osfs_drafts *d = fs->drafts;
+
+	pthread_mutex_lock(&d->lock);
+	for (struct draft *dr = d->head, *next; dr; dr = next) {
+		next = dr->next;
+		if (dr->kind == kind && dr->state == DR_BOOTED && strcmp(dr->created, id) == 0)
+			unlink_locked(d, dr);
+	}
+	pthread_mutex_unlock(&d->lock);
 }
 
 int osfs_drafts_list_files(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fill, void *ctx)
@@ -231,8 +389,8 @@ int osfs_drafts_list_files(struct osfs_fs *fs, struct osfs_node *node, osfs_fill
 		ret = -ENOENT;
 	} else if (node->index == D_METADATA) {
 		struct stat st = { .st_mode = S_IFREG | 0644 };
-		for (size_t i = 0; i < dr->nmeta; i++)
-			if (fill(ctx, dr->meta[i].key, &st))
+		for (size_t i = 0; i < dr->f.nmeta; i++)
+			if (fill(ctx, dr->f.meta[i].key, &st))
 				break;
 	} else {
 		for (int i = 0; i < D_NFILES; i++) {
@@ -251,14 +409,28 @@ bool osfs_drafts_file_writable(const struct osfs_node *node)
 	return node->subkey || (node->index >= 0 && dfiles[node->index].writable);
 }
 
+int osfs_drafts_check_write(struct osfs_fs *fs, const struct osfs_node *node)
+{
+	char why[WHY_MAX] = "";
+	struct draft *dr;
+	int ret;
+
+	if (!osfs_drafts_file_writable(node))
+		return -EACCES;
+	pthread_mutex_lock(&fs->drafts->lock);
+	ret = find_open_locked(fs->drafts, node->kind, node->key, &dr, why);
+	pthread_mutex_unlock(&fs->drafts->lock);
+	return ret == -EBUSY ? report_write(fs, node, ret, why) : ret;
+}
+
 /* ---- reading ---- */
 
-static char *missing_of(const struct draft *dr)
+static char *missing_of(enum osfs_kind_id kind, const struct draft_fields *f)
 {
 	char *out = NULL;
-	if (dr->kind == OSFS_KEYPAIRS)
-		return strdup(dr->vals[D_PUBLIC_KEY] ? "" : "public_key\n");
-	if (asprintf(&out, "%s%s", dr->flavor_id ? "" : "flavor\n", dr->image_id ? "" : "image\n") < 0)
+	if (kind == OSFS_KEYPAIRS)
+		return strdup(f->vals[D_PUBLIC_KEY] ? "" : "public_key\n");
+	if (asprintf(&out, "%s%s", f->flavor_id ? "" : "flavor\n", f->image_id ? "" : "image\n") < 0)
 		return NULL;
 	return out;
 }
@@ -278,23 +450,23 @@ static char *read_locked(struct osfs_fs *fs, struct draft *dr, const struct osfs
 	char *key, *out;
 
 	if (node->subkey) {
-		const struct osfs_kv *kv = meta_find(dr, node->subkey);
+		const struct osfs_kv *kv = meta_find(&dr->f, node->subkey);
 		return kv ? line_of(kv->value) : NULL;
 	}
 	switch (node->index) {
 	case D_STATUS:
-		return strdup(dr->booting ? "BOOTING\n" : "DRAFT\n");
+		return strdup(dr->state == DR_OPEN ? "DRAFT\n" : "BUILD\n");
 	case D_MISSING:
-		return missing_of(dr);
+		return missing_of(dr->kind, &dr->f);
 	case D_NAME:
-		return line_of(dr->name);
+		return line_of(dr->f.name);
 	case D_USER_DATA:
-		out = malloc(dr->user_data_len + 1);
+		out = malloc(dr->f.user_data_len + 1);
 		if (out) {
-			if (dr->user_data_len)
-				memcpy(out, dr->vals[D_USER_DATA], dr->user_data_len);
-			out[dr->user_data_len] = '\0';
-			*len = dr->user_data_len;
+			if (dr->f.user_data_len)
+				memcpy(out, dr->f.vals[D_USER_DATA], dr->f.user_data_len);
+			out[dr->f.user_data_len] = '\0';
+			*len = dr->f.user_data_len;
 		}
 		return out;
 	case D_CTL:
@@ -305,7 +477,7 @@ static char *read_locked(struct osfs_fs *fs, struct draft *dr, const struct osfs
 		free(key);
 		return out;
 	default:
-		return line_of(dr->vals[node->index]);
+		return line_of(dr->f.vals[node->index]);
 	}
 }
 
@@ -331,8 +503,8 @@ int osfs_drafts_read(struct osfs_fs *fs, struct osfs_node *node, char **buf, siz
 
 /* The id of the one `kind` resource that `value` names: an id, an API
  * name shared by no other, or a file name (e.g. "cirros~1a2b3c4d"). */
-static int resolve(struct osfs_fs *fs, const struct draft *dr, enum osfs_kind_id kind,
-		   const char *value, char **id)
+static int resolve(struct osfs_fs *fs, enum osfs_kind_id kind, const char *value, char **id,
+		   char *why)
 {
 	struct osfs_listing *l = NULL;
 	struct osfs_res *hit = NULL, *first = NULL;
@@ -343,7 +515,7 @@ static int resolve(struct osfs_fs *fs, const struct draft *dr, enum osfs_kind_id
 	*id = NULL;
 	ret = osfs_cache_list(fs->cache, kind, &l, &msg);
 	if (ret < 0) {
-		ret = fail(fs, dr, ret, "cannot list: %s", msg ? msg : strerror(-ret));
+		ret = fail(why, ret, "cannot list %s: %s", osfs_kinds[kind].dir, msg ? msg : strerror(-ret));
 		goto out;
 	}
 	hit = osfs_listing_find_id(l, value);
@@ -356,20 +528,16 @@ static int resolve(struct osfs_fs *fs, const struct draft *dr, enum osfs_kind_id
 	if (!hit && same == 1)
 		hit = first;
 	if (same > 1) {
-		char text[600];
-		snprintf(text, sizeof(text), "%zu %s are named '%.200s': write an id or a name from "
-			 "%s/ such as '%.200s~...'", same, osfs_kinds[kind].dir, value,
-			 osfs_kinds[kind].dir, first->fname);
-		ret = fail(fs, dr, -EINVAL, "%s", text);
+		ret = fail(why, -EINVAL, "%zu %s are named '%.200s': write an id or a name from "
+			   "%s/ such as '%.200s~...'", same, osfs_kinds[kind].dir, value,
+			   osfs_kinds[kind].dir, first->fname);
 		goto out;
 	}
 	if (!hit && (fname = osfs_name_encode(value)))
 		hit = osfs_listing_find(l, fname);
 	if (!hit) {
-		char text[400];
-		snprintf(text, sizeof(text), "no %.20s named or with id '%.200s'",
-			 kind == OSFS_FLAVORS ? "flavor" : kind == OSFS_IMAGES ? "image" : "keypair", value);
-		ret = fail(fs, dr, -EINVAL, "%s", text);
+		ret = fail(why, -EINVAL, "no %.20s named or with id '%.200s'",
+			   kind == OSFS_FLAVORS ? "flavor" : kind == OSFS_IMAGES ? "image" : "keypair", value);
 		goto out;
 	}
 	*id = strdup(hit->id);
@@ -381,7 +549,7 @@ out:
 	return ret;
 }
 
-/* ---- writing fields ---- */
+/* ---- checking and writing fields ---- */
 
 static char *single_line(const char *data, size_t len)
 {
@@ -393,11 +561,25 @@ static char *single_line(const char *data, size_t len)
 	return strndup(data, len);
 }
 
+/* A one-line text field within its limit.  0 or -EINVAL with why. */
+static int check_text(int f, const char *value, char *why)
+{
+	size_t n = osfs_text_chars(value);
+
+	if (n > dfiles[f].max)
+		return fail(why, -EINVAL, "%s: at most %zu characters, this value has %zu",
+			    dfiles[f].name, dfiles[f].max, n);
+	if (f != D_NETWORKS && f != D_PUBLIC_KEY && osfs_text_has_control(value))
+		return fail(why, -EINVAL, "%s: one line of text without control characters",
+			    dfiles[f].name);
+	return 0;
+}
+
 static bool valid_meta_key(const char *key)
 {
 	size_t n = strlen(key);
 
-	if (n == 0 || n > META_KEY_MAX)
+	if (n == 0 || n > API_TEXT_MAX)
 		return false;
 	for (const char *p = key; *p; p++)
 		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_:. ", *p))
@@ -419,56 +601,125 @@ static bool looks_like_uuid(const char *s)
 	return hex == 32;
 }
 
-static int check_networks(struct osfs_fs *fs, struct draft *dr, const char *value)
+#define NET_SEPS "\n ,"
+
+/* "auto", "none", or network ids separated by blanks, commas or lines. */
+static int check_networks(const char *value, char *why)
 {
-	char *copy, *save = NULL;
+	char *copy = strdup(value), *save = NULL;
+	size_t n = 0, modes = 0;
 	int ret = 0;
 
-	if (strcmp(value, "auto") == 0 || strcmp(value, "none") == 0)
-		return 0;
-	copy = strdup(value);
 	if (!copy)
 		return -ENOMEM;
-	for (char *tok = strtok_r(copy, "\n ,", &save); tok && ret == 0; tok = strtok_r(NULL, "\n ,", &save))
-		if (!looks_like_uuid(tok))
-			ret = fail(fs, dr, -EINVAL, "networks: '%.200s' is not auto, none or a network id", tok);
+	for (char *tok = strtok_r(copy, NET_SEPS, &save); tok; tok = strtok_r(NULL, NET_SEPS, &save)) {
+		bool mode = strcmp(tok, "auto") == 0 || strcmp(tok, "none") == 0;
+		n++;
+		modes += mode;
+		if (!mode && !looks_like_uuid(tok) && ret == 0)
+			ret = fail(why, -EINVAL, "networks: '%.200s' is not auto, none or a network id", tok);
+	}
+	if (ret == 0 && modes && n > 1)
+		ret = fail(why, -EINVAL, "networks: auto and none stand alone: write auto, none, "
+			   "or network ids");
 	free(copy);
 	return ret;
 }
 
-static int set_field_locked(struct osfs_fs *fs, struct draft *dr, int f, const char *data, size_t len)
+static int set_user_data_locked(struct draft *dr, const char *data, size_t len, char *why)
+{
+	char *value;
+
+	if (len > USER_DATA_MAX)
+		return fail(why, -EFBIG, "user_data is over %d bytes (65535 once base64-encoded)",
+			    USER_DATA_MAX);
+	if (!(value = malloc(len + 1)))
+		return -ENOMEM;
+	memcpy(value, data, len);
+	value[len] = '\0';
+	free(dr->f.vals[D_USER_DATA]);
+	dr->f.vals[D_USER_DATA] = value;
+	dr->f.user_data_len = len;
+	return 0;
+}
+
+static int set_field_locked(struct draft *dr, int f, const char *data, size_t len, char *why)
 {
 	char *value = NULL;
-	int ret = 0;
+	int ret;
 
-	if (f == D_USER_DATA) {
-		if (len > USER_DATA_MAX)
-			return fail(fs, dr, -EFBIG, "user_data is over %s bytes (65535 once base64-encoded)", "49149");
-		value = malloc(len + 1);
-		if (!value)
-			return -ENOMEM;
-		memcpy(value, data, len);
-		value[len] = '\0';
-		free(dr->vals[f]);
-		dr->vals[f] = value;
-		dr->user_data_len = len;
-		return 0;
-	}
+	if (f == D_USER_DATA)
+		return set_user_data_locked(dr, data, len, why);
 	if (len > VALUE_MAX)
-		return fail(fs, dr, -EFBIG, "%s: value too long", dfiles[f].name);
+		return fail(why, -EFBIG, "%s: value too long", dfiles[f].name);
 	if (!(value = single_line(data, len)))
-		return fail(fs, dr, -EINVAL, "%s: the value must be text", dfiles[f].name);
-	if (f == D_NETWORKS)
-		ret = check_networks(fs, dr, value);
+		return fail(why, -EINVAL, "%s: the value must be text", dfiles[f].name);
+	ret = check_text(f, value, why);
+	if (ret == 0 && f == D_NETWORKS)
+		ret = check_networks(value, why);
 	if (ret < 0) {
 		free(value);
 		return ret;
 	}
-	free(dr->vals[f]);
-	dr->vals[f] = *value ? value : NULL;
+	free(dr->f.vals[f]);
+	dr->f.vals[f] = *value ? value : NULL;
 	if (!*value)
 		free(value);
 	return 0;
+}
+
+static int set_meta_locked(struct draft *dr, const char *key, const char *data, size_t len, char *why)
+{
+	struct osfs_kv *kv = meta_find(&dr->f, key);
+	char *v = len <= VALUE_MAX ? single_line(data, len) : NULL;
+	int ret = 0;
+
+	if (!kv)
+		ret = fail(why, -ENOENT, "metadata: no key '%.255s'", key);
+	else if (!v || osfs_text_chars(v) > API_TEXT_MAX)
+		ret = fail(why, -EINVAL, "metadata values are text of at most %d characters", API_TEXT_MAX);
+	if (ret == 0) {
+		free(kv->value);
+		kv->value = v;
+		v = NULL;
+	}
+	free(v);
+	return ret;
+}
+
+/* flavor, image, key_name: checked, then resolved against the cache
+ * without the lock, then stored if the draft is still open. */
+static int resolve_field(struct osfs_fs *fs, struct osfs_node *node, int f, const char *data,
+			 size_t len, char *why)
+{
+	enum osfs_kind_id target = f == D_FLAVOR ? OSFS_FLAVORS : f == D_IMAGE ? OSFS_IMAGES : OSFS_KEYPAIRS;
+	char *value = len <= VALUE_MAX ? single_line(data, len) : NULL, *id = NULL;
+	struct draft *dr;
+	int ret;
+
+	if (!value)
+		return fail(why, -EINVAL, "%s: one line of text", dfiles[f].name);
+	ret = check_text(f, value, why);
+	if (ret == 0 && *value)
+		ret = resolve(fs, target, value, &id, why);
+	pthread_mutex_lock(&fs->drafts->lock);
+	if (ret == 0)
+		ret = find_open_locked(fs->drafts, node->kind, node->key, &dr, why);
+	if (ret == 0) {
+		char **slot = f == D_FLAVOR ? &dr->f.flavor_id : f == D_IMAGE ? &dr->f.image_id : NULL;
+		free(dr->f.vals[f]);
+		dr->f.vals[f] = *value ? value : NULL;
+		value = NULL;
+		if (slot) {
+			free(*slot);
+			*slot = id;
+			id = NULL;
+		}
+	}
+	pthread_mutex_unlock(&fs->drafts->lock);
+	free(value);
+	free(id);
+	return ret;
 }
 
 /* ---- booting ---- */
@@ -534,16 +785,16 @@ static char *find_created(struct osfs_fs *fs, const char *name, char **before)
 	return id;
 }
 
-static char *server_body(struct draft *dr, const char *b64, char **nets)
+static char *server_body(const struct draft_fields *f, const char *b64, char **nets)
 {
-	const char *mode = dr->vals[D_NETWORKS] ? dr->vals[D_NETWORKS] : "auto";
+	const char *mode = f->vals[D_NETWORKS] ? f->vals[D_NETWORKS] : "auto";
 	struct osfs_server_spec spec = {
-		.name = dr->name, .flavor_ref = dr->flavor_id, .image_ref = dr->image_id,
-		.key_name = dr->vals[D_KEY_NAME], .user_data_b64 = b64,
-		.availability_zone = dr->vals[D_AZ],
+		.name = f->name, .flavor_ref = f->flavor_id, .image_ref = f->image_id,
+		.key_name = f->vals[D_KEY_NAME], .user_data_b64 = b64,
+		.availability_zone = f->vals[D_AZ],
 		.net_mode = strcmp(mode, "none") == 0 ? OSFS_NET_NONE :
 			    strcmp(mode, "auto") == 0 ? OSFS_NET_AUTO : OSFS_NET_LIST,
-		.net_ids = (const char *const *)nets, .metadata = dr->meta, .nmetadata = dr->nmeta,
+		.net_ids = (const char *const *)nets, .metadata = f->meta, .nmetadata = f->nmeta,
 	};
 	return osfs_model_server_body(&spec);
 }
@@ -554,27 +805,27 @@ static char **split_lines(const char *s)
 	char **out = calloc(s ? strlen(s) / 2 + 2 : 1, sizeof(*out));
 	size_t n = 0;
 
-	for (char *tok = copy ? strtok_r(copy, "\n ,", &save) : NULL; out && tok;
-	     tok = strtok_r(NULL, "\n ,", &save))
+	for (char *tok = copy ? strtok_r(copy, NET_SEPS, &save) : NULL; out && tok;
+	     tok = strtok_r(NULL, NET_SEPS, &save))
 		out[n++] = strdup(tok);
 	free(copy);
 	return out;
 }
 
-/* POST /servers for a draft that has what it needs.  Runs unlocked, with
- * dr->booting set; the draft cannot go away meanwhile. */
-static int boot(struct osfs_fs *fs, struct draft *dr, char **created)
+/* POST /servers with the copy a boot took.  *created: the new id. */
+static int boot_server(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
+		       char **created, char *why)
 {
 	char *b64 = NULL, *body = NULL, *msg = NULL, **nets = NULL, **before = NULL;
 	struct osfs_http_resp resp = { 0 };
 	int ret;
 
 	*created = NULL;
-	b64 = dr->user_data_len ? base64(dr->vals[D_USER_DATA], dr->user_data_len) : NULL;
-	nets = split_lines(dr->vals[D_NETWORKS]);
-	body = server_body(dr, b64, nets);
-	before = servers_named(fs, dr->name);
-	if (!body || !nets || (dr->user_data_len && !b64)) {
+	b64 = f->user_data_len ? base64(f->vals[D_USER_DATA], f->user_data_len) : NULL;
+	nets = split_lines(f->vals[D_NETWORKS]);
+	body = server_body(f, b64, nets);
+	before = servers_named(fs, f->name);
+	if (!body || !nets || (f->user_data_len && !b64)) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -586,15 +837,15 @@ static int boot(struct osfs_fs *fs, struct draft *dr, char **created)
 		ret = *created ? 0 : -EPROTO;
 	} else if (resp.status == 0 || resp.status >= 500) {
 		/* no clear answer: the server may exist all the same */
-		*created = find_created(fs, dr->name, before);
+		*created = find_created(fs, f->name, before);
 		if (*created) {
 			log_warn("servers/%s: the create request failed (%s) but the server exists: %s",
-				 dr->fname, msg ? msg : "", *created);
+				 fname, msg ? msg : "", *created);
 			ret = 0;
 		}
 	}
-	if (ret < 0)
-		set_note(fs, dr->kind, dr->fname, msg ? msg : strerror(-ret));
+	if (ret < 0 && msg)
+		fail(why, ret, "%s", msg);
 out:
 	osfs_http_resp_free(&resp);
 	osfs_model_strv_free(nets);
@@ -605,179 +856,216 @@ out:
 	return ret;
 }
 
-static int import_keypair(struct osfs_fs *fs, struct draft *dr)
+static int import_keypair(struct osfs_fs *fs, const struct draft_fields *f, char **created, char *why)
 {
-	char *body = osfs_model_keypair_body(dr->name, dr->vals[D_PUBLIC_KEY]), *msg = NULL;
+	char *body = osfs_model_keypair_body(f->name, f->vals[D_PUBLIC_KEY]), *msg = NULL;
 	struct osfs_http_resp resp;
 	int ret;
 
+	*created = NULL;
 	if (!body)
 		return -ENOMEM;
 	struct osfs_api_call call = { .svc = OSFS_SVC_COMPUTE, .method = "POST", .path = "/os-keypairs",
 				      .body = body, .no_retry = true };
 	ret = osfs_api_call(fs->api, &call, &resp, &msg);
 	osfs_http_resp_free(&resp);
-	if (ret < 0)
-		set_note(fs, dr->kind, dr->fname, msg ? msg : strerror(-ret));
+	if (ret < 0 && msg)
+		fail(why, ret, "%s", msg);
+	if (ret == 0 && !(*created = strdup(f->name))) /* a keypair's id is its name */
+		ret = -ENOMEM;
 	free(msg);
 	free(body);
 	return ret;
 }
 
-/* Create the resource of a draft, then forget the draft.  Takes the lock. */
-static int commit(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname)
-{
-	struct osfs_drafts *d = fs->drafts;
-	char *created = NULL, *missing;
-	struct draft *dr;
-	int ret = 0;
+struct osfs_draft_copy {
+	struct draft_fields f;
+};
 
-	pthread_mutex_lock(&d->lock);
-	dr = find_locked(d, kind, fname);
-	if (!dr || dr->booting) {
-		ret = dr ? -EBUSY : -ENOENT;
-		goto out_locked;
+void osfs_draft_copy_free(struct osfs_draft_copy *c)
+{
+	if (!c)
+		return;
+	fields_free(&c->f);
+	free(c);
+}
+
+int osfs_drafts_boot_begin(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname,
+			   struct osfs_draft_copy **copy, char *why)
+{
+	struct draft *dr;
+	char *missing = NULL;
+	int ret;
+
+	*copy = NULL;
+	pthread_mutex_lock(&fs->drafts->lock);
+	if ((ret = find_open_locked(fs->drafts, kind, fname, &dr, why)) < 0)
+		goto out;
+	missing = missing_of(kind, &dr->f);
+	if (!missing) {
+		ret = -ENOMEM;
+		goto out;
 	}
-	missing = missing_of(dr);
-	if (missing && *missing) {
+	if (*missing) {
 		for (char *p = missing; *p; p++)
 			if (*p == '\n')
 				*p = *(p + 1) ? ',' : '\0';
-		ret = fail(fs, dr, -EINVAL, "cannot create yet: missing %s", missing);
-		free(missing);
-		goto out_locked;
+		ret = fail(why, -EINVAL, "cannot create yet: missing %s", missing);
+		goto out;
 	}
+	if (!(*copy = calloc(1, sizeof(**copy))) || fields_copy(&dr->f, &(*copy)->f) < 0) {
+		free(*copy);
+		*copy = NULL;
+		ret = -ENOMEM;
+		goto out;
+	}
+	dr->state = DR_BOOTING;
+out:
+	pthread_mutex_unlock(&fs->drafts->lock);
 	free(missing);
-	dr->booting = true;
-	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
 
-	ret = kind == OSFS_SERVERS ? boot(fs, dr, &created) : import_keypair(fs, dr);
+void osfs_drafts_boot_end(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, int ret,
+			  const char *created)
+{
+	struct draft *dr;
+	char *id = ret == 0 && created ? strdup(created) : NULL;
 
-	pthread_mutex_lock(&d->lock);
-	dr->booting = false;
+	pthread_mutex_lock(&fs->drafts->lock);
+	dr = find_locked(fs->drafts, kind, fname);
+	if (dr && ret < 0) {
+		dr->state = DR_OPEN;
+	} else if (dr && id) {
+		dr->state = DR_BOOTED;
+		dr->created = id;
+		dr->booted_at = mono_s();
+		id = NULL;
+	} else if (dr) {
+		unlink_locked(fs->drafts, dr);
+	}
+	pthread_mutex_unlock(&fs->drafts->lock);
+	free(id);
 	if (ret == 0) {
-		set_note(fs, kind, fname, NULL);
-		log_info("%s/%s: created %s", osfs_kinds[kind].dir, fname, created ? created : dr->name);
+		log_info("%s/%s: created %s", osfs_kinds[kind].dir, fname, created ? created : "");
 		if (created)
 			osfs_cache_watch(fs->cache, kind, created);
 		osfs_cache_invalidate(fs->cache, (int)kind);
-		unlink_locked(d, dr);
 	}
-out_locked:
-	pthread_mutex_unlock(&d->lock);
+}
+
+/* Create the resource of a draft: freeze and copy it, send the copy. */
+static int commit(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname)
+{
+	struct osfs_draft_copy *copy = NULL;
+	char why[WHY_MAX] = "", *created = NULL;
+	int ret = osfs_drafts_boot_begin(fs, kind, fname, &copy, why);
+
+	if (ret == 0) {
+		ret = kind == OSFS_SERVERS ? boot_server(fs, fname, &copy->f, &created, why) :
+		      import_keypair(fs, &copy->f, &created, why);
+		osfs_drafts_boot_end(fs, kind, fname, ret, created);
+	}
+	osfs_draft_copy_free(copy);
 	free(created);
-	return ret;
+	return report(fs, kind, fname, ret, why);
 }
 
 /* ---- entry points for write.c ---- */
 
-static int write_ctl(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len)
+static int remove_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname, char *why)
 {
-	char word[32];
+	struct draft *dr;
+	int ret = find_open_locked(d, kind, fname, &dr, why);
+
+	if (ret == 0)
+		unlink_locked(d, dr);
+	return ret;
+}
+
+static int draft_ctl(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len)
+{
+	char word[32], why[WHY_MAX] = "";
+	int ret;
 
 	osfs_ctl_normalise(data, len < 256 ? len : 256, word, sizeof(word));
 	if (strcmp(word, "boot") == 0 && node->kind == OSFS_SERVERS)
 		return commit(fs, node->kind, node->key);
-	if (strcmp(word, "delete") == 0)
-		return osfs_drafts_remove(fs, node);
-	set_note(fs, node->kind, node->key, "unknown verb for a draft: write boot or delete");
-	return -EINVAL;
-}
-
-static int resolve_field(struct osfs_fs *fs, struct osfs_node *node, int f, const char *data, size_t len)
-{
-	enum osfs_kind_id target = f == D_FLAVOR ? OSFS_FLAVORS : f == D_IMAGE ? OSFS_IMAGES : OSFS_KEYPAIRS;
-	char *value = single_line(data, len), *id = NULL;
-	struct draft probe = { .kind = node->kind, .fname = node->key }, *dr;
-	int ret;
-
-	if (!value)
-		return -EINVAL;
-	ret = *value ? resolve(fs, &probe, target, value, &id) : 0;
-	pthread_mutex_lock(&fs->drafts->lock);
-	dr = find_locked(fs->drafts, node->kind, node->key);
-	if (!dr || dr->booting) {
-		ret = dr ? -EBUSY : -ENOENT;
-	} else if (ret == 0) {
-		char **slot = f == D_FLAVOR ? &dr->flavor_id : f == D_IMAGE ? &dr->image_id : NULL;
-		free(dr->vals[f]);
-		dr->vals[f] = *value ? value : NULL;
-		value = NULL;
-		if (slot) {
-			free(*slot);
-			*slot = id;
-			id = NULL;
-		}
-		set_note(fs, node->kind, node->key, NULL);
+	if (strcmp(word, "delete") == 0) {
+		pthread_mutex_lock(&fs->drafts->lock);
+		ret = remove_locked(fs->drafts, node->kind, node->key, why);
+		pthread_mutex_unlock(&fs->drafts->lock);
+		return report(fs, node->kind, node->key, ret, why);
 	}
-	pthread_mutex_unlock(&fs->drafts->lock);
-	free(value);
-	free(id);
-	return ret;
+	ret = fail(why, -EINVAL, "unknown verb for a draft: write %s",
+		   node->kind == OSFS_SERVERS ? "boot or delete" : "delete");
+	return report(fs, node->kind, node->key, ret, why);
 }
 
 int osfs_drafts_write(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len)
 {
+	char why[WHY_MAX] = "";
 	struct draft *dr;
 	int f = node->index, ret;
 
-	if (node->subkey) {
-		if (len > META_VALUE_MAX + 1)
-			f = -1;
-	} else if (f == D_CTL) {
-		return write_ctl(fs, node, data, len);
-	} else if (f == D_FLAVOR || f == D_IMAGE || f == D_KEY_NAME) {
-		return resolve_field(fs, node, f, data, len);
+	if (!node->subkey && f == D_CTL)
+		return draft_ctl(fs, node, data, len);
+	if (!node->subkey && (f == D_FLAVOR || f == D_IMAGE || f == D_KEY_NAME)) {
+		ret = resolve_field(fs, node, f, data, len, why);
+		return report_write(fs, node, ret, why);
 	}
 	pthread_mutex_lock(&fs->drafts->lock);
-	dr = find_locked(fs->drafts, node->kind, node->key);
-	if (!dr || dr->booting) {
-		ret = dr ? -EBUSY : -ENOENT;
-	} else if (node->subkey) {
-		struct osfs_kv *kv = (struct osfs_kv *)meta_find(dr, node->subkey);
-		char *v = f < 0 ? NULL : single_line(data, len);
-		ret = !kv ? -ENOENT : !v ? fail(fs, dr, -EINVAL, "metadata values are text of at most %s characters", "255") : 0;
-		if (ret == 0) {
-			free(kv->value);
-			kv->value = v;
-		} else {
-			free(v);
-		}
-	} else if (f < 0 || !dfiles[f].writable || dfiles[f].dir) {
+	ret = find_open_locked(fs->drafts, node->kind, node->key, &dr, why);
+	if (ret == 0 && node->subkey)
+		ret = set_meta_locked(dr, node->subkey, data, len, why);
+	else if (ret == 0 && (f < 0 || !dfiles[f].writable || dfiles[f].dir))
 		ret = -EACCES;
-	} else {
-		ret = set_field_locked(fs, dr, f, data, len);
-	}
+	else if (ret == 0)
+		ret = set_field_locked(dr, f, data, len, why);
 	pthread_mutex_unlock(&fs->drafts->lock);
+	report_write(fs, node, ret, why);
 	if (ret == 0 && node->kind == OSFS_KEYPAIRS && f == D_PUBLIC_KEY)
 		ret = commit(fs, node->kind, node->key);
 	return ret;
 }
 
+static int meta_add_locked(struct draft *dr, const char *key, char *why)
+{
+	struct osfs_kv *grown;
+
+	if (!valid_meta_key(key))
+		return fail(why, -EINVAL, "metadata key '%.255s' must match [a-zA-Z0-9-_:. ]{1,255}", key);
+	if (meta_find(&dr->f, key))
+		return 0;
+	if (dr->f.nmeta >= MAX_META)
+		return fail(why, -EDQUOT, "a draft holds at most %d metadata keys", MAX_META);
+	if (!(grown = realloc(dr->f.meta, (dr->f.nmeta + 1) * sizeof(*grown))))
+		return -ENOMEM;
+	dr->f.meta = grown;
+	grown[dr->f.nmeta].key = strdup(key);
+	grown[dr->f.nmeta].value = strdup("");
+	if (!grown[dr->f.nmeta].key || !grown[dr->f.nmeta].value) {
+		free(grown[dr->f.nmeta].key);
+		free(grown[dr->f.nmeta].value);
+		return -ENOMEM;
+	}
+	dr->f.nmeta++;
+	return 0;
+}
+
 int osfs_drafts_meta_create(struct osfs_fs *fs, struct osfs_node *dir, const char *key,
 			    struct osfs_node *file)
 {
+	char why[WHY_MAX] = "";
 	struct draft *dr;
-	int ret = 0;
+	int ret;
 
 	pthread_mutex_lock(&fs->drafts->lock);
-	dr = find_locked(fs->drafts, dir->kind, dir->key);
-	if (!dr || dir->index != D_METADATA) {
+	ret = find_open_locked(fs->drafts, dir->kind, dir->key, &dr, why);
+	if (ret == 0 && dir->index != D_METADATA)
 		ret = -EACCES;
-	} else if (!valid_meta_key(key)) {
-		ret = fail(fs, dr, -EINVAL, "metadata key '%.255s' must match [a-zA-Z0-9-_:. ]{1,255}", key);
-	} else if (!meta_find(dr, key)) {
-		struct osfs_kv *grown = dr->nmeta < MAX_META ?
-			realloc(dr->meta, (dr->nmeta + 1) * sizeof(*grown)) : NULL;
-		if (!grown) {
-			ret = dr->nmeta < MAX_META ? -ENOMEM : -EDQUOT;
-		} else {
-			dr->meta = grown;
-			grown[dr->nmeta].key = strdup(key);
-			grown[dr->nmeta].value = strdup("");
-			dr->nmeta++;
-		}
-	}
+	if (ret == 0)
+		ret = meta_add_locked(dr, key, why);
 	if (ret == 0) {
 		*file = *dir;
 		file->type = OSFS_N_DRAFT_FILE;
@@ -788,65 +1076,120 @@ int osfs_drafts_meta_create(struct osfs_fs *fs, struct osfs_node *dir, const cha
 			ret = -ENOMEM;
 	}
 	pthread_mutex_unlock(&fs->drafts->lock);
-	return ret;
+	return report_write(fs, dir, ret, why);
+}
+
+/* unlink inside a draft forgets what was written there: a metadata key,
+ * a field's value; files the draft computes have nothing to forget. */
+static int forget_locked(struct draft *dr, const struct osfs_node *node, char *why)
+{
+	int f = node->index;
+
+	if (node->subkey) {
+		struct osfs_kv *kv = meta_find(&dr->f, node->subkey);
+		if (!kv)
+			return fail(why, -ENOENT, "metadata: no key '%.255s'", node->subkey);
+		free(kv->key);
+		free(kv->value);
+		*kv = dr->f.meta[--dr->f.nmeta];
+		return 0;
+	}
+	if (f < 0 || dfiles[f].dir || !dfiles[f].writable || f == D_CTL)
+		return 0;
+	free(dr->f.vals[f]);
+	dr->f.vals[f] = NULL;
+	if (f == D_USER_DATA)
+		dr->f.user_data_len = 0;
+	if (f == D_FLAVOR || f == D_IMAGE) {
+		char **slot = f == D_FLAVOR ? &dr->f.flavor_id : &dr->f.image_id;
+		free(*slot);
+		*slot = NULL;
+	}
+	return 0;
 }
 
 int osfs_drafts_unlink(struct osfs_fs *fs, struct osfs_node *node)
 {
+	char why[WHY_MAX] = "";
 	struct draft *dr;
-	int ret = -EPERM;
+	int ret;
 
 	pthread_mutex_lock(&fs->drafts->lock);
-	dr = find_locked(fs->drafts, node->kind, node->key);
-	for (size_t i = 0; dr && node->subkey && i < dr->nmeta; i++) {
-		if (strcmp(dr->meta[i].key, node->subkey) == 0) {
-			free(dr->meta[i].key);
-			free(dr->meta[i].value);
-			dr->meta[i] = dr->meta[--dr->nmeta];
-			ret = 0;
-			break;
-		}
-	}
+	ret = find_open_locked(fs->drafts, node->kind, node->key, &dr, why);
+	if (ret == 0)
+		ret = forget_locked(dr, node, why);
 	pthread_mutex_unlock(&fs->drafts->lock);
-	return ret;
+	return report_write(fs, node, ret, why);
 }
 
 int osfs_drafts_remove(struct osfs_fs *fs, struct osfs_node *node)
 {
+	char why[WHY_MAX] = "";
 	struct draft *dr;
-	int ret = 0;
+	int ret;
 
-	if (node->type != OSFS_N_DRAFT || node->index == D_METADATA) {
-		if (node->type == OSFS_N_DRAFT_FILE && node->index == D_CTL)
-			goto remove; /* "delete" written to a draft's ctl */
-		return -EPERM;
-	}
-remove:
+	if (node->type != OSFS_N_DRAFT)
+		return -ENOTDIR;
 	pthread_mutex_lock(&fs->drafts->lock);
-	dr = find_locked(fs->drafts, node->kind, node->key);
-	if (!dr)
-		ret = -ENOENT;
-	else if (dr->booting)
-		ret = -EBUSY;
-	else
-		unlink_locked(fs->drafts, dr);
+	if (node->index == D_METADATA) {
+		/* the directory is part of the draft: empty, there is nothing to do */
+		ret = find_open_locked(fs->drafts, node->kind, node->key, &dr, why);
+		if (ret == 0 && dr->f.nmeta)
+			ret = -ENOTEMPTY;
+	} else {
+		ret = remove_locked(fs->drafts, node->kind, node->key, why);
+	}
 	pthread_mutex_unlock(&fs->drafts->lock);
-	if (ret == 0)
-		set_note(fs, node->kind, node->key, NULL);
+	if (ret == -EBUSY)
+		return report_write(fs, node, ret, why);
+	if (ret == 0 && node->index != D_METADATA)
+		report(fs, node->kind, node->key, 0, NULL); /* a later draft of this name starts clean */
 	return ret;
 }
 
-static bool name_taken(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, int *err)
+/* Is fname, or the name it stands for, already in the kind's listing? */
+static int name_taken(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname)
 {
 	struct osfs_listing *l = NULL;
-	bool taken;
+	char *name = osfs_name_decode(fname);
+	int ret = osfs_cache_list(fs->cache, kind, &l, NULL);
 
-	*err = osfs_cache_list(fs->cache, kind, &l, NULL);
-	if (*err < 0)
-		return true;
-	taken = osfs_listing_find(l, fname) != NULL || strcmp(fname, ".by-id") == 0;
-	osfs_listing_put(l);
-	return taken;
+	if (ret == 0 && (osfs_listing_find(l, fname) || strcmp(fname, ".by-id") == 0))
+		ret = -EEXIST;
+	for (size_t i = 0; ret == 0 && name && i < l->n; i++)
+		if (l->items[i]->name && strcmp(l->items[i]->name, name) == 0)
+			ret = -EEXIST;
+	if (l)
+		osfs_listing_put(l);
+	free(name);
+	return ret;
+}
+
+int osfs_drafts_add(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, char *why)
+{
+	struct osfs_drafts *d = fs->drafts;
+	struct draft *dr = NULL;
+	int ret;
+
+	if (kind != OSFS_SERVERS && kind != OSFS_KEYPAIRS)
+		return fail(why, -EPERM, "%s cannot be created here", osfs_kinds[kind].dir);
+	if ((ret = osfs_name_check_new(fname, why, WHY_MAX)) < 0)
+		return ret;
+	pthread_mutex_lock(&d->lock);
+	if (find_locked(d, kind, fname)) {
+		ret = fail(why, -EEXIST, "'%s' is already a draft", fname);
+	} else if (!(dr = calloc(1, sizeof(*dr))) || !(dr->fname = strdup(fname)) ||
+		   !(dr->f.name = osfs_name_decode(fname))) {
+		if (dr)
+			draft_free(dr);
+		ret = -ENOMEM;
+	} else {
+		dr->kind = kind;
+		dr->next = d->head;
+		d->head = dr;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return ret;
 }
 
 static int apply_defaults(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname)
@@ -876,37 +1219,21 @@ static int apply_defaults(struct osfs_fs *fs, enum osfs_kind_id kind, const char
 
 int osfs_drafts_create(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname)
 {
-	struct osfs_drafts *d = fs->drafts;
-	struct draft *dr;
-	char *name;
-	int ret = 0;
+	char why[WHY_MAX] = "";
+	int ret;
 
 	if (kind != OSFS_SERVERS && kind != OSFS_KEYPAIRS)
 		return -EPERM;
-	if (name_taken(fs, kind, fname, &ret))
-		return ret < 0 ? ret : -EEXIST;
-	name = osfs_name_decode(fname);
-	if (!name || !*name || name[0] == ' ' || name[strlen(name) - 1] == ' ') {
-		free(name);
-		return -EINVAL;
+	if ((ret = name_taken(fs, kind, fname)) < 0)
+		return ret;
+	if ((ret = osfs_drafts_add(fs, kind, fname, why)) < 0) {
+		if (*why)
+			log_err("%s: mkdir refused: %s", osfs_kinds[kind].dir, why);
+		return ret;
 	}
-	pthread_mutex_lock(&d->lock);
-	if (find_locked(d, kind, fname)) {
-		ret = -EEXIST;
-	} else if (!(dr = calloc(1, sizeof(*dr))) || !(dr->fname = strdup(fname))) {
-		free(dr);
-		ret = -ENOMEM;
-	} else {
-		dr->kind = kind;
-		dr->name = name;
-		name = NULL;
-		dr->next = d->head;
-		d->head = dr;
-	}
-	pthread_mutex_unlock(&d->lock);
-	free(name);
-	if (ret == 0 && (ret = apply_defaults(fs, kind, fname)) < 0) {
-		struct osfs_node node = { .type = OSFS_N_DRAFT, .kind = kind, .key = (char *)fname };
+	if ((ret = apply_defaults(fs, kind, fname)) < 0) {
+		struct osfs_node node = { .type = OSFS_N_DRAFT, .kind = kind, .key = (char *)fname,
+					  .index = -1 };
 		osfs_drafts_remove(fs, &node);
 	}
 	return ret;

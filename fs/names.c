@@ -72,6 +72,61 @@ char *osfs_name_decode(const char *fname)
 	return out;
 }
 
+size_t osfs_text_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+bool osfs_text_has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
+			return true;
+	return false;
+}
+
+int osfs_name_check_new(const char *fname, char *why, size_t whylen)
+{
+	char *name = NULL, *again = NULL;
+	int ret = -EINVAL;
+
+	if (strlen(fname) > OSFS_NAME_MAX) {
+		snprintf(why, whylen, "names are at most %d bytes, this one is %zu", OSFS_NAME_MAX,
+			 strlen(fname));
+		goto out;
+	}
+	if (osfs_text_has_control(fname)) {
+		snprintf(why, whylen, "names cannot hold control characters (newline, tab, ...)");
+		goto out;
+	}
+	if (!(name = osfs_name_decode(fname))) {
+		snprintf(why, whylen, "'%s' is not a valid name: '%%' starts an escape such as %%2F; "
+			 "write %%25 for '%%'", fname);
+		goto out;
+	}
+	if (!(again = osfs_name_encode(name))) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (!*name || name[0] == ' ' || name[strlen(name) - 1] == ' ')
+		snprintf(why, whylen, "names cannot be empty or begin or end with a blank");
+	else if (osfs_text_has_control(name))
+		snprintf(why, whylen, "names cannot hold control characters (newline, tab, ...)");
+	else if (strcmp(again, fname) != 0)
+		snprintf(why, whylen, "the cloud would show '%s' as '%s': write that name instead",
+			 fname, again);
+	else
+		ret = 0;
+out:
+	free(again);
+	free(name);
+	return ret;
+}
+
 /* name + "~" + the first idlen bytes of the id (encoded, so that an id
  * holding '/' cannot make a path), the name cut at a UTF-8 boundary to
  * fit. */

@@ -400,7 +400,7 @@ static int list_kind(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fi
 	for (size_t i = 0; i < l->n; i++)
 		if (fill_node(fs, fill, ctx, l->items[i]->fname, node, OSFS_N_RES))
 			return 0;
-	osfs_drafts_list(fs, node->kind, fill, ctx);
+	osfs_drafts_list(fs, node->kind, l, fill, ctx);
 	return 0;
 }
 

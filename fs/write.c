@@ -4,6 +4,7 @@
 #include "ctl.h"
 #include "drafts.h"
 #include "log.h"
+#include "names.h"
 #include "notes.h"
 
 #include <errno.h>
@@ -27,7 +28,7 @@ int osfs_write_check(struct osfs_fs *fs, const struct osfs_node *node)
 	case OSFS_N_SUBFILE:
 		return is_live_meta(node) ? 0 : -EACCES;
 	case OSFS_N_DRAFT_FILE:
-		return osfs_drafts_file_writable(node) ? 0 : -EACCES;
+		return osfs_drafts_check_write(fs, node);
 	default:
 		return -EACCES;
 	}
@@ -38,7 +39,8 @@ bool osfs_write_accumulates(const struct osfs_node *node)
 	return node->type == OSFS_N_DRAFT_FILE;
 }
 
-/* PUT /servers/{id}/metadata/{key} (value: text up to 255 characters). */
+/* PUT /servers/{id}/metadata/{key} (value: text up to 255 characters, the
+ * limit drafts apply too). */
 static int set_meta(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len)
 {
 	char *value, *key = osfs_http_escape(node->key), *id = osfs_http_escape(node->res->id);
@@ -51,7 +53,7 @@ static int set_meta(struct osfs_fs *fs, struct osfs_node *node, const char *data
 	value = strndup(data, len);
 	if (!value || !key || !id)
 		goto out;
-	if (len > 255 || strlen(value) != len) {
+	if (strlen(value) != len || osfs_text_chars(value) > 255) {
 		osfs_notes_set(fs->notes, node->res->id, "metadata values are text of at most 255 characters");
 		ret = -EINVAL;
 		goto out;
@@ -77,44 +79,20 @@ out:
 	return ret;
 }
 
-static int del_meta(struct osfs_fs *fs, struct osfs_node *node)
-{
-	char *key = osfs_http_escape(node->key), *id = osfs_http_escape(node->res->id);
-	char *path = NULL, *msg = NULL;
-	struct osfs_http_resp resp;
-	int ret = -ENOMEM;
-
-	if (!key || !id || asprintf(&path, "/servers/%s/metadata/%s", id, key) < 0) {
-		path = NULL;
-		goto out;
-	}
-	struct osfs_api_call call = { .svc = OSFS_SVC_COMPUTE, .method = "DELETE", .path = path };
-	ret = osfs_api_call(fs->api, &call, &resp, &msg);
-	osfs_http_resp_free(&resp);
-	osfs_notes_set(fs->notes, node->res->id, msg);
-	if (ret == 0)
-		osfs_cache_watch(fs->cache, node->kind, node->res->id);
-out:
-	free(msg);
-	free(path);
-	free(key);
-	free(id);
-	return ret;
-}
-
 static int write_ctl(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len)
 {
-	const struct osfs_verb *verb = osfs_ctl_parse(node->kind, data, len);
+	const struct osfs_verb *verb;
+	char why[160], *arg = NULL;
+	int ret = osfs_ctl_parse_arg(node->kind, data, len, &verb, &arg, why, sizeof(why));
 
-	if (!verb) {
-		char msg[160], word[64];
-		osfs_ctl_normalise(data, len < 256 ? len : 256, word, sizeof(word));
-		snprintf(msg, sizeof(msg), "unknown verb '%.60s': read ctl for the list", word);
-		osfs_notes_set(fs->notes, node->res->id, msg);
-		log_err("%s/%s: %s", osfs_kinds[node->kind].dir, node->res->fname, msg);
-		return -EINVAL;
+	if (ret == -EINVAL) {
+		osfs_notes_set(fs->notes, node->res->id, why);
+		log_err("%s/%s: %s", osfs_kinds[node->kind].dir, node->res->fname, why);
 	}
-	return osfs_ctl_run(fs, node->kind, node->res, verb);
+	if (ret == 0)
+		ret = osfs_ctl_run(fs, node->kind, node->res, verb, arg);
+	free(arg);
+	return ret;
 }
 
 int osfs_write_apply(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len)
@@ -198,6 +176,18 @@ int osfs_write_rmdir(struct osfs_fs *fs, const char *path)
 	return ret;
 }
 
+/* rm never changes the cloud: a live metadata key goes with `unset KEY`
+ * written to ctl, so say that where the user will look. */
+static int refuse_unlink(const char *path, const struct osfs_node *node)
+{
+	if (node->type == OSFS_N_SUBFILE && is_live_meta(node))
+		log_warn("%s: rm changes nothing in the cloud; to remove the key: echo 'unset %s' > %s/%s/ctl",
+			 path, node->key, osfs_kinds[node->kind].dir, node->res->fname);
+	else
+		log_info("%s: rm changes nothing in the cloud", path); /* rm -rf: one per file */
+	return -EPERM;
+}
+
 int osfs_write_unlink(struct osfs_fs *fs, const char *path)
 {
 	struct osfs_node node;
@@ -207,12 +197,10 @@ int osfs_write_unlink(struct osfs_fs *fs, const char *path)
 		return -EROFS;
 	if ((ret = osfs_tree_lookup(fs, path, &node)) < 0)
 		return ret;
-	if (node.type == OSFS_N_SUBFILE && is_live_meta(&node))
-		ret = del_meta(fs, &node);
-	else if (node.type == OSFS_N_DRAFT_FILE && node.subkey)
+	if (node.type == OSFS_N_DRAFT_FILE)
 		ret = osfs_drafts_unlink(fs, &node);
 	else
-		ret = -EPERM;
+		ret = refuse_unlink(path, &node);
 	osfs_node_release(&node);
 	return ret;
 }

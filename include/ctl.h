@@ -1,13 +1,16 @@
 /* ctl.h - the verbs a `ctl` file takes, as a table per kind.
  *
  * Live servers: reboot, reboot hard, stop, start, pause, unpause, suspend,
- * resume, lock, unlock, delete.  Keypairs: delete.  Drafts: boot (drafts.c).
- * Parsing trims surrounding blanks and newlines and folds runs of blanks, so
- * `echo "reboot  hard" > ctl` works; anything else is -EINVAL.
+ * resume, lock, unlock, delete, unset KEY.  Keypairs: delete.  Drafts: boot
+ * and delete (drafts.c).  Parsing trims surrounding blanks and newlines,
+ * folds runs of blanks and ignores case, so `echo "Reboot  hard" > ctl`
+ * works; a verb's argument (the KEY of `unset KEY`) is taken as written,
+ * inner blanks and case kept.  Anything else is -EINVAL.
  */
 #ifndef OSFS_CTL_H
 #define OSFS_CTL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "fs.h"
@@ -15,26 +18,35 @@
 #include "model.h"
 
 struct osfs_verb {
-	const char *words;     /* "reboot hard" */
+	const char *words;     /* "reboot hard"; for a verb with an argument, its word: "unset" */
+	const char *arg;       /* the argument's name in `cat ctl` ("KEY"), or NULL: none */
 	const char *method;    /* "POST" or "DELETE" */
-	const char *path;      /* printf format with the id: "/servers/%s/action" */
+	const char *path;      /* printf format: the id, then the argument (URL-escaped) */
 	const char *body;      /* JSON or NULL */
+	bool removes;          /* the resource itself goes away (its kind's listing changes) */
 };
 
-/* The verb `text` names for a resource of `kind`, or NULL. */
+/* The verb without an argument that `text` names for `kind`, or NULL. */
 const struct osfs_verb *osfs_ctl_parse(enum osfs_kind_id kind, const char *text, size_t len);
+
+/* Any verb of `kind`: *verb, and *arg its argument (malloc'd; NULL for a
+ * verb without one).  -EINVAL with a reason in why[0..whylen) when text
+ * names no verb or an argument is missing or extra; -ENOMEM. */
+int osfs_ctl_parse_arg(enum osfs_kind_id kind, const char *text, size_t len,
+		       const struct osfs_verb **verb, char **arg, char *why, size_t whylen);
 
 /* Normalise `text` (trim, fold blanks, lower-case) into out; exported for
  * the draft's own verbs and for tests. */
 void osfs_ctl_normalise(const char *text, size_t len, char *out, size_t outlen);
 
-/* The verbs of `kind`, one per line; caller frees. */
+/* The verbs of `kind`, one per line ("unset KEY"); caller frees. */
 char *osfs_ctl_help(enum osfs_kind_id kind);
 
-/* Carry out verb on resource r: one API call, no retry of a failed POST.
- * On success the kind's listing is invalidated and the resource watched;
- * on failure the API's message goes to r's error note.  0 or -errno. */
+/* Carry out verb (with arg, or NULL) on resource r: one API call, no retry
+ * of a failed POST.  On success the resource is watched (and its kind's
+ * listing invalidated when it goes away); r's error note is cleared, or on
+ * failure holds the API's message.  0 or -errno. */
 int osfs_ctl_run(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_res *r,
-		 const struct osfs_verb *verb);
+		 const struct osfs_verb *verb, const char *arg);
 
 #endif

@@ -2,16 +2,26 @@
  * user asks the cloud to create them.
  *
  *   mkdir /servers/web1        a draft: status DRAFT, `missing` lists what
- *                              boot still needs (flavor, image)
- *   echo m1.tiny > flavor      resolved against the cached flavor list at
- *                              once (unknown or ambiguous: EINVAL + error)
- *   echo boot > ctl            POST /servers, never resent; a dropped
- *                              connection is settled by looking the name up
- *   rmdir /servers/web1        discards the draft
+ *                              boot still needs (flavor, image); the name
+ *                              is checked here (names.h) and must be new
+ *   echo m1.tiny > flavor      checked against the API's limits and
+ *                              resolved against the cached flavor list at
+ *                              once (bad, unknown or ambiguous: EINVAL)
+ *   echo boot > ctl            POST /servers with a copy of the draft,
+ *                              never resent; a dropped connection is
+ *                              settled by looking the name up.  From then
+ *                              on the draft is frozen (EBUSY) and reads
+ *                              status BUILD; it stays listed until the
+ *                              kind's listing shows the new server
+ *   rm web1/<file>             forgets what was written there (a metadata
+ *                              key, a field); rmdir /servers/web1 discards
+ *                              the draft.  Nothing here reaches the cloud.
  *
  *   mkdir /keypairs/k1; cat key.pub > /keypairs/k1/public_key   imports it
  *
- * Drafts live in memory only; they are lost when the daemon stops.
+ * Every write, create and unlink leaves its outcome in the draft's `error`
+ * file: empty after a success, the reason after a failure.  Drafts live in
+ * memory only; they are lost when the daemon stops.
  */
 #ifndef OSFS_DRAFTS_H
 #define OSFS_DRAFTS_H
@@ -21,33 +31,64 @@
 
 #include "tree.h"
 
+#define OSFS_DRAFTS_WHY_MAX 1024   /* size of a `why` buffer below */
+
 struct osfs_drafts *osfs_drafts_new(void);
 void osfs_drafts_free(struct osfs_drafts *drafts);
 
 /* Resolve /<kind>/<name>/<rest...> inside a draft.  Returns 0 when it is
- * a draft path (node filled), 1 when `name` is no draft, or -errno. */
+ * a draft path (node filled), 1 when `name` is no draft (or a booted one:
+ * the new resource answers), or -errno. */
 int osfs_drafts_lookup(struct osfs_fs *fs, enum osfs_kind_id kind, const char *name,
 		       char **rest, int nrest, struct osfs_node *node);
 
-/* Add every draft name of `kind` to a directory listing. */
-void osfs_drafts_list(struct osfs_fs *fs, enum osfs_kind_id kind, osfs_fill_fn fill, void *ctx);
+/* Add every draft name of `kind` to a directory listing, booted drafts
+ * only while `l` (the listing being served) does not show them yet. */
+void osfs_drafts_list(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_listing *l,
+		      osfs_fill_fn fill, void *ctx);
 int osfs_drafts_list_files(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fill, void *ctx);
 int osfs_drafts_read(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_t *len);
 bool osfs_drafts_file_writable(const struct osfs_node *node);
 
+/* May a draft file be opened for writing now?  0, -EACCES (read-only
+ * file), -EBUSY (the draft is frozen: it boots), -ENOENT. */
+int osfs_drafts_check_write(struct osfs_fs *fs, const struct osfs_node *node);
+
 /* mkdir: a new draft, booted at once when defaults make it complete.
- * -EEXIST when the name is taken, -EPERM for kinds without drafts. */
+ * -EEXIST when the name (or the name it encodes) is taken, -EINVAL for a
+ * name osfs_name_check_new refuses (the reason logged), -EPERM for kinds
+ * without drafts. */
 int osfs_drafts_create(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname);
 
-/* rmdir of a draft. */
+/* mkdir's second half, without asking the cloud whether the name is
+ * taken (exported for tests): 0, or -errno with the reason in why. */
+int osfs_drafts_add(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, char *why);
+
+/* rmdir of a draft (discards it) or of its empty metadata/ (nothing to
+ * do).  -EBUSY while it boots. */
 int osfs_drafts_remove(struct osfs_fs *fs, struct osfs_node *node);
 
 /* The whole content written so far to a draft file; applies it. */
 int osfs_drafts_write(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len);
 
-/* A new metadata key in a draft (create), and its removal (unlink). */
+/* A new metadata key in a draft (create), and unlink of a draft file. */
 int osfs_drafts_meta_create(struct osfs_fs *fs, struct osfs_node *dir, const char *key,
 			    struct osfs_node *file);
 int osfs_drafts_unlink(struct osfs_fs *fs, struct osfs_node *node);
+
+/* The resource `id` of `kind` is gone (deleted through its ctl): a booted
+ * draft still waiting to be listed for it is dropped. */
+void osfs_drafts_forget(struct osfs_fs *fs, enum osfs_kind_id kind, const char *id);
+
+/* The two halves of a boot, around the API call (exported for tests).
+ * begin checks the draft is complete, freezes it and hands out a copy of
+ * what it holds (free with osfs_draft_copy_free); end records the outcome:
+ * the new resource's id, or a failure (ret < 0) that reopens the draft. */
+struct osfs_draft_copy;
+int osfs_drafts_boot_begin(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname,
+			   struct osfs_draft_copy **copy, char *why);
+void osfs_drafts_boot_end(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, int ret,
+			  const char *created);
+void osfs_draft_copy_free(struct osfs_draft_copy *copy);
 
 #endif

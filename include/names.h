@@ -10,6 +10,7 @@
 #ifndef OSFS_NAMES_H
 #define OSFS_NAMES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "model.h"
@@ -22,6 +23,19 @@ char *osfs_name_encode(const char *name);
 
 /* The API name for a file name, or NULL if fname is not a valid encoding. */
 char *osfs_name_decode(const char *fname);
+
+/* May fname name a new resource (mkdir)?  0, or -EINVAL with the reason
+ * in why[0..whylen): longer than OSFS_NAME_MAX bytes, a control character
+ * (below 0x20, or 0x7f), not a valid encoding, a name the API would show
+ * under another file name (".x" is shown as "%2Ex", "%41" as "A": the
+ * user's directory would vanish), the empty name, or blanks at either end
+ * (the API strips them).  -ENOMEM. */
+int osfs_name_check_new(const char *fname, char *why, size_t whylen);
+
+/* Text as the API measures it: characters (UTF-8 code points) in s, and
+ * whether s holds a control character (below 0x20, or 0x7f). */
+size_t osfs_text_chars(const char *s);
+bool osfs_text_has_control(const char *s);
 
 /* "^name$" with regex metacharacters escaped (Nova's name filter is a
  * regular expression); caller frees; NULL on ENOMEM. */

@@ -2,8 +2,10 @@
  *
  * What is writable: live servers' ctl and metadata/<key>, keypairs' ctl,
  * drafts (drafts.h), mkdir/rmdir in /servers and /keypairs.  Everything
- * else refuses: files with EACCES, unlink with EPERM, rmdir of a live
- * resource with ENOTEMPTY, all of it with EROFS on a read-only mount.
+ * else refuses: files with EACCES, unlink with EPERM (a live metadata key
+ * goes with `echo 'unset KEY' > ctl`), rmdir of a live resource with
+ * ENOTEMPTY, all of it with EROFS on a read-only mount.  Nothing rm or
+ * rmdir does reaches the cloud: only drafts, which live here, change.
  * A write is applied when its data arrives, so the writer's write() gets
  * the errno; the API's message lands in the resource's `error` file.
  */

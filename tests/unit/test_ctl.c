@@ -1,0 +1,50 @@
+/* ctl verbs (ctl.c): verbs with an argument, and `cat ctl`. */
+#include "check.h"
+#include "ctl.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+static int parse(enum osfs_kind_id kind, const char *text, const char **words, char **arg)
+{
+	const struct osfs_verb *v = NULL;
+	char why[160] = "";
+	int ret = osfs_ctl_parse_arg(kind, text, strlen(text), &v, arg, why, sizeof(why));
+
+	*words = v ? v->words : NULL;
+	if (ret < 0)
+		CHECK(why[0] != '\0');   /* every refusal says why */
+	return ret;
+}
+
+int main(void)
+{
+	const char *words;
+	char *arg;
+
+	CHECK(parse(OSFS_SERVERS, "unset role\n", &words, &arg) == 0);
+	CHECK_STR(words, "unset");
+	CHECK_STR(arg, "role");
+	free(arg);
+	/* the verb folds case and blanks; its argument is kept as written */
+	CHECK(parse(OSFS_SERVERS, "  UNSET   My Key \n", &words, &arg) == 0);
+	CHECK_STR(arg, "My Key");
+	free(arg);
+	CHECK(parse(OSFS_SERVERS, "unset\n", &words, &arg) == -EINVAL);
+	CHECK(arg == NULL);
+	CHECK(parse(OSFS_SERVERS, "unset a\nreboot\n", &words, &arg) == -EINVAL);
+	CHECK(parse(OSFS_SERVERS, "unsetrole\n", &words, &arg) == -EINVAL);
+	CHECK(parse(OSFS_KEYPAIRS, "unset role\n", &words, &arg) == -EINVAL);
+	CHECK(parse(OSFS_SERVERS, "reboot  HARD\n", &words, &arg) == 0);
+	CHECK_STR(words, "reboot hard");
+	CHECK(arg == NULL);
+	CHECK(parse(OSFS_SERVERS, "reboot now\n", &words, &arg) == -EINVAL);
+	/* osfs_ctl_parse takes verbs without an argument only */
+	CHECK(osfs_ctl_parse(OSFS_SERVERS, "unset role", 10) == NULL);
+	CHECK(osfs_ctl_parse(OSFS_SERVERS, "stop", 4) != NULL);
+
+	char *help = osfs_ctl_help(OSFS_SERVERS);
+	CHECK(help && strstr(help, "\nunset KEY\n") && strstr(help, "\ndelete\n"));
+	free(help);
+	return CHECK_DONE();
+}

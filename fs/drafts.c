@@ -91,6 +91,7 @@ struct draft {
 	enum draft_state state;
 	char *created;              /* DR_BOOTED: the new resource's id */
 	double booted_at;           /* DR_BOOTED: monotonic seconds */
+	double booted_wall;         /* DR_BOOTED: wall-clock seconds, as listings count */
 	struct draft *next;
 };
 
@@ -104,6 +105,14 @@ static double mono_s(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
@@ -342,8 +351,10 @@ static bool listed_locked(struct osfs_drafts *d, struct draft *dr, const struct 
 {
 	if (dr->state != DR_BOOTED || !l)
 		return true;
-	if (osfs_listing_find_id(l, dr->created)) {
-		unlink_locked(d, dr); /* the listing shows it now */
+	if (osfs_listing_find_id(l, dr->created) || (!l->single && l->fetched > dr->booted_wall)) {
+		/* the listing shows it now, or was asked for after the boot
+		 * and so knows it is gone already */
+		unlink_locked(d, dr);
 		return false;
 	}
 	return !osfs_listing_find(l, dr->fname);
@@ -940,6 +951,7 @@ void osfs_drafts_boot_end(struct osfs_fs *fs, enum osfs_kind_id kind, const char
 		dr->state = DR_BOOTED;
 		dr->created = id;
 		dr->booted_at = mono_s();
+		dr->booted_wall = wall_s();
 		id = NULL;
 	} else if (dr) {
 		unlink_locked(fs->drafts, dr);

@@ -154,6 +154,9 @@ def counted(emu, *keys):
 
 
 SERVERS = "GET /compute/v2.1/servers/detail"
+# with ttl=0.2: a listing older than twice its TTL is not served while it is
+# refreshed, so the next read meets the fault itself
+STALE = 0.5
 IMAGES = "GET /image/v2/images"
 TOKENS = "POST /identity/v3/auth/tokens"
 
@@ -264,7 +267,7 @@ def test_keystone_down_token_still_valid(emu, watch):
     try:
         results = []
         for _ in range(5):
-            time.sleep(0.3)
+            time.sleep(STALE)
             results.append(probe("ls", w.m.p("servers")))
             results.append(probe("cat", w.m.p("flavors", "m1.small", "vcpus")))
         assert all(r[0] == "ok" for r in results), results
@@ -308,7 +311,7 @@ def test_keystone_down_when_renewal_is_due(emu, watch):
 
 def test_503_is_retried_then_eagain(emu, watch):
     w = watch("ttl=0.2")
-    time.sleep(0.3)
+    time.sleep(STALE)
     emu.reset()
     emu.fault(method="GET", path="/servers/detail", status=503, count=-1)
     r = probe("ls", w.m.p("servers"))
@@ -335,7 +338,7 @@ def test_503_is_retried_then_eagain(emu, watch):
 def test_429_honours_retry_after(emu, watch, retry_after, tries):
     """Retry-After is waited for; the retry budget (5 s) stops early."""
     w = watch("ttl=0.2")
-    time.sleep(0.3)
+    time.sleep(STALE)
     emu.reset()
     emu.fault(method="GET", path="/servers/detail", status=429, retry_after=retry_after, count=-1)
     r = probe("ls", w.m.p("servers"))
@@ -366,7 +369,7 @@ def probes(*args):
 
 def test_hanging_api_times_out(emu, watch):
     w = watch("ttl=0.2", "timeout=3")
-    time.sleep(0.3)
+    time.sleep(STALE)
     emu.reset()
     emu.fault(method="GET", path="/servers/detail", hang=True, count=-1)
     try:
@@ -395,7 +398,7 @@ def test_hanging_api_times_out(emu, watch):
 def test_unmount_while_requests_hang(emu, mount):
     m = mount("ttl=0.2", "timeout=8")
     m.sh("ls servers flavors images >/dev/null", timeout=60)
-    time.sleep(0.3)
+    time.sleep(STALE)
     emu.reset()
     emu.fault(method="GET", path="/servers/detail|/flavors/detail|/v2/images", hang=True, count=-1)
     hung = [subprocess.Popen([sys.executable, "-c", PROBE, "ls", m.p(d)], stdout=subprocess.PIPE,
@@ -437,7 +440,7 @@ def test_unmount_while_requests_hang(emu, mount):
 @pytest.mark.parametrize("count", [-1, 1], ids=["always", "once"])
 def test_dropped_connections(emu, watch, count):
     w = watch("ttl=0.2")
-    time.sleep(0.3)
+    time.sleep(STALE)
     emu.reset()
     emu.fault(method="GET", path="/servers/detail", drop=True, count=count)
     r = probe("ls", w.m.p("servers"))
@@ -455,7 +458,7 @@ def test_dropped_connections(emu, watch, count):
 
 def test_malformed_json(emu, watch):
     w = watch("ttl=0.2")
-    time.sleep(0.3)
+    time.sleep(STALE)
     emu.reset()
     emu.fault(method="GET", path="/servers/detail", malformed=True, count=1)
     r = probe("ls", w.m.p("servers"))
@@ -472,7 +475,7 @@ def test_malformed_json(emu, watch):
 @pytest.mark.parametrize("count", [-1, 1], ids=["always", "once"])
 def test_truncated_json(emu, watch, count):
     w = watch("ttl=0.2")
-    time.sleep(0.3)
+    time.sleep(STALE)
     emu.reset()
     emu.fault(method="GET", path="/servers/detail", truncate=True, count=count)
     r = probe("ls", w.m.p("servers"))
@@ -490,7 +493,7 @@ def test_truncated_json(emu, watch, count):
 
 def test_body_over_max_response(emu, watch):
     w = watch("ttl=0.2", "max_response=4000000")
-    time.sleep(0.3)
+    time.sleep(STALE)
     emu.reset()
     emu.fault(method="GET", path="/servers/detail", huge=200 * 1000 * 1000, count=-1)
     r = probe("ls", w.m.p("servers"))
@@ -508,7 +511,7 @@ def test_body_over_max_response(emu, watch):
 
 def test_pagination_next_link_loops(emu, watch):
     w = watch("ttl=0.2")
-    time.sleep(0.3)
+    time.sleep(STALE)
     emu.reset()
     emu.fault(method="GET", path="/v2/images", loop_next=True, count=-1)
     r = probe("ls", w.m.p("images"))
@@ -520,7 +523,7 @@ def test_pagination_next_link_loops(emu, watch):
     row("Glance `next` link points at itself", saw(r), True, "%d× GET images" % n)
     # Nova's next links are not followed as given: the next page is asked
     # for with the last id as marker, so a looping link cannot loop
-    time.sleep(0.3)
+    time.sleep(STALE)
     emu.reset()
     emu.fault(method="GET", path="/servers/detail", loop_next=True, count=-1)
     r = probe("ls", w.m.p("servers"))
@@ -556,7 +559,7 @@ def test_empty_last_page(emu, watch):
     images = len(os.listdir(w.m.p("images"))) - 1
     emu.config(page_max=images)
     try:
-        time.sleep(0.3)
+        time.sleep(STALE)
         emu.reset()
         r = probe("ls", w.m.p("images"))
         n = emu.count(IMAGES)

@@ -12,6 +12,7 @@
 #include "notes.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -356,11 +357,14 @@ static void freezing(void)
 	CHECK(osfs_drafts_lookup(&fs, OSFS_SERVERS, "boot1", NULL, 0, &n) == 1);
 	CHECK(add("boot1") == -EEXIST);
 	struct osfs_res *other = calloc(1, sizeof(*other)), *mine = calloc(1, sizeof(*mine));
+	atomic_init(&other->refs, 1);
+	atomic_init(&mine->refs, 1);
 	other->id = strdup("other-id");
 	other->name = strdup("srv");
 	struct osfs_res **items1 = malloc(sizeof(*items1));   /* the listing takes it */
 	items1[0] = other;
 	struct osfs_listing *old = osfs_listing_new(OSFS_SERVERS, items1, 1);
+	old->fetched = 1;                                     /* asked for before the boot */
 	CHECK(listed("boot1", old));
 	mine->id = strdup("new-server-id");
 	mine->name = strdup("boot1");

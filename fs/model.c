@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static pthread_mutex_t pretty_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static char *with_newline(const char *s, size_t n)
 {
@@ -205,15 +204,16 @@ static time_t parse_updated(struct json_object *obj, const char *pointer)
 static struct osfs_res *res_from(const struct osfs_kind *k, struct json_object *obj)
 {
 	struct osfs_res *r = calloc(1, sizeof(*r));
+	const char *text;
 
 	if (!r)
 		return NULL;
+	atomic_init(&r->refs, 1);
 	if (!json_object_is_type(obj, json_type_object))
 		goto fail;
 	r->id = k->singleton ? strdup(k->dir) : string_at(obj, k->id_pointer);
 	if (!r->id || !*r->id)
 		goto fail;
-	atomic_init(&r->refs, 1);
 	r->name = string_at(obj, k->name_pointer);
 	r->created = string_at(obj, k->created_pointer);
 	r->updated = parse_updated(obj, k->updated_pointer);
@@ -221,9 +221,9 @@ static struct osfs_res *res_from(const struct osfs_kind *k, struct json_object *
 		goto fail;
 	if (parse_sub(k, obj, r) < 0)
 		goto fail;
-	r->json = strdup(json_object_to_json_string_ext(obj,
-		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	if (!r->json)
+	text = json_object_to_json_string_ext(obj,
+		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!text || osfs_pack(&r->json, text, strlen(text)) < 0)
 		goto fail;
 	return r;
 fail:
@@ -240,10 +240,12 @@ struct osfs_res *osfs_res_hold(struct osfs_res *r)
 struct osfs_res *osfs_res_copy(const struct osfs_kind *k, const struct osfs_res *r,
 			       const char *fname)
 {
-	struct json_object *obj = json_tokener_parse(r->json);
+	char *text = osfs_res_json(r);
+	struct json_object *obj = text ? json_tokener_parse(text) : NULL;
 	struct osfs_res *copy = obj ? res_from(k, obj) : NULL;
 
 	json_object_put(obj);
+	free(text);
 	if (!copy)
 		return NULL;
 	if (fname && !(copy->fname = strdup(fname))) {
@@ -257,7 +259,7 @@ struct osfs_res *osfs_res_copy(const struct osfs_kind *k, const struct osfs_res 
 
 bool osfs_res_same(const struct osfs_res *a, const struct osfs_res *b)
 {
-	return strcmp(a->json, b->json) == 0;
+	return osfs_pack_equal(&a->json, &b->json);
 }
 
 void osfs_res_free(struct osfs_res *r)
@@ -274,8 +276,7 @@ void osfs_res_free(struct osfs_res *r)
 		free(r->sub[i].value);
 	}
 	free(r->sub);
-	free(r->json);
-	free(r->pretty);
+	osfs_pack_free(&r->json);
 	free(r);
 }
 
@@ -386,19 +387,24 @@ int osfs_model_parse_one(const struct osfs_kind *k, const char *body, struct osf
 	return *out ? 0 : -EPROTO;
 }
 
-const char *osfs_res_pretty(struct osfs_res *r)
+char *osfs_res_json(const struct osfs_res *r)
 {
-	pthread_mutex_lock(&pretty_lock);
-	if (!r->pretty) {
-		struct json_object *obj = json_tokener_parse(r->json);
-		const char *s = obj ? json_object_to_json_string_ext(obj,
-			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-			JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
-		r->pretty = s ? with_newline(s, strlen(s)) : NULL;
-		json_object_put(obj);
-	}
-	pthread_mutex_unlock(&pretty_lock);
-	return r->pretty;
+	return osfs_unpack(&r->json);
+}
+
+char *osfs_res_pretty(const struct osfs_res *r)
+{
+	char *text = osfs_res_json(r), *out = NULL;
+	struct json_object *obj = text ? json_tokener_parse(text) : NULL;
+	const char *s = obj ? json_object_to_json_string_ext(obj,
+		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+		JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
+
+	if (s)
+		out = with_newline(s, strlen(s));
+	json_object_put(obj);
+	free(text);
+	return out;
 }
 
 const struct osfs_kv *osfs_res_sub(const struct osfs_res *r, const char *key)

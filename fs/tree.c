@@ -501,7 +501,6 @@ static int read_console(struct osfs_fs *fs, struct osfs_node *node, char **buf, 
 int osfs_tree_read(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_t *len)
 {
 	const struct osfs_kv *kv;
-	const char *s;
 
 	*buf = NULL;
 	*len = 0;
@@ -509,8 +508,7 @@ int osfs_tree_read(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_
 	case OSFS_N_FIELD:
 		return copy_out(node->res->vals[node->index], node->res->lens[node->index], buf, len);
 	case OSFS_N_JSON:
-		s = osfs_res_pretty(node->res);
-		return s ? copy_out(s, strlen(s), buf, len) : -ENOMEM;
+		return take_string(osfs_res_pretty(node->res), buf, len);
 	case OSFS_N_SUBFILE:
 		kv = osfs_res_sub(node->res, node->key);
 		return kv ? copy_out(kv->value, strlen(kv->value), buf, len) : -ENOENT;

@@ -3,7 +3,7 @@
  * A resource keeps only what the tree shows: its id, name, the rendered
  * value of every attribute file (each ending in '\n'), its subdir entries
  * (metadata, extra_specs, absolute limits) and the API object as compact
- * JSON for the `json` file, pretty-printed only when someone reads it.
+ * JSON, compressed, for the `json` file, pretty-printed when someone reads it.
  * Values are rendered once, at parse time, so a read is a memcpy.
  * json-c stays inside model.c.
  */
@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "kinds.h"
+#include "pack.h"
 
 struct osfs_kv {
 	char *key;
@@ -36,8 +37,7 @@ struct osfs_res {
 	size_t *lens;         /* their lengths */
 	struct osfs_kv *sub;  /* sorted by key */
 	size_t nsub;
-	char *json;           /* compact API object */
-	char *pretty;         /* pretty JSON + '\n', made on first read */
+	struct osfs_pack json;/* the compact API object, packed (pack.h) */
 	time_t updated;       /* the API's own change time; 0: unknown */
 	double seen;          /* when the request that brought these values started */
 	double mtime;         /* when these values were first seen (set by cache.c); 0: unknown */
@@ -59,8 +59,11 @@ int osfs_model_parse_list(const struct osfs_kind *k, const char *body, int limit
 /* Parse one show response (or, for singleton kinds, the whole object). */
 int osfs_model_parse_one(const struct osfs_kind *k, const char *body, struct osfs_res **out);
 
-/* The pretty JSON text of r, made once (thread-safe); NULL on ENOMEM. */
-const char *osfs_res_pretty(struct osfs_res *r);
+/* The pretty JSON text of r, ending in '\n'; caller frees; NULL on ENOMEM. */
+char *osfs_res_pretty(const struct osfs_res *r);
+
+/* The compact JSON text of r; caller frees; NULL on ENOMEM. */
+char *osfs_res_json(const struct osfs_res *r);
 
 /* The subdir entry `key`, or NULL. */
 const struct osfs_kv *osfs_res_sub(const struct osfs_res *r, const char *key);

@@ -9,6 +9,8 @@
 #include "model.h"
 #include "names.h"
 
+#include <stdlib.h>
+
 static void check_res(const struct osfs_kind *k, struct osfs_res *r)
 {
 	FUZZ_ASSERT(r->id && *r->id, "resource without an id");
@@ -25,8 +27,10 @@ static void check_res(const struct osfs_kind *k, struct osfs_res *r)
 		size_t n = strlen(r->sub[i].value);
 		FUZZ_ASSERT(n > 0 && r->sub[i].value[n - 1] == '\n', "sub value without newline");
 	}
-	const char *pretty = osfs_res_pretty(r);
-	FUZZ_ASSERT(pretty && *pretty, "no pretty JSON for %s", r->json);
+	char *pretty = osfs_res_pretty(r), *json = osfs_res_json(r);
+	FUZZ_ASSERT(pretty && *pretty, "no pretty JSON for %s", json ? json : "(none)");
+	free(pretty);
+	free(json);
 }
 
 static void fuzz_list(enum osfs_kind_id kind, const char *body, int limit)

@@ -63,6 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (!r)
 			abort();
+		atomic_init(&r->refs, 1);
 		r->name = field(&line);
 		if (noname) {
 			free(r->name);

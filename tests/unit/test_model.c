@@ -48,7 +48,12 @@ int main(void)
 	CHECK(a->nsub == 2 && strcmp(a->sub[0].key, "a") == 0); /* sorted */
 	CHECK_STR(osfs_res_sub(a, "role")->value, "web\n");
 	CHECK(osfs_res_sub(a, "nope") == NULL);
-	CHECK(strstr(osfs_res_pretty(a), "\"name\": \"web/1\"") != NULL);
+	char *pretty = osfs_res_pretty(a), *compact = osfs_res_json(a);
+	CHECK(pretty && strstr(pretty, "\"name\": \"web/1\"") != NULL);
+	CHECK(compact && strstr(compact, "\"name\":\"web\\/1\"") == NULL &&
+	      strstr(compact, "\"name\":\"web/1\"") != NULL); /* the text, unpacked */
+	free(pretty);
+	free(compact);
 	/* the next page is rebuilt from the marker, never from the link's host */
 	CHECK_STR(page.next, "/servers/detail?limit=2&marker=s2");
 	osfs_page_free(&page);

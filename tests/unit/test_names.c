@@ -7,6 +7,7 @@
 static struct osfs_res *res(const char *id, const char *name, const char *created)
 {
 	struct osfs_res *r = calloc(1, sizeof(*r));
+	atomic_init(&r->refs, 1);
 	r->id = strdup(id);
 	r->name = name ? strdup(name) : NULL;
 	r->created = created ? strdup(created) : NULL;

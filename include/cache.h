@@ -20,7 +20,10 @@
 struct osfs_listing {
 	atomic_int refs;
 	enum osfs_kind_id kind;
-	double fetched;            /* wall-clock seconds of the fetch */
+	/* wall-clock seconds of the fetch, 0 once invalidated; atomic because
+	 * invalidation stores it under the slot lock while getattr reads it
+	 * without any lock (a TSan race, issue 12 row 3) */
+	_Atomic double fetched;
 	struct osfs_res **items;   /* sorted by fname */
 	size_t n;
 	struct osfs_res **by_id;   /* the same, sorted by id */

@@ -764,6 +764,8 @@ int osfs_drafts_meta_create(struct osfs_fs *fs, struct osfs_node *dir, const cha
 	dr = find_locked(fs->drafts, dir->kind, dir->key);
 	if (!dr || dir->index != D_METADATA) {
 		ret = -EACCES;
+	} else if (dr->booting) {
+		ret = -EBUSY; /* boot() reads dr->meta unlocked */
 	} else if (!valid_meta_key(key)) {
 		ret = fail(fs, dr, -EINVAL, "metadata key '%.255s' must match [a-zA-Z0-9-_:. ]{1,255}", key);
 	} else if (!meta_find(dr, key)) {
@@ -798,7 +800,9 @@ int osfs_drafts_unlink(struct osfs_fs *fs, struct osfs_node *node)
 
 	pthread_mutex_lock(&fs->drafts->lock);
 	dr = find_locked(fs->drafts, node->kind, node->key);
-	for (size_t i = 0; dr && node->subkey && i < dr->nmeta; i++) {
+	if (dr && dr->booting)
+		ret = -EBUSY; /* boot() reads dr->meta unlocked */
+	for (size_t i = 0; dr && !dr->booting && node->subkey && i < dr->nmeta; i++) {
 		if (strcmp(dr->meta[i].key, node->subkey) == 0) {
 			free(dr->meta[i].key);
 			free(dr->meta[i].value);

@@ -110,15 +110,20 @@ TSAN_REPORT = re.compile(r"^WARNING: ThreadSanitizer:.*?^SUMMARY: ThreadSanitize
 
 
 def tsan_reports(out):
-    """Each ThreadSanitizer report as its warning, the top frame of every
-    access and thread it names, and its summary: enough to find both sides."""
+    """Each ThreadSanitizer report as its warning, the top three frames of
+    each access and of the allocation it names, and its summary: enough to
+    find both sides of a race."""
     reports = []
     for block in TSAN_REPORT.findall(out):
-        lines = block.splitlines()
-        tops = [l.strip() for i, l in enumerate(lines[1:], 1)
-                if l.strip().startswith("#0") or (l.startswith("  ") and not l.startswith("    ")
-                                                  and i + 1 < len(lines))]
-        reports.append("\n    ".join([lines[0]] + tops + [lines[-1]]))
+        lines, keep, section = block.splitlines(), [], False
+        for line in lines[1:-1]:
+            if line.startswith("  ") and not line.startswith("   "):
+                section = not re.match(r"\s+(Mutex|Thread) ", line)
+                if section:
+                    keep.append(line.strip())
+            elif section and re.match(r"\s+#[0-2] ", line):
+                keep.append("  " + line.strip())
+        reports.append("\n    ".join([lines[0]] + keep + [lines[-1]]))
     return reports
 
 

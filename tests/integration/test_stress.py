@@ -111,7 +111,8 @@ def ctl_actor(r, rng, names):
 
 
 def booter(r, rng, prefix):
-    """Drafts with metadata, each booted by three `echo boot`s at once."""
+    """Drafts with metadata, each booted by three `echo boot`s at once
+    while a fourth writer adds a metadata key to the draft."""
     n = 0
     while r.more():
         n += 1
@@ -126,7 +127,11 @@ def booter(r, rng, prefix):
 
         def boot(i):
             codes[i] = r.run("boot", "echo boot > %s/ctl" % d)[0]
+
+        def late_key():
+            r.run("boot", "echo late > %s/metadata/late-key" % d)
         ts = [threading.Thread(target=boot, args=(i,)) for i in range(3)]
+        ts.append(threading.Thread(target=late_key))
         for t in ts:
             t.start()
         for t in ts:
@@ -182,8 +187,7 @@ def test_everything_at_once(stress_emu, mount):
     assert not [t for t in workers if t.is_alive()], "a worker never came back"
     assert not r.hung, "commands that hung: %s" % r.hung[:10]
     assert not r.failed, "reads that failed: %s" % r.failed[:10]
-    if r.torn:
-        print("json reads cut short by a stale size: %d" % len(r.torn))
+    print("commands run: %s; json reads cut short by a stale size: %d" % (r.done, len(r.torn)))
     for who in ("walk", "ls", "read", "meta", "ctl", "boot"):
         assert r.done.get(who, 0) > 0, "no %s command finished: %s" % (who, r.done)
 
@@ -206,3 +210,29 @@ def test_everything_at_once(stress_emu, mount):
     by_name = {s["name"]: s for s in cloud_servers}
     for name, key, value in r.written:
         assert by_name[name]["metadata"].get(key) == value, (name, key, value)
+
+
+def test_draft_metadata_is_frozen_while_it_boots(emu, cloud, mount):
+    """Adding a key to a draft whose boot is in flight is refused (EBUSY)
+    rather than racing the request being built, and the server gets exactly
+    the metadata the draft had when `boot` was written."""
+    m = mount()
+    name = "frozen%d" % os.getpid()
+    d = "servers/" + name
+    m.sh("mkdir %s && echo m1.tiny > %s/flavor && echo cirros-0.6.2 > %s/image"
+         " && echo none > %s/networks && echo 1 > %s/metadata/early" % ((d,) * 5))
+    emu.fault(path="/compute/v2.1/servers$", method="POST", delay=2.0, count=1)
+    boot = subprocess.Popen(["bash", "-c", "echo boot > %s/ctl" % m.p(d)])
+    try:
+        time.sleep(0.8)  # the POST is now held by the emulator
+        late = m.sh(": > %s/metadata/late" % d, check=False)  # create the key, empty
+        assert boot.wait(timeout=60 * SLOW) == 0
+    finally:
+        if boot.poll() is None:
+            boot.kill()
+    assert late.returncode != 0 and "busy" in late.stderr.lower(), late.stderr
+    [made] = [s for s in cloud.client.servers() if s["name"] == name]
+    try:
+        assert made["metadata"] == {"early": "1"}
+    finally:
+        cloud.client.request("DELETE", "compute", "/servers/" + made["id"])

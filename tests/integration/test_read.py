@@ -254,17 +254,17 @@ def test_reboot_through_ctl_reboots_in_the_cloud(cloud, mount):
                    "inval_inode) is meant to fix it")
 def test_json_changed_in_the_cloud_reads_whole(cloud, mount):
     s = settled_active(cloud)
-    m = mount("ttl=2")
+    m = mount("ttl=4")
     name, value = s["name"], "grown-" + "x" * 200
     m.sh("ls servers >/dev/null")
     t0 = time.time()
-    sh("sleep 1.4")
+    sh("sleep 2.5")
     os.stat(m.p("servers", name, "json"))  # the kernel caches this size
     path = "/servers/%s/metadata/osfs-grow" % s["id"]
     status, _ = cloud.client.request("PUT", "compute", path, {"meta": {"osfs-grow": value}})
     assert status == 200
     try:
-        time.sleep(max(0, t0 + 2.2 - time.time()))
+        time.sleep(max(0, t0 + 4.3 - time.time()))
         m.sh("ls servers >/dev/null")  # the listing is fetched again, with the new key
         text = m.read("servers", name, "json")
     finally:

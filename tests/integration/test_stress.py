@@ -92,6 +92,16 @@ def reader(r, rng, names):
         r.run("read", "cat servers/%s/status servers/%s/updated >/dev/null" % (name, name))
 
 
+def other_reader(r, rng, names):
+    """The rest of the tree: files made on demand, the daemon's own files."""
+    while r.more():
+        name = rng.choice(names)
+        r.run("other", "cat servers/%s/console.log >/dev/null 2>&1; cat .openstackfs/stats"
+              " .openstackfs/log limits/* keypairs/*/fingerprint images/*/status >/dev/null"
+              % name, must=False)
+        r.run("other", "cat .openstackfs/stats >/dev/null", must=True)
+
+
 def meta_writer(r, rng, names):
     n = 0
     while r.more():
@@ -157,7 +167,8 @@ def revoker(r, emu):
 def stress_emu(cloud):
     if not cloud.emu:
         pytest.skip("needs the emulator's control API (token revocation)")
-    e = Emulator(servers=SERVERS)
+    # tokens that live a minute: renewed often, from many threads at once
+    e = Emulator("--token-ttl", "60", servers=SERVERS)
     yield e
     e.stop()
 
@@ -174,6 +185,7 @@ def test_everything_at_once(stress_emu, mount):
                threading.Thread(target=lister, args=(r, rngs[2], names)),
                threading.Thread(target=reader, args=(r, rngs[3], names)),
                threading.Thread(target=reader, args=(r, rngs[4], names)),
+               threading.Thread(target=other_reader, args=(r, rngs[8], names)),
                threading.Thread(target=meta_writer, args=(r, rngs[5], names)),
                threading.Thread(target=ctl_actor, args=(r, rngs[6], names)),
                threading.Thread(target=booter, args=(r, rngs[7], prefix)),
@@ -188,7 +200,7 @@ def test_everything_at_once(stress_emu, mount):
     assert not r.hung, "commands that hung: %s" % r.hung[:10]
     assert not r.failed, "reads that failed: %s" % r.failed[:10]
     print("commands run: %s; json reads cut short by a stale size: %d" % (r.done, len(r.torn)))
-    for who in ("walk", "ls", "read", "meta", "ctl", "boot"):
+    for who in ("walk", "ls", "read", "other", "meta", "ctl", "boot"):
         assert r.done.get(who, 0) > 0, "no %s command finished: %s" % (who, r.done)
 
     # the mount is alive: it lists every server and reads a file exactly

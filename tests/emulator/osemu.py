@@ -418,6 +418,8 @@ class State:
         self.pos = None
         self.pending = set()
         self.graveyard = {}           # deleted server id -> (created, id, project)
+        self.deleted = {}             # deleted server id -> Server, status DELETED,
+                                      # `updated` its deletion time (changes-since)
         self.network = {"name": "private",
                         "id": self._uuid()}
         self._seed_flavors()
@@ -669,13 +671,19 @@ class State:
                 self._add_server(s)
 
     # -- server bookkeeping ---------------------------------------------
-    def position_after(self, key):
+    def deleted_since(self, project, since_t):
+        """The project's servers deleted at or after since_t."""
+        return [s for s in self.deleted.values()
+                if s.project_id == project and s.updated >= since_t]
+
+    def position_after(self, key, seq=None):
         """Index of the first server that sorts after key=(created, id) in
-        the default (descending) order."""
-        lo, hi = 0, len(self.order)
+        the default (descending) order of seq (the live servers if None)."""
+        seq = self.order if seq is None else seq
+        lo, hi = 0, len(seq)
         while lo < hi:
             mid = (lo + hi) // 2
-            o = self.order[mid]
+            o = seq[mid]
             if (o.created, o.id) >= key:
                 lo = mid + 1
             else:
@@ -701,6 +709,10 @@ class State:
             if kind == "delete":
                 # nova reads the marker with read_deleted='yes': keep sort keys
                 self.graveyard[s.id] = (s.created, s.id, s.project_id)
+                # and lists it as DELETED to changes-since from then on
+                s.vm_state, s.power_state = "deleted", POWER["NOSTATE"]
+                s.touch(until)
+                self.deleted[s.id] = s
                 self.servers.pop(s.id, None)
                 try:
                     self.order.remove(s)
@@ -1638,28 +1650,36 @@ class Nova:
         project = req.token.project
         with st.lock:
             st.settle()
-            seq = st.order
+            # changes-since lists deleted servers too, as DELETED (nova reads
+            # them with read_deleted='yes'), in the same order as the others
+            dead = st.deleted_since(project, since_t) if since_t is not None else []
+            base = st.order
+            if dead:
+                base = sorted(st.order + dead, key=lambda s: (s.created, s.id), reverse=True)
+            seq = base
             if (custom and custom != ["created_at"]) or \
                     (sort_dirs and sort_dirs[0] == "asc"):
                 keys = custom or ["created_at"]
                 dirs = [sort_dirs[i] if i < len(sort_dirs) else "desc"
                         for i in range(len(keys))]
-                seq = sorted(st.order, key=lambda s: s.id,
+                seq = sorted(base, key=lambda s: s.id,
                              reverse=(dirs[0] == "desc"))
                 for k, dr in reversed(list(zip(keys, dirs))):
                     seq.sort(key=lambda s, a=key_map[k]: _sortval(getattr(s, a)),
                              reverse=(dr == "desc"))
+                pos = {s.id: i for i, s in enumerate(seq)}
+            elif dead:
                 pos = {s.id: i for i, s in enumerate(seq)}
             else:
                 pos = st.positions()
             start = 0
             if marker is not None:
                 i = pos.get(marker)
-                dead = st.graveyard.get(marker)
+                gone = st.graveyard.get(marker)
                 if i is not None and seq[i].project_id == project:
                     start = i + 1
-                elif i is None and dead and dead[2] == project and seq is st.order:
-                    start = st.position_after(dead[:2])
+                elif i is None and gone and gone[2] == project and seq is base:
+                    start = st.position_after(gone[:2], seq)
                 else:
                     raise HTTPError(400, "marker [%s] not found" % marker)
             out = []

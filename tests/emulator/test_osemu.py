@@ -851,6 +851,123 @@ def test_metadata(rw):
 
 
 # ---------------------------------------------------------------------------
+# nova: changes-since
+# ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def delta():
+    """Its own cloud: a state change takes 1.5 s, so it lands in a later second."""
+    e = Emu("--servers", "20", "--build-time", "1.5")
+    yield e
+    e.stop()
+
+
+def iso(t):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+
+def new_second():
+    """The ISO time of a second that has only just begun: everything changed
+    from now on is at or after it, nothing changed before is."""
+    time.sleep(1.05 - time.time() % 1)
+    return iso(time.time())
+
+
+def since(emu, t, extra=""):
+    q = urllib.parse.quote(t)
+    return emu.nova("GET", "/servers/detail?changes-since=%s%s" % (q, extra))
+
+
+def since_ids(emu, t):
+    r = since(emu, t)
+    assert r.status == 200, r.body
+    return [s["id"] for s in r.json()["servers"]]
+
+
+def test_changes_since_lists_what_changed_and_what_was_deleted(delta):
+    live = delta.nova("GET", "/servers/detail").json()["servers"]
+    a, b, c = [s["id"] for s in live if s["name"] in ("srv-00003", "srv-00005", "srv-00007")]
+    t = new_second()
+    assert since_ids(delta, t) == []
+    assert delta.nova("PUT", "/servers/%s/metadata/k" % a, {"meta": {"k": "v"}}).status == 200
+    assert delta.nova("POST", "/servers/%s/action" % b, {"reboot": {"type": "SOFT"}}).status == 202
+    assert delta.nova("DELETE", "/servers/" + c).status == 204
+    for sid in (b, c):
+        delta.wait_settled(sid)
+    body = since(delta, t).json()
+    got = {s["id"]: s for s in body["servers"]}
+    assert set(got) == {a, b, c} and "servers_links" not in body
+    assert got[c]["status"] == "DELETED" and got[c]["OS-EXT-STS:vm_state"] == "deleted"
+    assert got[a]["status"] == got[b]["status"] == "ACTIVE"
+    assert got[a]["metadata"]["k"] == "v"
+    assert all(s["updated"] >= t for s in got.values())
+    # the order of a plain listing (created, newest first), deleted ones in place
+    order = [s["id"] for s in live if s["id"] in got]
+    assert [s["id"] for s in body["servers"]] == order
+    # paged with limit and marker like a plain listing, even across the deleted one
+    pages, url = [], "/servers/detail?changes-since=%s&limit=1" % urllib.parse.quote(t)
+    while url:
+        r = delta.call("GET", rel("/compute/v2.1" + url) if not url.startswith("http") else rel(url),
+                       token=delta.token())
+        assert r.status == 200, r.body
+        pages.append([s["id"] for s in r.json()["servers"]])
+        url = next_href(r.json())
+        assert len(pages) < 10
+    assert pages == [[i] for i in order] + [[]]
+    # deleted servers are gone from the plain listing and from show
+    assert c not in [s["id"] for s in delta.nova("GET", "/servers/detail").json()["servers"]]
+    assert delta.nova("GET", "/servers/" + c).status == 404
+    # a time before everything lists every server, the deleted one too
+    everything = since_ids(delta, "2000-01-01T00:00:00Z")
+    assert set(everything) == {s["id"] for s in live}
+
+
+def test_changes_since_future_and_bad_times(delta):
+    r = since(delta, iso(time.time() + 3600))
+    assert r.status == 200 and r.json() == {"servers": []}
+    for bad in ("yesterday", "2024-13-01T00:00:00Z", ""):
+        r = since(delta, bad)
+        assert r.status == 400, (bad, r.status)
+        assert "changes-since" in r.json()["badRequest"]["message"]
+    # other spellings nova accepts: an offset, no zone (UTC), fractions
+    for ok in ("2024-01-01T00:00:00+02:00", "2024-01-01T00:00:00", "2024-01-01T00:00:00.5Z"):
+        assert since(delta, ok).status == 200, ok
+
+
+@pytest.mark.parametrize("change", ["metadata", "metadata-delete", "action", "state", "lock", "rename"])
+def test_every_change_moves_updated(delta, change):
+    sid = [s["id"] for s in delta.nova("GET", "/servers/detail").json()["servers"]
+           if s["name"] == "srv-00011"][0]
+    delta.wait_settled(sid)
+    delta.nova("PUT", "/servers/%s/metadata/m" % sid, {"meta": {"m": "1"}})
+    before = delta.nova("GET", "/servers/" + sid).json()["server"]["updated"]
+    t = new_second()
+    acts = {
+        "metadata": lambda: delta.nova("POST", "/servers/%s/metadata" % sid, {"metadata": {"x": "y"}}),
+        "metadata-delete": lambda: delta.nova("DELETE", "/servers/%s/metadata/m" % sid),
+        "action": lambda: delta.nova("POST", "/servers/%s/action" % sid, {"reboot": {"type": "SOFT"}}),
+        "lock": lambda: delta.nova("POST", "/servers/%s/action" % sid, {"lock": None}),
+        "rename": lambda: delta.nova("PUT", "/servers/" + sid, {"server": {"name": "srv-00011"}}),
+    }
+    if change == "state":
+        # the task started in an earlier second; only its end is after t
+        r = delta.nova("POST", "/servers/%s/action" % sid, {"reboot": {"type": "SOFT"}})
+        assert r.status == 202
+        t = new_second()
+        assert sid not in since_ids(delta, t)
+        delta.wait_settled(sid)
+    else:
+        assert sid not in since_ids(delta, t)
+        r = acts[change]()
+        assert r.status in (200, 202, 204), (change, r.status, r.body)
+    assert sid in since_ids(delta, t), change
+    after = delta.nova("GET", "/servers/" + sid).json()["server"]
+    assert after["updated"] >= t > before
+    delta.nova("POST", "/servers/%s/action" % sid, {"unlock": None})
+    delta.wait_settled(sid)
+
+
+# ---------------------------------------------------------------------------
 # nova: flavors, keypairs, limits, AZ
 # ---------------------------------------------------------------------------
 

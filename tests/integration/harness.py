@@ -104,7 +104,27 @@ class Emulator:
 
 
 SANITIZER = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
-             "SUMMARY: UndefinedBehaviorSanitizer", "WARNING: ThreadSanitizer")
+             "SUMMARY: UndefinedBehaviorSanitizer", "FATAL: ThreadSanitizer")
+# a ThreadSanitizer report, from its warning line to its summary line
+TSAN_REPORT = re.compile(r"^WARNING: ThreadSanitizer:.*?^SUMMARY: ThreadSanitizer:[^\n]*", re.M | re.S)
+
+
+def tsan_reports(out):
+    """Each ThreadSanitizer report as its warning, the top three frames of
+    each access and of the allocation it names, and its summary: enough to
+    find both sides of a race."""
+    reports = []
+    for block in TSAN_REPORT.findall(out):
+        lines, keep, section = block.splitlines(), [], False
+        for line in lines[1:-1]:
+            if line.startswith("  ") and not line.startswith("   "):
+                section = not re.match(r"\s+(Mutex|Thread) ", line)
+                if section:
+                    keep.append(line.strip())
+            elif section and re.match(r"\s+#[0-2] ", line):
+                keep.append("  " + line.strip())
+        reports.append("\n    ".join([lines[0]] + keep + [lines[-1]]))
+    return reports
 
 
 def sanitizer_reports(m):
@@ -116,6 +136,7 @@ def sanitizer_reports(m):
     out = m.output()
     reports = [l for l in out.splitlines() if any(s in l for s in SANITIZER)
                and "LeakSanitizer" not in l]
+    reports += tsan_reports(out)
     for block in re.split(r"\n(?=(?:Direct|Indirect) leak of)", out)[1:]:
         caller = re.search(r"^\s+#1 .*$", block, re.M)  # who called malloc
         if not caller or "libfuse3.so" not in caller.group(0):

@@ -207,17 +207,18 @@ def test_token_is_reused(emu, mount):
 
 
 def test_revoked_token_is_replaced(cloud, mount):
+    if not cloud.emu:
+        pytest.skip("the real-cloud variant lives in test_realcloud.py")
     m = mount("ttl=1")
     m.sh("ls flavors >/dev/null")
-    tokens = cloud.emu.tokens() if cloud.emu else None
-    if cloud.emu:
-        cloud.emu.call("POST", "/_emu/revoke")
-    else:
-        pytest.skip("the real-cloud variant lives in test_realcloud.py")
+    before = {t["id"] for t in cloud.emu.tokens()["tokens"]}
+    assert cloud.emu.call("POST", "/_emu/revoke")["revoked"] >= 1
     sh("sleep 2.2")  # older than twice the TTL: the read waits for a refresh
     assert m.read("flavors", "m1.tiny", "ram") == "512\n"
     assert m.stats()["reauths"] >= 1
-    assert tokens is not None
+    # the cloud's own view: a new token was issued and the read used it
+    new = [t for t in cloud.emu.tokens()["tokens"] if t["id"] not in before]
+    assert [t for t in new if not t["revoked"] and t["uses"] >= 1], new
 
 
 def test_no_secret_in_debug_log(cloud, mount):
@@ -232,13 +233,57 @@ def test_no_secret_in_debug_log(cloud, mount):
             assert t["id"] not in log
 
 
-def test_read_only_mount_refuses_writes(mount):
+def settled_active(cloud):
+    """An ACTIVE server with no task under way, from the cloud's view."""
+    return next(s for s in cloud.client.servers() if s["status"] == "ACTIVE"
+                and not s["OS-EXT-STS:task_state"] and s["name"].startswith(("srv-", "osfs-seed")))
+
+
+def test_read_only_mount_refuses_writes(cloud, mount):
+    s = settled_active(cloud)
     m = mount("ro")
     assert m.read("flavors", "m1.tiny", "ram") == "512\n"
     r = m.sh("mkdir servers/x", check=False)
     assert r.returncode != 0 and "Read-only file system" in r.stderr
-    r = m.sh("echo reboot > servers/*/ctl", check=False)
-    assert r.returncode != 0
+    r = m.sh("echo reboot > servers/%s/ctl" % s["name"], check=False)
+    assert r.returncode != 0 and "Read-only file system" in r.stderr
+    after = cloud.client.server(s["id"])
+    assert after["updated"] == s["updated"] and not after["OS-EXT-STS:task_state"]
+
+
+def test_reboot_through_ctl_reboots_in_the_cloud(cloud, mount):
+    """The same write as above on a writable mount does reach the cloud."""
+    s = settled_active(cloud)
+    m = mount()
+    m.sh("echo reboot > servers/%s/ctl" % s["name"])
+    after = cloud.client.wait_server(s["id"], lambda x: x["updated"] != s["updated"], timeout=60)
+    assert after["OS-EXT-STS:task_state"] in ("rebooting", "reboot_pending", "reboot_started", None)
+    cloud.client.wait_server(s["id"], lambda x: x["status"] == "ACTIVE"
+                             and not x["OS-EXT-STS:task_state"], timeout=300)
+
+
+@pytest.mark.xfail(strict=True, reason="a size cached by the kernel outlives a content change "
+                   "made in the cloud (fsops.c: attr_timeout = TTL, no invalidation): the read "
+                   "stops at the old size; the low-level core of issue 10 (exact sizes, "
+                   "inval_inode) is meant to fix it")
+def test_json_changed_in_the_cloud_reads_whole(cloud, mount):
+    s = settled_active(cloud)
+    m = mount("ttl=4")
+    name, value = s["name"], "grown-" + "x" * 200
+    m.sh("ls servers >/dev/null")
+    t0 = time.time()
+    sh("sleep 2.5")
+    os.stat(m.p("servers", name, "json"))  # the kernel caches this size
+    path = "/servers/%s/metadata/osfs-grow" % s["id"]
+    status, _ = cloud.client.request("PUT", "compute", path, {"meta": {"osfs-grow": value}})
+    assert status == 200
+    try:
+        time.sleep(max(0, t0 + 4.3 - time.time()))
+        m.sh("ls servers >/dev/null")  # the listing is fetched again, with the new key
+        text = m.read("servers", name, "json")
+    finally:
+        cloud.client.request("DELETE", "compute", path)
+    assert json.loads(text)["metadata"]["osfs-grow"] == value
 
 
 def test_clouds_yaml_and_env_override(cloud, mount, tmp_path):

@@ -2,7 +2,9 @@
 cloud does: same status codes, same headers present, same field names and
 JSON types.  Every difference fails until the emulator is fixed."""
 import json
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 
@@ -177,6 +179,65 @@ def test_emulator_answers_like_the_real_cloud(cloud):
             for h in set(rh) ^ set(eh):
                 diffs.append("%s: header %s %s" % (label, h, "only real" if h in rh else "only emulator"))
             diffs += ["%s: %s" % (label, d) for d in differences(shape(rb), shape(eb))]
+        assert not diffs, "\n" + "\n".join(diffs)
+    finally:
+        emu.stop()
+
+
+def changes_since_answers(c, flavor, image):
+    """What a delta refresh sees on cloud c: a server changed and a server
+    deleted after T, then a future T and an unparsable one."""
+    time.sleep(1.05 - time.time() % 1)
+    t = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    quoted = urllib.parse.quote(t)
+    seed = next(x["id"] for x in c.servers() if x["name"] == "osfs-seed-a")
+    status, body = c.request("POST", "compute", "/servers/%s/metadata" % seed,
+                             {"metadata": {"delta-probe": t}})
+    assert status == 200, (status, body)
+    status, body = c.request("POST", "compute", "/servers", {"server": {
+        "name": "osfs-delta-gone", "flavorRef": flavor, "imageRef": image, "networks": "none"}})
+    assert status == 202, (status, body)
+    gone = body["server"]["id"]
+    c.wait_server(gone, lambda s: s and s["status"] in ("ACTIVE", "ERROR"), timeout=300)
+    assert c.request("DELETE", "compute", "/servers/" + gone)[0] == 204
+    c.wait_server(gone, lambda s: s is None, timeout=300)
+    answer = call(c, "GET", "compute", "/servers/detail?changes-since=%s&limit=1000" % quoted,
+                  headers=MV)
+    seen = {s["id"]: s["status"] for s in (answer[2] or {}).get("servers", [])}
+    future = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 86400))
+    return {
+        "delta": answer,
+        "seen": (seen.get(seed), seen.get(gone)),
+        "future": call(c, "GET", "compute", "/servers/detail?changes-since=" + future, headers=MV),
+        "bad": call(c, "GET", "compute", "/servers/detail?changes-since=not-a-time", headers=MV)[0],
+    }
+
+
+def test_changes_since_answers_like_the_real_cloud(cloud):
+    emu = Emulator(servers=3)
+    try:
+        ec, rc = Client(emu.env()), cloud.client
+        status, body = ec.request("POST", "compute", "/servers", {"server": {
+            "name": "osfs-seed-a", "networks": "none",
+            "flavorRef": next(f["id"] for f in ec.flavors() if f["name"] == cloud.flavor),
+            "imageRef": next(i["id"] for i in ec.images() if i["name"] == cloud.image)}})
+        assert status == 202, body
+        ec.wait_server(body["server"]["id"], lambda s: s["status"] == "ACTIVE", timeout=30)
+        answers = []
+        for c in (rc, ec):
+            flavor = next(f["id"] for f in c.flavors() if f["name"] == cloud.flavor)
+            image = next(i["id"] for i in c.images() if i["name"] == cloud.image)
+            answers.append(changes_since_answers(c, flavor, image))
+        real, em = answers
+        assert real["seen"] == ("ACTIVE", "DELETED"), real["seen"]
+        assert em["seen"] == real["seen"]
+        assert real["future"][0] == em["future"][0] == 200
+        assert real["future"][2] == em["future"][2] == {"servers": []}
+        assert em["bad"] == real["bad"] == 400
+        rs, rh, rb = real["delta"]
+        es, eh, eb = em["delta"]
+        assert (es, eh) == (rs, rh)
+        diffs = differences(shape(rb), shape(eb))
         assert not diffs, "\n" + "\n".join(diffs)
     finally:
         emu.stop()

@@ -311,7 +311,9 @@ static char *nova_next(const struct osfs_kind *k, struct json_object *root,
 {
 	char *marker, *out = NULL;
 
-	if (!page->n || (int)page->n < limit || !has_next_link(k, root))
+	/* Nova sends a next link with every full page; a page shorter than we
+	 * asked for that still has one was cut by the cloud's max_limit */
+	if (!page->n || !has_next_link(k, root))
 		return NULL;
 	marker = osfs_http_escape(page->items[page->n - 1]->id);
 	if (marker && asprintf(&out, "%s?limit=%d&marker=%s", k->list_path, limit, marker) < 0)

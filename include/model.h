@@ -50,8 +50,9 @@ struct osfs_page {
 };
 
 /* Parse one list response of kind k.  `limit` is the page size asked for
- * (a Nova next link is followed only on a full page; we rebuild its URL
- * from the marker, never from the link's host).  0 or -EPROTO/-ENOMEM;
+ * (a Nova next link is followed whenever there is one, also on a page a
+ * cloud's max_limit made shorter; we rebuild its URL from the marker,
+ * never from the link's host).  0 or -EPROTO/-ENOMEM;
  * on failure page holds nothing. */
 int osfs_model_parse_list(const struct osfs_kind *k, const char *body, int limit,
 			  struct osfs_page *page);

@@ -572,6 +572,24 @@ def test_empty_last_page(emu, watch):
     assert w.healthy()
 
 
+def test_cloud_max_limit_below_our_page_size(emu, cloud, mount):
+    # a cloud whose Nova max_limit is smaller than the 1000 we ask for sends
+    # shorter pages, each with a next link: every page must be followed
+    emu.config(page_max=100)
+    try:
+        m = mount("ttl=0.2")
+        emu.reset()
+        r = probe("ls", m.p("servers"))
+        n = emu.count(SERVERS)
+    finally:
+        emu.config(page_max=1000)
+    total = len(cloud.client.servers())
+    assert r[0] == "ok" and int(r[1]) == total + 1, (r, total)
+    assert n == total // 100 + 1, n
+    row("Nova max_limit 100 < our page size", saw(r) + ": %d entries" % total, True,
+        "%d× GET servers/detail" % n)
+
+
 # ---- load ----
 
 READER = r"""

@@ -58,8 +58,12 @@ int main(void)
 	CHECK_STR(page.next, "/servers/detail?limit=2&marker=s2");
 	osfs_page_free(&page);
 
-	/* a short page has no next page even with a link */
+	/* a page the cloud's max_limit cut short still has its next page */
 	CHECK(osfs_model_parse_list(servers, servers_page, 1000, &page) == 0);
+	CHECK_STR(page.next, "/servers/detail?limit=1000&marker=s2");
+	osfs_page_free(&page);
+	/* and a page without a link is the last */
+	CHECK(osfs_model_parse_list(servers, "{\"servers\": [{\"id\": \"s9\"}]}", 1, &page) == 0);
 	CHECK(page.next == NULL);
 	osfs_page_free(&page);
 

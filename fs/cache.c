@@ -67,6 +67,8 @@ struct osfs_cache {
 	pthread_cond_t watch_done;
 	struct watch watches[MAX_WATCHES];
 	size_t nwatches;
+	osfs_cache_observer observer;  /* set once before serving; may be NULL */
+	void *observer_ctx;
 };
 
 static double now_s(void)
@@ -159,6 +161,12 @@ struct osfs_cache *osfs_cache_new(struct osfs_api *api, const double ttl[OSFS_NK
 	pthread_cond_init(&c->watch_done, NULL);
 	pthread_mutex_init(&c->spot_lock, NULL);
 	return c;
+}
+
+void osfs_cache_observe(struct osfs_cache *cache, osfs_cache_observer fn, void *ctx)
+{
+	cache->observer = fn;
+	cache->observer_ctx = ctx;
 }
 
 void osfs_cache_free(struct osfs_cache *c)

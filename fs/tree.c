@@ -303,6 +303,7 @@ int osfs_tree_stat(struct osfs_fs *fs, struct osfs_node *node, struct stat *st)
 	st->st_uid = fs->uid;
 	st->st_gid = fs->gid;
 	st->st_mtime = st->st_ctime = st->st_atime =
+		node->res && node->res->mtime > 0 ? (time_t)node->res->mtime :
 		node->listing ? (time_t)node->listing->fetched : fs->mounted_at;
 	st->st_blksize = 4096;
 	if (S_ISDIR(st->st_mode))

@@ -41,6 +41,11 @@ int osfs_cache_list(struct osfs_cache *cache, enum osfs_kind_id kind,
 /* Forget `kind` (-1: every kind): the next osfs_cache_list fetches. */
 void osfs_cache_invalidate(struct osfs_cache *cache, int kind);
 
+enum osfs_change { OSFS_CHANGED, OSFS_ADDED, OSFS_REMOVED };
+typedef void (*osfs_cache_observer)(void *ctx, enum osfs_kind_id kind, const char *fname, enum osfs_change what);
+/* Called (from a fetching thread, no cache lock held) for each resource a refresh found changed, added or removed. */
+void osfs_cache_observe(struct osfs_cache *cache, osfs_cache_observer fn, void *ctx);
+
 double osfs_cache_ttl(const struct osfs_cache *cache, enum osfs_kind_id kind);
 
 void osfs_listing_put(struct osfs_listing *l);

@@ -31,6 +31,7 @@ struct osfs_res {
 	size_t nsub;
 	char *json;           /* compact API object */
 	char *pretty;         /* pretty JSON + '\n', made on first read */
+	double mtime;         /* when these values were first seen (set by cache.c); 0: unknown */
 };
 
 struct osfs_page {

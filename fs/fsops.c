@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,12 +36,20 @@
 #define SINGLE_TIMEOUT 1.0
 #define CONSOLE_REUSE_S 1.0   /* console.log costs a POST: reuse a render this young */
 
+struct dirh;
+
 struct osfs_glue {
 	struct osfs_fs *fs;
 	struct osfs_inodes *inodes;
-	struct osfs_notify *notify;   /* made in init, once the session runs */
+	/* made in init, once the session runs; gone in destroy */
+	struct osfs_notify *_Atomic notify;
 	struct fuse_session *se;
 	bool no_open;                 /* OPEN answered ENOSYS (set in init) */
+	/* Protects dirs: every open directory handle, so that those the
+	 * kernel never releases (it may drop the last RELEASEDIRs when
+	 * unmounting) are freed in destroy.  Leaf lock. */
+	pthread_mutex_t dirs_lock;
+	struct dirh *dirs;
 };
 
 struct osfs_glue *osfs_glue_new(struct osfs_fs *fs)
@@ -50,6 +59,7 @@ struct osfs_glue *osfs_glue_new(struct osfs_fs *fs)
 	if (!g)
 		return NULL;
 	g->fs = fs;
+	pthread_mutex_init(&g->dirs_lock, NULL);
 	if (!(g->inodes = osfs_inodes_new())) {
 		free(g);
 		return NULL;
@@ -66,9 +76,18 @@ void osfs_glue_free(struct osfs_glue *g)
 {
 	if (!g)
 		return;
-	osfs_notify_free(g->notify);
+	osfs_notify_free(atomic_exchange(&g->notify, NULL));
 	osfs_inodes_free(g->inodes);
+	pthread_mutex_destroy(&g->dirs_lock);
 	free(g);
+}
+
+void osfs_glue_invalidate_all(struct osfs_glue *g)
+{
+	struct osfs_notify *n = atomic_load(&g->notify);
+
+	for (int k = 0; n && k < OSFS_NKINDS; k++)
+		osfs_notify_queue(n, (enum osfs_kind_id)k, NULL, OSFS_CHANGED);
 }
 
 static struct osfs_glue *glue_of(fuse_req_t req)
@@ -129,8 +148,9 @@ static int resolve(struct osfs_glue *g, fuse_ino_t ino, const char *name, struct
 	return ret;
 }
 
-/* Which timeout class a node type is in; others follow their listing. */
-static const bool static_type[] = {
+/* Node types that never change (OSFS_N_META_FILE is the last type);
+ * others follow their listing or are dynamic. */
+static const bool static_type[OSFS_N_META_FILE + 1] = {
 	[OSFS_N_ROOT] = true, [OSFS_N_KIND] = true, [OSFS_N_META] = true,
 };
 
@@ -240,11 +260,12 @@ static void reply_entry_or_err(fuse_req_t req, const struct fuse_entry_param *e,
  * it has of it. */
 static void touched(struct osfs_glue *g, const char *path)
 {
-	struct osfs_node node;
+	struct osfs_notify *n = atomic_load(&g->notify);
+	struct osfs_node node = { 0 };
 
-	if (g->notify && osfs_tree_lookup(g->fs, path, &node) == 0 && node.res &&
+	if (n && osfs_tree_lookup(g->fs, path, &node) == 0 && node.res &&
 	    node.type != OSFS_N_DRAFT && node.type != OSFS_N_DRAFT_FILE)
-		osfs_notify_queue(g->notify, node.kind, node.res->fname, OSFS_CHANGED);
+		osfs_notify_queue(n, node.kind, node.res->fname, OSFS_CHANGED);
 	osfs_node_release(&node);
 }
 
@@ -273,29 +294,37 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 		FUSE_CAP_READDIRPLUS, FUSE_CAP_READDIRPLUS_AUTO, FUSE_CAP_NO_OPEN_SUPPORT,
 	};
 	struct osfs_glue *g = userdata;
+	struct osfs_notify *n;
 
 	for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++)
 		if (conn->capable & wanted[i])
 			conn->want |= wanted[i];
 	g->no_open = (conn->want & FUSE_CAP_NO_OPEN_SUPPORT) != 0;
-	g->notify = osfs_notify_new(g->se, g->inodes);
-	if (g->notify && osfs_notify_start(g->notify) == 0) {
-		osfs_cache_observe(g->fs->cache, osfs_notify_queue, g->notify);
+	n = osfs_notify_new(g->se, g->inodes);
+	if (n && osfs_notify_start(n) == 0) {
+		atomic_store(&g->notify, n);
+		osfs_cache_observe(g->fs->cache, osfs_notify_queue, n);
 	} else {
 		log_err("no notifier thread: the kernel keeps what it cached until timeouts");
-		osfs_notify_free(g->notify);
-		g->notify = NULL;
+		osfs_notify_free(n);
 	}
 	log_info("mounted %s", g->fs->label);
 }
+
+static void dirh_untrack(struct osfs_glue *g, struct dirh *d);
+static void dirh_free(struct dirh *d);
 
 static void op_destroy(void *userdata)
 {
 	struct osfs_glue *g = userdata;
 
 	osfs_cache_observe(g->fs->cache, NULL, NULL);
-	osfs_notify_free(g->notify);
-	g->notify = NULL;
+	osfs_notify_free(atomic_exchange(&g->notify, NULL));
+	while (g->dirs) {
+		struct dirh *d = g->dirs;
+		dirh_untrack(g, d);
+		dirh_free(d);
+	}
 }
 
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -674,6 +703,7 @@ struct dirh {
 	size_t n, cap;
 	uint64_t fp;        /* FNV-1a over names and types */
 	bool nomem;
+	struct dirh *prev, *next;   /* in glue->dirs, under dirs_lock */
 };
 
 static int dir_add(void *ctx, const char *name, const struct stat *st)
@@ -699,6 +729,28 @@ static int dir_add(void *ctx, const char *name, const struct stat *st)
 nomem:
 	d->nomem = true;
 	return 1;
+}
+
+static void dirh_track(struct osfs_glue *g, struct dirh *d)
+{
+	pthread_mutex_lock(&g->dirs_lock);
+	d->next = g->dirs;
+	if (g->dirs)
+		g->dirs->prev = d;
+	g->dirs = d;
+	pthread_mutex_unlock(&g->dirs_lock);
+}
+
+static void dirh_untrack(struct osfs_glue *g, struct dirh *d)
+{
+	pthread_mutex_lock(&g->dirs_lock);
+	if (d->prev)
+		d->prev->next = d->next;
+	else
+		g->dirs = d->next;
+	if (d->next)
+		d->next->prev = d->prev;
+	pthread_mutex_unlock(&g->dirs_lock);
 }
 
 static void dirh_free(struct dirh *d)
@@ -748,13 +800,19 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	fi->cache_readdir = 1;
 	fi->keep_cache = osfs_inodes_dirfp_swap(g->inodes, ino, d->fp) == d->fp;
 	fi->fh = (uint64_t)(uintptr_t)d;
-	if (fuse_reply_open(req, fi) == -ENOENT)
+	dirh_track(g, d);
+	if (fuse_reply_open(req, fi) == -ENOENT) {
+		dirh_untrack(g, d);
 		dirh_free(d);
+	}
 }
 
 static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	dirh_free((struct dirh *)(uintptr_t)fi->fh);
+	struct dirh *d = (struct dirh *)(uintptr_t)fi->fh;
+
+	dirh_untrack(glue_of(req), d);
+	dirh_free(d);
 	fuse_reply_err(req, 0);
 }
 

@@ -314,13 +314,14 @@ static int clear_dead_mount(const char *mountpoint)
 	return -ENOTCONN;
 }
 
-/* SIGHUP drops every cached listing.  The signal stays blocked in every
+/* SIGHUP drops every cached listing, and what the kernel cached of them.  The signal stays blocked in every
  * thread and one thread takes it with sigwait, so nothing runs in a signal
  * handler (libfuse's own SIGHUP handler, which would unmount, is never
  * reached).  Started after daemonizing: threads do not survive the fork. */
 struct hup_waiter {
 	pthread_t thread;
 	struct osfs_fs *fs;
+	struct osfs_glue *glue;
 	atomic_bool stop;
 	bool running;
 };
@@ -335,6 +336,7 @@ static void *hup_main(void *arg)
 	sigaddset(&set, SIGHUP);
 	while (sigwait(&set, &sig) == 0 && !atomic_load(&h->stop)) {
 		osfs_cache_invalidate(h->fs->cache, -1);
+		osfs_glue_invalidate_all(h->glue);
 		log_info("SIGHUP: every cached listing dropped");
 	}
 	return NULL;
@@ -342,12 +344,13 @@ static void *hup_main(void *arg)
 
 /* Blocks SIGHUP in the calling thread (and so in every thread it starts
  * later) and starts the waiter.  0 or -errno. */
-static int hup_start(struct hup_waiter *h, struct osfs_fs *fs)
+static int hup_start(struct hup_waiter *h, struct osfs_fs *fs, struct osfs_glue *glue)
 {
 	sigset_t set;
 	int err;
 
 	h->fs = fs;
+	h->glue = glue;
 	atomic_init(&h->stop, false);
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
@@ -429,7 +432,7 @@ int main(int argc, char *argv[])
 		goto out_signals;
 	if (!fs.opts.foreground)
 		osfs_log_use_syslog(true);
-	if (hup_start(&hup, &fs) < 0)
+	if (hup_start(&hup, &fs, glue) < 0)
 		goto out_signals;
 	loop = fuse_loop_cfg_create();
 	if (!loop)

@@ -27,6 +27,10 @@ struct osfs_glue *osfs_glue_new(struct osfs_fs *fs);
 /* The session the glue answers for; set before the loop starts. */
 void osfs_glue_set_session(struct osfs_glue *g, struct fuse_session *se);
 
+/* Tell the kernel to drop everything it cached of every kind (SIGHUP);
+ * sent by the notifier thread.  Safe from any thread. */
+void osfs_glue_invalidate_all(struct osfs_glue *g);
+
 /* Free the glue (after the session is destroyed). */
 void osfs_glue_free(struct osfs_glue *g);
 

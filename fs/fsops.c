@@ -415,32 +415,36 @@ static int do_setattr(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *nod
 	return 0;
 }
 
+/* setattr: refusals first, then a writable file's size or "now". */
+static int setattr_node(struct osfs_glue *g, fuse_ino_t ino, const struct stat *attr, int to_set,
+			struct stat *st)
+{
+	const char *op = setattr_refused(to_set);
+	struct osfs_node node;
+	int ret;
+
+	if (op)
+		return -refuse(g, op, ino, NULL, NULL);
+	if ((ret = resolve(g, ino, NULL, &node, NULL)) < 0)
+		return ret;
+	if (!(to_set & FUSE_SET_ATTR_SIZE) && osfs_write_check(g->fs, &node) < 0)
+		ret = -refuse(g, "utimens", ino, NULL, NULL); /* touch of a read-only file */
+	else
+		ret = do_setattr(g, ino, &node, attr, to_set);
+	if (ret == 0)
+		ret = stat_node(g, ino, &node, true, st);
+	if (ret == 0 && (to_set & FUSE_SET_ATTR_SIZE))
+		st->st_size = attr->st_size;
+	osfs_node_release(&node);
+	return ret;
+}
+
 static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 		       struct fuse_file_info *fi)
 {
-	struct osfs_glue *g = glue_of(req);
-	const char *op = setattr_refused(to_set);
-	struct osfs_node node;
 	struct stat st;
-	int ret;
+	int ret = setattr_node(glue_of(req), ino, attr, to_set, &st);
 
-	if (op) {
-		fuse_reply_err(req, refuse(g, op, ino, NULL, NULL));
-		return;
-	}
-	ret = resolve(g, ino, NULL, &node, NULL);
-	if (ret == 0 && !(to_set & FUSE_SET_ATTR_SIZE) && osfs_write_check(g->fs, &node) < 0) {
-		osfs_node_release(&node);
-		fuse_reply_err(req, refuse(g, "utimens", ino, NULL, NULL));
-		return;
-	}
-	if (ret == 0)
-		ret = do_setattr(g, ino, &node, attr, to_set);
-	if (ret == 0)
-		ret = stat_node(g, ino, &node, true, &st);
-	if (ret == 0 && (to_set & FUSE_SET_ATTR_SIZE))
-		st.st_size = attr->st_size;
-	osfs_node_release(&node);
 	if (ret < 0)
 		fuse_reply_err(req, -ret);
 	else

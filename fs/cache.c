@@ -9,8 +9,8 @@
  * be trusted.
  *
  * Lock order (outer first): slot.merge_lock → slot.lock; watch_lock and
- * spot_lock are never held while taking a slot's locks; observer calls run
- * with no cache lock held.
+ * spot_lock are never held while taking a slot's locks; the observer is
+ * called under observer_lock only (slot.merge_lock → observer_lock).
  */
 #include "cache.h"
 #include "events.h"
@@ -78,7 +78,10 @@ struct spot {
 struct osfs_cache {
 	struct osfs_api *api;
 	struct osfs_events *events;
-	osfs_cache_observer observer;   /* set before any thread reads */
+	pthread_mutex_t observer_lock;  /* protects observer and its ctx; held
+					 * while one is called (a leaf but for
+					 * the observer's own locks) */
+	osfs_cache_observer observer;
 	void *observer_ctx;
 	double wait_s;                  /* longest wait for another's fetch */
 	pthread_mutex_t spot_lock;
@@ -118,6 +121,7 @@ struct osfs_cache *osfs_cache_new(struct osfs_api *api, const double ttl[OSFS_NK
 	pthread_mutex_init(&c->watch_lock, NULL);
 	pthread_cond_init(&c->watch_done, NULL);
 	pthread_mutex_init(&c->spot_lock, NULL);
+	pthread_mutex_init(&c->observer_lock, NULL);
 	return c;
 }
 
@@ -145,6 +149,7 @@ void osfs_cache_free(struct osfs_cache *c)
 	pthread_mutex_destroy(&c->watch_lock);
 	pthread_cond_destroy(&c->watch_done);
 	pthread_mutex_destroy(&c->spot_lock);
+	pthread_mutex_destroy(&c->observer_lock);
 	osfs_events_free(c->events);
 	free(c);
 }
@@ -156,8 +161,11 @@ double osfs_cache_ttl(const struct osfs_cache *c, enum osfs_kind_id kind)
 
 void osfs_cache_observe(struct osfs_cache *c, osfs_cache_observer fn, void *ctx)
 {
+	/* once this returns, no call to the old observer is running */
+	pthread_mutex_lock(&c->observer_lock);
 	c->observer = fn;
 	c->observer_ctx = ctx;
+	pthread_mutex_unlock(&c->observer_lock);
 }
 
 void osfs_cache_set_wait(struct osfs_cache *c, double seconds)
@@ -293,27 +301,69 @@ static int fetch_pages(struct osfs_cache *c, enum osfs_kind_id kind, const char 
 
 /* ---- merging answers into the slot ---- */
 
+/* The changes of one merge, told to the observer once the new listing is
+ * published, so that what the kernel asks again finds the new values. */
+struct change {
+	enum osfs_change what;
+	char *fname;
+};
+
 struct merge_ctx {
 	struct osfs_cache *cache;
+	struct change *changes;
+	size_t n, cap;
+	bool lost;                  /* out of memory: tell the whole kind */
 };
+
+static void change_add(struct merge_ctx *m, enum osfs_change what, const char *fname)
+{
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? 2 * m->cap : 16;
+		struct change *grown = realloc(m->changes, cap * sizeof(*grown));
+		if (!grown) {
+			m->lost = true;
+			return;
+		}
+		m->changes = grown;
+		m->cap = cap;
+	}
+	if (!(m->changes[m->n].fname = strdup(fname))) {
+		m->lost = true;
+		return;
+	}
+	m->changes[m->n++].what = what;
+}
 
 static void observe(void *ctx, enum osfs_kind_id kind, const struct osfs_res *old,
 		    const struct osfs_res *new_)
 {
-	struct osfs_cache *c = ((struct merge_ctx *)ctx)->cache;
-	osfs_cache_observer fn = c->observer;
+	struct merge_ctx *m = ctx;
 
-	osfs_events_note(c->events, kind, old, new_);
-	if (!fn)
-		return;
+	osfs_events_note(m->cache->events, kind, old, new_);
 	if (old && new_ && strcmp(old->fname, new_->fname) == 0) {
-		fn(c->observer_ctx, kind, new_->fname, OSFS_CHANGED);
+		change_add(m, OSFS_CHANGED, new_->fname);
 		return;
 	}
 	if (old)
-		fn(c->observer_ctx, kind, old->fname, OSFS_REMOVED);
+		change_add(m, OSFS_REMOVED, old->fname);
 	if (new_)
-		fn(c->observer_ctx, kind, new_->fname, OSFS_ADDED);
+		change_add(m, OSFS_ADDED, new_->fname);
+}
+
+/* Tell the observer, and free the list. */
+static void changes_tell(struct merge_ctx *m, enum osfs_kind_id kind)
+{
+	struct osfs_cache *c = m->cache;
+
+	pthread_mutex_lock(&c->observer_lock);
+	for (size_t i = 0; c->observer && i < m->n; i++)
+		c->observer(c->observer_ctx, kind, m->changes[i].fname, m->changes[i].what);
+	if (c->observer && m->lost)
+		c->observer(c->observer_ctx, kind, NULL, OSFS_CHANGED);
+	pthread_mutex_unlock(&c->observer_lock);
+	for (size_t i = 0; i < m->n; i++)
+		free(m->changes[i].fname);
+	free(m->changes);
 }
 
 /* What an answer merged into a slot covers. */
@@ -330,7 +380,7 @@ static int slot_merge(struct osfs_cache *c, enum osfs_kind_id kind, struct osfs_
 {
 	bool complete = what == ANSWER_ALL;
 	struct slot *s = &c->slots[kind];
-	struct merge_ctx ctx = { c };
+	struct merge_ctx ctx = { .cache = c };
 	struct osfs_listing *base, *fresh;
 
 	pthread_mutex_lock(&s->merge_lock);
@@ -358,6 +408,7 @@ static int slot_merge(struct osfs_cache *c, enum osfs_kind_id kind, struct osfs_
 	}
 	pthread_mutex_unlock(&s->merge_lock);
 	osfs_listing_put(base);
+	changes_tell(&ctx, kind);
 	return fresh ? 0 : -ENOMEM;
 }
 

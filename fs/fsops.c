@@ -1,380 +1,980 @@
-/* fsops.c - FUSE glue: path-based operations on top of tree.c and write.c.
+/* fsops.c - the FUSE glue on libfuse's low-level API (see fsops.h).
  *
- * An open file is a struct handle holding its node and either the content
- * rendered at open (reads) or the bytes written so far (writes).  Files
- * whose content changes between reads of one listing (stats, log, ctl,
- * console.log, drafts) and all server files (they change after actions)
- * use direct I/O so the kernel never serves a stale size or page.
+ * Each operation turns its inode (and name) into a path through the inode
+ * table, resolves the path with tree.c, does its work in a helper that
+ * returns 0 or -errno, and replies exactly once.  No lock of ours is held
+ * when a reply is sent.
+ *
+ * Timeouts: the root, the kind directories and /.openstackfs never change
+ * (STATIC_TIMEOUT); a resource's files live as long as their kind's
+ * listing (osfs_cache_ttl), a resource followed after a write at most
+ * SINGLE_TIMEOUT; files that change by themselves and drafts have 0.
+ *
+ * Directories are read from the entries listed at opendir (so offsets stay
+ * valid while a listing changes).  The kernel may keep its cached pages of
+ * a directory (cache_readdir + keep_cache) when the entries listed now are
+ * those listed last time: a fingerprint per directory inode says so.
  */
 #include "fsops.h"
-#include "fs.h"
+#include "inodes.h"
 #include "log.h"
+#include "notify.h"
 #include "tree.h"
 #include "write.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define WRITE_MAX (1024 * 1024)
+#define STATIC_TIMEOUT 3600.0
+#define SINGLE_TIMEOUT 1.0
+#define CONSOLE_REUSE_S 1.0   /* console.log costs a POST: reuse a render this young */
 
-struct handle {
-	struct osfs_node node;
-	char *data;
-	size_t len, cap;
-	bool writing;
-	struct handle *prev, *next;   /* in open_handles, under handles_lock */
+struct dirh;
+
+struct osfs_glue {
+	struct osfs_fs *fs;
+	struct osfs_inodes *inodes;
+	/* made in init, once the session runs; gone in destroy */
+	struct osfs_notify *_Atomic notify;
+	struct fuse_session *se;
+	bool no_open;                 /* OPEN answered ENOSYS (set in init) */
+	/* Protects dirs: every open directory handle, so that those the
+	 * kernel never releases (it may drop the last RELEASEDIRs when
+	 * unmounting) are freed in destroy.  Leaf lock. */
+	pthread_mutex_t dirs_lock;
+	struct dirh *dirs;
 };
 
-/* Every open handle, so that those the kernel never releases (it may drop
- * the last RELEASEs when unmounting) are freed in destroy. */
-static pthread_mutex_t handles_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct handle *open_handles;
-
-static void handle_track(struct handle *h)
+struct osfs_glue *osfs_glue_new(struct osfs_fs *fs)
 {
-	pthread_mutex_lock(&handles_lock);
-	h->next = open_handles;
-	if (open_handles)
-		open_handles->prev = h;
-	open_handles = h;
-	pthread_mutex_unlock(&handles_lock);
+	struct osfs_glue *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return NULL;
+	g->fs = fs;
+	pthread_mutex_init(&g->dirs_lock, NULL);
+	if (!(g->inodes = osfs_inodes_new())) {
+		free(g);
+		return NULL;
+	}
+	return g;
 }
 
-static void handle_free(struct handle *h)
+void osfs_glue_set_session(struct osfs_glue *g, struct fuse_session *se)
 {
-	pthread_mutex_lock(&handles_lock);
-	if (h->prev)
-		h->prev->next = h->next;
-	else
-		open_handles = h->next;
-	if (h->next)
-		h->next->prev = h->prev;
-	pthread_mutex_unlock(&handles_lock);
-	osfs_node_release(&h->node);
-	free(h->data);
-	free(h);
+	g->se = se;
 }
 
-static struct osfs_fs *fs_of(void)
+void osfs_glue_free(struct osfs_glue *g)
 {
-	return fuse_get_context()->private_data;
+	if (!g)
+		return;
+	osfs_notify_free(atomic_exchange(&g->notify, NULL));
+	osfs_inodes_free(g->inodes);
+	pthread_mutex_destroy(&g->dirs_lock);
+	free(g);
 }
 
-static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
+void osfs_glue_invalidate_all(struct osfs_glue *g)
 {
-	struct osfs_fs *fs = fs_of();
-	double t = osfs_cache_ttl(fs->cache, OSFS_SERVERS);
+	struct osfs_notify *n = atomic_load(&g->notify);
 
-	/* The kernel may keep names and attributes as long as our shortest
-	 * listing lives; contents are re-read at every open (keep_cache off),
-	 * and a short read fixes a stale size. */
-	for (int k = 0; k < OSFS_NKINDS; k++)
-		if (osfs_cache_ttl(fs->cache, k) < t)
-			t = osfs_cache_ttl(fs->cache, k);
-	cfg->entry_timeout = t;
-	cfg->attr_timeout = t;
-	cfg->negative_timeout = 0;
-	cfg->use_ino = 0;
-	cfg->nullpath_ok = 0;
-	cfg->kernel_cache = 0;
-	if (conn->capable & FUSE_CAP_PARALLEL_DIROPS)
-		conn->want |= FUSE_CAP_PARALLEL_DIROPS;
-	if (conn->capable & FUSE_CAP_ASYNC_READ)
-		conn->want |= FUSE_CAP_ASYNC_READ;
-	if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA)
-		conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
-	log_info("mounted %s", fs->label);
-	return fs;
+	for (int k = 0; n && k < OSFS_NKINDS; k++)
+		osfs_notify_queue(n, (enum osfs_kind_id)k, NULL, OSFS_CHANGED);
 }
 
-static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+static struct osfs_glue *glue_of(fuse_req_t req)
 {
-	struct osfs_fs *fs = fs_of();
-	struct osfs_node node;
+	return fuse_req_userdata(req);
+}
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- log ---- */
+
+void osfs_fuse_log(enum fuse_log_level level, const char *fmt, va_list ap)
+{
+	static const int ours[] = {
+		[FUSE_LOG_EMERG] = OSFS_LOG_ERR, [FUSE_LOG_ALERT] = OSFS_LOG_ERR,
+		[FUSE_LOG_CRIT] = OSFS_LOG_ERR, [FUSE_LOG_ERR] = OSFS_LOG_ERR,
+		[FUSE_LOG_WARNING] = OSFS_LOG_WARN, [FUSE_LOG_NOTICE] = OSFS_LOG_INFO,
+		[FUSE_LOG_INFO] = OSFS_LOG_INFO, [FUSE_LOG_DEBUG] = OSFS_LOG_DEBUG,
+	};
+	int lvl = (unsigned)level <= FUSE_LOG_DEBUG ? ours[level] : OSFS_LOG_DEBUG;
+	char msg[512];
+	size_t len;
+
+	if (lvl > osfs_log_max)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	len = strlen(msg);
+	while (len && msg[len - 1] == '\n')
+		msg[--len] = '\0';
+	if (len)
+		osfs_log_write(lvl, "fuse: %s", msg);
+}
+
+/* ---- resolving ---- */
+
+/* The node at ino (or at name inside ino); its path in *pathp if asked.
+ * 0 or -errno; on failure the node holds nothing. */
+static int resolve(struct osfs_glue *g, fuse_ino_t ino, const char *name, struct osfs_node *node,
+		   char **pathp)
+{
+	char *path = osfs_inodes_path(g->inodes, ino, name);
 	int ret;
 
-	if (fi && fi->fh) {
-		struct handle *h = (struct handle *)(uintptr_t)fi->fh;
-		ret = osfs_tree_stat(fs, &h->node, st);
-		if (ret == 0 && h->writing)
-			st->st_size = (off_t)h->len;
-		return ret;
-	}
-	ret = osfs_tree_lookup(fs, path, &node);
-	if (ret == 0)
-		ret = osfs_tree_stat(fs, &node, st);
-	osfs_node_release(&node);
+	memset(node, 0, sizeof(*node));
+	if (!path)
+		return errno == ENOENT ? -ESTALE : -ENOMEM;
+	ret = osfs_tree_lookup(g->fs, path, node);
+	if (pathp && ret == 0)
+		*pathp = path;
+	else
+		free(path);
 	return ret;
 }
 
-static int op_readlink(const char *path, char *buf, size_t size)
-{
-	struct osfs_fs *fs = fs_of();
-	struct osfs_node node;
-	char *target = NULL;
-	int ret = osfs_tree_lookup(fs, path, &node);
-
-	if (ret == 0)
-		ret = osfs_tree_readlink(fs, &node, &target);
-	if (ret == 0 && size) {
-		strncpy(buf, target, size - 1);
-		buf[size - 1] = '\0';
-	}
-	free(target);
-	osfs_node_release(&node);
-	return ret;
-}
-
-struct fill_ctx {
-	void *buf;
-	fuse_fill_dir_t filler;
+/* Node types that never change (OSFS_N_META_FILE is the last type);
+ * others follow their listing or are dynamic. */
+static const bool static_type[OSFS_N_META_FILE + 1] = {
+	[OSFS_N_ROOT] = true, [OSFS_N_KIND] = true, [OSFS_N_META] = true,
 };
 
-static int fill_one(void *ctx, const char *name, const struct stat *st)
+static double node_timeout(struct osfs_glue *g, const struct osfs_node *node)
 {
-	struct fill_ctx *f = ctx;
-	return f->filler(f->buf, name, st, 0, 0);
+	double t;
+
+	if (static_type[node->type])
+		return STATIC_TIMEOUT;
+	if (osfs_node_is_dynamic(node) || node->type == OSFS_N_DRAFT)
+		return 0;
+	t = osfs_cache_ttl(g->fs->cache, node->kind);
+	if (node->listing && node->listing->single && t > SINGLE_TIMEOUT)
+		t = SINGLE_TIMEOUT;
+	return t;
 }
 
-static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
-		      struct fuse_file_info *fi, enum fuse_readdir_flags flags)
-{
-	struct osfs_fs *fs = fs_of();
-	struct fill_ctx ctx = { buf, filler };
-	struct osfs_node node;
-	int ret = osfs_tree_lookup(fs, path, &node);
+/* ---- snapshots of files that change by themselves ---- */
 
-	if (ret == 0) {
-		filler(buf, ".", NULL, 0, 0);
-		filler(buf, "..", NULL, 0, 0);
-		ret = osfs_tree_list(fs, &node, fill_one, &ctx);
+/* The content of dynamic node `ino` as of now: a new reference in *out.
+ * The mtime moves only when the content differs from the last render. */
+static int snap_render(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *node,
+		       struct osfs_snap **out)
+{
+	struct osfs_snap *old = osfs_inodes_snap_get(g->inodes, ino), *s = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	*out = NULL;
+	if (old && node->type == OSFS_N_CONSOLE && now_mono() - old->made < CONSOLE_REUSE_S) {
+		*out = old;
+		return 0;
 	}
-	osfs_node_release(&node);
+	if ((ret = osfs_tree_read(g->fs, node, &buf, &len)) < 0)
+		goto out;
+	if (!(s = osfs_snap_new(buf, len))) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (old && old->len == len && memcmp(old->data, buf, len) == 0)
+		s->mtime = old->mtime;
+	else
+		clock_gettime(CLOCK_REALTIME, &s->mtime);
+	atomic_fetch_add(&s->refs, 1);
+	osfs_inodes_snap_set(g->inodes, ino, s);
+	*out = s;
+out:
+	osfs_snap_put(old);
+	free(buf);
 	return ret;
 }
 
-static bool wants_write(int flags)
+/* Attributes of node as inode ino.  Dynamic files are rendered now (unless
+ * `render` is false: then their size is unknown and left at 0). */
+static int stat_node(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *node, bool render,
+		     struct stat *st)
 {
-	return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
-}
+	struct osfs_snap *s;
+	int ret = osfs_tree_stat(g->fs, node, st);
 
-static void set_io_mode(struct fuse_file_info *fi, const struct osfs_node *node)
-{
-	fi->direct_io = osfs_node_is_dynamic(node);
-	/* Pages of a file backed by a full listing stay valid until its mtime
-	 * (the listing's fetch time) changes; a resource followed closely
-	 * after a write is read afresh at every open. */
-	fi->keep_cache = !fi->direct_io && node->listing && !node->listing->single;
-}
-
-static int open_node(struct osfs_fs *fs, struct osfs_node *node, struct fuse_file_info *fi)
-{
-	struct handle *h = calloc(1, sizeof(*h));
-	int ret = 0;
-
-	if (!h) {
-		osfs_node_release(node);
-		return -ENOMEM;
-	}
-	h->node = *node;
-	h->writing = wants_write(fi->flags);
-	if (h->writing)
-		ret = osfs_write_check(fs, &h->node);
-	else
-		ret = osfs_tree_read(fs, &h->node, &h->data, &h->len);
-	if (ret < 0) {
-		osfs_node_release(&h->node);
-		free(h->data);
-		free(h);
+	st->st_ino = ino;
+	if (ret < 0 || !osfs_node_is_dynamic(node) || !render)
 		return ret;
-	}
-	set_io_mode(fi, &h->node);
-	handle_track(h);
-	fi->fh = (uint64_t)(uintptr_t)h;
+	if ((ret = snap_render(g, ino, node, &s)) < 0)
+		return ret;
+	st->st_size = (off_t)s->len;
+	st->st_blocks = (st->st_size + 511) / 512;
+	st->st_mtim = st->st_ctim = s->mtime;
+	osfs_snap_put(s);
 	return 0;
 }
 
-static int op_open(const char *path, struct fuse_file_info *fi)
+/* The entry for `name` in `parent`: one more kernel reference on success.
+ * A dynamic file whose render fails still gets its entry (size 0): the
+ * read that follows reports the error. */
+static int make_entry(struct osfs_glue *g, fuse_ino_t parent, const char *name,
+		      struct osfs_node *node, struct fuse_entry_param *e)
 {
-	struct osfs_fs *fs = fs_of();
+	uint64_t ino;
+	int ret;
+
+	memset(e, 0, sizeof(*e));
+	if ((ret = osfs_inodes_lookup(g->inodes, parent, name, &ino)) < 0)
+		return ret;
+	ret = stat_node(g, ino, node, true, &e->attr);
+	if (ret < 0 && osfs_node_is_dynamic(node))
+		ret = stat_node(g, ino, node, false, &e->attr);
+	if (ret < 0) {
+		osfs_inodes_forget(g->inodes, ino, 1);
+		return ret;
+	}
+	e->ino = ino;
+	e->attr_timeout = e->entry_timeout = node_timeout(g, node);
+	return 0;
+}
+
+static void reply_entry_or_err(fuse_req_t req, const struct fuse_entry_param *e, int ret)
+{
+	if (ret < 0)
+		fuse_reply_err(req, -ret);
+	else if (fuse_reply_entry(req, e) == -ENOENT)
+		osfs_inodes_forget(glue_of(req)->inodes, e->ino, 1); /* interrupted */
+}
+
+/* The resource behind a path was changed by us: let the kernel drop what
+ * it has of it. */
+static void touched(struct osfs_glue *g, const char *path)
+{
+	struct osfs_notify *n = atomic_load(&g->notify);
+	struct osfs_node node = { 0 };
+
+	if (n && osfs_tree_lookup(g->fs, path, &node) == 0 && node.res &&
+	    node.type != OSFS_N_DRAFT && node.type != OSFS_N_DRAFT_FILE)
+		osfs_notify_queue(n, node.kind, node.res->fname, OSFS_CHANGED);
+	osfs_node_release(&node);
+}
+
+/* ---- refusals ---- */
+
+/* EPERM (EROFS on a read-only mount) for what the mount never does, with
+ * one log line naming the operation and the path. */
+static int refuse(struct osfs_glue *g, const char *op, fuse_ino_t ino, const char *name,
+		  const char *to)
+{
+	char *path = osfs_inodes_path(g->inodes, ino, name);
+	int err = g->fs->opts.ro ? EROFS : EPERM;
+
+	log_warn("%s %s%s%s refused: %s", op, path ? path : "?", to ? " -> " : "", to ? to : "",
+		 err == EROFS ? "read-only mount" : "not something the cloud can do through the mount");
+	free(path);
+	return err;
+}
+
+/* ---- operations ---- */
+
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	static const unsigned wanted[] = {
+		FUSE_CAP_PARALLEL_DIROPS, FUSE_CAP_ASYNC_READ, FUSE_CAP_AUTO_INVAL_DATA,
+		FUSE_CAP_READDIRPLUS, FUSE_CAP_READDIRPLUS_AUTO, FUSE_CAP_NO_OPEN_SUPPORT,
+	};
+	struct osfs_glue *g = userdata;
+	struct osfs_notify *n;
+
+	for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++)
+		if (conn->capable & wanted[i])
+			conn->want |= wanted[i];
+	g->no_open = (conn->want & FUSE_CAP_NO_OPEN_SUPPORT) != 0;
+	n = osfs_notify_new(g->se, g->inodes);
+	if (n && osfs_notify_start(n) == 0) {
+		atomic_store(&g->notify, n);
+		osfs_cache_observe(g->fs->cache, osfs_notify_queue, n);
+	} else {
+		log_err("no notifier thread: the kernel keeps what it cached until timeouts");
+		osfs_notify_free(n);
+	}
+	log_info("mounted %s", g->fs->label);
+}
+
+static void dirh_untrack(struct osfs_glue *g, struct dirh *d);
+static void dirh_free(struct dirh *d);
+
+static void op_destroy(void *userdata)
+{
+	struct osfs_glue *g = userdata;
+
+	osfs_cache_observe(g->fs->cache, NULL, NULL);
+	osfs_notify_free(atomic_exchange(&g->notify, NULL));
+	while (g->dirs) {
+		struct dirh *d = g->dirs;
+		dirh_untrack(g, d);
+		dirh_free(d);
+	}
+}
+
+static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct osfs_glue *g = glue_of(req);
+	struct fuse_entry_param e = { 0 };
 	struct osfs_node node;
-	int ret = osfs_tree_lookup(fs, path, &node);
+	int ret = resolve(g, parent, name, &node, NULL);
+
+	if (ret == 0)
+		ret = make_entry(g, parent, name, &node, &e);
+	osfs_node_release(&node);
+	reply_entry_or_err(req, &e, ret);
+}
+
+static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	osfs_inodes_forget(glue_of(req)->inodes, ino, nlookup);
+	fuse_reply_none(req);
+}
+
+static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+	struct osfs_glue *g = glue_of(req);
+
+	for (size_t i = 0; i < count; i++)
+		osfs_inodes_forget(g->inodes, forgets[i].ino, forgets[i].nlookup);
+	fuse_reply_none(req);
+}
+
+static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct osfs_glue *g = glue_of(req);
+	struct osfs_node node;
+	struct stat st;
+	int ret = resolve(g, ino, NULL, &node, NULL);
+
+	if (ret == 0)
+		ret = stat_node(g, ino, &node, true, &st);
+	if (ret < 0)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_attr(req, &st, node_timeout(g, &node));
+	osfs_node_release(&node);
+}
+
+/* setattr bits that only say "now", or how the kernel got here */
+#define BENIGN_BITS (FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW | FUSE_SET_ATTR_CTIME | \
+		     FUSE_SET_ATTR_FORCE | FUSE_SET_ATTR_KILL_SUID | FUSE_SET_ATTR_KILL_SGID | \
+		     FUSE_SET_ATTR_FILE | FUSE_SET_ATTR_KILL_PRIV | FUSE_SET_ATTR_OPEN | \
+		     FUSE_SET_ATTR_TOUCH)
+
+/* The name of what a setattr asks for beyond a size or "now": NULL when
+ * nothing else. */
+static const char *setattr_refused(int to_set)
+{
+	static const struct { int bit; const char *op; } ops[] = {
+		{ FUSE_SET_ATTR_MODE, "chmod" },
+		{ FUSE_SET_ATTR_UID, "chown" },
+		{ FUSE_SET_ATTR_GID, "chown" },
+		{ FUSE_SET_ATTR_ATIME, "utimens" },
+		{ FUSE_SET_ATTR_MTIME, "utimens" },
+	};
+
+	if ((to_set & FUSE_SET_ATTR_ATIME_NOW))
+		to_set &= ~FUSE_SET_ATTR_ATIME;
+	if ((to_set & FUSE_SET_ATTR_MTIME_NOW))
+		to_set &= ~FUSE_SET_ATTR_MTIME;
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (to_set & ops[i].bit)
+			return ops[i].op;
+	return NULL;
+}
+
+/* A size change (O_TRUNC, truncate) of a writable file; "touch" of one. */
+static int do_setattr(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *node,
+		      const struct stat *attr, int to_set)
+{
+	int ret = osfs_write_check(g->fs, node);
 
 	if (ret < 0)
 		return ret;
-	if (node.type == OSFS_N_KIND || node.type == OSFS_N_RES ||
-	    node.type == OSFS_N_ROOT || node.type == OSFS_N_DRAFT) {
-		osfs_node_release(&node);
-		return -EISDIR;
-	}
-	return open_node(fs, &node, fi);
-}
-
-static int op_create(const char *path, mode_t mode, struct fuse_file_info *fi)
-{
-	struct osfs_fs *fs = fs_of();
-	struct osfs_node node;
-	int ret = osfs_tree_lookup(fs, path, &node);
-
-	if (ret == 0)
-		return open_node(fs, &node, fi);
-	if (ret != -ENOENT)
-		return ret;
-	ret = osfs_write_create(fs, path, &node);
-	if (ret < 0) {
-		osfs_node_release(&node);
-		return ret;
-	}
-	return open_node(fs, &node, fi);
-}
-
-static void reread(struct handle *h)
-{
-	char *data = NULL;
-	size_t len = 0;
-
-	if (osfs_tree_read(fs_of(), &h->node, &data, &len) < 0)
-		return;
-	free(h->data);
-	h->data = data;
-	h->len = len;
-}
-
-static int op_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
-{
-	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
-
-	if (h->writing && !h->data)
+	if (!(to_set & FUSE_SET_ATTR_SIZE) || attr->st_size != 0)
 		return 0;
-	if (!h->writing && off > 0 && (size_t)off >= h->len && osfs_node_is_dynamic(&h->node))
-		reread(h); /* `tail -f` reads on where it stopped: events grow */
-	if ((size_t)off >= h->len)
-		return 0;
-	if (size > h->len - (size_t)off)
-		size = h->len - (size_t)off;
-	memcpy(buf, h->data + off, size);
-	return (int)size;
+	osfs_inodes_wbuf_clear(g->inodes, ino);
+	if (node->type == OSFS_N_DRAFT_FILE)
+		return osfs_write_apply(g->fs, node, "", 0); /* `: > file` clears it */
+	return 0;
 }
 
-static int op_write(const char *path, const char *buf, size_t size, off_t off,
-		    struct fuse_file_info *fi)
+/* setattr: refusals first, then a writable file's size or "now". */
+static int setattr_node(struct osfs_glue *g, fuse_ino_t ino, const struct stat *attr, int to_set,
+			struct stat *st)
 {
-	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
-	size_t end = (size_t)off + size;
-	int ret;
-
-	if (!h->writing)
-		return -EBADF;
-	if (end > WRITE_MAX)
-		return -EFBIG;
-	if (end + 1 > h->cap) {
-		size_t cap = h->cap ? h->cap : 4096;
-		while (cap < end + 1)
-			cap *= 2;
-		char *p = realloc(h->data, cap);
-		if (!p)
-			return -ENOMEM;
-		h->data = p;
-		h->cap = cap;
-	}
-	if ((size_t)off > h->len)
-		memset(h->data + h->len, 0, (size_t)off - h->len);
-	memcpy(h->data + off, buf, size);
-	if (end > h->len)
-		h->len = end;
-	h->data[h->len] = '\0';
-	/* Apply now, so this write() returns the cloud's answer.  A value
-	 * written in several chunks (user_data) is re-applied as it grows. */
-	if (!osfs_write_accumulates(&h->node) && off != 0)
-		return (int)size;
-	ret = osfs_write_apply(fs_of(), &h->node, h->data, h->len);
-	return ret < 0 ? ret : (int)size;
-}
-
-static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi)
-{
-	struct osfs_fs *fs = fs_of();
+	const char *op = setattr_refused(to_set);
 	struct osfs_node node;
 	int ret;
 
-	if (fi && fi->fh) {
-		struct handle *h = (struct handle *)(uintptr_t)fi->fh;
-		if (!h->writing)
-			return -EBADF;
-		if ((size_t)size < h->len)
-			h->len = (size_t)size;
-		return 0;
-	}
-	ret = osfs_tree_lookup(fs, path, &node);
+	if (op)
+		return -refuse(g, op, ino, NULL, NULL);
+	if ((ret = resolve(g, ino, NULL, &node, NULL)) < 0)
+		return ret;
+	if (!(to_set & FUSE_SET_ATTR_SIZE) && osfs_write_check(g->fs, &node) < 0)
+		ret = -refuse(g, "utimens", ino, NULL, NULL); /* touch of a read-only file */
+	else
+		ret = do_setattr(g, ino, &node, attr, to_set);
 	if (ret == 0)
-		ret = osfs_write_check(fs, &node);
+		ret = stat_node(g, ino, &node, true, st);
+	if (ret == 0 && (to_set & FUSE_SET_ATTR_SIZE))
+		st->st_size = attr->st_size;
 	osfs_node_release(&node);
 	return ret;
 }
 
-static int op_release(const char *path, struct fuse_file_info *fi)
+static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+		       struct fuse_file_info *fi)
 {
-	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+	struct stat st;
+	int ret = setattr_node(glue_of(req), ino, attr, to_set, &st);
 
-	if (h->writing && h->len == 0 && h->node.type == OSFS_N_DRAFT_FILE)
-		osfs_write_apply(fs_of(), &h->node, "", 0); /* `: > file` clears it */
-	handle_free(h);
+	if (ret < 0)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_attr(req, &st, 0);
+}
+
+static void op_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	struct osfs_glue *g = glue_of(req);
+	struct osfs_node node;
+	char *target = NULL;
+	int ret = resolve(g, ino, NULL, &node, NULL);
+
+	if (ret == 0)
+		ret = osfs_tree_readlink(g->fs, &node, &target);
+	osfs_node_release(&node);
+	if (ret < 0)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_readlink(req, target);
+	free(target);
+}
+
+/* After a change by path, the entry of `name` in `parent`. */
+static int entry_after(struct osfs_glue *g, fuse_ino_t parent, const char *name,
+		       struct fuse_entry_param *e)
+{
+	struct osfs_node node;
+	int ret = resolve(g, parent, name, &node, NULL);
+
+	if (ret == 0)
+		ret = make_entry(g, parent, name, &node, e);
+	osfs_node_release(&node);
+	return ret;
+}
+
+static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	struct osfs_glue *g = glue_of(req);
+	char *path = osfs_inodes_path(g->inodes, parent, name);
+	struct fuse_entry_param e = { 0 };
+	int ret = path ? osfs_write_mkdir(g->fs, path) : -ENOMEM;
+
+	if (ret == 0)
+		ret = entry_after(g, parent, name, &e);
+	free(path);
+	reply_entry_or_err(req, &e, ret);
+}
+
+/* unlink and rmdir: by path, then the resource they were in is touched. */
+static void remove_entry(fuse_req_t req, fuse_ino_t parent, const char *name,
+			 int (*fn)(struct osfs_fs *, const char *))
+{
+	struct osfs_glue *g = glue_of(req);
+	char *path = osfs_inodes_path(g->inodes, parent, name);
+	char *dir = osfs_inodes_path(g->inodes, parent, NULL);
+	int ret = path && dir ? fn(g->fs, path) : -ENOMEM;
+
+	if (ret == 0)
+		touched(g, dir);
+	free(path);
+	free(dir);
+	fuse_reply_err(req, -ret);
+}
+
+static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	remove_entry(req, parent, name, osfs_write_unlink);
+}
+
+static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	remove_entry(req, parent, name, osfs_write_rmdir);
+}
+
+static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		      struct fuse_file_info *fi)
+{
+	struct osfs_glue *g = glue_of(req);
+	char *path = osfs_inodes_path(g->inodes, parent, name);
+	struct fuse_entry_param e = { 0 };
+	struct osfs_node node = { 0 };
+	int ret = path ? osfs_tree_lookup(g->fs, path, &node) : -ENOMEM;
+
+	if (ret == 0) /* an existing file: opened for writing */
+		ret = osfs_write_check(g->fs, &node);
+	else if (ret == -ENOENT)
+		ret = osfs_write_create(g->fs, path, &node);
+	if (ret == 0)
+		ret = make_entry(g, parent, name, &node, &e);
+	osfs_node_release(&node);
+	free(path);
+	if (ret < 0) {
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	e.attr_timeout = e.entry_timeout = 0; /* the key exists once written */
+	fi->fh = 0;
+	fi->direct_io = 0;
+	fi->keep_cache = 0;
+	if (fuse_reply_create(req, &e, fi) == -ENOENT)
+		osfs_inodes_forget(g->inodes, e.ino, 1);
+}
+
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct osfs_glue *g = glue_of(req);
+	struct osfs_node node;
+	int ret;
+
+	if (g->no_open) { /* the kernel opens by itself from now on */
+		fuse_reply_err(req, ENOSYS);
+		return;
+	}
+	/* an old kernel: every open comes here */
+	ret = resolve(g, ino, NULL, &node, NULL);
+	if (ret == 0 && (fi->flags & O_ACCMODE) != O_RDONLY)
+		ret = osfs_write_check(g->fs, &node);
+	fi->direct_io = ret == 0 && osfs_node_is_dynamic(&node);
+	fi->keep_cache = !fi->direct_io;
+	osfs_node_release(&node);
+	if (ret < 0)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_open(req, fi);
+}
+
+static void reply_slice(fuse_req_t req, const char *data, size_t len, size_t size, off_t off)
+{
+	if (off < 0 || (size_t)off >= len)
+		fuse_reply_buf(req, NULL, 0);
+	else
+		fuse_reply_buf(req, data + off, len - (size_t)off < size ? len - (size_t)off : size);
+}
+
+/* A dynamic file is read from the snapshot its getattr rendered; the
+ * snapshot goes once read to the end (the next read follows a getattr). */
+static int read_dynamic(fuse_req_t req, struct osfs_glue *g, fuse_ino_t ino,
+			struct osfs_node *node, size_t size, off_t off)
+{
+	struct osfs_snap *s = osfs_inodes_snap_get(g->inodes, ino);
+	int ret = 0;
+
+	if (!s && (ret = snap_render(g, ino, node, &s)) < 0)
+		return ret;
+	if (off >= 0 && (size_t)off + size >= s->len)
+		osfs_inodes_snap_set(g->inodes, ino, NULL);
+	reply_slice(req, s->data, s->len, size, off);
+	osfs_snap_put(s);
 	return 0;
 }
 
-static void op_destroy(void *private_data)
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
 {
-	while (open_handles)
-		handle_free(open_handles);
+	struct osfs_glue *g = glue_of(req);
+	struct osfs_node node;
+	char *buf = NULL;
+	size_t len = 0;
+	int ret = resolve(g, ino, NULL, &node, NULL);
+
+	if (ret == 0 && osfs_node_is_dynamic(&node)) {
+		ret = read_dynamic(req, g, ino, &node, size, off);
+	} else if (ret == 0 && (ret = osfs_tree_read(g->fs, &node, &buf, &len)) == 0) {
+		reply_slice(req, buf, len, size, off);
+	}
+	osfs_node_release(&node);
+	free(buf);
+	if (ret < 0)
+		fuse_reply_err(req, -ret);
 }
 
-static int op_mkdir(const char *path, mode_t mode)
+/* A file being written: the node at ino, or the metadata key it is about
+ * to become (create made it; the listing does not have it yet). */
+static int resolve_for_write(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *node,
+			     char **path)
 {
-	return osfs_write_mkdir(fs_of(), path);
+	int ret = resolve(g, ino, NULL, node, path);
+
+	if (ret != -ENOENT)
+		return ret;
+	if (!(*path = osfs_inodes_path(g->inodes, ino, NULL)))
+		return -ENOMEM;
+	if ((ret = osfs_write_create(g->fs, *path, node)) < 0) {
+		free(*path);
+		*path = NULL;
+	}
+	return ret;
 }
 
-static int op_rmdir(const char *path)
+/* Writes are applied as their data arrives (the writer's write() gets the
+ * cloud's answer).  A file that accumulates (user_data) is re-applied as
+ * its buffer grows; other files take the chunk at offset 0. */
+static int do_write(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *node, const char *buf,
+		    size_t size, off_t off)
 {
-	return osfs_write_rmdir(fs_of(), path);
+	char *all = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (off < 0 || (size_t)off + size > WRITE_MAX)
+		return -EFBIG;
+	if (osfs_write_accumulates(node)) {
+		ret = osfs_inodes_wbuf_write(g->inodes, ino, off, buf, size, WRITE_MAX, &all, &len);
+	} else if (off != 0) {
+		return osfs_write_check(g->fs, node);
+	} else if ((all = malloc(size + 1))) {
+		memcpy(all, buf, size);
+		all[size] = '\0';
+		len = size;
+		ret = 0;
+	} else {
+		ret = -ENOMEM;
+	}
+	if (ret == 0)
+		ret = osfs_write_apply(g->fs, node, all, len);
+	free(all);
+	return ret;
 }
 
-static int op_unlink(const char *path)
+static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+		     struct fuse_file_info *fi)
 {
-	return osfs_write_unlink(fs_of(), path);
+	struct osfs_glue *g = glue_of(req);
+	struct osfs_node node;
+	char *path = NULL;
+	int ret = resolve_for_write(g, ino, &node, &path);
+
+	if (ret == 0)
+		ret = do_write(g, ino, &node, buf, size, off);
+	osfs_node_release(&node);
+	if (ret == 0)
+		touched(g, path);
+	free(path);
+	if (ret < 0)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_write(req, size);
 }
 
-static int op_statfs(const char *path, struct statvfs *st)
+static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	memset(st, 0, sizeof(*st));
-	st->f_bsize = 4096;
-	st->f_frsize = 4096;
-	st->f_namemax = 255;
+	fuse_reply_err(req, ENOSYS); /* the kernel stops sending FLUSH */
+}
+
+static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, 0);
+}
+
+/* ---- directories ---- */
+
+struct dent {
+	char *name;
+	mode_t mode;
+};
+
+struct dirh {
+	struct dent *ents;
+	size_t n, cap;
+	uint64_t fp;        /* FNV-1a over names and types */
+	bool nomem;
+	struct dirh *prev, *next;   /* in glue->dirs, under dirs_lock */
+};
+
+static int dir_add(void *ctx, const char *name, const struct stat *st)
+{
+	struct dirh *d = ctx;
+	mode_t mode = st ? st->st_mode & S_IFMT : S_IFDIR;
+
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 64;
+		struct dent *p = realloc(d->ents, cap * sizeof(*p));
+		if (!p)
+			goto nomem;
+		d->ents = p;
+		d->cap = cap;
+	}
+	if (!(d->ents[d->n].name = strdup(name)))
+		goto nomem;
+	d->ents[d->n++].mode = mode;
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		d->fp = (d->fp ^ *c) * 1099511628211ull;
+	d->fp = (d->fp ^ (mode >> 12)) * 1099511628211ull;
 	return 0;
+nomem:
+	d->nomem = true;
+	return 1;
 }
 
-static int op_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi)
+static void dirh_track(struct osfs_glue *g, struct dirh *d)
 {
-	return 0; /* `touch` on a writable file: nothing to record */
+	pthread_mutex_lock(&g->dirs_lock);
+	d->next = g->dirs;
+	if (g->dirs)
+		g->dirs->prev = d;
+	g->dirs = d;
+	pthread_mutex_unlock(&g->dirs_lock);
 }
 
-const struct fuse_operations osfs_fsops = {
+static void dirh_untrack(struct osfs_glue *g, struct dirh *d)
+{
+	pthread_mutex_lock(&g->dirs_lock);
+	if (d->prev)
+		d->prev->next = d->next;
+	else
+		g->dirs = d->next;
+	if (d->next)
+		d->next->prev = d->prev;
+	pthread_mutex_unlock(&g->dirs_lock);
+}
+
+static void dirh_free(struct dirh *d)
+{
+	for (size_t i = 0; d && i < d->n; i++)
+		free(d->ents[i].name);
+	if (d)
+		free(d->ents);
+	free(d);
+}
+
+static int list_dir(struct osfs_glue *g, fuse_ino_t ino, struct dirh **out)
+{
+	struct dirh *d = calloc(1, sizeof(*d));
+	struct osfs_node node;
+	int ret = d ? resolve(g, ino, NULL, &node, NULL) : -ENOMEM;
+
+	*out = NULL;
+	if (ret < 0)
+		goto out;
+	d->fp = 14695981039346656037ull;
+	dir_add(d, ".", NULL);
+	dir_add(d, "..", NULL);
+	ret = osfs_tree_list(g->fs, &node, dir_add, d);
+	osfs_node_release(&node);
+	if (ret == 0 && d->nomem)
+		ret = -ENOMEM;
+out:
+	if (ret < 0)
+		dirh_free(d);
+	else
+		*out = d;
+	return ret;
+}
+
+static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct osfs_glue *g = glue_of(req);
+	struct dirh *d;
+	int ret = list_dir(g, ino, &d);
+
+	if (ret < 0) {
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	/* the kernel's pages of this directory are good when nothing changed */
+	fi->cache_readdir = 1;
+	fi->keep_cache = osfs_inodes_dirfp_swap(g->inodes, ino, d->fp) == d->fp;
+	fi->fh = (uint64_t)(uintptr_t)d;
+	dirh_track(g, d);
+	if (fuse_reply_open(req, fi) == -ENOENT) {
+		dirh_untrack(g, d);
+		dirh_free(d);
+	}
+}
+
+static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct dirh *d = (struct dirh *)(uintptr_t)fi->fh;
+
+	dirh_untrack(glue_of(req), d);
+	dirh_free(d);
+	fuse_reply_err(req, 0);
+}
+
+static bool is_dot(const char *name)
+{
+	return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
+}
+
+/* The d_ino of a name listed without an entry (readdir skips 0): the
+ * inode's number when the table has it, else a number from the name that
+ * no inode can have (top bit set). */
+static fuse_ino_t dirent_ino(struct osfs_glue *g, fuse_ino_t dir, const char *name)
+{
+	uint64_t ino = strcmp(name, ".") == 0 ? dir : strcmp(name, "..") == 0 ? OSFS_ROOT_INO :
+		       osfs_inodes_peek(g->inodes, dir, name);
+	uint64_t h = 14695981039346656037ull ^ dir;
+
+	if (ino)
+		return ino;
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		h = (h ^ *c) * 1099511628211ull;
+	return h | (1ull << 63);
+}
+
+/* The readdirplus entry of one name; e->ino 0 (a plain entry) for dots,
+ * files that would have to be rendered, and names that went away. */
+static void plus_entry(struct osfs_glue *g, fuse_ino_t dir, const struct dent *de,
+		       struct fuse_entry_param *e)
+{
+	struct osfs_node node;
+
+	memset(e, 0, sizeof(*e));
+	if (!is_dot(de->name) && resolve(g, dir, de->name, &node, NULL) == 0) {
+		if (!osfs_node_is_dynamic(&node) && make_entry(g, dir, de->name, &node, e) < 0)
+			memset(e, 0, sizeof(*e));
+		osfs_node_release(&node);
+	}
+	if (!e->ino) {
+		e->attr.st_mode = de->mode;
+		e->attr.st_ino = dirent_ino(g, dir, de->name);
+	}
+}
+
+static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi, bool plus)
+{
+	struct osfs_glue *g = glue_of(req);
+	struct dirh *d = (struct dirh *)(uintptr_t)fi->fh;
+	char *buf = malloc(size);
+	size_t pos = 0;
+
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	for (size_t i = off < 0 ? 0 : (size_t)off; i < d->n; i++) {
+		struct fuse_entry_param e;
+		size_t need;
+
+		if (plus) {
+			plus_entry(g, ino, &d->ents[i], &e);
+			need = fuse_add_direntry_plus(req, buf + pos, size - pos, d->ents[i].name, &e,
+						      (off_t)(i + 1));
+		} else {
+			memset(&e, 0, sizeof(e));
+			e.attr.st_mode = d->ents[i].mode;
+			e.attr.st_ino = dirent_ino(g, ino, d->ents[i].name);
+			need = fuse_add_direntry(req, buf + pos, size - pos, d->ents[i].name, &e.attr,
+						 (off_t)(i + 1));
+		}
+		if (need > size - pos) {
+			if (e.ino)
+				osfs_inodes_forget(g->inodes, e.ino, 1);
+			break;
+		}
+		pos += need;
+	}
+	fuse_reply_buf(req, buf, pos);
+	free(buf);
+}
+
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	do_readdir(req, ino, size, off, fi, false);
+}
+
+static void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			   struct fuse_file_info *fi)
+{
+	do_readdir(req, ino, size, off, fi, true);
+}
+
+static void op_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct statvfs st = {
+		.f_bsize = 4096, .f_frsize = 4096, .f_namemax = 255,
+	};
+
+	fuse_reply_statfs(req, &st);
+}
+
+/* ---- what the mount never does (issue: friendly refusals) ---- */
+
+static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+		      const char *newname, unsigned int flags)
+{
+	struct osfs_glue *g = glue_of(req);
+	char *to = osfs_inodes_path(g->inodes, newparent, newname);
+
+	fuse_reply_err(req, refuse(g, "rename", parent, name, to));
+	free(to);
+}
+
+static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
+{
+	fuse_reply_err(req, refuse(glue_of(req), "symlink", parent, name, link));
+}
+
+static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+{
+	struct osfs_glue *g = glue_of(req);
+	char *to = osfs_inodes_path(g->inodes, newparent, newname);
+
+	fuse_reply_err(req, refuse(g, "link", ino, NULL, to));
+	free(to);
+}
+
+static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
+{
+	fuse_reply_err(req, refuse(glue_of(req), "mknod", parent, name, NULL));
+}
+
+const struct fuse_lowlevel_ops osfs_fsops = {
 	.init = op_init,
 	.destroy = op_destroy,
+	.lookup = op_lookup,
+	.forget = op_forget,
+	.forget_multi = op_forget_multi,
 	.getattr = op_getattr,
+	.setattr = op_setattr,
 	.readlink = op_readlink,
-	.readdir = op_readdir,
+	.mknod = op_mknod,
+	.mkdir = op_mkdir,
+	.unlink = op_unlink,
+	.rmdir = op_rmdir,
+	.symlink = op_symlink,
+	.rename = op_rename,
+	.link = op_link,
 	.open = op_open,
-	.create = op_create,
 	.read = op_read,
 	.write = op_write,
-	.truncate = op_truncate,
+	.flush = op_flush,
 	.release = op_release,
-	.mkdir = op_mkdir,
-	.rmdir = op_rmdir,
-	.unlink = op_unlink,
+	.opendir = op_opendir,
+	.readdir = op_readdir,
+	.releasedir = op_releasedir,
 	.statfs = op_statfs,
-	.utimens = op_utimens,
+	.create = op_create,
+	.readdirplus = op_readdirplus,
 };

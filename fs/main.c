@@ -2,8 +2,9 @@
  *
  * The ladder: parse options → load configuration → authenticate, find the
  * endpoints, negotiate versions (errors here reach the terminal and exit 1
- * with nothing mounted) → create the FUSE session → mount → daemonize →
- * serve → unmount, unwinding with goto in reverse order.
+ * with nothing mounted) → create the low-level FUSE session (fsops.c) →
+ * mount → signals → daemonize → serve on up to 64 threads → unmount,
+ * unwinding with goto in reverse order.
  */
 #include "api.h"
 #include "cache.h"
@@ -15,7 +16,6 @@
 #include "notes.h"
 
 #include <errno.h>
-#include <fuse.h>
 #include <fuse_lowlevel.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -316,13 +316,15 @@ static int clear_dead_mount(const char *mountpoint)
 	return -ENOTCONN;
 }
 
-/* SIGHUP makes every listing fetched whole again.  The signal stays blocked in every
+/* SIGHUP makes every listing fetched whole again, and drops what the kernel
+ * cached of them.  The signal stays blocked in every
  * thread and one thread takes it with sigwait, so nothing runs in a signal
  * handler (libfuse's own SIGHUP handler, which would unmount, is never
  * reached).  Started after daemonizing: threads do not survive the fork. */
 struct hup_waiter {
 	pthread_t thread;
 	struct osfs_fs *fs;
+	struct osfs_glue *glue;
 	atomic_bool stop;
 	bool running;
 };
@@ -337,6 +339,7 @@ static void *hup_main(void *arg)
 	sigaddset(&set, SIGHUP);
 	while (sigwait(&set, &sig) == 0 && !atomic_load(&h->stop)) {
 		osfs_cache_resync(h->fs->cache);
+		osfs_glue_invalidate_all(h->glue);
 		log_info("SIGHUP: every listing is fetched whole again");
 	}
 	return NULL;
@@ -344,12 +347,13 @@ static void *hup_main(void *arg)
 
 /* Blocks SIGHUP in the calling thread (and so in every thread it starts
  * later) and starts the waiter.  0 or -errno. */
-static int hup_start(struct hup_waiter *h, struct osfs_fs *fs)
+static int hup_start(struct hup_waiter *h, struct osfs_fs *fs, struct osfs_glue *glue)
 {
 	sigset_t set;
 	int err;
 
 	h->fs = fs;
+	h->glue = glue;
 	atomic_init(&h->stop, false);
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
@@ -374,7 +378,8 @@ int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct osfs_fs fs = { 0 };
-	struct fuse *fuse = NULL;
+	struct osfs_glue *glue = NULL;
+	struct fuse_session *se = NULL;
 	struct fuse_loop_config *loop = NULL;
 	struct hup_waiter hup = { .running = false };
 	int ret = 1, r;
@@ -409,23 +414,28 @@ int main(int argc, char *argv[])
 	}
 	strip_source_prefix(&fs.opts);
 	osfs_log_set_level(fs.opts.debug ? OSFS_LOG_DEBUG : OSFS_LOG_WARN);
+	fuse_set_log_func(osfs_fuse_log);
 	if (osfs_http_global_init() < 0 || load_config(&fs) < 0 || connect_cloud(&fs) < 0)
 		goto out_fs;
 	if (add_mount_names(&fs, &args) < 0 || (fs.opts.debug && fuse_opt_add_arg(&args, "-odebug") < 0))
 		goto out_fs;
 
-	fuse = fuse_new(&args, &osfs_fsops, sizeof(osfs_fsops), &fs);
-	if (!fuse)
+	glue = osfs_glue_new(&fs);
+	if (!glue)
 		goto out_fs;
-	if (clear_dead_mount(fs.opts.mountpoint) < 0 || fuse_mount(fuse, fs.opts.mountpoint) != 0)
-		goto out_fuse;
-	if (fuse_set_signal_handlers(fuse_get_session(fuse)) != 0)
+	se = fuse_session_new(&args, &osfs_fsops, sizeof(osfs_fsops), glue);
+	if (!se)
+		goto out_glue;
+	osfs_glue_set_session(glue, se);
+	if (clear_dead_mount(fs.opts.mountpoint) < 0 || fuse_session_mount(se, fs.opts.mountpoint) != 0)
+		goto out_session;
+	if (fuse_set_signal_handlers(se) != 0)
 		goto out_unmount;
 	if (fuse_daemonize(fs.opts.foreground) != 0)
 		goto out_signals;
 	if (!fs.opts.foreground)
 		osfs_log_use_syslog(true);
-	if (hup_start(&hup, &fs) < 0)
+	if (hup_start(&hup, &fs, glue) < 0)
 		goto out_signals;
 	loop = fuse_loop_cfg_create();
 	if (!loop)
@@ -434,17 +444,19 @@ int main(int argc, char *argv[])
 	fuse_loop_cfg_set_idle_threads(loop, 16);
 	/* 0 when unmounted; the signal number after SIGTERM or SIGINT, which
 	 * is a clean stop too; -errno on failure */
-	r = fuse_loop_mt(fuse, loop);
+	r = fuse_session_loop_mt(se, loop);
 	ret = r >= 0 ? 0 : 1;
 	fuse_loop_cfg_destroy(loop);
 out_hup:
 	hup_stop(&hup);
 out_signals:
-	fuse_remove_signal_handlers(fuse_get_session(fuse));
+	fuse_remove_signal_handlers(se);
 out_unmount:
-	fuse_unmount(fuse);
-out_fuse:
-	fuse_destroy(fuse);
+	fuse_session_unmount(se);
+out_session:
+	fuse_session_destroy(se);
+out_glue:
+	osfs_glue_free(glue);
 out_fs:
 	fs_free(&fs);
 out_args:

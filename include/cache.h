@@ -54,8 +54,10 @@ char *osfs_cache_events(struct osfs_cache *cache, const char *id);
 
 typedef void (*osfs_cache_observer)(void *ctx, enum osfs_kind_id kind, const char *fname,
 				    enum osfs_change what);
-/* Called (from a refreshing thread, no cache lock held) for each resource a
- * refresh found changed, added or removed.  Set before the first read. */
+/* Called (from a refreshing thread) for each resource a refresh found
+ * changed, added or removed, once the new values are served (fname NULL:
+ * anything in the kind may have changed); fn must not call the cache.  After
+ * osfs_cache_observe(cache, NULL, NULL) returns, the old fn is not running. */
 void osfs_cache_observe(struct osfs_cache *cache, osfs_cache_observer fn, void *ctx);
 
 

@@ -1,11 +1,42 @@
-/* fsops.h - the FUSE high-level operations table.  Each operation resolves
- * its path through tree.c / write.c and replies once; fsops.c is the only
- * file that knows FUSE's types besides main.c. */
+/* fsops.h - the FUSE glue: libfuse's low-level operations on top of the
+ * path-based tree (tree.c) and write side (write.c).
+ *
+ * Inode numbers map to paths through the inode table (inodes.h).  Warm
+ * reads never reach the daemon: OPEN and FLUSH are answered ENOSYS (the
+ * kernel then opens by itself and serves pages from its cache), so every
+ * size given is exact.  Files that change by themselves have timeout 0, a
+ * changing mtime, and are read from a snapshot rendered at getattr.
+ * Changes found by the cache, or made by our own writes, reach the kernel
+ * through the notifier (notify.h).
+ *
+ * fsops.c, notify.c and main.c are the only files that know FUSE's types.
+ */
 #ifndef OSFS_FSOPS_H
 #define OSFS_FSOPS_H
 
-#include <fuse.h>
+#include <fuse_lowlevel.h>
 
-extern const struct fuse_operations osfs_fsops;
+#include "fs.h"
+
+/* Per-mount state of the glue: the userdata of the FUSE session. */
+struct osfs_glue;
+
+/* A glue for fs (kept, not owned); NULL on ENOMEM. */
+struct osfs_glue *osfs_glue_new(struct osfs_fs *fs);
+
+/* The session the glue answers for; set before the loop starts. */
+void osfs_glue_set_session(struct osfs_glue *g, struct fuse_session *se);
+
+/* Tell the kernel to drop everything it cached of every kind (SIGHUP);
+ * sent by the notifier thread.  Safe from any thread. */
+void osfs_glue_invalidate_all(struct osfs_glue *g);
+
+/* Free the glue (after the session is destroyed). */
+void osfs_glue_free(struct osfs_glue *g);
+
+extern const struct fuse_lowlevel_ops osfs_fsops;
+
+/* libfuse's messages, into our log (for fuse_set_log_func). */
+void osfs_fuse_log(enum fuse_log_level level, const char *fmt, va_list ap);
 
 #endif

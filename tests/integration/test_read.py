@@ -262,10 +262,6 @@ def test_reboot_through_ctl_reboots_in_the_cloud(cloud, mount):
                              and not x["OS-EXT-STS:task_state"], timeout=300)
 
 
-@pytest.mark.xfail(strict=True, reason="a size cached by the kernel outlives a content change "
-                   "made in the cloud (fsops.c: attr_timeout = TTL, no invalidation): the read "
-                   "stops at the old size; the low-level core of issue 10 (exact sizes, "
-                   "inval_inode) is meant to fix it")
 def test_json_changed_in_the_cloud_reads_whole(cloud, mount):
     s = settled_active(cloud)
     m = mount("ttl=4")

@@ -1,0 +1,489 @@
+/* inodes.c - the inode table: two chained hash tables over one set of
+ * inodes, one keyed by number, one by (parent number, name), and a tree of
+ * parent/child links for paths and subtrees.  Both tables double when they
+ * hold more inodes than buckets, so lookups stay O(1) at 400,000 inodes.
+ */
+#include "inodes.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+
+#define SNAP_BYTES_MAX (16u << 20)   /* all snapshots together */
+#define INITIAL_BUCKETS 1024
+
+struct inode {
+	uint64_t ino;
+	uint64_t nlookup;            /* kernel references */
+	uint64_t dirfp;              /* fingerprint of the entries last listed */
+	struct inode *parent;        /* NULL for the root */
+	struct inode *next_ino;      /* chain in by_ino */
+	struct inode *next_name;     /* chain in by_name */
+	struct inode *kids;          /* children, linked by next_sib/prev_sib */
+	struct inode *next_sib, *prev_sib;
+	struct osfs_snap *snap;      /* or NULL */
+	char *wbuf;                  /* write buffer, or NULL */
+	size_t wlen, wcap;
+	uint32_t hash;               /* of (parent, name) */
+	char name[];
+};
+
+struct osfs_inodes {
+	/* Protects everything below and every field of every inode.  Leaf
+	 * lock: never held while calling another module. */
+	pthread_mutex_t lock;
+	struct inode **by_ino, **by_name;
+	size_t nbuckets;             /* a power of two, for both tables */
+	size_t count;
+	uint64_t next_ino;
+	size_t snap_bytes;
+	struct inode *root;
+};
+
+/* ---- snapshots ---- */
+
+struct osfs_snap *osfs_snap_new(const char *data, size_t len)
+{
+	struct osfs_snap *s = malloc(sizeof(*s) + len + 1);
+	struct timespec now;
+
+	if (!s)
+		return NULL;
+	atomic_init(&s->refs, 1);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	s->made = (double)now.tv_sec + now.tv_nsec / 1e9;
+	s->mtime = (struct timespec){ 0 };
+	s->len = len;
+	if (len)
+		memcpy(s->data, data, len);
+	s->data[len] = '\0';
+	return s;
+}
+
+void osfs_snap_put(struct osfs_snap *s)
+{
+	if (s && atomic_fetch_sub(&s->refs, 1) == 1)
+		free(s);
+}
+
+/* ---- hashing ---- */
+
+static uint32_t name_hash(uint64_t parent, const char *name)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)(parent * 0x9e3779b97f4a7c15ull >> 32);
+
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
+static size_t ino_slot(const struct osfs_inodes *t, uint64_t ino)
+{
+	return (size_t)((ino * 0x9e3779b97f4a7c15ull) >> 20) & (t->nbuckets - 1);
+}
+
+static struct inode *find_ino_locked(struct osfs_inodes *t, uint64_t ino)
+{
+	struct inode *i = t->by_ino[ino_slot(t, ino)];
+
+	while (i && i->ino != ino)
+		i = i->next_ino;
+	return i;
+}
+
+static struct inode *find_name_locked(struct osfs_inodes *t, const struct inode *parent,
+				      const char *name, uint32_t hash)
+{
+	struct inode *i = t->by_name[hash & (t->nbuckets - 1)];
+
+	while (i && (i->parent != parent || i->hash != hash || strcmp(i->name, name) != 0))
+		i = i->next_name;
+	return i;
+}
+
+static void link_locked(struct osfs_inodes *t, struct inode *i)
+{
+	size_t a = ino_slot(t, i->ino), b = i->hash & (t->nbuckets - 1);
+
+	i->next_ino = t->by_ino[a];
+	t->by_ino[a] = i;
+	i->next_name = t->by_name[b];
+	t->by_name[b] = i;
+}
+
+/* Double both tables; on ENOMEM they stay as they are (only slower). */
+static void grow_locked(struct osfs_inodes *t)
+{
+	size_t old = t->nbuckets;
+	struct inode **bi = calloc(old * 2, sizeof(*bi)), **bn = calloc(old * 2, sizeof(*bn));
+	struct inode **oi = t->by_ino;
+
+	if (!bi || !bn) {
+		free(bi);
+		free(bn);
+		return;
+	}
+	free(t->by_name);
+	t->by_ino = bi;
+	t->by_name = bn;
+	t->nbuckets = old * 2;
+	for (size_t s = 0; s < old; s++) {
+		for (struct inode *i = oi[s], *next; i; i = next) {
+			next = i->next_ino;
+			link_locked(t, i);
+		}
+	}
+	free(oi);
+}
+
+static void unlink_chain(struct inode **slot, struct inode *i, size_t off)
+{
+	/* off: offset of the chain's next pointer inside struct inode */
+	while (*slot && *slot != i)
+		slot = (struct inode **)((char *)*slot + off);
+	if (*slot)
+		*slot = *(struct inode **)((char *)i + off);
+}
+
+static void inode_free(struct inode *i)
+{
+	osfs_snap_put(i->snap);
+	free(i->wbuf);
+	free(i);
+}
+
+/* Remove i, and then each parent left without references or children. */
+static void reap_locked(struct osfs_inodes *t, struct inode *i)
+{
+	while (i && i != t->root && i->nlookup == 0 && !i->kids) {
+		struct inode *parent = i->parent;
+
+		unlink_chain(&t->by_ino[ino_slot(t, i->ino)], i, offsetof(struct inode, next_ino));
+		unlink_chain(&t->by_name[i->hash & (t->nbuckets - 1)], i,
+			     offsetof(struct inode, next_name));
+		if (i->prev_sib)
+			i->prev_sib->next_sib = i->next_sib;
+		else
+			parent->kids = i->next_sib;
+		if (i->next_sib)
+			i->next_sib->prev_sib = i->prev_sib;
+		if (i->snap)
+			t->snap_bytes -= i->snap->len;
+		inode_free(i);
+		t->count--;
+		i = parent;
+	}
+}
+
+/* ---- the table ---- */
+
+struct osfs_inodes *osfs_inodes_new(void)
+{
+	struct osfs_inodes *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->nbuckets = INITIAL_BUCKETS;
+	t->by_ino = calloc(t->nbuckets, sizeof(*t->by_ino));
+	t->by_name = calloc(t->nbuckets, sizeof(*t->by_name));
+	t->root = calloc(1, sizeof(*t->root) + 1);
+	if (!t->by_ino || !t->by_name || !t->root) {
+		free(t->by_ino);
+		free(t->by_name);
+		free(t->root);
+		free(t);
+		return NULL;
+	}
+	pthread_mutex_init(&t->lock, NULL);
+	t->root->ino = OSFS_ROOT_INO;
+	t->root->nlookup = 1;
+	t->root->hash = name_hash(0, "");
+	link_locked(t, t->root);
+	t->count = 1;
+	t->next_ino = OSFS_ROOT_INO + 1;
+	return t;
+}
+
+void osfs_inodes_free(struct osfs_inodes *t)
+{
+	if (!t)
+		return;
+	for (size_t s = 0; s < t->nbuckets; s++) {
+		for (struct inode *i = t->by_ino[s], *next; i; i = next) {
+			next = i->next_ino;
+			inode_free(i);
+		}
+	}
+	free(t->by_ino);
+	free(t->by_name);
+	pthread_mutex_destroy(&t->lock);
+	free(t);
+}
+
+static struct inode *add_locked(struct osfs_inodes *t, struct inode *parent, const char *name,
+				uint32_t hash)
+{
+	size_t len = strlen(name);
+	struct inode *i = calloc(1, sizeof(*i) + len + 1);
+
+	if (!i)
+		return NULL;
+	memcpy(i->name, name, len + 1);
+	i->ino = t->next_ino++;
+	i->hash = hash;
+	i->parent = parent;
+	i->next_sib = parent->kids;
+	if (parent->kids)
+		parent->kids->prev_sib = i;
+	parent->kids = i;
+	if (t->count >= t->nbuckets)
+		grow_locked(t);
+	link_locked(t, i);
+	t->count++;
+	return i;
+}
+
+int osfs_inodes_lookup(struct osfs_inodes *t, uint64_t parent, const char *name, uint64_t *ino)
+{
+	uint32_t hash = name_hash(parent, name);
+	struct inode *p, *i = NULL;
+	int ret = 0;
+
+	pthread_mutex_lock(&t->lock);
+	if (!(p = find_ino_locked(t, parent)))
+		ret = -ENOENT;
+	else if (!(i = find_name_locked(t, p, name, hash)) && !(i = add_locked(t, p, name, hash)))
+		ret = -ENOMEM;
+	if (ret == 0) {
+		i->nlookup++;
+		*ino = i->ino;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return ret;
+}
+
+uint64_t osfs_inodes_peek(struct osfs_inodes *t, uint64_t parent, const char *name)
+{
+	uint32_t hash = name_hash(parent, name);
+	struct inode *p, *i = NULL;
+	uint64_t ino;
+
+	pthread_mutex_lock(&t->lock);
+	if ((p = find_ino_locked(t, parent)))
+		i = find_name_locked(t, p, name, hash);
+	ino = i ? i->ino : 0;
+	pthread_mutex_unlock(&t->lock);
+	return ino;
+}
+
+void osfs_inodes_forget(struct osfs_inodes *t, uint64_t ino, uint64_t n)
+{
+	struct inode *i;
+
+	pthread_mutex_lock(&t->lock);
+	if ((i = find_ino_locked(t, ino)) && i != t->root) {
+		i->nlookup = n < i->nlookup ? i->nlookup - n : 0;
+		reap_locked(t, i);
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
+size_t osfs_inodes_count(struct osfs_inodes *t)
+{
+	size_t n;
+
+	pthread_mutex_lock(&t->lock);
+	n = t->count;
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
+static char *path_locked(const struct inode *i, const char *name)
+{
+	size_t len = name ? strlen(name) + 1 : 0, at;
+	char *out;
+
+	for (const struct inode *p = i; p->parent; p = p->parent)
+		len += strlen(p->name) + 1;
+	if (!(out = malloc(len + 2)))
+		return NULL;
+	at = len;
+	out[at] = '\0';
+	if (name) {
+		at -= strlen(name);
+		memcpy(out + at, name, strlen(name));
+		out[--at] = '/';
+	}
+	for (const struct inode *p = i; p->parent; p = p->parent) {
+		at -= strlen(p->name);
+		memcpy(out + at, p->name, strlen(p->name));
+		out[--at] = '/';
+	}
+	if (len == 0)
+		strcpy(out, "/");
+	return out;
+}
+
+char *osfs_inodes_path(struct osfs_inodes *t, uint64_t ino, const char *name)
+{
+	struct inode *i;
+	char *path = NULL;
+
+	pthread_mutex_lock(&t->lock);
+	if ((i = find_ino_locked(t, ino)))
+		path = path_locked(i, name);
+	else
+		errno = ENOENT;
+	pthread_mutex_unlock(&t->lock);
+	return path;
+}
+
+/* Depth-first over the subtree, appending numbers to a growing array. */
+static int collect_locked(const struct inode *i, uint64_t **out, size_t *n, size_t *cap)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 32;
+		uint64_t *p = realloc(*out, c * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		*out = p;
+		*cap = c;
+	}
+	(*out)[(*n)++] = i->ino;
+	for (const struct inode *k = i->kids; k; k = k->next_sib)
+		if (collect_locked(k, out, n, cap) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+int osfs_inodes_subtree(struct osfs_inodes *t, uint64_t ino, uint64_t **out, size_t *n)
+{
+	struct inode *i;
+	size_t cap = 0;
+	int ret = -ENOENT;
+
+	*out = NULL;
+	*n = 0;
+	pthread_mutex_lock(&t->lock);
+	if ((i = find_ino_locked(t, ino)))
+		ret = collect_locked(i, out, n, &cap);
+	pthread_mutex_unlock(&t->lock);
+	if (ret < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return ret;
+}
+
+struct osfs_snap *osfs_inodes_snap_get(struct osfs_inodes *t, uint64_t ino)
+{
+	struct osfs_snap *s = NULL;
+	struct inode *i;
+
+	pthread_mutex_lock(&t->lock);
+	if ((i = find_ino_locked(t, ino)) && (s = i->snap))
+		atomic_fetch_add(&s->refs, 1);
+	pthread_mutex_unlock(&t->lock);
+	return s;
+}
+
+void osfs_inodes_snap_set(struct osfs_inodes *t, uint64_t ino, struct osfs_snap *s)
+{
+	struct osfs_snap *old = NULL;
+	struct inode *i;
+
+	pthread_mutex_lock(&t->lock);
+	if ((i = find_ino_locked(t, ino))) {
+		old = i->snap;
+		i->snap = NULL;
+		if (old)
+			t->snap_bytes -= old->len;
+		if (s && t->snap_bytes + s->len <= SNAP_BYTES_MAX) {
+			i->snap = s;
+			t->snap_bytes += s->len;
+			s = NULL;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	osfs_snap_put(old);
+	osfs_snap_put(s);
+}
+
+static int wbuf_put_locked(struct inode *i, size_t off, const char *data, size_t size)
+{
+	size_t end = off + size;
+
+	if (off == 0)
+		i->wlen = 0;
+	if (end + 1 > i->wcap) {
+		size_t cap = i->wcap ? i->wcap : 4096;
+		char *p;
+		while (cap < end + 1)
+			cap *= 2;
+		if (!(p = realloc(i->wbuf, cap)))
+			return -ENOMEM;
+		i->wbuf = p;
+		i->wcap = cap;
+	}
+	if (off > i->wlen)
+		memset(i->wbuf + i->wlen, 0, off - i->wlen);
+	memcpy(i->wbuf + off, data, size);
+	if (end > i->wlen)
+		i->wlen = end;
+	i->wbuf[i->wlen] = '\0';
+	return 0;
+}
+
+int osfs_inodes_wbuf_write(struct osfs_inodes *t, uint64_t ino, off_t off, const char *data,
+			   size_t size, size_t max, char **all, size_t *len)
+{
+	struct inode *i;
+	int ret;
+
+	*all = NULL;
+	*len = 0;
+	if (off < 0 || (size_t)off > max || size > max - (size_t)off)
+		return -EFBIG;
+	pthread_mutex_lock(&t->lock);
+	if (!(i = find_ino_locked(t, ino)))
+		ret = -ENOENT;
+	else if ((ret = wbuf_put_locked(i, (size_t)off, data, size)) == 0 &&
+		 !(*all = malloc(i->wlen + 1)))
+		ret = -ENOMEM;
+	if (ret == 0) {
+		memcpy(*all, i->wbuf, i->wlen + 1);
+		*len = i->wlen;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return ret;
+}
+
+void osfs_inodes_wbuf_clear(struct osfs_inodes *t, uint64_t ino)
+{
+	struct inode *i;
+
+	pthread_mutex_lock(&t->lock);
+	if ((i = find_ino_locked(t, ino))) {
+		free(i->wbuf);
+		i->wbuf = NULL;
+		i->wlen = i->wcap = 0;
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
+uint64_t osfs_inodes_dirfp_swap(struct osfs_inodes *t, uint64_t ino, uint64_t fp)
+{
+	struct inode *i;
+	uint64_t old = 0;
+
+	pthread_mutex_lock(&t->lock);
+	if ((i = find_ino_locked(t, ino))) {
+		old = i->dirfp;
+		i->dirfp = fp;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return old;
+}

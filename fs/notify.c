@@ -1,0 +1,169 @@
+/* notify.c - the invalidation queue and its thread (see notify.h).
+ *
+ * A ring of QUEUE_MAX events under one mutex; the thread takes them all
+ * at once, drops the mutex, and only then talks to the inode table and the
+ * kernel.  Lock order: notify lock, then nothing (the inode table's lock is
+ * taken only after it is released).
+ */
+#include "notify.h"
+#include "kinds.h"
+#include "log.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define QUEUE_MAX 1024
+
+struct event {
+	enum osfs_kind_id kind;
+	enum osfs_change what;
+	char *fname;                 /* NULL: the whole kind */
+};
+
+struct osfs_notify {
+	struct fuse_session *se;
+	struct osfs_inodes *inodes;
+	/* Protects everything below.  Leaf lock. */
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	struct event queue[QUEUE_MAX];
+	size_t head, len;
+	bool overflow[OSFS_NKINDS];  /* events of the kind were dropped */
+	bool stop;
+	bool running;
+	pthread_t thread;
+};
+
+struct osfs_notify *osfs_notify_new(struct fuse_session *se, struct osfs_inodes *inodes)
+{
+	struct osfs_notify *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return NULL;
+	n->se = se;
+	n->inodes = inodes;
+	pthread_mutex_init(&n->lock, NULL);
+	pthread_cond_init(&n->wake, NULL);
+	return n;
+}
+
+void osfs_notify_queue(void *ctx, enum osfs_kind_id kind, const char *fname, enum osfs_change what)
+{
+	struct osfs_notify *n = ctx;
+	char *copy = fname ? strdup(fname) : NULL;
+
+	pthread_mutex_lock(&n->lock);
+	if (!n->stop && (n->len == QUEUE_MAX || (fname && !copy))) {
+		n->overflow[kind] = true;
+	} else if (!n->stop) {
+		n->queue[(n->head + n->len) % QUEUE_MAX] = (struct event){ kind, what, copy };
+		n->len++;
+		copy = NULL;
+	}
+	pthread_cond_signal(&n->wake);
+	pthread_mutex_unlock(&n->lock);
+	free(copy);
+}
+
+static void inval_inode(struct osfs_notify *n, uint64_t ino)
+{
+	int err = fuse_lowlevel_notify_inval_inode(n->se, ino, 0, 0);
+
+	if (err < 0 && err != -ENOENT)
+		log_debug("inval_inode %llu: %s", (unsigned long long)ino, strerror(-err));
+}
+
+static void inval_subtree(struct osfs_notify *n, uint64_t ino)
+{
+	uint64_t *inos;
+	size_t count;
+
+	if (!ino || osfs_inodes_subtree(n->inodes, ino, &inos, &count) < 0)
+		return;
+	for (size_t i = 0; i < count; i++)
+		inval_inode(n, inos[i]);
+	free(inos);
+}
+
+static void send_event(struct osfs_notify *n, const struct event *e)
+{
+	uint64_t dir = osfs_inodes_peek(n->inodes, OSFS_ROOT_INO, osfs_kinds[e->kind].dir);
+	int err;
+
+	if (!dir)
+		return; /* the kernel never looked at the kind */
+	if (!e->fname) {
+		inval_subtree(n, dir);
+		return;
+	}
+	if (e->what == OSFS_CHANGED) {
+		inval_subtree(n, osfs_inodes_peek(n->inodes, dir, e->fname));
+		return;
+	}
+	err = fuse_lowlevel_notify_inval_entry(n->se, dir, e->fname, strlen(e->fname));
+	if (err < 0 && err != -ENOENT)
+		log_debug("inval_entry %s/%s: %s", osfs_kinds[e->kind].dir, e->fname, strerror(-err));
+	inval_inode(n, dir);
+}
+
+static void *notify_main(void *arg)
+{
+	struct osfs_notify *n = arg;
+	struct event batch[QUEUE_MAX];
+	bool whole[OSFS_NKINDS];
+	size_t count;
+
+	pthread_mutex_lock(&n->lock);
+	while (!n->stop) {
+		if (!n->len && !memchr(n->overflow, true, sizeof(n->overflow))) {
+			pthread_cond_wait(&n->wake, &n->lock);
+			continue;
+		}
+		for (count = 0; n->len; count++, n->len--, n->head = (n->head + 1) % QUEUE_MAX)
+			batch[count] = n->queue[n->head];
+		memcpy(whole, n->overflow, sizeof(whole));
+		memset(n->overflow, 0, sizeof(n->overflow));
+		pthread_mutex_unlock(&n->lock);
+		for (int k = 0; k < OSFS_NKINDS; k++) {
+			struct event e = { (enum osfs_kind_id)k, OSFS_CHANGED, NULL };
+			if (whole[k])
+				send_event(n, &e);
+		}
+		for (size_t i = 0; i < count; i++) {
+			if (!whole[batch[i].kind])
+				send_event(n, &batch[i]);
+			free(batch[i].fname);
+		}
+		pthread_mutex_lock(&n->lock);
+	}
+	pthread_mutex_unlock(&n->lock);
+	return NULL;
+}
+
+int osfs_notify_start(struct osfs_notify *n)
+{
+	int err = pthread_create(&n->thread, NULL, notify_main, n);
+
+	n->running = err == 0;
+	return -err;
+}
+
+void osfs_notify_free(struct osfs_notify *n)
+{
+	if (!n)
+		return;
+	pthread_mutex_lock(&n->lock);
+	n->stop = true;
+	pthread_cond_signal(&n->wake);
+	pthread_mutex_unlock(&n->lock);
+	if (n->running)
+		pthread_join(n->thread, NULL);
+	for (; n->len; n->len--, n->head = (n->head + 1) % QUEUE_MAX)
+		free(n->queue[n->head].fname);
+	pthread_cond_destroy(&n->wake);
+	pthread_mutex_destroy(&n->lock);
+	free(n);
+}

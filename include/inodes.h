@@ -1,0 +1,96 @@
+/* inodes.h - the kernel's inode numbers and the paths they stand for.
+ *
+ * An inode is one (parent inode, name) the kernel looked up.  It keeps its
+ * number while the kernel knows it: LOOKUP (and READDIRPLUS) count one
+ * reference each, FORGET drops them, and at zero (with no child left) the
+ * inode goes.  The root is FUSE_ROOT_ID ("/") and never goes.  Paths are
+ * built from the names when asked, so the layers below stay path-based.
+ *
+ * Besides the name, an inode carries two things the FUSE glue attaches:
+ * the snapshot of a file that changes by itself (rendered at getattr, read
+ * from until the next one) and the bytes written so far to a file that
+ * accumulates (user_data).
+ *
+ * Locking: one mutex per table protects every field of every inode.  It is
+ * a leaf lock: nothing else is taken while it is held, and it is never held
+ * while calling the tree, the cache or FUSE.  All functions are
+ * thread-safe.  No FUSE type appears here.
+ */
+#ifndef OSFS_INODES_H
+#define OSFS_INODES_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#define OSFS_ROOT_INO 1   /* FUSE_ROOT_ID */
+
+/* The content of a file that changes by itself, as rendered once.
+ * Immutable once made; refcounted. */
+struct osfs_snap {
+	atomic_int refs;
+	struct timespec mtime;   /* when the content last differed */
+	double made;             /* CLOCK_MONOTONIC seconds of the render */
+	size_t len;
+	char data[];
+};
+
+/* A snapshot holding a copy of data[0..len), made now, mtime unset; NULL
+ * on ENOMEM.  Put it with osfs_snap_put. */
+struct osfs_snap *osfs_snap_new(const char *data, size_t len);
+void osfs_snap_put(struct osfs_snap *s);
+
+struct osfs_inodes;
+
+/* An empty table holding the root; NULL on ENOMEM. */
+struct osfs_inodes *osfs_inodes_new(void);
+void osfs_inodes_free(struct osfs_inodes *t);
+
+/* The inode of `name` in directory `parent`, made if new, with one more
+ * kernel reference.  0, -ENOENT (parent unknown) or -ENOMEM. */
+int osfs_inodes_lookup(struct osfs_inodes *t, uint64_t parent, const char *name, uint64_t *ino);
+
+/* The inode of `name` in `parent` if the table has it (no reference
+ * taken), else 0. */
+uint64_t osfs_inodes_peek(struct osfs_inodes *t, uint64_t parent, const char *name);
+
+/* Drop n kernel references; the inode goes at zero once it has no
+ * children.  Unknown inodes are ignored. */
+void osfs_inodes_forget(struct osfs_inodes *t, uint64_t ino, uint64_t n);
+
+/* The absolute path of `ino` ("/" for the root), or of `name` inside it
+ * when name is not NULL.  Malloc'd; NULL when ino is unknown or on ENOMEM
+ * (errno says which). */
+char *osfs_inodes_path(struct osfs_inodes *t, uint64_t ino, const char *name);
+
+/* Every inode of the subtree under `ino`, itself first: a malloc'd array
+ * in *out (count in *n).  0, -ENOENT or -ENOMEM. */
+int osfs_inodes_subtree(struct osfs_inodes *t, uint64_t ino, uint64_t **out, size_t *n);
+
+/* Number of inodes in the table, the root included. */
+size_t osfs_inodes_count(struct osfs_inodes *t);
+
+/* The snapshot attached to ino: a new reference, or NULL. */
+struct osfs_snap *osfs_inodes_snap_get(struct osfs_inodes *t, uint64_t ino);
+
+/* Attach s to ino (NULL detaches), taking the caller's reference.  The
+ * snapshots of all inodes together stay under a byte cap: past it, s is
+ * not kept (the next read renders afresh).  Unknown ino: s is put. */
+void osfs_inodes_snap_set(struct osfs_inodes *t, uint64_t ino, struct osfs_snap *s);
+
+/* Put data[0..size) at `off` in ino's write buffer (off 0 starts afresh)
+ * and give the whole buffer so far: a malloc'd, NUL-terminated copy in
+ * *all (length in *len).  0, -EFBIG past max bytes, -ENOENT, -ENOMEM. */
+int osfs_inodes_wbuf_write(struct osfs_inodes *t, uint64_t ino, off_t off, const char *data,
+			   size_t size, size_t max, char **all, size_t *len);
+
+/* Empty ino's write buffer (O_TRUNC). */
+void osfs_inodes_wbuf_clear(struct osfs_inodes *t, uint64_t ino);
+
+/* Record fp as the fingerprint of directory ino's entries and return the
+ * one recorded before (0 when none, or ino unknown). */
+uint64_t osfs_inodes_dirfp_swap(struct osfs_inodes *t, uint64_t ino, uint64_t fp);
+
+#endif

@@ -67,8 +67,11 @@ cc -std=c17 -O2 -Wall -Wextra -pthread bench/reader.c -o bench/build/reader ||
 WORK=$(mktemp -d /tmp/osfs-bench.XXXXXX)
 cleanup() {
 	# backstop: whatever bench.py left behind
-	awk -v w="$WORK/" 'index($2, w) == 1 {print $2}' /proc/mounts | while read -r m; do
-		fusermount3 -u -z "$m" 2>/dev/null
+	awk -v w="$WORK/" 'index($2, w) == 1 {print $3, $2}' /proc/mounts | while read -r t m; do
+		case $t in
+		fuse*) fusermount3 -u -z "$m" 2>/dev/null ;;
+		*) umount -l "$m" 2>/dev/null ;;  # the tmpfs copy of the tree
+		esac
 	done
 	if [ -f "$WORK/pids" ]; then
 		while read -r p; do kill "$p" 2>/dev/null; done <"$WORK/pids"
@@ -78,7 +81,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-limit=$((${BENCH_TIMEOUT:-$([ $quick = 1 ] && echo 300 || echo 900)} + wait_idle))
+# issue 10's questions add about 1 min (quick) / 3 min (full) per binary; OSFS_BIN_BEFORE adds a binary
+per_bin=$([ $quick = 1 ] && echo 90 || echo 240)
+base=$(( $([ $quick = 1 ] && echo 300 || echo 900) + per_bin * $([ -n "${OSFS_BIN_BEFORE:-}" ] && echo 2 || echo 1) ))
+limit=$((${BENCH_TIMEOUT:-$base} + wait_idle))
 timeout --kill-after=30 "$limit" /usr/bin/python3 -u bench/bench.py \
 	--work "$WORK" --bin "$BIN" --reader bench/build/reader --args="$*" "$@"
 rc=$?

@@ -332,10 +332,11 @@ def render(results, bench_mode):
         a, b = rows(results[0]), rows(results[1])
         L.append("### Before / after")
         L.append("")
-        L.append("| question | %s | ratio | %s | ratio | target |" % (results[0]["label"], results[1]["label"]))
-        L.append("|---|---|---|---|---|---|")
+        L.append("| question | %s | ratio | %s | ratio | target | %s | %s |" % (
+            results[0]["label"], results[1]["label"], results[0]["label"], results[1]["label"]))
+        L.append("|---|---|---|---|---|---|---|---|")
         for x, y in zip(a, b):
-            L.append("| %s | %s | %s | %s %s | %s | %s |" % (x[0], x[1], x[3], y[1], mark(y[5]), y[3], x[4]))
+            L.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (x[0], x[1], x[3], y[1], y[3], x[4], mark(x[5]), mark(y[5])))
         L.append("")
     return L
 

@@ -1293,6 +1293,10 @@ def main():
                             meta["notes"].append("the real cloud's %s-N servers may be left over: %s" % (REAL_PREFIX, e))
         # -- issue 10's questions, for one or two binaries side by side
         if not a.no_issue10:
+            ref = os.environ.get("OSFS_BEFORE_REF")
+            if a.bin_before and ref:
+                meta["notes"].append("issue 10's \"before\" binary: git ref `%s` (`%s`), built by run.sh from `git archive`" % (
+                    ref, git("rev-parse", "--short", ref)))
             bins = ([("before", Path(a.bin_before).resolve())] if a.bin_before else []) + [
                 ("after" if a.bin_before else "openstackfs", BIN)]
             try:

@@ -266,7 +266,9 @@ def run(b, bins, n, runs, cold_runs, ttls, seconds, results):
         hdr = b.WORK / "headers-issue10"
         api.write_header_file(hdr)
         for label, binary in bins:
-            r = {"label": label, "bin": str(binary), "n": n, "active": active}
+            shown = Path(binary).resolve()
+            shown = shown.relative_to(b.ROOT) if b.ROOT in shown.parents else shown
+            r = {"label": label, "bin": str(shown), "n": n, "active": active}
             r.update(warm_questions(b, label, binary, emu, tree, n, runs, seconds))
             r["cold"] = cold_walks(b, label, binary, emu, cold_runs)
             r["stale"] = stale_walks(b, label, binary, emu, cold_runs)

@@ -20,6 +20,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import issue10
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 EMULATOR = ROOT / "tests" / "emulator" / "osemu.py"
@@ -275,7 +277,7 @@ def real_delete(api, servers, wait=90):
 # ---------------------------------------------------------------- mounts
 
 class Mount:
-    def __init__(self, label, env, opts, wrap=None, wait=60):
+    def __init__(self, label, env, opts, wrap=None, wait=60, bin=None):
         self.label = label
         self.dir = WORK / ("mnt-" + label)
         self.dir.mkdir(exist_ok=True)
@@ -283,7 +285,7 @@ class Mount:
         e = {"PATH": SYS_PATH, "HOME": os.environ.get("HOME", "/root"), "LANG": "C.UTF-8"}
         e.update(env)
         e.update(DAEMON_ENV)
-        argv = list(wrap or []) + [str(BIN), str(self.dir), "-f", "-o", opts]
+        argv = list(wrap or []) + [str(bin or BIN), str(self.dir), "-f", "-o", opts]
         self.proc = start(argv, env=e, logfile=self.log)
         MOUNTS.append(self.dir)
         deadline = time.time() + wait
@@ -865,7 +867,7 @@ def top_lines_callgrind(path, k=12):
     return rows
 
 
-def write_results(meta, qrows, walks, cg, opmix=None):
+def write_results(meta, qrows, walks, cg, opmix=None, i10=None):
     RES.mkdir(exist_ok=True)
     # CSV: question and listing
     with open(RES / "question.csv", "w") as f:
@@ -943,6 +945,9 @@ def write_results(meta, qrows, walks, cg, opmix=None):
              "(question) or the same `GET /servers/detail?limit=1000` pages the daemon fetches (listing)." % (
                  RUNS, WARMUP, CLI_RUNS, RUNS_WALK, RUNS_WALK_WARM, QCOLD_TTL, COLD_TTL, WALK_QCOLD_TTL))
     L.append("")
+    L.extend(issue10.render(i10 or [], meta["mode"]))
+    if i10:
+        issue10.write_csv(RES / "issue10.csv", i10)
     L.append("## Targets")
     L.append("")
     L.append("| target | measured | |")
@@ -1090,7 +1095,8 @@ def write_results(meta, qrows, walks, cg, opmix=None):
         L.append("")
     (RES / "latest.md").write_text("\n".join(L))
     (RES / "latest.json").write_text(json.dumps({"meta": {k: v for k, v in meta.items() if k != "massif"}, "question": qrows, "walk": summary,
-                                                 "throughput": {str(k): v["median"] for k, v in (tp or {}).items()}},
+                                                 "throughput": {str(k): v["median"] for k, v in (tp or {}).items()},
+                                                 "issue10": [{k: v for k, v in r.items() if k != "curl"} for r in (i10 or [])]},
                                                 indent=1, default=str))
 
 
@@ -1198,6 +1204,10 @@ def main():
     ap.add_argument("--callgrind-n", type=int, default=2000)
     ap.add_argument("--question-servers", type=int, default=100)
     ap.add_argument("--results", default=str(BENCH / "results"))
+    ap.add_argument("--bin-before", default=os.environ.get("OSFS_BIN_BEFORE", ""),
+                    help="a second binary measured side by side in issue 10's questions (default $OSFS_BIN_BEFORE)")
+    ap.add_argument("--issue10-n", type=int, default=None, help="servers for issue 10's questions (20000; quick 2000)")
+    ap.add_argument("--no-issue10", action="store_true", help="skip issue 10's questions")
     ap.add_argument("--args", default="")
     a = ap.parse_args()
     WORK, BIN, READER = Path(a.work), Path(a.bin).resolve(), Path(a.reader).resolve()
@@ -1239,7 +1249,7 @@ def main():
         meta["waited"] = time.time() - T0
         meta["load0"] = loadavg()
     log("openstackfs benchmark (%s): walk N = %s, profile %s; work dir %s" % (meta["mode"], ns, profile, WORK))
-    qrows, walks, cg, opmix = [], [], None, None
+    qrows, walks, cg, opmix, i10 = [], [], None, None, []
     try:
         # -- phase 1: emulator, then the real cloud
         if not a.no_question:
@@ -1281,6 +1291,21 @@ def main():
                         except Exception as e:  # noqa: BLE001
                             log("could not delete the %s servers: %s" % (REAL_PREFIX, e))
                             meta["notes"].append("the real cloud's %s-N servers may be left over: %s" % (REAL_PREFIX, e))
+        # -- issue 10's questions, for one or two binaries side by side
+        if not a.no_issue10:
+            ref = os.environ.get("OSFS_BEFORE_REF")
+            if a.bin_before and ref:
+                meta["notes"].append("issue 10's \"before\" binary: git ref `%s` (`%s`), built by run.sh from `git archive`" % (
+                    ref, git("rev-parse", "--short", ref)))
+            bins = ([("before", Path(a.bin_before).resolve())] if a.bin_before else []) + [
+                ("after" if a.bin_before else "openstackfs", BIN)]
+            try:
+                issue10.run(sys.modules[__name__], bins, a.issue10_n or (2000 if a.quick else 20000),
+                            runs=3 if a.quick else 5, cold_runs=3, ttls=(1, 2),
+                            seconds=1.5 if a.quick else 3.0, results=i10)
+            except Exception as e:  # noqa: BLE001 - report and go on
+                meta["notes"].append("issue 10's questions failed: %s" % e)
+                log("issue 10 FAILED: %s" % e)
         # -- phase 2-4: walks, throughput and profiles at the largest N
         try:
             opmix = opmix_phase(2000 if max(ns) >= 2000 else max(ns))
@@ -1307,7 +1332,7 @@ def main():
     meta["notes"] += NOTES
     meta["notes"].append("The machine (2 cores) is shared: other work may run during the bench. Load average "
                          "(1 min) at the start of each phase: " + "; ".join("%s: %s" % l for l in LOADS) + ".")
-    write_results(meta, qrows, walks, cg, opmix)
+    write_results(meta, qrows, walks, cg, opmix, i10)
     log("results: %s" % (RES / "latest.md"))
     print()
     print((RES / "latest.md").read_text())

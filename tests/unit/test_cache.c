@@ -1,0 +1,353 @@
+/* The resource cache (cache.c): single-flight, refresh by deltas, stale
+ * listings served while they are refreshed, invalidation, resync, held
+ * failures and what the observer hears.
+ *
+ * The cloud is a fake osfs_api_call defined here, so the linker takes it
+ * instead of api.c's: a servers collection the test changes at will. */
+#include "api.h"
+#include "cache.h"
+#include "check.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NSERVERS 5
+
+/* The fake cloud; everything under cloud_lock. */
+static pthread_mutex_t cloud_lock = PTHREAD_MUTEX_INITIALIZER;
+static char status[NSERVERS][16];
+static int updated[NSERVERS];          /* seconds after 2026-01-01T00:00:00Z */
+static bool deleted[NSERVERS];
+static int full_lists, deltas;
+static long delay_us;                  /* each list answer takes this long */
+static int fail_with;                  /* next list answers fail with this errno */
+static bool refuse_deltas;             /* changes-since answers 400 */
+
+static void iso(int secs, char *out, size_t len)
+{
+	snprintf(out, len, "2026-01-01T%02d:%02d:%02dZ", secs / 3600, secs / 60 % 60, secs % 60);
+}
+
+static char *servers_body(int since)
+{
+	size_t cap = 4096, used = 0;
+	char *out = malloc(cap), when[32];
+
+	used += (size_t)snprintf(out + used, cap - used, "{\"servers\": [");
+	for (int i = 0, first = 1; i < NSERVERS; i++) {
+		if (since < 0 ? deleted[i] : updated[i] < since)
+			continue;
+		iso(updated[i], when, sizeof(when));
+		used += (size_t)snprintf(out + used, cap - used,
+			"%s{\"id\": \"id-%d\", \"name\": \"srv-%d\", \"status\": \"%s\","
+			" \"updated\": \"%s\", \"created\": \"2025-01-01T00:00:0%dZ\"}",
+			first ? "" : ", ", i, i, deleted[i] ? "DELETED" : status[i], when, i);
+		first = 0;
+	}
+	snprintf(out + used, cap - used, "]}");
+	return out;
+}
+
+/* "changes-since=2026-01-01T00%3A00%3A05Z" → 5 */
+static int since_of(const char *path)
+{
+	const char *p = strstr(path, "changes-since=");
+	int h, m, s;
+
+	if (!p || sscanf(p, "changes-since=2026-01-01T%d%%3A%d%%3A%dZ", &h, &m, &s) != 3)
+		return p ? 0 : -1;
+	return h * 3600 + m * 60 + s;
+}
+
+int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
+		  struct osfs_http_resp *resp, char **msg)
+{
+	int since, err;
+	long wait;
+
+	memset(resp, 0, sizeof(*resp));
+	resp->retry_after = -1;
+	if (msg)
+		*msg = NULL;
+	pthread_mutex_lock(&cloud_lock);
+	since = since_of(call->path);
+	wait = delay_us;
+	err = fail_with;
+	fail_with = 0;
+	if (since < 0)
+		full_lists++;
+	else
+		deltas++;
+	pthread_mutex_unlock(&cloud_lock);
+	usleep((useconds_t)wait);
+	if (err || (since >= 0 && refuse_deltas)) {
+		resp->status = err ? 503 : 400;
+		if (msg)
+			*msg = strdup(err ? "busy (HTTP 503)" : "bad changes-since (HTTP 400)");
+		return err ? -err : -EINVAL;
+	}
+	/* the fake's clock: the answer's Date is the newest change, so that
+	 * the next changes-since starts just before it */
+	pthread_mutex_lock(&cloud_lock);
+	resp->body = servers_body(since);
+	pthread_mutex_unlock(&cloud_lock);
+	resp->len = strlen(resp->body);
+	resp->status = 200;
+	return 0;
+}
+
+static void reset(void)
+{
+	pthread_mutex_lock(&cloud_lock);
+	for (int i = 0; i < NSERVERS; i++) {
+		snprintf(status[i], sizeof(status[i]), "ACTIVE");
+		updated[i] = 10;
+		deleted[i] = false;
+	}
+	full_lists = deltas = 0;
+	delay_us = 0;
+	fail_with = 0;
+	refuse_deltas = false;
+	pthread_mutex_unlock(&cloud_lock);
+}
+
+static void change(int i, const char *to, int when)
+{
+	pthread_mutex_lock(&cloud_lock);
+	snprintf(status[i], sizeof(status[i]), "%s", to);
+	updated[i] = when;
+	pthread_mutex_unlock(&cloud_lock);
+}
+
+static int counted(int *which)
+{
+	pthread_mutex_lock(&cloud_lock);
+	int n = *which;
+	pthread_mutex_unlock(&cloud_lock);
+	return n;
+}
+
+static const char *status_in(const struct osfs_listing *l, const char *fname)
+{
+	const struct osfs_res *r = osfs_listing_find(l, fname);
+	return r ? r->vals[osfs_kind_field(&osfs_kinds[OSFS_SERVERS], "status")] : NULL;
+}
+
+static struct osfs_cache *new_cache(double ttl)
+{
+	double ttls[OSFS_NKINDS] = { 0 };
+
+	ttls[OSFS_SERVERS] = ttl;
+	return osfs_cache_new(NULL, ttls);
+}
+
+static void sleep_s(double s)
+{
+	usleep((useconds_t)(s * 1e6));
+}
+
+/* ---- single-flight ---- */
+
+struct reader {
+	struct osfs_cache *cache;
+	struct osfs_listing *got;
+	int ret;
+};
+
+static void *read_list(void *arg)
+{
+	struct reader *r = arg;
+
+	r->ret = osfs_cache_list(r->cache, OSFS_SERVERS, &r->got, NULL);
+	return NULL;
+}
+
+static void test_single_flight(void)
+{
+	struct osfs_cache *c = new_cache(60);
+	struct reader readers[8];
+	pthread_t t[8];
+
+	reset();
+	delay_us = 200 * 1000;
+	for (int i = 0; i < 8; i++) {
+		readers[i] = (struct reader){ c, NULL, -1 };
+		pthread_create(&t[i], NULL, read_list, &readers[i]);
+	}
+	for (int i = 0; i < 8; i++)
+		pthread_join(t[i], NULL);
+	CHECK(counted(&full_lists) == 1);
+	for (int i = 0; i < 8; i++) {
+		CHECK(readers[i].ret == 0 && readers[i].got == readers[0].got);
+		osfs_listing_put(readers[i].got);
+	}
+	osfs_cache_free(c);
+}
+
+/* ---- deltas, invalidation, resync ---- */
+
+static void test_deltas(void)
+{
+	struct osfs_cache *c = new_cache(60);
+	struct osfs_listing *l0 = NULL, *l1 = NULL, *l2 = NULL;
+	struct osfs_res *kept;
+
+	reset();
+	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l0, NULL) == 0 && l0->n == NSERVERS);
+	kept = osfs_listing_find(l0, "srv-0");
+	/* a write through us: the next reader waits for a refresh, a delta */
+	change(1, "SHUTOFF", 20);
+	pthread_mutex_lock(&cloud_lock);
+	deleted[2] = true;
+	updated[2] = 20;
+	pthread_mutex_unlock(&cloud_lock);
+	osfs_cache_invalidate(c, OSFS_SERVERS);
+	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l1, NULL) == 0);
+	CHECK(counted(&full_lists) == 1 && counted(&deltas) == 1);
+	CHECK(l1 && l1->n == NSERVERS - 1);
+	CHECK_STR(l1 ? status_in(l1, "srv-1") : NULL, "SHUTOFF\n");
+	CHECK(l1 && !osfs_listing_find(l1, "srv-2"));
+	CHECK(l1 && osfs_listing_find(l1, "srv-0") == kept);   /* unchanged: the same object */
+	CHECK_STR(status_in(l0, "srv-1"), "ACTIVE\n");          /* held snapshots never change */
+	/* SIGHUP: the whole list again */
+	osfs_cache_resync(c);
+	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l2, NULL) == 0);
+	CHECK(counted(&full_lists) == 2 && counted(&deltas) == 1);
+	osfs_listing_put(l0);
+	osfs_listing_put(l1);
+	osfs_listing_put(l2);
+	osfs_cache_free(c);
+}
+
+static void test_refused_delta_lists_everything(void)
+{
+	struct osfs_cache *c = new_cache(60);
+	struct osfs_listing *l = NULL;
+
+	reset();
+	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
+	osfs_listing_put(l);
+	refuse_deltas = true;
+	change(3, "ERROR", 30);
+	osfs_cache_invalidate(c, OSFS_SERVERS);
+	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
+	CHECK(counted(&deltas) == 1 && counted(&full_lists) == 2);
+	CHECK_STR(l ? status_in(l, "srv-3") : NULL, "ERROR\n");
+	osfs_listing_put(l);
+	osfs_cache_free(c);
+}
+
+/* ---- stale listings while they are refreshed ---- */
+
+static void test_stale_served_while_refreshing(void)
+{
+	struct osfs_cache *c = new_cache(0.3);
+	struct osfs_listing *l = NULL;
+	struct timespec t0, t1;
+
+	reset();
+	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
+	osfs_listing_put(l);
+	sleep_s(0.35);                 /* stale, younger than twice the TTL */
+	change(4, "PAUSED", 40);
+	delay_us = 300 * 1000;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* answered from what it had, without waiting for the slow delta */
+	CHECK((t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9 < 0.25);
+	CHECK_STR(l ? status_in(l, "srv-4") : NULL, "ACTIVE\n");
+	osfs_listing_put(l);
+	sleep_s(0.45);                 /* the refresh behind the reader is done */
+	delay_us = 0;
+	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
+	CHECK_STR(l ? status_in(l, "srv-4") : NULL, "PAUSED\n");
+	CHECK(counted(&full_lists) == 1);
+	osfs_listing_put(l);
+	osfs_cache_free(c);
+}
+
+/* ---- failures ---- */
+
+static void test_failure_is_held(void)
+{
+	struct osfs_cache *c = new_cache(60);
+	struct osfs_listing *l = NULL;
+	char *msg = NULL;
+
+	reset();
+	fail_with = EAGAIN;
+	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, &msg) == -EAGAIN);
+	CHECK(msg && strstr(msg, "503"));
+	free(msg);
+	msg = NULL;
+	/* the kernel's next question at once meets the same answer, no request */
+	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, &msg) == -EAGAIN);
+	CHECK(counted(&full_lists) == 1);
+	free(msg);
+	sleep_s(1.1);
+	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
+	CHECK(counted(&full_lists) == 2);
+	osfs_listing_put(l);
+	osfs_cache_free(c);
+}
+
+/* ---- the observer ---- */
+
+struct heard {
+	int changed, added, removed;
+	char last[64];
+};
+
+static void hear(void *ctx, enum osfs_kind_id kind, const char *fname, enum osfs_change what)
+{
+	struct heard *h = ctx;
+
+	h->changed += what == OSFS_CHANGED;
+	h->added += what == OSFS_ADDED;
+	h->removed += what == OSFS_REMOVED;
+	snprintf(h->last, sizeof(h->last), "%s", fname ? fname : "");
+}
+
+static void test_observer(void)
+{
+	struct osfs_cache *c = new_cache(60);
+	struct osfs_listing *l = NULL;
+	struct heard h = { 0 };
+
+	reset();
+	osfs_cache_observe(c, hear, &h);
+	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
+	osfs_listing_put(l);
+	CHECK(h.changed + h.added + h.removed == 0);   /* a first listing changes nothing seen */
+	change(0, "REBOOT", 50);
+	osfs_cache_invalidate(c, OSFS_SERVERS);
+	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
+	CHECK(h.changed == 1 && h.added == 0 && h.removed == 0);
+	CHECK_STR(h.last, "srv-0");
+	osfs_listing_put(l);
+	/* after observe(NULL), nothing is heard */
+	osfs_cache_observe(c, NULL, NULL);
+	change(0, "ACTIVE", 60);
+	osfs_cache_invalidate(c, OSFS_SERVERS);
+	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
+	CHECK(h.changed == 1);
+	osfs_listing_put(l);
+	osfs_cache_free(c);
+}
+
+int main(void)
+{
+	test_single_flight();
+	test_deltas();
+	test_refused_delta_lists_everything();
+	test_stale_served_while_refreshing();
+	test_failure_is_held();
+	test_observer();
+	return CHECK_DONE();
+}

@@ -12,6 +12,7 @@ refuses even a renewed token does not cost a token request per command.
 
 Emulator only: the real cloud cannot be told to fail."""
 import math
+import subprocess
 import time
 
 import pytest
@@ -152,3 +153,27 @@ def test_service_refusing_renewed_tokens_is_held(emu, mount):
     assert all(r.returncode != 0 and "denied" in r.stderr.lower() for r in results), \
         [r.stderr for r in results]
     assert tokens <= 2, "5 refused cats in %.1f s made %d token requests" % (secs, tokens)
+
+
+def test_one_file_does_not_wait_for_a_slow_listing(emu, mount):
+    """Row 5: a read of one server while the first listing crawls through its
+    pages costs one small request of its own, not all the listing's pages."""
+    m = mount("ttl_servers=60", "timeout=30")
+    name = plain_server(emu)
+    emu.fault(method="GET", path="/servers/detail", delay=DELAY, count=-1)
+    lister = None
+    try:
+        # the first listing: pages of DELAY s each
+        lister = subprocess.Popen(["ls", m.p("servers")], stdout=subprocess.DEVNULL)
+        time.sleep(0.5)
+        code, err, took = timed(m, "cat servers/%s/status" % name)
+    finally:
+        emu.clear_faults()
+        if lister:
+            lister.wait(timeout=120)
+    pages = len(emu.servers()) // 1000 + 1
+    assert code == 0, err
+    assert pages >= 2
+    # one filtered request (and its retry of the lookup), far less than the pages
+    assert took < 2 * DELAY + SLACK < pages * DELAY, (took, pages)
+    assert lister.returncode == 0

@@ -90,6 +90,12 @@ void osfs_glue_invalidate_all(struct osfs_glue *g)
 		osfs_notify_queue(n, (enum osfs_kind_id)k, NULL, OSFS_CHANGED);
 }
 
+void osfs_glue_stop(struct osfs_glue *g)
+{
+	osfs_cache_observe(g->fs->cache, NULL, NULL);
+	osfs_notify_free(atomic_exchange(&g->notify, NULL));
+}
+
 static struct osfs_glue *glue_of(fuse_req_t req)
 {
 	return fuse_req_userdata(req);
@@ -204,8 +210,28 @@ out:
 	return ret;
 }
 
-/* Attributes of node as inode ino.  Dynamic files are rendered now (unless
- * `render` is false: then their size is unknown and left at 0). */
+/* A resource file's content as of the size the kernel is given: a later
+ * refresh may change the resource before the kernel reads, and the read
+ * must then still match that size (the kernel hears of the change and asks
+ * again).  The content and its size are taken together. */
+static int pin_content(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *node,
+		       struct stat *st)
+{
+	struct osfs_snap *s;
+	char *buf = NULL;
+	size_t len = 0;
+	if (osfs_tree_read(g->fs, node, &buf, &len) < 0)
+		return 0; /* nothing to pin (a metadata key being created): as stat said */
+	if ((s = osfs_snap_new(buf, len)))
+		osfs_inodes_snap_set(g->inodes, ino, s);
+	free(buf);
+	st->st_size = (off_t)len;
+	st->st_blocks = (st->st_size + 511) / 512;
+	return 0;
+}
+
+/* Attributes of node as inode ino.  Regular files are rendered now (unless
+ * `render` is false: then a dynamic file's size is unknown and left at 0). */
 static int stat_node(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *node, bool render,
 		     struct stat *st)
 {
@@ -213,6 +239,8 @@ static int stat_node(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *node
 	int ret = osfs_tree_stat(g->fs, node, st);
 
 	st->st_ino = ino;
+	if (ret == 0 && render && S_ISREG(st->st_mode) && !osfs_node_is_dynamic(node))
+		return pin_content(g, ino, node, st);
 	if (ret < 0 || !osfs_node_is_dynamic(node) || !render)
 		return ret;
 	if ((ret = snap_render(g, ino, node, &s)) < 0)
@@ -318,8 +346,7 @@ static void op_destroy(void *userdata)
 {
 	struct osfs_glue *g = userdata;
 
-	osfs_cache_observe(g->fs->cache, NULL, NULL);
-	osfs_notify_free(atomic_exchange(&g->notify, NULL));
+	osfs_glue_stop(g);
 	while (g->dirs) {
 		struct dirh *d = g->dirs;
 		dirh_untrack(g, d);
@@ -580,8 +607,9 @@ static void reply_slice(fuse_req_t req, const char *data, size_t len, size_t siz
 		fuse_reply_buf(req, data + off, len - (size_t)off < size ? len - (size_t)off : size);
 }
 
-/* A dynamic file is read from the snapshot its getattr rendered; the
- * snapshot goes once read to the end (the next read follows a getattr). */
+/* A dynamic file (or a resource file pinned by its getattr) is read from
+ * the snapshot its getattr rendered; the snapshot goes once read to the
+ * end (the next read follows a getattr). */
 static int read_dynamic(fuse_req_t req, struct osfs_glue *g, fuse_ino_t ino,
 			struct osfs_node *node, size_t size, off_t off)
 {
@@ -601,16 +629,18 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
 	struct osfs_glue *g = glue_of(req);
+	struct osfs_snap *pinned = NULL;
 	struct osfs_node node;
 	char *buf = NULL;
 	size_t len = 0;
 	int ret = resolve(g, ino, NULL, &node, NULL);
 
-	if (ret == 0 && osfs_node_is_dynamic(&node)) {
+	if (ret == 0 && (osfs_node_is_dynamic(&node) || (pinned = osfs_inodes_snap_get(g->inodes, ino)))) {
 		ret = read_dynamic(req, g, ino, &node, size, off);
 	} else if (ret == 0 && (ret = osfs_tree_read(g->fs, &node, &buf, &len)) == 0) {
 		reply_slice(req, buf, len, size, off);
 	}
+	osfs_snap_put(pinned);
 	osfs_node_release(&node);
 	free(buf);
 	if (ret < 0)

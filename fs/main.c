@@ -452,6 +452,7 @@ out_hup:
 out_signals:
 	fuse_remove_signal_handlers(se);
 out_unmount:
+	osfs_glue_stop(glue); /* no notification may race the unmount's close */
 	fuse_session_unmount(se);
 out_session:
 	fuse_session_destroy(se);

@@ -31,6 +31,10 @@ void osfs_glue_set_session(struct osfs_glue *g, struct fuse_session *se);
  * sent by the notifier thread.  Safe from any thread. */
 void osfs_glue_invalidate_all(struct osfs_glue *g);
 
+/* Stop telling the kernel of changes: the notifier thread ends before the
+ * session lets go of /dev/fuse (call it before fuse_session_unmount). */
+void osfs_glue_stop(struct osfs_glue *g);
+
 /* Free the glue (after the session is destroyed). */
 void osfs_glue_free(struct osfs_glue *g);
 

@@ -705,17 +705,6 @@ void osfs_cache_resync(struct osfs_cache *c)
 	invalidate(c, -1, true);
 }
 
-double osfs_cache_age(struct osfs_cache *c, enum osfs_kind_id kind)
-{
-	struct slot *s = &c->slots[kind];
-	double t;
-
-	pthread_mutex_lock(&s->lock);
-	t = s->cur ? s->cur->fetched : 0;
-	pthread_mutex_unlock(&s->lock);
-	return t;
-}
-
 /* ---- watches ---- */
 
 static struct watch *watch_find_locked(struct osfs_cache *c, enum osfs_kind_id kind, const char *id)

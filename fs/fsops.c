@@ -213,21 +213,14 @@ out:
 /* A resource file's content as of the size the kernel is given: a later
  * refresh may change the resource before the kernel reads, and the read
  * must then still match that size (the kernel hears of the change and asks
- * again).  The content and its size are taken together. */
-static int pin_content(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *node,
-		       struct stat *st)
+ * again).  Takes content. */
+static void pin_content(struct osfs_glue *g, fuse_ino_t ino, char *content, size_t len)
 {
-	struct osfs_snap *s;
-	char *buf = NULL;
-	size_t len = 0;
-	if (osfs_tree_read(g->fs, node, &buf, &len) < 0)
-		return 0; /* nothing to pin (a metadata key being created): as stat said */
-	if ((s = osfs_snap_new(buf, len)))
+	struct osfs_snap *s = osfs_snap_new(content, len);
+
+	if (s)
 		osfs_inodes_snap_set(g->inodes, ino, s);
-	free(buf);
-	st->st_size = (off_t)len;
-	st->st_blocks = (st->st_size + 511) / 512;
-	return 0;
+	free(content);
 }
 
 /* Attributes of node as inode ino.  Regular files are rendered now (unless
@@ -235,13 +228,16 @@ static int pin_content(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *no
 static int stat_node(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *node, bool render,
 		     struct stat *st)
 {
+	bool dynamic = osfs_node_is_dynamic(node);
 	struct osfs_snap *s;
-	int ret = osfs_tree_stat(g->fs, node, st);
+	char *content = NULL;
+	size_t len = 0;
+	int ret = osfs_tree_stat(g->fs, node, st, render && !dynamic ? &content : NULL, &len);
 
 	st->st_ino = ino;
-	if (ret == 0 && render && S_ISREG(st->st_mode) && !osfs_node_is_dynamic(node))
-		return pin_content(g, ino, node, st);
-	if (ret < 0 || !osfs_node_is_dynamic(node) || !render)
+	if (content)
+		pin_content(g, ino, content, len);
+	if (ret < 0 || !dynamic || !render)
 		return ret;
 	if ((ret = snap_render(g, ino, node, &s)) < 0)
 		return ret;

@@ -117,16 +117,6 @@ struct osfs_res *osfs_listing_find_id(const struct osfs_listing *l, const char *
 	return find_in(l->by_id, l->n, id, true);
 }
 
-time_t osfs_listing_newest(const struct osfs_listing *l)
-{
-	time_t t = 0;
-
-	for (size_t i = 0; l && i < l->n; i++)
-		if (l->items[i]->updated > t)
-			t = l->items[i]->updated;
-	return t;
-}
-
 bool osfs_res_newer(const struct osfs_res *a, const struct osfs_res *b)
 {
 	if (a->updated && b->updated && a->updated != b->updated)

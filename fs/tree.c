@@ -313,13 +313,18 @@ static mode_t mode_of(struct osfs_fs *fs, const struct osfs_node *node)
 	}
 }
 
-int osfs_tree_stat(struct osfs_fs *fs, struct osfs_node *node, struct stat *st)
+int osfs_tree_stat(struct osfs_fs *fs, struct osfs_node *node, struct stat *st,
+		   char **content, size_t *len)
 {
 	char *buf = NULL;
-	size_t len = 0;
+	size_t n = 0;
 	int ret = 0;
 
 	memset(st, 0, sizeof(*st));
+	if (content) {
+		*content = NULL;
+		*len = 0;
+	}
 	st->st_mode = mode_of(fs, node);
 	st->st_nlink = S_ISDIR(st->st_mode) ? 2 : 1;
 	st->st_uid = fs->uid;
@@ -328,20 +333,23 @@ int osfs_tree_stat(struct osfs_fs *fs, struct osfs_node *node, struct stat *st)
 		node->res && node->res->mtime ? (time_t)node->res->mtime :
 		node->listing ? (time_t)node->listing->fetched : fs->mounted_at;
 	st->st_blksize = 4096;
-	if (S_ISDIR(st->st_mode))
-		return 0;
-	if (node->type == OSFS_N_FIELD) {
-		st->st_size = (off_t)node->res->lens[node->index];
-	} else if (node->type == OSFS_N_SUBFILE && !osfs_res_sub(node->res, node->key)) {
+	if (S_ISDIR(st->st_mode) || osfs_node_is_dynamic(node))
+		return 0; /* dynamic files: sized by whoever renders them */
+	if (node->type == OSFS_N_SUBFILE && !osfs_res_sub(node->res, node->key)) {
 		st->st_size = 0; /* a key being created */
-	} else if (S_ISLNK(st->st_mode) || !osfs_node_is_dynamic(node)) {
-		ret = S_ISLNK(st->st_mode) ? osfs_tree_readlink(fs, node, &buf) :
-		      osfs_tree_read(fs, node, &buf, &len);
-		st->st_size = (off_t)(S_ISLNK(st->st_mode) && buf ? strlen(buf) : len);
+	} else if (S_ISLNK(st->st_mode)) {
+		ret = osfs_tree_readlink(fs, node, &buf);
+		st->st_size = buf ? (off_t)strlen(buf) : 0;
+	} else if (node->type == OSFS_N_FIELD && !content) {
+		st->st_size = (off_t)node->res->lens[node->index];
 	} else {
-		st->st_size = 0; /* read fresh each time (direct I/O) */
-		if (node->type != OSFS_N_CONSOLE && osfs_tree_read(fs, node, &buf, &len) == 0)
-			st->st_size = (off_t)len;
+		ret = osfs_tree_read(fs, node, &buf, &n);
+		st->st_size = (off_t)n;
+		if (ret == 0 && content) {
+			*content = buf;
+			*len = n;
+			buf = NULL;
+		}
 	}
 	free(buf);
 	st->st_blocks = (st->st_size + 511) / 512;

@@ -46,9 +46,6 @@ double osfs_cache_ttl(const struct osfs_cache *cache, enum osfs_kind_id kind);
  * the mount's request timeout). */
 void osfs_cache_set_wait(struct osfs_cache *cache, double seconds);
 
-/* When the kind's current listing was asked for (0: none yet). */
-double osfs_cache_age(struct osfs_cache *cache, enum osfs_kind_id kind);
-
 /* The events file of resource `id` (NULL: the whole cloud); caller frees. */
 char *osfs_cache_events(struct osfs_cache *cache, const char *id);
 

@@ -61,7 +61,4 @@ struct osfs_listing *osfs_listing_hold(struct osfs_listing *l);
 struct osfs_res *osfs_listing_find(const struct osfs_listing *l, const char *fname);
 struct osfs_res *osfs_listing_find_id(const struct osfs_listing *l, const char *id);
 
-/* The newest `updated` among l's resources (0 when none has one). */
-time_t osfs_listing_newest(const struct osfs_listing *l);
-
 #endif

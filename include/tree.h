@@ -58,7 +58,12 @@ typedef int (*osfs_fill_fn)(void *ctx, const char *name, const struct stat *st);
  * when the listing behind it could not be fetched. */
 int osfs_tree_lookup(struct osfs_fs *fs, const char *path, struct osfs_node *node);
 
-int osfs_tree_stat(struct osfs_fs *fs, struct osfs_node *node, struct stat *st);
+/* Attributes of a node.  Regular files are sized exactly, from the
+ * content; with `content` not NULL that content is handed over too (caller
+ * frees), so that what a reader gets matches the size.  Dynamic files
+ * (osfs_node_is_dynamic) get size 0: whoever renders them sizes them. */
+int osfs_tree_stat(struct osfs_fs *fs, struct osfs_node *node, struct stat *st,
+		   char **content, size_t *len);
 
 /* Calls fill for every entry of a directory node (without . and ..). */
 int osfs_tree_list(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fill, void *ctx);

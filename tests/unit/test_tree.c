@@ -133,7 +133,7 @@ static void test_content_and_attributes(void)
 	CHECK(s && strstr(s, "\"name\": \"web/1\"") && s[strlen(s) - 1] == '\n');
 	/* sizes are true, and the mtime is the resource's own `updated` */
 	CHECK(osfs_tree_lookup(&fs, "/servers/web%2F1/json", &n) == 0);
-	CHECK(osfs_tree_stat(&fs, &n, &st) == 0);
+	CHECK(osfs_tree_stat(&fs, &n, &st, NULL, NULL) == 0);
 	CHECK(s && st.st_size == (off_t)strlen(s) && S_ISREG(st.st_mode));
 	CHECK(st.st_mtime == 1767225605);                 /* 2026-01-01T00:00:05Z */
 	osfs_node_release(&n);

@@ -388,6 +388,7 @@ static const struct {
 	{ OSFS_SVC_IMAGE, "image", "/v2", false },
 	{ OSFS_SVC_IDENTITY, "identity", "/v3", false },
 	{ OSFS_SVC_NETWORK, "network", "/v2.0", false },
+	{ OSFS_SVC_VOLUME, "block-storage", NULL, false }, /* .../v3/<project>: paths are relative to it */
 };
 
 static int find_endpoints(struct osfs_api *api, const struct osfs_config *cfg,

@@ -11,6 +11,7 @@ const char *const osfs_service_names[OSFS_NSVC] = {
 	[OSFS_SVC_COMPUTE] = "compute",
 	[OSFS_SVC_IMAGE] = "image",
 	[OSFS_SVC_NETWORK] = "network",
+	[OSFS_SVC_VOLUME] = "volume",
 };
 
 char *osfs_stats_render(void)

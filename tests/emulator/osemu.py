@@ -4858,6 +4858,10 @@ class Emulator:
                             st.max_server_meta = int(v)
                         elif k == "max_keypairs":
                             st.max_keypairs = int(v)
+                        elif k == "max_volumes":
+                            st.vol.max_volumes = int(v)
+                        elif k == "max_gigabytes":
+                            st.vol.max_gigabytes = int(v)
                         else:
                             raise HTTPError(400, "unknown config key %s" % k)
             if m in ("GET", "POST"):
@@ -4868,7 +4872,9 @@ class Emulator:
                         "max_instances": st.max_instances,
                         "fail_builds": st.fail_builds,
                         "max_server_meta": st.max_server_meta,
-                        "max_keypairs": st.max_keypairs})
+                        "max_keypairs": st.max_keypairs,
+                        "max_volumes": st.vol.max_volumes,
+                        "max_gigabytes": st.vol.max_gigabytes})
         if path == "/_emu/servers":
             if m == "GET":
                 with st.lock:
@@ -4959,6 +4965,8 @@ class Emulator:
                         {"id": c["id"], "name": c["name"], "secret": c["secret"],
                          "user_id": c["user_id"]} for c in st.app_creds.values()],
                     "network": dict(st.network),
+                    "networks": {n["name"]: n["id"]
+                                 for n in st.net.coll["networks"].values()},
                     "images": [{"id": i["id"], "name": i["name"], "status": i["status"],
                                 "visibility": i["visibility"]}
                                for i in sorted(st.images.values(),

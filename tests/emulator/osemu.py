@@ -3712,7 +3712,9 @@ class Neutron:
             bad = [k for k in unknown if k not in known]
             if bad:
                 raise neutron_bad("Unrecognized attribute(s) '%s'" % ", ".join(bad))
-            raise neutron_bad("Attribute '%s' not allowed in %s" % (unknown[0], verb))
+            if verb == "PUT":
+                raise neutron_bad("Cannot update read-only attribute %s" % unknown[0])
+            raise neutron_bad("Attribute '%s' not allowed in POST" % unknown[0])
         if verb == "POST":
             for k in NEUTRON_REQUIRED.get(coll, ()):
                 if k not in attrs:
@@ -4164,9 +4166,15 @@ class Cinder:
         req.token = tok
         try:
             ver = self.microversion(req)
-            req.ver = ver
-            vh = [("OpenStack-API-Version", "volume " + vstr(ver)),
-                  ("Vary", "OpenStack-API-Version")]
+        except HTTPError as e:
+            r = cinder_error(e.status, e.message, e.headers)
+            r.headers.extend(ids)
+            return r
+        req.ver = ver
+        # like Nova, on errors too
+        vh = [("OpenStack-API-Version", "volume " + vstr(ver)),
+              ("Vary", "OpenStack-API-Version")]
+        try:
             if not path.startswith("/v3/"):
                 raise HTTPError(404, "The resource could not be found.")
             segs = [urllib.parse.unquote(s) for s in path[len("/v3/"):].split("/")]
@@ -4180,10 +4188,9 @@ class Cinder:
             with self.st.lock:
                 self.st.settle()
                 r = self.route(req, segs)
-            r.headers.extend(vh)
         except HTTPError as e:
             r = cinder_error(e.status, e.message, e.headers)
-        r.headers.extend(ids)
+        r.headers.extend(vh + ids)
         return r
 
     def microversion(self, req):

@@ -801,6 +801,15 @@ class State:
                             "OS-EXT-IPS-MAC:mac_addr": p["mac_address"]})
         s.ports = [pid for pid in s.ports if pid in self.net.coll["ports"]]
         s.addresses = out
+        if s.ports:
+            # Nova shows the groups of the server's ports
+            names = []
+            for pid in s.ports:
+                for gid in self.net.coll["ports"][pid]["security_groups"]:
+                    g = self.net.coll["security-groups"].get(gid)
+                    if g is not None and g["name"] not in names:
+                        names.append(g["name"])
+            s.sec_groups = names
         s.cache.clear()
 
     def release_ports(self, s, now):
@@ -2426,14 +2435,7 @@ class Nova:
                 if g["id"] in p["security_groups"]:
                     p["security_groups"].remove(g["id"])
                     net.bump(p, now)
-        names = []
-        for p in ports:
-            for gid in p["security_groups"]:
-                gname = net.coll["security-groups"][gid]["name"]
-                if gname not in names:
-                    names.append(gname)
-        s.sec_groups = names
-        s.cache.clear()
+        self.st.refresh_addresses(s)
         return Resp(202, b"")
 
     # -- os-instance-actions -----------------------------------------------------

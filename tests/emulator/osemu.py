@@ -2476,7 +2476,9 @@ class Nova:
             if a is None:
                 raise HTTPError(404, "Action %s on instance %s could not be found."
                                 % (rid, sid))
-            return json_resp(200, {"instanceAction": self._action_view(a, req.ver, True,
+            # before 2.51 only admins see the events
+            events = req.ver >= (2, 51) or self._is_admin(req)
+            return json_resp(200, {"instanceAction": self._action_view(a, req.ver, events,
                                                                        now)})
 
     # -- os-volume_attachments ------------------------------------------------------
@@ -3634,8 +3636,8 @@ class Neutron:
     def list(self, req, coll):
         filters = {}
         for k, v in req.qs:
-            if k not in ("limit", "marker", "page_reverse", "fields", "sort_key",
-                         "sort_dir"):
+            if v and k not in ("limit", "marker", "page_reverse", "fields", "sort_key",
+                               "sort_dir"):
                 filters.setdefault(k, []).append(v)
 
         def text(v):
@@ -3655,38 +3657,52 @@ class Neutron:
                         if self.visible(req, coll, o) and matches(o)),
                        key=lambda o: o["id"])
         key = coll.replace("-", "_")
-        limit = req.q("limit")
-        marker = req.q("marker")
-        links = []
+        limit = req.q("limit", "0")
+        try:
+            limit = int(limit)
+        except ValueError:
+            limit = -1
+        if limit < 0:
+            raise NeutronError(400, "BadRequest", "Bad limit request: Limit must be an"
+                               " integer 0 or greater and not '%s'." % req.q("limit"))
+        marker = req.q("marker") if limit else None
+        reverse = (req.q("page_reverse") or "False").lower() == "true"
         if marker:
             self.get(req, coll, marker)
-            items = [o for o in items if o["id"] > marker]
-        if limit is not None:
-            try:
-                n = int(limit)
-            except ValueError:
-                raise neutron_bad("Invalid input for limit. Reason: '%s' is not an"
-                                  " integer." % limit)
-            if n < 0:
-                raise neutron_bad("Invalid input for limit. Reason: '%s' should be"
-                                  " non-negative." % limit)
-            if n > 0:
-                items = items[:n]
-                if len(items) == n:
-                    links.append({"rel": "next", "href": self._href(req, coll,
-                                                                    items[-1]["id"])})
-                if marker:
-                    links.append({"rel": "previous", "href": self._href(
-                        req, coll, items[0]["id"] if items else marker, reverse=True)})
+        if limit and reverse:
+            # the page before the marker (or the last page), in id order
+            if marker:
+                items = [o for o in items if o["id"] < marker]
+            items = items[max(len(items) - limit, 0):]
+        elif limit:
+            if marker:
+                items = [o for o in items if o["id"] > marker]
+            items = items[:limit]
         fields = set(req.qall("fields"))
         body = {key: [self.view(req, coll, o, fields) for o in items]}
-        if links:
-            body[key + "_links"] = links
+        if limit:
+            body[key + "_links"] = self._links(req, coll, items, limit, reverse)
         return json_resp(200, body)
 
-    def _href(self, req, coll, marker, reverse=False):
+    @staticmethod
+    def _links(req, coll, items, limit, reverse):
+        """neutron/api/api_common.py get_pagination_links: going forward, next
+        when the page is full and previous always; backward, the mirror."""
+        links = []
+        full = len(items) >= limit
+        if full or reverse:
+            links.append({"rel": "next", "href": Neutron._href(
+                req, coll, items[-1]["id"] if items else None, False)})
+        if full or not reverse:
+            links.append({"rel": "previous", "href": Neutron._href(
+                req, coll, items[0]["id"] if items else None, True)})
+        return links
+
+    @staticmethod
+    def _href(req, coll, marker, reverse):
         params = [(k, v) for k, v in req.qs if k not in ("marker", "page_reverse")]
-        params.append(("marker", marker))
+        if marker is not None:
+            params.append(("marker", marker))
         if reverse:
             params.append(("page_reverse", "True"))
         return "http://%s/network/v2.0/%s?%s" % (req.host, coll,

@@ -1425,6 +1425,14 @@ def test_neutron_filters_and_paging(net):
         path = rel(nxt[0]) if nxt else None
     # 9 networks: three full pages, then an empty one (a full page has a next link)
     assert pages == 4 and sorted(seen) == sorted(names)
+    # going forward Neutron always adds a previous link; it pages backwards
+    first = neutron(net, "GET", "/networks?limit=3").json()
+    second = net.call("GET", rel(next_href(first, "networks_links")), token=net.token()).json()
+    prev = [link["href"] for link in second["networks_links"] if link["rel"] == "previous"]
+    assert "page_reverse=True" in prev[0]
+    back = net.call("GET", rel(prev[0]), token=net.token()).json()
+    assert [n["id"] for n in back["networks"]] == [n["id"] for n in first["networks"]]
+    assert neutron(net, "GET", "/networks?limit=x").status == 400
     r = neutron(net, "GET", "/networks?marker=00000000-0000-4000-8000-000000000000&limit=2")
     assert r.status == 404
     fields = neutron(net, "GET", "/networks?fields=id&fields=name").json()["networks"]
@@ -1682,6 +1690,8 @@ def test_instance_actions(net):
     assert a["action"] == "create" and a["events"][0]["event"] == "compute__do_build_and_run_instance"
     assert a["events"][0]["result"] == "Success" and a["events"][0]["finish_time"]
     assert net.nova("GET", "/servers/%s/os-instance-actions/req-nope" % sid).status == 404
+    old = net.nova("GET", "/servers/%s/os-instance-actions/%s" % (sid, create_rid), ver="2.50")
+    assert "events" not in old.json()["instanceAction"]
     net.nova("DELETE", "/servers/" + sid)
 
 

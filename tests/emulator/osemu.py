@@ -432,6 +432,9 @@ class State:
         private = self.net.seed(self.demo_project, self.admin_project,
                                 args.networks, time.time())
         self.network = {"name": private["name"], "id": private["id"]}
+        for i in range(1, args.volumes + 1):
+            self.vol.new(self.demo_project, self.demo_user, 1 + i % 3, "vol-%05d" % i,
+                         1704067200.0 + i * 60, status="available")
         self.nova_net_check = True
         self._seed_flavors()
         self._seed_images()
@@ -4086,10 +4089,16 @@ class VolStore:
                        "os-volume-type-access:is_public": True}]
         self.max_volumes = 1000
         self.max_gigabytes = 10000
+        self.moving = set()         # ids of volumes in a transition
 
     def settle(self, now):
-        for v in list(self.volumes.values()):
+        for vid in list(self.moving):
+            v = self.volumes.get(vid)
+            if v is None:
+                self.moving.discard(vid)
+                continue
             if v.pending and v.pending[0] <= now:
+                self.moving.discard(vid)
                 until, status = v.pending
                 v.pending = None
                 if status is None:
@@ -4103,6 +4112,7 @@ class VolStore:
         v.status = now_status
         v.updated = now
         v.pending = (now + self.st.build_time, final)
+        self.moving.add(v.id)
         if self.st.build_time <= 0:
             self.settle(now)
 
@@ -4940,6 +4950,22 @@ class Emulator:
                         st._add_server(s)
                         ids.append(s.id)
                 return json_resp(200, {"ids": ids})
+        if path == "/_emu/volumes" and m == "GET":
+            with st.lock:
+                st.settle()
+                out = [{"id": v.id, "name": v.name, "size": v.size, "status": v.status,
+                        "bootable": v.bootable, "project_id": v.project_id,
+                        "attachments": [dict(a, at=iso_us(a["at"])) for a in v.attachments]}
+                       for v in sorted(st.vol.volumes.values(), key=lambda v: v.created)]
+            return json_resp(200, {"volumes": out})
+        if path.startswith("/_emu/neutron/") and m == "GET":
+            coll = path[len("/_emu/neutron/"):]
+            if coll not in NEUTRON_RESOURCES:
+                raise HTTPError(404, "no such collection: %s" % coll)
+            with st.lock:
+                out = [{k: v for k, v in o.items() if not k.startswith("_")}
+                       for o in st.net.coll[coll].values()]
+            return json_resp(200, {coll.replace("-", "_"): out})
         if path == "/_emu/keypairs" and m == "GET":
             with st.lock:
                 out = []
@@ -5024,6 +5050,8 @@ def parse_args(argv):
                    help="leave compute out of the catalog")
     p.add_argument("--networks", type=int, default=0,
                    help="seed N more networks (net-00001...) and N more ports")
+    p.add_argument("--volumes", type=int, default=0,
+                   help="seed N available demo volumes (vol-00001...)")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--quiet", action="store_true")
     a = p.parse_args(argv)

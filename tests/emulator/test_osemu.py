@@ -1842,3 +1842,30 @@ def test_faults_reach_the_new_services(net):
     keys = net.ctl("GET", "/counters")["requests"]
     assert keys.get("GET /network/v2.0/ports", 0) >= 2
     assert any(k.startswith("POST /volume/v3/{id}/volumes") for k in keys)
+
+
+def test_seeded_volumes_page_and_control_views():
+    e = Emu("--servers", "50", "--no-edge-servers", "--volumes", "5")
+    try:
+        names, path = [], "/volumes/detail?limit=2"
+        while path:
+            body = cinder(e, "GET", path).json()
+            names += [v["name"] for v in body["volumes"]]
+            nxt = next_href(body, "volumes_links")
+            path = "/volumes/detail?" + urllib.parse.urlsplit(nxt).query if nxt else None
+        # newest first: the seeded vol-0000N, and the root volume of srv-00050
+        assert [n for n in names if n] == ["vol-%05d" % i for i in range(5, 0, -1)]
+        assert len(names) == 6
+        true_view = e.ctl("GET", "/volumes")["volumes"]
+        root = [v for v in true_view if v["bootable"]]
+        assert len(root) == 1 and root[0]["status"] == "in-use"
+        srv = [s for s in e.nova("GET", "/servers/detail").json()["servers"]
+               if s["name"] == "srv-00050"][0]
+        assert root[0]["attachments"][0]["server_id"] == srv["id"]
+        assert srv["os-extended-volumes:volumes_attached"] == [{"id": root[0]["id"]}]
+        ports = e.ctl("GET", "/neutron/ports")["ports"]
+        assert {p["device_owner"] for p in ports} == {"network:router_interface",
+                                                      "network:router_gateway"}
+        assert e.call("GET", "/_emu/neutron/nothing").status == 404
+    finally:
+        e.stop()

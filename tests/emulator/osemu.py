@@ -3200,7 +3200,7 @@ NEUTRON_REQUIRED = {
 NEUTRON_PROTOCOLS = {"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58, "ipv6-icmp": 58}
 NEUTRON_EXTENSIONS = ("address-scope", "agent", "allowed-address-pairs",
                       "availability_zone", "binding", "default-subnetpools",
-                      "dns-integration", "external-net", "extra_dhcp_opt",
+                      "external-net", "extra_dhcp_opt",
                       "extraroute", "fip-port-details", "floating-ip-port-forwarding",
                       "l3_agent_scheduler", "network_availability_zone",
                       "port-security", "project-id", "quotas", "router",
@@ -3261,7 +3261,7 @@ class NetStore:
                   "mtu": mtu, "port_security_enabled": True,
                   "availability_zone_hints": [], "availability_zones": [],
                   "ipv4_address_scope": None, "ipv6_address_scope": None,
-                  "is_default": False, "l2_adjacency": True,
+                  "l2_adjacency": True,
                   "_ptype": "flat" if external else "local"})
         return self.add("networks", n)
 
@@ -3288,7 +3288,7 @@ class NetStore:
                   "enable_dhcp": enable_dhcp, "allocation_pools": pools,
                   "dns_nameservers": list(dns or []), "host_routes": [],
                   "ipv6_address_mode": None, "ipv6_ra_mode": None,
-                  "segment_id": None, "service_types": [], "subnetpool_id": None})
+                  "service_types": [], "subnetpool_id": None})
         net["subnets"].append(s["id"])
         self.bump(net, now)
         return self.add("subnets", s)
@@ -3399,8 +3399,7 @@ class NetStore:
                   "device_owner": device_owner, "security_groups": list(groups),
                   "allowed_address_pairs": [], "extra_dhcp_opts": [],
                   "port_security_enabled": True, "binding:vnic_type": "normal",
-                  "ip_allocation": "immediate", "dns_name": "",
-                  "dns_assignment": [], "propagate_uplink_status": False})
+                  "propagate_uplink_status": False})
         return self.add("ports", p)
 
     def _in_subnet(self, sid, ip):
@@ -3414,8 +3413,7 @@ class NetStore:
         r = self._std(project, now)
         r.update({"name": name, "status": "ACTIVE", "admin_state_up": True,
                   "external_gateway_info": None, "routes": [],
-                  "availability_zone_hints": [], "availability_zones": [],
-                  "flavor_id": None})
+                  "availability_zone_hints": [], "availability_zones": []})
         self.add("routers", r)
         if gateway_net is not None:
             self.set_gateway(r, gateway_net, now)
@@ -3488,7 +3486,7 @@ class NetStore:
         f = self._std(project, now)
         f.update({"floating_ip_address": ip, "floating_network_id": net["id"],
                   "router_id": None, "port_id": None, "fixed_ip_address": None,
-                  "status": "DOWN", "port_forwardings": [], "qos_policy_id": None})
+                  "status": "DOWN", "port_forwardings": []})
         return self.add("floatingips", f)
 
     def ports_of(self, device_id):
@@ -4172,7 +4170,7 @@ class Cinder:
 
     def version_entry(self, req):
         return {"id": "v3.0", "status": "CURRENT", "version": vstr(CINDER_MAX),
-                "min_version": vstr(CINDER_MIN), "updated": "2023-08-31T00:00:00Z",
+                "min_version": vstr(CINDER_MIN), "updated": "2016-02-08T12:20:21Z",
                 "links": [{"rel": "describedby", "type": "text/html",
                            "href": "https://docs.openstack.org/"},
                           {"rel": "self", "href": "http://%s/volume/v3/" % req.host}],

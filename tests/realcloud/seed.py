@@ -99,17 +99,21 @@ def seed_keystone():
     sess = admin_session()
     ks = ks_client.Client(session=sess, interface='public')
     roles = {r.name: r for r in ks.roles.list()}
-    for r in ('member', 'reader'):
+    for r in ('member', 'reader', 'service'):
         if r not in roles:
             roles[r] = ks.roles.create(name=r)
     admin_role, member_role = roles['admin'], roles['member']
+    service_role = roles['service']
 
     service_project = ensure_project(ks, 'service', 'Service project')
     existing_services = ks.services.list()
     endpoints = ks.endpoints.list()
     for user, penv, sname, stype, desc, url in SERVICES:
         u = ensure_user(ks, user, os.environ[penv])
-        ensure_grant(ks, admin_role, u, service_project)
+        # "service" marks this user's token as a service token: cinder
+        # deletes an in-use attachment only for a caller holding one
+        for role in (admin_role, service_role):
+            ensure_grant(ks, role, u, service_project)
         svc = None
         for s in existing_services:
             if s.type == stype:

@@ -352,6 +352,10 @@ EOF
   svc_client neutron nova "$NOVA_PASS"
   svc_client cinder nova "$NOVA_PASS"
   echo "os_region_name = RegionOne"
+  # nova adds its own token as X-Service-Token: cinder refuses to delete an
+  # in-use attachment (a detach) without it (ConflictNovaUsingAttachment)
+  svc_client service_user nova "$NOVA_PASS"
+  echo "send_service_user_token = true"
   cat <<EOF
 [glance]
 region_name = RegionOne
@@ -606,7 +610,7 @@ fi
 # ---------------------------------------------------------------- Keystone
 phase "keystone"
 start_daemon keystone uwsgi --ini "$ETC/keystone/uwsgi.ini"
-if [ ${#SYNC_PIDS[@]} -eq 0 ] && step_done seed-keystone-2; then
+if [ ${#SYNC_PIDS[@]} -eq 0 ] && step_done seed-keystone-3; then
   # Restart of an existing cloud: nothing to sync or seed first, so every
   # service starts now, in parallel with Keystone and RabbitMQ.
   start_services
@@ -616,7 +620,7 @@ wait_port keystone 60
 wait_http keystone "$KS/v3" 60
 
 export OSFS_RC_STATE=$STATE OSFS_RC_KS=$KS/v3
-if ! step_done seed-keystone-2; then
+if ! step_done seed-keystone-3; then
   phase "keystone seed"
   # one python process does all of Keystone's seeding; it prints the app cred
   ADMIN_PASS=$ADMIN_PASS DEMO_PASS=$DEMO_PASS GLANCE_PASS=$GLANCE_PASS \
@@ -624,7 +628,7 @@ if ! step_done seed-keystone-2; then
     CINDER_PASS=$CINDER_PASS \
     timeout 300 $PY -I "$HERE/seed.py" keystone >>"$LOG/seed.log" 2>&1 ||
     die "keystone seeding failed" seed keystone
-  step_mark seed-keystone-2
+  step_mark seed-keystone-3
 fi
 
 # ---------------------------------------------------------------- wait for db syncs

@@ -505,6 +505,10 @@ start_compute() {
   fi
 }
 
+# (cinder's scheduler hears of the pool only after both have started)
+CINDER_WAS_UP=0
+if svc_pid cinder-scheduler >/dev/null && svc_pid cinder-volume >/dev/null; then CINDER_WAS_UP=1; fi
+
 # ---------------------------------------------------------------- MariaDB
 phase "mariadb"
 if [ ! -d "$DATA/mysql/mysql" ]; then
@@ -686,8 +690,10 @@ phase "cinder pool"
 for s in cinder-scheduler cinder-volume; do
   svc_pid "$s" >/dev/null || die "$s exited during start-up" "$s"
 done
-ADMIN_PASS=$ADMIN_PASS timeout 150 $PY -I "$HERE/seed.py" pool >>"$LOG/seed.log" 2>&1 ||
-  die "the cinder scheduler lists no pool" seed cinder-volume cinder-scheduler
+if [ $CINDER_WAS_UP = 0 ]; then
+  ADMIN_PASS=$ADMIN_PASS timeout 150 $PY -I "$HERE/seed.py" pool >>"$LOG/seed.log" 2>&1 ||
+    die "the cinder scheduler lists no pool" seed cinder-volume cinder-scheduler
+fi
 
 # ---------------------------------------------------------------- cloud seed
 SEEDED_BEFORE=0

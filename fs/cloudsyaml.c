@@ -7,11 +7,13 @@
  * merge key.  Three passes:
  *
  *  1. osfs_yaml_guard pulls libyaml's events once and keeps nothing: syntax
- *     errors, a second document, nesting deeper than OSFS_YAML_MAX_DEPTH and
- *     more than OSFS_YAML_MAX_NODES nodes as written stop there, at the
- *     event that crosses the cap.  The loader would read to the end first,
- *     and libyaml's scanner is quadratic in flow nesting (1 MiB of "[" keeps
- *     yaml_parser_load busy for more than ten minutes), so the caps come first.
+ *     errors, a second document, nesting deeper than OSFS_YAML_MAX_DEPTH,
+ *     more than OSFS_YAML_MAX_NODES nodes as written and more than
+ *     OSFS_YAML_MAX_ANCHORS anchors stop there, at the event that crosses the
+ *     cap.  The loader would read to the end first, and libyaml is quadratic
+ *     in flow nesting (1 MiB of "[" keeps yaml_parser_load busy for more than
+ *     ten minutes) and in anchors (it compares each new one with all before:
+ *     1 MiB of them takes half a minute), so the caps come first.
  *  2. yaml_parser_load builds the document: at most the caps' worth of nodes.
  *  3. osfs_yaml_build walks it from the root.  Every node made (copies
  *     included) counts against OSFS_YAML_MAX_NODES and every key and scalar
@@ -50,7 +52,7 @@ struct yaml_build {
 /* What the guard pass counts as the events go by. */
 struct yaml_guard {
 	int depth, docs;
-	size_t nodes;
+	size_t nodes, anchors;
 };
 
 /* Scalars may be passwords: wipe them before they go back to malloc. */
@@ -181,6 +183,7 @@ static int osfs_yaml_guard_event(struct yaml_build *b, struct yaml_guard *g,
 				 const yaml_event_t *ev)
 {
 	unsigned line = (unsigned)ev->start_mark.line + 1;
+	const yaml_char_t *anchor = NULL;
 
 	switch (ev->type) {
 	case YAML_DOCUMENT_START_EVENT:
@@ -196,9 +199,13 @@ static int osfs_yaml_guard_event(struct yaml_build *b, struct yaml_guard *g,
 	case YAML_MAPPING_START_EVENT:
 		if (g->depth++ >= OSFS_YAML_MAX_DEPTH)
 			return osfs_yaml_too_deep(b, line);
+		anchor = ev->type == YAML_SEQUENCE_START_EVENT ?
+			 ev->data.sequence_start.anchor :
+			 ev->data.mapping_start.anchor;
 		break;
 	case YAML_SCALAR_EVENT:   /* may be a password */
 		explicit_bzero(ev->data.scalar.value, ev->data.scalar.length);
+		anchor = ev->data.scalar.anchor;
 		break;
 	case YAML_ALIAS_EVENT:
 		break;
@@ -208,6 +215,9 @@ static int osfs_yaml_guard_event(struct yaml_build *b, struct yaml_guard *g,
 	if (++g->nodes > OSFS_YAML_MAX_NODES)
 		return osfs_yaml_error(b, -EFBIG, line, "more than %d nodes",
 				       OSFS_YAML_MAX_NODES);
+	if (anchor && ++g->anchors > OSFS_YAML_MAX_ANCHORS)
+		return osfs_yaml_error(b, -EFBIG, line, "more than %d anchors",
+				       OSFS_YAML_MAX_ANCHORS);
 	return 0;
 }
 
@@ -262,7 +272,6 @@ static void osfs_yaml_doc_free(yaml_document_t *doc)
 
 /* ---- pass 3: our tree ---- */
 
-/* Count a new node and `textlen` bytes of text against the caps. */
 static int osfs_yaml_charge(struct yaml_build *b, unsigned line, size_t textlen)
 {
 	if (++b->nodes > OSFS_YAML_MAX_NODES)
@@ -277,11 +286,12 @@ static int osfs_yaml_charge(struct yaml_build *b, unsigned line, size_t textlen)
 	return 0;
 }
 
+/* A new node, charged with the `textlen` bytes it is to hold. */
 static int osfs_yaml_new(struct yaml_build *b, enum osfs_yaml_type type,
-			 unsigned line, struct osfs_yaml_node **out)
+			 unsigned line, size_t textlen, struct osfs_yaml_node **out)
 {
 	struct osfs_yaml_node *n;
-	int ret = osfs_yaml_charge(b, line, 0);
+	int ret = osfs_yaml_charge(b, line, textlen);
 
 	if (ret)
 		return ret;
@@ -352,10 +362,8 @@ static int osfs_yaml_scalar(struct yaml_build *b, const yaml_node_t *node,
 	if (memchr(node->data.scalar.value, '\0', len))
 		return osfs_yaml_error(b, -EINVAL, line, "a NUL character in a string");
 	if (osfs_yaml_is_null(b, node))
-		return osfs_yaml_new(b, OSFS_YAML_NULL, line, out);
-	ret = osfs_yaml_new(b, OSFS_YAML_SCALAR, line, &n);
-	if (!ret)
-		ret = osfs_yaml_charge(b, line, len);
+		return osfs_yaml_new(b, OSFS_YAML_NULL, line, 0, out);
+	ret = osfs_yaml_new(b, OSFS_YAML_SCALAR, line, len, &n);
 	if (ret)
 		goto out;
 	n->value = malloc(len + 1);
@@ -529,7 +537,7 @@ static int osfs_yaml_build(struct yaml_build *b, int id, int depth,
 	if (b->open[id - 1])
 		return osfs_yaml_error(b, -EINVAL, line,
 				       "an alias inside its own anchor");
-	ret = osfs_yaml_new(b, is_seq ? OSFS_YAML_SEQ : OSFS_YAML_MAP, line, &n);
+	ret = osfs_yaml_new(b, is_seq ? OSFS_YAML_SEQ : OSFS_YAML_MAP, line, 0, &n);
 	if (ret)
 		return ret;
 	b->open[id - 1] = true;
@@ -577,7 +585,7 @@ int osfs_yaml_parse(const char *buf, size_t len, const char *name,
 			goto out;
 	}
 	if (!doc)   /* an empty file */
-		ret = osfs_yaml_new(&b, OSFS_YAML_MAP, 1, &doc);
+		ret = osfs_yaml_new(&b, OSFS_YAML_MAP, 1, 0, &doc);
 	else if (doc->type == OSFS_YAML_NULL)
 		doc->type = OSFS_YAML_MAP;   /* "---" alone: an empty map */
 out:

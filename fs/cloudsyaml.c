@@ -497,13 +497,15 @@ static int osfs_yaml_map(struct yaml_build *b, const yaml_node_t *node,
 
 	for (const yaml_node_pair_t *p = node->data.mapping.pairs.start;
 	     !ret && p < node->data.mapping.pairs.top; p++) {
-		ret = osfs_yaml_key(b, yaml_document_get_node(&b->doc, p->key),
-				    &key, &is_merge);
+		const yaml_node_t *k = yaml_document_get_node(&b->doc, p->key);
+
+		ret = osfs_yaml_key(b, k, &key, &is_merge);
 		if (!ret)
 			ret = osfs_yaml_build(b, p->value, depth + 1, &val);
 		if (ret)
 			break;
-		if (is_merge) {
+		if (is_merge) {   /* a wrong value is named at its `<<` */
+			val->line = osfs_yaml_line(k);
 			osfs_yaml_append(&merges, &mtail, val);
 			free(key);
 		} else {

@@ -20,6 +20,8 @@
  *     against OSFS_YAML_MAX_TEXT, and depth is checked again, so the work of
  *     walking aliases of aliases ("billion laughs") is bounded, not only the
  *     memory.  A collection met again while it is being built is a cycle.
+ *     Whether a scalar had a tag comes from pass 1: the loader gives an
+ *     untagged scalar the tag of "!!str", and "!!str null" is text.
  *
  * A node reached through an alias keeps the line where its anchor wrote it.
  */
@@ -45,8 +47,16 @@ struct yaml_build {
 	char *err;
 	size_t errlen;
 	yaml_document_t doc;
-	bool *open;                  /* by node id - 1: a collection being built */
+	unsigned char *flags;        /* by node id - 1: YAML_NODE_* */
+	size_t nflags, flags_cap;    /* nodes numbered by the guard pass */
 	size_t nodes, text;          /* made so far, alias copies included */
+};
+
+/* What the document does not say about a node.  The loader numbers nodes in
+ * the order of their events, so the guard pass can number them too. */
+enum {
+	YAML_NODE_TAGGED = 1,        /* a scalar written with a tag */
+	YAML_NODE_OPEN = 2,          /* a collection being built */
 };
 
 /* What the guard pass counts as the events go by. */
@@ -179,6 +189,22 @@ static int osfs_yaml_too_deep(struct yaml_build *b, unsigned line)
 
 /* ---- pass 1: the caps, before anything is built ---- */
 
+/* Flags for the node the loader will make next. */
+static int osfs_yaml_number(struct yaml_build *b, unsigned char flags)
+{
+	if (b->nflags == b->flags_cap) {
+		size_t cap = b->flags_cap ? 2 * b->flags_cap : 64;
+		unsigned char *f = realloc(b->flags, cap);
+
+		if (!f)
+			return osfs_yaml_error(b, -ENOMEM, 0, "out of memory");
+		b->flags = f;
+		b->flags_cap = cap;
+	}
+	b->flags[b->nflags++] = flags;
+	return 0;
+}
+
 static int osfs_yaml_guard_event(struct yaml_build *b, struct yaml_guard *g,
 				 const yaml_event_t *ev)
 {
@@ -218,7 +244,10 @@ static int osfs_yaml_guard_event(struct yaml_build *b, struct yaml_guard *g,
 	if (anchor && ++g->anchors > OSFS_YAML_MAX_ANCHORS)
 		return osfs_yaml_error(b, -EFBIG, line, "more than %d anchors",
 				       OSFS_YAML_MAX_ANCHORS);
-	return 0;
+	if (ev->type == YAML_ALIAS_EVENT)
+		return 0;
+	return osfs_yaml_number(b, ev->type == YAML_SCALAR_EVENT &&
+				   ev->data.scalar.tag ? YAML_NODE_TAGGED : 0);
 }
 
 static int osfs_yaml_guard(struct yaml_build *b)
@@ -315,25 +344,7 @@ static void osfs_yaml_append(struct osfs_yaml_node **head,
 	*tail = n;
 }
 
-/* Whether scalar `node`, not empty as written, was given a tag: the loader
- * gives an untagged scalar the tag "!!str" has, so look at the source,
- * where a node's properties (an anchor and a tag, either order) come first. */
-static bool osfs_yaml_tagged(const struct yaml_build *b, const yaml_node_t *node)
-{
-	size_t i = osfs_yaml_byte_at(b, node->start_mark.index);
-
-	if (node->start_mark.index == node->end_mark.index)
-		return false;
-	if (i < b->len && b->buf[i] == '&') {
-		while (i < b->len && !isspace((unsigned char)b->buf[i]))
-			i++;
-		while (i < b->len && isspace((unsigned char)b->buf[i]))
-			i++;
-	}
-	return i < b->len && b->buf[i] == '!';
-}
-
-static bool osfs_yaml_is_null(const struct yaml_build *b, const yaml_node_t *node)
+static bool osfs_yaml_is_null(const yaml_node_t *node, bool tagged)
 {
 	static const char *const words[] = { "", "~", "null", "Null", "NULL" };
 	const char *tag = (const char *)node->tag;
@@ -346,13 +357,14 @@ static bool osfs_yaml_is_null(const struct yaml_build *b, const yaml_node_t *nod
 		return false;
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (strcmp(v, words[i]) == 0)
-			return !osfs_yaml_tagged(b, node);
+			return !tagged;
 	return false;
 }
 
-static int osfs_yaml_scalar(struct yaml_build *b, const yaml_node_t *node,
+static int osfs_yaml_scalar(struct yaml_build *b, int id,
 			    struct osfs_yaml_node **out)
 {
+	const yaml_node_t *node = yaml_document_get_node(&b->doc, id);
 	unsigned line = osfs_yaml_line(node);
 	size_t len = node->data.scalar.length;
 	struct osfs_yaml_node *n = NULL;
@@ -361,7 +373,7 @@ static int osfs_yaml_scalar(struct yaml_build *b, const yaml_node_t *node,
 	*out = NULL;
 	if (memchr(node->data.scalar.value, '\0', len))
 		return osfs_yaml_error(b, -EINVAL, line, "a NUL character in a string");
-	if (osfs_yaml_is_null(b, node))
+	if (osfs_yaml_is_null(node, b->flags[id - 1] & YAML_NODE_TAGGED))
 		return osfs_yaml_new(b, OSFS_YAML_NULL, line, 0, out);
 	ret = osfs_yaml_new(b, OSFS_YAML_SCALAR, line, len, &n);
 	if (ret)
@@ -381,10 +393,10 @@ out:
 	return ret;
 }
 
-/* The text of map key `node` (a null is ""); *is_merge for a plain `<<`. */
-static int osfs_yaml_key(struct yaml_build *b, const yaml_node_t *node,
-			 char **key, bool *is_merge)
+/* The text of map key `id` (a null is ""); *is_merge for a plain `<<`. */
+static int osfs_yaml_key(struct yaml_build *b, int id, char **key, bool *is_merge)
 {
+	const yaml_node_t *node = yaml_document_get_node(&b->doc, id);
 	struct osfs_yaml_node *k;
 	int ret;
 
@@ -394,7 +406,7 @@ static int osfs_yaml_key(struct yaml_build *b, const yaml_node_t *node,
 				       "a map key must be a plain string");
 	*is_merge = node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 		    strcmp((const char *)node->data.scalar.value, "<<") == 0;
-	ret = osfs_yaml_scalar(b, node, &k);
+	ret = osfs_yaml_scalar(b, id, &k);
 	if (ret)
 		return ret;
 	*key = k->value ? k->value : strdup("");
@@ -497,15 +509,13 @@ static int osfs_yaml_map(struct yaml_build *b, const yaml_node_t *node,
 
 	for (const yaml_node_pair_t *p = node->data.mapping.pairs.start;
 	     !ret && p < node->data.mapping.pairs.top; p++) {
-		const yaml_node_t *k = yaml_document_get_node(&b->doc, p->key);
-
-		ret = osfs_yaml_key(b, k, &key, &is_merge);
+		ret = osfs_yaml_key(b, p->key, &key, &is_merge);
 		if (!ret)
 			ret = osfs_yaml_build(b, p->value, depth + 1, &val);
 		if (ret)
 			break;
 		if (is_merge) {   /* a wrong value is named at its `<<` */
-			val->line = osfs_yaml_line(k);
+			val->line = osfs_yaml_line(yaml_document_get_node(&b->doc, p->key));
 			osfs_yaml_append(&merges, &mtail, val);
 			free(key);
 		} else {
@@ -533,19 +543,19 @@ static int osfs_yaml_build(struct yaml_build *b, int id, int depth,
 
 	*out = NULL;
 	if (node->type == YAML_SCALAR_NODE)
-		return osfs_yaml_scalar(b, node, out);
+		return osfs_yaml_scalar(b, id, out);
 	if (depth >= OSFS_YAML_MAX_DEPTH)
 		return osfs_yaml_too_deep(b, line);
-	if (b->open[id - 1])
+	if (b->flags[id - 1] & YAML_NODE_OPEN)
 		return osfs_yaml_error(b, -EINVAL, line,
 				       "an alias inside its own anchor");
 	ret = osfs_yaml_new(b, is_seq ? OSFS_YAML_SEQ : OSFS_YAML_MAP, line, 0, &n);
 	if (ret)
 		return ret;
-	b->open[id - 1] = true;
+	b->flags[id - 1] |= YAML_NODE_OPEN;
 	ret = is_seq ? osfs_yaml_seq(b, node, depth, n) :
 		       osfs_yaml_map(b, node, depth, n);
-	b->open[id - 1] = false;
+	b->flags[id - 1] &= (unsigned char)~YAML_NODE_OPEN;
 	if (ret)
 		osfs_yaml_free(n);
 	else
@@ -578,11 +588,13 @@ int osfs_yaml_parse(const char *buf, size_t len, const char *name,
 	if (ret)
 		goto out;
 	loaded = true;
+	if ((size_t)(b.doc.nodes.top - b.doc.nodes.start) != b.nflags) {
+		ret = osfs_yaml_error(&b, -EINVAL, 0, "libyaml made %zu nodes from %zu node events",
+				      (size_t)(b.doc.nodes.top - b.doc.nodes.start), b.nflags);
+		goto out;
+	}
 	if (yaml_document_get_root_node(&b.doc)) {
-		b.open = calloc((size_t)(b.doc.nodes.top - b.doc.nodes.start),
-				sizeof(*b.open));
-		ret = b.open ? osfs_yaml_build(&b, 1, 0, &doc) :
-			       osfs_yaml_error(&b, -ENOMEM, 0, "out of memory");
+		ret = osfs_yaml_build(&b, 1, 0, &doc);
 		if (ret)
 			goto out;
 	}
@@ -591,7 +603,7 @@ int osfs_yaml_parse(const char *buf, size_t len, const char *name,
 	else if (doc->type == OSFS_YAML_NULL)
 		doc->type = OSFS_YAML_MAP;   /* "---" alone: an empty map */
 out:
-	free(b.open);
+	free(b.flags);
 	if (loaded)
 		osfs_yaml_doc_free(&b.doc);
 	if (ret)

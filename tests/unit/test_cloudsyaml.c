@@ -269,6 +269,19 @@ static void test_caps(void)
 	CHECK_STR(err, "t.yaml:1001: more than 1000 anchors");
 	t.len = 0;
 
+	/* many nulls and tagged scalars: linear work, not a rescan per node */
+	add(&t, "[");
+	for (int i = 0; i < OSFS_YAML_MAX_NODES / 2 - 10; i++)
+		add(&t, "~, !!str ~, ");
+	add(&t, "~]\n");
+	t0 = seconds();
+	r = parse(t.s);
+	CHECK(ret == 0 && r && seconds() - t0 < 10);
+	CHECK(r && r->child && r->child->type == OSFS_YAML_NULL && r->child->next &&
+	      r->child->next->type == OSFS_YAML_SCALAR);
+	osfs_yaml_free(r);
+	t.len = 0;
+
 	/* nodes as written, without any alias */
 	add(&t, "[");
 	for (int i = 0; i < OSFS_YAML_MAX_NODES; i++)

@@ -1,8 +1,21 @@
 /* model.c - parse API responses into struct osfs_res using the field
- * tables of kinds.c and json-c's pointer API. */
+ * tables of kinds.c.
+ *
+ * Two paths give the same resources.  The scan path (the common one) checks
+ * a page with jscan.c, walks it by byte ranges and hands json-c only the
+ * small values whose text cannot be told from their bytes (escaped
+ * strings, addresses, lists, numbers other than plain integers); it packs
+ * each item's own bytes, minified.  The tree path parses with json-c and
+ * reads fields with its pointer API: it serves whatever the scanner
+ * declines (input outside strict JSON, deep nesting, escaped keys, repeated
+ * metadata keys), so odd input gives what it gave before, and it is the
+ * reference the tests and the fuzzer compare the scan path with.  Either
+ * way the `json` file is json-c's rendering of the packed text, made when
+ * it is read. */
 #include "model.h"
 #include "auth.h"
 #include "http.h"
+#include "jscan.h"
 #include "log.h"
 
 #include <errno.h>
@@ -117,15 +130,19 @@ static char *(*const renderers[])(struct json_object *v) = {
 	[OSFS_FMT_ADDRESSES] = render_addresses,
 };
 
-static char *string_at(struct json_object *obj, const char *pointer)
+/* Strings as they are, other values as JSON; NULL for null (or ENOMEM). */
+static char *string_of(struct json_object *v)
 {
-	struct json_object *v = pointer ? value_at(obj, pointer) : NULL;
-
 	if (!v || json_object_is_type(v, json_type_null))
 		return NULL;
 	if (json_object_is_type(v, json_type_string))
 		return strdup(json_object_get_string(v));
 	return strdup(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+}
+
+static char *string_at(struct json_object *obj, const char *pointer)
+{
+	return string_of(pointer ? value_at(obj, pointer) : NULL);
 }
 
 static int cmp_kv(const void *a, const void *b)
@@ -154,14 +171,32 @@ static int parse_sub(const struct osfs_kind *k, struct json_object *obj, struct 
 	return 0;
 }
 
+#define MAX_FIELDS 64
+
+/* ONE block for r's fields: the vals pointers, the lens, then `text`
+ * bytes for the values (returned), so a resource costs one allocation for
+ * all its files; vals[n] is set to NULL.  NULL on ENOMEM. */
+static char *fields_block(struct osfs_res *r, size_t n, size_t text)
+{
+	size_t head = (n + 1) * (sizeof(char *) + sizeof(size_t));
+	char *block = malloc(head + text);
+
+	if (!block)
+		return NULL;
+	r->vals = (char **)block;
+	r->lens = (size_t *)(block + (n + 1) * sizeof(char *));
+	r->vals[n] = NULL;
+	return block + head;
+}
+
 /* Render every field into ONE block: the vals pointers, the lens, then
  * the text, so a resource costs one allocation for all its files. */
 static int render_fields(const struct osfs_kind *k, struct json_object *obj, struct osfs_res *r)
 {
-	char *tmp[64];
-	size_t n = k->nfields, head = (n + 1) * (sizeof(char *) + sizeof(size_t)), text = 0;
+	char *tmp[MAX_FIELDS];
+	size_t n = k->nfields, text = 0;
 	int ret = -ENOMEM;
-	char *block, *p;
+	char *p;
 
 	if (n > sizeof(tmp) / sizeof(tmp[0]))
 		return -EINVAL;
@@ -173,18 +208,13 @@ static int render_fields(const struct osfs_kind *k, struct json_object *obj, str
 		}
 		text += strlen(tmp[i]) + 1;
 	}
-	block = malloc(head + text);
-	if (!block)
+	if (!(p = fields_block(r, n, text)))
 		goto out;
-	r->vals = (char **)block;
-	r->lens = (size_t *)(block + (n + 1) * sizeof(char *));
-	p = block + head;
 	for (size_t i = 0; i < n; i++) {
 		r->lens[i] = strlen(tmp[i]);
 		r->vals[i] = memcpy(p, tmp[i], r->lens[i] + 1);
 		p += r->lens[i] + 1;
 	}
-	r->vals[n] = NULL;
 	ret = 0;
 out:
 	for (size_t i = 0; i < n; i++)
@@ -201,6 +231,8 @@ static time_t parse_updated(struct json_object *obj, const char *pointer)
 	return t > 0 ? t : 0;
 }
 
+/* The tree path: a resource from json-c object obj; NULL when obj is not
+ * one (no id) or on ENOMEM. */
 static struct osfs_res *res_from(const struct osfs_kind *k, struct json_object *obj)
 {
 	struct osfs_res *r = calloc(1, sizeof(*r));
@@ -231,6 +263,696 @@ fail:
 	return NULL;
 }
 
+/* ---- the scan path: spans of checked text (jscan.h) ---- */
+
+/* Deeper than this, the tree path decides (json-c has its own cap of 32;
+ * API objects nest about 6 deep). */
+#define SCAN_DEPTH 20
+
+/* A scan-path function's "the tree path must decide this" (never an errno). */
+#define UNSURE 1
+
+struct buf {
+	char *p;
+	size_t n, cap;
+};
+
+/* Room for `more` bytes at b->p + b->n; NULL on ENOMEM. */
+static char *buf_room(struct buf *b, size_t more)
+{
+	if (b->cap - b->n < more) {
+		size_t cap = b->cap ? b->cap : 4096;
+		char *p;
+		while (cap - b->n < more)
+			cap *= 2;
+		if (!(p = realloc(b->p, cap)))
+			return NULL;
+		b->p = p;
+		b->cap = cap;
+	}
+	return b->p + b->n;
+}
+
+/* An item's top-level members, found in one walk: every field then looks
+ * its first step up here instead of walking the item again. */
+#define INDEX_MAX 256
+
+struct index {
+	struct osfs_jspan obj;
+	size_t n;
+	bool whole;           /* all members are here, none has an escaped key */
+	struct osfs_jspan key[INDEX_MAX], val[INDEX_MAX];
+};
+
+static void index_build(struct index *ix, struct osfs_jspan obj)
+{
+	struct osfs_jspan key, val;
+	struct osfs_jiter it;
+
+	ix->obj = obj;
+	ix->n = 0;
+	ix->whole = osfs_jscan_type(obj) == OSFS_J_OBJECT;
+	for (osfs_jscan_iter(&it, obj); ix->whole && osfs_jscan_member(&it, &key, &val); ) {
+		if (ix->n == INDEX_MAX || memchr(key.p, '\\', key.n))
+			ix->whole = false;
+		else {
+			ix->key[ix->n] = key;
+			ix->val[ix->n++] = val;
+		}
+	}
+}
+
+/* osfs_jscan_get on the indexed object. */
+static int index_get(const struct index *ix, const char *key, size_t klen, struct osfs_jspan *val)
+{
+	if (!ix->whole)
+		return osfs_jscan_get(ix->obj, key, klen, val);
+	for (size_t i = ix->n; i-- > 0; ) { /* the last one wins, as in json-c */
+		if (ix->key[i].n == klen && memcmp(ix->key[i].p, key, klen) == 0) {
+			*val = ix->val[i];
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* What one parse reuses from item to item. */
+struct scan {
+	const struct osfs_kind *k;
+	struct buf text;      /* the current item's field values, each + '\0' */
+	struct buf copy;      /* a span made a C string for json-c; the minified item */
+	json_tokener *tok;
+	struct index ix;      /* the current item's members */
+};
+
+static void scan_done(struct scan *s)
+{
+	free(s->text.p);
+	free(s->copy.p);
+	if (s->tok)
+		json_tokener_free(s->tok);
+}
+
+/* json-c's tree of the checked value v, or NULL. */
+static struct json_object *span_parse(struct scan *s, struct osfs_jspan v)
+{
+	struct json_object *obj;
+	char *p;
+
+	s->copy.n = 0;
+	if (!(p = buf_room(&s->copy, v.n + 1)))
+		return NULL;
+	memcpy(p, v.p, v.n);
+	p[v.n] = '\0';
+	if (!s->tok && !(s->tok = json_tokener_new()))
+		return NULL;
+	json_tokener_reset(s->tok);
+	obj = json_tokener_parse_ex(s->tok, p, -1);
+	if (json_tokener_get_error(s->tok) != json_tokener_success) {
+		json_object_put(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* The value at one JSON pointer under the indexed object: 1 found (not
+ * null), 0 none, -1 the tree path must look (an array on the way, an
+ * escaped key, a "~" escape in the pointer). */
+static int span_at_one(const struct index *ix, const char *ptr, size_t plen, struct osfs_jspan *out)
+{
+	const char *p = ptr, *end = ptr + plen;
+	struct osfs_jspan cur = ix->obj;
+
+	if (!plen)
+		return -1;
+	while (p < end) {
+		const char *seg = p + 1, *e;
+		int r;
+		if (*p != '/')
+			return -1;
+		e = memchr(seg, '/', (size_t)(end - seg));
+		if (!e)
+			e = end;
+		if (memchr(seg, '~', (size_t)(e - seg)))
+			return -1;
+		switch (osfs_jscan_type(cur)) {
+		case OSFS_J_OBJECT: break;
+		case OSFS_J_ARRAY: return -1;
+		default: return 0;
+		}
+		r = p == ptr ? index_get(ix, seg, (size_t)(e - seg), &cur) :
+		    osfs_jscan_get(cur, seg, (size_t)(e - seg), &cur);
+		if (r <= 0)
+			return r;
+		p = e;
+	}
+	if (osfs_jscan_type(cur) == OSFS_J_NULL)
+		return 0;
+	*out = cur;
+	return 1;
+}
+
+/* value_at for spans: the first non-null value among '|'-separated
+ * pointers (1), none (0), or -1 as span_at_one. */
+static int span_at(const struct index *ix, const char *pointers, struct osfs_jspan *out)
+{
+	while (pointers && *pointers) {
+		const char *bar = strchr(pointers, '|');
+		size_t n = bar ? (size_t)(bar - pointers) : strlen(pointers);
+		if (n < 256) { /* value_at's limit */
+			int r = span_at_one(ix, pointers, n, out);
+			if (r != 0)
+				return r;
+		}
+		pointers = bar ? bar + 1 : NULL;
+	}
+	return 0;
+}
+
+static bool plain_int(struct osfs_jspan v)
+{
+	size_t i = v.p[0] == '-';
+
+	if (v.n - i == 1 && v.p[i] == '0')
+		return i == 0; /* json-c prints -0 as 0 */
+	if (v.n - i < 1 || v.n - i > 18 || v.p[i] == '0')
+		return false;  /* 18 digits always fit an int64 */
+	for (; i < v.n; i++)
+		if (v.p[i] < '0' || v.p[i] > '9')
+			return false;
+	return true;
+}
+
+/* The text json-c gives scalar v (a string's value, a number or
+ * literal as JSON), when the bytes alone tell it: strings without escapes,
+ * true, false, plain integers. */
+static bool plain_text(struct osfs_jspan v, const char **s, size_t *n)
+{
+	switch (osfs_jscan_type(v)) {
+	case OSFS_J_STRING:
+		if (osfs_jscan_escaped(v))
+			return false;
+		*s = v.p + 1;
+		*n = v.n - 2;
+		return true;
+	case OSFS_J_TRUE: case OSFS_J_FALSE:
+		*s = v.p;
+		*n = v.n;
+		return true;
+	case OSFS_J_NUMBER:
+		*s = v.p;
+		*n = v.n;
+		return plain_int(v);
+	default:
+		return false;
+	}
+}
+
+/* Appends s[0..n) + "\n\0" to the item's text. */
+static int text_add(struct scan *s, const char *t, size_t n)
+{
+	char *p = buf_room(&s->text, n + 2);
+
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, t, n);
+	p[n] = '\n';
+	p[n + 1] = '\0';
+	s->text.n += n + 2;
+	return 0;
+}
+
+/* Appends a rendered value (ending in '\n'), and frees it. */
+static int text_take(struct scan *s, char *rendered)
+{
+	size_t n;
+	char *p;
+
+	if (!rendered)
+		return -ENOMEM;
+	n = strlen(rendered) + 1;
+	p = buf_room(&s->text, n);
+	if (p) {
+		memcpy(p, rendered, n);
+		s->text.n += n;
+	}
+	free(rendered);
+	return p ? 0 : -ENOMEM;
+}
+
+/* Renders v (found: 1, or absent: 0) as fmt onto the item's text:
+ * 0, -ENOMEM or UNSURE. */
+static int text_render(struct scan *s, enum osfs_fmt fmt, int found, struct osfs_jspan v)
+{
+	struct json_object *obj;
+	const char *t;
+	size_t n;
+	int ret;
+
+	if (!found)
+		return text_take(s, renderers[fmt](NULL));
+	if ((fmt == OSFS_FMT_TEXT || fmt == OSFS_FMT_INT) && plain_text(v, &t, &n)) {
+		if (fmt == OSFS_FMT_INT && n == 0)
+			return text_add(s, "0", 1); /* Nova's swap "" */
+		return text_add(s, t, n);
+	}
+	if (!(obj = span_parse(s, v)))
+		return UNSURE;
+	ret = text_take(s, renderers[fmt](obj));
+	json_object_put(obj);
+	return ret;
+}
+
+/* string_at for spans: *out = the text at pointer, or NULL when there is
+ * none.  0, -ENOMEM or UNSURE. */
+static int span_string(struct scan *s, const struct index *obj, const char *pointer, char **out)
+{
+	struct json_object *o;
+	struct osfs_jspan v;
+	const char *t;
+	size_t n;
+	int r;
+
+	*out = NULL;
+	if (!pointer || (r = span_at(obj, pointer, &v)) == 0)
+		return 0;
+	if (r < 0)
+		return UNSURE;
+	if (plain_text(v, &t, &n))
+		return (*out = strndup(t, n)) ? 0 : -ENOMEM;
+	if (!(o = span_parse(s, v)))
+		return UNSURE;
+	*out = string_of(o);
+	json_object_put(o);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int span_fields(struct scan *s, const struct index *obj, struct osfs_res *r)
+{
+	const struct osfs_kind *k = s->k;
+	size_t lens[MAX_FIELDS], n = k->nfields;
+	const char *t;
+	char *p;
+
+	if (n > MAX_FIELDS)
+		return -EINVAL;
+	s->text.n = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct osfs_jspan v;
+		size_t before = s->text.n;
+		int found = span_at(obj, k->fields[i].pointers, &v), ret;
+		if (found < 0)
+			return UNSURE;
+		if ((ret = text_render(s, k->fields[i].fmt, found, v)) != 0)
+			return ret;
+		lens[i] = s->text.n - before - 1;
+	}
+	if (!(p = fields_block(r, n, s->text.n)))
+		return -ENOMEM;
+	memcpy(p, s->text.p, s->text.n);
+	t = p;
+	for (size_t i = 0; i < n; i++) {
+		r->vals[i] = (char *)t;
+		r->lens[i] = lens[i];
+		t += lens[i] + 1;
+	}
+	return 0;
+}
+
+/* A subdir value: render_text of the member's value. */
+static char *span_sub_value(struct scan *s, struct osfs_jspan v, int *ret)
+{
+	struct json_object *obj;
+	const char *t;
+	size_t n;
+	char *out;
+
+	if (osfs_jscan_type(v) == OSFS_J_NULL)
+		return render_text(NULL);
+	if (plain_text(v, &t, &n))
+		return with_newline(t, n);
+	if (!(obj = span_parse(s, v))) {
+		*ret = UNSURE;
+		return NULL;
+	}
+	out = render_text(obj);
+	json_object_put(obj);
+	return out;
+}
+
+static int span_sub(struct scan *s, const struct index *obj, struct osfs_res *r)
+{
+	struct osfs_jspan sub, key, val;
+	struct osfs_jiter it;
+	size_t n = 0;
+	int found = s->k->sub_pointer ? span_at(obj, s->k->sub_pointer, &sub) : 0;
+
+	if (found < 0)
+		return UNSURE;
+	if (!found || osfs_jscan_type(sub) != OSFS_J_OBJECT)
+		return 0;
+	for (osfs_jscan_iter(&it, sub); osfs_jscan_member(&it, &key, &val); )
+		n++;
+	if (!(r->sub = calloc(n + 1, sizeof(*r->sub))))
+		return -ENOMEM;
+	for (osfs_jscan_iter(&it, sub); r->nsub < n && osfs_jscan_member(&it, &key, &val); ) {
+		struct osfs_kv *kv = &r->sub[r->nsub++];
+		int ret = -ENOMEM;
+		if (memchr(key.p, '\\', key.n))
+			return UNSURE;
+		kv->key = strndup(key.p, key.n);
+		kv->value = span_sub_value(s, val, &ret);
+		if (!kv->key || !kv->value)
+			return ret;
+	}
+	qsort(r->sub, r->nsub, sizeof(*r->sub), cmp_kv);
+	for (size_t i = 1; i < r->nsub; i++)
+		if (strcmp(r->sub[i - 1].key, r->sub[i].key) == 0)
+			return UNSURE; /* a repeated key: json-c keeps one, in its place */
+	return 0;
+}
+
+/* The item's own bytes, minified, packed. */
+static int span_pack(struct scan *s, struct osfs_jspan obj, struct osfs_res *r)
+{
+	char *p;
+
+	s->copy.n = 0;
+	if (!(p = buf_room(&s->copy, obj.n + 1)))
+		return -ENOMEM;
+	return osfs_pack(&r->json, p, osfs_jscan_minify(obj, p));
+}
+
+/* A resource from the checked object span obj: 0, -EPROTO (not one: no
+ * id), -ENOMEM, or UNSURE. */
+static int span_res(struct scan *s, struct osfs_jspan obj, struct osfs_res **out)
+{
+	const struct osfs_kind *k = s->k;
+	struct osfs_res *r = calloc(1, sizeof(*r));
+	char *updated = NULL;
+	int ret = -ENOMEM;
+
+	*out = NULL;
+	if (!r)
+		return -ENOMEM;
+	atomic_init(&r->refs, 1);
+	if (osfs_jscan_type(obj) != OSFS_J_OBJECT) {
+		ret = -EPROTO;
+		goto out;
+	}
+	index_build(&s->ix, obj);
+	if (k->singleton)
+		r->id = strdup(k->dir);
+	else if ((ret = span_string(s, &s->ix, k->id_pointer, &r->id)) != 0)
+		goto out;
+	if (!r->id || !*r->id) {
+		ret = r->id || !k->singleton ? -EPROTO : -ENOMEM;
+		goto out;
+	}
+	if ((ret = span_string(s, &s->ix, k->name_pointer, &r->name)) != 0 ||
+	    (ret = span_string(s, &s->ix, k->created_pointer, &r->created)) != 0 ||
+	    (ret = span_string(s, &s->ix, k->updated_pointer, &updated)) != 0 ||
+	    (ret = span_fields(s, &s->ix, r)) != 0 ||
+	    (ret = span_sub(s, &s->ix, r)) != 0 ||
+	    (ret = span_pack(s, obj, r)) != 0)
+		goto out;
+	if (updated) {
+		time_t t = osfs_parse_time(updated);
+		r->updated = t > 0 ? t : 0;
+	}
+	*out = r;
+out:
+	free(updated);
+	if (ret != 0)
+		osfs_res_free(r);
+	return ret;
+}
+
+/* A resource from one list item (or show object) span; `wrapper`: the
+ * member holding it ("keypair"), or NULL.  Declined spans go down the tree
+ * path.  0 or -EPROTO/-ENOMEM. */
+static int item_res(struct scan *s, struct osfs_jspan item, const char *wrapper,
+		    struct osfs_res **out)
+{
+	struct osfs_jspan obj = item;
+	struct json_object *tree, *inner;
+	int ret = 0;
+
+	*out = NULL;
+	if (wrapper) {
+		if (osfs_jscan_type(item) != OSFS_J_OBJECT)
+			return -EPROTO;
+		ret = osfs_jscan_get(item, wrapper, strlen(wrapper), &obj);
+		ret = ret < 0 ? UNSURE : ret == 0 ? -EPROTO : 0;
+	}
+	if (ret == 0)
+		ret = span_res(s, obj, out);
+	if (ret != UNSURE)
+		return ret;
+	inner = tree = span_parse(s, item);
+	if (tree && wrapper && !json_object_object_get_ex(tree, wrapper, &inner))
+		inner = NULL;
+	*out = tree && inner ? res_from(s->k, inner) : NULL;
+	json_object_put(tree);
+	return *out ? 0 : -EPROTO;
+}
+
+/* ---- next pages ---- */
+
+/* Does a links array hold {"rel": "next"}? */
+static bool links_have_next(struct json_object *links)
+{
+	if (!json_object_is_type(links, json_type_array))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(links); i++) {
+		struct json_object *rel;
+		const char *s;
+		if (json_object_object_get_ex(json_object_array_get_idx(links, i), "rel", &rel) &&
+		    (s = json_object_get_string(rel)) && strcmp(s, "next") == 0)
+			return true;
+	}
+	return false;
+}
+
+static char *nova_next(const struct osfs_kind *k, bool has_next, const struct osfs_page *page,
+		       int limit)
+{
+	char *marker, *out = NULL;
+
+	/* Nova sends a next link with every full page; a page shorter than we
+	 * asked for that still has one was cut by the cloud's max_limit */
+	if (!page->n || !has_next)
+		return NULL;
+	marker = osfs_http_escape(page->items[page->n - 1]->id);
+	if (marker && asprintf(&out, "%s?limit=%d&marker=%s", k->list_path, limit, marker) < 0)
+		out = NULL;
+	free(marker);
+	return out;
+}
+
+/* The path of Glance's "next" link (a string), or NULL. */
+static char *glance_next(struct json_object *next)
+{
+	const char *v2;
+
+	if (!json_object_is_type(next, json_type_string))
+		return NULL;
+	v2 = strstr(json_object_get_string(next), "/v2/"); /* keep the path, never the link's host */
+	return v2 ? strdup(v2) : NULL;
+}
+
+static void links_key(const struct osfs_kind *k, char *key, size_t size)
+{
+	snprintf(key, size, "%s_links", k->collection);
+}
+
+/* The next page's path from the page's root members (tree path). */
+static char *tree_next(const struct osfs_kind *k, struct json_object *root,
+		       const struct osfs_page *page, int limit)
+{
+	struct json_object *v;
+	char key[64];
+
+	links_key(k, key, sizeof(key));
+	if (k->paging == OSFS_PAGE_NOVA)
+		return nova_next(k, json_object_object_get_ex(root, key, &v) && links_have_next(v),
+				 page, limit);
+	if (k->paging == OSFS_PAGE_GLANCE && json_object_object_get_ex(root, "next", &v))
+		return glance_next(v);
+	return NULL;
+}
+
+/* The same from spans: json-c reads the one small member that says. */
+static char *span_next(struct scan *s, struct osfs_jspan root, const struct osfs_page *page,
+		       int limit)
+{
+	const struct osfs_kind *k = s->k;
+	const char *name = k->paging == OSFS_PAGE_GLANCE ? "next" : NULL;
+	struct json_object *v;
+	struct osfs_jspan span;
+	char key[64], *out = NULL;
+
+	if (k->paging == OSFS_PAGE_NOVA) {
+		links_key(k, key, sizeof(key));
+		name = key;
+	}
+	if (!name || osfs_jscan_get(root, name, strlen(name), &span) != 1)
+		return k->paging == OSFS_PAGE_NOVA ? nova_next(k, false, page, limit) : NULL;
+	v = span_parse(s, span);
+	out = k->paging == OSFS_PAGE_NOVA ? nova_next(k, links_have_next(v), page, limit) :
+	      glance_next(v);
+	json_object_put(v);
+	return out;
+}
+
+/* ---- list and show answers ---- */
+
+static void log_unreadable(const struct osfs_kind *k, const char *what, bool json)
+{
+	/* callers may not ask for a message: say it here */
+	log_err("%s: the API's %s cannot be read (%s)", k->dir, what,
+		json ? "not the expected shape" : "not JSON");
+}
+
+int osfs_model_parse_list_ref(const struct osfs_kind *k, const char *body, int limit,
+			      struct osfs_page *page)
+{
+	struct json_object *root = json_tokener_parse(body), *items;
+	int ret = -EPROTO;
+	size_t n;
+
+	memset(page, 0, sizeof(*page));
+	if (!root || !json_object_object_get_ex(root, k->collection, &items) ||
+	    !json_object_is_type(items, json_type_array))
+		goto out;
+	n = json_object_array_length(items);
+	page->items = calloc(n + 1, sizeof(*page->items));
+	if (!page->items) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *item = json_object_array_get_idx(items, i);
+		if (k->item_wrapper && !json_object_object_get_ex(item, k->item_wrapper, &item))
+			goto out;
+		struct osfs_res *r = res_from(k, item);
+		if (!r)
+			goto out;
+		page->items[page->n++] = r;
+	}
+	page->next = tree_next(k, root, page, limit);
+	ret = 0;
+out:
+	if (ret == -EPROTO)
+		log_unreadable(k, "list answer", root != NULL);
+	if (ret < 0)
+		osfs_page_free(page);
+	json_object_put(root);
+	return ret;
+}
+
+/* The scan path of a list page: 0, -EPROTO, -ENOMEM, or UNSURE (then
+ * nothing is logged and page holds nothing). */
+static int scan_list(struct scan *s, const char *body, int limit, struct osfs_page *page)
+{
+	const struct osfs_kind *k = s->k;
+	struct osfs_jspan root, items, item;
+	struct osfs_jiter it;
+	int ret = UNSURE;
+	size_t n = 0;
+
+	if (!k->collection || osfs_jscan_check(body, strlen(body), SCAN_DEPTH, &root) < 0)
+		return UNSURE;
+	ret = osfs_jscan_type(root) != OSFS_J_OBJECT ? 0 :
+	      osfs_jscan_get(root, k->collection, strlen(k->collection), &items);
+	if (ret < 0)
+		return UNSURE; /* an escaped key at the top */
+	if (ret == 0 || osfs_jscan_type(items) != OSFS_J_ARRAY)
+		return -EPROTO;
+	for (osfs_jscan_iter(&it, items); osfs_jscan_elem(&it, &item); )
+		n++;
+	if (!(page->items = calloc(n + 1, sizeof(*page->items))))
+		return -ENOMEM;
+	ret = 0;
+	for (osfs_jscan_iter(&it, items); ret == 0 && page->n < n && osfs_jscan_elem(&it, &item); ) {
+		ret = item_res(s, item, k->item_wrapper, &page->items[page->n]);
+		if (ret == 0)
+			page->n++;
+	}
+	if (ret == 0)
+		page->next = span_next(s, root, page, limit);
+	if (ret < 0)
+		osfs_page_free(page);
+	return ret;
+}
+
+int osfs_model_parse_list(const struct osfs_kind *k, const char *body, int limit,
+			  struct osfs_page *page)
+{
+	struct scan s = { .k = k };
+	int ret;
+
+	memset(page, 0, sizeof(*page));
+	ret = scan_list(&s, body, limit, page);
+	scan_done(&s);
+	if (ret == UNSURE)
+		return osfs_model_parse_list_ref(k, body, limit, page);
+	if (ret == -EPROTO)
+		log_unreadable(k, "list answer", true);
+	return ret;
+}
+
+int osfs_model_parse_one_ref(const struct osfs_kind *k, const char *body, struct osfs_res **out)
+{
+	struct json_object *root = json_tokener_parse(body), *obj = root;
+
+	*out = NULL;
+	if (root && k->show_key && !json_object_object_get_ex(root, k->show_key, &obj))
+		obj = NULL;
+	if (obj)
+		*out = res_from(k, obj);
+	if (!*out)
+		log_unreadable(k, "answer", root != NULL);
+	json_object_put(root);
+	return *out ? 0 : -EPROTO;
+}
+
+/* The scan path of one object (`key`: its wrapper, or NULL): as scan_list. */
+static int scan_one(struct scan *s, const char *text, size_t len, const char *key,
+		    struct osfs_res **out)
+{
+	struct osfs_jspan root, obj;
+	int ret;
+
+	if (osfs_jscan_check(text, len, SCAN_DEPTH, &root) < 0)
+		return UNSURE;
+	obj = root;
+	if (key) {
+		ret = osfs_jscan_type(root) != OSFS_J_OBJECT ? 0 :
+		      osfs_jscan_get(root, key, strlen(key), &obj);
+		if (ret <= 0)
+			return ret < 0 ? UNSURE : -EPROTO;
+	}
+	return item_res(s, obj, NULL, out);
+}
+
+int osfs_model_parse_one(const struct osfs_kind *k, const char *body, struct osfs_res **out)
+{
+	struct scan s = { .k = k };
+	int ret;
+
+	*out = NULL;
+	ret = scan_one(&s, body, strlen(body), k->show_key, out);
+	scan_done(&s);
+	if (ret == UNSURE)
+		return osfs_model_parse_one_ref(k, body, out);
+	if (ret < 0)
+		log_unreadable(k, "answer", true);
+	return ret < 0 ? -EPROTO : 0;
+}
+
+/* ---- resources ---- */
+
 struct osfs_res *osfs_res_hold(struct osfs_res *r)
 {
 	atomic_fetch_add(&r->refs, 1);
@@ -240,11 +962,16 @@ struct osfs_res *osfs_res_hold(struct osfs_res *r)
 struct osfs_res *osfs_res_copy(const struct osfs_kind *k, const struct osfs_res *r,
 			       const char *fname)
 {
-	char *text = osfs_res_json(r);
-	struct json_object *obj = text ? json_tokener_parse(text) : NULL;
-	struct osfs_res *copy = obj ? res_from(k, obj) : NULL;
+	char *text = osfs_unpack(&r->json);
+	struct osfs_res *copy = NULL;
+	struct scan s = { .k = k };
 
-	json_object_put(obj);
+	if (text && scan_one(&s, text, r->json.text_len, NULL, &copy) == UNSURE) {
+		struct json_object *obj = json_tokener_parse(text);
+		copy = obj ? res_from(k, obj) : NULL;
+		json_object_put(obj);
+	}
+	scan_done(&s);
 	free(text);
 	if (!copy)
 		return NULL;
@@ -289,124 +1016,30 @@ void osfs_page_free(struct osfs_page *page)
 	memset(page, 0, sizeof(*page));
 }
 
-static bool has_next_link(const struct osfs_kind *k, struct json_object *root)
+/* json-c's rendering of r's packed text with `flags`, plus a newline if
+ * asked; caller frees; NULL on failure. */
+static char *res_render(const struct osfs_res *r, int flags, bool newline)
 {
-	char key[64];
-	struct json_object *links;
+	char *text = osfs_unpack(&r->json), *out = NULL;
+	struct json_object *obj = text ? json_tokener_parse(text) : NULL;
+	const char *s = obj ? json_object_to_json_string_ext(obj, flags) : NULL;
 
-	snprintf(key, sizeof(key), "%s_links", k->collection);
-	if (!json_object_object_get_ex(root, key, &links) || !json_object_is_type(links, json_type_array))
-		return false;
-	for (size_t i = 0; i < json_object_array_length(links); i++) {
-		struct json_object *rel;
-		if (json_object_object_get_ex(json_object_array_get_idx(links, i), "rel", &rel) &&
-		    strcmp(json_object_get_string(rel), "next") == 0)
-			return true;
-	}
-	return false;
-}
-
-static char *nova_next(const struct osfs_kind *k, struct json_object *root,
-		       const struct osfs_page *page, int limit)
-{
-	char *marker, *out = NULL;
-
-	/* Nova sends a next link with every full page; a page shorter than we
-	 * asked for that still has one was cut by the cloud's max_limit */
-	if (!page->n || !has_next_link(k, root))
-		return NULL;
-	marker = osfs_http_escape(page->items[page->n - 1]->id);
-	if (marker && asprintf(&out, "%s?limit=%d&marker=%s", k->list_path, limit, marker) < 0)
-		out = NULL;
-	free(marker);
+	if (s)
+		out = newline ? with_newline(s, strlen(s)) : strdup(s);
+	json_object_put(obj);
+	free(text);
 	return out;
-}
-
-static char *glance_next(struct json_object *root)
-{
-	struct json_object *next;
-	const char *s, *v2;
-
-	if (!json_object_object_get_ex(root, "next", &next) || !json_object_is_type(next, json_type_string))
-		return NULL;
-	s = json_object_get_string(next);
-	v2 = strstr(s, "/v2/"); /* keep the path, never the link's host */
-	return v2 ? strdup(v2) : NULL;
-}
-
-int osfs_model_parse_list(const struct osfs_kind *k, const char *body, int limit,
-			  struct osfs_page *page)
-{
-	struct json_object *root = json_tokener_parse(body), *items;
-	int ret = -EPROTO;
-	size_t n;
-
-	memset(page, 0, sizeof(*page));
-	if (!root || !json_object_object_get_ex(root, k->collection, &items) ||
-	    !json_object_is_type(items, json_type_array))
-		goto out;
-	n = json_object_array_length(items);
-	page->items = calloc(n + 1, sizeof(*page->items));
-	if (!page->items) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *item = json_object_array_get_idx(items, i);
-		if (k->item_wrapper && !json_object_object_get_ex(item, k->item_wrapper, &item))
-			goto out;
-		struct osfs_res *r = res_from(k, item);
-		if (!r)
-			goto out;
-		page->items[page->n++] = r;
-	}
-	page->next = k->paging == OSFS_PAGE_NOVA ? nova_next(k, root, page, limit) :
-		     k->paging == OSFS_PAGE_GLANCE ? glance_next(root) : NULL;
-	ret = 0;
-out:
-	if (ret == -EPROTO) /* callers may not ask for a message: say it here */
-		log_err("%s: the API's list answer cannot be read (%s)", k->dir,
-			root ? "not the expected shape" : "not JSON");
-	if (ret < 0)
-		osfs_page_free(page);
-	json_object_put(root);
-	return ret;
-}
-
-int osfs_model_parse_one(const struct osfs_kind *k, const char *body, struct osfs_res **out)
-{
-	struct json_object *root = json_tokener_parse(body), *obj = root;
-
-	*out = NULL;
-	if (root && k->show_key && !json_object_object_get_ex(root, k->show_key, &obj))
-		obj = NULL;
-	if (obj)
-		*out = res_from(k, obj);
-	if (!*out)
-		log_err("%s: the API's answer cannot be read (%s)", k->dir,
-			root ? "not the expected shape" : "not JSON");
-	json_object_put(root);
-	return *out ? 0 : -EPROTO;
 }
 
 char *osfs_res_json(const struct osfs_res *r)
 {
-	return osfs_unpack(&r->json);
+	return res_render(r, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, false);
 }
 
 char *osfs_res_pretty(const struct osfs_res *r)
 {
-	char *text = osfs_res_json(r), *out = NULL;
-	struct json_object *obj = text ? json_tokener_parse(text) : NULL;
-	const char *s = obj ? json_object_to_json_string_ext(obj,
-		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-		JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
-
-	if (s)
-		out = with_newline(s, strlen(s));
-	json_object_put(obj);
-	free(text);
-	return out;
+	return res_render(r, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			  JSON_C_TO_STRING_NOSLASHESCAPE, true);
 }
 
 const struct osfs_kv *osfs_res_sub(const struct osfs_res *r, const char *key)

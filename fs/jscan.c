@@ -1,0 +1,344 @@
+/* jscan.c - a strict JSON checker and span walker (see jscan.h).
+ *
+ * Two halves: the checker validates once, recursively (depth is capped by
+ * the caller, so the stack is bounded); the walkers then trust what the
+ * checker passed and only track strings and brackets to find where a value
+ * ends.  Nothing reads past a span's end, whatever the bytes. */
+#include "jscan.h"
+
+#include <string.h>
+
+/* ---- the checker ---- */
+
+struct cur {
+	const char *p, *end;
+	int max_depth;
+};
+
+static bool is_ws(char c)
+{
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+static void skip_ws(struct cur *c)
+{
+	while (c->p < c->end && is_ws(*c->p))
+		c->p++;
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_hex(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static int check_escape(struct cur *c)
+{
+	if (c->p >= c->end)
+		return -1;
+	switch (*c->p++) {
+	case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+		return 0;
+	case 'u':
+		for (int i = 0; i < 4; i++)
+			if (c->p >= c->end || !is_hex(*c->p++))
+				return -1;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static int check_string(struct cur *c)
+{
+	c->p++; /* the opening quote */
+	while (c->p < c->end) {
+		unsigned char ch = (unsigned char)*c->p++;
+		if (ch == '"')
+			return 0;
+		if (ch < 0x20)
+			return -1;
+		if (ch == '\\' && check_escape(c) < 0)
+			return -1;
+	}
+	return -1;
+}
+
+static int check_digits(struct cur *c)
+{
+	const char *start = c->p;
+
+	while (c->p < c->end && is_digit(*c->p))
+		c->p++;
+	return c->p > start ? 0 : -1;
+}
+
+static int check_number(struct cur *c)
+{
+	if (*c->p == '-')
+		c->p++;
+	if (c->p < c->end && *c->p == '0')
+		c->p++;
+	else if (check_digits(c) < 0)
+		return -1;
+	if (c->p < c->end && *c->p == '.') {
+		c->p++;
+		if (check_digits(c) < 0)
+			return -1;
+	}
+	if (c->p < c->end && (*c->p == 'e' || *c->p == 'E')) {
+		c->p++;
+		if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
+			c->p++;
+		if (check_digits(c) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int check_word(struct cur *c, const char *word)
+{
+	size_t n = strlen(word);
+
+	if ((size_t)(c->end - c->p) < n || memcmp(c->p, word, n) != 0)
+		return -1;
+	c->p += n;
+	return 0;
+}
+
+static int check_value(struct cur *c, int depth);
+
+/* The members of an object or elements of an array, after its opening
+ * bracket; `close` is '}' or ']'. */
+static int check_container(struct cur *c, int depth, char close)
+{
+	if (depth >= c->max_depth)
+		return -1;
+	c->p++;
+	skip_ws(c);
+	if (c->p < c->end && *c->p == close) {
+		c->p++;
+		return 0;
+	}
+	for (;;) {
+		if (close == '}') {
+			if (c->p >= c->end || *c->p != '"' || check_string(c) < 0)
+				return -1;
+			skip_ws(c);
+			if (c->p >= c->end || *c->p++ != ':')
+				return -1;
+			skip_ws(c);
+		}
+		if (check_value(c, depth + 1) < 0)
+			return -1;
+		skip_ws(c);
+		if (c->p >= c->end)
+			return -1;
+		if (*c->p == close) {
+			c->p++;
+			return 0;
+		}
+		if (*c->p++ != ',')
+			return -1;
+		skip_ws(c);
+	}
+}
+
+static int check_value(struct cur *c, int depth)
+{
+	if (c->p >= c->end)
+		return -1;
+	switch (*c->p) {
+	case '{': return check_container(c, depth, '}');
+	case '[': return check_container(c, depth, ']');
+	case '"': return check_string(c);
+	case 't': return check_word(c, "true");
+	case 'f': return check_word(c, "false");
+	case 'n': return check_word(c, "null");
+	default:  return check_number(c);
+	}
+}
+
+int osfs_jscan_check(const char *text, size_t len, int max_depth, struct osfs_jspan *v)
+{
+	struct cur c = { text, text + len, max_depth };
+	const char *start;
+
+	skip_ws(&c);
+	start = c.p;
+	if (check_value(&c, 0) < 0)
+		return -1;
+	v->p = start;
+	v->n = (size_t)(c.p - start);
+	skip_ws(&c);
+	return c.p == c.end ? 0 : -1;
+}
+
+/* ---- walkers over checked text ---- */
+
+enum osfs_jtype osfs_jscan_type(struct osfs_jspan v)
+{
+	if (!v.n)
+		return OSFS_J_NONE;
+	switch (v.p[0]) {
+	case '{': return OSFS_J_OBJECT;
+	case '[': return OSFS_J_ARRAY;
+	case '"': return OSFS_J_STRING;
+	case 't': return OSFS_J_TRUE;
+	case 'f': return OSFS_J_FALSE;
+	case 'n': return OSFS_J_NULL;
+	default:  return OSFS_J_NUMBER;
+	}
+}
+
+/* Past the string whose opening quote is at p: the closing quote is the
+ * first one after an even run of backslashes. */
+static const char *skip_string(const char *p, const char *end)
+{
+	const char *start = ++p;
+
+	while (p < end) {
+		const char *q = memchr(p, '"', (size_t)(end - p)), *b;
+		if (!q)
+			return end;
+		for (b = q; b > start && b[-1] == '\\'; b--)
+			;
+		if ((q - b) % 2 == 0)
+			return q + 1;
+		p = q + 1;
+	}
+	return end;
+}
+
+static const char *skip_value(const char *p, const char *end)
+{
+	int depth = 0;
+
+	if (p >= end)
+		return end;
+	if (*p == '"')
+		return skip_string(p, end);
+	if (*p != '{' && *p != '[') {
+		while (p < end && !is_ws(*p) && *p != ',' && *p != '}' && *p != ']' && *p != ':')
+			p++;
+		return p;
+	}
+	while (p < end) {
+		switch (*p) {
+		case '"':
+			p = skip_string(p, end);
+			continue;
+		case '{': case '[':
+			depth++;
+			break;
+		case '}': case ']':
+			if (--depth == 0)
+				return p + 1;
+			break;
+		}
+		p++;
+	}
+	return end;
+}
+
+void osfs_jscan_iter(struct osfs_jiter *it, struct osfs_jspan container)
+{
+	enum osfs_jtype t = osfs_jscan_type(container);
+
+	if ((t == OSFS_J_OBJECT || t == OSFS_J_ARRAY) && container.n >= 2) {
+		it->p = container.p + 1;
+		it->end = container.p + container.n - 1; /* the closing bracket */
+	} else {
+		it->p = it->end = container.p;
+	}
+}
+
+/* To the start of the next entry; false at the end. */
+static bool next_entry(struct osfs_jiter *it)
+{
+	while (it->p < it->end && (is_ws(*it->p) || *it->p == ','))
+		it->p++;
+	return it->p < it->end;
+}
+
+static void take_value(struct osfs_jiter *it, struct osfs_jspan *val)
+{
+	const char *e = skip_value(it->p, it->end);
+
+	val->p = it->p;
+	val->n = (size_t)(e - it->p);
+	it->p = e;
+}
+
+bool osfs_jscan_member(struct osfs_jiter *it, struct osfs_jspan *key, struct osfs_jspan *val)
+{
+	const char *e;
+
+	if (!next_entry(it) || *it->p != '"')
+		return false;
+	e = skip_string(it->p, it->end);
+	key->p = it->p + 1;
+	key->n = e > key->p ? (size_t)(e - 1 - key->p) : 0;
+	it->p = e;
+	while (it->p < it->end && (is_ws(*it->p) || *it->p == ':'))
+		it->p++;
+	if (it->p >= it->end)
+		return false;
+	take_value(it, val);
+	return true;
+}
+
+bool osfs_jscan_elem(struct osfs_jiter *it, struct osfs_jspan *val)
+{
+	if (!next_entry(it))
+		return false;
+	take_value(it, val);
+	return true;
+}
+
+int osfs_jscan_get(struct osfs_jspan obj, const char *key, size_t klen, struct osfs_jspan *val)
+{
+	struct osfs_jiter it;
+	struct osfs_jspan k, v;
+	bool found = false, escaped = false;
+
+	osfs_jscan_iter(&it, obj);
+	while (osfs_jscan_member(&it, &k, &v)) {
+		if (memchr(k.p, '\\', k.n))
+			escaped = true;
+		else if (k.n == klen && memcmp(k.p, key, klen) == 0) {
+			*val = v;
+			found = true;
+		}
+	}
+	return escaped ? -1 : found;
+}
+
+bool osfs_jscan_escaped(struct osfs_jspan s)
+{
+	return memchr(s.p, '\\', s.n) != NULL;
+}
+
+size_t osfs_jscan_minify(struct osfs_jspan v, char *out)
+{
+	const char *p = v.p, *end = v.p + v.n;
+	char *o = out;
+
+	while (p < end) {
+		if (*p == '"') {
+			const char *e = skip_string(p, end);
+			memcpy(o, p, (size_t)(e - p));
+			o += e - p;
+			p = e;
+		} else if (is_ws(*p)) {
+			p++;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	return (size_t)(o - out);
+}

@@ -8,6 +8,19 @@
 
 #include <string.h>
 
+/* Byte classes, so the hot loops test one table entry per byte. */
+enum { C_PLAIN, C_QUOTE, C_BACKSLASH, C_CONTROL, C_OPEN, C_CLOSE };
+
+/* Inside a string: what ends a run of plain bytes. */
+static const unsigned char in_string[256] = {
+	[0x00 ... 0x1f] = C_CONTROL, ['"'] = C_QUOTE, ['\\'] = C_BACKSLASH,
+};
+
+/* Inside a container being skipped: what changes the depth. */
+static const unsigned char in_container[256] = {
+	['"'] = C_QUOTE, ['{'] = C_OPEN, ['['] = C_OPEN, ['}'] = C_CLOSE, [']'] = C_CLOSE,
+};
+
 /* ---- the checker ---- */
 
 struct cur {
@@ -55,17 +68,27 @@ static int check_escape(struct cur *c)
 
 static int check_string(struct cur *c)
 {
-	c->p++; /* the opening quote */
-	while (c->p < c->end) {
-		unsigned char ch = (unsigned char)*c->p++;
-		if (ch == '"')
+	const char *p = c->p + 1, *end = c->end; /* past the opening quote */
+
+	for (;;) {
+		while (p < end && in_string[(unsigned char)*p] == C_PLAIN)
+			p++;
+		if (p >= end)
+			return -1;
+		switch (in_string[(unsigned char)*p]) {
+		case C_QUOTE:
+			c->p = p + 1;
 			return 0;
-		if (ch < 0x20)
-			return -1;
-		if (ch == '\\' && check_escape(c) < 0)
-			return -1;
+		case C_BACKSLASH:
+			c->p = p + 1;
+			if (check_escape(c) < 0)
+				return -1;
+			p = c->p;
+			break;
+		default:
+			return -1; /* a raw control character */
+		}
 	}
-	return -1;
 }
 
 static int check_digits(struct cur *c)
@@ -195,21 +218,16 @@ enum osfs_jtype osfs_jscan_type(struct osfs_jspan v)
 	}
 }
 
-/* Past the string whose opening quote is at p: the closing quote is the
- * first one after an even run of backslashes. */
+/* Past the string whose opening quote is at p (checked text: a backslash
+ * always has a character after it). */
 static const char *skip_string(const char *p, const char *end)
 {
-	const char *start = ++p;
-
-	while (p < end) {
-		const char *q = memchr(p, '"', (size_t)(end - p)), *b;
-		if (!q)
-			return end;
-		for (b = q; b > start && b[-1] == '\\'; b--)
-			;
-		if ((q - b) % 2 == 0)
-			return q + 1;
-		p = q + 1;
+	for (p++; p < end; p++) {
+		unsigned char cls = in_string[(unsigned char)*p];
+		if (cls == C_QUOTE)
+			return p + 1;
+		if (cls == C_BACKSLASH)
+			p++;
 	}
 	return end;
 }
@@ -228,14 +246,14 @@ static const char *skip_value(const char *p, const char *end)
 		return p;
 	}
 	while (p < end) {
-		switch (*p) {
-		case '"':
+		switch (in_container[(unsigned char)*p]) {
+		case C_QUOTE:
 			p = skip_string(p, end);
 			continue;
-		case '{': case '[':
+		case C_OPEN:
 			depth++;
 			break;
-		case '}': case ']':
+		case C_CLOSE:
 			if (--depth == 0)
 				return p + 1;
 			break;
@@ -262,7 +280,33 @@ static bool next_entry(struct osfs_jiter *it)
 {
 	while (it->p < it->end && (is_ws(*it->p) || *it->p == ','))
 		it->p++;
-	return it->p < it->end;
+	return it->p < it->end && *it->p != '}' && *it->p != ']';
+}
+
+const char *osfs_jscan_closed(const struct osfs_jiter *it)
+{
+	return it->p + (it->p <= it->end && (*it->p == '}' || *it->p == ']'));
+}
+
+struct osfs_jspan osfs_jscan_value(struct osfs_jspan rest)
+{
+	struct osfs_jspan v = { rest.p, (size_t)(skip_value(rest.p, rest.p + rest.n) - rest.p) };
+
+	return v;
+}
+
+bool osfs_jscan_elem_start(struct osfs_jiter *it, struct osfs_jspan *rest)
+{
+	if (!next_entry(it))
+		return false;
+	rest->p = it->p;
+	rest->n = (size_t)(it->end - it->p) + 1; /* up to and with the closing bracket */
+	return true;
+}
+
+void osfs_jscan_resume(struct osfs_jiter *it, const char *after)
+{
+	it->p = after;
 }
 
 static void take_value(struct osfs_jiter *it, struct osfs_jspan *val)

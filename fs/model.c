@@ -304,22 +304,30 @@ struct index {
 	struct osfs_jspan key[INDEX_MAX], val[INDEX_MAX];
 };
 
-static void index_build(struct index *ix, struct osfs_jspan obj)
+/* Indexes the object at the start of `at` (which may run on past it);
+ * ix->obj becomes its exact span. */
+static void index_build(struct index *ix, struct osfs_jspan at)
 {
 	struct osfs_jspan key, val;
 	struct osfs_jiter it;
 
-	ix->obj = obj;
 	ix->n = 0;
-	ix->whole = osfs_jscan_type(obj) == OSFS_J_OBJECT;
-	for (osfs_jscan_iter(&it, obj); ix->whole && osfs_jscan_member(&it, &key, &val); ) {
-		if (ix->n == INDEX_MAX || memchr(key.p, '\\', key.n))
-			ix->whole = false;
-		else {
-			ix->key[ix->n] = key;
-			ix->val[ix->n++] = val;
-		}
+	ix->whole = osfs_jscan_type(at) == OSFS_J_OBJECT;
+	if (!ix->whole) {
+		ix->obj = osfs_jscan_value(at);
+		return;
 	}
+	for (osfs_jscan_iter(&it, at); osfs_jscan_member(&it, &key, &val); ) {
+		if (ix->n == INDEX_MAX || memchr(key.p, '\\', key.n)) {
+			ix->whole = false;
+			ix->obj = osfs_jscan_value(at);
+			return;
+		}
+		ix->key[ix->n] = key;
+		ix->val[ix->n++] = val;
+	}
+	ix->obj.p = at.p;
+	ix->obj.n = (size_t)(osfs_jscan_closed(&it) - at.p);
 }
 
 /* osfs_jscan_get on the indexed object. */
@@ -343,6 +351,8 @@ struct scan {
 	struct buf copy;      /* a span made a C string for json-c; the minified item */
 	json_tokener *tok;
 	struct index ix;      /* the current item's members */
+	struct index root;    /* a list page's top-level members */
+	const char *item_end; /* where the current item's text ends */
 };
 
 static void scan_done(struct scan *s)
@@ -643,10 +653,11 @@ static int span_pack(struct scan *s, struct osfs_jspan obj, struct osfs_res *r)
 	return osfs_pack(&r->json, p, osfs_jscan_minify(obj, p));
 }
 
-/* A resource from the checked object span obj: 0, -EPROTO (not one: no
+/* A resource from the object s->ix indexes: 0, -EPROTO (not one: no
  * id), -ENOMEM, or UNSURE. */
-static int span_res(struct scan *s, struct osfs_jspan obj, struct osfs_res **out)
+static int span_res(struct scan *s, struct osfs_res **out)
 {
+	struct osfs_jspan obj = s->ix.obj;
 	const struct osfs_kind *k = s->k;
 	struct osfs_res *r = calloc(1, sizeof(*r));
 	char *updated = NULL;
@@ -660,7 +671,6 @@ static int span_res(struct scan *s, struct osfs_jspan obj, struct osfs_res **out
 		ret = -EPROTO;
 		goto out;
 	}
-	index_build(&s->ix, obj);
 	if (k->singleton)
 		r->id = strdup(k->dir);
 	else if ((ret = span_string(s, &s->ix, k->id_pointer, &r->id)) != 0)
@@ -688,25 +698,32 @@ out:
 	return ret;
 }
 
-/* A resource from one list item (or show object) span; `wrapper`: the
- * member holding it ("keypair"), or NULL.  Declined spans go down the tree
- * path.  0 or -EPROTO/-ENOMEM. */
-static int item_res(struct scan *s, struct osfs_jspan item, const char *wrapper,
+/* A resource from the list item (or show object) at the start of `at`
+ * (which may run on past it; s->item_end is set to the item's end);
+ * `wrapper`: the member holding it ("keypair"), or NULL.  Declined items
+ * go down the tree path.  0 or -EPROTO/-ENOMEM. */
+static int item_res(struct scan *s, struct osfs_jspan at, const char *wrapper,
 		    struct osfs_res **out)
 {
-	struct osfs_jspan obj = item;
+	struct osfs_jspan item = at, obj;
 	struct json_object *tree, *inner;
 	int ret = 0;
 
 	*out = NULL;
 	if (wrapper) {
+		item = osfs_jscan_value(at);
 		if (osfs_jscan_type(item) != OSFS_J_OBJECT)
-			return -EPROTO;
-		ret = osfs_jscan_get(item, wrapper, strlen(wrapper), &obj);
-		ret = ret < 0 ? UNSURE : ret == 0 ? -EPROTO : 0;
+			ret = -EPROTO;
+		else if ((ret = osfs_jscan_get(item, wrapper, strlen(wrapper), &obj)) == 1)
+			index_build(&s->ix, obj);
+		ret = ret < 0 ? UNSURE : ret == 0 ? -EPROTO : ret == 1 ? 0 : ret;
+	} else {
+		index_build(&s->ix, at);
+		item = s->ix.obj;
 	}
+	s->item_end = item.p + item.n;
 	if (ret == 0)
-		ret = span_res(s, obj, out);
+		ret = span_res(s, out);
 	if (ret != UNSURE)
 		return ret;
 	inner = tree = span_parse(s, item);
@@ -783,8 +800,7 @@ static char *tree_next(const struct osfs_kind *k, struct json_object *root,
 }
 
 /* The same from spans: json-c reads the one small member that says. */
-static char *span_next(struct scan *s, struct osfs_jspan root, const struct osfs_page *page,
-		       int limit)
+static char *span_next(struct scan *s, const struct osfs_page *page, int limit)
 {
 	const struct osfs_kind *k = s->k;
 	const char *name = k->paging == OSFS_PAGE_GLANCE ? "next" : NULL;
@@ -796,7 +812,7 @@ static char *span_next(struct scan *s, struct osfs_jspan root, const struct osfs
 		links_key(k, key, sizeof(key));
 		name = key;
 	}
-	if (!name || osfs_jscan_get(root, name, strlen(name), &span) != 1)
+	if (!name || index_get(&s->root, name, strlen(name), &span) != 1)
 		return k->paging == OSFS_PAGE_NOVA ? nova_next(k, false, page, limit) : NULL;
 	v = span_parse(s, span);
 	out = k->paging == OSFS_PAGE_NOVA ? nova_next(k, links_have_next(v), page, limit) :
@@ -851,6 +867,20 @@ out:
 	return ret;
 }
 
+/* Room for more items (the array stays NULL-ended). */
+static int page_grow(struct osfs_page *page, size_t *cap)
+{
+	size_t more = *cap ? *cap * 2 : 64;
+	struct osfs_res **items = realloc(page->items, (more + 1) * sizeof(*items));
+
+	if (!items)
+		return -ENOMEM;
+	memset(items + page->n, 0, (more + 1 - page->n) * sizeof(*items));
+	page->items = items;
+	*cap = more;
+	return 0;
+}
+
 /* The scan path of a list page: 0, -EPROTO, -ENOMEM, or UNSURE (then
  * nothing is logged and page holds nothing). */
 static int scan_list(struct scan *s, const char *body, int limit, struct osfs_page *page)
@@ -858,29 +888,30 @@ static int scan_list(struct scan *s, const char *body, int limit, struct osfs_pa
 	const struct osfs_kind *k = s->k;
 	struct osfs_jspan root, items, item;
 	struct osfs_jiter it;
-	int ret = UNSURE;
-	size_t n = 0;
+	size_t cap = 0;
+	int ret;
 
 	if (!k->collection || osfs_jscan_check(body, strlen(body), SCAN_DEPTH, &root) < 0)
 		return UNSURE;
-	ret = osfs_jscan_type(root) != OSFS_J_OBJECT ? 0 :
-	      osfs_jscan_get(root, k->collection, strlen(k->collection), &items);
-	if (ret < 0)
-		return UNSURE; /* an escaped key at the top */
-	if (ret == 0 || osfs_jscan_type(items) != OSFS_J_ARRAY)
+	if (osfs_jscan_type(root) != OSFS_J_OBJECT)
 		return -EPROTO;
-	for (osfs_jscan_iter(&it, items); osfs_jscan_elem(&it, &item); )
-		n++;
-	if (!(page->items = calloc(n + 1, sizeof(*page->items))))
-		return -ENOMEM;
-	ret = 0;
-	for (osfs_jscan_iter(&it, items); ret == 0 && page->n < n && osfs_jscan_elem(&it, &item); ) {
+	index_build(&s->root, root);
+	if (!s->root.whole)
+		return UNSURE; /* an escaped key at the top */
+	if (index_get(&s->root, k->collection, strlen(k->collection), &items) == 0 ||
+	    osfs_jscan_type(items) != OSFS_J_ARRAY)
+		return -EPROTO;
+	ret = page_grow(page, &cap);
+	for (osfs_jscan_iter(&it, items); ret == 0 && osfs_jscan_elem_start(&it, &item); ) {
+		if (page->n == cap && (ret = page_grow(page, &cap)) < 0)
+			break;
 		ret = item_res(s, item, k->item_wrapper, &page->items[page->n]);
 		if (ret == 0)
 			page->n++;
+		osfs_jscan_resume(&it, s->item_end);
 	}
 	if (ret == 0)
-		page->next = span_next(s, root, page, limit);
+		page->next = span_next(s, page, limit);
 	if (ret < 0)
 		osfs_page_free(page);
 	return ret;

@@ -46,6 +46,20 @@ bool osfs_jscan_member(struct osfs_jiter *it, struct osfs_jspan *key, struct osf
 /* The next element; false at the end. */
 bool osfs_jscan_elem(struct osfs_jiter *it, struct osfs_jspan *val);
 
+/* A container whose length is not known yet can be walked from a span that
+ * runs on past it (as osfs_jscan_elem_start gives): the walk ends at its
+ * closing bracket, and then osfs_jscan_closed is the byte after that. */
+const char *osfs_jscan_closed(const struct osfs_jiter *it);
+
+/* For a caller that walks each element itself: *rest = the text from the
+ * next element's first byte to the end of the container; the caller then
+ * says where the element ended with osfs_jscan_resume.  false at the end. */
+bool osfs_jscan_elem_start(struct osfs_jiter *it, struct osfs_jspan *rest);
+void osfs_jscan_resume(struct osfs_jiter *it, const char *after);
+
+/* The value at the start of rest (rest may run on past it). */
+struct osfs_jspan osfs_jscan_value(struct osfs_jspan rest);
+
 /* The value of the LAST member of object obj named key[0..klen) (the one
  * json-c keeps when a key repeats): 1 found, 0 no such member, -1 some key
  * of obj holds an escape, so the answer needs a real decoder. */

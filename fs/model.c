@@ -510,6 +510,84 @@ static int text_take(struct scan *s, char *rendered)
 	return p ? 0 : -ENOMEM;
 }
 
+/* Appends n bytes to the item's text. */
+static int text_put(struct scan *s, const char *t, size_t n)
+{
+	char *p = buf_room(&s->text, n);
+
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, t, n);
+	s->text.n += n;
+	return 0;
+}
+
+/* Has net name key[0..n) come before, among the first `seen` members of
+ * nets?  (json-c would keep one entry for both.) */
+static bool net_repeated(struct osfs_jspan nets, size_t seen, struct osfs_jspan key)
+{
+	struct osfs_jspan k, v;
+	struct osfs_jiter it;
+
+	osfs_jscan_iter(&it, nets);
+	for (size_t i = 0; i < seen && osfs_jscan_member(&it, &k, &v); i++)
+		if (k.n == key.n && memcmp(k.p, key.p, k.n) == 0)
+			return true;
+	return false;
+}
+
+/* One net's "net addr\n" lines; 0, -ENOMEM or UNSURE. */
+static int text_net(struct scan *s, struct osfs_jspan net, struct osfs_jspan addrs)
+{
+	struct osfs_jspan a, addr;
+	struct osfs_jiter it;
+	const char *t;
+	size_t n;
+	int r;
+
+	if (osfs_jscan_type(addrs) != OSFS_J_ARRAY)
+		return 0;
+	for (osfs_jscan_iter(&it, addrs); osfs_jscan_elem(&it, &a); ) {
+		if (osfs_jscan_type(a) != OSFS_J_OBJECT)
+			continue;
+		if ((r = osfs_jscan_get(a, "addr", 4, &addr)) < 0)
+			return UNSURE;
+		if (r == 0)
+			continue;
+		if (!plain_text(addr, &t, &n))
+			return UNSURE; /* null, escaped, a float...: json-c says */
+		if (text_put(s, net.p, net.n) < 0 || text_put(s, " ", 1) < 0 || text_add(s, t, n) < 0)
+			return -ENOMEM;
+		s->text.n--; /* text_add's '\0': more lines may follow */
+	}
+	return 0;
+}
+
+/* render_addresses from spans: 0, -ENOMEM or UNSURE (then the text is as
+ * it was). */
+static int text_addresses(struct scan *s, struct osfs_jspan v)
+{
+	size_t start = s->text.n, seen = 0;
+	struct osfs_jspan net, addrs;
+	struct osfs_jiter it;
+	int ret = 0;
+
+	if (osfs_jscan_type(v) == OSFS_J_OBJECT) {
+		for (osfs_jscan_iter(&it, v); ret == 0 && osfs_jscan_member(&it, &net, &addrs); seen++) {
+			if (osfs_jscan_escaped(net) || net_repeated(v, seen, net))
+				ret = UNSURE;
+			else
+				ret = text_net(s, net, addrs);
+		}
+	}
+	if (ret == 0 && s->text.n == start)
+		return text_add(s, "", 0);
+	if (ret == 0)
+		return text_put(s, "", 1);
+	s->text.n = start;
+	return ret;
+}
+
 /* Renders v (found: 1, or absent: 0) as fmt onto the item's text:
  * 0, -ENOMEM or UNSURE. */
 static int text_render(struct scan *s, enum osfs_fmt fmt, int found, struct osfs_jspan v)
@@ -521,6 +599,8 @@ static int text_render(struct scan *s, enum osfs_fmt fmt, int found, struct osfs
 
 	if (!found)
 		return text_take(s, renderers[fmt](NULL));
+	if (fmt == OSFS_FMT_ADDRESSES && (ret = text_addresses(s, v)) != UNSURE)
+		return ret;
 	if ((fmt == OSFS_FMT_TEXT || fmt == OSFS_FMT_INT) && plain_text(v, &t, &n)) {
 		if (fmt == OSFS_FMT_INT && n == 0)
 			return text_add(s, "0", 1); /* Nova's swap "" */

@@ -659,7 +659,8 @@ static int span_fields(struct scan *s, const struct index *obj, struct osfs_res 
 	}
 	if (!(p = fields_block(r, n, s->text.n)))
 		return -ENOMEM;
-	memcpy(p, s->text.p, s->text.n);
+	if (n)
+		memcpy(p, s->text.p, s->text.n);
 	t = p;
 	for (size_t i = 0; i < n; i++) {
 		r->vals[i] = (char *)t;

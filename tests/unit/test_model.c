@@ -145,6 +145,12 @@ static void scan_edges(void)
 	};
 	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
 		agree_list(OSFS_SERVERS, pages[i]);
+	/* a link whose rel is null is no next link (this crashed the daemon) */
+	struct osfs_page last;
+	CHECK(osfs_model_parse_list(&osfs_kinds[OSFS_SERVERS],
+		"{\"servers\": [{\"id\": \"a\"}], \"servers_links\": [{\"rel\": null}]}", 1000, &last) == 0);
+	CHECK(last.n == 1 && last.next == NULL);
+	osfs_page_free(&last);
 
 	/* nesting deeper than the scanner takes, and deeper than json-c takes */
 	char deep[512];

@@ -267,6 +267,11 @@ def json_resp(status, obj, headers=None, ctype="application/json"):
     return Resp(status, body, h)
 
 
+def nova_accepted():
+    """Nova's empty 202: its serializer names the JSON type even with no body."""
+    return Resp(202, b"", [("Content-Type", "application/json")])
+
+
 class HTTPError(Exception):
     """Raised inside a service handler; rendered per service."""
 
@@ -1411,8 +1416,7 @@ class Nova:
         vh = [("OpenStack-API-Version", "compute " + vstr(ver)),
               ("X-OpenStack-Nova-API-Version", vstr(ver)),
               ("Vary", "OpenStack-API-Version, X-OpenStack-Nova-API-Version")]
-        if ver >= (2, 46):
-            vh.append(("X-OpenStack-Request-Id", rid))
+        vh.append(("X-OpenStack-Request-Id", rid))   # at every version
         base_headers += vh
         try:
             if req.body and req.method in ("POST", "PUT"):
@@ -2234,13 +2238,13 @@ class Nova:
                     s.locked_reason = arg.get("locked_reason")
                 s.touch(now)
                 st.record_action(s, "lock", req.rid, req.token.user, s.project_id, now)
-                return Resp(202, b"")
+                return nova_accepted()
             if action == "unlock":
                 s.locked = False
                 s.locked_reason = None
                 s.touch(now)
                 st.record_action(s, "unlock", req.rid, req.token.user, s.project_id, now)
-                return Resp(202, b"")
+                return nova_accepted()
             if s.locked and not admin:
                 raise HTTPError(409, "Instance %s is locked" % s.id)
             if action == "reboot":
@@ -2268,7 +2272,7 @@ class Nova:
                                   ("active", POWER["RUNNING"]), now)
                 st.record_action(s, "reboot", req.rid, req.token.user, s.project_id, now,
                                  "compute_reboot_instance")
-                return Resp(202, b"")
+                return nova_accepted()
             table = {
                 "os-stop": ("stop", ["active", "error"], "powering-off",
                             ("stopped", POWER["SHUTDOWN"])),
@@ -2290,7 +2294,7 @@ class Nova:
             st.start_task(s, task, name, final, now)
             st.record_action(s, name, req.rid, req.token.user, s.project_id, now,
                              "compute_%s_instance" % name)
-        return Resp(202, b"")
+        return nova_accepted()
 
     # -- servers: networks, security groups, volumes ----------------------------
     def _available_networks(self, project):
@@ -2439,10 +2443,11 @@ class Nova:
                     p["security_groups"].remove(g["id"])
                     net.bump(p, now)
         self.st.refresh_addresses(s)
-        return Resp(202, b"")
+        return nova_accepted()
 
     # -- os-instance-actions -----------------------------------------------------
-    def _action_view(self, a, ver, events, now):
+    def _action_view(self, a, ver, events, now, admin=False):
+        """An instance action; `admin`: the caller may see events' details."""
         d = {k: a[k] for k in ("action", "instance_uuid", "request_id", "user_id",
                                "project_id", "message")}
         d["start_time"] = iso_us(a["start_time"])
@@ -2459,7 +2464,7 @@ class Nova:
                 if ver >= (2, 62):
                     ev["hostId"] = hashlib.sha224(
                         (a["project_id"] + "compute1").encode()).hexdigest()
-                if ver >= (2, 84):
+                if ver >= (2, 84) and admin:
                     ev["details"] = None
                 out.append(ev)
             d["events"] = out
@@ -2480,9 +2485,10 @@ class Nova:
                 raise HTTPError(404, "Action %s on instance %s could not be found."
                                 % (rid, sid))
             # before 2.51 only admins see the events
-            events = req.ver >= (2, 51) or self._is_admin(req)
+            admin = self._is_admin(req)
+            events = req.ver >= (2, 51) or admin
             return json_resp(200, {"instanceAction": self._action_view(a, req.ver, events,
-                                                                       now)})
+                                                                       now, admin)})
 
     # -- os-volume_attachments ------------------------------------------------------
     def _attachment_view(self, s, vid, ver, listing):
@@ -2572,7 +2578,7 @@ class Nova:
         s.touch(now)
         st.record_action(s, "detach_volume", req.rid, req.token.user, s.project_id, now,
                          "compute_detach_volume")
-        return Resp(202, b"")
+        return nova_accepted()
 
     # -- metadata ----------------------------------------------------------------
     def _validate_metadata(self, md, field):
@@ -3231,14 +3237,19 @@ class NetStore:
         self.coll = {c: {} for c in NEUTRON_RESOURCES}
         self.mac_seq = 0
         self.rng = random.Random(st.args.seed + 1)
+        self.std_seq = 0            # standard_attr_id: one counter for every object
 
     # -- helpers ------------------------------------------------------------
     def _std(self, project, now):
-        """The standard attributes every Neutron object carries."""
+        """The standard attributes every Neutron object carries.  `_std_id` is
+        the standard_attr_id that Neutron shows only on the rules inside a
+        security group."""
+        self.std_seq += 1
         return {"id": str(uuid.UUID(int=self.rng.getrandbits(128), version=4)),
                 "project_id": project, "tenant_id": project,
                 "description": "", "tags": [], "created_at": iso_z(now),
-                "updated_at": iso_z(now), "revision_number": 0}
+                "updated_at": iso_z(now), "revision_number": 0,
+                "_std_id": self.std_seq}
 
     @staticmethod
     def bump(obj, now):
@@ -3261,7 +3272,6 @@ class NetStore:
                   "mtu": mtu, "port_security_enabled": True,
                   "availability_zone_hints": [], "availability_zones": [],
                   "ipv4_address_scope": None, "ipv6_address_scope": None,
-                  "l2_adjacency": True,
                   "_ptype": "flat" if external else "local"})
         return self.add("networks", n)
 
@@ -3341,7 +3351,7 @@ class NetStore:
     def new_group(self, project, name, description, now, stateful=True):
         g = self._std(project, now)
         g.update({"name": name, "description": description, "stateful": stateful,
-                  "security_group_rules": []})
+                  "shared": False, "security_group_rules": []})
         self.add("security-groups", g)
         for eth in ("IPv4", "IPv6"):
             self.new_rule(g, "egress", now, ethertype=eth)
@@ -3351,6 +3361,7 @@ class NetStore:
                  port_range_min=None, port_range_max=None, remote_ip_prefix=None,
                  remote_group_id=None, description=""):
         r = self._std(g["project_id"], now)
+        del r["tags"]               # a rule of its own shows none (in a group: [])
         r.update({"security_group_id": g["id"], "direction": direction,
                   "ethertype": ethertype, "protocol": protocol,
                   "port_range_min": port_range_min, "port_range_max": port_range_max,
@@ -3398,8 +3409,7 @@ class NetStore:
                   "status": status, "admin_state_up": True, "device_id": device_id,
                   "device_owner": device_owner, "security_groups": list(groups),
                   "allowed_address_pairs": [], "extra_dhcp_opts": [],
-                  "port_security_enabled": True, "binding:vnic_type": "normal",
-                  "propagate_uplink_status": False})
+                  "port_security_enabled": True, "binding:vnic_type": "normal"})
         return self.add("ports", p)
 
     def _in_subnet(self, sid, ip):
@@ -3412,7 +3422,7 @@ class NetStore:
     def new_router(self, project, name, now, gateway_net=None):
         r = self._std(project, now)
         r.update({"name": name, "status": "ACTIVE", "admin_state_up": True,
-                  "external_gateway_info": None, "routes": [],
+                  "external_gateway_info": None, "routes": [], "flavor_id": None,
                   "availability_zone_hints": [], "availability_zones": []})
         self.add("routers", r)
         if gateway_net is not None:
@@ -3540,7 +3550,8 @@ class Neutron:
     def handle(self, req):
         path = req.path[len("/network"):]
         if path in ("", "/"):
-            return neutron_resp(200, {"versions": [{
+            # the versions app sits outside the request-id middleware
+            return json_resp(200, {"versions": [{
                 "id": "v2.0", "status": "CURRENT",
                 "links": [{"href": "http://%s/network/v2.0/" % req.host,
                            "rel": "self"}]}]})
@@ -3614,11 +3625,19 @@ class Neutron:
             raise NeutronError(404, etype, msg % oid)
         return obj
 
+    def _rule_in_group(self, rid):
+        """A rule as a security group embeds it: with its standard_attr_id and
+        tags, which the rule's own answers leave out."""
+        r = self.net.coll["security-group-rules"][rid]
+        d = {k: v for k, v in r.items() if not k.startswith("_")}
+        d.update({"standard_attr_id": r["_std_id"], "tags": []})
+        return d
+
     def view(self, req, coll, obj, fields=None):
         d = {k: (list(v) if isinstance(v, list) else v) for k, v in obj.items()
              if not k.startswith("_")}
         if coll == "security-groups":
-            d["security_group_rules"] = [dict(self.net.coll["security-group-rules"][r])
+            d["security_group_rules"] = [self._rule_in_group(r)
                                          for r in obj["security_group_rules"]]
         elif coll == "floatingips":
             p = self.net.coll["ports"].get(obj["port_id"]) if obj["port_id"] else None
@@ -4086,7 +4105,7 @@ class VolStore:
         self.volumes = {}
         self.types = [{"id": "0d6a5b5c-7f3e-4b53-9a55-3c3b4e0f2a11", "name": "__DEFAULT__",
                        "description": "Default Volume Type", "is_public": True,
-                       "os-volume-type-access:is_public": True}]
+                       "extra_specs": {}, "os-volume-type-access:is_public": True}]
         self.max_volumes = 1000
         self.max_gigabytes = 10000
         self.moving = set()         # ids of volumes in a transition
@@ -4162,6 +4181,15 @@ def cinder_error(status, message, headers=None):
     return nova_error(status, message, headers)
 
 
+class CinderBareResp(Resp):
+    """An answer Cinder's controller builds with webob itself: it skips the
+    serializer, so it has webob's content type and no x-compute-request-id."""
+    __slots__ = ()
+
+    def __init__(self, status):
+        super().__init__(status, b"", [("Content-Type", "text/html; charset=UTF-8")])
+
+
 class Cinder:
     def __init__(self, st):
         self.st = st
@@ -4183,10 +4211,12 @@ class Cinder:
         path = req.path[len("/volume"):]
         rid = req_id()
         ids = [("x-compute-request-id", rid), ("x-openstack-request-id", rid)]
+        base = [("OpenStack-API-Version", "volume " + vstr(CINDER_MIN)),
+                ("Vary", "OpenStack-API-Version")] + ids
         if path in ("", "/"):
-            return json_resp(300, {"versions": [self.version_entry(req)]}, ids)
+            return json_resp(300, {"versions": [self.version_entry(req)]}, base)
         if path in ("/v3", "/v3/"):
-            return json_resp(200, {"versions": [self.version_entry(req)]}, ids)
+            return json_resp(200, {"versions": [self.version_entry(req)]}, base)
         tok = authtoken(self.st, req)
         if tok is None:
             r = middleware_401(self.st, req)
@@ -4218,7 +4248,7 @@ class Cinder:
                 r = self.route(req, segs)
         except HTTPError as e:
             r = cinder_error(e.status, e.message, e.headers)
-        r.headers.extend(vh + ids)
+        r.headers.extend(vh + (ids[1:] if isinstance(r, CinderBareResp) else ids))
         return r
 
     def microversion(self, req):
@@ -4237,9 +4267,12 @@ class Cinder:
             raise HTTPError(400, "API Version String %s is of invalid format. Must be of"
                             " format MajorNum.MinorNum." % want)
         if not CINDER_MIN <= ver <= CINDER_MAX:
+            # the fault names the version asked for, as any answer names its own
             raise HTTPError(406, "Version %s is not supported by the API. Minimum is %s"
                             " and maximum is %s." % (vstr(ver), vstr(CINDER_MIN),
-                                                     vstr(CINDER_MAX)))
+                                                     vstr(CINDER_MAX)),
+                            [("OpenStack-API-Version", "volume " + vstr(ver)),
+                             ("Vary", "OpenStack-API-Version")])
         return ver
 
     def route(self, req, segs):
@@ -4261,23 +4294,25 @@ class Cinder:
                 return self.delete(req, segs[1])
         elif head == "types" and m in ("GET", "HEAD"):
             if n == 1:
-                return json_resp(200, {"volume_types": [self.type_view(t)
+                return json_resp(200, {"volume_types": [self.type_view(t, True)
                                                         for t in self.vol.types]})
             if n == 2:
                 t = next((t for t in self.vol.types if segs[1] in (t["id"], t["name"])),
                          None)
                 if t is None:
                     raise HTTPError(404, "Volume type %s could not be found." % segs[1])
-                return json_resp(200, {"volume_type": self.type_view(t)})
+                return json_resp(200, {"volume_type": self.type_view(t, False)})
         elif head == "attachments" and n == 1 and m in ("GET", "HEAD") \
                 and req.ver >= (3, 27):
             return self.attachments(req)
         raise HTTPError(404, "The resource could not be found.")
 
     @staticmethod
-    def type_view(t):
-        return {k: t[k] for k in ("id", "name", "description", "is_public",
-                                  "os-volume-type-access:is_public")}
+    def type_view(t, listing):
+        """A volume type; only the list carries the type-access extension's key."""
+        keys = ("id", "name", "description", "is_public", "extra_specs") + \
+            (("os-volume-type-access:is_public",) if listing else ())
+        return {k: (dict(t[k]) if k == "extra_specs" else t[k]) for k in keys}
 
     def _admin(self, req):
         return Nova._is_admin(self, req)
@@ -4428,7 +4463,9 @@ class Cinder:
         v.description = spec.get("description")
         v.metadata = {str(k): str(x) for k, x in md.items()}
         v.multiattach = bool(spec.get("multiattach"))
-        return json_resp(202, {"volume": self.view(req, v)})
+        d = self.view(req, v)
+        del d["os-vol-tenant-attr:tenant_id"]    # that extension extends show and detail only
+        return json_resp(202, {"volume": d})
 
     def update(self, req, vid):
         body = req.json()
@@ -4454,7 +4491,7 @@ class Cinder:
                             " or be disassociated from snapshots after volume"
                             " transfer.")
         self.vol.transition(v, "deleting", None, time.time())
-        return Resp(202, b"")
+        return CinderBareResp(202)
 
     def attachments(self, req):
         want = req.q("volume_id")

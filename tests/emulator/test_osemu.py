@@ -470,7 +470,8 @@ def test_microversion_negotiation(ro):
     assert r.header("X-OpenStack-Nova-API-Version") == "2.1"
     assert "OpenStack-API-Version" in r.header("Vary")
     assert r.header("X-Compute-Request-Id").startswith("req-")
-    assert r.header("X-OpenStack-Request-Id") is None
+    # Zed sends both ids at every microversion, the same value
+    assert r.header("X-OpenStack-Request-Id") == r.header("X-Compute-Request-Id")
     r = ro.nova("GET", "/servers?limit=1", ver="2.47")
     assert r.header("OpenStack-API-Version") == "compute 2.47"
     assert re.match(r"^req-[0-9a-f-]{36}$", r.header("X-OpenStack-Request-Id"))
@@ -1842,6 +1843,76 @@ def test_faults_reach_the_new_services(net):
     keys = net.ctl("GET", "/counters")["requests"]
     assert keys.get("GET /network/v2.0/ports", 0) >= 2
     assert any(k.startswith("POST /volume/v3/{id}/volumes") for k in keys)
+
+
+# ---------------------------------------------------------------------------
+# fields and headers as Zed's Neutron, Nova and Cinder send them (issue 11)
+# ---------------------------------------------------------------------------
+
+def test_neutron_fields_as_zed_sends_them(net):
+    assert net.call("GET", "/network/").header("X-OpenStack-Request-Id") is None
+    assert neutron(net, "GET", "/networks").header("X-OpenStack-Request-Id")
+    private = one(net, "networks", name="private")
+    assert "l2_adjacency" not in private
+    assert one(net, "routers", name="router1")["flavor_id"] is None
+    r = neutron(net, "POST", "/ports", {"port": {"network_id": private["id"]}})
+    assert r.status == 201, r.body
+    port = r.json()["port"]
+    assert "propagate_uplink_status" not in port
+    assert neutron(net, "DELETE", "/ports/" + port["id"]).status == 204
+    g = neutron(net, "POST", "/security-groups", {"security_group": {"name": "zed"}}
+                ).json()["security_group"]
+    assert g["shared"] is False
+    r = neutron(net, "POST", "/security-group-rules", {"security_group_rule": {
+        "security_group_id": g["id"], "direction": "ingress", "protocol": "udp"}})
+    assert r.status == 201, r.body
+    made = r.json()["security_group_rule"]
+    # a rule alone has neither tags nor standard_attr_id; inside its group, both
+    assert "tags" not in made and "standard_attr_id" not in made
+    alone = neutron(net, "GET", "/security-group-rules/" + made["id"]).json()
+    assert "tags" not in alone["security_group_rule"]
+    inside = neutron(net, "GET", "/security-groups/" + g["id"]).json()["security_group"]
+    ids = [x["standard_attr_id"] for x in inside["security_group_rules"]]
+    assert all(isinstance(i, int) for i in ids) and len(set(ids)) == len(ids) == 3
+    assert all(x["tags"] == [] for x in inside["security_group_rules"])
+    assert neutron(net, "DELETE", "/security-groups/" + g["id"]).status == 204
+
+
+def test_cinder_and_nova_answers_as_zed_sends_them(net):
+    r = net.call("GET", "/volume/")
+    assert r.header("OpenStack-API-Version") == "volume 3.0"
+    r = cinder(net, "GET", "/volumes", ver="3.71")
+    assert r.status == 406 and r.header("OpenStack-API-Version") == "volume 3.71"
+    types = cinder(net, "GET", "/types", ver="3.70").json()["volume_types"]
+    assert [t["extra_specs"] for t in types] == [{}]
+    shown = cinder(net, "GET", "/types/" + types[0]["id"]).json()["volume_type"]
+    assert "os-volume-type-access:is_public" not in shown
+    r = cinder(net, "POST", "/volumes", {"volume": {"size": 1, "name": "zed"}}, ver="3.70")
+    assert r.status == 202, r.body
+    v = r.json()["volume"]
+    assert "os-vol-tenant-attr:tenant_id" not in v
+    wait_for(lambda: volume(net, v["id"])["status"] == "available")
+    assert volume(net, v["id"], ver="3.70")["os-vol-tenant-attr:tenant_id"]
+    sid = boot(net, name="vm-zed", networks="none").json()["server"]["id"]
+    settled_server(net, sid)
+    assert net.nova("POST", "/servers/%s/os-volume_attachments" % sid,
+                    {"volumeAttachment": {"volumeId": v["id"]}}).status == 200
+    wait_for(lambda: volume(net, v["id"])["status"] == "in-use")
+    r = net.nova("DELETE", "/servers/%s/os-volume_attachments/%s" % (sid, v["id"]), ver="2.93")
+    assert r.status == 202 and r.header("Content-Type") == "application/json"
+    wait_for(lambda: volume(net, v["id"])["status"] == "available")
+    acts = net.nova("GET", "/servers/%s/os-instance-actions" % sid, ver="2.93").json()
+    rid = acts["instanceActions"][0]["request_id"]
+    path = "/servers/%s/os-instance-actions/%s" % (sid, rid)
+    events = net.nova("GET", path, ver="2.93").json()["instanceAction"]["events"]
+    assert events and all("details" not in e for e in events)
+    admin = net.token("admin", "demo")          # an admin in the server's project
+    events = net.nova("GET", path, ver="2.93", token=admin).json()["instanceAction"]["events"]
+    assert events and all("details" in e for e in events)
+    r = cinder(net, "DELETE", "/volumes/" + v["id"], ver="3.70")
+    assert r.status == 202 and r.header("Content-Type").startswith("text/html")
+    assert r.header("X-Compute-Request-Id") is None and r.header("X-OpenStack-Request-Id")
+    net.nova("DELETE", "/servers/" + sid)
 
 
 def test_seeded_volumes_page_and_control_views():

@@ -45,6 +45,7 @@ static const struct {
 	{ OSFS_SERVERS, "error", OSFS_N_ERROR },
 	{ OSFS_SERVERS, "console.log", OSFS_N_CONSOLE },
 	{ OSFS_SERVERS, "events", OSFS_N_EVENTS },
+	{ OSFS_SERVERS, "admin_pass", OSFS_N_SECRET },
 	{ OSFS_KEYPAIRS, "ctl", OSFS_N_CTL },
 	{ OSFS_KEYPAIRS, "error", OSFS_N_ERROR },
 };
@@ -110,11 +111,26 @@ void osfs_node_release(struct osfs_node *node)
 	memset(node, 0, sizeof(*node));
 }
 
+/* Is there an extras file of this type for r (admin_pass only once known)? */
+static bool extra_exists(struct osfs_fs *fs, enum osfs_node_type type, const struct osfs_res *r)
+{
+	char *pass;
+
+	if (type != OSFS_N_SECRET)
+		return true;
+	pass = osfs_drafts_admin_pass(fs, r->id);
+	if (pass)
+		explicit_bzero(pass, strlen(pass));
+	free(pass);
+	return pass != NULL;
+}
+
 bool osfs_node_is_dynamic(const struct osfs_node *node)
 {
 	return node->type == OSFS_N_META_FILE || node->type == OSFS_N_CONSOLE ||
 	       node->type == OSFS_N_ERROR || node->type == OSFS_N_CTL ||
-	       node->type == OSFS_N_DRAFT_FILE || node->type == OSFS_N_EVENTS;
+	       node->type == OSFS_N_DRAFT_FILE || node->type == OSFS_N_EVENTS ||
+	       node->type == OSFS_N_SECRET;
 }
 
 /* Split "/a/b/c" into at most MAX_DEPTH parts, in place. */
@@ -164,7 +180,8 @@ static int lookup_singleton(char **parts, int n, struct osfs_node *node)
 	return node->key ? 0 : -ENOMEM;
 }
 
-static int lookup_in_res(const struct osfs_kind *k, char **parts, int n, struct osfs_node *node)
+static int lookup_in_res(struct osfs_fs *fs, const struct osfs_kind *k, char **parts, int n,
+			 struct osfs_node *node)
 {
 	int field;
 
@@ -193,7 +210,7 @@ static int lookup_in_res(const struct osfs_kind *k, char **parts, int n, struct 
 	for (size_t i = 0; i < NEXTRAS; i++) {
 		if (extras[i].kind == node->kind && strcmp(parts[2], extras[i].name) == 0) {
 			node->type = extras[i].type;
-			return 0;
+			return extra_exists(fs, node->type, node->res) ? 0 : -ENOENT;
 		}
 	}
 	return -ENOENT;
@@ -233,7 +250,7 @@ static int lookup_kind(struct osfs_fs *fs, char **parts, int n, struct osfs_node
 			node->res = node->listing->items[0];
 			if ((ret = use_fresh(fs, node)) < 0)
 				return ret;
-			return lookup_in_res(k, parts, n, node);
+			return lookup_in_res(fs, k, parts, n, node);
 		}
 	}
 	ret = osfs_cache_list(fs->cache, node->kind, &node->listing, NULL);
@@ -252,7 +269,7 @@ static int lookup_kind(struct osfs_fs *fs, char **parts, int n, struct osfs_node
 		return -ENOENT;
 	if ((ret = use_fresh(fs, node)) < 0)
 		return ret;
-	return lookup_in_res(k, parts, n, node);
+	return lookup_in_res(fs, k, parts, n, node);
 }
 
 int osfs_tree_lookup(struct osfs_fs *fs, const char *path, struct osfs_node *node)
@@ -306,6 +323,8 @@ static mode_t mode_of(struct osfs_fs *fs, const struct osfs_node *node)
 		return S_IFREG | (rw && osfs_kinds[node->kind].sub_writable ? 0644 : 0444);
 	case OSFS_N_CTL:
 		return S_IFREG | (rw ? 0644 : 0444);
+	case OSFS_N_SECRET:
+		return S_IFREG | 0400;
 	case OSFS_N_DRAFT_FILE:
 		return S_IFREG | (rw && osfs_drafts_file_writable(node) ? 0644 : 0444);
 	default:
@@ -424,7 +443,8 @@ static int list_res(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fil
 	if (k->subdir && *k->subdir && fill_node(fs, fill, ctx, k->subdir, node, OSFS_N_SUBDIR))
 		return 0;
 	for (size_t i = 0; i < NEXTRAS; i++)
-		if (extras[i].kind == node->kind && fill_node(fs, fill, ctx, extras[i].name, node, extras[i].type))
+		if (extras[i].kind == node->kind && extra_exists(fs, extras[i].type, node->res) &&
+		    fill_node(fs, fill, ctx, extras[i].name, node, extras[i].type))
 			return 0;
 	return 0;
 }
@@ -533,6 +553,10 @@ int osfs_tree_read(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_
 		return take_string(osfs_cache_events(fs->cache, node->res->id), buf, len);
 	case OSFS_N_DRAFT_FILE:
 		return osfs_drafts_read(fs, node, buf, len);
+	case OSFS_N_SECRET:
+		*buf = osfs_drafts_admin_pass(fs, node->res->id);
+		*len = *buf ? strlen(*buf) : 0;
+		return *buf ? 0 : -ENOENT;
 	default:
 		return -EISDIR;
 	}

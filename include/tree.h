@@ -36,6 +36,7 @@ enum osfs_node_type {
 	OSFS_N_ERROR,     /* /servers/<name>/error */
 	OSFS_N_CONSOLE,   /* /servers/<name>/console.log */
 	OSFS_N_EVENTS,    /* /servers/<name>/events */
+	OSFS_N_SECRET,    /* /servers/<name>/admin_pass: 0400, only when known */
 	OSFS_N_DRAFT,     /* /servers/<name> not yet created */
 	OSFS_N_DRAFT_FILE,/* a file of a draft */
 	OSFS_N_META,      /* /.openstackfs */

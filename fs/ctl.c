@@ -4,9 +4,12 @@
  * and the request it makes.  Parsing, `cat ctl` and running all read the
  * same rows, so a new verb is a new row. */
 #include "ctl.h"
+#include "compute.h"
 #include "drafts.h"
 #include "log.h"
+#include "network.h"
 #include "notes.h"
+#include "volume.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -17,25 +20,46 @@
 #define ACTION "/servers/%s/action"
 #define CTL_TEXT_MAX 1024   /* longer than any verb and a 255-character argument */
 
+static int run_attach(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
+		      char *why, size_t whylen);
+static int run_detach(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
+		      char *why, size_t whylen);
+static int run_add_fip(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
+		       char *why, size_t whylen);
+static int run_remove_fip(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
+			  char *why, size_t whylen);
+static int run_add_sg(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
+		      char *why, size_t whylen);
+static int run_remove_sg(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
+			 char *why, size_t whylen);
+
+#define CALLS(fn) NULL, NULL, NULL, false, fn
+
 static const struct osfs_verb server_verbs[] = {
-	{ "reboot", NULL, "POST", ACTION, "{\"reboot\": {\"type\": \"SOFT\"}}", false },
-	{ "reboot hard", NULL, "POST", ACTION, "{\"reboot\": {\"type\": \"HARD\"}}", false },
-	{ "stop", NULL, "POST", ACTION, "{\"os-stop\": null}", false },
-	{ "start", NULL, "POST", ACTION, "{\"os-start\": null}", false },
-	{ "pause", NULL, "POST", ACTION, "{\"pause\": null}", false },
-	{ "unpause", NULL, "POST", ACTION, "{\"unpause\": null}", false },
-	{ "suspend", NULL, "POST", ACTION, "{\"suspend\": null}", false },
-	{ "resume", NULL, "POST", ACTION, "{\"resume\": null}", false },
-	{ "lock", NULL, "POST", ACTION, "{\"lock\": null}", false },
-	{ "unlock", NULL, "POST", ACTION, "{\"unlock\": null}", false },
-	{ "delete", NULL, "DELETE", "/servers/%s", NULL, true },
-	{ "unset", "KEY", "DELETE", "/servers/%s/metadata/%s", NULL, false },
-	{ NULL, NULL, NULL, NULL, NULL, false },
+	{ "reboot", NULL, "POST", ACTION, "{\"reboot\": {\"type\": \"SOFT\"}}", false, NULL },
+	{ "reboot hard", NULL, "POST", ACTION, "{\"reboot\": {\"type\": \"HARD\"}}", false, NULL },
+	{ "stop", NULL, "POST", ACTION, "{\"os-stop\": null}", false, NULL },
+	{ "start", NULL, "POST", ACTION, "{\"os-start\": null}", false, NULL },
+	{ "pause", NULL, "POST", ACTION, "{\"pause\": null}", false, NULL },
+	{ "unpause", NULL, "POST", ACTION, "{\"unpause\": null}", false, NULL },
+	{ "suspend", NULL, "POST", ACTION, "{\"suspend\": null}", false, NULL },
+	{ "resume", NULL, "POST", ACTION, "{\"resume\": null}", false, NULL },
+	{ "lock", NULL, "POST", ACTION, "{\"lock\": null}", false, NULL },
+	{ "unlock", NULL, "POST", ACTION, "{\"unlock\": null}", false, NULL },
+	{ "delete", NULL, "DELETE", "/servers/%s", NULL, true, NULL },
+	{ "unset", "KEY", "DELETE", "/servers/%s/metadata/%s", NULL, false, NULL },
+	{ "attach", "VOLUME", CALLS(run_attach) },
+	{ "detach", "VOLUME", CALLS(run_detach) },
+	{ "add-floating-ip", "NETWORK", CALLS(run_add_fip) },
+	{ "remove-floating-ip", "ADDRESS", CALLS(run_remove_fip) },
+	{ "add-security-group", "NAME", CALLS(run_add_sg) },
+	{ "remove-security-group", "NAME", CALLS(run_remove_sg) },
+	{ NULL, NULL, NULL, NULL, NULL, false, NULL },
 };
 
 static const struct osfs_verb keypair_verbs[] = {
-	{ "delete", NULL, "DELETE", "/os-keypairs/%s", NULL, true },
-	{ NULL, NULL, NULL, NULL, NULL, false },
+	{ "delete", NULL, "DELETE", "/os-keypairs/%s", NULL, true, NULL },
+	{ NULL, NULL, NULL, NULL, NULL, false, NULL },
 };
 
 static const struct osfs_verb *verbs_of(enum osfs_kind_id kind)
@@ -155,11 +179,69 @@ char *osfs_ctl_help(enum osfs_kind_id kind)
 	return out;
 }
 
-int osfs_ctl_run(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_res *r,
-		 const struct osfs_verb *verb, const char *arg)
+/* ---- verbs that call the service clients ---- */
+
+static int run_attach(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
+		      char *why, size_t whylen)
+{
+	char *vol = NULL;
+	int ret = osfs_volume_resolve(fs->api, arg, &vol, why, whylen);
+
+	if (ret == 0)
+		ret = osfs_compute_attach(fs->api, r->id, vol, msg);
+	free(vol);
+	return ret;
+}
+
+static int run_detach(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
+		      char *why, size_t whylen)
+{
+	char *vol = NULL;
+	int ret = osfs_volume_resolve(fs->api, arg, &vol, why, whylen);
+
+	if (ret == 0)
+		ret = osfs_compute_detach(fs->api, r->id, vol, msg);
+	free(vol);
+	return ret;
+}
+
+static int run_add_fip(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
+		       char *why, size_t whylen)
+{
+	char *address = NULL, *port = NULL;
+	int ret = osfs_network_add_floating_ip(fs->api, r->id, arg, &address, &port, msg, why, whylen);
+
+	if (ret == 0)
+		log_info("servers/%s: floating IP %s on port %s", r->fname, address, port);
+	free(address);
+	free(port);
+	return ret;
+}
+
+static int run_remove_fip(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
+			  char *why, size_t whylen)
+{
+	return osfs_network_remove_floating_ip(fs->api, r->id, arg, msg, why, whylen);
+}
+
+static int run_add_sg(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
+		      char *why, size_t whylen)
+{
+	return osfs_compute_security_group(fs->api, r->id, arg, 1, msg);
+}
+
+static int run_remove_sg(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
+			 char *why, size_t whylen)
+{
+	return osfs_compute_security_group(fs->api, r->id, arg, 0, msg);
+}
+
+/* The one fixed request of a table row. */
+static int run_request(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_res *r,
+		       const struct osfs_verb *verb, const char *arg, char **msg)
 {
 	struct osfs_http_resp resp;
-	char *path = NULL, *id = osfs_http_escape(r->id), *msg = NULL;
+	char *path = NULL, *id = osfs_http_escape(r->id);
 	char *earg = arg ? osfs_http_escape(arg) : NULL;
 	int ret = -ENOMEM;
 
@@ -171,9 +253,26 @@ int osfs_ctl_run(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_r
 		.svc = osfs_kinds[kind].svc, .method = verb->method, .path = path,
 		.body = verb->body, .no_retry = true,
 	};
-	ret = osfs_api_call(fs->api, &call, &resp, &msg);
+	ret = osfs_api_call(fs->api, &call, &resp, msg);
 	osfs_http_resp_free(&resp);
-	osfs_notes_set(fs->notes, r->id, msg);
+out:
+	free(path);
+	free(earg);
+	free(id);
+	return ret;
+}
+
+int osfs_ctl_run(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_res *r,
+		 const struct osfs_verb *verb, const char *arg)
+{
+	char *msg = NULL, why[OSFS_CTL_WHY_MAX] = "";
+	int ret = verb->run ? verb->run(fs, r, arg, &msg, why, sizeof(why)) :
+		  run_request(fs, kind, r, verb, arg, &msg);
+
+	if (ret < 0 && !msg && *why) /* our own reason: the API's is logged where it failed */
+		log_err("%s/%s: %s%s%s: %s", osfs_kinds[kind].dir, r->fname, verb->words,
+			arg ? " " : "", arg ? arg : "", why);
+	osfs_notes_set(fs->notes, r->id, ret == 0 ? NULL : msg ? msg : *why ? why : strerror(-ret));
 	if (ret == 0) {
 		log_info("%s %s: %s%s%s accepted", osfs_kinds[kind].dir, r->fname, verb->words,
 			 arg ? " " : "", arg ? arg : "");
@@ -183,10 +282,6 @@ int osfs_ctl_run(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_r
 			osfs_cache_invalidate(fs->cache, (int)kind);
 		}
 	}
-out:
 	free(msg);
-	free(path);
-	free(earg);
-	free(id);
 	return ret;
 }

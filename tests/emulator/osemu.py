@@ -15,6 +15,7 @@ import base64
 import binascii
 import datetime
 import hashlib
+import ipaddress
 import json
 import os
 import random
@@ -335,7 +336,7 @@ class Server:
                  "locked_reason", "description", "tags", "fault", "host",
                  "addresses", "config_drive", "disk_config", "sec_groups",
                  "user_data", "az", "volumes", "pending", "cache", "hostname",
-                 "networks", "admin_pass", "index")
+                 "networks", "admin_pass", "index", "ports", "own_ports", "bdms")
 
     def __init__(self):
         self.cache = {}
@@ -353,6 +354,9 @@ class Server:
         self.az = "nova"
         self.sec_groups = ["default"]
         self.admin_pass = None
+        self.ports = None       # Neutron port ids; None: seeded static addresses
+        self.own_ports = []     # the ports Nova made for it (deleted with it)
+        self.bdms = {}          # volume id -> {"device", "delete_on_termination", ...}
 
     def touch(self, now):
         self.updated = now
@@ -420,8 +424,15 @@ class State:
         self.graveyard = {}           # deleted server id -> (created, id, project)
         self.deleted = {}             # deleted server id -> Server, status DELETED,
                                       # `updated` its deletion time (changes-since)
-        self.network = {"name": "private",
-                        "id": self._uuid()}
+        self._uuid()                  # the draw the old fixed network id took:
+                                      # the seeded servers stay as they were
+        self.actions = {}             # server id -> [instance action], oldest first
+        self.net = NetStore(self)
+        self.vol = VolStore(self)
+        private = self.net.seed(self.demo_project, self.admin_project,
+                                args.networks, time.time())
+        self.network = {"name": private["name"], "id": private["id"]}
+        self.nova_net_check = True
         self._seed_flavors()
         self._seed_images()
         self._seed_keypairs()
@@ -474,6 +485,13 @@ class State:
         self.endpoint_ids = {(t, i): self._hex()
                              for t in ("identity", "compute", "image")
                              for i in ("public", "internal", "admin")}
+        # the services added later draw from their own generator, so that the
+        # ids seeded before them stay what they were
+        more = random.Random(self.args.seed + 2)
+        for t in ("network", "block-storage", "volumev3"):
+            self.service_ids[t] = uuid.UUID(int=more.getrandbits(128)).hex
+            for i in ("public", "internal", "admin"):
+                self.endpoint_ids[(t, i)] = uuid.UUID(int=more.getrandbits(128)).hex
 
     def _seed_flavors(self):
         for fid, name, vcpus, ram, disk, specs in (
@@ -660,7 +678,10 @@ class State:
                                  image, "demo-key" if i % 3 == 0 else None,
                                  status, md)
             if not image:
-                s.volumes = [self._uuid()]
+                vid = self._uuid()
+                self.vol.new(s.project_id, s.user_id, 1, "", s.created, bootable=True,
+                             status="in-use", vid=vid)
+                self.attach_volume(s, self.vol.volumes[vid], s.created, True, boot=True)
             self._add_server(s)
         if edge:
             t0 = base + (n + 1) * 60
@@ -696,9 +717,10 @@ class State:
         return self.pos
 
     def settle(self, now=None):
+        now = now or time.time()
+        self.vol.settle(now)
         if not self.pending:
             return
-        now = now or time.time()
         for s in list(self.pending):
             kind, until, arg = s.pending
             if until > now:
@@ -707,6 +729,7 @@ class State:
             s.pending = None
             s.task_state = None
             if kind == "delete":
+                self.release_resources(s, until)
                 # nova reads the marker with read_deleted='yes': keep sort keys
                 self.graveyard[s.id] = (s.created, s.id, s.project_id)
                 # and lists it as DELETED to changes-since from then on
@@ -723,6 +746,7 @@ class State:
             if kind == "build":
                 if arg == "fail":
                     s.vm_state, s.power_state = "error", POWER["NOSTATE"]
+                    self.release_ports(s, until)
                     s.host = None
                     s.addresses = {}
                     s.sec_groups = []
@@ -731,7 +755,16 @@ class State:
                 else:
                     s.vm_state, s.power_state = "active", POWER["RUNNING"]
                     s.launched_at = until
-                    if s.networks != "none":
+                    if s.ports is not None:
+                        for pid in s.ports:
+                            port = self.net.coll["ports"].get(pid)
+                            if port is not None:
+                                port["status"] = "ACTIVE"
+                                self.net.bump(port, until)
+                        self.refresh_addresses(s)
+                        if not s.ports:
+                            s.sec_groups = []
+                    elif s.networks != "none":
                         self._assign_addresses(s)
                         s.addresses = {k: v for k, v in s.addresses.items()}
                     else:
@@ -741,6 +774,89 @@ class State:
                 vm, power = arg
                 s.vm_state, s.power_state = vm, power
             s.touch(until)
+
+    # -- servers and their ports/volumes ----------------------------------
+    def refresh_addresses(self, s):
+        """addresses from the server's ports and the floating IPs on them."""
+        if s.ports is None:
+            return
+        out = {}
+        fips = {}
+        for f in self.net.coll["floatingips"].values():
+            if f["port_id"]:
+                fips.setdefault(f["port_id"], []).append(f)
+        for pid in s.ports:
+            p = self.net.coll["ports"].get(pid)
+            if p is None:
+                continue
+            name = self.net.coll["networks"][p["network_id"]]["name"]
+            lst = out.setdefault(name, [])
+            for ip in p["fixed_ips"]:
+                lst.append({"version": 6 if ":" in ip["ip_address"] else 4,
+                            "addr": ip["ip_address"], "OS-EXT-IPS:type": "fixed",
+                            "OS-EXT-IPS-MAC:mac_addr": p["mac_address"]})
+            for f in fips.get(pid, []):
+                lst.append({"version": 4, "addr": f["floating_ip_address"],
+                            "OS-EXT-IPS:type": "floating",
+                            "OS-EXT-IPS-MAC:mac_addr": p["mac_address"]})
+        s.ports = [pid for pid in s.ports if pid in self.net.coll["ports"]]
+        s.addresses = out
+        s.cache.clear()
+
+    def release_ports(self, s, now):
+        """Nova deletes the ports it made and unbinds the ones it was given."""
+        for pid in s.ports or []:
+            p = self.net.coll["ports"].get(pid)
+            if p is None:
+                continue
+            if pid in s.own_ports:
+                self.net.delete_port(pid, now)
+            else:
+                p.update({"device_id": "", "device_owner": "", "status": "DOWN"})
+                self.net.bump(p, now)
+        if s.ports is not None:
+            s.ports = []
+        s.own_ports = []
+
+    def release_resources(self, s, now):
+        self.release_ports(s, now)
+        for vid in list(s.volumes):
+            v = self.vol.volumes.get(vid)
+            bdm = s.bdms.get(vid, {})
+            if v is not None:
+                self.vol.detach(v, s.id, now, delete=bdm.get("delete_on_termination"))
+        s.volumes = []
+        s.bdms = {}
+
+    def attach_volume(self, s, v, now, delete_on_termination=False, boot=False):
+        used = {b["device"] for b in s.bdms.values()}
+        dev = "/dev/vda" if boot else next(
+            "/dev/sd" + c for c in "bcdefghijklmnopqrstuvwxyz"
+            if "/dev/sd" + c not in used)
+        s.volumes.append(v.id)
+        s.bdms[v.id] = {"device": dev, "delete_on_termination": delete_on_termination,
+                        "bdm_uuid": str(uuid.uuid4()), "tag": None}
+        if v.status == "in-use" and not v.pending:
+            v.attachments.append({"server_id": s.id, "attachment_id": str(uuid.uuid4()),
+                                  "device": dev, "at": now, "host_name": None})
+            s.bdms[v.id]["attachment_id"] = v.attachments[-1]["attachment_id"]
+        else:
+            self.vol.attach(v, s.id, dev, now)
+            s.bdms[v.id]["attachment_id"] = v.attachments[-1]["attachment_id"]
+        return s.bdms[v.id]
+
+    def record_action(self, s, action, rid, user, project, now, event=None,
+                      failed=False):
+        """os-instance-actions: one action, with a compute event that ends when
+        the server's task does (build_time)."""
+        ev = []
+        if event:
+            ev.append({"event": event, "start_time": now, "until": now + self.build_time,
+                       "result": "Error" if failed else "Success"})
+        self.actions.setdefault(s.id, []).append({
+            "action": action, "instance_uuid": s.id, "request_id": rid,
+            "user_id": user, "project_id": project, "start_time": now,
+            "message": "Error" if failed else None, "events": ev})
 
     def start_task(self, s, task_state, kind, arg, now):
         s.task_state = task_state
@@ -772,12 +888,15 @@ class State:
     def base_url(self):
         return "http://127.0.0.1:%d" % self.port
 
-    def catalog(self):
+    def catalog(self, project=None):
         base = self.base_url()
         services = [("identity", "keystone", base + "/identity")]
         if not self.no_compute:
             services.append(("compute", "nova", base + "/compute/v2.1"))
         services.append(("image", "glance", base + "/image"))
+        services.append(("network", "neutron", base + "/network"))
+        for stype in ("block-storage", "volumev3"):
+            services.append((stype, "cinderv3", "%s/volume/v3/%s" % (base, project)))
         out = []
         for stype, name, url in services:
             eps = [{"id": self.endpoint_ids[(stype, i)], "interface": i,
@@ -963,7 +1082,7 @@ class Keystone:
                 names = st.assignments.get((tok.user, tok.project), [])
             t["roles"] = [dict(st.roles[n]) for n in names]
             if catalog:
-                t["catalog"] = st.catalog()
+                t["catalog"] = st.catalog(tok.project)
         if tok.app_cred:
             ac = st.app_creds[tok.app_cred]
             t["application_credential"] = {"id": ac["id"], "name": ac["name"],
@@ -1136,7 +1255,7 @@ class Keystone:
             tok = self._caller(req)
             if tok.project is None:
                 raise HTTPError(403, "The service catalog is empty.")
-            cat = self.st.catalog()
+            cat = self.st.catalog(tok.project)
         return json_resp(200, {"catalog": cat, "links": {
             "self": "http://%s/identity/v3/auth/catalog" % req.host,
             "previous": None, "next": None}},
@@ -1247,6 +1366,7 @@ class Nova:
             r.headers.append(("X-Compute-Request-Id", rid))
             return r
         req.token = tok
+        req.rid = rid
         # microversion
         vhdr = None
         new = req.header("OpenStack-API-Version")
@@ -1332,6 +1452,10 @@ class Nova:
             elif n == 4 and segs[2] == "metadata":
                 if m in ("GET", "HEAD", "PUT", "DELETE"):
                     return self.metadata(req, segs[1], segs[3])
+            elif n in (3, 4) and segs[2] == "os-instance-actions" and m in ("GET", "HEAD"):
+                return self.instance_actions(req, segs[1], segs[3] if n == 4 else None)
+            elif n in (3, 4) and segs[2] == "os-volume_attachments":
+                return self.volume_attachments(req, segs[1], segs[3] if n == 4 else None)
         elif head == "flavors":
             if m in ("GET", "HEAD"):
                 if n == 1:
@@ -1495,7 +1619,8 @@ class Nova:
         for v in s.volumes:
             e = {"id": v}
             if ver >= (2, 3):
-                e["delete_on_termination"] = True
+                e["delete_on_termination"] = bool(
+                    s.bdms.get(v, {}).get("delete_on_termination", True))
             vols.append(e)
         d["os-extended-volumes:volumes_attached"] = vols
         if ver >= (2, 9):
@@ -1775,6 +1900,8 @@ class Nova:
             if s.pending and s.pending[0] == "delete":
                 return Resp(204, b"")
             st.pending.discard(s)
+            st.record_action(s, "delete", req.rid, req.token.user, s.project_id, now,
+                             "compute_terminate_instance")
             st.start_task(s, "deleting", "delete", None, now)
         return Resp(204, b"")
 
@@ -1945,12 +2072,9 @@ class Nova:
                     raise HTTPError(400, "Flavor's memory is too small for requested image.")
             if key_name is not None and key_name not in st.keypairs.get(req.token.user, {}):
                 raise HTTPError(400, "Invalid key_name provided.")
-            if isinstance(networks, list):
-                for net in networks:
-                    if "port" in net:
-                        raise HTTPError(400, "Port id %s could not be found." % net["port"])
-                    if "uuid" in net and net["uuid"] != st.network["id"]:
-                        raise HTTPError(400, "Network %s could not be found." % net["uuid"])
+            plan = self._network_plan(req, networks, max_count)
+            sg_ids = self._boot_groups(req, sgs) if plan else []
+            boot_vols = self._boot_volumes(req, bdm) if bfv else []
             if az is not None and az != "nova":
                 raise HTTPError(400, "The requested availability zone is not available")
             if len(metadata) > st.max_server_meta:
@@ -1975,8 +2099,6 @@ class Nova:
                 s.user_id = req.token.user
                 s.flavor = dict(flavor)
                 s.image_id = "" if bfv else image_ref
-                if bfv:
-                    s.volumes = [str(uuid.uuid4())]
                 s.key_name = key_name
                 s.metadata = dict(metadata)
                 s.created = now + i * 1e-6
@@ -1998,9 +2120,13 @@ class Nova:
                 s.admin_pass = admin_pass or "".join(
                     secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
                     for _ in range(12))
+                fail = st.fail_builds or not self._plug(s, plan, sg_ids, now)
+                for spec in boot_vols:
+                    self._attach_boot_volume(req, s, spec, now)
                 st._add_server(s)
-                st.start_task(s, "spawning", "build",
-                              "fail" if st.fail_builds else None, now)
+                st.record_action(s, "create", req.rid, req.token.user, s.project_id, now,
+                                 "compute__do_build_and_run_instance", fail)
+                st.start_task(s, "spawning", "build", "fail" if fail else None, now)
                 if first is None:
                     first = s
         if srv.get("return_reservation_id"):
@@ -2032,7 +2158,8 @@ class Nova:
         action = next(iter(body)) if len(body) == 1 else "action"
         arg = body.get(action)
         known = {"reboot", "os-start", "os-stop", "pause", "unpause", "suspend",
-                 "resume", "lock", "unlock", "os-getConsoleOutput"}
+                 "resume", "lock", "unlock", "os-getConsoleOutput",
+                 "addSecurityGroup", "removeSecurityGroup"}
         if action not in known:
             raise HTTPError(400, "There is no such action: %s" % action)
         # schema checks
@@ -2067,6 +2194,10 @@ class Nova:
                 if not ok or int(ln) < -1:
                     raise bad_input("length", ln, "%r is not valid under any of the"
                                     " given schemas" % (ln,))
+        elif action in ("addSecurityGroup", "removeSecurityGroup"):
+            if not isinstance(arg, dict) or not isinstance(arg.get("name"), str) \
+                    or not arg["name"].strip():
+                raise HTTPError(400, "Security group name cannot be empty")
         elif arg is not None and not (isinstance(arg, dict) and not arg):
             raise bad_input(action, arg, "%r is not of type 'null'" % (arg,))
         with st.lock:
@@ -2083,16 +2214,20 @@ class Nova:
                     ln = int(ln)
                     out = "" if ln == 0 else "\n".join(out.split("\n")[-ln:])
                 return json_resp(200, {"output": out})
+            if action in ("addSecurityGroup", "removeSecurityGroup"):
+                return self._server_group(req, s, action, arg["name"], now)
             if action == "lock":
                 s.locked = True
                 if req.ver >= (2, 73) and isinstance(arg, dict):
                     s.locked_reason = arg.get("locked_reason")
                 s.touch(now)
+                st.record_action(s, "lock", req.rid, req.token.user, s.project_id, now)
                 return Resp(202, b"")
             if action == "unlock":
                 s.locked = False
                 s.locked_reason = None
                 s.touch(now)
+                st.record_action(s, "unlock", req.rid, req.token.user, s.project_id, now)
                 return Resp(202, b"")
             if s.locked and not admin:
                 raise HTTPError(409, "Instance %s is locked" % s.id)
@@ -2119,6 +2254,8 @@ class Nova:
                     self._check_state("reboot", s, ["active"], [None])
                     st.start_task(s, "rebooting", "reboot",
                                   ("active", POWER["RUNNING"]), now)
+                st.record_action(s, "reboot", req.rid, req.token.user, s.project_id, now,
+                                 "compute_reboot_instance")
                 return Resp(202, b"")
             table = {
                 "os-stop": ("stop", ["active", "error"], "powering-off",
@@ -2139,6 +2276,295 @@ class Nova:
                 raise HTTPError(409, "Instance %s is not ready" % s.id)
             self._check_state(name, s, vms, [None])
             st.start_task(s, task, name, final, now)
+            st.record_action(s, name, req.rid, req.token.user, s.project_id, now,
+                             "compute_%s_instance" % name)
+        return Resp(202, b"")
+
+    # -- servers: networks, security groups, volumes ----------------------------
+    def _available_networks(self, project):
+        """What Nova boots on when no network is named: the project's own
+        networks and the shared ones, external networks left out."""
+        return [n for n in self.st.net.coll["networks"].values()
+                if (n["project_id"] == project or n["shared"])
+                and not n["router:external"]]
+
+    def _network_plan(self, req, networks, max_count):
+        """[("net", network, fixed_ip) | ("port", port)] to plug a new server into."""
+        net = self.st.net
+        project = req.token.project
+        if networks == "none":
+            return []
+        if networks is None or networks == "auto":
+            avail = self._available_networks(project)
+            if len(avail) > 1:
+                raise HTTPError(409, "Multiple possible networks found, use a Network"
+                                " ID to be more specific.")
+            return [("net", n, None) for n in avail]
+        plan = []
+        for want in networks:
+            if "port" in want and want["port"]:
+                p = net.coll["ports"].get(want["port"])
+                if p is None or p["project_id"] != project:
+                    raise HTTPError(400, "Port id %s could not be found." % want["port"])
+                if p["device_id"]:
+                    raise HTTPError(409, "Port %s is still in use." % p["id"])
+                if max_count > 1:
+                    raise HTTPError(400, "Unable to launch multiple instances with a"
+                                    " single configured port ID. Please launch your"
+                                    " instance one by one with different ports.")
+                plan.append(("port", p))
+                continue
+            n = net.coll["networks"].get(want.get("uuid"))
+            if n is None or not (n["project_id"] == project or n["shared"]):
+                raise HTTPError(400, "Network %s could not be found." % want.get("uuid"))
+            plan.append(("net", n, want.get("fixed_ip")))
+        return plan
+
+    def _boot_groups(self, req, sgs):
+        ids = []
+        groups = self.st.net.coll["security-groups"]
+        for g in sgs:
+            name = g["name"]
+            if name == "default":
+                self.st.net.default_group(req.token.project, time.time())
+            hit = [x for x in groups.values() if x["project_id"] == req.token.project
+                   and name in (x["id"], x["name"])]
+            if not hit:
+                raise HTTPError(400, "Security group %s not found." % name)
+            if len(hit) > 1:
+                raise HTTPError(409, "Multiple security groups found matching '%s'. Use"
+                                " an ID to be more specific." % name)
+            ids.append(hit[0]["id"])
+        return ids
+
+    def _plug(self, s, plan, sg_ids, now):
+        """Give the new server its ports; False if Neutron refused one (the
+        build then fails, as when nova-compute cannot allocate the network)."""
+        net = self.st.net
+        s.ports = []
+        for step in plan:
+            if step[0] == "port":
+                p = step[1]
+                p.update({"device_id": s.id, "device_owner": "compute:nova"})
+                net.bump(p, now)
+                s.ports.append(p["id"])
+                continue
+            _, n, fixed_ip = step
+            try:
+                p = net.new_port(n, s.project_id, now, groups=sg_ids,
+                                 fixed_ips=[{"ip_address": fixed_ip}] if fixed_ip else None,
+                                 device_id=s.id, device_owner="compute:nova")
+            except NeutronError:
+                return False
+            s.ports.append(p["id"])
+            s.own_ports.append(p["id"])
+        return True
+
+    def _boot_volumes(self, req, bdm):
+        """Check block_device_mapping_v2; [(kind, image or volume, size, dot)]."""
+        out = []
+        for b in bdm:
+            if not isinstance(b, dict):
+                raise bad_input("block_device_mapping_v2", bdm, "is not valid")
+            src, dst = b.get("source_type"), b.get("destination_type", "volume")
+            dot = bool(b.get("delete_on_termination", False))
+            if src == "image" and dst == "volume":
+                size = b.get("volume_size")
+                if not size or int(size) < 1:
+                    raise HTTPError(400, "Images with destination_type 'volume' need to"
+                                    " have a non-zero size specified")
+                img = self.st.images.get(b.get("uuid"))
+                if img is None or not Glance.visible(self.st, img, req.token.project):
+                    raise HTTPError(400, "Image %s could not be found." % b.get("uuid"))
+                out.append(("image", img, int(size), dot))
+            elif src == "volume":
+                v = self.st.vol.volumes.get(b.get("uuid"))
+                if v is None or v.project_id != req.token.project:
+                    raise HTTPError(400, "Block Device Mapping is Invalid: failed to get"
+                                    " volume %s." % b.get("uuid"))
+                if v.status != "available":
+                    raise HTTPError(400, "Invalid volume: volume %s status must be"
+                                    " available, but current status is: %s"
+                                    % (v.id, v.status))
+                out.append(("volume", v, v.size, dot))
+        return out
+
+    def _attach_boot_volume(self, req, s, spec, now):
+        kind, obj, size, dot = spec
+        if kind == "image":
+            v = self.st.vol.new(s.project_id, s.user_id, size, "", now, bootable=True,
+                                image=obj, status="downloading")
+        else:
+            v = obj
+        self.st.attach_volume(s, v, now, dot, boot=True)
+
+    def _server_group(self, req, s, action, name, now):
+        net = self.st.net
+        hit = [g for g in net.coll["security-groups"].values()
+               if g["project_id"] == s.project_id and name in (g["id"], g["name"])]
+        if not hit:
+            raise HTTPError(404, "Security group %s is not found for project %s"
+                            % (name, s.project_id))
+        g = hit[0]
+        ports = [net.coll["ports"][p] for p in s.ports or [] if p in net.coll["ports"]]
+        if not ports:
+            raise HTTPError(404, "instance_id %s could not be found as device id on"
+                            " any ports" % s.id)
+        if action == "addSecurityGroup":
+            if all(g["id"] in p["security_groups"] for p in ports):
+                raise HTTPError(400, "Security group %s is already associated with the"
+                                " instance %s" % (g["id"], s.id))
+            for p in ports:
+                if g["id"] not in p["security_groups"]:
+                    p["security_groups"].append(g["id"])
+                    net.bump(p, now)
+        else:
+            if not any(g["id"] in p["security_groups"] for p in ports):
+                raise HTTPError(400, "Security group %s not associated with the instance"
+                                " %s" % (g["id"], s.id))
+            for p in ports:
+                if g["id"] in p["security_groups"]:
+                    p["security_groups"].remove(g["id"])
+                    net.bump(p, now)
+        names = []
+        for p in ports:
+            for gid in p["security_groups"]:
+                gname = net.coll["security-groups"][gid]["name"]
+                if gname not in names:
+                    names.append(gname)
+        s.sec_groups = names
+        s.cache.clear()
+        return Resp(202, b"")
+
+    # -- os-instance-actions -----------------------------------------------------
+    def _action_view(self, a, ver, events, now):
+        d = {k: a[k] for k in ("action", "instance_uuid", "request_id", "user_id",
+                               "project_id", "message")}
+        d["start_time"] = iso_us(a["start_time"])
+        ends = [min(e["until"], now) for e in a["events"]]
+        if ver >= (2, 58):
+            d["updated_at"] = iso_us(max(ends + [a["start_time"]]))
+        if events:
+            out = []
+            for e in a["events"]:
+                done = e["until"] <= now
+                ev = {"event": e["event"], "start_time": iso_us(e["start_time"]),
+                      "finish_time": iso_us(e["until"]) if done else None,
+                      "result": e["result"] if done else None}
+                if ver >= (2, 62):
+                    ev["hostId"] = hashlib.sha224(
+                        (a["project_id"] + "compute1").encode()).hexdigest()
+                if ver >= (2, 84):
+                    ev["details"] = None
+                out.append(ev)
+            d["events"] = out
+        return d
+
+    def instance_actions(self, req, sid, rid):
+        st = self.st
+        with st.lock:
+            st.settle()
+            self._get_server(req, sid)
+            now = time.time()
+            acts = st.actions.get(sid, [])
+            if rid is None:
+                return json_resp(200, {"instanceActions": [
+                    self._action_view(a, req.ver, False, now) for a in reversed(acts)]})
+            a = next((a for a in acts if a["request_id"] == rid), None)
+            if a is None:
+                raise HTTPError(404, "Action %s on instance %s could not be found."
+                                % (rid, sid))
+            return json_resp(200, {"instanceAction": self._action_view(a, req.ver, True,
+                                                                       now)})
+
+    # -- os-volume_attachments ------------------------------------------------------
+    def _attachment_view(self, s, vid, ver, listing):
+        b = s.bdms[vid]
+        d = {"device": b["device"], "serverId": s.id, "volumeId": vid}
+        if not (listing and ver >= (2, 89)):
+            d["id"] = vid
+        if ver >= (2, 70):
+            d["tag"] = b["tag"]
+        if ver >= (2, 79):
+            d["delete_on_termination"] = bool(b["delete_on_termination"])
+        if listing and ver >= (2, 89):
+            d["attachment_id"] = b["attachment_id"]
+            d["bdm_uuid"] = b["bdm_uuid"]
+        return d
+
+    def volume_attachments(self, req, sid, vid):
+        st = self.st
+        m = req.method
+        with st.lock:
+            st.settle()
+            s = self._get_server(req, sid)
+            now = time.time()
+            if vid is None and m in ("GET", "HEAD"):
+                return json_resp(200, {"volumeAttachments": [
+                    self._attachment_view(s, v, req.ver, True) for v in s.volumes]})
+            if vid is not None and m in ("GET", "HEAD"):
+                if vid not in s.bdms:
+                    raise HTTPError(404, "Volume %s is not attached to %s" % (vid, sid))
+                return json_resp(200, {"volumeAttachment": self._attachment_view(
+                    s, vid, req.ver, True)})
+            if vid is None and m == "POST":
+                return self._attach(req, s, now)
+            if vid is not None and m == "DELETE":
+                return self._detach(req, s, vid, now)
+        raise HTTPError(405, "The method is not allowed for this resource.")
+
+    def _attach(self, req, s, now):
+        st = self.st
+        body = req.json()
+        if not isinstance(body, dict) or not isinstance(body.get("volumeAttachment"), dict):
+            raise bad_input("volumeAttachment", body, "'volumeAttachment' is a required"
+                            " property")
+        spec = body["volumeAttachment"]
+        vid = spec.get("volumeId")
+        if not isinstance(vid, str) or not UUID_RE.match(vid):
+            raise bad_input("volumeAttachment/volumeId", vid, "%r is not a 'uuid'" % (vid,))
+        if s.locked and not self._is_admin(req):
+            raise HTTPError(409, "Instance %s is locked" % s.id)
+        self._check_state("attach_volume", s, ["active", "paused", "stopped",
+                                               "suspended", "shelved",
+                                               "shelved_offloaded"], [None])
+        v = st.vol.volumes.get(vid)
+        if v is None or v.project_id != s.project_id:
+            raise HTTPError(404, "Volume %s could not be found." % vid)
+        if vid in s.bdms:
+            raise HTTPError(400, "Invalid volume: volume %s already attached" % vid)
+        if v.status != "available" and not (v.multiattach and v.status == "in-use"):
+            raise HTTPError(400, "Invalid input received: Invalid volume: Volume %s"
+                            " status must be available or downloading to reserve, but"
+                            " the current status is %s." % (vid, v.status))
+        st.attach_volume(s, v, now, bool(spec.get("delete_on_termination", False)))
+        if spec.get("tag") is not None and req.ver >= (2, 49):
+            s.bdms[vid]["tag"] = spec["tag"]
+        s.touch(now)
+        st.record_action(s, "attach_volume", req.rid, req.token.user, s.project_id, now,
+                         "compute_attach_volume")
+        return json_resp(200, {"volumeAttachment": self._attachment_view(
+            s, vid, req.ver, False)})
+
+    def _detach(self, req, s, vid, now):
+        st = self.st
+        if vid not in s.bdms:
+            raise HTTPError(404, "Volume %s is not attached to %s" % (vid, s.id))
+        if s.locked and not self._is_admin(req):
+            raise HTTPError(409, "Instance %s is locked" % s.id)
+        if s.bdms[vid]["device"] == "/dev/vda" and not s.image_id:
+            raise HTTPError(400, "Cannot detach a root device volume")
+        self._check_state("detach_volume", s, ["active", "paused", "stopped",
+                                               "suspended", "shelved",
+                                               "shelved_offloaded"], [None])
+        v = st.vol.volumes.get(vid)
+        if v is not None:
+            st.vol.detach(v, s.id, now)
+        s.volumes.remove(vid)
+        del s.bdms[vid]
+        s.touch(now)
+        st.record_action(s, "detach_volume", req.rid, req.token.user, s.project_id, now,
+                         "compute_detach_volume")
         return Resp(202, b"")
 
     # -- metadata ----------------------------------------------------------------
@@ -2713,12 +3139,1308 @@ class Glance:
 # HTTP server
 # ---------------------------------------------------------------------------
 
+# ---------------------------------------------------------------------------
+# Neutron (networking v2.0): data
+# ---------------------------------------------------------------------------
+
+# collection -> (member key, error type, "not found" message format)
+NEUTRON_RESOURCES = {
+    "networks": ("network", "NetworkNotFound", "Network %s could not be found."),
+    "subnets": ("subnet", "SubnetNotFound", "Subnet %s could not be found."),
+    "ports": ("port", "PortNotFound", "Port %s could not be found."),
+    "security-groups": ("security_group", "SecurityGroupNotFound",
+                        "Security group %s does not exist"),
+    "security-group-rules": ("security_group_rule", "SecurityGroupRuleNotFound",
+                             "Security group rule %s does not exist"),
+    "floatingips": ("floatingip", "FloatingIPNotFound",
+                    "Floating IP %s could not be found"),
+    "routers": ("router", "RouterNotFound", "Router %s could not be found"),
+}
+# what a POST may set (beyond project_id/tenant_id); PUT takes the same minus
+# the keys in NEUTRON_CREATE_ONLY
+NEUTRON_WRITABLE = {
+    "networks": {"name", "admin_state_up", "shared", "description", "mtu",
+                 "port_security_enabled", "router:external", "tags"},
+    "subnets": {"name", "network_id", "cidr", "ip_version", "gateway_ip",
+                "enable_dhcp", "allocation_pools", "dns_nameservers",
+                "host_routes", "description"},
+    "ports": {"name", "network_id", "fixed_ips", "security_groups", "device_id",
+              "device_owner", "admin_state_up", "mac_address", "description",
+              "port_security_enabled", "allowed_address_pairs",
+              "binding:vnic_type"},
+    "security-groups": {"name", "description", "stateful"},
+    "security-group-rules": {"security_group_id", "direction", "ethertype",
+                             "protocol", "port_range_min", "port_range_max",
+                             "remote_ip_prefix", "remote_group_id",
+                             "description"},
+    "floatingips": {"floating_network_id", "port_id", "fixed_ip_address",
+                    "floating_ip_address", "description", "subnet_id"},
+    "routers": {"name", "admin_state_up", "external_gateway_info",
+                "description"},
+}
+NEUTRON_CREATE_ONLY = {
+    "networks": set(), "subnets": {"network_id", "cidr", "ip_version"},
+    "ports": {"network_id"}, "security-groups": set(),
+    "security-group-rules": NEUTRON_WRITABLE["security-group-rules"] - {"description"},
+    "floatingips": {"floating_network_id", "floating_ip_address", "subnet_id"},
+    "routers": set(),
+}
+NEUTRON_REQUIRED = {
+    "subnets": ("network_id", "cidr", "ip_version"), "ports": ("network_id",),
+    "security-group-rules": ("security_group_id", "direction"),
+    "floatingips": ("floating_network_id",),
+}
+NEUTRON_PROTOCOLS = {"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58, "ipv6-icmp": 58}
+NEUTRON_EXTENSIONS = ("address-scope", "agent", "allowed-address-pairs",
+                      "availability_zone", "binding", "default-subnetpools",
+                      "dns-integration", "external-net", "extra_dhcp_opt",
+                      "extraroute", "fip-port-details", "floating-ip-port-forwarding",
+                      "l3_agent_scheduler", "network_availability_zone",
+                      "port-security", "project-id", "quotas", "router",
+                      "security-group", "standard-attr-description",
+                      "standard-attr-revisions", "standard-attr-tag",
+                      "standard-attr-timestamp", "subnet_allocation")
+
+
+class NeutronError(Exception):
+    """Rendered as {"NeutronError": {"type", "message", "detail"}}."""
+
+    def __init__(self, status, etype, message):
+        super().__init__(message)
+        self.status = status
+        self.etype = etype
+        self.message = message
+
+
+def neutron_bad(message):
+    return NeutronError(400, "HTTPBadRequest", message)
+
+
+class NetStore:
+    """Neutron's objects.  Guarded by State.lock (the only emulator lock)."""
+
+    def __init__(self, st):
+        self.st = st
+        self.coll = {c: {} for c in NEUTRON_RESOURCES}
+        self.mac_seq = 0
+        self.rng = random.Random(st.args.seed + 1)
+
+    # -- helpers ------------------------------------------------------------
+    def _std(self, project, now):
+        """The standard attributes every Neutron object carries."""
+        return {"id": str(uuid.UUID(int=self.rng.getrandbits(128), version=4)),
+                "project_id": project, "tenant_id": project,
+                "description": "", "tags": [], "created_at": iso_z(now),
+                "updated_at": iso_z(now), "revision_number": 0}
+
+    @staticmethod
+    def bump(obj, now):
+        obj["revision_number"] += 1
+        obj["updated_at"] = iso_z(now)
+
+    def add(self, coll, obj):
+        self.coll[coll][obj["id"]] = obj
+        return obj
+
+    def network_by_name(self, name):
+        return next(n for n in self.coll["networks"].values() if n["name"] == name)
+
+    # -- creators (used by the seed, the API and Nova) ---------------------
+    def new_network(self, project, name, now, shared=False, external=False,
+                    mtu=1500):
+        n = self._std(project, now)
+        n.update({"name": name, "status": "ACTIVE", "admin_state_up": True,
+                  "shared": shared, "router:external": external, "subnets": [],
+                  "mtu": mtu, "port_security_enabled": True,
+                  "availability_zone_hints": [], "availability_zones": [],
+                  "ipv4_address_scope": None, "ipv6_address_scope": None,
+                  "is_default": False, "l2_adjacency": True,
+                  "_ptype": "flat" if external else "local"})
+        return self.add("networks", n)
+
+    def new_subnet(self, net, name, cidr, now, gateway_ip=None, enable_dhcp=True,
+                   pools=None, dns=None, project=None, ip_version=4):
+        try:
+            ipn = ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            raise neutron_bad("Invalid input for cidr. Reason: '%s' is not a valid"
+                              " IP subnet." % cidr)
+        if ipn.version != ip_version:
+            raise neutron_bad("Invalid input for operation: Specified IP version %d"
+                              " does not match the CIDR %s." % (ip_version, cidr))
+        hosts = list(ipn.hosts())[:1] if ipn.num_addresses > 2 else []
+        if gateway_ip is None and hosts:
+            gateway_ip = str(hosts[0])
+        if pools is None:
+            first = ipn.network_address + (2 if gateway_ip else 1)
+            last = ipn.broadcast_address - (1 if ipn.version == 4 else 0)
+            pools = [{"start": str(first), "end": str(last)}]
+        s = self._std(project or net["project_id"], now)
+        s.update({"name": name, "network_id": net["id"], "cidr": str(ipn),
+                  "ip_version": ipn.version, "gateway_ip": gateway_ip,
+                  "enable_dhcp": enable_dhcp, "allocation_pools": pools,
+                  "dns_nameservers": list(dns or []), "host_routes": [],
+                  "ipv6_address_mode": None, "ipv6_ra_mode": None,
+                  "segment_id": None, "service_types": [], "subnetpool_id": None})
+        net["subnets"].append(s["id"])
+        self.bump(net, now)
+        return self.add("subnets", s)
+
+    def _used_ips(self, subnet_id):
+        used = set()
+        for p in self.coll["ports"].values():
+            for f in p["fixed_ips"]:
+                if f["subnet_id"] == subnet_id:
+                    used.add(f["ip_address"])
+        for f in self.coll["floatingips"].values():
+            used.add(f["floating_ip_address"])
+        return used
+
+    def allocate_ip(self, subnet, wanted=None):
+        used = self._used_ips(subnet["id"])
+        if wanted is not None:
+            if wanted in used:
+                raise NeutronError(409, "IpAddressAlreadyAllocated",
+                                   "IP address %s already allocated in subnet %s"
+                                   % (wanted, subnet["id"]))
+            try:
+                ok = ipaddress.ip_address(wanted) in ipaddress.ip_network(subnet["cidr"])
+            except ValueError:
+                ok = False
+            if not ok:
+                raise neutron_bad("Invalid input for operation: IP address %s is not"
+                                  " a valid IP for the specified subnet." % wanted)
+            return wanted
+        for pool in subnet["allocation_pools"]:
+            a = ipaddress.ip_address(pool["start"])
+            end = ipaddress.ip_address(pool["end"])
+            while a <= end:
+                if str(a) not in used:
+                    return str(a)
+                a += 1
+        raise NeutronError(409, "IpAddressGenerationFailure",
+                           "No more IP addresses available on network %s."
+                           % subnet["network_id"])
+
+    def default_group(self, project, now):
+        for g in self.coll["security-groups"].values():
+            if g["project_id"] == project and g["name"] == "default":
+                return g
+        g = self.new_group(project, "default", "Default security group", now)
+        for eth in ("IPv4", "IPv6"):
+            self.new_rule(g, "ingress", now, ethertype=eth, remote_group_id=g["id"])
+        return g
+
+    def new_group(self, project, name, description, now, stateful=True):
+        g = self._std(project, now)
+        g.update({"name": name, "description": description, "stateful": stateful,
+                  "security_group_rules": []})
+        self.add("security-groups", g)
+        for eth in ("IPv4", "IPv6"):
+            self.new_rule(g, "egress", now, ethertype=eth)
+        return g
+
+    def new_rule(self, g, direction, now, ethertype="IPv4", protocol=None,
+                 port_range_min=None, port_range_max=None, remote_ip_prefix=None,
+                 remote_group_id=None, description=""):
+        r = self._std(g["project_id"], now)
+        r.update({"security_group_id": g["id"], "direction": direction,
+                  "ethertype": ethertype, "protocol": protocol,
+                  "port_range_min": port_range_min, "port_range_max": port_range_max,
+                  "remote_ip_prefix": remote_ip_prefix,
+                  "remote_group_id": remote_group_id,
+                  "remote_address_group_id": None,
+                  "normalized_cidr": (str(ipaddress.ip_network(remote_ip_prefix,
+                                                               strict=False))
+                                      if remote_ip_prefix else None),
+                  "description": description})
+        self.add("security-group-rules", r)
+        g["security_group_rules"].append(r["id"])
+        self.bump(g, now)
+        return r
+
+    def new_port(self, net, project, now, name="", fixed_ips=None, groups=None,
+                 device_id="", device_owner="", status="DOWN"):
+        self.mac_seq += 1
+        n = self.mac_seq
+        p = self._std(project, now)
+        ips = []
+        if fixed_ips is None:
+            fixed_ips = [{"subnet_id": sid} for sid in net["subnets"][:1]]
+        for want in fixed_ips:
+            sid = want.get("subnet_id")
+            if sid is None and "ip_address" in want:
+                sid = next((s for s in net["subnets"]
+                            if self._in_subnet(s, want["ip_address"])), None)
+                if sid is None:
+                    raise neutron_bad("Invalid input for operation: IP address %s is"
+                                      " not a valid IP for any of the subnets on the"
+                                      " specified network." % want["ip_address"])
+            sub = self.coll["subnets"].get(sid)
+            if sub is None or sub["network_id"] != net["id"]:
+                raise neutron_bad("Invalid input for operation: Failed to create port"
+                                  " on network %s, because fixed_ips included invalid"
+                                  " subnet %s." % (net["id"], sid))
+            ips.append({"subnet_id": sid,
+                        "ip_address": self.allocate_ip(sub, want.get("ip_address"))})
+        if groups is None:
+            groups = [self.default_group(project, now)["id"]] if project else []
+        p.update({"name": name, "network_id": net["id"], "fixed_ips": ips,
+                  "mac_address": "fa:16:3e:%02x:%02x:%02x" % ((n >> 16) & 255,
+                                                              (n >> 8) & 255, n & 255),
+                  "status": status, "admin_state_up": True, "device_id": device_id,
+                  "device_owner": device_owner, "security_groups": list(groups),
+                  "allowed_address_pairs": [], "extra_dhcp_opts": [],
+                  "port_security_enabled": True, "binding:vnic_type": "normal",
+                  "ip_allocation": "immediate", "dns_name": "",
+                  "dns_assignment": [], "propagate_uplink_status": False})
+        return self.add("ports", p)
+
+    def _in_subnet(self, sid, ip):
+        try:
+            return ipaddress.ip_address(ip) in ipaddress.ip_network(
+                self.coll["subnets"][sid]["cidr"])
+        except ValueError:
+            return False
+
+    def new_router(self, project, name, now, gateway_net=None):
+        r = self._std(project, now)
+        r.update({"name": name, "status": "ACTIVE", "admin_state_up": True,
+                  "external_gateway_info": None, "routes": [],
+                  "availability_zone_hints": [], "availability_zones": [],
+                  "flavor_id": None})
+        self.add("routers", r)
+        if gateway_net is not None:
+            self.set_gateway(r, gateway_net, now)
+        return r
+
+    def set_gateway(self, r, net, now):
+        gw = self.new_port(net, "", now, device_id=r["id"],
+                           device_owner="network:router_gateway", groups=[])
+        r["external_gateway_info"] = {
+            "network_id": net["id"], "enable_snat": True,
+            "external_fixed_ips": [dict(f) for f in gw["fixed_ips"]]}
+
+    def add_interface(self, r, subnet, now):
+        net = self.coll["networks"][subnet["network_id"]]
+        return self.new_port(net, r["project_id"], now, device_id=r["id"],
+                             device_owner="network:router_interface", groups=[],
+                             fixed_ips=[{"subnet_id": subnet["id"],
+                                         "ip_address": subnet["gateway_ip"]}])
+
+    def router_for(self, port, ext_net_id):
+        """The router joining port's subnets to external network ext_net_id."""
+        subnets = {f["subnet_id"] for f in port["fixed_ips"]}
+        for r in self.coll["routers"].values():
+            gw = r["external_gateway_info"]
+            if not gw or gw["network_id"] != ext_net_id:
+                continue
+            for p in self.coll["ports"].values():
+                if p["device_id"] == r["id"] and \
+                        p["device_owner"] == "network:router_interface" and \
+                        subnets & {f["subnet_id"] for f in p["fixed_ips"]}:
+                    return r
+        return None
+
+    def associate(self, fip, port, fixed_ip, now):
+        """Point fip at port (None: disassociate); NeutronError if not allowed."""
+        if port is None:
+            fip.update({"port_id": None, "fixed_ip_address": None, "router_id": None})
+            return
+        v4 = [f for f in port["fixed_ips"] if ":" not in f["ip_address"]]
+        if fixed_ip is not None:
+            v4 = [f for f in v4 if f["ip_address"] == fixed_ip]
+        if not v4:
+            raise neutron_bad("Bad floatingip request: Port %s does not have a fixed"
+                              " IPv4 address." % port["id"])
+        router = self.router_for(port, fip["floating_network_id"])
+        if router is None:
+            raise NeutronError(404, "ExternalGatewayForFloatingIPNotFound",
+                               "External network %s is not reachable from subnet %s."
+                               "  Therefore, cannot associate Port %s with a Floating"
+                               " IP." % (fip["floating_network_id"],
+                                         v4[0]["subnet_id"], port["id"]))
+        for other in self.coll["floatingips"].values():
+            if other is not fip and other["port_id"] == port["id"] and \
+                    other["fixed_ip_address"] == v4[0]["ip_address"]:
+                raise NeutronError(409, "FloatingIPPortAlreadyAssociated",
+                                   "Cannot associate floating IP %s (%s) with port %s"
+                                   " using fixed IP %s, as that fixed IP already has a"
+                                   " floating IP on external network %s."
+                                   % (fip["floating_ip_address"], fip["id"], port["id"],
+                                      v4[0]["ip_address"], fip["floating_network_id"]))
+        fip.update({"port_id": port["id"], "fixed_ip_address": v4[0]["ip_address"],
+                    "router_id": router["id"]})
+
+    def new_floatingip(self, net, project, now, address=None):
+        sub = next((self.coll["subnets"][s] for s in net["subnets"]), None)
+        if sub is None:
+            raise neutron_bad("Bad floatingip request: Network %s does not contain"
+                              " any IPv4 subnet" % net["id"])
+        ip = self.allocate_ip(sub, address)
+        f = self._std(project, now)
+        f.update({"floating_ip_address": ip, "floating_network_id": net["id"],
+                  "router_id": None, "port_id": None, "fixed_ip_address": None,
+                  "status": "DOWN", "port_forwardings": [], "qos_policy_id": None})
+        return self.add("floatingips", f)
+
+    def ports_of(self, device_id):
+        return [p for p in self.coll["ports"].values() if p["device_id"] == device_id]
+
+    def delete_port(self, pid, now):
+        for f in self.coll["floatingips"].values():
+            if f["port_id"] == pid:
+                self.associate(f, None, None, now)
+                self.bump(f, now)
+        self.coll["ports"].pop(pid, None)
+
+    # -- the seed --------------------------------------------------------------
+    def seed(self, demo, admin, extra_networks, now):
+        public = self.new_network(admin, "public", now, external=True)
+        self.new_subnet(public, "public-subnet", "172.24.4.0/24", now,
+                        gateway_ip="172.24.4.1", enable_dhcp=False,
+                        pools=[{"start": "172.24.4.10", "end": "172.24.4.250"}])
+        private = self.new_network(admin, "private", now, shared=True)
+        sub = self.new_subnet(private, "private-subnet", "10.0.0.0/24", now)
+        router = self.new_router(demo, "router1", now, gateway_net=public)
+        self.add_interface(router, sub, now)
+        g = self.default_group(demo, now)
+        self.new_rule(g, "ingress", now, protocol="icmp", remote_ip_prefix="0.0.0.0/0")
+        self.new_rule(g, "ingress", now, protocol="tcp", port_range_min=22,
+                      port_range_max=22, remote_ip_prefix="0.0.0.0/0")
+        for i in range(1, extra_networks + 1):
+            net = self.new_network(demo, "net-%05d" % i, now)
+            self.new_subnet(net, "subnet-%05d" % i, "10.%d.%d.0/24"
+                            % (1 + i // 256 % 254, i % 256), now)
+            self.new_port(net, demo, now, name="port-%05d" % i)
+        return private
+
+
+# ---------------------------------------------------------------------------
+# Neutron (networking v2.0): API
+# ---------------------------------------------------------------------------
+
+def neutron_resp(status, obj):
+    return json_resp(status, obj, [("X-Openstack-Request-Id", req_id())])
+
+
+class Neutron:
+    def __init__(self, st):
+        self.st = st
+
+    @property
+    def net(self):
+        return self.st.net
+
+    def handle(self, req):
+        path = req.path[len("/network"):]
+        if path in ("", "/"):
+            return neutron_resp(200, {"versions": [{
+                "id": "v2.0", "status": "CURRENT",
+                "links": [{"href": "http://%s/network/v2.0/" % req.host,
+                           "rel": "self"}]}]})
+        tok = authtoken(self.st, req)
+        if tok is None:
+            return middleware_401(self.st, req)
+        req.token = tok
+        try:
+            if not (path == "/v2.0" or path.startswith("/v2.0/")):
+                raise NeutronError(404, "HTTPNotFound", "The resource could not be found.")
+            segs = [urllib.parse.unquote(s) for s in path[len("/v2.0"):].split("/")
+                    if s != ""]
+            if segs and segs[-1].endswith(".json"):
+                segs[-1] = segs[-1][:-5]
+            r = self.route(req, segs)
+        except NeutronError as e:
+            return neutron_resp(e.status, {"NeutronError": {
+                "type": e.etype, "message": e.message, "detail": ""}})
+        r.headers.append(("X-Openstack-Request-Id", req_id()))
+        return r
+
+    def route(self, req, segs):
+        m = req.method
+        if not segs and m in ("GET", "HEAD"):
+            return json_resp(200, {"resources": [
+                {"name": NEUTRON_RESOURCES[c][0], "collection": c,
+                 "links": [{"href": "http://%s/network/v2.0/%s" % (req.host, c),
+                            "rel": "self"}]} for c in NEUTRON_RESOURCES]})
+        if segs == ["extensions"] and m in ("GET", "HEAD"):
+            return json_resp(200, {"extensions": [
+                {"alias": a, "name": a, "description": a, "updated": "2013-01-01T00:00:00Z",
+                 "links": []} for a in NEUTRON_EXTENSIONS]})
+        coll = segs[0] if segs else ""
+        if coll not in NEUTRON_RESOURCES or len(segs) > 2:
+            raise NeutronError(404, "HTTPNotFound", "The resource could not be found.")
+        with self.st.lock:
+            self.st.settle()
+            if len(segs) == 1 and m in ("GET", "HEAD"):
+                return self.list(req, coll)
+            if len(segs) == 1 and m == "POST":
+                return self.create(req, coll)
+            if len(segs) == 2 and m in ("GET", "HEAD"):
+                return json_resp(200, {NEUTRON_RESOURCES[coll][0]: self.view(
+                    req, coll, self.get(req, coll, segs[1]))})
+            if len(segs) == 2 and m == "PUT":
+                return self.update(req, coll, segs[1])
+            if len(segs) == 2 and m == "DELETE":
+                return self.delete(req, coll, segs[1])
+        raise NeutronError(405, "HTTPMethodNotAllowed",
+                           "The server could not comply with the request since it is"
+                           " either malformed or otherwise incorrect.")
+
+    # -- visibility and views ---------------------------------------------------
+    def _admin(self, req):
+        return Nova._is_admin(self, req)
+
+    def visible(self, req, coll, obj):
+        if self._admin(req) or obj["project_id"] == req.token.project:
+            return True
+        if coll == "networks":
+            return obj["shared"] or obj["router:external"]
+        if coll == "subnets":
+            n = self.net.coll["networks"].get(obj["network_id"])
+            return bool(n) and (n["shared"] or n["router:external"])
+        return False
+
+    def get(self, req, coll, oid):
+        obj = self.net.coll[coll].get(oid)
+        if obj is None or not self.visible(req, coll, obj):
+            _, etype, msg = NEUTRON_RESOURCES[coll]
+            raise NeutronError(404, etype, msg % oid)
+        return obj
+
+    def view(self, req, coll, obj, fields=None):
+        d = {k: (list(v) if isinstance(v, list) else v) for k, v in obj.items()
+             if not k.startswith("_")}
+        if coll == "security-groups":
+            d["security_group_rules"] = [dict(self.net.coll["security-group-rules"][r])
+                                         for r in obj["security_group_rules"]]
+        elif coll == "floatingips":
+            p = self.net.coll["ports"].get(obj["port_id"]) if obj["port_id"] else None
+            d["port_details"] = None if p is None else {
+                k: p[k] for k in ("name", "network_id", "mac_address", "admin_state_up",
+                                  "status", "device_id", "device_owner")}
+        elif coll == "networks" and self._admin(req):
+            d["provider:network_type"] = obj["_ptype"]
+            d["provider:physical_network"] = obj["name"] if obj["_ptype"] == "flat" else None
+            d["provider:segmentation_id"] = None
+        if fields:
+            d = {k: v for k, v in d.items() if k in fields}
+        return d
+
+    # -- list -----------------------------------------------------------------------
+    def list(self, req, coll):
+        filters = {}
+        for k, v in req.qs:
+            if k not in ("limit", "marker", "page_reverse", "fields", "sort_key",
+                         "sort_dir"):
+                filters.setdefault(k, []).append(v)
+
+        def text(v):
+            if isinstance(v, bool):
+                return "true" if v else "false"
+            return "" if v is None else str(v)
+
+        def matches(o):
+            for k, vals in filters.items():
+                have = text(o.get(k)) if k in o else None
+                if have is None or not any(
+                        have == (v.lower() if have in ("true", "false") else v)
+                        for v in vals):
+                    return False
+            return True
+        items = sorted((o for o in self.net.coll[coll].values()
+                        if self.visible(req, coll, o) and matches(o)),
+                       key=lambda o: o["id"])
+        key = coll.replace("-", "_")
+        limit = req.q("limit")
+        marker = req.q("marker")
+        links = []
+        if marker:
+            self.get(req, coll, marker)
+            items = [o for o in items if o["id"] > marker]
+        if limit is not None:
+            try:
+                n = int(limit)
+            except ValueError:
+                raise neutron_bad("Invalid input for limit. Reason: '%s' is not an"
+                                  " integer." % limit)
+            if n < 0:
+                raise neutron_bad("Invalid input for limit. Reason: '%s' should be"
+                                  " non-negative." % limit)
+            if n > 0:
+                items = items[:n]
+                if len(items) == n:
+                    links.append({"rel": "next", "href": self._href(req, coll,
+                                                                    items[-1]["id"])})
+                if marker:
+                    links.append({"rel": "previous", "href": self._href(
+                        req, coll, items[0]["id"] if items else marker, reverse=True)})
+        fields = set(req.qall("fields"))
+        body = {key: [self.view(req, coll, o, fields) for o in items]}
+        if links:
+            body[key + "_links"] = links
+        return json_resp(200, body)
+
+    def _href(self, req, coll, marker, reverse=False):
+        params = [(k, v) for k, v in req.qs if k not in ("marker", "page_reverse")]
+        params.append(("marker", marker))
+        if reverse:
+            params.append(("page_reverse", "True"))
+        return "http://%s/network/v2.0/%s?%s" % (req.host, coll,
+                                                 urllib.parse.urlencode(params))
+
+    # -- write helpers -----------------------------------------------------------
+    def _body(self, req, coll, verb):
+        member = NEUTRON_RESOURCES[coll][0]
+        try:
+            body = req.json()
+        except HTTPError:
+            raise neutron_bad("Malformed JSON in request body.")
+        if not isinstance(body, dict) or not isinstance(body.get(member), dict):
+            raise neutron_bad("Resource body required")
+        attrs = body[member]
+        allowed = set(NEUTRON_WRITABLE[coll])
+        if verb == "PUT":
+            allowed -= NEUTRON_CREATE_ONLY[coll]
+        else:
+            allowed |= {"project_id", "tenant_id"}
+        unknown = [k for k in attrs if k not in allowed]
+        if unknown:
+            known = set(NEUTRON_WRITABLE[coll]) | {"id", "status", "project_id",
+                                                   "tenant_id"}
+            bad = [k for k in unknown if k not in known]
+            if bad:
+                raise neutron_bad("Unrecognized attribute(s) '%s'" % ", ".join(bad))
+            raise neutron_bad("Attribute '%s' not allowed in %s" % (unknown[0], verb))
+        if verb == "POST":
+            for k in NEUTRON_REQUIRED.get(coll, ()):
+                if k not in attrs:
+                    raise neutron_bad("Failed to parse request. Required attribute '%s'"
+                                      " not specified" % k)
+        for k in ("name", "description"):
+            if k in attrs and not isinstance(attrs[k], str):
+                raise neutron_bad("Invalid input for %s. Reason: '%s' is not a valid"
+                                  " string." % (k, attrs[k]))
+        return attrs
+
+    def _project(self, req, attrs):
+        p = attrs.get("project_id") or attrs.get("tenant_id") or req.token.project
+        if p != req.token.project and not self._admin(req):
+            raise NeutronError(403, "HTTPForbidden",
+                               "Specifying 'project_id' or 'tenant_id' other than the"
+                               " authenticated project in request requires admin"
+                               " privileges")
+        return p
+
+    def _policy(self, req, what):
+        if not self._admin(req):
+            raise NeutronError(403, "PolicyNotAuthorized",
+                               "(rule:%s) is disallowed by policy" % what)
+
+    def _own(self, req, coll, oid):
+        """The object, if the caller may change it (a shared network is visible
+        to all but belongs to its owner: 403; anything else: not found)."""
+        obj = self.get(req, coll, oid)
+        if obj["project_id"] == req.token.project or self._admin(req):
+            return obj
+        if coll == "networks":
+            raise NeutronError(403, "PolicyNotAuthorized",
+                               "(rule:update_network) is disallowed by policy")
+        _, etype, msg = NEUTRON_RESOURCES[coll]
+        raise NeutronError(404, etype, msg % oid)
+
+    def _sg_ids(self, req, names, now):
+        out = []
+        for g in names:
+            obj = self.net.coll["security-groups"].get(g)
+            if obj is None or not self.visible(req, "security-groups", obj):
+                raise NeutronError(404, "SecurityGroupNotFound",
+                                   "Security group %s does not exist" % g)
+            out.append(g)
+        return out
+
+    # -- create -------------------------------------------------------------------
+    def create(self, req, coll):
+        attrs = self._body(req, coll, "POST")
+        project = self._project(req, attrs)
+        now = time.time()
+        obj = getattr(self, "create_" + coll.replace("-", "_"))(req, attrs, project, now)
+        for k in ("name", "description", "admin_state_up"):
+            if k in attrs and k in obj:
+                obj[k] = attrs[k]
+        return json_resp(201, {NEUTRON_RESOURCES[coll][0]: self.view(req, coll, obj)})
+
+    def create_networks(self, req, attrs, project, now):
+        if attrs.get("shared"):
+            self._policy(req, "create_network:shared")
+        if attrs.get("router:external"):
+            self._policy(req, "create_network:router:external")
+        mtu = attrs.get("mtu", 1500)
+        if not isinstance(mtu, int) or isinstance(mtu, bool) or not 68 <= mtu <= 1500:
+            raise neutron_bad("Invalid input for operation: Requested MTU is too big,"
+                              " maximum is 1500.")
+        return self.net.new_network(project, attrs.get("name", ""), now,
+                                    shared=bool(attrs.get("shared")),
+                                    external=bool(attrs.get("router:external")), mtu=mtu)
+
+    def create_subnets(self, req, attrs, project, now):
+        net = self._own(req, "networks", attrs["network_id"])
+        if attrs["ip_version"] not in (4, 6):
+            raise neutron_bad("Invalid input for ip_version. Reason: '%s' is not in"
+                              " [4, 6]." % attrs["ip_version"])
+        if not isinstance(attrs["cidr"], str):
+            raise neutron_bad("Invalid input for cidr. Reason: '%s' is not a valid IP"
+                              " subnet." % attrs["cidr"])
+        new = ipaddress.ip_network(attrs["cidr"], strict=False) \
+            if self._valid_net(attrs["cidr"]) else None
+        for sid in net["subnets"]:
+            old = ipaddress.ip_network(self.net.coll["subnets"][sid]["cidr"])
+            if new is not None and new.version == old.version and new.overlaps(old):
+                raise neutron_bad("Invalid input for operation: Requested subnet with"
+                                  " cidr: %s for network: %s overlaps with another"
+                                  " subnet." % (attrs["cidr"], net["id"]))
+        dns = attrs.get("dns_nameservers", [])
+        if not isinstance(dns, list):
+            raise neutron_bad("Invalid input for dns_nameservers. Reason: '%s' is not a"
+                              " list." % (dns,))
+        return self.net.new_subnet(net, attrs.get("name", ""), attrs["cidr"], now,
+                                   gateway_ip=attrs.get("gateway_ip"),
+                                   enable_dhcp=attrs.get("enable_dhcp", True) is not False,
+                                   pools=attrs.get("allocation_pools"), dns=dns,
+                                   project=project, ip_version=attrs["ip_version"])
+
+    @staticmethod
+    def _valid_net(cidr):
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+            return True
+        except ValueError:
+            return False
+
+    def create_ports(self, req, attrs, project, now):
+        net = self.get(req, "networks", attrs["network_id"])
+        if net["project_id"] != project and not net["shared"] and not self._admin(req):
+            raise NeutronError(404, "NetworkNotFound",
+                               "Network %s could not be found." % net["id"])
+        groups = attrs.get("security_groups")
+        if groups is not None:
+            groups = self._sg_ids(req, groups, now)
+        fixed = attrs.get("fixed_ips")
+        if fixed is not None and (not isinstance(fixed, list) or any(
+                not isinstance(f, dict) for f in fixed)):
+            raise neutron_bad("Invalid input for fixed_ips. Reason: Invalid data format"
+                              " for fixed IP: '%s'." % (fixed,))
+        p = self.net.new_port(net, project, now, name=attrs.get("name", ""),
+                              fixed_ips=fixed, groups=groups,
+                              device_id=attrs.get("device_id", ""),
+                              device_owner=attrs.get("device_owner", ""))
+        if "mac_address" in attrs:
+            p["mac_address"] = attrs["mac_address"]
+        return p
+
+    def create_security_groups(self, req, attrs, project, now):
+        if attrs.get("name") == "default":
+            raise NeutronError(409, "SecurityGroupDefaultAlreadyExists",
+                               "Default security group already exists.")
+        self.net.default_group(project, now)
+        return self.net.new_group(project, attrs.get("name", ""),
+                                  attrs.get("description", ""), now,
+                                  stateful=attrs.get("stateful", True) is not False)
+
+    def create_security_group_rules(self, req, attrs, project, now):
+        g = self._own(req, "security-groups", attrs["security_group_id"])
+        direction = attrs["direction"]
+        if direction not in ("ingress", "egress"):
+            raise neutron_bad("Invalid input for direction. Reason: %s is not in"
+                              " ['ingress', 'egress']." % direction)
+        eth = attrs.get("ethertype", "IPv4")
+        if eth not in ("IPv4", "IPv6"):
+            raise neutron_bad("Invalid input for ethertype. Reason: %s is not in"
+                              " ['IPv4', 'IPv6']." % eth)
+        proto = attrs.get("protocol")
+        if proto is not None:
+            proto = str(proto).lower()
+            if proto not in NEUTRON_PROTOCOLS and not (proto.isdigit() and
+                                                       int(proto) <= 255):
+                raise NeutronError(400, "SecurityGroupRuleInvalidProtocol",
+                                   "Security group rule protocol %s not supported. Only"
+                                   " protocol values [None, 'ah', 'dccp', 'egp', 'esp',"
+                                   " 'gre', 'hopopt', 'icmp', 'igmp', 'ip', 'ipip',"
+                                   " 'ipv6-encap', 'ipv6-frag', 'ipv6-icmp', 'icmpv6',"
+                                   " 'ipv6-nonxt', 'ipv6-opts', 'ipv6-route', 'ospf',"
+                                   " 'pgm', 'rsvp', 'sctp', 'tcp', 'udp', 'udplite',"
+                                   " 'vrrp'] and integer representations [0 to 255] are"
+                                   " supported." % proto)
+        lo, hi = attrs.get("port_range_min"), attrs.get("port_range_max")
+        if (lo is not None or hi is not None) and proto is None:
+            raise NeutronError(400, "SecurityGroupProtocolRequiredWithPorts",
+                               "Must also specify protocol if port range is given.")
+        if proto in ("tcp", "udp", "6", "17") and lo is not None and hi is not None \
+                and int(lo) > int(hi):
+            raise NeutronError(400, "SecurityGroupInvalidPortRange",
+                               "For TCP/UDP protocols, port_range_min must be <="
+                               " port_range_max")
+        prefix = attrs.get("remote_ip_prefix")
+        if prefix is not None and not self._valid_net(prefix):
+            raise neutron_bad("Invalid input for remote_ip_prefix. Reason: '%s' is not a"
+                              " valid IP subnet." % prefix)
+        rgroup = attrs.get("remote_group_id")
+        if rgroup is not None:
+            self.get(req, "security-groups", rgroup)
+        want = (direction, eth, proto, lo, hi, prefix, rgroup)
+        for rid in g["security_group_rules"]:
+            r = self.net.coll["security-group-rules"][rid]
+            if (r["direction"], r["ethertype"], r["protocol"], r["port_range_min"],
+                    r["port_range_max"], r["remote_ip_prefix"], r["remote_group_id"]) == want:
+                raise NeutronError(409, "SecurityGroupRuleExists",
+                                   "Security group rule already exists. Rule id is %s."
+                                   % rid)
+        return self.net.new_rule(g, direction, now, ethertype=eth, protocol=proto,
+                                 port_range_min=lo, port_range_max=hi,
+                                 remote_ip_prefix=prefix, remote_group_id=rgroup,
+                                 description=attrs.get("description", ""))
+
+    def create_floatingips(self, req, attrs, project, now):
+        net = self.net.coll["networks"].get(attrs["floating_network_id"])
+        if net is None:
+            raise NeutronError(404, "NetworkNotFound", "Network %s could not be found."
+                               % attrs["floating_network_id"])
+        if not net["router:external"]:
+            raise neutron_bad("Bad floatingip request: Network %s is not a valid external"
+                              " network." % net["id"])
+        fip = self.net.new_floatingip(net, project, now, attrs.get("floating_ip_address"))
+        try:
+            if attrs.get("port_id"):
+                port = self._own(req, "ports", attrs["port_id"])
+                self.net.associate(fip, port, attrs.get("fixed_ip_address"), now)
+                self.changed_port(port)
+        except NeutronError:
+            self.net.coll["floatingips"].pop(fip["id"], None)
+            raise
+        return fip
+
+    def create_routers(self, req, attrs, project, now):
+        gw = attrs.get("external_gateway_info")
+        net = None
+        if gw:
+            net = self.get(req, "networks", gw.get("network_id"))
+            if not net["router:external"]:
+                raise neutron_bad("Bad router request: Network %s is not an external"
+                                  " network." % net["id"])
+        return self.net.new_router(project, attrs.get("name", ""), now, net)
+
+    # -- update / delete -----------------------------------------------------------
+    def update(self, req, coll, oid):
+        attrs = self._body(req, coll, "PUT")
+        obj = self._own(req, coll, oid)
+        now = time.time()
+        if coll == "floatingips" and "port_id" in attrs:
+            port = self._own(req, "ports", attrs["port_id"]) if attrs["port_id"] else None
+            old = self.net.coll["ports"].get(obj["port_id"]) if obj["port_id"] else None
+            self.net.associate(obj, port, attrs.get("fixed_ip_address"), now)
+            for p in (old, port):
+                if p is not None:
+                    self.changed_port(p)
+        elif coll == "ports" and "security_groups" in attrs:
+            obj["security_groups"] = self._sg_ids(req, attrs["security_groups"], now)
+        if coll == "networks" and "shared" in attrs and attrs["shared"] != obj["shared"]:
+            self._policy(req, "update_network:shared")
+        for k, v in attrs.items():
+            if k in ("port_id", "fixed_ip_address", "security_groups", "fixed_ips",
+                     "external_gateway_info", "allocation_pools"):
+                continue
+            obj[k] = v
+        self.net.bump(obj, now)
+        if coll == "ports":
+            self.changed_port(obj)
+        return json_resp(200, {NEUTRON_RESOURCES[coll][0]: self.view(req, coll, obj)})
+
+    def changed_port(self, port):
+        """Nova hears network-changed: the server's addresses follow."""
+        s = self.st.servers.get(port["device_id"])
+        if s is not None:
+            self.st.refresh_addresses(s)
+
+    def delete(self, req, coll, oid):
+        obj = self._own(req, coll, oid)
+        now = time.time()
+        c = self.net.coll
+        if coll == "networks":
+            if any(p["network_id"] == oid and p["device_owner"] not in (
+                    "network:dhcp",) for p in c["ports"].values()):
+                raise NeutronError(409, "NetworkInUse",
+                                   "Unable to complete operation on network %s. There"
+                                   " are one or more ports still in use on the network."
+                                   % oid)
+            for sid in obj["subnets"]:
+                c["subnets"].pop(sid, None)
+        elif coll == "subnets":
+            if any(f["subnet_id"] == oid for p in c["ports"].values()
+                   for f in p["fixed_ips"]):
+                raise NeutronError(409, "SubnetInUse",
+                                   "Unable to complete operation on subnet %s: One or"
+                                   " more ports have an IP allocation from this subnet."
+                                   % oid)
+            net = c["networks"].get(obj["network_id"])
+            if net:
+                net["subnets"].remove(oid)
+                self.net.bump(net, now)
+        elif coll == "ports":
+            if obj["device_owner"] == "network:router_interface":
+                raise NeutronError(409, "PortInUse",
+                                   "Port %s cannot be deleted directly via the port API:"
+                                   " has device owner network:router_interface." % oid)
+            self.net.delete_port(oid, now)
+            self.changed_port(obj)
+            return Resp(204, b"")
+        elif coll == "security-groups":
+            if obj["name"] == "default" and not self._admin(req):
+                raise NeutronError(409, "SecurityGroupCannotRemoveDefault",
+                                   "Insufficient rights for removing default security"
+                                   " group.")
+            if any(oid in p["security_groups"] for p in c["ports"].values()):
+                raise NeutronError(409, "SecurityGroupInUse",
+                                   "Security Group %s in use." % oid)
+            for rid in obj["security_group_rules"]:
+                c["security-group-rules"].pop(rid, None)
+        elif coll == "security-group-rules":
+            g = c["security-groups"].get(obj["security_group_id"])
+            if g:
+                g["security_group_rules"].remove(oid)
+                self.net.bump(g, now)
+        elif coll == "floatingips":
+            port = c["ports"].get(obj["port_id"]) if obj["port_id"] else None
+            c["floatingips"].pop(oid)
+            if port is not None:
+                self.changed_port(port)
+            return Resp(204, b"")
+        elif coll == "routers":
+            if any(p["device_id"] == oid and p["device_owner"] ==
+                   "network:router_interface" for p in c["ports"].values()):
+                raise NeutronError(409, "RouterInUse",
+                                   "Router %s still has ports" % oid)
+            for p in self.net.ports_of(oid):
+                c["ports"].pop(p["id"], None)
+        c[coll].pop(oid, None)
+        return Resp(204, b"")
+
+
+# ---------------------------------------------------------------------------
+# Cinder (block storage v3)
+# ---------------------------------------------------------------------------
+
+CINDER_MIN = (3, 0)
+CINDER_MAX = (3, 70)
+CINDER_FILTERS = {"name", "status", "bootable", "availability_zone", "size",
+                  "metadata", "created_at", "updated_at", "group_id",
+                  "migration_status"}
+CINDER_LIST_PARAMS = {"limit", "marker", "offset", "sort", "sort_key", "sort_dir",
+                      "all_tenants", "with_count", "project_id"}
+CINDER_DELETABLE = ("available", "error", "error_restoring", "error_extending",
+                    "error_managing")
+
+
+class Volume:
+    __slots__ = ("id", "name", "description", "size", "status", "bootable",
+                 "volume_type", "az", "created", "updated", "attachments",
+                 "multiattach", "project_id", "user_id", "metadata", "pending",
+                 "image_meta")
+
+    def __init__(self):
+        self.attachments = []       # [{"server_id", "attachment_id", "device", "at"}]
+        self.metadata = {}
+        self.pending = None         # (until, status) when a transition ends
+        self.image_meta = None
+        self.description = None
+
+
+class VolStore:
+    """Cinder's volumes.  Guarded by State.lock."""
+
+    def __init__(self, st):
+        self.st = st
+        self.volumes = {}
+        self.types = [{"id": "0d6a5b5c-7f3e-4b53-9a55-3c3b4e0f2a11", "name": "__DEFAULT__",
+                       "description": "Default Volume Type", "is_public": True,
+                       "os-volume-type-access:is_public": True}]
+        self.max_volumes = 1000
+        self.max_gigabytes = 10000
+
+    def settle(self, now):
+        for v in list(self.volumes.values()):
+            if v.pending and v.pending[0] <= now:
+                until, status = v.pending
+                v.pending = None
+                if status is None:
+                    del self.volumes[v.id]
+                    continue
+                v.status = status
+                v.updated = until
+
+    def transition(self, v, now_status, final, now):
+        """v shows now_status, then final (None: gone) after build_time."""
+        v.status = now_status
+        v.updated = now
+        v.pending = (now + self.st.build_time, final)
+        if self.st.build_time <= 0:
+            self.settle(now)
+
+    def new(self, project, user, size, name, now, bootable=False, image=None,
+            status="creating", vid=None):
+        v = Volume()
+        v.id = vid or str(uuid.uuid4())
+        v.name, v.size, v.project_id, v.user_id = name, size, project, user
+        v.volume_type = self.types[0]["name"]
+        v.az = "nova"
+        v.multiattach = False
+        v.created = v.updated = now
+        v.bootable = bootable
+        if image is not None:
+            v.image_meta = {"image_id": image["id"], "image_name": image["name"] or "",
+                            "container_format": image.get("container_format") or "bare",
+                            "disk_format": image.get("disk_format") or "qcow2",
+                            "checksum": image.get("checksum") or "",
+                            "size": str(image.get("size") or 0),
+                            "min_disk": str(image.get("min_disk") or 0),
+                            "min_ram": str(image.get("min_ram") or 0)}
+        self.volumes[v.id] = v
+        if status == "creating":
+            self.transition(v, "creating", "available", now)
+        else:
+            v.status = status
+        return v
+
+    def attach(self, v, server_id, device, now):
+        v.attachments.append({"server_id": server_id, "attachment_id": str(uuid.uuid4()),
+                              "device": device, "at": now, "host_name": None})
+        self.transition(v, "attaching", "in-use", now)
+
+    def detach(self, v, server_id, now, delete=False):
+        v.attachments = [a for a in v.attachments if a["server_id"] != server_id]
+        if delete:
+            self.transition(v, "deleting", None, now)
+        elif not v.attachments:
+            self.transition(v, "detaching", "available", now)
+
+    def used(self, project):
+        vols = [v for v in self.volumes.values() if v.project_id == project]
+        return len(vols), sum(v.size for v in vols)
+
+
+def cinder_error(status, message, headers=None):
+    return nova_error(status, message, headers)
+
+
+class Cinder:
+    def __init__(self, st):
+        self.st = st
+
+    @property
+    def vol(self):
+        return self.st.vol
+
+    def version_entry(self, req):
+        return {"id": "v3.0", "status": "CURRENT", "version": vstr(CINDER_MAX),
+                "min_version": vstr(CINDER_MIN), "updated": "2023-08-31T00:00:00Z",
+                "links": [{"rel": "describedby", "type": "text/html",
+                           "href": "https://docs.openstack.org/"},
+                          {"rel": "self", "href": "http://%s/volume/v3/" % req.host}],
+                "media-types": [{"base": "application/json",
+                                 "type": "application/vnd.openstack.volume+json;version=3"}]}
+
+    def handle(self, req):
+        path = req.path[len("/volume"):]
+        rid = req_id()
+        ids = [("x-compute-request-id", rid), ("x-openstack-request-id", rid)]
+        if path in ("", "/"):
+            return json_resp(300, {"versions": [self.version_entry(req)]}, ids)
+        if path in ("/v3", "/v3/"):
+            return json_resp(200, {"versions": [self.version_entry(req)]}, ids)
+        tok = authtoken(self.st, req)
+        if tok is None:
+            r = middleware_401(self.st, req)
+            return r
+        req.token = tok
+        try:
+            ver = self.microversion(req)
+            req.ver = ver
+            vh = [("OpenStack-API-Version", "volume " + vstr(ver)),
+                  ("Vary", "OpenStack-API-Version")]
+            if not path.startswith("/v3/"):
+                raise HTTPError(404, "The resource could not be found.")
+            segs = [urllib.parse.unquote(s) for s in path[len("/v3/"):].split("/")]
+            if segs and segs[-1] == "" and len(segs) > 1:
+                segs = segs[:-1]
+            if segs and (UUID_RE.match(segs[0]) or segs[0] in self.st.projects) \
+                    and segs[0] not in ("volumes", "types"):
+                if segs[0] != tok.project:
+                    raise HTTPError(400, "Malformed request url")
+                segs = segs[1:]
+            with self.st.lock:
+                self.st.settle()
+                r = self.route(req, segs)
+            r.headers.extend(vh)
+        except HTTPError as e:
+            r = cinder_error(e.status, e.message, e.headers)
+        r.headers.extend(ids)
+        return r
+
+    def microversion(self, req):
+        hdr = req.header("OpenStack-API-Version")
+        want = None
+        for item in (hdr or "").split(","):
+            parts = item.strip().split()
+            if len(parts) == 2 and parts[0].lower() == "volume":
+                want = parts[1]
+        if want is None:
+            return CINDER_MIN
+        if want.lower() == "latest":
+            return CINDER_MAX
+        ver = parse_version(want)
+        if ver is None:
+            raise HTTPError(400, "API Version String %s is of invalid format. Must be of"
+                            " format MajorNum.MinorNum." % want)
+        if not CINDER_MIN <= ver <= CINDER_MAX:
+            raise HTTPError(406, "Version %s is not supported by the API. Minimum is %s"
+                            " and maximum is %s." % (vstr(ver), vstr(CINDER_MIN),
+                                                     vstr(CINDER_MAX)))
+        return ver
+
+    def route(self, req, segs):
+        m = req.method
+        n = len(segs)
+        head = segs[0] if segs else ""
+        if head == "volumes":
+            if n == 1 and m in ("GET", "HEAD"):
+                return self.list(req, False)
+            if n == 1 and m == "POST":
+                return self.create(req)
+            if n == 2 and segs[1] == "detail" and m in ("GET", "HEAD"):
+                return self.list(req, True)
+            if n == 2 and m in ("GET", "HEAD"):
+                return json_resp(200, {"volume": self.view(req, self.get(req, segs[1]))})
+            if n == 2 and m == "PUT":
+                return self.update(req, segs[1])
+            if n == 2 and m == "DELETE":
+                return self.delete(req, segs[1])
+        elif head == "types" and m in ("GET", "HEAD"):
+            if n == 1:
+                return json_resp(200, {"volume_types": [self.type_view(t)
+                                                        for t in self.vol.types]})
+            if n == 2:
+                t = next((t for t in self.vol.types if segs[1] in (t["id"], t["name"])),
+                         None)
+                if t is None:
+                    raise HTTPError(404, "Volume type %s could not be found." % segs[1])
+                return json_resp(200, {"volume_type": self.type_view(t)})
+        elif head == "attachments" and n == 1 and m in ("GET", "HEAD") \
+                and req.ver >= (3, 27):
+            return self.attachments(req)
+        raise HTTPError(404, "The resource could not be found.")
+
+    @staticmethod
+    def type_view(t):
+        return {k: t[k] for k in ("id", "name", "description", "is_public",
+                                  "os-volume-type-access:is_public")}
+
+    def _admin(self, req):
+        return Nova._is_admin(self, req)
+
+    def get(self, req, vid):
+        v = self.vol.volumes.get(vid)
+        if v is None or (v.project_id != req.token.project and not self._admin(req)):
+            raise HTTPError(404, "Volume %s could not be found." % vid)
+        return v
+
+    def _links(self, req, vid):
+        return [{"rel": "self", "href": "http://%s/volume/v3/%s/volumes/%s"
+                 % (req.host, req.token.project, vid)},
+                {"rel": "bookmark", "href": "http://%s/volume/%s/volumes/%s"
+                 % (req.host, req.token.project, vid)}]
+
+    def view(self, req, v):
+        ver = req.ver
+        d = {"id": v.id, "name": v.name, "description": v.description,
+             "size": v.size, "status": v.status,
+             "bootable": "true" if v.bootable else "false",
+             "volume_type": v.volume_type, "availability_zone": v.az,
+             "created_at": iso_us(v.created), "updated_at": iso_us(v.updated),
+             "attachments": [{"id": v.id, "attachment_id": a["attachment_id"],
+                              "volume_id": v.id, "server_id": a["server_id"],
+                              "host_name": a["host_name"], "device": a["device"],
+                              "attached_at": iso_us(a["at"])} for a in v.attachments],
+             "multiattach": v.multiattach, "encrypted": False,
+             "replication_status": None, "consistencygroup_id": None,
+             "snapshot_id": None, "source_volid": None, "user_id": v.user_id,
+             "os-vol-tenant-attr:tenant_id": v.project_id,
+             "metadata": dict(v.metadata), "links": self._links(req, v.id)}
+        if v.image_meta is not None:
+            d["volume_image_metadata"] = dict(v.image_meta)
+        if ver >= (3, 13):
+            d["group_id"] = None
+        if ver >= (3, 48):
+            d["shared_targets"] = False
+            d["service_uuid"] = None
+        if ver >= (3, 63):
+            d["volume_type_id"] = self.vol.types[0]["id"]
+        if ver >= (3, 65):
+            d["consumes_quota"] = True
+        return d
+
+    def list(self, req, detail):
+        params = dict(req.qs)
+        if req.ver >= (3, 31) and not self._admin(req):
+            bad = [k for k in params if k not in CINDER_FILTERS | CINDER_LIST_PARAMS]
+            if bad:
+                raise HTTPError(400, "Invalid filters %s are found in query options."
+                                % ",".join(sorted(bad)))
+        limit = self.st.page_max
+        if "limit" in params:
+            try:
+                limit = int(params["limit"])
+            except ValueError:
+                raise HTTPError(400, "Invalid input received: limit must be an integer")
+            if limit < 0:
+                raise HTTPError(400, "Invalid input received: limit must be >= 0")
+            limit = min(limit, self.st.page_max)
+        vols = sorted((v for v in self.vol.volumes.values()
+                       if v.project_id == req.token.project),
+                      key=lambda v: (v.created, v.id), reverse=True)
+        for k in ("name", "status", "availability_zone"):
+            if k in params:
+                attr = {"availability_zone": "az"}.get(k, k)
+                vols = [v for v in vols if getattr(v, attr) == params[k]]
+        if "bootable" in params:
+            want = params["bootable"].lower() in ("true", "1", "yes")
+            vols = [v for v in vols if v.bootable == want]
+        if "size" in params:
+            vols = [v for v in vols if str(v.size) == params["size"]]
+        marker = params.get("marker")
+        if marker:
+            ids = [v.id for v in vols]
+            if marker not in ids:
+                raise HTTPError(404, "Marker %s could not be found." % marker)
+            vols = vols[ids.index(marker) + 1:]
+        vols = vols[:limit]
+        if detail:
+            items = [self.view(req, v) for v in vols]
+        else:
+            items = [{"id": v.id, "name": v.name, "links": self._links(req, v.id)}
+                     for v in vols]
+        body = {"volumes": items}
+        if vols and len(vols) >= limit:
+            q = [(k, v) for k, v in req.qs if k != "marker"] + [("marker", vols[-1].id)]
+            body["volumes_links"] = [{"rel": "next", "href": "http://%s/volume/v3/%s/"
+                                      "volumes%s?%s" % (req.host, req.token.project,
+                                                        "/detail" if detail else "",
+                                                        urllib.parse.urlencode(q))}]
+        return json_resp(200, body)
+
+    def _check_quota(self, req, size):
+        n, gb = self.vol.used(req.token.project)
+        if n + 1 > self.vol.max_volumes:
+            raise HTTPError(413, "VolumeLimitExceeded: Maximum number of volumes allowed"
+                            " (%d) exceeded for quota 'volumes'." % self.vol.max_volumes,
+                            [("Retry-After", "0")])
+        if gb + size > self.vol.max_gigabytes:
+            raise HTTPError(413, "VolumeSizeExceedsAvailableQuota: Requested volume or"
+                            " snapshot exceeds allowed gigabytes quota. Requested %dG,"
+                            " quota is %dG and %dG has been consumed."
+                            % (size, self.vol.max_gigabytes, gb), [("Retry-After", "0")])
+
+    def create(self, req):
+        body = req.json()
+        if not isinstance(body, dict) or not isinstance(body.get("volume"), dict):
+            raise HTTPError(400, "Invalid input for field/attribute volume. Value: %s."
+                            " 'volume' is a required property" % (body,))
+        spec = body["volume"]
+        allowed = {"size", "name", "description", "volume_type", "availability_zone",
+                   "metadata", "multiattach", "imageRef", "snapshot_id", "source_volid",
+                   "consistencygroup_id", "backup_id", "display_name",
+                   "display_description", "group_id", "scheduler_hints"}
+        for k in spec:
+            if k not in allowed:
+                raise bad_input("volume", spec, "Additional properties are not allowed"
+                                " ('%s' was unexpected)" % k)
+        size = spec.get("size")
+        if isinstance(size, str) and size.isdigit():
+            size = int(size)
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise bad_input("size", spec.get("size"), "%r is not valid under any of the"
+                            " given schemas" % (spec.get("size"),))
+        vtype = spec.get("volume_type")
+        if vtype is not None and not any(vtype in (t["id"], t["name"])
+                                         for t in self.vol.types):
+            raise HTTPError(404, "Volume type with name %s could not be found." % vtype)
+        az = spec.get("availability_zone")
+        if az is not None and az != "nova":
+            raise HTTPError(400, "Invalid input received: Availability zone '%s' is"
+                            " invalid." % az)
+        image = None
+        if spec.get("imageRef"):
+            image = self.st.images.get(spec["imageRef"])
+            if image is None or not Glance.visible(self.st, image, req.token.project):
+                raise HTTPError(400, "Invalid image identifier or unable to access"
+                                " requested image.")
+        md = spec.get("metadata", {})
+        if not isinstance(md, dict):
+            raise bad_input("metadata", md, "%r is not of type 'object'" % (md,))
+        self._check_quota(req, size)
+        v = self.vol.new(req.token.project, req.token.user, size,
+                         spec.get("name", spec.get("display_name")), time.time(),
+                         bootable=image is not None, image=image)
+        v.description = spec.get("description")
+        v.metadata = {str(k): str(x) for k, x in md.items()}
+        v.multiattach = bool(spec.get("multiattach"))
+        return json_resp(202, {"volume": self.view(req, v)})
+
+    def update(self, req, vid):
+        body = req.json()
+        if not isinstance(body, dict) or not isinstance(body.get("volume"), dict):
+            raise HTTPError(400, "Missing required element 'volume' in request body.")
+        v = self.get(req, vid)
+        spec = body["volume"]
+        for k in ("name", "description"):
+            if k in spec:
+                setattr(v, k, spec[k])
+        if "metadata" in spec and isinstance(spec["metadata"], dict):
+            v.metadata = {str(k): str(x) for k, x in spec["metadata"].items()}
+        v.updated = time.time()
+        return json_resp(200, {"volume": self.view(req, v)})
+
+    def delete(self, req, vid):
+        v = self.get(req, vid)
+        if v.status not in CINDER_DELETABLE or v.attachments:
+            raise HTTPError(400, "Invalid volume: Volume status must be available or"
+                            " error or error_restoring or error_extending or"
+                            " error_managing and must not be migrating, attached,"
+                            " belong to a group, have snapshots, awaiting a transfer,"
+                            " or be disassociated from snapshots after volume"
+                            " transfer.")
+        self.vol.transition(v, "deleting", None, time.time())
+        return Resp(202, b"")
+
+    def attachments(self, req):
+        want = req.q("volume_id")
+        out = []
+        for v in self.vol.volumes.values():
+            if v.project_id != req.token.project or (want and v.id != want):
+                continue
+            for a in v.attachments:
+                out.append({"id": a["attachment_id"], "status": "attached",
+                            "instance": a["server_id"], "volume_id": v.id})
+        return json_resp(200, {"attachments": out})
+
+
 def counter_key(method, path):
     """Method + path with ids replaced by {id} (and metadata keys by {key})."""
     out = []
     prev = None
     for s in path.split("/"):
-        if prev in ("servers", "flavors", "images", "os-keypairs") and s and \
+        if prev in ("servers", "flavors", "images", "os-keypairs",
+                    "os-instance-actions", "os-volume_attachments", "volumes",
+                    "types") + tuple(NEUTRON_RESOURCES) and s and \
                 s != "detail":
             out.append("{id}")
         elif prev in ("metadata", "os-extra_specs") and s:
@@ -2733,7 +4455,8 @@ def counter_key(method, path):
 
 def service_of(path):
     for svc, prefix in (("identity", "/identity"), ("compute", "/compute"),
-                        ("image", "/image")):
+                        ("image", "/image"), ("network", "/network"),
+                        ("volume", "/volume")):
         if path == prefix or path.startswith(prefix + "/"):
             return svc
     return "other"
@@ -2902,6 +4625,10 @@ class Handler(BaseHTTPRequestHandler):
                 resp = emu.nova.handle(req)
             elif svc == "image":
                 resp = emu.glance.handle(req)
+            elif svc == "network":
+                resp = emu.neutron.handle(req)
+            elif svc == "volume":
+                resp = emu.cinder.handle(req)
             else:
                 resp = Resp(404, "404 Not Found\n\nThe resource could not be found.\n\n   ",
                             [("Content-Type", "text/plain; charset=UTF-8")])
@@ -2910,8 +4637,13 @@ class Handler(BaseHTTPRequestHandler):
         except Exception as e:
             import traceback
             traceback.print_exc()
-            if svc == "compute":
+            if svc in ("compute", "volume"):
                 resp = nova_error(500, "Unexpected API Error. %s" % type(e).__name__)
+            elif svc == "network":
+                resp = json_resp(500, {"NeutronError": {
+                    "type": "HTTPInternalServerError", "detail": "",
+                    "message": "Request Failed: internal server error while"
+                               " processing your request."}})
             else:
                 resp = ks_error(500, "An unexpected error prevented the server from"
                                 " fulfilling your request.")
@@ -2930,12 +4662,16 @@ class Handler(BaseHTTPRequestHandler):
             ctype = spec.get("content_type", "text/plain; charset=UTF-8")
             return Resp(status, spec["body"], [("Content-Type", ctype)] + headers)
         title = KS_TITLES.get(status, "Error")
-        if status == 401 and svc in ("compute", "image"):
+        if status == 401 and svc in ("compute", "image", "network", "volume"):
             # what keystonemiddleware answers for a rejected token
             r = middleware_401(self.server.emu.state, req)
             r.headers.extend(headers)
             return r
-        if svc == "compute":
+        if svc == "network":
+            return json_resp(status, {"NeutronError": {
+                "type": "HTTP" + title.replace(" ", ""), "message": title,
+                "detail": ""}}, headers)
+        if svc in ("compute", "volume"):
             name = NOVA_FAULT_NAMES.get(status, "computeFault")
             inner = {"code": status, "message": title}
             if spec.get("retry_after") is not None and status in (413, 429):
@@ -2984,6 +4720,8 @@ class Emulator:
         self.keystone = Keystone(self.state)
         self.nova = Nova(self.state)
         self.glance = Glance(self.state)
+        self.neutron = Neutron(self.state)
+        self.cinder = Cinder(self.state)
 
     # -- observations ---------------------------------------------------------
     def record(self, req, svc, hdrs):
@@ -3251,6 +4989,8 @@ def parse_args(argv):
     p.add_argument("--region", default="RegionOne")
     p.add_argument("--no-compute", action="store_true",
                    help="leave compute out of the catalog")
+    p.add_argument("--networks", type=int, default=0,
+                   help="seed N more networks (net-00001...) and N more ports")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--quiet", action="store_true")
     a = p.parse_args(argv)

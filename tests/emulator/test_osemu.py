@@ -245,13 +245,19 @@ def test_password_auth_project_scoped(ro):
     assert {x["name"] for x in t["roles"]} >= {"member"}
     assert 1 <= len(t["audit_ids"]) <= 2
     cat = {c["type"]: c for c in t["catalog"]}
-    assert set(cat) == {"identity", "compute", "image"}
+    assert set(cat) == {"identity", "compute", "image", "network", "block-storage",
+                        "volumev3"}
     eps = cat["compute"]["endpoints"]
     assert {e["interface"] for e in eps} == {"public", "internal", "admin"}
     assert all(e["region_id"] == "RegionOne" and e["region"] == "RegionOne" for e in eps)
     assert eps[0]["url"] == "http://127.0.0.1:%d/compute/v2.1" % ro.port
     assert cat["image"]["endpoints"][0]["url"] == "http://127.0.0.1:%d/image" % ro.port
     assert cat["identity"]["endpoints"][0]["url"] == "http://127.0.0.1:%d/identity" % ro.port
+    assert cat["network"]["endpoints"][0]["url"] == "http://127.0.0.1:%d/network" % ro.port
+    # Cinder under both names, on the token's project
+    vol_url = "http://127.0.0.1:%d/volume/v3/%s" % (ro.port, t["project"]["id"])
+    for stype in ("block-storage", "volumev3"):
+        assert {e["url"] for e in cat[stype]["endpoints"]} == {vol_url}
     # validity period = default ttl 3600 s
     r2 = ro.auth(query="?nocatalog")
     assert r2.status == 201 and "catalog" not in r2.json()["token"]
@@ -378,7 +384,7 @@ def test_validate_revoke_and_catalog(ro):
     assert r.status == 200 and r.header("X-Subject-Token") == victim
     assert r.json()["token"]["user"]["name"] == "demo"
     r = ro.call("GET", "/identity/v3/auth/catalog", token=victim)
-    assert r.status == 200 and len(r.json()["catalog"]) == 3
+    assert r.status == 200 and len(r.json()["catalog"]) == 6
     assert ro.call("DELETE", "/identity/v3/auth/tokens", token=caller,
                    headers={"X-Subject-Token": victim}).status == 204
     r = ro.call("GET", "/identity/v3/auth/tokens", token=caller,

@@ -1,0 +1,121 @@
+"""Volumes: attached and detached through a server's ctl, created and
+deleted through volumes/<name>/ctl, and never touched by rm.  Every effect
+is checked through the cloud's own API (osclient)."""
+import errno
+import os
+import subprocess
+import time
+
+import pytest
+
+from test_network_writes import boot_active, draft
+from test_write import named, unique
+
+VOLUME_TIMEOUT = 120
+
+
+def volume(cloud, vid):
+    status, body = cloud.client.request("GET", "block-storage", "/volumes/" + vid)
+    return body["volume"] if status == 200 else None
+
+
+def wait_volume(cloud, vid, pred, timeout=VOLUME_TIMEOUT):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        last = volume(cloud, vid)
+        if pred(last):
+            return last
+        time.sleep(0.3)
+    raise AssertionError("volume %s: last seen %s" % (vid, last and last["status"]))
+
+
+def volumes_named(cloud, name):
+    status, body = cloud.client.request("GET", "block-storage", "/volumes/detail?name=" + name)
+    assert status == 200, (status, body)
+    return [v for v in body["volumes"] if v["name"] == name]
+
+
+def attached_ids(cloud, sid):
+    return [v["id"] for v in cloud.client.server(sid)["os-extended-volumes:volumes_attached"]]
+
+
+@pytest.fixture
+def made(cloud):
+    """Servers and volumes a test makes, removed through the API afterwards."""
+    things = {"servers": [], "volumes": []}
+    yield things
+    for n in things["servers"]:
+        for s in named(cloud, n):
+            cloud.client.request("DELETE", "compute", "/servers/" + s["id"])
+    for vid in things["volumes"]:
+        deadline = time.time() + VOLUME_TIMEOUT
+        while volume(cloud, vid) and time.time() < deadline:
+            v = volume(cloud, vid)
+            if v and v["status"] in ("available", "error"):
+                cloud.client.request("DELETE", "block-storage", "/volumes/" + vid)
+            time.sleep(0.5)
+
+
+def api_volume(cloud, made, name, size=1):
+    status, body = cloud.client.request("POST", "block-storage", "/volumes",
+                                        {"volume": {"size": size, "name": name}})
+    assert status == 202, (status, body)
+    vid = body["volume"]["id"]
+    made["volumes"].append(vid)
+    wait_volume(cloud, vid, lambda v: v and v["status"] == "available")
+    return vid
+
+
+def server_with_volume(m, cloud, made, by_id=False):
+    name, vname = unique("vsrv"), unique("vol")
+    made["servers"].append(name)
+    vid = api_volume(cloud, made, vname)
+    draft(m, cloud, name, networks="none\n")
+    s = boot_active(m, cloud, name)
+    assert m.write("servers/%s/ctl" % name, "attach %s\n" % (vid if by_id else vname)) == 0, \
+        m.read("servers", name, "error")
+    wait_volume(cloud, vid, lambda v: v and v["status"] == "in-use")
+    return name, s["id"], vname, vid
+
+
+def test_attach_and_detach_by_name(cloud, mnt, made):
+    m = mnt
+    name, sid, vname, vid = server_with_volume(m, cloud, made)
+    assert attached_ids(cloud, sid) == [vid]
+    assert [a["server_id"] for a in volume(cloud, vid)["attachments"]] == [sid]
+    assert m.write("servers/%s/ctl" % name, "detach %s\n" % vname) == 0, m.read("servers", name, "error")
+    wait_volume(cloud, vid, lambda v: v and v["status"] == "available" and not v["attachments"])
+    assert attached_ids(cloud, sid) == []
+
+
+def test_attach_by_id(cloud, mnt, made):
+    m = mnt
+    name, sid, vname, vid = server_with_volume(m, cloud, made, by_id=True)
+    assert attached_ids(cloud, sid) == [vid]
+
+
+def test_attach_of_an_unknown_volume_says_why(cloud, mnt, made):
+    m, name = mnt, unique("vnone")
+    made["servers"].append(name)
+    draft(m, cloud, name, networks="none\n")
+    s = boot_active(m, cloud, name)
+    assert m.write("servers/%s/ctl" % name, "attach no-such-volume\n") == errno.EINVAL
+    assert "no-such-volume" in m.read("servers", name, "error")
+    assert "no-such-volume" in m.read(".openstackfs", "log")
+    assert attached_ids(cloud, s["id"]) == []
+
+
+def test_rm_rf_of_a_server_with_a_volume_detaches_and_deletes_nothing(cloud, mnt, made):
+    m = mnt
+    name, sid, vname, vid = server_with_volume(m, cloud, made)
+    r = subprocess.run(["rm", "-rf", m.p("servers", name)], capture_output=True, timeout=60)
+    assert r.returncode != 0
+    assert cloud.client.server(sid) is not None
+    assert attached_ids(cloud, sid) == [vid]
+    assert volume(cloud, vid)["status"] == "in-use"
+    for d in ("volumes", "networks", "floating_ips", "security_groups"):
+        if os.path.isdir(m.p(d)):
+            subprocess.run(["rm", "-rf", m.p(d)], capture_output=True, timeout=60)
+    assert volume(cloud, vid)["status"] == "in-use"
+    assert attached_ids(cloud, sid) == [vid]

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,13 +95,19 @@ int osfs_compute_parse_boot(const char *body, char **id, char **admin_pass)
 	return ret;
 }
 
+/* May a dropped request be sent again?  A PUT sets the same value twice. */
+static bool idempotent(const char *method)
+{
+	return strcmp(method, "GET") == 0 || strcmp(method, "PUT") == 0;
+}
+
 /* One call: 0 or -errno, the response freed, *status kept when asked. */
 static int call(struct osfs_api *api, const char *method, const char *path, const char *body,
 		char **msg, long *status)
 {
 	struct osfs_http_resp resp = { 0 };
 	struct osfs_api_call c = { .svc = OSFS_SVC_COMPUTE, .method = method, .path = path,
-				   .body = body, .no_retry = strcmp(method, "GET") != 0 };
+				   .body = body, .no_retry = !idempotent(method) };
 	int ret = osfs_api_call(api, &c, &resp, msg);
 
 	if (status)
@@ -198,5 +205,63 @@ int osfs_compute_security_group(struct osfs_api *api, const char *server, const 
 
 	free(path);
 	free(body);
+	return ret;
+}
+
+int osfs_compute_action(struct osfs_api *api, const char *server, const char *body, char **msg)
+{
+	char *path = path_of("/servers/%s/action%s", server, NULL);
+	int ret = path ? call(api, "POST", path, body, msg, NULL) : -ENOMEM;
+
+	free(path);
+	return ret;
+}
+
+int osfs_compute_delete(struct osfs_api *api, const char *server, char **msg)
+{
+	char *path = path_of("/servers/%s%s", server, NULL);
+	int ret = path ? call(api, "DELETE", path, NULL, msg, NULL) : -ENOMEM;
+
+	free(path);
+	return ret;
+}
+
+int osfs_compute_set_meta(struct osfs_api *api, const char *server, const char *key,
+			  const char *value, char **msg)
+{
+	char *path = path_of("/servers/%s/metadata/%s", server, key);
+	char *body = osfs_model_meta_body(key, value);
+	int ret = path && body ? call(api, "PUT", path, body, msg, NULL) : -ENOMEM;
+
+	free(path);
+	free(body);
+	return ret;
+}
+
+int osfs_compute_unset_meta(struct osfs_api *api, const char *server, const char *key, char **msg)
+{
+	char *path = path_of("/servers/%s/metadata/%s", server, key);
+	int ret = path ? call(api, "DELETE", path, NULL, msg, NULL) : -ENOMEM;
+
+	free(path);
+	return ret;
+}
+
+int osfs_compute_import_keypair(struct osfs_api *api, const char *name, const char *public_key,
+				char **msg)
+{
+	char *body = osfs_model_keypair_body(name, public_key);
+	int ret = body ? call(api, "POST", "/os-keypairs", body, msg, NULL) : -ENOMEM;
+
+	free(body);
+	return ret;
+}
+
+int osfs_compute_delete_keypair(struct osfs_api *api, const char *name, char **msg)
+{
+	char *path = path_of("/os-keypairs/%s%s", name, NULL);
+	int ret = path ? call(api, "DELETE", path, NULL, msg, NULL) : -ENOMEM;
+
+	free(path);
 	return ret;
 }

@@ -17,49 +17,45 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ACTION "/servers/%s/action"
 #define CTL_TEXT_MAX 1024   /* longer than any verb and a 255-character argument */
 
-static int run_attach(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
-		      char *why, size_t whylen);
-static int run_detach(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
-		      char *why, size_t whylen);
-static int run_add_fip(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
-		       char *why, size_t whylen);
-static int run_remove_fip(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
-			  char *why, size_t whylen);
-static int run_add_sg(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
-		      char *why, size_t whylen);
-static int run_remove_sg(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
-			 char *why, size_t whylen);
-
-#define CALLS(fn) NULL, NULL, NULL, false, fn
+#define VERB_FN(name) static int name(struct osfs_fs *fs, const struct osfs_res *r, \
+				      const char *arg, char **msg, char *why, size_t whylen)
+VERB_FN(run_delete);
+VERB_FN(run_unset);
+VERB_FN(run_attach);
+VERB_FN(run_detach);
+VERB_FN(run_add_fip);
+VERB_FN(run_remove_fip);
+VERB_FN(run_add_sg);
+VERB_FN(run_remove_sg);
+VERB_FN(run_delete_keypair);
 
 static const struct osfs_verb server_verbs[] = {
-	{ "reboot", NULL, "POST", ACTION, "{\"reboot\": {\"type\": \"SOFT\"}}", false, NULL },
-	{ "reboot hard", NULL, "POST", ACTION, "{\"reboot\": {\"type\": \"HARD\"}}", false, NULL },
-	{ "stop", NULL, "POST", ACTION, "{\"os-stop\": null}", false, NULL },
-	{ "start", NULL, "POST", ACTION, "{\"os-start\": null}", false, NULL },
-	{ "pause", NULL, "POST", ACTION, "{\"pause\": null}", false, NULL },
-	{ "unpause", NULL, "POST", ACTION, "{\"unpause\": null}", false, NULL },
-	{ "suspend", NULL, "POST", ACTION, "{\"suspend\": null}", false, NULL },
-	{ "resume", NULL, "POST", ACTION, "{\"resume\": null}", false, NULL },
-	{ "lock", NULL, "POST", ACTION, "{\"lock\": null}", false, NULL },
-	{ "unlock", NULL, "POST", ACTION, "{\"unlock\": null}", false, NULL },
-	{ "delete", NULL, "DELETE", "/servers/%s", NULL, true, NULL },
-	{ "unset", "KEY", "DELETE", "/servers/%s/metadata/%s", NULL, false, NULL },
-	{ "attach", "VOLUME", CALLS(run_attach) },
-	{ "detach", "VOLUME", CALLS(run_detach) },
-	{ "add-floating-ip", "NETWORK", CALLS(run_add_fip) },
-	{ "remove-floating-ip", "ADDRESS", CALLS(run_remove_fip) },
-	{ "add-security-group", "NAME", CALLS(run_add_sg) },
-	{ "remove-security-group", "NAME", CALLS(run_remove_sg) },
-	{ NULL, NULL, NULL, NULL, NULL, false, NULL },
+	{ "reboot", NULL, "{\"reboot\": {\"type\": \"SOFT\"}}", false, NULL },
+	{ "reboot hard", NULL, "{\"reboot\": {\"type\": \"HARD\"}}", false, NULL },
+	{ "stop", NULL, "{\"os-stop\": null}", false, NULL },
+	{ "start", NULL, "{\"os-start\": null}", false, NULL },
+	{ "pause", NULL, "{\"pause\": null}", false, NULL },
+	{ "unpause", NULL, "{\"unpause\": null}", false, NULL },
+	{ "suspend", NULL, "{\"suspend\": null}", false, NULL },
+	{ "resume", NULL, "{\"resume\": null}", false, NULL },
+	{ "lock", NULL, "{\"lock\": null}", false, NULL },
+	{ "unlock", NULL, "{\"unlock\": null}", false, NULL },
+	{ "delete", NULL, NULL, true, run_delete },
+	{ "unset", "KEY", NULL, false, run_unset },
+	{ "attach", "VOLUME", NULL, false, run_attach },
+	{ "detach", "VOLUME", NULL, false, run_detach },
+	{ "add-floating-ip", "NETWORK", NULL, false, run_add_fip },
+	{ "remove-floating-ip", "ADDRESS", NULL, false, run_remove_fip },
+	{ "add-security-group", "NAME", NULL, false, run_add_sg },
+	{ "remove-security-group", "NAME", NULL, false, run_remove_sg },
+	{ NULL, NULL, NULL, false, NULL },
 };
 
 static const struct osfs_verb keypair_verbs[] = {
-	{ "delete", NULL, "DELETE", "/os-keypairs/%s", NULL, true, NULL },
-	{ NULL, NULL, NULL, NULL, NULL, false, NULL },
+	{ "delete", NULL, NULL, true, run_delete_keypair },
+	{ NULL, NULL, NULL, false, NULL },
 };
 
 static const struct osfs_verb *verbs_of(enum osfs_kind_id kind)
@@ -179,10 +175,24 @@ char *osfs_ctl_help(enum osfs_kind_id kind)
 	return out;
 }
 
-/* ---- verbs that call the service clients ---- */
+/* ---- what the verbs do, through the service clients ---- */
 
-static int run_attach(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
-		      char *why, size_t whylen)
+VERB_FN(run_delete)
+{
+	return osfs_compute_delete(fs->api, r->id, msg);
+}
+
+VERB_FN(run_unset)
+{
+	return osfs_compute_unset_meta(fs->api, r->id, arg, msg);
+}
+
+VERB_FN(run_delete_keypair)
+{
+	return osfs_compute_delete_keypair(fs->api, r->id, msg);
+}
+
+VERB_FN(run_attach)
 {
 	char *vol = NULL;
 	int ret = osfs_volume_resolve(fs->api, arg, &vol, why, whylen);
@@ -193,8 +203,7 @@ static int run_attach(struct osfs_fs *fs, const struct osfs_res *r, const char *
 	return ret;
 }
 
-static int run_detach(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
-		      char *why, size_t whylen)
+VERB_FN(run_detach)
 {
 	char *vol = NULL;
 	int ret = osfs_volume_resolve(fs->api, arg, &vol, why, whylen);
@@ -205,8 +214,7 @@ static int run_detach(struct osfs_fs *fs, const struct osfs_res *r, const char *
 	return ret;
 }
 
-static int run_add_fip(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
-		       char *why, size_t whylen)
+VERB_FN(run_add_fip)
 {
 	char *address = NULL, *port = NULL;
 	int ret = osfs_network_add_floating_ip(fs->api, r->id, arg, &address, &port, msg, why, whylen);
@@ -218,56 +226,27 @@ static int run_add_fip(struct osfs_fs *fs, const struct osfs_res *r, const char 
 	return ret;
 }
 
-static int run_remove_fip(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
-			  char *why, size_t whylen)
+VERB_FN(run_remove_fip)
 {
 	return osfs_network_remove_floating_ip(fs->api, r->id, arg, msg, why, whylen);
 }
 
-static int run_add_sg(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
-		      char *why, size_t whylen)
+VERB_FN(run_add_sg)
 {
 	return osfs_compute_security_group(fs->api, r->id, arg, 1, msg);
 }
 
-static int run_remove_sg(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
-			 char *why, size_t whylen)
+VERB_FN(run_remove_sg)
 {
 	return osfs_compute_security_group(fs->api, r->id, arg, 0, msg);
-}
-
-/* The one fixed request of a table row. */
-static int run_request(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_res *r,
-		       const struct osfs_verb *verb, const char *arg, char **msg)
-{
-	struct osfs_http_resp resp;
-	char *path = NULL, *id = osfs_http_escape(r->id);
-	char *earg = arg ? osfs_http_escape(arg) : NULL;
-	int ret = -ENOMEM;
-
-	if (!id || (arg && !earg) || asprintf(&path, verb->path, id, earg) < 0) {
-		path = NULL;
-		goto out;
-	}
-	struct osfs_api_call call = {
-		.svc = osfs_kinds[kind].svc, .method = verb->method, .path = path,
-		.body = verb->body, .no_retry = true,
-	};
-	ret = osfs_api_call(fs->api, &call, &resp, msg);
-	osfs_http_resp_free(&resp);
-out:
-	free(path);
-	free(earg);
-	free(id);
-	return ret;
 }
 
 int osfs_ctl_run(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_res *r,
 		 const struct osfs_verb *verb, const char *arg)
 {
 	char *msg = NULL, why[OSFS_CTL_WHY_MAX] = "";
-	int ret = verb->run ? verb->run(fs, r, arg, &msg, why, sizeof(why)) :
-		  run_request(fs, kind, r, verb, arg, &msg);
+	int ret = verb->action ? osfs_compute_action(fs->api, r->id, verb->action, &msg) :
+		  verb->run(fs, r, arg, &msg, why, sizeof(why));
 
 	if (ret < 0 && !msg && *why) /* our own reason: the API's is logged where it failed */
 		log_err("%s/%s: %s%s%s: %s", osfs_kinds[kind].dir, r->fname, verb->words,

@@ -998,23 +998,15 @@ out:
 
 static int import_keypair(struct osfs_fs *fs, const struct draft_fields *f, char **created, char *why)
 {
-	char *body = osfs_model_keypair_body(f->name, f->vals[D_PUBLIC_KEY]), *msg = NULL;
-	struct osfs_http_resp resp;
-	int ret;
+	char *msg = NULL;
+	int ret = osfs_compute_import_keypair(fs->api, f->name, f->vals[D_PUBLIC_KEY], &msg);
 
 	*created = NULL;
-	if (!body)
-		return -ENOMEM;
-	struct osfs_api_call call = { .svc = OSFS_SVC_COMPUTE, .method = "POST", .path = "/os-keypairs",
-				      .body = body, .no_retry = true };
-	ret = osfs_api_call(fs->api, &call, &resp, &msg);
-	osfs_http_resp_free(&resp);
 	if (ret < 0 && msg)
 		fail(why, ret, "%s", msg);
 	if (ret == 0 && !(*created = strdup(f->name))) /* a keypair's id is its name */
 		ret = -ENOMEM;
 	free(msg);
-	free(body);
 	return ret;
 }
 

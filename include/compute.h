@@ -1,5 +1,6 @@
 /* compute.h - the Nova calls the write side makes: boot, finding servers
- * by name, volume attachments and security-group actions.
+ * by name, server actions, metadata, keypairs, volume attachments and
+ * security groups.
  *
  * This module owns their URLs, request bodies and the reading of their
  * answers; callers get ids, strings and errnos.  Every call that changes
@@ -49,5 +50,23 @@ int osfs_compute_detach(struct osfs_api *api, const char *server, const char *vo
 /* Server action addSecurityGroup / removeSecurityGroup {"name"}. */
 int osfs_compute_security_group(struct osfs_api *api, const char *server, const char *name,
 				int add, char **msg);
+
+/* POST /servers/{server}/action with body ({"reboot": ...}), once. */
+int osfs_compute_action(struct osfs_api *api, const char *server, const char *body, char **msg);
+
+/* DELETE /servers/{server}. */
+int osfs_compute_delete(struct osfs_api *api, const char *server, char **msg);
+
+/* PUT /servers/{server}/metadata/{key} {"meta": {key: value}}, and
+ * DELETE of that key. */
+int osfs_compute_set_meta(struct osfs_api *api, const char *server, const char *key,
+			  const char *value, char **msg);
+int osfs_compute_unset_meta(struct osfs_api *api, const char *server, const char *key, char **msg);
+
+/* POST /os-keypairs {"keypair": {name, public_key}}, once; DELETE
+ * /os-keypairs/{name}. */
+int osfs_compute_import_keypair(struct osfs_api *api, const char *name, const char *public_key,
+				char **msg);
+int osfs_compute_delete_keypair(struct osfs_api *api, const char *name, char **msg);
 
 #endif

@@ -31,11 +31,9 @@ typedef int (*osfs_verb_fn)(struct osfs_fs *fs, const struct osfs_res *r, const 
 struct osfs_verb {
 	const char *words;     /* "reboot hard"; for a verb with an argument, its word: "unset" */
 	const char *arg;       /* the argument's name in `cat ctl` ("KEY"), or NULL: none */
-	const char *method;    /* "POST" or "DELETE" */
-	const char *path;      /* printf format: the id, then the argument (URL-escaped) */
-	const char *body;      /* JSON or NULL */
+	const char *action;    /* a server action's JSON body ({"os-stop": null}), or NULL */
 	bool removes;          /* the resource itself goes away (its kind's listing changes) */
-	osfs_verb_fn run;      /* instead of method/path/body, or NULL */
+	osfs_verb_fn run;      /* what a verb without an action does */
 };
 
 /* The verb without an argument that `text` names for `kind`, or NULL. */

@@ -2,8 +2,9 @@
  *
  * Names are resolved with Neutron's exact-match filter (?name=) and the
  * answer is checked again by name; an id is checked with GET of that
- * network.  A floating IP goes on the first port Neutron lists for the
- * server: with several ports the caller logs which one was taken. */
+ * network.  A floating IP goes on the first port, in Neutron's order, from
+ * which the external network is reachable: Neutron refuses the others
+ * with a 404 and allocates nothing for them. */
 #include "network.h"
 #include "log.h"
 #include "model.h"
@@ -42,19 +43,14 @@ static int get(struct osfs_api *api, const char *path, char **body, char **msg)
 	return ret;
 }
 
-/* A changing call, sent once; *rbody (if not NULL) gets the answer. */
-static int send_once(struct osfs_api *api, const char *method, const char *path, const char *body,
-		     char **rbody, char **msg)
+/* A DELETE, sent once. */
+static int delete_once(struct osfs_api *api, const char *path, char **msg)
 {
 	struct osfs_http_resp resp = { 0 };
-	struct osfs_api_call c = { .svc = OSFS_SVC_NETWORK, .method = method, .path = path,
-				   .body = body, .no_retry = true };
+	struct osfs_api_call c = { .svc = OSFS_SVC_NETWORK, .method = "DELETE", .path = path,
+				   .no_retry = true };
 	int ret = osfs_api_call(api, &c, &resp, msg);
 
-	if (rbody)
-		*rbody = ret == 0 && resp.body ? strdup(resp.body) : NULL;
-	if (ret == 0 && rbody && !*rbody)
-		ret = -ENOMEM;
 	osfs_http_resp_free(&resp);
 	return ret;
 }
@@ -190,26 +186,30 @@ out:
 	return ret;
 }
 
-/* The id of the first port of `server`, and how many it has. */
-static int first_port(struct osfs_api *api, const char *server, char **port, size_t *nports,
-		      char **msg)
+/* The ids of the ports of `server`, in Neutron's order (NULL-ended). */
+static int ports_of(struct osfs_api *api, const char *server, char ***ports, char **msg)
 {
 	char *path = path_with("/v2.0/ports?device_id=%s", server), *body = NULL;
 	struct json_object *root = NULL, *items;
 	int ret = path ? get(api, path, &body, msg) : -ENOMEM;
+	size_t n = 0;
 
-	*port = NULL;
-	*nports = 0;
+	*ports = NULL;
 	if (ret < 0)
 		goto out;
 	root = json_tokener_parse(body);
-	items = items_of(root, "ports");
-	ret = items ? 0 : -EPROTO;
-	*nports = items ? json_object_array_length(items) : 0;
-	if (items && *nports) {
-		const char *id = str_of(json_object_array_get_idx(items, 0), "id");
-		*port = id ? strdup(id) : NULL;
-		ret = *port ? 0 : -EPROTO;
+	if (!(items = items_of(root, "ports"))) {
+		ret = -EPROTO;
+		goto out;
+	}
+	if (!(*ports = calloc(json_object_array_length(items) + 1, sizeof(**ports)))) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < json_object_array_length(items); i++) {
+		const char *id = str_of(json_object_array_get_idx(items, i), "id");
+		if (id && !((*ports)[n++] = strdup(id)))
+			ret = -ENOMEM;
 	}
 out:
 	json_object_put(root);
@@ -243,35 +243,55 @@ static char *created_address(const char *body)
 	return out;
 }
 
+/* POST /v2.0/floatingips for one port: 0 with *address, or -errno with
+ * *status the answer's HTTP status. */
+static int allocate_on(struct osfs_api *api, const char *net, const char *port, char **address,
+		       long *status, char **msg)
+{
+	struct osfs_http_resp resp = { 0 };
+	char *body = floating_body(net, port);
+	struct osfs_api_call c = { .svc = OSFS_SVC_NETWORK, .method = "POST", .path = "/v2.0/floatingips",
+				   .body = body, .no_retry = true };
+	int ret = body ? osfs_api_call(api, &c, &resp, msg) : -ENOMEM;
+
+	*status = resp.status;
+	if (ret == 0 && !(*address = created_address(resp.body)))
+		ret = -EPROTO;
+	osfs_http_resp_free(&resp);
+	free(body);
+	return ret;
+}
+
 int osfs_network_add_floating_ip(struct osfs_api *api, const char *server, const char *network,
 				 char **address, char **port, char **msg, char *why, size_t whylen)
 {
-	char *net = NULL, *body = NULL, *answer = NULL;
-	size_t nports = 0;
+	char *net = NULL, **ports = NULL;
+	long status = 0;
 	int ret;
 
 	*address = *port = NULL;
 	if ((ret = osfs_network_resolve(api, network, &net, why, whylen)) < 0)
 		goto out;
-	if ((ret = first_port(api, server, port, &nports, msg)) < 0)
+	if ((ret = ports_of(api, server, &ports, msg)) < 0)
 		goto out;
-	if (!*port) {
+	if (!ports[0]) {
 		snprintf(why, whylen, "the server has no port to put a floating IP on");
 		ret = -EINVAL;
 		goto out;
 	}
-	if (nports > 1)
-		log_info("add-floating-ip: the server has %zu ports; using the first, %s", nports, *port);
-	if (!(body = floating_body(net, *port))) {
-		ret = -ENOMEM;
-		goto out;
+	/* Neutron answers 404 for a port whose subnet has no router to the
+	 * network, and allocates nothing then: the next port may do. */
+	for (size_t i = 0; ports[i]; i++) {
+		free(*msg);
+		*msg = NULL;
+		ret = allocate_on(api, net, ports[i], address, &status, msg);
+		if (ret == 0 && !(*port = strdup(ports[i])))
+			ret = -ENOMEM;
+		if (ret == 0 || status != 404)
+			break;
 	}
-	ret = send_once(api, "POST", "/v2.0/floatingips", body, &answer, msg);
-	if (ret == 0 && !(*address = created_address(answer)))
-		ret = -EPROTO;
 out:
-	free(answer);
-	free(body);
+	osfs_model_strv_free(ports);
 	free(net);
 	return ret;
 }
@@ -300,23 +320,13 @@ int osfs_network_parse_floating(const char *body, const char *address, char **id
 /* Is `port` one of the server's ports? */
 static int port_of_server(struct osfs_api *api, const char *server, const char *port, bool *yes)
 {
-	char *path = path_with("/v2.0/ports?device_id=%s", server), *body = NULL;
-	struct json_object *root = NULL, *items;
-	int ret = path ? get(api, path, &body, NULL) : -ENOMEM;
+	char **ports = NULL;
+	int ret = ports_of(api, server, &ports, NULL);
 
 	*yes = false;
-	if (ret == 0) {
-		root = json_tokener_parse(body);
-		items = items_of(root, "ports");
-		ret = items ? 0 : -EPROTO;
-		for (size_t i = 0; items && i < json_object_array_length(items); i++) {
-			const char *id = str_of(json_object_array_get_idx(items, i), "id");
-			*yes = *yes || (id && strcmp(id, port) == 0);
-		}
-	}
-	json_object_put(root);
-	free(body);
-	free(path);
+	for (size_t i = 0; ret == 0 && ports[i]; i++)
+		*yes = *yes || strcmp(ports[i], port) == 0;
+	osfs_model_strv_free(ports);
 	return ret;
 }
 
@@ -339,7 +349,7 @@ int osfs_network_remove_floating_ip(struct osfs_api *api, const char *server, co
 		ret = -EINVAL;
 	}
 	if (ret == 0)
-		ret = (del = path_with("/v2.0/floatingips/%s", id)) ? send_once(api, "DELETE", del, NULL, NULL, msg) : -ENOMEM;
+		ret = (del = path_with("/v2.0/floatingips/%s", id)) ? delete_once(api, del, msg) : -ENOMEM;
 	free(del);
 	free(port);
 	free(id);

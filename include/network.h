@@ -29,9 +29,10 @@ int osfs_network_resolve(struct osfs_api *api, const char *value, char **id, cha
 char *osfs_network_candidates(const char *body, size_t max);
 
 /* Allocate a floating IP on external network `network` (name or id) and
- * associate it with the first port of `server` (GET /v2.0/ports?device_id,
- * in Neutron's order; *port says which).  *address: the new address.
- * Caller frees *address and *port. */
+ * associate it with a port of `server`: the first one (GET
+ * /v2.0/ports?device_id, Neutron's order) that a router joins to that
+ * network; *port says which.  *address: the new address.  Caller frees
+ * *address and *port. */
 int osfs_network_add_floating_ip(struct osfs_api *api, const char *server, const char *network,
 				 char **address, char **port, char **msg, char *why, size_t whylen);
 

@@ -280,3 +280,31 @@ def test_add_and_remove_a_security_group(cloud, mnt, booted):
         while named(cloud, name) and time.time() < deadline:
             time.sleep(0.5)
         cloud.client.request("DELETE", "network", "/v2.0/security-groups/" + body["security_group"]["id"])
+
+
+def test_add_floating_ip_picks_the_port_a_router_reaches(cloud, mnt, booted):
+    m, name, iso = mnt, unique("fip2"), unique("isolated")
+    status, body = cloud.client.request("POST", "network", "/v2.0/networks", {"network": {"name": iso}})
+    assert status == 201, (status, body)
+    net = body["network"]["id"]
+    try:
+        status, body = cloud.client.request("POST", "network", "/v2.0/subnets", {"subnet": {
+            "network_id": net, "cidr": "192.168.77.0/24", "ip_version": 4}})
+        assert status == 201, (status, body)
+        booted.append(name)
+        draft(m, cloud, name, networks="%s private\n" % iso)   # the isolated one first
+        s = boot_active(m, cloud, name)
+        assert sorted(s["addresses"]) == sorted([iso, "private"])
+        assert m.write("servers/%s/ctl" % name, "add-floating-ip public\n") == 0, \
+            m.read("servers", name, "error")
+        (fip,) = floating_ips_of(cloud, s["id"])
+        status, port = cloud.client.request("GET", "network", "/v2.0/ports/" + fip["port_id"])
+        assert port["port"]["network_id"] == network_id(cloud, "private")
+        assert m.write("servers/%s/ctl" % name, "remove-floating-ip %s\n" % fip["floating_ip_address"]) == 0
+    finally:
+        for s in named(cloud, name):
+            cloud.client.request("DELETE", "compute", "/servers/" + s["id"])
+        deadline = time.time() + BOOT_TIMEOUT
+        while named(cloud, name) and time.time() < deadline:
+            time.sleep(0.5)
+        cloud.client.request("DELETE", "network", "/v2.0/networks/" + net)

@@ -515,12 +515,59 @@ int osfs_drafts_check_write(struct osfs_fs *fs, const struct osfs_node *node)
 
 /* ---- reading ---- */
 
-static char *missing_of(enum osfs_kind_id kind, const struct draft_fields *f)
+static char *server_missing(const struct draft_fields *f)
 {
 	char *out = NULL;
-	if (kind == OSFS_KEYPAIRS)
-		return strdup(f->vals[D_PUBLIC_KEY] ? "" : "public_key\n");
+
 	if (asprintf(&out, "%s%s", f->flavor_id ? "" : "flavor\n", f->image_id ? "" : "image\n") < 0)
+		return NULL;
+	return out;
+}
+
+static char *keypair_missing(const struct draft_fields *f)
+{
+	return strdup(f->vals[D_PUBLIC_KEY] ? "" : "public_key\n");
+}
+
+static int boot_server(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
+		       char **created, char **admin_pass, char *why);
+static int import_keypair(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
+			  char **created, char **secret, char *why);
+static int server_defaults(struct osfs_fs *fs, const char *fname, bool *complete);
+
+/* What differs between the kinds that have drafts. */
+static const struct draft_kind {
+	enum osfs_kind_id kind;
+	const char *verb;  /* the ctl word that creates it ("boot"); NULL: made once complete */
+	char *(*missing)(const struct draft_fields *f);  /* "flavor\nimage\n"; caller frees */
+	int (*create)(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
+		      char **created, char **secret, char *why);
+	int (*defaults)(struct osfs_fs *fs, const char *fname, bool *complete); /* or NULL */
+} draft_kinds[] = {
+	{ OSFS_SERVERS, "boot", server_missing, boot_server, server_defaults },
+	{ OSFS_KEYPAIRS, NULL, keypair_missing, import_keypair, NULL },
+};
+
+static const struct draft_kind *draft_kind_of(enum osfs_kind_id kind)
+{
+	for (size_t i = 0; i < sizeof(draft_kinds) / sizeof(draft_kinds[0]); i++)
+		if (draft_kinds[i].kind == kind)
+			return &draft_kinds[i];
+	return NULL;
+}
+
+static char *missing_of(enum osfs_kind_id kind, const struct draft_fields *f)
+{
+	return draft_kind_of(kind)->missing(f);
+}
+
+/* "boot\ndelete\n": what a draft's ctl takes. */
+static char *ctl_text(enum osfs_kind_id kind)
+{
+	const char *verb = draft_kind_of(kind)->verb;
+	char *out = NULL;
+
+	if (asprintf(&out, "%s%sdelete\n", verb ? verb : "", verb ? "\n" : "") < 0)
 		return NULL;
 	return out;
 }
@@ -560,7 +607,7 @@ static char *read_locked(struct osfs_fs *fs, struct draft *dr, const struct osfs
 		}
 		return out;
 	case D_CTL:
-		return strdup(dr->kind == OSFS_SERVERS ? "boot\ndelete\n" : "delete\n");
+		return ctl_text(dr->kind);
 	case D_ERROR:
 		key = note_key(dr->kind, dr->fname);
 		out = key ? osfs_notes_get(fs->notes, key) : NULL;
@@ -996,7 +1043,8 @@ out:
 	return ret;
 }
 
-static int import_keypair(struct osfs_fs *fs, const struct draft_fields *f, char **created, char *why)
+static int import_keypair(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
+			  char **created, char **secret, char *why)
 {
 	char *msg = NULL;
 	int ret = osfs_compute_import_keypair(fs->api, f->name, f->vals[D_PUBLIC_KEY], &msg);
@@ -1091,14 +1139,11 @@ void osfs_drafts_boot_end(struct osfs_fs *fs, enum osfs_kind_id kind, const char
 static int commit(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname)
 {
 	struct osfs_draft_copy *copy = NULL;
-	char why[WHY_MAX] = "", *created = NULL;
+	char why[WHY_MAX] = "", *created = NULL, *pass = NULL;
 	int ret = osfs_drafts_boot_begin(fs, kind, fname, &copy, why);
 
-	char *pass = NULL;
-
 	if (ret == 0) {
-		ret = kind == OSFS_SERVERS ? boot_server(fs, fname, &copy->f, &created, &pass, why) :
-		      import_keypair(fs, &copy->f, &created, why);
+		ret = draft_kind_of(kind)->create(fs, fname, &copy->f, &created, &pass, why);
 		if (ret == 0 && created)
 			keep_secret(fs->drafts, created, pass);
 		else
@@ -1124,11 +1169,12 @@ static int remove_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const ch
 
 static int draft_ctl(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len)
 {
+	const char *verb = draft_kind_of(node->kind)->verb;
 	char word[32], why[WHY_MAX] = "";
 	int ret;
 
 	osfs_ctl_normalise(data, len < 256 ? len : 256, word, sizeof(word));
-	if (strcmp(word, "boot") == 0 && node->kind == OSFS_SERVERS)
+	if (verb && strcmp(word, verb) == 0)
 		return commit(fs, node->kind, node->key);
 	if (strcmp(word, "delete") == 0) {
 		pthread_mutex_lock(&fs->drafts->lock);
@@ -1136,9 +1182,26 @@ static int draft_ctl(struct osfs_fs *fs, struct osfs_node *node, const char *dat
 		pthread_mutex_unlock(&fs->drafts->lock);
 		return report(fs, node->kind, node->key, ret, why);
 	}
-	ret = fail(why, -EINVAL, "unknown verb for a draft: write %s",
-		   node->kind == OSFS_SERVERS ? "boot or delete" : "delete");
+	ret = fail(why, -EINVAL, "unknown verb for a draft: write %s%sdelete", verb ? verb : "",
+		   verb ? " or " : "");
 	return report(fs, node->kind, node->key, ret, why);
+}
+
+/* Does the draft hold all it needs (for kinds made once complete)? */
+static bool complete(struct osfs_fs *fs, const struct osfs_node *node)
+{
+	struct draft *dr;
+	char *missing = NULL;
+	bool all;
+
+	pthread_mutex_lock(&fs->drafts->lock);
+	dr = find_locked(fs->drafts, node->kind, node->key);
+	if (dr && dr->state == DR_OPEN)
+		missing = missing_of(dr->kind, &dr->f);
+	pthread_mutex_unlock(&fs->drafts->lock);
+	all = missing && !*missing;
+	free(missing);
+	return all;
 }
 
 int osfs_drafts_write(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len)
@@ -1163,7 +1226,7 @@ int osfs_drafts_write(struct osfs_fs *fs, struct osfs_node *node, const char *da
 		ret = set_field_locked(dr, f, data, len, why);
 	pthread_mutex_unlock(&fs->drafts->lock);
 	report_write(fs, node, ret, why);
-	if (ret == 0 && node->kind == OSFS_KEYPAIRS && f == D_PUBLIC_KEY)
+	if (ret == 0 && !draft_kind_of(node->kind)->verb && complete(fs, node))
 		ret = commit(fs, node->kind, node->key);
 	return ret;
 }
@@ -1310,7 +1373,7 @@ int osfs_drafts_add(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fnam
 	struct draft *dr = NULL;
 	int ret;
 
-	if (kind != OSFS_SERVERS && kind != OSFS_KEYPAIRS)
+	if (!draft_kind_of(kind))
 		return fail(why, -EPERM, "%s cannot be created here", osfs_kinds[kind].dir);
 	if ((ret = osfs_name_check_new(fname, why, WHY_MAX)) < 0)
 		return ret;
@@ -1331,14 +1394,14 @@ int osfs_drafts_add(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fnam
 	return ret;
 }
 
-static int apply_defaults(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname)
+/* The mount's default flavor, image and networks; *complete when both
+ * flavor and image have one, so that mkdir boots at once. */
+static int server_defaults(struct osfs_fs *fs, const char *fname, bool *complete_now)
 {
 	const struct osfs_opts *o = &fs->opts;
-	struct osfs_node node = { .type = OSFS_N_DRAFT_FILE, .kind = kind, .key = (char *)fname };
+	struct osfs_node node = { .type = OSFS_N_DRAFT_FILE, .kind = OSFS_SERVERS, .key = (char *)fname };
 	int ret = 0;
 
-	if (kind != OSFS_SERVERS)
-		return 0;
 	if (o->default_networks) {
 		node.index = D_NETWORKS;
 		ret = osfs_drafts_write(fs, &node, o->default_networks, strlen(o->default_networks));
@@ -1351,7 +1414,17 @@ static int apply_defaults(struct osfs_fs *fs, enum osfs_kind_id kind, const char
 		node.index = D_IMAGE;
 		ret = osfs_drafts_write(fs, &node, o->default_image, strlen(o->default_image));
 	}
-	if (ret == 0 && o->default_flavor && o->default_image)
+	*complete_now = ret == 0 && o->default_flavor && o->default_image;
+	return ret;
+}
+
+static int apply_defaults(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname)
+{
+	const struct draft_kind *dk = draft_kind_of(kind);
+	bool complete_now = false;
+	int ret = dk->defaults ? dk->defaults(fs, fname, &complete_now) : 0;
+
+	if (ret == 0 && complete_now)
 		ret = commit(fs, kind, fname);
 	return ret;
 }
@@ -1361,7 +1434,7 @@ int osfs_drafts_create(struct osfs_fs *fs, enum osfs_kind_id kind, const char *f
 	char why[WHY_MAX] = "";
 	int ret;
 
-	if (kind != OSFS_SERVERS && kind != OSFS_KEYPAIRS)
+	if (!draft_kind_of(kind))
 		return -EPERM;
 	if ((ret = name_taken(fs, kind, fname)) < 0)
 		return ret;

@@ -801,6 +801,15 @@ class State:
                             "OS-EXT-IPS-MAC:mac_addr": p["mac_address"]})
         s.ports = [pid for pid in s.ports if pid in self.net.coll["ports"]]
         s.addresses = out
+        if s.ports:
+            # Nova shows the groups of the server's ports
+            names = []
+            for pid in s.ports:
+                for gid in self.net.coll["ports"][pid]["security_groups"]:
+                    g = self.net.coll["security-groups"].get(gid)
+                    if g is not None and g["name"] not in names:
+                        names.append(g["name"])
+            s.sec_groups = names
         s.cache.clear()
 
     def release_ports(self, s, now):
@@ -2426,14 +2435,7 @@ class Nova:
                 if g["id"] in p["security_groups"]:
                     p["security_groups"].remove(g["id"])
                     net.bump(p, now)
-        names = []
-        for p in ports:
-            for gid in p["security_groups"]:
-                gname = net.coll["security-groups"][gid]["name"]
-                if gname not in names:
-                    names.append(gname)
-        s.sec_groups = names
-        s.cache.clear()
+        self.st.refresh_addresses(s)
         return Resp(202, b"")
 
     # -- os-instance-actions -----------------------------------------------------
@@ -2474,7 +2476,9 @@ class Nova:
             if a is None:
                 raise HTTPError(404, "Action %s on instance %s could not be found."
                                 % (rid, sid))
-            return json_resp(200, {"instanceAction": self._action_view(a, req.ver, True,
+            # before 2.51 only admins see the events
+            events = req.ver >= (2, 51) or self._is_admin(req)
+            return json_resp(200, {"instanceAction": self._action_view(a, req.ver, events,
                                                                        now)})
 
     # -- os-volume_attachments ------------------------------------------------------
@@ -3632,8 +3636,8 @@ class Neutron:
     def list(self, req, coll):
         filters = {}
         for k, v in req.qs:
-            if k not in ("limit", "marker", "page_reverse", "fields", "sort_key",
-                         "sort_dir"):
+            if v and k not in ("limit", "marker", "page_reverse", "fields", "sort_key",
+                               "sort_dir"):
                 filters.setdefault(k, []).append(v)
 
         def text(v):
@@ -3653,38 +3657,52 @@ class Neutron:
                         if self.visible(req, coll, o) and matches(o)),
                        key=lambda o: o["id"])
         key = coll.replace("-", "_")
-        limit = req.q("limit")
-        marker = req.q("marker")
-        links = []
+        limit = req.q("limit", "0")
+        try:
+            limit = int(limit)
+        except ValueError:
+            limit = -1
+        if limit < 0:
+            raise NeutronError(400, "BadRequest", "Bad limit request: Limit must be an"
+                               " integer 0 or greater and not '%s'." % req.q("limit"))
+        marker = req.q("marker") if limit else None
+        reverse = (req.q("page_reverse") or "False").lower() == "true"
         if marker:
             self.get(req, coll, marker)
-            items = [o for o in items if o["id"] > marker]
-        if limit is not None:
-            try:
-                n = int(limit)
-            except ValueError:
-                raise neutron_bad("Invalid input for limit. Reason: '%s' is not an"
-                                  " integer." % limit)
-            if n < 0:
-                raise neutron_bad("Invalid input for limit. Reason: '%s' should be"
-                                  " non-negative." % limit)
-            if n > 0:
-                items = items[:n]
-                if len(items) == n:
-                    links.append({"rel": "next", "href": self._href(req, coll,
-                                                                    items[-1]["id"])})
-                if marker:
-                    links.append({"rel": "previous", "href": self._href(
-                        req, coll, items[0]["id"] if items else marker, reverse=True)})
+        if limit and reverse:
+            # the page before the marker (or the last page), in id order
+            if marker:
+                items = [o for o in items if o["id"] < marker]
+            items = items[max(len(items) - limit, 0):]
+        elif limit:
+            if marker:
+                items = [o for o in items if o["id"] > marker]
+            items = items[:limit]
         fields = set(req.qall("fields"))
         body = {key: [self.view(req, coll, o, fields) for o in items]}
-        if links:
-            body[key + "_links"] = links
+        if limit:
+            body[key + "_links"] = self._links(req, coll, items, limit, reverse)
         return json_resp(200, body)
 
-    def _href(self, req, coll, marker, reverse=False):
+    @staticmethod
+    def _links(req, coll, items, limit, reverse):
+        """neutron/api/api_common.py get_pagination_links: going forward, next
+        when the page is full and previous always; backward, the mirror."""
+        links = []
+        full = len(items) >= limit
+        if full or reverse:
+            links.append({"rel": "next", "href": Neutron._href(
+                req, coll, items[-1]["id"] if items else None, False)})
+        if full or not reverse:
+            links.append({"rel": "previous", "href": Neutron._href(
+                req, coll, items[0]["id"] if items else None, True)})
+        return links
+
+    @staticmethod
+    def _href(req, coll, marker, reverse):
         params = [(k, v) for k, v in req.qs if k not in ("marker", "page_reverse")]
-        params.append(("marker", marker))
+        if marker is not None:
+            params.append(("marker", marker))
         if reverse:
             params.append(("page_reverse", "True"))
         return "http://%s/network/v2.0/%s?%s" % (req.host, coll,
@@ -3712,7 +3730,9 @@ class Neutron:
             bad = [k for k in unknown if k not in known]
             if bad:
                 raise neutron_bad("Unrecognized attribute(s) '%s'" % ", ".join(bad))
-            raise neutron_bad("Attribute '%s' not allowed in %s" % (unknown[0], verb))
+            if verb == "PUT":
+                raise neutron_bad("Cannot update read-only attribute %s" % unknown[0])
+            raise neutron_bad("Attribute '%s' not allowed in POST" % unknown[0])
         if verb == "POST":
             for k in NEUTRON_REQUIRED.get(coll, ()):
                 if k not in attrs:
@@ -4164,9 +4184,15 @@ class Cinder:
         req.token = tok
         try:
             ver = self.microversion(req)
-            req.ver = ver
-            vh = [("OpenStack-API-Version", "volume " + vstr(ver)),
-                  ("Vary", "OpenStack-API-Version")]
+        except HTTPError as e:
+            r = cinder_error(e.status, e.message, e.headers)
+            r.headers.extend(ids)
+            return r
+        req.ver = ver
+        # like Nova, on errors too
+        vh = [("OpenStack-API-Version", "volume " + vstr(ver)),
+              ("Vary", "OpenStack-API-Version")]
+        try:
             if not path.startswith("/v3/"):
                 raise HTTPError(404, "The resource could not be found.")
             segs = [urllib.parse.unquote(s) for s in path[len("/v3/"):].split("/")]
@@ -4180,10 +4206,9 @@ class Cinder:
             with self.st.lock:
                 self.st.settle()
                 r = self.route(req, segs)
-            r.headers.extend(vh)
         except HTTPError as e:
             r = cinder_error(e.status, e.message, e.headers)
-        r.headers.extend(ids)
+        r.headers.extend(vh + ids)
         return r
 
     def microversion(self, req):
@@ -4858,6 +4883,10 @@ class Emulator:
                             st.max_server_meta = int(v)
                         elif k == "max_keypairs":
                             st.max_keypairs = int(v)
+                        elif k == "max_volumes":
+                            st.vol.max_volumes = int(v)
+                        elif k == "max_gigabytes":
+                            st.vol.max_gigabytes = int(v)
                         else:
                             raise HTTPError(400, "unknown config key %s" % k)
             if m in ("GET", "POST"):
@@ -4868,7 +4897,9 @@ class Emulator:
                         "max_instances": st.max_instances,
                         "fail_builds": st.fail_builds,
                         "max_server_meta": st.max_server_meta,
-                        "max_keypairs": st.max_keypairs})
+                        "max_keypairs": st.max_keypairs,
+                        "max_volumes": st.vol.max_volumes,
+                        "max_gigabytes": st.vol.max_gigabytes})
         if path == "/_emu/servers":
             if m == "GET":
                 with st.lock:
@@ -4959,6 +4990,8 @@ class Emulator:
                         {"id": c["id"], "name": c["name"], "secret": c["secret"],
                          "user_id": c["user_id"]} for c in st.app_creds.values()],
                     "network": dict(st.network),
+                    "networks": {n["name"]: n["id"]
+                                 for n in st.net.coll["networks"].values()},
                     "images": [{"id": i["id"], "name": i["name"], "status": i["status"],
                                 "visibility": i["visibility"]}
                                for i in sorted(st.images.values(),

@@ -241,3 +241,172 @@ def test_changes_since_answers_like_the_real_cloud(cloud):
         assert not diffs, "\n" + "\n".join(diffs)
     finally:
         emu.stop()
+
+
+# ---------------------------------------------------------------------------
+# Neutron, Cinder, and Nova's network/volume requests (issue 11)
+# ---------------------------------------------------------------------------
+
+VOL = {"OpenStack-API-Version": "volume 3.70"}
+ZERO = "00000000-0000-4000-8000-000000000000"
+
+
+def wait_for(fn, timeout=120, interval=0.5):
+    deadline = time.time() + timeout
+    while True:
+        value = fn()
+        if value:
+            return value
+        assert time.time() < deadline, "condition not met in %s s" % timeout
+        time.sleep(interval)
+
+
+def service_root(c, service, suffix):
+    url = c.catalog[service]
+    return url[:-len(suffix)] if url.endswith(suffix) else url
+
+
+def neutron_volume_answers(c, flavor, image):
+    """Every new request a user of the mount causes, made on cloud c in one
+    order: [(label, (status, headers, body))].  Cleans up after itself."""
+    out = []
+    made = {"ports": [], "security-groups": [], "networks": [], "floatingips": [],
+            "servers": [], "volumes": []}
+
+    def ask(label, method, service, path, body=None, headers=None, raw_url=None):
+        answer = call(c, method, service, path, body=body, headers=headers, raw_url=raw_url)
+        out.append((label, answer))
+        return answer
+
+    def net_id(name):
+        return c.request("GET", "network", "/v2.0/networks?name=" + name)[1]["networks"][0]["id"]
+
+    def volume_status(vid):
+        status, body = c.request("GET", "block-storage", "/volumes/" + vid, headers=VOL)
+        return body["volume"]["status"] if status == 200 else None
+
+    project = c.catalog["block-storage"].rstrip("/").rsplit("/", 1)[-1]
+    try:
+        # neutron reads
+        ask("neutron versions", "GET", "network", "", raw_url=c.catalog["network"] + "/")
+        ask("networks by name", "GET", "network", "/v2.0/networks?name=private")
+        ask("networks page", "GET", "network", "/v2.0/networks?limit=1")
+        private, public = net_id("private"), net_id("public")
+        ask("subnets of a network", "GET", "network", "/v2.0/subnets?network_id=" + private)
+        ask("network 404", "GET", "network", "/v2.0/networks/" + ZERO)
+        ask("default security group", "GET", "network", "/v2.0/security-groups?name=default")
+        ask("routers", "GET", "network", "/v2.0/routers?name=router1")
+        # neutron writes
+        sg = ask("security group create", "POST", "network", "/v2.0/security-groups",
+                 {"security_group": {"name": "osfs-conf-sg", "description": "conformance"}})
+        sg_id = sg[2]["security_group"]["id"]
+        made["security-groups"].append(sg_id)
+        rule = {"security_group_rule": {"security_group_id": sg_id, "direction": "ingress",
+                                        "protocol": "tcp", "port_range_min": 22,
+                                        "port_range_max": 22,
+                                        "remote_ip_prefix": "0.0.0.0/0"}}
+        ask("rule create", "POST", "network", "/v2.0/security-group-rules", rule)
+        ask("rule duplicate", "POST", "network", "/v2.0/security-group-rules", rule)
+        port = ask("port create", "POST", "network", "/v2.0/ports",
+                   {"port": {"network_id": private, "name": "osfs-conf-port"}})
+        port_id = port[2]["port"]["id"]
+        made["ports"].append(port_id)
+        ask("port rename", "PUT", "network", "/v2.0/ports/" + port_id,
+            {"port": {"name": "osfs-conf-port2"}})
+        fip = ask("floating ip create", "POST", "network", "/v2.0/floatingips",
+                  {"floatingip": {"floating_network_id": public, "port_id": port_id}})
+        fip_id = fip[2]["floatingip"]["id"]
+        made["floatingips"].append(fip_id)
+        ask("floating ip disassociate", "PUT", "network", "/v2.0/floatingips/" + fip_id,
+            {"floatingip": {"port_id": None}})
+        ask("floating ip on a non-external network", "POST", "network", "/v2.0/floatingips",
+            {"floatingip": {"floating_network_id": private}})
+        ask("floating ip delete", "DELETE", "network", "/v2.0/floatingips/" + fip_id)
+        made["floatingips"].remove(fip_id)
+        # nova on neutron
+        boot = ask("boot on a port", "POST", "compute", "/servers", headers=MV, body={
+            "server": {"name": "osfs-conf-vm", "flavorRef": flavor, "imageRef": image,
+                       "networks": [{"port": port_id}]}})
+        sid = boot[2]["server"]["id"]
+        made["servers"].append(sid)
+        c.wait_server(sid, lambda s: s and s["status"] in ("ACTIVE", "ERROR"), timeout=300)
+        ask("ports of a server", "GET", "network", "/v2.0/ports?device_id=" + sid)
+        ask("server on a network", "GET", "compute", "/servers/" + sid, headers=MV)
+        ask("add security group", "POST", "compute", "/servers/%s/action" % sid, headers=MV,
+            body={"addSecurityGroup": {"name": "osfs-conf-sg"}})
+        ask("remove security group", "POST", "compute", "/servers/%s/action" % sid, headers=MV,
+            body={"removeSecurityGroup": {"name": "osfs-conf-sg"}})
+        ask("add unknown security group", "POST", "compute", "/servers/%s/action" % sid,
+            headers=MV, body={"addSecurityGroup": {"name": "osfs-conf-nope"}})
+        acts = ask("instance actions", "GET", "compute", "/servers/%s/os-instance-actions" % sid,
+                   headers=MV)
+        rid = acts[2]["instanceActions"][-1]["request_id"]
+        ask("instance action", "GET", "compute",
+            "/servers/%s/os-instance-actions/%s" % (sid, rid), headers=MV)
+        # a second network for demo: a boot naming none is ambiguous
+        extra = c.request("POST", "network", "/v2.0/networks",
+                          {"network": {"name": "osfs-conf-net"}})[1]["network"]["id"]
+        made["networks"].append(extra)
+        ask("boot with two networks and none named", "POST", "compute", "/servers", body={
+            "server": {"name": "osfs-conf-x", "flavorRef": flavor, "imageRef": image}})
+        # cinder
+        ask("cinder versions", "GET", "block-storage", "",
+            raw_url=service_root(c, "block-storage", "/v3/" + project) + "/")
+        vol = ask("volume create", "POST", "block-storage", "/volumes", headers=VOL,
+                  body={"volume": {"size": 1, "name": "osfs-conf-vol"}})
+        vid = vol[2]["volume"]["id"]
+        made["volumes"].append(vid)
+        wait_for(lambda: volume_status(vid) == "available")
+        ask("volume show", "GET", "block-storage", "/volumes/" + vid, headers=VOL)
+        ask("volume show at 3.0", "GET", "block-storage", "/volumes/" + vid)
+        ask("volumes page", "GET", "block-storage", "/volumes/detail?limit=1", headers=VOL)
+        ask("volume 404", "GET", "block-storage", "/volumes/" + ZERO, headers=VOL)
+        ask("volume microversion too high", "GET", "block-storage", "/volumes",
+            headers={"OpenStack-API-Version": "volume 3.71"})
+        ask("volume types", "GET", "block-storage", "/types", headers=VOL)
+        ask("attach", "POST", "compute", "/servers/%s/os-volume_attachments" % sid,
+            headers=MV, body={"volumeAttachment": {"volumeId": vid}})
+        wait_for(lambda: volume_status(vid) == "in-use")
+        ask("attachments", "GET", "compute", "/servers/%s/os-volume_attachments" % sid,
+            headers=MV)
+        ask("volume in use", "GET", "block-storage", "/volumes/" + vid, headers=VOL)
+        ask("delete a volume in use", "DELETE", "block-storage", "/volumes/" + vid,
+            headers=VOL)
+        ask("detach", "DELETE", "compute",
+            "/servers/%s/os-volume_attachments/%s" % (sid, vid), headers=MV)
+        wait_for(lambda: volume_status(vid) == "available")
+        ask("volume delete", "DELETE", "block-storage", "/volumes/" + vid, headers=VOL)
+        made["volumes"].remove(vid)
+    finally:
+        for sid in made["servers"]:
+            c.request("DELETE", "compute", "/servers/" + sid)
+            c.wait_server(sid, lambda s: s is None, timeout=300)
+        for vid in made["volumes"]:
+            c.request("DELETE", "block-storage", "/volumes/" + vid, headers=VOL)
+        for coll in ("floatingips", "ports", "networks", "security-groups"):
+            for oid in made[coll]:
+                c.request("DELETE", "network", "/v2.0/%s/%s" % (coll, oid))
+    return out
+
+
+def test_neutron_and_cinder_answer_like_the_real_cloud(cloud):
+    emu = Emulator(servers=3)
+    try:
+        ec, rc = Client(emu.env()), cloud.client
+        answers = []
+        for c in (rc, ec):
+            flavor = next(f["id"] for f in c.flavors() if f["name"] == cloud.flavor)
+            image = next(i["id"] for i in c.images() if i["name"] == cloud.image)
+            answers.append(neutron_volume_answers(c, flavor, image))
+        real, em = answers
+        assert [label for label, _ in real] == [label for label, _ in em]
+        diffs = []
+        for (label, (rs, rh, rb)), (_, (es, eh, eb)) in zip(real, em):
+            if rs != es:
+                diffs.append("%s: status real %s, emulator %s" % (label, rs, es))
+            for h in set(rh) ^ set(eh):
+                diffs.append("%s: header %s %s" % (label, h, "only real" if h in rh else "only emulator"))
+            diffs += ["%s: %s" % (label, d) for d in differences(shape(rb), shape(eb))]
+        assert not diffs, "\n" + "\n".join(diffs)
+    finally:
+        emu.stop()

@@ -30,6 +30,7 @@ VERB_FN(run_remove_fip);
 VERB_FN(run_add_sg);
 VERB_FN(run_remove_sg);
 VERB_FN(run_delete_keypair);
+VERB_FN(run_delete_volume);
 
 static const struct osfs_verb server_verbs[] = {
 	{ "reboot", NULL, "{\"reboot\": {\"type\": \"SOFT\"}}", false, NULL },
@@ -58,6 +59,11 @@ static const struct osfs_verb keypair_verbs[] = {
 	{ NULL, NULL, NULL, false, NULL },
 };
 
+static const struct osfs_verb volume_verbs[] = {
+	{ "delete", NULL, NULL, true, run_delete_volume },
+	{ NULL, NULL, NULL, false, NULL },
+};
+
 static const struct osfs_verb *verbs_of(enum osfs_kind_id kind)
 {
 	switch (kind) {
@@ -65,6 +71,8 @@ static const struct osfs_verb *verbs_of(enum osfs_kind_id kind)
 		return server_verbs;
 	case OSFS_KEYPAIRS:
 		return keypair_verbs;
+	case OSFS_VOLUMES:
+		return volume_verbs;
 	default:
 		return NULL;
 	}
@@ -192,26 +200,38 @@ VERB_FN(run_delete_keypair)
 	return osfs_compute_delete_keypair(fs->api, r->id, msg);
 }
 
-VERB_FN(run_attach)
+VERB_FN(run_delete_volume)
+{
+	return osfs_volume_delete(fs->api, r->id, msg);
+}
+
+/* attach and detach change the volume too: it is watched, and its
+ * kind's listing refreshed, like the server. */
+static int run_attachment(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
+			  char *why, size_t whylen,
+			  int (*fn)(struct osfs_api *, const char *, const char *, char **))
 {
 	char *vol = NULL;
 	int ret = osfs_volume_resolve(fs->api, arg, &vol, why, whylen);
 
 	if (ret == 0)
-		ret = osfs_compute_attach(fs->api, r->id, vol, msg);
+		ret = fn(fs->api, r->id, vol, msg);
+	if (ret == 0) {
+		osfs_cache_watch(fs->cache, OSFS_VOLUMES, vol);
+		osfs_cache_invalidate(fs->cache, OSFS_VOLUMES);
+	}
 	free(vol);
 	return ret;
 }
 
+VERB_FN(run_attach)
+{
+	return run_attachment(fs, r, arg, msg, why, whylen, osfs_compute_attach);
+}
+
 VERB_FN(run_detach)
 {
-	char *vol = NULL;
-	int ret = osfs_volume_resolve(fs->api, arg, &vol, why, whylen);
-
-	if (ret == 0)
-		ret = osfs_compute_detach(fs->api, r->id, vol, msg);
-	free(vol);
-	return ret;
+	return run_attachment(fs, r, arg, msg, why, whylen, osfs_compute_detach);
 }
 
 VERB_FN(run_add_fip)

@@ -26,6 +26,7 @@
 #include "names.h"
 #include "network.h"
 #include "notes.h"
+#include "volume.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -44,8 +45,8 @@
 
 enum dfile {
 	D_STATUS, D_MISSING, D_NAME, D_FLAVOR, D_IMAGE, D_KEY_NAME, D_USER_DATA,
-	D_NETWORKS, D_SECURITY_GROUPS, D_BOOT_VOLUME_SIZE, D_AZ, D_PUBLIC_KEY, D_CTL, D_ERROR,
-	D_METADATA, D_NFILES
+	D_NETWORKS, D_SECURITY_GROUPS, D_BOOT_VOLUME_SIZE, D_AZ, D_PUBLIC_KEY, D_SIZE, D_CTL,
+	D_ERROR, D_METADATA, D_NFILES
 };
 
 struct dfile_info {
@@ -58,11 +59,12 @@ struct dfile_info {
 
 #define SRV (1u << OSFS_SERVERS)
 #define KEY (1u << OSFS_KEYPAIRS)
+#define VOL (1u << OSFS_VOLUMES)
 
 static const struct dfile_info dfiles[D_NFILES] = {
-	[D_STATUS] = { "status", false, false, SRV, 0 },
+	[D_STATUS] = { "status", false, false, SRV | VOL, 0 },
 	[D_MISSING] = { "missing", false, false, SRV | KEY, 0 },
-	[D_NAME] = { "name", false, false, SRV | KEY, 0 },
+	[D_NAME] = { "name", false, false, SRV | KEY | VOL, 0 },
 	[D_FLAVOR] = { "flavor", true, false, SRV, API_TEXT_MAX },
 	[D_IMAGE] = { "image", true, false, SRV, API_TEXT_MAX },
 	[D_KEY_NAME] = { "key_name", true, false, SRV, API_TEXT_MAX },
@@ -72,8 +74,9 @@ static const struct dfile_info dfiles[D_NFILES] = {
 	[D_BOOT_VOLUME_SIZE] = { "boot_volume_size", true, false, SRV, 20 },
 	[D_AZ] = { "availability_zone", true, false, SRV, API_TEXT_MAX },
 	[D_PUBLIC_KEY] = { "public_key", true, false, KEY, VALUE_MAX },
-	[D_CTL] = { "ctl", true, false, SRV | KEY, 0 },
-	[D_ERROR] = { "error", false, false, SRV | KEY, 0 },
+	[D_SIZE] = { "size", true, false, VOL, 20 },
+	[D_CTL] = { "ctl", true, false, SRV | KEY | VOL, 0 },
+	[D_ERROR] = { "error", false, false, SRV | KEY | VOL, 0 },
 	[D_METADATA] = { "metadata", true, true, SRV, 0 },
 };
 
@@ -529,23 +532,33 @@ static char *keypair_missing(const struct draft_fields *f)
 	return strdup(f->vals[D_PUBLIC_KEY] ? "" : "public_key\n");
 }
 
+static char *volume_missing(const struct draft_fields *f)
+{
+	return strdup(f->vals[D_SIZE] ? "" : "size\n");
+}
+
 static int boot_server(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
 		       char **created, char **admin_pass, char *why);
 static int import_keypair(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
 			  char **created, char **secret, char *why);
+static int create_volume(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
+			 char **created, char **secret, char *why);
 static int server_defaults(struct osfs_fs *fs, const char *fname, bool *complete);
+static int volume_defaults(struct osfs_fs *fs, const char *fname, bool *complete);
 
 /* What differs between the kinds that have drafts. */
 static const struct draft_kind {
 	enum osfs_kind_id kind;
 	const char *verb;  /* the ctl word that creates it ("boot"); NULL: made once complete */
+	const char *creating; /* its status while the API creates it */
 	char *(*missing)(const struct draft_fields *f);  /* "flavor\nimage\n"; caller frees */
 	int (*create)(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
 		      char **created, char **secret, char *why);
 	int (*defaults)(struct osfs_fs *fs, const char *fname, bool *complete); /* or NULL */
 } draft_kinds[] = {
-	{ OSFS_SERVERS, "boot", server_missing, boot_server, server_defaults },
-	{ OSFS_KEYPAIRS, NULL, keypair_missing, import_keypair, NULL },
+	{ OSFS_SERVERS, "boot", "BUILD", server_missing, boot_server, server_defaults },
+	{ OSFS_KEYPAIRS, NULL, NULL, keypair_missing, import_keypair, NULL },
+	{ OSFS_VOLUMES, "create", "creating", volume_missing, create_volume, volume_defaults },
 };
 
 static const struct draft_kind *draft_kind_of(enum osfs_kind_id kind)
@@ -592,7 +605,7 @@ static char *read_locked(struct osfs_fs *fs, struct draft *dr, const struct osfs
 	}
 	switch (node->index) {
 	case D_STATUS:
-		return strdup(dr->state == DR_OPEN ? "DRAFT\n" : "BUILD\n");
+		return dr->state == DR_OPEN ? strdup("DRAFT\n") : line_of(draft_kind_of(dr->kind)->creating);
 	case D_MISSING:
 		return missing_of(dr->kind, &dr->f);
 	case D_NAME:
@@ -783,6 +796,7 @@ static int check_field(int f, const char *value, char *why)
 	case D_SECURITY_GROUPS:
 		return check_security_groups(value, why);
 	case D_BOOT_VOLUME_SIZE:
+	case D_SIZE:
 		return check_size(value, why);
 	default:
 		return 0;
@@ -1054,6 +1068,21 @@ static int import_keypair(struct osfs_fs *fs, const char *fname, const struct dr
 		fail(why, ret, "%s", msg);
 	if (ret == 0 && !(*created = strdup(f->name))) /* a keypair's id is its name */
 		ret = -ENOMEM;
+	free(msg);
+	return ret;
+}
+
+/* POST /volumes with the copy a create took.  Sent once; a dropped
+ * connection is a failure the user sees (Cinder has no name to settle it
+ * by: names need not be unique). */
+static int create_volume(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
+			 char **created, char **secret, char *why)
+{
+	char *msg = NULL;
+	int ret = osfs_volume_create(fs->api, f->name, strtol(f->vals[D_SIZE], NULL, 10), created, &msg);
+
+	if (ret < 0 && msg)
+		fail(why, ret, "%s", msg);
 	free(msg);
 	return ret;
 }
@@ -1416,6 +1445,18 @@ static int server_defaults(struct osfs_fs *fs, const char *fname, bool *complete
 	}
 	*complete_now = ret == 0 && o->default_flavor && o->default_image;
 	return ret;
+}
+
+/* The size a volume draft starts with: -o volume_size, else 1 GiB. */
+static int volume_defaults(struct osfs_fs *fs, const char *fname, bool *complete_now)
+{
+	struct osfs_node node = { .type = OSFS_N_DRAFT_FILE, .kind = OSFS_VOLUMES, .key = (char *)fname,
+				  .index = D_SIZE };
+	char size[32];
+
+	*complete_now = false; /* created by `echo create > ctl` */
+	snprintf(size, sizeof(size), "%ld\n", fs->opts.volume_size > 0 ? fs->opts.volume_size : 1);
+	return osfs_drafts_write(fs, &node, size, strlen(size));
 }
 
 static int apply_defaults(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname)

@@ -1,5 +1,5 @@
-/* drafts.h - servers and keypairs that exist only on our side, until the
- * user asks the cloud to create them.
+/* drafts.h - servers, keypairs and volumes that exist only on our side,
+ * until the user asks the cloud to create them.
  *
  *   mkdir /servers/web1        a draft: status DRAFT, `missing` lists what
  *                              boot still needs (flavor, image); the name
@@ -21,6 +21,8 @@
  *                              the draft.  Nothing here reaches the cloud.
  *
  *   mkdir /keypairs/k1; cat key.pub > /keypairs/k1/public_key   imports it
+ *   mkdir /volumes/data1; echo 10 > /volumes/data1/size (default: -o
+ *   volume_size, else 1); echo create > /volumes/data1/ctl   POST /volumes
  *
  * Every write, create and unlink leaves its outcome in the draft's `error`
  * file: empty after a success, the reason after a failure.  Drafts live in

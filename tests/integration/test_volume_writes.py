@@ -119,3 +119,96 @@ def test_rm_rf_of_a_server_with_a_volume_detaches_and_deletes_nothing(cloud, mnt
             subprocess.run(["rm", "-rf", m.p(d)], capture_output=True, timeout=60)
     assert volume(cloud, vid)["status"] == "in-use"
     assert attached_ids(cloud, sid) == [vid]
+
+
+def volume_posts(emu):
+    return [r for r in emu.call("GET", "/_emu/requests?last=500")["requests"]
+            if r["method"] == "POST" and r["path"].split("?")[0].endswith("/volumes")]
+
+
+def wait_listed_status(m, name, want, timeout=VOLUME_TIMEOUT):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        try:
+            last = m.read("volumes", name, "status").strip()
+        except OSError as e:
+            last = "error %s" % e
+        if last == want:
+            return
+        time.sleep(0.3)
+    raise AssertionError("volumes/%s/status is %r, not %r" % (name, last, want))
+
+
+def test_mkdir_size_create_makes_one_volume(cloud, mnt, made):
+    m, name = mnt, unique("data")
+    os.mkdir(m.p("volumes", name))
+    assert m.read("volumes", name, "status") == "DRAFT\n"
+    assert m.read("volumes", name, "size") == "1\n"               # the default
+    assert volumes_named(cloud, name) == []
+    for bad in ("ten\n", "0\n", "-2\n", "1.5\n"):
+        assert m.write("volumes/%s/size" % name, bad) == errno.EINVAL, bad
+        assert "size" in m.read("volumes", name, "error")
+    assert m.write("volumes/%s/size" % name, "10\n") == 0
+    before = len(volume_posts(cloud.emu)) if cloud.emu else None
+    assert m.write("volumes/%s/ctl" % name, "create\n") == 0, m.read("volumes", name, "error")
+    (v,) = volumes_named(cloud, name)
+    made["volumes"].append(v["id"])
+    assert v["size"] == 10
+    if cloud.emu:
+        posts = volume_posts(cloud.emu)[before:]
+        assert [p["body"] for p in posts] == [{"volume": {"size": 10, "name": name}}]
+    assert name in os.listdir(m.p("volumes"))                     # listed all along
+    wait_listed_status(m, name, "available")
+    assert m.read("volumes", name, "id") == v["id"] + "\n"
+    assert m.write("volumes/%s/ctl" % name, "create\n") == errno.EINVAL   # live now: no create
+    assert len(volumes_named(cloud, name)) == 1
+
+
+def test_a_bare_mkdir_takes_the_size_option(cloud, mount, made):
+    m, name = mount("volume_size=3"), unique("bare")
+    os.mkdir(m.p("volumes", name))
+    assert m.read("volumes", name, "size") == "3\n"
+    assert m.write("volumes/%s/ctl" % name, "create\n") == 0, m.read("volumes", name, "error")
+    (v,) = volumes_named(cloud, name)
+    made["volumes"].append(v["id"])
+    assert v["size"] == 3
+
+
+def test_rm_rf_of_a_volume_draft_discards_it(cloud, mnt):
+    m, name = mnt, unique("gone")
+    os.mkdir(m.p("volumes", name))
+    assert m.write("volumes/%s/size" % name, "5\n") == 0
+    subprocess.run(["rm", "-rf", m.p("volumes", name)], capture_output=True, timeout=60)
+    assert name not in os.listdir(m.p("volumes"))
+    assert volumes_named(cloud, name) == []
+
+
+def test_delete_of_an_attached_volume_is_ebusy_then_works_once_detached(cloud, mnt, made):
+    m = mnt
+    name, sid, vname, vid = server_with_volume(m, cloud, made)
+    wait_listed_status(m, vname, "in-use")
+    assert m.write("volumes/%s/ctl" % vname, "delete\n") == errno.EBUSY
+    assert m.read("volumes", vname, "error").strip()            # the API's message
+    assert volume(cloud, vid)["status"] == "in-use"
+    assert m.write("servers/%s/ctl" % name, "detach %s\n" % vname) == 0
+    wait_volume(cloud, vid, lambda v: v and v["status"] == "available")
+    assert m.write("volumes/%s/ctl" % vname, "delete\n") == 0, m.read("volumes", vname, "error")
+    wait_volume(cloud, vid, lambda v: v is None)
+    made["volumes"].remove(vid)
+
+
+def test_rm_rf_over_the_new_kinds_deletes_nothing(cloud, mnt, made):
+    m = mnt
+    vid = api_volume(cloud, made, unique("keep"))
+    status, nets = cloud.client.request("GET", "network", "/v2.0/networks")
+    status, groups = cloud.client.request("GET", "network", "/v2.0/security-groups")
+    status, fips = cloud.client.request("GET", "network", "/v2.0/floatingips")
+    for d in ("volumes", "networks", "floating_ips", "security_groups", "subnets", "ports"):
+        assert os.path.isdir(m.p(d)), d
+        r = subprocess.run(["rm", "-rf", m.p(d)], capture_output=True, timeout=60)
+        assert r.returncode != 0, d
+    assert volume(cloud, vid)["status"] == "available"
+    assert cloud.client.request("GET", "network", "/v2.0/networks")[1] == nets
+    assert cloud.client.request("GET", "network", "/v2.0/security-groups")[1] == groups
+    assert cloud.client.request("GET", "network", "/v2.0/floatingips")[1] == fips

@@ -458,6 +458,11 @@ void osfs_api_free(struct osfs_api *api)
 	free(api);
 }
 
+bool osfs_api_has_service(const struct osfs_api *api, enum osfs_service svc)
+{
+	return api->roots[svc] != NULL;
+}
+
 const char *osfs_api_compute_version(const struct osfs_api *api)
 {
 	return api->minor ? api->version : "2.1";

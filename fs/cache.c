@@ -13,6 +13,7 @@
  * called under observer_lock only (slot.merge_lock → observer_lock).
  */
 #include "cache.h"
+#include "clock.h"
 #include "events.h"
 #include "log.h"
 #include "names.h"
@@ -94,13 +95,6 @@ struct osfs_cache {
 	struct watch watches[MAX_WATCHES];
 	size_t nwatches;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 struct osfs_cache *osfs_cache_new(struct osfs_api *api, const double ttl[OSFS_NKINDS])
 {
@@ -465,7 +459,7 @@ static void refresh_plan(struct osfs_cache *c, enum osfs_kind_id kind, struct re
 {
 	struct slot *s = &c->slots[kind];
 
-	r->started = now_s();
+	r->started = osfs_now_real();
 	r->delta = osfs_kinds[kind].delta_param && s->cur && s->since && !s->must_resync &&
 		   r->started - s->resynced < RESYNC_S;
 	r->since = s->since;
@@ -509,7 +503,7 @@ static bool transient(int err)
 
 static bool failure_held(const struct slot *s)
 {
-	return s->failed_at && now_s() - s->failed_at < FAIL_HOLD_S && transient(s->last_err);
+	return s->failed_at && osfs_now_real() - s->failed_at < FAIL_HOLD_S && transient(s->last_err);
 }
 
 /* May a reader take s->cur as it is?  Fresh, or (stale: while it is
@@ -518,7 +512,7 @@ static bool failure_held(const struct slot *s)
 static bool cur_usable(struct osfs_cache *c, enum osfs_kind_id kind, bool shared)
 {
 	struct slot *s = &c->slots[kind];
-	double age = s->cur ? now_s() - s->cur->arrived : 0;
+	double age = s->cur ? osfs_now_real() - s->cur->arrived : 0;
 
 	if (!s->cur || s->must_refresh)
 		return false;
@@ -561,7 +555,7 @@ static void *refresh_main(void *arg)
 	s->fetching = false;
 	s->fetch_seq++;
 	s->spots = 0;
-	s->failed_at = ret < 0 ? now_s() : 0;
+	s->failed_at = ret < 0 ? osfs_now_real() : 0;
 	s->last_err = ret;
 	free(s->last_msg);
 	s->last_msg = msg;
@@ -594,7 +588,7 @@ static void refresh_start(struct osfs_cache *c, enum osfs_kind_id kind)
 	if (!s->worker_live) {
 		free(w);
 		s->fetching = false;
-		s->failed_at = now_s();
+		s->failed_at = osfs_now_real();
 		s->last_err = -ENOMEM;
 		pthread_cond_broadcast(&s->done);
 	}
@@ -605,7 +599,7 @@ static void refresh_start(struct osfs_cache *c, enum osfs_kind_id kind)
 static int refresh_wait(struct osfs_cache *c, struct slot *s)
 {
 	struct timespec until;
-	double t = now_s() + c->wait_s;
+	double t = osfs_now_real() + c->wait_s;
 
 	until.tv_sec = (time_t)t;
 	until.tv_nsec = (long)((t - (double)until.tv_sec) * 1e9);
@@ -749,7 +743,7 @@ void osfs_cache_watch(struct osfs_cache *c, enum osfs_kind_id kind, const char *
 			w = NULL;
 	}
 	if (w) {
-		w->until = now_s() + OSFS_WATCH_MAX_S;
+		w->until = osfs_now_real() + OSFS_WATCH_MAX_S;
 		w->settled = false;
 		osfs_listing_put(w->one); /* read it again at once */
 		w->one = NULL;
@@ -855,7 +849,7 @@ static void forget(struct osfs_cache *c, enum osfs_kind_id kind, const char *id)
 	const struct osfs_kind *k = &osfs_kinds[kind];
 	struct osfs_res **got = calloc(2, sizeof(*got));
 
-	if (!got || !(got[0] = osfs_res_gone(k, id, now_s()))) {
+	if (!got || !(got[0] = osfs_res_gone(k, id, osfs_now_real()))) {
 		free(got);
 		osfs_cache_invalidate(c, (int)kind);
 		return;
@@ -876,7 +870,7 @@ int osfs_cache_fresh(struct osfs_cache *c, enum osfs_kind_id kind,
 		pthread_cond_wait(&c->watch_done, &c->watch_lock);
 	if (!w)
 		goto out;
-	if (now_s() > w->until) {
+	if (osfs_now_real() > w->until) {
 		watch_drop_locked(c, w);
 		goto out;
 	}
@@ -884,7 +878,7 @@ int osfs_cache_fresh(struct osfs_cache *c, enum osfs_kind_id kind,
 		watch_drop_locked(c, w); /* the listing holds what it saw */
 		goto out;
 	}
-	if (w->one && now_s() - w->one->fetched < FRESH_S) {
+	if (w->one && osfs_now_real() - w->one->fetched < FRESH_S) {
 		*out = osfs_listing_hold(w->one);
 		goto out;
 	}
@@ -948,7 +942,7 @@ static struct osfs_listing *spot_find(struct osfs_cache *c, enum osfs_kind_id ki
 	for (size_t i = 0; i < MAX_SPOTS && !hit; i++) {
 		struct spot *sp = &c->spots[i];
 		if (sp->one && sp->kind == kind && strcmp(sp->fname, fname) == 0 &&
-		    now_s() - sp->one->fetched < c->ttl[kind]) {
+		    osfs_now_real() - sp->one->fetched < c->ttl[kind]) {
 			hit = osfs_listing_hold(sp->one);
 		}
 	}

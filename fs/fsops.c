@@ -16,6 +16,7 @@
  * those listed last time: a fingerprint per directory inode says so.
  */
 #include "fsops.h"
+#include "clock.h"
 #include "inodes.h"
 #include "log.h"
 #include "notify.h"
@@ -101,14 +102,6 @@ static struct osfs_glue *glue_of(fuse_req_t req)
 	return fuse_req_userdata(req);
 }
 
-static double now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* ---- log ---- */
 
 void osfs_fuse_log(enum fuse_log_level level, const char *fmt, va_list ap)
@@ -187,7 +180,7 @@ static int snap_render(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *no
 	int ret;
 
 	*out = NULL;
-	if (old && node->type == OSFS_N_CONSOLE && now_mono() - old->made < CONSOLE_REUSE_S) {
+	if (old && node->type == OSFS_N_CONSOLE && osfs_now_mono() - old->made < CONSOLE_REUSE_S) {
 		*out = old;
 		return 0;
 	}

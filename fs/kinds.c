@@ -1,6 +1,7 @@
-/* kinds.c - the tables behind /flavors, /images, /servers, /keypairs and
- * /limits.  File names are DESIGN.md's; pointers are the API's field names
- * (openstack-api.md §3, §4). */
+/* kinds.c - the tables behind /flavors, /images, /servers, /keypairs,
+ * /limits (Nova, Glance), /networks, /subnets, /ports, /security_groups,
+ * /floating_ips (Neutron v2.0) and /volumes (Cinder v3).  File names are
+ * DESIGN.md's; pointers are the API's field names (openstack-api.md). */
 #include "kinds.h"
 
 #include <string.h>
@@ -8,57 +9,156 @@
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct osfs_field flavor_fields[] = {
-	{ "id", "/id", OSFS_FMT_TEXT },
-	{ "name", "/name", OSFS_FMT_TEXT },
-	{ "vcpus", "/vcpus", OSFS_FMT_TEXT },
-	{ "ram", "/ram", OSFS_FMT_TEXT },
-	{ "disk", "/disk", OSFS_FMT_TEXT },
-	{ "ephemeral", "/OS-FLV-EXT-DATA:ephemeral", OSFS_FMT_INT },
-	{ "swap", "/swap", OSFS_FMT_INT },
-	{ "is_public", "/os-flavor-access:is_public", OSFS_FMT_TEXT },
-	{ "description", "/description", OSFS_FMT_TEXT },
+	{ .file = "id", .pointers = "/id", .fmt = OSFS_FMT_TEXT },
+	{ .file = "name", .pointers = "/name", .fmt = OSFS_FMT_TEXT },
+	{ .file = "vcpus", .pointers = "/vcpus", .fmt = OSFS_FMT_TEXT },
+	{ .file = "ram", .pointers = "/ram", .fmt = OSFS_FMT_TEXT },
+	{ .file = "disk", .pointers = "/disk", .fmt = OSFS_FMT_TEXT },
+	{ .file = "ephemeral", .pointers = "/OS-FLV-EXT-DATA:ephemeral", .fmt = OSFS_FMT_INT },
+	{ .file = "swap", .pointers = "/swap", .fmt = OSFS_FMT_INT },
+	{ .file = "is_public", .pointers = "/os-flavor-access:is_public", .fmt = OSFS_FMT_TEXT },
+	{ .file = "description", .pointers = "/description", .fmt = OSFS_FMT_TEXT },
 };
 
 static const struct osfs_field image_fields[] = {
-	{ "id", "/id", OSFS_FMT_TEXT },
-	{ "name", "/name", OSFS_FMT_TEXT },
-	{ "status", "/status", OSFS_FMT_TEXT },
-	{ "size", "/size", OSFS_FMT_TEXT },
-	{ "disk_format", "/disk_format", OSFS_FMT_TEXT },
-	{ "container_format", "/container_format", OSFS_FMT_TEXT },
-	{ "visibility", "/visibility", OSFS_FMT_TEXT },
-	{ "min_disk", "/min_disk", OSFS_FMT_TEXT },
-	{ "min_ram", "/min_ram", OSFS_FMT_TEXT },
-	{ "checksum", "/checksum", OSFS_FMT_TEXT },
-	{ "created_at", "/created_at", OSFS_FMT_TEXT },
-	{ "updated_at", "/updated_at", OSFS_FMT_TEXT },
-	{ "owner", "/owner", OSFS_FMT_TEXT },
-	{ "tags", "/tags", OSFS_FMT_LIST },
+	{ .file = "id", .pointers = "/id", .fmt = OSFS_FMT_TEXT },
+	{ .file = "name", .pointers = "/name", .fmt = OSFS_FMT_TEXT },
+	{ .file = "status", .pointers = "/status", .fmt = OSFS_FMT_TEXT },
+	{ .file = "size", .pointers = "/size", .fmt = OSFS_FMT_TEXT },
+	{ .file = "disk_format", .pointers = "/disk_format", .fmt = OSFS_FMT_TEXT },
+	{ .file = "container_format", .pointers = "/container_format", .fmt = OSFS_FMT_TEXT },
+	{ .file = "visibility", .pointers = "/visibility", .fmt = OSFS_FMT_TEXT },
+	{ .file = "min_disk", .pointers = "/min_disk", .fmt = OSFS_FMT_TEXT },
+	{ .file = "min_ram", .pointers = "/min_ram", .fmt = OSFS_FMT_TEXT },
+	{ .file = "checksum", .pointers = "/checksum", .fmt = OSFS_FMT_TEXT },
+	{ .file = "created_at", .pointers = "/created_at", .fmt = OSFS_FMT_TEXT },
+	{ .file = "updated_at", .pointers = "/updated_at", .fmt = OSFS_FMT_TEXT },
+	{ .file = "owner", .pointers = "/owner", .fmt = OSFS_FMT_TEXT },
+	{ .file = "tags", .pointers = "/tags", .fmt = OSFS_FMT_LIST },
 };
 
 static const struct osfs_field server_fields[] = {
-	{ "id", "/id", OSFS_FMT_TEXT },
-	{ "name", "/name", OSFS_FMT_TEXT },
-	{ "status", "/status", OSFS_FMT_TEXT },
-	{ "task_state", "/OS-EXT-STS:task_state", OSFS_FMT_TEXT },
-	{ "vm_state", "/OS-EXT-STS:vm_state", OSFS_FMT_TEXT },
-	{ "power_state", "/OS-EXT-STS:power_state", OSFS_FMT_TEXT },
-	{ "flavor", "/flavor/original_name|/flavor/id", OSFS_FMT_TEXT },
-	{ "image", "/image/id", OSFS_FMT_TEXT },
-	{ "addresses", "/addresses", OSFS_FMT_ADDRESSES },
-	{ "key_name", "/key_name", OSFS_FMT_TEXT },
-	{ "created", "/created", OSFS_FMT_TEXT },
-	{ "updated", "/updated", OSFS_FMT_TEXT },
-	{ "host_id", "/hostId", OSFS_FMT_TEXT },
-	{ "fault", "/fault/message", OSFS_FMT_TEXT },
+	{ .file = "id", .pointers = "/id", .fmt = OSFS_FMT_TEXT },
+	{ .file = "name", .pointers = "/name", .fmt = OSFS_FMT_TEXT },
+	{ .file = "status", .pointers = "/status", .fmt = OSFS_FMT_TEXT },
+	{ .file = "task_state", .pointers = "/OS-EXT-STS:task_state", .fmt = OSFS_FMT_TEXT },
+	{ .file = "vm_state", .pointers = "/OS-EXT-STS:vm_state", .fmt = OSFS_FMT_TEXT },
+	{ .file = "power_state", .pointers = "/OS-EXT-STS:power_state", .fmt = OSFS_FMT_TEXT },
+	{ .file = "flavor", .pointers = "/flavor/original_name|/flavor/id", .fmt = OSFS_FMT_TEXT },
+	{ .file = "image", .pointers = "/image/id", .fmt = OSFS_FMT_TEXT },
+	{ .file = "addresses", .pointers = "/addresses", .fmt = OSFS_FMT_ADDRESSES },
+	{ .file = "key_name", .pointers = "/key_name", .fmt = OSFS_FMT_TEXT },
+	{ .file = "created", .pointers = "/created", .fmt = OSFS_FMT_TEXT },
+	{ .file = "updated", .pointers = "/updated", .fmt = OSFS_FMT_TEXT },
+	{ .file = "host_id", .pointers = "/hostId", .fmt = OSFS_FMT_TEXT },
+	{ .file = "fault", .pointers = "/fault/message", .fmt = OSFS_FMT_TEXT },
+	{ .file = "security_groups", .pointers = "/security_groups", .fmt = OSFS_FMT_LIST, .item_keys = "name" },
+	{ .file = "volumes", .pointers = "/os-extended-volumes:volumes_attached", .fmt = OSFS_FMT_LINKS, .item_keys = "id",
+	  .link = OSFS_VOLUMES },
 };
 
 static const struct osfs_field keypair_fields[] = {
-	{ "name", "/name", OSFS_FMT_TEXT },
-	{ "type", "/type", OSFS_FMT_TEXT },
-	{ "fingerprint", "/fingerprint", OSFS_FMT_TEXT },
-	{ "public_key", "/public_key", OSFS_FMT_TEXT },
+	{ .file = "name", .pointers = "/name", .fmt = OSFS_FMT_TEXT },
+	{ .file = "type", .pointers = "/type", .fmt = OSFS_FMT_TEXT },
+	{ .file = "fingerprint", .pointers = "/fingerprint", .fmt = OSFS_FMT_TEXT },
+	{ .file = "public_key", .pointers = "/public_key", .fmt = OSFS_FMT_TEXT },
 };
+
+static const struct osfs_field network_fields[] = {
+	{ .file = "id", .pointers = "/id", .fmt = OSFS_FMT_TEXT },
+	{ .file = "name", .pointers = "/name", .fmt = OSFS_FMT_TEXT },
+	{ .file = "status", .pointers = "/status", .fmt = OSFS_FMT_TEXT },
+	{ .file = "shared", .pointers = "/shared", .fmt = OSFS_FMT_TEXT },
+	{ .file = "external", .pointers = "/router:external", .fmt = OSFS_FMT_TEXT },
+	{ .file = "mtu", .pointers = "/mtu", .fmt = OSFS_FMT_TEXT },
+	{ .file = "admin_state_up", .pointers = "/admin_state_up", .fmt = OSFS_FMT_TEXT },
+	{ .file = "subnets", .pointers = "/subnets", .fmt = OSFS_FMT_LINKS, .link = OSFS_SUBNETS },
+};
+
+static const struct osfs_field subnet_fields[] = {
+	{ .file = "id", .pointers = "/id", .fmt = OSFS_FMT_TEXT },
+	{ .file = "name", .pointers = "/name", .fmt = OSFS_FMT_TEXT },
+	{ .file = "cidr", .pointers = "/cidr", .fmt = OSFS_FMT_TEXT },
+	{ .file = "gateway_ip", .pointers = "/gateway_ip", .fmt = OSFS_FMT_TEXT },
+	{ .file = "ip_version", .pointers = "/ip_version", .fmt = OSFS_FMT_TEXT },
+	{ .file = "enable_dhcp", .pointers = "/enable_dhcp", .fmt = OSFS_FMT_TEXT },
+	{ .file = "network", .pointers = "/network_id", .fmt = OSFS_FMT_LINK, .link = OSFS_NETWORKS },
+	{ .file = "allocation_pools", .pointers = "/allocation_pools", .fmt = OSFS_FMT_LIST, .item_keys = "start end" },
+	{ .file = "dns_nameservers", .pointers = "/dns_nameservers", .fmt = OSFS_FMT_LIST },
+};
+
+static const struct osfs_field port_fields[] = {
+	{ .file = "id", .pointers = "/id", .fmt = OSFS_FMT_TEXT },
+	{ .file = "name", .pointers = "/name", .fmt = OSFS_FMT_TEXT },
+	{ .file = "status", .pointers = "/status", .fmt = OSFS_FMT_TEXT },
+	{ .file = "mac_address", .pointers = "/mac_address", .fmt = OSFS_FMT_TEXT },
+	{ .file = "fixed_ips", .pointers = "/fixed_ips", .fmt = OSFS_FMT_LIST, .item_keys = "ip_address subnet_id" },
+	{ .file = "network", .pointers = "/network_id", .fmt = OSFS_FMT_LINK, .link = OSFS_NETWORKS },
+	{ .file = "device_owner", .pointers = "/device_owner", .fmt = OSFS_FMT_TEXT },
+	{ .file = "device", .pointers = "/device_id", .fmt = OSFS_FMT_LINK, .link = OSFS_SERVERS,
+	  .if_pointer = "/device_owner", .if_prefix = "compute:" },
+	{ .file = "security_groups", .pointers = "/security_groups", .fmt = OSFS_FMT_LIST },
+};
+
+static const struct osfs_field rule_fields[] = {
+	{ .file = "id", .pointers = "/id", .fmt = OSFS_FMT_TEXT },
+	{ .file = "direction", .pointers = "/direction", .fmt = OSFS_FMT_TEXT },
+	{ .file = "ethertype", .pointers = "/ethertype", .fmt = OSFS_FMT_TEXT },
+	{ .file = "protocol", .pointers = "/protocol", .fmt = OSFS_FMT_TEXT },
+	{ .file = "port_range_min", .pointers = "/port_range_min", .fmt = OSFS_FMT_TEXT },
+	{ .file = "port_range_max", .pointers = "/port_range_max", .fmt = OSFS_FMT_TEXT },
+	{ .file = "remote_ip_prefix", .pointers = "/remote_ip_prefix", .fmt = OSFS_FMT_TEXT },
+	{ .file = "remote_group", .pointers = "/remote_group_id", .fmt = OSFS_FMT_LINK, .link = OSFS_SECURITY_GROUPS },
+};
+
+static const struct osfs_field security_group_fields[] = {
+	{ .file = "id", .pointers = "/id", .fmt = OSFS_FMT_TEXT },
+	{ .file = "name", .pointers = "/name", .fmt = OSFS_FMT_TEXT },
+	{ .file = "description", .pointers = "/description", .fmt = OSFS_FMT_TEXT },
+	{ .file = "rules", .pointers = "/security_group_rules", .fmt = OSFS_FMT_NESTED, .item_keys = "id",
+	  .nested = rule_fields, .nnested = N(rule_fields) },
+};
+
+static const struct osfs_field floating_ip_fields[] = {
+	{ .file = "id", .pointers = "/id", .fmt = OSFS_FMT_TEXT },
+	{ .file = "address", .pointers = "/floating_ip_address", .fmt = OSFS_FMT_TEXT },
+	{ .file = "status", .pointers = "/status", .fmt = OSFS_FMT_TEXT },
+	{ .file = "fixed_ip", .pointers = "/fixed_ip_address", .fmt = OSFS_FMT_TEXT },
+	{ .file = "port", .pointers = "/port_id", .fmt = OSFS_FMT_LINK, .link = OSFS_PORTS },
+	{ .file = "server", .pointers = "/port_details/device_id", .fmt = OSFS_FMT_LINK, .link = OSFS_SERVERS,
+	  .if_pointer = "/port_details/device_owner", .if_prefix = "compute:" },
+	{ .file = "network", .pointers = "/floating_network_id", .fmt = OSFS_FMT_LINK, .link = OSFS_NETWORKS },
+};
+
+static const struct osfs_field volume_fields[] = {
+	{ .file = "id", .pointers = "/id", .fmt = OSFS_FMT_TEXT },
+	{ .file = "name", .pointers = "/name", .fmt = OSFS_FMT_TEXT },
+	{ .file = "size", .pointers = "/size", .fmt = OSFS_FMT_TEXT },
+	{ .file = "status", .pointers = "/status", .fmt = OSFS_FMT_TEXT },
+	{ .file = "bootable", .pointers = "/bootable", .fmt = OSFS_FMT_TEXT },
+	{ .file = "volume_type", .pointers = "/volume_type", .fmt = OSFS_FMT_TEXT },
+	{ .file = "availability_zone", .pointers = "/availability_zone", .fmt = OSFS_FMT_TEXT },
+	{ .file = "created_at", .pointers = "/created_at", .fmt = OSFS_FMT_TEXT },
+	{ .file = "attachments", .pointers = "/attachments", .fmt = OSFS_FMT_LIST, .item_keys = "server_id device" },
+	{ .file = "servers", .pointers = "/attachments", .fmt = OSFS_FMT_LINKS, .item_keys = "server_id", .link = OSFS_SERVERS },
+};
+
+static const struct osfs_field action_fields[] = {
+	{ .file = "action", .pointers = "/action", .fmt = OSFS_FMT_TEXT },
+	{ .file = "request_id", .pointers = "/request_id", .fmt = OSFS_FMT_TEXT },
+	{ .file = "start_time", .pointers = "/start_time", .fmt = OSFS_FMT_TEXT },
+	{ .file = "user_id", .pointers = "/user_id", .fmt = OSFS_FMT_TEXT },
+	{ .file = "project_id", .pointers = "/project_id", .fmt = OSFS_FMT_TEXT },
+	{ .file = "message", .pointers = "/message", .fmt = OSFS_FMT_TEXT },
+};
+
+/* Neutron and Cinder page with limit/marker and a next link in
+ * <collection>_links, as Nova does; Neutron's "" name means none. */
+#define NEUTRON(path, coll, key) \
+	.svc = OSFS_SVC_NETWORK, .list_path = "/v2.0/" path, .show_path = "/v2.0/" path "/%s", \
+	.collection = coll, .show_key = key, .id_pointer = "/id", .created_pointer = "/created_at", \
+	.updated_pointer = "/updated_at", .paging = OSFS_PAGE_NOVA, .page_size = 1000, \
+	.blank_name_is_none = true
 
 const struct osfs_kind osfs_kinds[OSFS_NKINDS] = {
 	[OSFS_FLAVORS] = {
@@ -107,12 +207,56 @@ const struct osfs_kind osfs_kinds[OSFS_NKINDS] = {
 		.subdir = "", .sub_pointer = "/limits/absolute",
 		.singleton = true, .ttl = 30,
 	},
+	[OSFS_NETWORKS] = {
+		.dir = "networks", NEUTRON("networks", "networks", "network"),
+		.name_pointer = "/name", .name_query = "/v2.0/networks?name=%s",
+		.fields = network_fields, .nfields = N(network_fields), .ttl = 60,
+	},
+	[OSFS_SUBNETS] = {
+		.dir = "subnets", NEUTRON("subnets", "subnets", "subnet"),
+		.name_pointer = "/name", .name_query = "/v2.0/subnets?name=%s",
+		.fields = subnet_fields, .nfields = N(subnet_fields), .ttl = 60,
+	},
+	[OSFS_PORTS] = {
+		.dir = "ports", NEUTRON("ports", "ports", "port"),
+		.name_pointer = "/name", .name_query = "/v2.0/ports?name=%s",
+		.fields = port_fields, .nfields = N(port_fields), .ttl = 10,
+	},
+	[OSFS_SECURITY_GROUPS] = {
+		.dir = "security_groups", NEUTRON("security-groups", "security_groups", "security_group"),
+		.name_pointer = "/name", .name_query = "/v2.0/security-groups?name=%s",
+		.fields = security_group_fields, .nfields = N(security_group_fields), .ttl = 60,
+	},
+	[OSFS_FLOATING_IPS] = {
+		.dir = "floating_ips", NEUTRON("floatingips", "floatingips", "floatingip"),
+		.name_pointer = "/floating_ip_address",
+		.name_query = "/v2.0/floatingips?floating_ip_address=%s",
+		.fields = floating_ip_fields, .nfields = N(floating_ip_fields), .ttl = 10,
+	},
+	[OSFS_VOLUMES] = {
+		.dir = "volumes", .svc = OSFS_SVC_VOLUME,
+		.list_path = "/volumes/detail", .show_path = "/volumes/%s",
+		.collection = "volumes", .show_key = "volume",
+		.id_pointer = "/id", .name_pointer = "/name", .created_pointer = "/created_at",
+		.updated_pointer = "/updated_at", .name_query = "/volumes/detail?name=%s",
+		.paging = OSFS_PAGE_NOVA, .page_size = 1000, .blank_name_is_none = true,
+		.fields = volume_fields, .nfields = N(volume_fields), .ttl = 10,
+	},
+	[OSFS_SERVER_ACTIONS] = {
+		.dir = "actions", .svc = OSFS_SVC_COMPUTE, .nested = true, .parent = OSFS_SERVERS,
+		.list_path = "/servers/%s/os-instance-actions", .collection = "instanceActions",
+		.id_pointer = "/request_id", .name_pointer = "/request_id",
+		.created_pointer = "/start_time", .paging = OSFS_PAGE_NONE, .page_size = 1000,
+		.fields = action_fields, .nfields = N(action_fields), .ttl = 10,
+	},
 };
 
-const struct osfs_kind *osfs_kind_by_dir(const char *dir, enum osfs_kind_id *id)
+static const struct osfs_kind *kind_in(bool nested, enum osfs_kind_id parent, const char *dir,
+				       enum osfs_kind_id *id)
 {
 	for (int i = 0; i < OSFS_NKINDS; i++) {
-		if (strcmp(osfs_kinds[i].dir, dir) == 0) {
+		if (osfs_kinds[i].nested == nested && (!nested || osfs_kinds[i].parent == parent) &&
+		    strcmp(osfs_kinds[i].dir, dir) == 0) {
 			if (id)
 				*id = (enum osfs_kind_id)i;
 			return &osfs_kinds[i];
@@ -121,10 +265,31 @@ const struct osfs_kind *osfs_kind_by_dir(const char *dir, enum osfs_kind_id *id)
 	return NULL;
 }
 
-int osfs_kind_field(const struct osfs_kind *k, const char *file)
+const struct osfs_kind *osfs_kind_by_dir(const char *dir, enum osfs_kind_id *id)
 {
-	for (size_t i = 0; i < k->nfields; i++)
-		if (strcmp(k->fields[i].file, file) == 0)
+	return kind_in(false, 0, dir, id);
+}
+
+const struct osfs_kind *osfs_kind_nested(enum osfs_kind_id parent, const char *dir,
+					 enum osfs_kind_id *id)
+{
+	return kind_in(true, parent, dir, id);
+}
+
+static int find_field(const struct osfs_field *fields, size_t n, const char *file)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(fields[i].file, file) == 0)
 			return (int)i;
 	return -1;
+}
+
+int osfs_kind_field(const struct osfs_kind *k, const char *file)
+{
+	return find_field(k->fields, k->nfields, file);
+}
+
+int osfs_field_nested(const struct osfs_field *f, const char *file)
+{
+	return find_field(f->nested, f->nnested, file);
 }

@@ -5,6 +5,7 @@
  * works on stand-ins when names must be assigned again).
  */
 #include "listing.h"
+#include "clock.h"
 #include "log.h"
 #include "names.h"
 
@@ -12,14 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int cmp_fname(const void *a, const void *b)
 {
@@ -54,7 +47,7 @@ static struct osfs_listing *wrap(enum osfs_kind_id kind, struct osfs_res **items
 	l->items = items;
 	l->n = n;
 	l->fetched = fetched;
-	l->arrived = now_s();
+	l->arrived = osfs_now_real();
 	qsort(items, n, sizeof(*items), cmp_fname);
 	memcpy(l->by_id, items, n * sizeof(*items));
 	qsort(l->by_id, n, sizeof(*items), cmp_id);
@@ -69,7 +62,7 @@ static double mtime_of(const struct osfs_res *r, const struct osfs_res *old, dou
 
 struct osfs_listing *osfs_listing_new(enum osfs_kind_id kind, struct osfs_res **items, size_t n)
 {
-	double t = now_s();
+	double t = osfs_now_real();
 
 	for (size_t i = 0; i < n; i++) {
 		if (!items[i]->seen)
@@ -296,7 +289,7 @@ struct osfs_listing *osfs_listing_merge(enum osfs_kind_id kind, const struct osf
 					bool complete, osfs_merge_fn report, void *ctx)
 {
 	size_t cap = (old ? old->n : 0) + n;
-	struct merge m = { .k = &osfs_kinds[kind], .fetched = fetched, .now = now_s() };
+	struct merge m = { .k = &osfs_kinds[kind], .fetched = fetched, .now = osfs_now_real() };
 	struct osfs_listing *l = NULL;
 
 	m.out = calloc(cap + 1, sizeof(*m.out));

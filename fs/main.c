@@ -8,6 +8,7 @@
  */
 #include "api.h"
 #include "cache.h"
+#include "children.h"
 #include "config.h"
 #include "drafts.h"
 #include "fs.h"
@@ -45,6 +46,12 @@ static const struct fuse_opt opt_spec[] = {
 	TTL("ttl_servers=%lf", OSFS_SERVERS),
 	TTL("ttl_keypairs=%lf", OSFS_KEYPAIRS),
 	TTL("ttl_limits=%lf", OSFS_LIMITS),
+	TTL("ttl_networks=%lf", OSFS_NETWORKS),
+	TTL("ttl_subnets=%lf", OSFS_SUBNETS),
+	TTL("ttl_ports=%lf", OSFS_PORTS),
+	TTL("ttl_security_groups=%lf", OSFS_SECURITY_GROUPS),
+	TTL("ttl_floating_ips=%lf", OSFS_FLOATING_IPS),
+	TTL("ttl_volumes=%lf", OSFS_VOLUMES),
 	OPT("connect_timeout=%lf", connect_timeout),
 	OPT("timeout=%lf", timeout),
 	OPT("max_response=%lu", max_response),
@@ -237,9 +244,10 @@ static int connect_cloud(struct osfs_fs *fs)
 	fs->cache = osfs_cache_new(fs->api, ttls);
 	if (fs->cache)
 		osfs_cache_set_wait(fs->cache, fs->opts.timeout);
+	fs->children = osfs_children_new(fs->api, ttls);
 	fs->drafts = osfs_drafts_new();
 	fs->notes = osfs_notes_new();
-	if (!fs->cache || !fs->drafts || !fs->notes) {
+	if (!fs->cache || !fs->children || !fs->drafts || !fs->notes) {
 		fprintf(stderr, "openstackfs: out of memory\n");
 		return -ENOMEM;
 	}
@@ -249,6 +257,7 @@ static int connect_cloud(struct osfs_fs *fs)
 static void fs_free(struct osfs_fs *fs)
 {
 	osfs_cache_free(fs->cache);
+	osfs_children_free(fs->children);
 	osfs_drafts_free(fs->drafts);
 	osfs_notes_free(fs->notes);
 	osfs_api_free(fs->api);

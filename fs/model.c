@@ -45,10 +45,11 @@ static struct json_object *value_at(struct json_object *obj, const char *pointer
 	return NULL;
 }
 
-static char *render_text(struct json_object *v)
+static char *render_text(const struct osfs_field *fl, struct json_object *v)
 {
 	const char *s;
 
+	(void)fl;
 	if (!v)
 		return with_newline("", 0);
 	if (json_object_is_type(v, json_type_string))
@@ -57,43 +58,85 @@ static char *render_text(struct json_object *v)
 	return with_newline(s, strlen(s));
 }
 
-static char *render_int(struct json_object *v)
+static char *render_int(const struct osfs_field *fl, struct json_object *v)
 {
 	if (v && json_object_is_type(v, json_type_string) && json_object_get_string_len(v) == 0)
 		return with_newline("0", 1);
-	return render_text(v);
+	return render_text(fl, v);
 }
 
-static char *render_list(struct json_object *v)
+/* One array element on one line: a string as is, an object as the values
+ * of item_keys (space-separated), anything else as JSON. */
+static void put_element(FILE *f, struct json_object *e, const char *item_keys)
+{
+	const char *keys = item_keys;
+
+	if (json_object_is_type(e, json_type_string) || !item_keys ||
+	    !json_object_is_type(e, json_type_object)) {
+		fprintf(f, "%s\n", json_object_is_type(e, json_type_string) ?
+			json_object_get_string(e) : json_object_to_json_string(e));
+		return;
+	}
+	while (*keys) {
+		size_t n = strcspn(keys, " ");
+		char key[64];
+		struct json_object *v = NULL;
+
+		snprintf(key, sizeof(key), "%.*s", (int)(n < sizeof(key) ? n : sizeof(key) - 1), keys);
+		json_object_object_get_ex(e, key, &v);
+		fprintf(f, "%s%s", keys == item_keys ? "" : " ",
+			!v || json_object_is_type(v, json_type_null) ? "" : json_object_get_string(v));
+		keys += n + (keys[n] == ' ');
+	}
+	fputc('\n', f);
+}
+
+/* An array, one element per line; `empty` is what an empty one reads. */
+static char *render_elements(const struct osfs_field *fl, struct json_object *v, const char *empty)
 {
 	char *out = NULL;
 	size_t len = 0;
 	FILE *f;
 
 	if (!v || !json_object_is_type(v, json_type_array))
-		return render_text(v);
+		return v ? render_text(fl, v) : strdup(empty);
 	if (!(f = open_memstream(&out, &len)))
 		return NULL;
-	for (size_t i = 0; i < json_object_array_length(v); i++) {
-		struct json_object *e = json_object_array_get_idx(v, i);
-		fprintf(f, "%s\n", json_object_is_type(e, json_type_string) ?
-			json_object_get_string(e) : json_object_to_json_string(e));
-	}
+	for (size_t i = 0; i < json_object_array_length(v); i++)
+		put_element(f, json_object_array_get_idx(v, i), fl->item_keys);
 	if (ftell(f) == 0)
-		fputc('\n', f); /* an empty list is an empty value, like null */
+		fputs(empty, f);
 	fclose(f);
 	return out;
 }
 
-/* {"net": [{"addr": "10.0.0.5", ...}]} → "net 10.0.0.5\n" per address. */
-static char *render_addresses(struct json_object *v)
+static char *render_list(const struct osfs_field *fl, struct json_object *v)
 {
+	return render_elements(fl, v, "\n"); /* an empty list is an empty value, like null */
+}
+
+/* LINKS and NESTED: the ids of the elements, one per line; "" when none. */
+static char *render_ids(const struct osfs_field *fl, struct json_object *v)
+{
+	struct osfs_field first = *fl;
+	char key[64];
+
+	snprintf(key, sizeof(key), "%.*s", (int)strcspn(fl->item_keys ? fl->item_keys : "", " "),
+		 fl->item_keys ? fl->item_keys : "");
+	first.item_keys = *key ? key : NULL;
+	return render_elements(&first, v && json_object_is_type(v, json_type_array) ? v : NULL, "");
+}
+
+/* {"net": [{"addr": "10.0.0.5", ...}]} → "net 10.0.0.5\n" per address. */
+static char *render_addresses(const struct osfs_field *fl, struct json_object *v)
+{
+	(void)fl;
 	char *out = NULL;
 	size_t len = 0;
 	FILE *f;
 
 	if (!v || !json_object_is_type(v, json_type_object))
-		return render_text(NULL);
+		return render_text(fl, NULL);
 	if (!(f = open_memstream(&out, &len)))
 		return NULL;
 	json_object_object_foreach(v, net, addrs) {
@@ -110,12 +153,38 @@ static char *render_addresses(struct json_object *v)
 	return out;
 }
 
-static char *(*const renderers[])(struct json_object *v) = {
+/* A link's target id, "" when there is none or its condition fails. */
+static char *render_link(const struct osfs_field *fl, struct json_object *v)
+{
+	(void)fl;
+	if (!v || json_object_is_type(v, json_type_null) ||
+	    !json_object_is_type(v, json_type_string))
+		return strdup("");
+	return strdup(json_object_get_string(v));
+}
+
+static char *(*const renderers[])(const struct osfs_field *fl, struct json_object *v) = {
 	[OSFS_FMT_TEXT] = render_text,
 	[OSFS_FMT_INT] = render_int,
 	[OSFS_FMT_LIST] = render_list,
 	[OSFS_FMT_ADDRESSES] = render_addresses,
+	[OSFS_FMT_LINK] = render_link,
+	[OSFS_FMT_LINKS] = render_ids,
+	[OSFS_FMT_NESTED] = render_ids,
 };
+
+/* The value of field fl in obj, rendered; NULL on ENOMEM. */
+static char *render_field(const struct osfs_field *fl, struct json_object *obj)
+{
+	struct json_object *cond;
+
+	if (fl->if_pointer && !((cond = value_at(obj, fl->if_pointer)) &&
+				json_object_is_type(cond, json_type_string) &&
+				strncmp(json_object_get_string(cond), fl->if_prefix,
+					strlen(fl->if_prefix)) == 0))
+		return renderers[fl->fmt](fl, NULL);
+	return renderers[fl->fmt](fl, value_at(obj, fl->pointers));
+}
 
 static char *string_at(struct json_object *obj, const char *pointer)
 {
@@ -145,7 +214,7 @@ static int parse_sub(const struct osfs_kind *k, struct json_object *obj, struct 
 		return -ENOMEM;
 	json_object_object_foreach(sub, key, val) {
 		r->sub[i].key = strdup(key);
-		r->sub[i].value = render_text(val);
+		r->sub[i].value = render_text(NULL, val);
 		r->nsub = ++i;
 		if (!r->sub[i - 1].key || !r->sub[i - 1].value)
 			return -ENOMEM;
@@ -166,7 +235,7 @@ static int render_fields(const struct osfs_kind *k, struct json_object *obj, str
 	if (n > sizeof(tmp) / sizeof(tmp[0]))
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
-		tmp[i] = renderers[k->fields[i].fmt](value_at(obj, k->fields[i].pointers));
+		tmp[i] = render_field(&k->fields[i], obj);
 		if (!tmp[i]) {
 			n = i;
 			goto out;
@@ -215,6 +284,10 @@ static struct osfs_res *res_from(const struct osfs_kind *k, struct json_object *
 	if (!r->id || !*r->id)
 		goto fail;
 	r->name = string_at(obj, k->name_pointer);
+	if (k->blank_name_is_none && r->name && !*r->name) {
+		free(r->name);
+		r->name = NULL;
+	}
 	r->created = string_at(obj, k->created_pointer);
 	r->updated = parse_updated(obj, k->updated_pointer);
 	if (render_fields(k, obj, r) < 0)
@@ -407,6 +480,41 @@ char *osfs_res_pretty(const struct osfs_res *r)
 	json_object_put(obj);
 	free(text);
 	return out;
+}
+
+/* The element of array field fl whose first item key is `id`. */
+static struct json_object *element_of(const struct osfs_field *fl, struct json_object *obj,
+				      const char *id)
+{
+	struct json_object *arr = value_at(obj, fl->pointers), *v;
+	char key[64];
+
+	snprintf(key, sizeof(key), "%.*s", (int)strcspn(fl->item_keys, " "), fl->item_keys);
+	for (size_t i = 0; arr && json_object_is_type(arr, json_type_array) &&
+			   i < json_object_array_length(arr); i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i);
+		if (json_object_object_get_ex(e, key, &v) && json_object_is_type(v, json_type_string) &&
+		    strcmp(json_object_get_string(v), id) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+int osfs_res_nested(const struct osfs_field *fl, const struct osfs_res *r, const char *id,
+		    int sub, char **out)
+{
+	char *text = osfs_res_json(r);
+	struct json_object *obj = text ? json_tokener_parse(text) : NULL, *e;
+	int ret = -ENOENT;
+
+	*out = NULL;
+	if (!text)
+		ret = -ENOMEM;
+	else if ((e = obj ? element_of(fl, obj, id) : NULL))
+		ret = sub < 0 ? 0 : (*out = render_field(&fl->nested[sub], e)) ? 0 : -ENOMEM;
+	json_object_put(obj);
+	free(text);
+	return ret;
 }
 
 const struct osfs_kv *osfs_res_sub(const struct osfs_res *r, const char *key)

@@ -2,6 +2,7 @@
  * entries and content.  Listings come from the cache; drafts (servers and
  * keypairs being made) from drafts.c; error notes from notes.c. */
 #include "tree.h"
+#include "children.h"
 #include "ctl.h"
 #include "drafts.h"
 #include "log.h"
@@ -14,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_DEPTH 4
+#define MAX_DEPTH 5
 
 static char *render_version(struct osfs_fs *fs);
 static char *render_cloud(struct osfs_fs *fs);
@@ -48,6 +49,8 @@ static const struct {
 	{ OSFS_SERVERS, "admin_pass", OSFS_N_SECRET },
 	{ OSFS_KEYPAIRS, "ctl", OSFS_N_CTL },
 	{ OSFS_KEYPAIRS, "error", OSFS_N_ERROR },
+	{ OSFS_VOLUMES, "ctl", OSFS_N_CTL },
+	{ OSFS_VOLUMES, "error", OSFS_N_ERROR },
 };
 
 #define NEXTRAS (sizeof(extras) / sizeof(extras[0]))
@@ -180,31 +183,113 @@ static int lookup_singleton(char **parts, int n, struct osfs_node *node)
 	return node->key ? 0 : -ENOMEM;
 }
 
+/* Whether `id` is one of the lines of text. */
+static bool has_line(const char *text, const char *id)
+{
+	size_t n = strlen(id);
+
+	for (const char *p = text; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != '\0'))
+		if (strncmp(p, id, n) == 0 && (p[n] == '\n' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+static const struct osfs_field *field_of(const struct osfs_node *node)
+{
+	return &osfs_kinds[node->kind].fields[node->index];
+}
+
+/* parts[0] is an element of the LINKS or NESTED field node->index. */
+static int lookup_element(char **parts, int n, struct osfs_node *node)
+{
+	const struct osfs_field *f = field_of(node);
+	char *unused = NULL;
+	int ret;
+
+	node->type = OSFS_N_ELEM;
+	if (!has_line(node->res->vals[node->index], parts[0]) || (n > 1 && f->fmt != OSFS_FMT_NESTED))
+		return -ENOENT;
+	if (!(node->key = strdup(parts[0])))
+		return -ENOMEM;
+	if (n == 1)
+		return 0;
+	node->type = OSFS_N_ELEM_FILE;
+	if (n > 2 || (node->sub = osfs_field_nested(f, parts[1])) < 0)
+		return -ENOENT;
+	if (f->nested[node->sub].fmt != OSFS_FMT_LINK)
+		return 0;
+	ret = osfs_res_nested(f, node->res, node->key, node->sub, &unused);
+	if (ret == 0 && !*unused)
+		ret = -ENOENT; /* a link to nothing is not there */
+	free(unused);
+	return ret;
+}
+
+static int lookup_field(const struct osfs_kind *k, char **parts, int n, struct osfs_node *node)
+{
+	int field = osfs_kind_field(k, parts[2]);
+
+	if (field < 0)
+		return 1;
+	node->type = OSFS_N_FIELD;
+	node->index = field;
+	if (k->fields[field].fmt == OSFS_FMT_LINK && !*node->res->vals[field])
+		return -ENOENT;
+	if (n == 3)
+		return 0;
+	return osfs_field_is_dir(&k->fields[field]) ? lookup_element(parts + 3, n - 3, node) : -ENOENT;
+}
+
+static int lookup_in_res(struct osfs_fs *fs, const struct osfs_kind *k, char **parts, int n,
+			 struct osfs_node *node);
+
+/* parts[0] is a kind nested in node's resource: its listing replaces the
+ * parent's in node, and the rest resolves in it like any kind. */
+static int lookup_nested(struct osfs_fs *fs, enum osfs_kind_id kind, char **parts, int n,
+			 struct osfs_node *node)
+{
+	struct osfs_listing *l;
+	int ret = osfs_children_list(fs->children, kind, node->res->id, &l);
+
+	if (ret < 0)
+		return ret;
+	osfs_listing_put(node->listing);
+	node->listing = l;
+	node->kind = kind;
+	node->res = NULL;
+	node->type = OSFS_N_NESTED_KIND;
+	if (n == 1)
+		return 0;
+	if (!(node->res = osfs_listing_find(l, parts[1])))
+		return -ENOENT;
+	return lookup_in_res(fs, &osfs_kinds[kind], parts, n, node);
+}
+
 static int lookup_in_res(struct osfs_fs *fs, const struct osfs_kind *k, char **parts, int n,
 			 struct osfs_node *node)
 {
-	int field;
+	enum osfs_kind_id nested;
+	int ret;
 
 	if (n == 2) {
 		node->type = OSFS_N_RES;
 		return 0;
 	}
+	if (osfs_kind_nested(node->kind, parts[2], &nested))
+		return lookup_nested(fs, nested, parts + 2, n - 2, node);
 	if (k->subdir && *k->subdir && strcmp(parts[2], k->subdir) == 0) {
 		node->type = n == 3 ? OSFS_N_SUBDIR : OSFS_N_SUBFILE;
-		if (n == 4 && !osfs_res_sub(node->res, parts[3]))
+		if (n > 4 || (n == 4 && !osfs_res_sub(node->res, parts[3])))
 			return -ENOENT;
 		node->key = n == 4 ? strdup(parts[3]) : NULL;
 		return n == 4 && !node->key ? -ENOMEM : 0;
 	}
+	if ((ret = lookup_field(k, parts, n, node)) <= 0)
+		return ret;
 	if (n != 3)
 		return -ENOENT;
 	if (strcmp(parts[2], "json") == 0) {
 		node->type = OSFS_N_JSON;
-		return 0;
-	}
-	if ((field = osfs_kind_field(k, parts[2])) >= 0) {
-		node->type = OSFS_N_FIELD;
-		node->index = field;
 		return 0;
 	}
 	for (size_t i = 0; i < NEXTRAS; i++) {
@@ -235,7 +320,7 @@ static int lookup_kind(struct osfs_fs *fs, char **parts, int n, struct osfs_node
 	const struct osfs_kind *k = osfs_kind_by_dir(parts[0], &node->kind);
 	int ret;
 
-	if (!k)
+	if (!k || !osfs_api_has_service(fs->api, k->svc))
 		return -ENOENT;
 	node->type = OSFS_N_KIND;
 	if (n == 1)
@@ -299,7 +384,21 @@ int osfs_tree_lookup(struct osfs_fs *fs, const char *path, struct osfs_node *nod
 
 static bool kind_writable(enum osfs_kind_id kind)
 {
-	return kind == OSFS_SERVERS || kind == OSFS_KEYPAIRS;
+	return kind == OSFS_SERVERS || kind == OSFS_KEYPAIRS || kind == OSFS_VOLUMES;
+}
+
+/* The field behind a FIELD, ELEM or ELEM_FILE node: the type of file it is. */
+static mode_t field_mode(const struct osfs_node *node)
+{
+	const struct osfs_field *f = field_of(node);
+
+	if (node->type == OSFS_N_ELEM_FILE)
+		f = &f->nested[node->sub];
+	else if (node->type == OSFS_N_ELEM)
+		return f->fmt == OSFS_FMT_NESTED ? S_IFDIR | 0555 : S_IFLNK | 0777;
+	if (f->fmt == OSFS_FMT_LINK)
+		return S_IFLNK | 0777;
+	return osfs_field_is_dir(f) ? S_IFDIR | 0555 : S_IFREG | 0444;
 }
 
 static mode_t mode_of(struct osfs_fs *fs, const struct osfs_node *node)
@@ -307,9 +406,14 @@ static mode_t mode_of(struct osfs_fs *fs, const struct osfs_node *node)
 	bool rw = !fs->opts.ro;
 
 	switch (node->type) {
+	case OSFS_N_FIELD:
+	case OSFS_N_ELEM:
+	case OSFS_N_ELEM_FILE:
+		return field_mode(node);
 	case OSFS_N_ROOT:
 	case OSFS_N_META:
 	case OSFS_N_BYID:
+	case OSFS_N_NESTED_KIND:
 		return S_IFDIR | 0555;
 	case OSFS_N_KIND:
 	case OSFS_N_RES:
@@ -330,6 +434,11 @@ static mode_t mode_of(struct osfs_fs *fs, const struct osfs_node *node)
 	default:
 		return S_IFREG | 0444;
 	}
+}
+
+bool osfs_tree_is_dir(struct osfs_fs *fs, const struct osfs_node *node)
+{
+	return S_ISDIR(mode_of(fs, node));
 }
 
 int osfs_tree_stat(struct osfs_fs *fs, struct osfs_node *node, struct stat *st,
@@ -397,7 +506,8 @@ static int list_root(struct osfs_fs *fs, osfs_fill_fn fill, void *ctx)
 	struct stat st = { .st_mode = S_IFDIR | 0555 };
 
 	for (int k = 0; k < OSFS_NKINDS; k++)
-		if (fill(ctx, osfs_kinds[k].dir, &st))
+		if (!osfs_kinds[k].nested && osfs_api_has_service(fs->api, osfs_kinds[k].svc) &&
+		    fill(ctx, osfs_kinds[k].dir, &st))
 			return 0;
 	fill(ctx, ".openstackfs", &st);
 	return 0;
@@ -435,17 +545,65 @@ static int list_res(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fil
 {
 	const struct osfs_kind *k = &osfs_kinds[node->kind];
 
-	for (size_t i = 0; i < k->nfields; i++)
-		if (fill_node(fs, fill, ctx, k->fields[i].file, node, OSFS_N_FIELD))
+	for (size_t i = 0; i < k->nfields; i++) {
+		struct osfs_node f = *node;
+		f.index = (int)i;
+		if (k->fields[i].fmt == OSFS_FMT_LINK && !*node->res->vals[i])
+			continue; /* a link to nothing is not there */
+		if (fill_node(fs, fill, ctx, k->fields[i].file, &f, OSFS_N_FIELD))
 			return 0;
+	}
 	if (fill_node(fs, fill, ctx, "json", node, OSFS_N_JSON))
 		return 0;
 	if (k->subdir && *k->subdir && fill_node(fs, fill, ctx, k->subdir, node, OSFS_N_SUBDIR))
 		return 0;
+	for (int i = 0; i < OSFS_NKINDS; i++) {
+		struct osfs_node nested = { .kind = (enum osfs_kind_id)i };
+		if (osfs_kinds[i].nested && osfs_kinds[i].parent == node->kind &&
+		    fill_node(fs, fill, ctx, osfs_kinds[i].dir, &nested, OSFS_N_NESTED_KIND))
+			return 0;
+	}
 	for (size_t i = 0; i < NEXTRAS; i++)
 		if (extras[i].kind == node->kind && extra_exists(fs, extras[i].type, node->res) &&
 		    fill_node(fs, fill, ctx, extras[i].name, node, extras[i].type))
 			return 0;
+	return 0;
+}
+
+/* The elements of a LINKS or NESTED field: one per line of its value. */
+static int list_elements(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fill, void *ctx)
+{
+	const char *p = node->res->vals[node->index];
+	char id[256];
+
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+		if (n && n < sizeof(id)) {
+			memcpy(id, p, n);
+			id[n] = '\0';
+			if (fill_node(fs, fill, ctx, id, node, OSFS_N_ELEM))
+				return 0;
+		}
+		p += n + (p[n] == '\n');
+	}
+	return 0;
+}
+
+/* The files of one NESTED element; links to nothing are left out. */
+static int list_element(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fill, void *ctx)
+{
+	const struct osfs_field *f = field_of(node);
+
+	for (size_t i = 0; i < f->nnested; i++) {
+		struct osfs_node e = *node;
+		char *v = NULL;
+		bool absent = f->nested[i].fmt == OSFS_FMT_LINK &&
+			      (osfs_res_nested(f, node->res, node->key, (int)i, &v) < 0 || !*v);
+		free(v);
+		e.sub = (int)i;
+		if (!absent && fill_node(fs, fill, ctx, f->nested[i].file, &e, OSFS_N_ELEM_FILE))
+			return 0;
+	}
 	return 0;
 }
 
@@ -473,6 +631,15 @@ int osfs_tree_list(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fill
 			if (fill_node(fs, fill, ctx, node->res->sub[i].key, node, OSFS_N_SUBFILE))
 				break;
 		return 0;
+	case OSFS_N_NESTED_KIND:
+		for (size_t i = 0; i < node->listing->n; i++)
+			if (fill_node(fs, fill, ctx, node->listing->items[i]->fname, node, OSFS_N_RES))
+				break;
+		return 0;
+	case OSFS_N_FIELD:
+		return osfs_tree_is_dir(fs, node) ? list_elements(fs, node, fill, ctx) : -ENOTDIR;
+	case OSFS_N_ELEM:
+		return osfs_tree_is_dir(fs, node) ? list_element(fs, node, fill, ctx) : -ENOTDIR;
 	case OSFS_N_DRAFT:
 		return osfs_drafts_list_files(fs, node, fill, ctx);
 	default:
@@ -526,6 +693,14 @@ static int read_console(struct osfs_fs *fs, struct osfs_node *node, char **buf, 
 	return ret;
 }
 
+static int read_element_file(struct osfs_node *node, char **buf, size_t *len)
+{
+	int ret = osfs_res_nested(field_of(node), node->res, node->key, node->sub, buf);
+
+	*len = ret == 0 ? strlen(*buf) : 0;
+	return ret;
+}
+
 int osfs_tree_read(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_t *len)
 {
 	const struct osfs_kv *kv;
@@ -534,7 +709,11 @@ int osfs_tree_read(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_
 	*len = 0;
 	switch (node->type) {
 	case OSFS_N_FIELD:
+		if (!S_ISREG(field_mode(node)))
+			return -EISDIR;
 		return copy_out(node->res->vals[node->index], node->res->lens[node->index], buf, len);
+	case OSFS_N_ELEM_FILE:
+		return read_element_file(node, buf, len);
 	case OSFS_N_JSON:
 		return take_string(osfs_res_pretty(node->res), buf, len);
 	case OSFS_N_SUBFILE:
@@ -562,11 +741,38 @@ int osfs_tree_read(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_
 	}
 }
 
-int osfs_tree_readlink(struct osfs_fs *fs, struct osfs_node *node, char **target)
+/* A link field's target: the linked kind's .by-id entry, from a file
+ * `depth` directories below the mount's root. */
+static int link_target(const struct osfs_field *f, const char *id, int depth, char **target)
 {
-	if (node->type != OSFS_N_LINK)
-		return -EINVAL;
-	if (asprintf(target, "../%s", node->res->fname) < 0)
+	char up[16] = "";
+
+	for (int i = 1; i < depth && i < 5; i++)
+		strcat(up, "../");
+	if (asprintf(target, "%s%s/.by-id/%s", up, osfs_kinds[f->link].dir, id) < 0)
 		return -ENOMEM;
 	return 0;
+}
+
+int osfs_tree_readlink(struct osfs_fs *fs, struct osfs_node *node, char **target)
+{
+	char *id = NULL;
+	int ret;
+
+	*target = NULL;
+	if (node->type == OSFS_N_LINK)
+		return asprintf(target, "../%s", node->res->fname) < 0 ? -ENOMEM : 0;
+	if (!S_ISLNK(mode_of(fs, node)))
+		return -EINVAL;
+	switch (node->type) {
+	case OSFS_N_FIELD:
+		return link_target(field_of(node), node->res->vals[node->index], 3, target);
+	case OSFS_N_ELEM:
+		return link_target(field_of(node), node->key, 4, target);
+	default: /* OSFS_N_ELEM_FILE */
+		if ((ret = osfs_res_nested(field_of(node), node->res, node->key, node->sub, &id)) == 0)
+			ret = link_target(&field_of(node)->nested[node->sub], id, 5, target);
+		free(id);
+		return ret;
+	}
 }

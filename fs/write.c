@@ -156,8 +156,8 @@ int osfs_write_rmdir(struct osfs_fs *fs, const char *path)
 	case OSFS_N_META:
 		ret = -ENOTEMPTY; /* never deletes a resource: use its ctl */
 		break;
-	default:
-		ret = -ENOTDIR;
+	default: /* a directory of links or of a resource's parts: never emptied either */
+		ret = osfs_tree_is_dir(fs, &node) ? -ENOTEMPTY : -ENOTDIR;
 	}
 	osfs_node_release(&node);
 	return ret;

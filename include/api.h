@@ -82,6 +82,10 @@ struct osfs_api_call {
 int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 		  struct osfs_http_resp *resp, char **msg);
 
+/* Whether the catalog has an endpoint of svc (network and volume are
+ * optional: their kinds are only shown when it does). */
+bool osfs_api_has_service(const struct osfs_api *api, enum osfs_service svc);
+
 /* "2.93": the compute microversion in use. */
 const char *osfs_api_compute_version(const struct osfs_api *api);
 int osfs_api_compute_minor(const struct osfs_api *api);

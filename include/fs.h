@@ -14,6 +14,7 @@
 #include "cache.h"
 #include "config.h"
 
+struct osfs_children;
 struct osfs_drafts;
 struct osfs_notes;
 
@@ -39,6 +40,7 @@ struct osfs_fs {
 	struct osfs_config cfg;
 	struct osfs_api *api;
 	struct osfs_cache *cache;
+	struct osfs_children *children; /* nested kinds' listings */
 	struct osfs_drafts *drafts;   /* servers and keypairs being made */
 	struct osfs_notes *notes;     /* per-resource error messages */
 	char *label;                  /* "openstackfs:CLOUD" */

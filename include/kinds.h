@@ -14,7 +14,9 @@
 #include "stats.h"
 
 enum osfs_kind_id {
-	OSFS_FLAVORS, OSFS_IMAGES, OSFS_SERVERS, OSFS_KEYPAIRS, OSFS_LIMITS, OSFS_NKINDS
+	OSFS_FLAVORS, OSFS_IMAGES, OSFS_SERVERS, OSFS_KEYPAIRS, OSFS_LIMITS,
+	OSFS_NETWORKS, OSFS_SUBNETS, OSFS_PORTS, OSFS_SECURITY_GROUPS, OSFS_FLOATING_IPS,
+	OSFS_VOLUMES, OSFS_SERVER_ACTIONS, OSFS_NKINDS
 };
 
 enum osfs_paging {
@@ -26,15 +28,31 @@ enum osfs_paging {
 enum osfs_fmt {
 	OSFS_FMT_TEXT,      /* string as is; numbers/bools as JSON; null empty */
 	OSFS_FMT_INT,       /* like TEXT, but "" (Nova's swap) reads as 0 */
-	OSFS_FMT_LIST,      /* array of strings, one per line */
+	OSFS_FMT_LIST,      /* array, one element per line (objects: their item_keys) */
 	OSFS_FMT_ADDRESSES, /* Nova addresses: "net addr" one per line */
+	OSFS_FMT_LINK,      /* symlink to the `link` resource whose id this is; absent if empty */
+	OSFS_FMT_LINKS,     /* directory of such symlinks, one per array element */
+	OSFS_FMT_NESTED,    /* directory of the array's objects, each a directory of `nested` files */
 };
 
 struct osfs_field {
 	const char *file;
-	const char *pointers; /* JSON pointers, '|' between alternatives */
+	const char *pointers;    /* JSON pointers, '|' between alternatives */
 	enum osfs_fmt fmt;
+	const char *item_keys;   /* LIST, LINKS, NESTED of objects: the members shown, ' '
+				  * between ("start end"); the first names a NESTED element */
+	enum osfs_kind_id link;  /* LINK, LINKS: the kind linked to */
+	const char *if_pointer;  /* LINK: only when the value there ... */
+	const char *if_prefix;   /* ... starts with this ("compute:") */
+	const struct osfs_field *nested; /* NESTED: the files of each element */
+	size_t nnested;
 };
+
+/* A field shown as a directory (LINKS, NESTED) or as a symlink (LINK). */
+static inline bool osfs_field_is_dir(const struct osfs_field *f)
+{
+	return f->fmt == OSFS_FMT_LINKS || f->fmt == OSFS_FMT_NESTED;
+}
 
 struct osfs_kind {
 	const char *dir;            /* directory under the mount root */
@@ -60,15 +78,26 @@ struct osfs_kind {
 	const struct osfs_field *fields;
 	size_t nfields;
 	bool singleton;             /* one object: its subdir files sit in dir */
+	bool blank_name_is_none;    /* "" is the API's "no name": shown under the id */
+	bool nested;                /* listed per resource of `parent` (children.h):
+				     * list_path holds the parent's id ("%s") */
+	enum osfs_kind_id parent;
 	double ttl;                 /* default seconds a listing stays fresh */
 };
 
 extern const struct osfs_kind osfs_kinds[OSFS_NKINDS];
 
-/* The kind whose directory is `dir`, or NULL. */
+/* The top-level kind whose directory is `dir`, or NULL. */
 const struct osfs_kind *osfs_kind_by_dir(const char *dir, enum osfs_kind_id *id);
+
+/* The kind nested in `parent` whose directory is `dir`, or NULL. */
+const struct osfs_kind *osfs_kind_nested(enum osfs_kind_id parent, const char *dir,
+					 enum osfs_kind_id *id);
 
 /* Index of the field named `file` in k->fields, or -1. */
 int osfs_kind_field(const struct osfs_kind *k, const char *file);
+
+/* Index of the field named `file` in a NESTED field's table, or -1. */
+int osfs_field_nested(const struct osfs_field *f, const char *file);
 
 #endif

@@ -66,6 +66,12 @@ char *osfs_res_pretty(const struct osfs_res *r);
 /* The compact JSON text of r; caller frees; NULL on ENOMEM. */
 char *osfs_res_json(const struct osfs_res *r);
 
+/* File `sub` (an index into fl->nested; -1: none, only check the element
+ * is there) of the element `id` of r's NESTED field fl, rendered into *out
+ * (caller frees).  0, -ENOENT or -ENOMEM. */
+int osfs_res_nested(const struct osfs_field *fl, const struct osfs_res *r, const char *id,
+		    int sub, char **out);
+
 /* The subdir entry `key`, or NULL. */
 const struct osfs_kv *osfs_res_sub(const struct osfs_res *r, const char *key);
 

@@ -6,6 +6,10 @@
  *   /<kind>/<name>/<field>    one value per file, '\n'-terminated
  *   /<kind>/<name>/json       the API object, pretty-printed
  *   /<kind>/<name>/<subdir>/  metadata/ or extra_specs/, one file per key
+ *   /<kind>/<name>/<link>     symlink to ../../<kind>/.by-id/<id> (ports/X/network)
+ *   /<kind>/<name>/<links>/<id>      symlinks (networks/X/subnets/, servers/X/volumes/)
+ *   /<kind>/<name>/<nested>/<id>/<f> an element of an array (security_groups/X/rules/)
+ *   /<kind>/<name>/<kind2>/<name2>/<f> a nested kind (servers/X/actions/<request id>/)
  *   /servers/<name>/ctl, error, console.log, events
  *   /limits/<key>, /limits/json
  *   /.openstackfs/            version cloud stats log events
@@ -37,6 +41,9 @@ enum osfs_node_type {
 	OSFS_N_CONSOLE,   /* /servers/<name>/console.log */
 	OSFS_N_EVENTS,    /* /servers/<name>/events */
 	OSFS_N_SECRET,    /* /servers/<name>/admin_pass: 0400, only when known */
+	OSFS_N_NESTED_KIND, /* /servers/<name>/actions: a kind listed per resource */
+	OSFS_N_ELEM,      /* /networks/<name>/subnets/<id>, /security_groups/<name>/rules/<id> */
+	OSFS_N_ELEM_FILE, /* /security_groups/<name>/rules/<id>/protocol */
 	OSFS_N_DRAFT,     /* /servers/<name> not yet created */
 	OSFS_N_DRAFT_FILE,/* a file of a draft */
 	OSFS_N_META,      /* /.openstackfs */
@@ -49,7 +56,8 @@ struct osfs_node {
 	struct osfs_listing *listing;   /* reference, or NULL */
 	struct osfs_res *res;           /* borrowed from listing */
 	int index;                      /* field / meta file / draft file */
-	char *key;                      /* subdir key, or draft name */
+	int sub;                        /* ELEM_FILE: index into the field's nested files */
+	char *key;                      /* subdir key, element id, or draft name */
 	char *subkey;                   /* metadata key inside a draft */
 };
 
@@ -74,6 +82,9 @@ int osfs_tree_read(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_
 
 /* The target of a symlink node; caller frees. */
 int osfs_tree_readlink(struct osfs_fs *fs, struct osfs_node *node, char **target);
+
+/* Whether the node is a directory. */
+bool osfs_tree_is_dir(struct osfs_fs *fs, const struct osfs_node *node);
 
 /* Content that changes between reads without a new listing (stats, log,
  * console.log, ctl): read it fresh, bypassing the page cache. */

@@ -4,6 +4,7 @@
 #include "api.h"
 #include "cache.h"
 #include "check.h"
+#include "children.h"
 #include "drafts.h"
 #include "fs.h"
 #include "notes.h"
@@ -23,20 +24,64 @@ static const char servers[] =
 	" \"updated\": \"2026-01-01T00:00:09Z\", \"created\": \"2026-01-01T00:00:02Z\","
 	" \"metadata\": {}}]}";
 
+/* Neutron: a network with a subnet, a port of server web/1 and a router's
+ * port (no name: listed under its id), a group whose rule points at it. */
+static const char networks[] =
+	"{\"networks\": [{\"id\": \"net-1\", \"name\": \"private\", \"status\": \"ACTIVE\","
+	" \"shared\": true, \"router:external\": false, \"mtu\": 1500, \"subnets\": [\"sub-1\"]}]}";
+static const char ports[] =
+	"{\"ports\": ["
+	"{\"id\": \"port-1\", \"name\": \"\", \"status\": \"ACTIVE\", \"network_id\": \"net-1\","
+	" \"device_owner\": \"compute:nova\", \"device_id\": \"aaaa1111-0000\","
+	" \"fixed_ips\": [{\"subnet_id\": \"sub-1\", \"ip_address\": \"10.0.0.5\"}]},"
+	"{\"id\": \"port-2\", \"name\": \"gw\", \"status\": \"DOWN\", \"network_id\": \"net-1\","
+	" \"device_owner\": \"network:router_interface\", \"device_id\": \"router-1\","
+	" \"fixed_ips\": []}]}";
+static const char groups[] =
+	"{\"security_groups\": [{\"id\": \"sg-1\", \"name\": \"default\", \"description\": \"d\","
+	" \"security_group_rules\": ["
+	"{\"id\": \"rule-1\", \"direction\": \"ingress\", \"protocol\": \"tcp\","
+	" \"port_range_min\": 22, \"port_range_max\": 22, \"remote_group_id\": null},"
+	"{\"id\": \"rule-2\", \"direction\": \"ingress\", \"protocol\": null,"
+	" \"remote_group_id\": \"sg-1\"}]}]}";
+
+static const char actions[] =
+	"{\"instanceActions\": ["
+	"{\"action\": \"reboot\", \"request_id\": \"req-2\", \"start_time\": \"2026-01-01T00:10:00.000000\","
+	" \"user_id\": \"u1\", \"project_id\": \"p1\", \"message\": null},"
+	"{\"action\": \"create\", \"request_id\": \"req-1\", \"start_time\": \"2026-01-01T00:00:01.000000\","
+	" \"user_id\": \"u1\", \"project_id\": \"p1\", \"message\": null}]}";
+
+static const struct {
+	const char *prefix;
+	const char *body;
+} answers[] = {
+	{ "/servers/aaaa1111-0000/os-instance-actions", actions },
+	{ "/servers/detail", servers },
+	{ "/v2.0/networks", networks },
+	{ "/v2.0/ports", ports },
+	{ "/v2.0/security-groups", groups },
+};
+
 int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 		  struct osfs_http_resp *resp, char **msg)
 {
+	const char *body = NULL;
+
 	memset(resp, 0, sizeof(*resp));
 	resp->retry_after = -1;
 	if (msg)
 		*msg = NULL;
-	if (strncmp(call->path, "/servers/detail", 15) != 0) {
+	for (size_t i = 0; i < sizeof(answers) / sizeof(answers[0]); i++)
+		if (strncmp(call->path, answers[i].prefix, strlen(answers[i].prefix)) == 0)
+			body = answers[i].body;
+	if (!body) {
 		resp->status = 404;
 		resp->body = strdup("{\"itemNotFound\": {\"message\": \"nothing here\"}}");
 		return -ENOENT;
 	}
 	resp->status = 200;
-	resp->body = strdup(strstr(call->path, "name=") ? "{\"servers\": []}" : servers);
+	resp->body = strdup(strstr(call->path, "name=") ? "{\"servers\": [], \"ports\": [], \"networks\": [], \"security_groups\": []}" : body);
 	resp->len = strlen(resp->body);
 	return 0;
 }
@@ -44,6 +89,11 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 const char *osfs_api_compute_version(const struct osfs_api *api)
 {
 	return "2.93";
+}
+
+bool osfs_api_has_service(const struct osfs_api *api, enum osfs_service svc)
+{
+	return svc != OSFS_SVC_VOLUME; /* a cloud without Cinder */
 }
 
 static struct osfs_fs fs;
@@ -162,6 +212,72 @@ static void test_entries(void)
 	CHECK(strstr(got, "servers/ ") && strstr(got, ".openstackfs/ "));
 }
 
+static char *link_of(const char *path)
+{
+	struct osfs_node n;
+	char *target = NULL;
+
+	if (osfs_tree_lookup(&fs, path, &n) == 0 && osfs_tree_readlink(&fs, &n, &target) < 0)
+		target = NULL;
+	osfs_node_release(&n);
+	return target;
+}
+
+static void test_links_and_nested(void)
+{
+	char got[512], *s;
+
+	/* a field naming another resource is a link to it, through .by-id */
+	s = link_of("/ports/port-1/network");
+	CHECK_STR(s, "../../networks/.by-id/net-1");
+	free(s);
+	s = link_of("/ports/port-1/device");
+	CHECK_STR(s, "../../servers/.by-id/aaaa1111-0000");
+	free(s);
+	/* a router's port has no server: no device link at all */
+	CHECK(type_of("/ports/gw/device") == -ENOENT);
+	entries("/ports/gw", got, sizeof(got));
+	CHECK(strstr(got, "network ") && !strstr(got, "device "));
+	s = content("/ports/port-1/fixed_ips");
+	CHECK_STR(s, "10.0.0.5 sub-1\n");
+	free(s);
+	/* a list of ids is a directory of links */
+	entries("/networks/private/subnets", got, sizeof(got));
+	CHECK_STR(got, "sub-1 ");
+	s = link_of("/networks/private/subnets/sub-1");
+	CHECK_STR(s, "../../../subnets/.by-id/sub-1");
+	free(s);
+	CHECK(type_of("/networks/private/subnets/sub-2") == -ENOENT);
+	/* an array of objects is a directory of directories */
+	entries("/security_groups/default/rules", got, sizeof(got));
+	CHECK_STR(got, "rule-1/ rule-2/ ");
+	s = content("/security_groups/default/rules/rule-1/port_range_min");
+	CHECK_STR(s, "22\n");
+	free(s);
+	s = content("/security_groups/default/rules/rule-2/protocol");
+	CHECK_STR(s, "\n");                                /* null: any protocol */
+	free(s);
+	s = link_of("/security_groups/default/rules/rule-2/remote_group");
+	CHECK_STR(s, "../../../../security_groups/.by-id/sg-1");
+	free(s);
+	CHECK(type_of("/security_groups/default/rules/rule-1/remote_group") == -ENOENT);
+	CHECK(type_of("/security_groups/default/rules/rule-9") == -ENOENT);
+	/* a kind nested in a resource: a server's actions */
+	entries("/servers/web%2F1/actions", got, sizeof(got));
+	CHECK_STR(got, "req-1/ req-2/ ");
+	s = content("/servers/web%2F1/actions/req-2/action");
+	CHECK_STR(s, "reboot\n");
+	free(s);
+	CHECK(type_of("/servers/web%2F1/actions/req-3") == -ENOENT);
+	CHECK(type_of("/actions") == -ENOENT);                 /* not a top-level kind */
+	entries("/servers/web%2F1", got, sizeof(got));
+	CHECK(strstr(got, "actions/ ") != NULL);
+	/* a kind whose service the catalog lacks is not there */
+	entries("/", got, sizeof(got));
+	CHECK(strstr(got, "networks/ ") && !strstr(got, "volumes/ "));
+	CHECK(type_of("/volumes") == -ENOENT);
+}
+
 int main(void)
 {
 	double ttl[OSFS_NKINDS] = { 0 };
@@ -169,11 +285,14 @@ int main(void)
 	fs.drafts = osfs_drafts_new();
 	fs.notes = osfs_notes_new();
 	fs.cache = osfs_cache_new(NULL, ttl);
+	fs.children = osfs_children_new(NULL, ttl);
 	test_lookup();
 	test_content_and_attributes();
 	test_entries();
+	test_links_and_nested();
 	osfs_drafts_free(fs.drafts);
 	osfs_notes_free(fs.notes);
 	osfs_cache_free(fs.cache);
+	osfs_children_free(fs.children);
 	return CHECK_DONE();
 }

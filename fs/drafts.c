@@ -107,6 +107,7 @@ struct draft {
 struct secret {
 	char *id;                   /* the server's id */
 	char *pass;
+	double made_wall;           /* wall-clock seconds, as listings count */
 	struct secret *next;
 };
 
@@ -237,6 +238,7 @@ static void keep_secret(struct osfs_drafts *d, const char *id, char *pass)
 
 	if (s && (s->id = strdup(id))) {
 		s->pass = pass;
+		s->made_wall = wall_s();
 		pthread_mutex_lock(&d->lock);
 		forget_secret_locked(d, id);
 		s->next = d->secrets;
@@ -440,6 +442,21 @@ static bool listed_locked(struct osfs_drafts *d, struct draft *dr, const struct 
 	return !osfs_listing_find(l, dr->fname);
 }
 
+/* A server that a whole listing asked for after its boot lacks is gone
+ * (deleted outside the mount too): its password goes with it. */
+static void prune_secrets_locked(struct osfs_drafts *d, const struct osfs_listing *l)
+{
+	for (struct secret **p = &d->secrets; *p;) {
+		struct secret *s = *p;
+		if (l && !l->single && l->fetched > s->made_wall && !osfs_listing_find_id(l, s->id)) {
+			*p = s->next;
+			secret_free(s);
+		} else {
+			p = &s->next;
+		}
+	}
+}
+
 void osfs_drafts_list(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_listing *l,
 		      osfs_fill_fn fill, void *ctx)
 {
@@ -448,6 +465,8 @@ void osfs_drafts_list(struct osfs_fs *fs, enum osfs_kind_id kind, const struct o
 
 	pthread_mutex_lock(&d->lock);
 	prune_locked(d);
+	if (kind == OSFS_SERVERS)
+		prune_secrets_locked(d, l);
 	for (struct draft *dr = d->head, *next; dr; dr = next) {
 		next = dr->next;
 		if (dr->kind == kind && listed_locked(d, dr, l) && fill(ctx, dr->fname, &st))

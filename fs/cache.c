@@ -6,7 +6,7 @@
  * keep the listing they would have had, as long as it is younger than
  * twice the TTL, so a walk never waits for a re-listing midway.  A full
  * resync runs every RESYNC_S, after SIGHUP and after a delta that cannot
- * be trusted.
+ * be trusted.  The requests themselves are fetch.c's.
  *
  * Lock order (outer first): slot.merge_lock → slot.lock; watch_lock and
  * spot_lock are never held while taking a slot's locks; the observer is
@@ -15,6 +15,7 @@
 #include "cache.h"
 #include "clock.h"
 #include "events.h"
+#include "fetch.h"
 #include "log.h"
 #include "names.h"
 
@@ -27,7 +28,6 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_PAGES 10000
 #define FAIL_HOLD_S 1.0       /* a failed fetch answers its error this long */
 #define MAX_SPOTS_PER_FETCH 8 /* then one full listing is cheaper */
 #define RESYNC_S 300.0        /* a full listing at least this often */
@@ -171,126 +171,6 @@ void osfs_cache_set_wait(struct osfs_cache *c, double seconds)
 char *osfs_cache_events(struct osfs_cache *c, const char *id)
 {
 	return osfs_events_read(c->events, id);
-}
-
-/* ---- fetching pages ---- */
-
-static bool seen_before(char **seen, size_t n, const char *next)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(seen[i], next) == 0)
-			return true;
-	return false;
-}
-
-static int append_page(struct osfs_page *all, struct osfs_page *page)
-{
-	struct osfs_res **grown = realloc(all->items, (all->n + page->n + 1) * sizeof(*grown));
-
-	if (!grown)
-		return -ENOMEM;
-	all->items = grown;
-	memcpy(all->items + all->n, page->items, page->n * sizeof(*grown));
-	all->n += page->n;
-	page->n = 0;
-	return 0;
-}
-
-static int parse_singleton(const struct osfs_kind *k, const char *body, struct osfs_page *all)
-{
-	struct osfs_res *one;
-	int ret = osfs_model_parse_one(k, body, &one);
-
-	if (ret < 0)
-		return ret;
-	all->items = calloc(2, sizeof(*all->items));
-	if (!all->items) {
-		osfs_res_free(one);
-		return -ENOMEM;
-	}
-	all->items[0] = one;
-	all->n = 1;
-	return 0;
-}
-
-/* The first page's path: the list, with a page size and `query` (may be
- * NULL, "changes-since=..."); caller frees. */
-static char *first_page(const struct osfs_kind *k, const char *query)
-{
-	char *path = NULL;
-
-	if (k->paging == OSFS_PAGE_NONE)
-		return strdup(k->list_path);
-	if (asprintf(&path, "%s?limit=%d%s%s", k->list_path, k->page_size,
-		     query ? "&" : "", query ? query : "") < 0)
-		return NULL;
-	return path;
-}
-
-/* A next page's path keeps the query of the first (Nova's marker links
- * are rebuilt without it); takes next. */
-static char *next_page(char *next, const char *query)
-{
-	char *path = NULL;
-
-	if (!next || !query)
-		return next;
-	if (asprintf(&path, "%s&%s", next, query) < 0)
-		path = NULL;
-	free(next);
-	return path;
-}
-
-/* GET every page of `kind` (with `query`, may be NULL); *date is the API's
- * clock at the first answer (0: unknown).  Called without slot locks. */
-static int fetch_pages(struct osfs_cache *c, enum osfs_kind_id kind, const char *query,
-		       struct osfs_page *all, long long *date, char **msg)
-{
-	const struct osfs_kind *k = &osfs_kinds[kind];
-	char *path = first_page(k, query), *seen[64];
-	size_t nseen = 0;
-	int ret = path ? 0 : -ENOMEM, pages = 0;
-
-	memset(all, 0, sizeof(*all));
-	*date = 0;
-	while (path && ret == 0) {
-		struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = path };
-		struct osfs_http_resp resp;
-		struct osfs_page page;
-
-		ret = osfs_api_call(c->api, &call, &resp, msg);
-		if (ret == 0 && !*date)
-			*date = resp.date;
-		if (ret == 0 && k->singleton)
-			ret = parse_singleton(k, resp.body, all);
-		else if (ret == 0)
-			ret = osfs_model_parse_list(k, resp.body, k->page_size, &page);
-		if (ret == -EPROTO && msg && !*msg)
-			*msg = strdup("the API answered with JSON we cannot read");
-		osfs_http_resp_free(&resp);
-		if (ret < 0 || k->singleton)
-			break;
-		ret = append_page(all, &page);
-		if (nseen < sizeof(seen) / sizeof(seen[0]))
-			seen[nseen++] = path;
-		else
-			free(path);
-		path = next_page(page.next, query);
-		page.next = NULL;
-		osfs_page_free(&page);
-		if (path && (seen_before(seen, nseen, path) || ++pages >= MAX_PAGES)) {
-			log_err("%s: the API's next links go round in a loop; stopping", k->dir);
-			if (msg && !*msg)
-				*msg = strdup("pagination loops: the API keeps sending the same next link");
-			ret = -ELOOP;
-		}
-	}
-	free(path);
-	for (size_t i = 0; i < nseen; i++)
-		free(seen[i]);
-	if (ret < 0)
-		osfs_page_free(all);
-	return ret;
 }
 
 /* ---- merging answers into the slot ---- */
@@ -441,7 +321,7 @@ static int refresh_run(struct osfs_cache *c, enum osfs_kind_id kind, struct refr
 		snprintf(query, sizeof(query), "%s=%s", k->delta_param, esc);
 		free(esc);
 	}
-	ret = fetch_pages(c, kind, r->delta ? query : NULL, &all, date, msg);
+	ret = osfs_fetch_all(c->api, kind, r->delta ? query : NULL, &all, date, msg);
 	if (ret == 0) {
 		ret = slot_merge(c, kind, all.items, all.n, r->started,
 				 r->delta ? ANSWER_CHANGES : ANSWER_ALL);
@@ -792,42 +672,17 @@ static struct osfs_listing *single_listing(enum osfs_kind_id kind, struct osfs_r
 	return l;
 }
 
-/* One GET for a single resource (by id or by name), counted as a lookup. */
-static int get_single(struct osfs_cache *c, const struct osfs_kind *k, const char *path,
-		      struct osfs_http_resp *resp)
-{
-	struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = path };
-
-	osfs_stat_inc(lookups);
-	return osfs_api_call(c->api, &call, resp, NULL);
-}
-
 static int fetch_one(struct osfs_cache *c, enum osfs_kind_id kind, const struct osfs_res *r,
 		     struct osfs_listing **out)
 {
-	const struct osfs_kind *k = &osfs_kinds[kind];
-	char *path = NULL, *id = osfs_http_escape(r->id);
 	struct osfs_res *fresh = NULL;
-	struct osfs_http_resp resp;
-	int ret = -ENOMEM;
+	int ret = osfs_fetch_one(c->api, kind, r->id, &fresh);
 
 	*out = NULL;
-	if (!id || asprintf(&path, k->show_path, id) < 0) {
-		path = NULL;
-		goto out;
-	}
-	ret = get_single(c, k, path, &resp);
-	if (ret == 0)
-		ret = osfs_model_parse_one(k, resp.body, &fresh);
-	osfs_http_resp_free(&resp);
 	if (ret < 0)
-		goto out;
+		return ret;
 	*out = single_listing(kind, fresh, r->fname); /* keep its name in the full listing */
-	ret = *out ? 0 : -ENOMEM;
-out:
-	free(path);
-	free(id);
-	return ret;
+	return *out ? 0 : -ENOMEM;
 }
 
 /* What a direct fetch saw goes into the kind's listing, so that no
@@ -967,48 +822,18 @@ static void spot_keep(struct osfs_cache *c, enum osfs_kind_id kind, const char *
 	pthread_mutex_unlock(&c->spot_lock);
 }
 
-/* GET the kind's list filtered by `name`; the one exact match, or NULL. */
+/* The one resource named exactly `name`, asked of the API alone. */
 static int fetch_named(struct osfs_cache *c, enum osfs_kind_id kind, const char *name,
 		       struct osfs_listing **out)
 {
-	const struct osfs_kind *k = &osfs_kinds[kind];
-	char *re = k->name_query_regex ? osfs_name_regex_exact(name) : NULL;
-	char *arg = osfs_http_escape(re ? re : name), *path = NULL;
-	struct osfs_http_resp resp;
-	struct osfs_page page = { 0 };
 	struct osfs_res *match = NULL;
-	int ret = -ENOMEM;
+	int ret = osfs_fetch_named(c->api, kind, name, &match);
 
 	*out = NULL;
-	if (!arg || (k->name_query_regex && !re) || asprintf(&path, k->name_query, arg) < 0) {
-		path = NULL;
-		goto out;
-	}
-	ret = get_single(c, k, path, &resp);
-	if (ret == 0)
-		ret = osfs_model_parse_list(k, resp.body, 1000, &page);
-	osfs_http_resp_free(&resp);
-	for (size_t i = 0; ret == 0 && i < page.n; i++) {
-		if (!page.items[i]->name || strcmp(page.items[i]->name, name) != 0)
-			continue;
-		if (match) { /* two share the name: only the full listing can name them */
-			match = NULL;
-			break;
-		}
-		match = page.items[i];
-	}
-	if (match) {
-		for (size_t i = 0; i < page.n; i++)
-			if (page.items[i] == match)
-				page.items[i] = page.items[--page.n];
-		*out = single_listing(kind, match, NULL);
-	}
-out:
-	osfs_page_free(&page);
-	free(path);
-	free(arg);
-	free(re);
-	return ret;
+	if (ret < 0 || !match)
+		return ret;
+	*out = single_listing(kind, match, NULL);
+	return *out ? 0 : -ENOMEM;
 }
 
 /* When the stale listing knew fname under its own name, its id is known:

@@ -2,7 +2,7 @@
 #include "children.h"
 #include "clock.h"
 #include "auth.h"
-#include "http.h"
+#include "fetch.h"
 #include "log.h"
 
 #include <errno.h>
@@ -117,32 +117,17 @@ static void stamp(const struct osfs_page *page)
 static int fetch(struct osfs_children *c, enum osfs_kind_id kind, const char *parent_id,
 		 struct osfs_listing **out)
 {
-	const struct osfs_kind *k = &osfs_kinds[kind];
-	struct osfs_http_resp resp = { 0 };
-	struct osfs_page page = { 0 };
-	char *path = NULL, *id = osfs_http_escape(parent_id);
-	int ret = -ENOMEM;
+	struct osfs_page page;
+	int ret = osfs_fetch_nested(c->api, kind, parent_id, &page);
 
-	if (!id || asprintf(&path, k->list_path, id) < 0) {
-		path = NULL;
-		goto out;
-	}
-	struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = path };
-	if ((ret = osfs_api_call(c->api, &call, &resp, NULL)) < 0)
-		goto out;
-	if ((ret = osfs_model_parse_list(k, resp.body, k->page_size, &page)) < 0)
-		goto out;
+	if (ret < 0)
+		return ret;
 	stamp(&page);
 	*out = osfs_listing_new(kind, page.items, page.n);
 	page.items = NULL;
 	page.n = 0;
-	ret = *out ? 0 : -ENOMEM;
-out:
 	osfs_page_free(&page);
-	osfs_http_resp_free(&resp);
-	free(path);
-	free(id);
-	return ret;
+	return *out ? 0 : -ENOMEM;
 }
 
 int osfs_children_list(struct osfs_children *c, enum osfs_kind_id kind, const char *parent_id,

@@ -1,0 +1,217 @@
+/* fetch.c - the read calls of every kind (see fetch.h). */
+#include "fetch.h"
+#include "log.h"
+#include "names.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PAGES 10000
+
+static bool seen_before(char **seen, size_t n, const char *next)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(seen[i], next) == 0)
+			return true;
+	return false;
+}
+
+static int append_page(struct osfs_page *all, struct osfs_page *page)
+{
+	struct osfs_res **grown = realloc(all->items, (all->n + page->n + 1) * sizeof(*grown));
+
+	if (!grown)
+		return -ENOMEM;
+	all->items = grown;
+	memcpy(all->items + all->n, page->items, page->n * sizeof(*grown));
+	all->n += page->n;
+	page->n = 0;
+	return 0;
+}
+
+static int parse_singleton(const struct osfs_kind *k, const char *body, struct osfs_page *all)
+{
+	struct osfs_res *one;
+	int ret = osfs_model_parse_one(k, body, &one);
+
+	if (ret < 0)
+		return ret;
+	all->items = calloc(2, sizeof(*all->items));
+	if (!all->items) {
+		osfs_res_free(one);
+		return -ENOMEM;
+	}
+	all->items[0] = one;
+	all->n = 1;
+	return 0;
+}
+
+/* The first page's path: the list, with a page size and `query` (may be
+ * NULL, "changes-since=..."); caller frees. */
+static char *first_page(const struct osfs_kind *k, const char *query)
+{
+	char *path = NULL;
+
+	if (k->paging == OSFS_PAGE_NONE)
+		return strdup(k->list_path);
+	if (asprintf(&path, "%s?limit=%d%s%s", k->list_path, k->page_size,
+		     query ? "&" : "", query ? query : "") < 0)
+		return NULL;
+	return path;
+}
+
+/* A next page's path keeps the query of the first (Nova's marker links
+ * are rebuilt without it); takes next. */
+static char *next_page(char *next, const char *query)
+{
+	char *path = NULL;
+
+	if (!next || !query)
+		return next;
+	if (asprintf(&path, "%s&%s", next, query) < 0)
+		path = NULL;
+	free(next);
+	return path;
+}
+
+int osfs_fetch_all(struct osfs_api *api, enum osfs_kind_id kind, const char *query,
+		   struct osfs_page *all, long long *date, char **msg)
+{
+	const struct osfs_kind *k = &osfs_kinds[kind];
+	char *path = first_page(k, query), *seen[64];
+	size_t nseen = 0;
+	int ret = path ? 0 : -ENOMEM, pages = 0;
+
+	memset(all, 0, sizeof(*all));
+	*date = 0;
+	while (path && ret == 0) {
+		struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = path };
+		struct osfs_http_resp resp;
+		struct osfs_page page;
+
+		ret = osfs_api_call(api, &call, &resp, msg);
+		if (ret == 0 && !*date)
+			*date = resp.date;
+		if (ret == 0 && k->singleton)
+			ret = parse_singleton(k, resp.body, all);
+		else if (ret == 0)
+			ret = osfs_model_parse_list(k, resp.body, k->page_size, &page);
+		if (ret == -EPROTO && msg && !*msg)
+			*msg = strdup("the API answered with JSON we cannot read");
+		osfs_http_resp_free(&resp);
+		if (ret < 0 || k->singleton)
+			break;
+		ret = append_page(all, &page);
+		if (nseen < sizeof(seen) / sizeof(seen[0]))
+			seen[nseen++] = path;
+		else
+			free(path);
+		path = next_page(page.next, query);
+		page.next = NULL;
+		osfs_page_free(&page);
+		if (path && (seen_before(seen, nseen, path) || ++pages >= MAX_PAGES)) {
+			log_err("%s: the API's next links go round in a loop; stopping", k->dir);
+			if (msg && !*msg)
+				*msg = strdup("pagination loops: the API keeps sending the same next link");
+			ret = -ELOOP;
+		}
+	}
+	free(path);
+	for (size_t i = 0; i < nseen; i++)
+		free(seen[i]);
+	if (ret < 0)
+		osfs_page_free(all);
+	return ret;
+}
+
+/* One GET of `fmt` with the escaped `arg` in it. */
+static int get_with(struct osfs_api *api, const struct osfs_kind *k, const char *fmt,
+		    const char *arg, struct osfs_http_resp *resp)
+{
+	char *esc = osfs_http_escape(arg), *path = NULL;
+	int ret = -ENOMEM;
+
+	memset(resp, 0, sizeof(*resp));
+	if (esc && asprintf(&path, fmt, esc) >= 0) {
+		struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = path };
+		ret = osfs_api_call(api, &call, resp, NULL);
+		free(path);
+	}
+	free(esc);
+	return ret;
+}
+
+int osfs_fetch_one(struct osfs_api *api, enum osfs_kind_id kind, const char *id,
+		   struct osfs_res **out)
+{
+	const struct osfs_kind *k = &osfs_kinds[kind];
+	struct osfs_http_resp resp;
+	int ret;
+
+	*out = NULL;
+	osfs_stat_inc(lookups);
+	ret = get_with(api, k, k->show_path, id, &resp);
+	if (ret == 0)
+		ret = osfs_model_parse_one(k, resp.body, out);
+	osfs_http_resp_free(&resp);
+	return ret;
+}
+
+/* The one item of page named exactly `name` (taken out of page), or NULL. */
+static struct osfs_res *take_named(struct osfs_page *page, const char *name)
+{
+	size_t hit = page->n;
+
+	for (size_t i = 0; i < page->n; i++) {
+		if (!page->items[i]->name || strcmp(page->items[i]->name, name) != 0)
+			continue;
+		if (hit < page->n) /* two share the name: only the full listing can name them */
+			return NULL;
+		hit = i;
+	}
+	if (hit == page->n)
+		return NULL;
+	struct osfs_res *r = page->items[hit];
+	page->items[hit] = page->items[--page->n];
+	return r;
+}
+
+int osfs_fetch_named(struct osfs_api *api, enum osfs_kind_id kind, const char *name,
+		     struct osfs_res **out)
+{
+	const struct osfs_kind *k = &osfs_kinds[kind];
+	char *re = k->name_query_regex ? osfs_name_regex_exact(name) : NULL;
+	struct osfs_page page = { 0 };
+	struct osfs_http_resp resp;
+	int ret = -ENOMEM;
+
+	*out = NULL;
+	if (k->name_query_regex && !re)
+		return -ENOMEM;
+	osfs_stat_inc(lookups);
+	ret = get_with(api, k, k->name_query, re ? re : name, &resp);
+	if (ret == 0)
+		ret = osfs_model_parse_list(k, resp.body, 1000, &page);
+	osfs_http_resp_free(&resp);
+	if (ret == 0)
+		*out = take_named(&page, name);
+	osfs_page_free(&page);
+	free(re);
+	return ret;
+}
+
+int osfs_fetch_nested(struct osfs_api *api, enum osfs_kind_id kind, const char *parent_id,
+		      struct osfs_page *out)
+{
+	const struct osfs_kind *k = &osfs_kinds[kind];
+	struct osfs_http_resp resp;
+	int ret = get_with(api, k, k->list_path, parent_id, &resp);
+
+	memset(out, 0, sizeof(*out));
+	if (ret == 0)
+		ret = osfs_model_parse_list(k, resp.body, k->page_size, out);
+	osfs_http_resp_free(&resp);
+	return ret;
+}

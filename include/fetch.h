@@ -1,0 +1,34 @@
+/* fetch.h - the read calls of every kind, from its row in the kinds table:
+ * all pages of a listing, one resource by id, resources by name, a nested
+ * kind's listing under one parent.  Answers come back parsed (model.h);
+ * this layer builds the read URLs and pages through marker and next links,
+ * and holds no state: caching is cache.c's and children.c's.
+ */
+#ifndef OSFS_FETCH_H
+#define OSFS_FETCH_H
+
+#include "api.h"
+#include "kinds.h"
+#include "model.h"
+
+/* GET every page of `kind` (query, e.g. "changes-since=...", may be NULL;
+ * it is kept on every page); *date is the API's clock at the first answer
+ * (0: unknown).  0 or -errno (-ELOOP when next links go round), with a
+ * reason in *msg (if msg).  On failure *all holds nothing. */
+int osfs_fetch_all(struct osfs_api *api, enum osfs_kind_id kind, const char *query,
+		   struct osfs_page *all, long long *date, char **msg);
+
+/* GET <show_path> of id, counted as a lookup: the resource in *out. */
+int osfs_fetch_one(struct osfs_api *api, enum osfs_kind_id kind, const char *id,
+		   struct osfs_res **out);
+
+/* GET the kind's list filtered by name, counted as a lookup: in *out the
+ * one resource named exactly `name`, NULL when none or several are. */
+int osfs_fetch_named(struct osfs_api *api, enum osfs_kind_id kind, const char *name,
+		     struct osfs_res **out);
+
+/* GET the listing of nested kind `kind` under parent_id (one answer). */
+int osfs_fetch_nested(struct osfs_api *api, enum osfs_kind_id kind, const char *parent_id,
+		      struct osfs_page *out);
+
+#endif

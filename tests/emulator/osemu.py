@@ -432,6 +432,9 @@ class State:
         private = self.net.seed(self.demo_project, self.admin_project,
                                 args.networks, time.time())
         self.network = {"name": private["name"], "id": private["id"]}
+        for i in range(1, args.volumes + 1):
+            self.vol.new(self.demo_project, self.demo_user, 1 + i % 3, "vol-%05d" % i,
+                         1704067200.0 + i * 60, status="available")
         self.nova_net_check = True
         self._seed_flavors()
         self._seed_images()
@@ -3197,7 +3200,7 @@ NEUTRON_REQUIRED = {
 NEUTRON_PROTOCOLS = {"tcp": 6, "udp": 17, "icmp": 1, "icmpv6": 58, "ipv6-icmp": 58}
 NEUTRON_EXTENSIONS = ("address-scope", "agent", "allowed-address-pairs",
                       "availability_zone", "binding", "default-subnetpools",
-                      "dns-integration", "external-net", "extra_dhcp_opt",
+                      "external-net", "extra_dhcp_opt",
                       "extraroute", "fip-port-details", "floating-ip-port-forwarding",
                       "l3_agent_scheduler", "network_availability_zone",
                       "port-security", "project-id", "quotas", "router",
@@ -3258,7 +3261,7 @@ class NetStore:
                   "mtu": mtu, "port_security_enabled": True,
                   "availability_zone_hints": [], "availability_zones": [],
                   "ipv4_address_scope": None, "ipv6_address_scope": None,
-                  "is_default": False, "l2_adjacency": True,
+                  "l2_adjacency": True,
                   "_ptype": "flat" if external else "local"})
         return self.add("networks", n)
 
@@ -3285,7 +3288,7 @@ class NetStore:
                   "enable_dhcp": enable_dhcp, "allocation_pools": pools,
                   "dns_nameservers": list(dns or []), "host_routes": [],
                   "ipv6_address_mode": None, "ipv6_ra_mode": None,
-                  "segment_id": None, "service_types": [], "subnetpool_id": None})
+                  "service_types": [], "subnetpool_id": None})
         net["subnets"].append(s["id"])
         self.bump(net, now)
         return self.add("subnets", s)
@@ -3396,8 +3399,7 @@ class NetStore:
                   "device_owner": device_owner, "security_groups": list(groups),
                   "allowed_address_pairs": [], "extra_dhcp_opts": [],
                   "port_security_enabled": True, "binding:vnic_type": "normal",
-                  "ip_allocation": "immediate", "dns_name": "",
-                  "dns_assignment": [], "propagate_uplink_status": False})
+                  "propagate_uplink_status": False})
         return self.add("ports", p)
 
     def _in_subnet(self, sid, ip):
@@ -3411,8 +3413,7 @@ class NetStore:
         r = self._std(project, now)
         r.update({"name": name, "status": "ACTIVE", "admin_state_up": True,
                   "external_gateway_info": None, "routes": [],
-                  "availability_zone_hints": [], "availability_zones": [],
-                  "flavor_id": None})
+                  "availability_zone_hints": [], "availability_zones": []})
         self.add("routers", r)
         if gateway_net is not None:
             self.set_gateway(r, gateway_net, now)
@@ -3485,7 +3486,7 @@ class NetStore:
         f = self._std(project, now)
         f.update({"floating_ip_address": ip, "floating_network_id": net["id"],
                   "router_id": None, "port_id": None, "fixed_ip_address": None,
-                  "status": "DOWN", "port_forwardings": [], "qos_policy_id": None})
+                  "status": "DOWN", "port_forwardings": []})
         return self.add("floatingips", f)
 
     def ports_of(self, device_id):
@@ -4086,10 +4087,16 @@ class VolStore:
                        "os-volume-type-access:is_public": True}]
         self.max_volumes = 1000
         self.max_gigabytes = 10000
+        self.moving = set()         # ids of volumes in a transition
 
     def settle(self, now):
-        for v in list(self.volumes.values()):
+        for vid in list(self.moving):
+            v = self.volumes.get(vid)
+            if v is None:
+                self.moving.discard(vid)
+                continue
             if v.pending and v.pending[0] <= now:
+                self.moving.discard(vid)
                 until, status = v.pending
                 v.pending = None
                 if status is None:
@@ -4103,6 +4110,7 @@ class VolStore:
         v.status = now_status
         v.updated = now
         v.pending = (now + self.st.build_time, final)
+        self.moving.add(v.id)
         if self.st.build_time <= 0:
             self.settle(now)
 
@@ -4162,7 +4170,7 @@ class Cinder:
 
     def version_entry(self, req):
         return {"id": "v3.0", "status": "CURRENT", "version": vstr(CINDER_MAX),
-                "min_version": vstr(CINDER_MIN), "updated": "2023-08-31T00:00:00Z",
+                "min_version": vstr(CINDER_MIN), "updated": "2016-02-08T12:20:21Z",
                 "links": [{"rel": "describedby", "type": "text/html",
                            "href": "https://docs.openstack.org/"},
                           {"rel": "self", "href": "http://%s/volume/v3/" % req.host}],
@@ -4940,6 +4948,22 @@ class Emulator:
                         st._add_server(s)
                         ids.append(s.id)
                 return json_resp(200, {"ids": ids})
+        if path == "/_emu/volumes" and m == "GET":
+            with st.lock:
+                st.settle()
+                out = [{"id": v.id, "name": v.name, "size": v.size, "status": v.status,
+                        "bootable": v.bootable, "project_id": v.project_id,
+                        "attachments": [dict(a, at=iso_us(a["at"])) for a in v.attachments]}
+                       for v in sorted(st.vol.volumes.values(), key=lambda v: v.created)]
+            return json_resp(200, {"volumes": out})
+        if path.startswith("/_emu/neutron/") and m == "GET":
+            coll = path[len("/_emu/neutron/"):]
+            if coll not in NEUTRON_RESOURCES:
+                raise HTTPError(404, "no such collection: %s" % coll)
+            with st.lock:
+                out = [{k: v for k, v in o.items() if not k.startswith("_")}
+                       for o in st.net.coll[coll].values()]
+            return json_resp(200, {coll.replace("-", "_"): out})
         if path == "/_emu/keypairs" and m == "GET":
             with st.lock:
                 out = []
@@ -5024,6 +5048,8 @@ def parse_args(argv):
                    help="leave compute out of the catalog")
     p.add_argument("--networks", type=int, default=0,
                    help="seed N more networks (net-00001...) and N more ports")
+    p.add_argument("--volumes", type=int, default=0,
+                   help="seed N available demo volumes (vol-00001...)")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--quiet", action="store_true")
     a = p.parse_args(argv)

@@ -1842,3 +1842,62 @@ def test_faults_reach_the_new_services(net):
     keys = net.ctl("GET", "/counters")["requests"]
     assert keys.get("GET /network/v2.0/ports", 0) >= 2
     assert any(k.startswith("POST /volume/v3/{id}/volumes") for k in keys)
+
+
+def test_seeded_volumes_page_and_control_views():
+    e = Emu("--servers", "50", "--no-edge-servers", "--volumes", "5")
+    try:
+        names, path = [], "/volumes/detail?limit=2"
+        while path:
+            body = cinder(e, "GET", path).json()
+            names += [v["name"] for v in body["volumes"]]
+            nxt = next_href(body, "volumes_links")
+            path = "/volumes/detail?" + urllib.parse.urlsplit(nxt).query if nxt else None
+        # newest first: the seeded vol-0000N, and the root volume of srv-00050
+        assert [n for n in names if n] == ["vol-%05d" % i for i in range(5, 0, -1)]
+        assert len(names) == 6
+        true_view = e.ctl("GET", "/volumes")["volumes"]
+        root = [v for v in true_view if v["bootable"]]
+        assert len(root) == 1 and root[0]["status"] == "in-use"
+        srv = [s for s in e.nova("GET", "/servers/detail").json()["servers"]
+               if s["name"] == "srv-00050"][0]
+        assert root[0]["attachments"][0]["server_id"] == srv["id"]
+        assert srv["os-extended-volumes:volumes_attached"] == [{"id": root[0]["id"]}]
+        ports = e.ctl("GET", "/neutron/ports")["ports"]
+        assert {p["device_owner"] for p in ports} == {"network:router_interface",
+                                                      "network:router_gateway"}
+        assert e.call("GET", "/_emu/neutron/nothing").status == 404
+    finally:
+        e.stop()
+
+
+def test_conformance_sequence_runs_on_the_emulator():
+    """The realcloud tier compares these answers with the real cloud's; here the
+    same sequence must at least run on the emulator and answer the same twice."""
+    tests = os.path.dirname(HERE)
+    for d in ("integration", "realcloud"):
+        if os.path.join(tests, d) not in sys.path:
+            sys.path.insert(0, os.path.join(tests, d))
+    import test_conformance as tc
+    from harness import Emulator
+    from osclient import Client
+    emu = Emulator(servers=3)
+    try:
+        c = Client(emu.env())
+        flavor = next(f["id"] for f in c.flavors() if f["name"] == "m1.tiny")
+        image = next(i["id"] for i in c.images() if i["name"] == "cirros-0.6.2")
+        first = tc.neutron_volume_answers(c, flavor, image)
+        second = tc.neutron_volume_answers(c, flavor, image)
+        statuses = {label: answer[0] for label, answer in first}
+        assert statuses["boot with two networks and none named"] == 409
+        assert statuses["rule duplicate"] == 409 and statuses["attach"] == 200
+        assert statuses["delete a volume in use"] == 400
+        assert statuses["volume microversion too high"] == 406
+        for (label, a), (_, b) in zip(first, second):
+            assert a[0] == b[0] and a[1] == b[1], label
+            assert not tc.differences(tc.shape(a[2]), tc.shape(b[2])), label
+        # it cleaned up after itself
+        assert [p for p in c.request("GET", "network", "/v2.0/ports")[1]["ports"]
+                if p["name"].startswith("osfs-conf")] == []
+    finally:
+        emu.stop()

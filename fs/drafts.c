@@ -263,6 +263,18 @@ char *osfs_drafts_admin_pass(struct osfs_fs *fs, const char *id)
 	return out;
 }
 
+bool osfs_drafts_has_admin_pass(struct osfs_fs *fs, const char *id)
+{
+	struct osfs_drafts *d = fs->drafts;
+	bool found = false;
+
+	pthread_mutex_lock(&d->lock);
+	for (struct secret *s = d->secrets; s && !found; s = s->next)
+		found = strcmp(s->id, id) == 0;
+	pthread_mutex_unlock(&d->lock);
+	return found;
+}
+
 void osfs_drafts_free(struct osfs_drafts *d)
 {
 	if (!d)

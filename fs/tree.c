@@ -117,15 +117,7 @@ void osfs_node_release(struct osfs_node *node)
 /* Is there an extras file of this type for r (admin_pass only once known)? */
 static bool extra_exists(struct osfs_fs *fs, enum osfs_node_type type, const struct osfs_res *r)
 {
-	char *pass;
-
-	if (type != OSFS_N_SECRET)
-		return true;
-	pass = osfs_drafts_admin_pass(fs, r->id);
-	if (pass)
-		explicit_bzero(pass, strlen(pass));
-	free(pass);
-	return pass != NULL;
+	return type != OSFS_N_SECRET || osfs_drafts_has_admin_pass(fs, r->id);
 }
 
 bool osfs_node_is_dynamic(const struct osfs_node *node)

@@ -88,6 +88,7 @@ void osfs_drafts_forget(struct osfs_fs *fs, enum osfs_kind_id kind, const char *
 /* "PASSWORD\n": the adminPass the boot of server `id` was given (held in
  * memory only, dropped when its ctl deletes it), or NULL; caller frees. */
 char *osfs_drafts_admin_pass(struct osfs_fs *fs, const char *id);
+bool osfs_drafts_has_admin_pass(struct osfs_fs *fs, const char *id);
 
 /* The two halves of a boot, around the API call (exported for tests).
  * begin checks the draft is complete, freezes it and hands out a copy of

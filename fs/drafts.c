@@ -1103,17 +1103,29 @@ static int import_keypair(struct osfs_fs *fs, const char *fname, const struct dr
 	return ret;
 }
 
-/* POST /volumes with the copy a create took.  Sent once; a dropped
- * connection is a failure the user sees (Cinder has no name to settle it
- * by: names need not be unique). */
+/* POST /volumes with the copy a create took, once.  With no clear answer
+ * the volume may exist all the same: a volume of that name that was not
+ * there before is it. */
 static int create_volume(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
 			 char **created, char **secret, char *why)
 {
-	char *msg = NULL;
-	int ret = osfs_volume_create(fs->api, f->name, strtol(f->vals[D_SIZE], NULL, 10), created, &msg);
+	char *msg = NULL, **before = osfs_volume_ids_named(fs->api, f->name), **now = NULL;
+	long status = 0;
+	int ret = osfs_volume_create(fs->api, f->name, strtol(f->vals[D_SIZE], NULL, 10), created,
+				     &status, &msg);
 
+	if (ret < 0 && before && (status == 0 || status >= 500))
+		now = osfs_volume_ids_named(fs->api, f->name);
+	for (size_t i = 0; now && now[i] && !*created; i++)
+		if (!in_list(before, now[i]) && (*created = strdup(now[i]))) {
+			log_warn("volumes/%s: the create request failed (%s) but the volume exists: %s",
+				 fname, msg ? msg : "", *created);
+			ret = 0;
+		}
 	if (ret < 0 && msg)
 		fail(why, ret, "%s", msg);
+	osfs_model_strv_free(before);
+	osfs_model_strv_free(now);
 	free(msg);
 	return ret;
 }

@@ -97,7 +97,19 @@ int osfs_volume_resolve(struct osfs_api *api, const char *value, char **id, char
 	return ret;
 }
 
-int osfs_volume_create(struct osfs_api *api, const char *name, long size, char **id, char **msg)
+char **osfs_volume_ids_named(struct osfs_api *api, const char *name)
+{
+	char *path = path_with("/volumes?name=%s", name), *body = NULL, **ids = NULL;
+
+	if (path && call(api, "GET", path, NULL, &body, NULL, NULL) == 0)
+		ids = osfs_model_ids_named(body, "volumes", name);
+	free(body);
+	free(path);
+	return ids;
+}
+
+int osfs_volume_create(struct osfs_api *api, const char *name, long size, char **id, long *status,
+		       char **msg)
 {
 	struct json_object *root = json_object_new_object(), *vol = json_object_new_object();
 	char *body, *answer = NULL;
@@ -111,7 +123,7 @@ int osfs_volume_create(struct osfs_api *api, const char *name, long size, char *
 	json_object_put(root);
 	if (!body)
 		return -ENOMEM;
-	ret = call(api, "POST", "/volumes", body, &answer, NULL, msg);
+	ret = call(api, "POST", "/volumes", body, &answer, status, msg);
 	if (ret == 0 && !(*id = osfs_volume_created_id(answer)))
 		ret = -EPROTO;
 	free(answer);

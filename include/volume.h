@@ -18,8 +18,13 @@ int osfs_volume_resolve(struct osfs_api *api, const char *value, char **id, char
 			size_t whylen);
 
 /* POST /volumes {"volume": {"size": size, "name": name}}, once; *id the
- * new volume's id (caller frees). */
-int osfs_volume_create(struct osfs_api *api, const char *name, long size, char **id, char **msg);
+ * new volume's id (caller frees).  On failure *status is the answer's
+ * HTTP status (0: none came, the volume may exist all the same). */
+int osfs_volume_create(struct osfs_api *api, const char *name, long size, char **id, long *status,
+		       char **msg);
+
+/* Ids of the volumes named exactly `name`; NULL on failure. */
+char **osfs_volume_ids_named(struct osfs_api *api, const char *name);
 
 /* DELETE /volumes/{id}.  A volume Cinder refuses to delete because of its
  * state (in-use, attaching: a 400 or 409) is -EBUSY. */

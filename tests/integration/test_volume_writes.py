@@ -212,3 +212,19 @@ def test_rm_rf_over_the_new_kinds_deletes_nothing(cloud, mnt, made):
     assert cloud.client.request("GET", "network", "/v2.0/networks")[1] == nets
     assert cloud.client.request("GET", "network", "/v2.0/security-groups")[1] == groups
     assert cloud.client.request("GET", "network", "/v2.0/floatingips")[1] == fips
+
+
+def test_a_dropped_connection_after_the_post_makes_one_volume(emu, cloud, mnt, made):
+    m, name = mnt, unique("dropvol")
+    os.mkdir(m.p("volumes", name))
+    before = len(volume_posts(emu))
+    fid = emu.call("POST", "/_emu/faults", {"method": "POST", "path": "/volume/v3/[^/]+/volumes$",
+                                            "drop_after": True, "count": 1})["id"]
+    assert m.write("volumes/%s/ctl" % name, "create\n") == 0, m.read("volumes", name, "error")
+    assert len(volume_posts(emu)) - before == 1                   # sent once, never again
+    assert not [f for f in emu.call("GET", "/_emu/faults")["faults"]
+                if f["id"] == fid and f["remaining"] != 0]                # the drop happened
+    (v,) = volumes_named(cloud, name)
+    made["volumes"].append(v["id"])
+    wait_listed_status(m, name, "available")
+    assert m.read("volumes", name, "id") == v["id"] + "\n"

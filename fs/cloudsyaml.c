@@ -1,20 +1,33 @@
 /* cloudsyaml.c - clouds.yaml / secure.yaml into a small tree of our own.
  *
- * libyaml's event parser drives a recursive descent (parse_node) that builds
- * struct osfs_yaml_node trees.  Events are pulled one at a time, so the
- * depth cap stops a hostile "[[[[..." before libyaml has read far.  Every
- * node made (alias copies included) is counted against OSFS_YAML_MAX_NODES
- * and every key and scalar against OSFS_YAML_MAX_TEXT, which bounds alias
- * expansion ("billion laughs").
+ * libyaml does the YAML: yaml_parser_load builds a document in which an
+ * alias is the very node its anchor names (one shared node; `&a [*a]` is
+ * even a cycle).  This file turns that document into struct osfs_yaml_node
+ * trees, copying a shared node wherever it is used, and applies the `<<`
+ * merge key.  Three passes:
  *
- * Anchors point at finished nodes of the tree being built: scalars are
- * registered when read, collections when complete, so an alias inside its own
- * anchor is "unknown" rather than a cycle.  Nodes that leave the tree during
- * the parse (values of `<<` merge keys, key nodes) are parked on a `spent`
- * list until the end, so anchors into them stay valid.
+ *  1. osfs_yaml_guard pulls libyaml's events once and keeps nothing: syntax
+ *     errors, a second document, nesting deeper than OSFS_YAML_MAX_DEPTH,
+ *     more than OSFS_YAML_MAX_NODES nodes as written and more than
+ *     OSFS_YAML_MAX_ANCHORS anchors stop there, at the event that crosses the
+ *     cap.  The loader would read to the end first, and libyaml is quadratic
+ *     in flow nesting (1 MiB of "[" keeps yaml_parser_load busy for more than
+ *     ten minutes) and in anchors (it compares each new one with all before:
+ *     1 MiB of them takes half a minute), so the caps come first.
+ *  2. yaml_parser_load builds the document: at most the caps' worth of nodes.
+ *  3. osfs_yaml_build walks it from the root.  Every node made (copies
+ *     included) counts against OSFS_YAML_MAX_NODES and every key and scalar
+ *     against OSFS_YAML_MAX_TEXT, and depth is checked again, so the work of
+ *     walking aliases of aliases ("billion laughs") is bounded, not only the
+ *     memory.  A collection met again while it is being built is a cycle.
+ *     Whether a scalar had a tag comes from pass 1: the loader gives an
+ *     untagged scalar the tag of "!!str", and "!!str null" is text.
+ *
+ * A node reached through an alias keeps the line where its anchor wrote it.
  */
 #include "cloudsyaml.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -27,22 +40,29 @@
 #include <unistd.h>
 #include <yaml.h>
 
-struct yaml_anchor {
-	char *name;
-	const struct osfs_yaml_node *node;   /* borrowed: in the tree or spent */
-};
-
-struct yaml_parse {
-	yaml_parser_t parser;
-	const char *name;
-	const char *buf;
+struct yaml_build {
+	const char *name;            /* prefixes messages */
+	const char *buf;             /* the input: lines, anchor names, tags */
 	size_t len;
 	char *err;
 	size_t errlen;
-	size_t nodes, text;
-	struct yaml_anchor *anchors;
-	size_t nanchors, anchors_cap;
-	struct osfs_yaml_node *spent;        /* owned; freed at the end */
+	yaml_document_t doc;
+	unsigned char *flags;        /* by node id - 1: YAML_NODE_* */
+	size_t nflags, flags_cap;    /* nodes numbered by the guard pass */
+	size_t nodes, text;          /* made so far, alias copies included */
+};
+
+/* What the document does not say about a node.  The loader numbers nodes in
+ * the order of their events, so the guard pass can number them too. */
+enum {
+	YAML_NODE_TAGGED = 1,        /* a scalar written with a tag */
+	YAML_NODE_OPEN = 2,          /* a collection being built */
+};
+
+/* What the guard pass counts as the events go by. */
+struct yaml_guard {
+	int depth, docs;
+	size_t nodes, anchors;
 };
 
 /* Scalars may be passwords: wipe them before they go back to malloc. */
@@ -77,97 +97,236 @@ void osfs_yaml_free(struct osfs_yaml_node *node)
 	free(node);
 }
 
-static int osfs_yaml_error(struct yaml_parse *p, int ret, unsigned line,
+static int osfs_yaml_error(struct yaml_build *b, int ret, unsigned line,
 			   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-static int osfs_yaml_error(struct yaml_parse *p, int ret, unsigned line,
+static int osfs_yaml_error(struct yaml_build *b, int ret, unsigned line,
 			   const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
 
-	if (!p->err || !p->errlen)
+	if (!b->err || !b->errlen)
 		return ret;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (line)
-		snprintf(p->err, p->errlen, "%s:%u: %s", p->name, line, msg);
+		snprintf(b->err, b->errlen, "%s:%u: %s", b->name, line, msg);
 	else
-		snprintf(p->err, p->errlen, "%s: %s", p->name, msg);
+		snprintf(b->err, b->errlen, "%s: %s", b->name, msg);
 	return ret;
 }
 
-static unsigned osfs_yaml_line_at(const struct yaml_parse *p, size_t offset)
+static unsigned osfs_yaml_line_at(const struct yaml_build *b, size_t offset)
 {
 	unsigned line = 1;
 
-	for (size_t i = 0; i < offset && i < p->len; i++)
-		if (p->buf[i] == '\n')
+	for (size_t i = 0; i < offset && i < b->len; i++)
+		if (b->buf[i] == '\n')
 			line++;
 	return line;
 }
 
-/* Turn libyaml's error state into our message.  libyaml's texts are fixed
- * strings; none of them quotes the input, so no secret can leak here. */
-static int osfs_yaml_parser_error(struct yaml_parse *p)
+static unsigned osfs_yaml_line(const yaml_node_t *node)
 {
-	const yaml_parser_t *ps = &p->parser;
-	const char *problem = ps->problem ? ps->problem : "syntax error";
-
-	switch (ps->error) {
-	case YAML_MEMORY_ERROR:
-		return osfs_yaml_error(p, -ENOMEM, 0, "out of memory");
-	case YAML_READER_ERROR:
-		return osfs_yaml_error(p, -EINVAL,
-				       osfs_yaml_line_at(p, ps->problem_offset),
-				       "%s", problem);
-	default:
-		if (ps->context)
-			return osfs_yaml_error(p, -EINVAL,
-					       (unsigned)ps->problem_mark.line + 1,
-					       "%s (%s at line %u)", problem,
-					       ps->context,
-					       (unsigned)ps->context_mark.line + 1);
-		return osfs_yaml_error(p, -EINVAL,
-				       (unsigned)ps->problem_mark.line + 1,
-				       "%s", problem);
-	}
+	return (unsigned)node->start_mark.line + 1;
 }
 
-static int osfs_yaml_next(struct yaml_parse *p, yaml_event_t *ev)
+/* libyaml's marks count characters: the byte where character `chars` of the
+ * (UTF-8) input starts; a byte order mark is not counted. */
+static size_t osfs_yaml_byte_at(const struct yaml_build *b, size_t chars)
 {
-	if (!yaml_parser_parse(&p->parser, ev))
-		return osfs_yaml_parser_error(p);
+	size_t i = b->len >= 3 && memcmp(b->buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+
+	for (; i < b->len; i++)
+		if (((unsigned char)b->buf[i] & 0xc0) != 0x80 && chars-- == 0)
+			break;
+	return i;
+}
+
+/* "found undefined alias" at the `*` of the alias: name it. */
+static int osfs_yaml_unknown_anchor(struct yaml_build *b, const yaml_parser_t *ps)
+{
+	size_t at = osfs_yaml_byte_at(b, ps->problem_mark.index) + 1, n = 0;
+
+	while (at + n < b->len && n < 64 &&
+	       (isalnum((unsigned char)b->buf[at + n]) ||
+		b->buf[at + n] == '-' || b->buf[at + n] == '_'))
+		n++;
+	return osfs_yaml_error(b, -EINVAL, (unsigned)ps->problem_mark.line + 1,
+			       "unknown anchor '%.*s'", (int)n, b->buf + at);
+}
+
+/* Turn libyaml's error state into our message.  libyaml's texts are fixed
+ * strings; none of them quotes the input, so no secret can leak here. */
+static int osfs_yaml_parser_error(struct yaml_build *b, const yaml_parser_t *ps)
+{
+	const char *problem = ps->problem ? ps->problem : "syntax error";
+	unsigned line = (unsigned)ps->problem_mark.line + 1;
+
+	if (ps->error == YAML_MEMORY_ERROR)
+		return osfs_yaml_error(b, -ENOMEM, 0, "out of memory");
+	if (ps->error == YAML_READER_ERROR)
+		return osfs_yaml_error(b, -EINVAL,
+				       osfs_yaml_line_at(b, ps->problem_offset),
+				       "%s", problem);
+	if (ps->error == YAML_COMPOSER_ERROR &&
+	    strcmp(problem, "found undefined alias") == 0)
+		return osfs_yaml_unknown_anchor(b, ps);
+	if (ps->context)
+		return osfs_yaml_error(b, -EINVAL, line, "%s (%s at line %u)",
+				       problem, ps->context,
+				       (unsigned)ps->context_mark.line + 1);
+	return osfs_yaml_error(b, -EINVAL, line, "%s", problem);
+}
+
+static int osfs_yaml_too_deep(struct yaml_build *b, unsigned line)
+{
+	return osfs_yaml_error(b, -EFBIG, line, "nested deeper than %d levels",
+			       OSFS_YAML_MAX_DEPTH);
+}
+
+/* ---- pass 1: the caps, before anything is built ---- */
+
+/* Flags for the node the loader will make next. */
+static int osfs_yaml_number(struct yaml_build *b, unsigned char flags)
+{
+	if (b->nflags == b->flags_cap) {
+		size_t cap = b->flags_cap ? 2 * b->flags_cap : 64;
+		unsigned char *f = realloc(b->flags, cap);
+
+		if (!f)
+			return osfs_yaml_error(b, -ENOMEM, 0, "out of memory");
+		b->flags = f;
+		b->flags_cap = cap;
+	}
+	b->flags[b->nflags++] = flags;
 	return 0;
 }
 
-/* Count a new node and `textlen` bytes of text against the caps. */
-static int osfs_yaml_charge(struct yaml_parse *p, unsigned line, size_t textlen)
+static int osfs_yaml_guard_event(struct yaml_build *b, struct yaml_guard *g,
+				 const yaml_event_t *ev)
 {
-	if (++p->nodes > OSFS_YAML_MAX_NODES)
-		return osfs_yaml_error(p, -EFBIG, line,
+	unsigned line = (unsigned)ev->start_mark.line + 1;
+	const yaml_char_t *anchor = NULL;
+
+	switch (ev->type) {
+	case YAML_DOCUMENT_START_EVENT:
+		if (++g->docs > 1)
+			return osfs_yaml_error(b, -EINVAL, line,
+					       "more than one YAML document");
+		return 0;
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		g->depth--;
+		return 0;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		if (g->depth++ >= OSFS_YAML_MAX_DEPTH)
+			return osfs_yaml_too_deep(b, line);
+		anchor = ev->type == YAML_SEQUENCE_START_EVENT ?
+			 ev->data.sequence_start.anchor :
+			 ev->data.mapping_start.anchor;
+		break;
+	case YAML_SCALAR_EVENT:   /* may be a password */
+		explicit_bzero(ev->data.scalar.value, ev->data.scalar.length);
+		anchor = ev->data.scalar.anchor;
+		break;
+	case YAML_ALIAS_EVENT:
+		break;
+	default:
+		return 0;
+	}
+	if (++g->nodes > OSFS_YAML_MAX_NODES)
+		return osfs_yaml_error(b, -EFBIG, line, "more than %d nodes",
+				       OSFS_YAML_MAX_NODES);
+	if (anchor && ++g->anchors > OSFS_YAML_MAX_ANCHORS)
+		return osfs_yaml_error(b, -EFBIG, line, "more than %d anchors",
+				       OSFS_YAML_MAX_ANCHORS);
+	if (ev->type == YAML_ALIAS_EVENT)
+		return 0;
+	return osfs_yaml_number(b, ev->type == YAML_SCALAR_EVENT &&
+				   ev->data.scalar.tag ? YAML_NODE_TAGGED : 0);
+}
+
+static int osfs_yaml_guard(struct yaml_build *b)
+{
+	struct yaml_guard g = { 0 };
+	yaml_parser_t ps;
+	yaml_event_t ev;
+	bool end = false;
+	int ret = 0;
+
+	if (!yaml_parser_initialize(&ps))
+		return osfs_yaml_error(b, -ENOMEM, 0, "out of memory");
+	yaml_parser_set_input_string(&ps, (const unsigned char *)b->buf, b->len);
+	while (!ret && !end) {
+		if (!yaml_parser_parse(&ps, &ev)) {
+			ret = osfs_yaml_parser_error(b, &ps);
+			break;
+		}
+		ret = osfs_yaml_guard_event(b, &g, &ev);
+		end = ev.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&ps);
+	return ret;
+}
+
+/* ---- pass 2: libyaml's document ---- */
+
+/* Load the one document into b->doc; on failure b->doc holds nothing. */
+static int osfs_yaml_load(struct yaml_build *b)
+{
+	yaml_parser_t ps;
+	int ret = 0;
+
+	if (!yaml_parser_initialize(&ps))
+		return osfs_yaml_error(b, -ENOMEM, 0, "out of memory");
+	yaml_parser_set_input_string(&ps, (const unsigned char *)b->buf, b->len);
+	if (!yaml_parser_load(&ps, &b->doc))
+		ret = osfs_yaml_parser_error(b, &ps);
+	yaml_parser_delete(&ps);
+	return ret;
+}
+
+static void osfs_yaml_doc_free(yaml_document_t *doc)
+{
+	for (yaml_node_t *n = doc->nodes.start; n && n < doc->nodes.top; n++)
+		if (n->type == YAML_SCALAR_NODE)
+			explicit_bzero(n->data.scalar.value, n->data.scalar.length);
+	yaml_document_delete(doc);
+}
+
+/* ---- pass 3: our tree ---- */
+
+static int osfs_yaml_charge(struct yaml_build *b, unsigned line, size_t textlen)
+{
+	if (++b->nodes > OSFS_YAML_MAX_NODES)
+		return osfs_yaml_error(b, -EFBIG, line,
 				       "more than %d nodes (alias expansion?)",
 				       OSFS_YAML_MAX_NODES);
-	p->text += textlen;
-	if (p->text > OSFS_YAML_MAX_TEXT)
-		return osfs_yaml_error(p, -EFBIG, line,
+	b->text += textlen;
+	if (b->text > OSFS_YAML_MAX_TEXT)
+		return osfs_yaml_error(b, -EFBIG, line,
 				       "more than %d bytes of text (alias expansion?)",
 				       OSFS_YAML_MAX_TEXT);
 	return 0;
 }
 
-static int osfs_yaml_new(struct yaml_parse *p, enum osfs_yaml_type type,
-			 unsigned line, struct osfs_yaml_node **out)
+/* A new node, charged with the `textlen` bytes it is to hold. */
+static int osfs_yaml_new(struct yaml_build *b, enum osfs_yaml_type type,
+			 unsigned line, size_t textlen, struct osfs_yaml_node **out)
 {
 	struct osfs_yaml_node *n;
-	int ret = osfs_yaml_charge(p, line, 0);
+	int ret = osfs_yaml_charge(b, line, textlen);
 
 	if (ret)
 		return ret;
 	n = calloc(1, sizeof(*n));
 	if (!n)
-		return osfs_yaml_error(p, -ENOMEM, 0, "out of memory");
+		return osfs_yaml_error(b, -ENOMEM, 0, "out of memory");
 	n->type = type;
 	n->line = line;
 	*out = n;
@@ -185,133 +344,46 @@ static void osfs_yaml_append(struct osfs_yaml_node **head,
 	*tail = n;
 }
 
-static void osfs_yaml_park(struct yaml_parse *p, struct osfs_yaml_node *n)
+static bool osfs_yaml_is_null(const yaml_node_t *node, bool tagged)
 {
-	n->next = p->spent;
-	p->spent = n;
-}
+	static const char *const words[] = { "", "~", "null", "Null", "NULL" };
+	const char *tag = (const char *)node->tag;
+	const char *v = (const char *)node->data.scalar.value;
 
-static int osfs_yaml_add_anchor(struct yaml_parse *p, const yaml_char_t *name,
-				const struct osfs_yaml_node *node)
-{
-	if (!name)
-		return 0;
-	if (p->nanchors == p->anchors_cap) {
-		size_t cap = p->anchors_cap ? 2 * p->anchors_cap : 8;
-		struct yaml_anchor *a = reallocarray(p->anchors, cap, sizeof(*a));
-
-		if (!a)
-			return osfs_yaml_error(p, -ENOMEM, 0, "out of memory");
-		p->anchors = a;
-		p->anchors_cap = cap;
-	}
-	p->anchors[p->nanchors].name = strdup((const char *)name);
-	if (!p->anchors[p->nanchors].name)
-		return osfs_yaml_error(p, -ENOMEM, 0, "out of memory");
-	p->anchors[p->nanchors++].node = node;
-	return 0;
-}
-
-static const struct osfs_yaml_node *
-osfs_yaml_find_anchor(const struct yaml_parse *p, const yaml_char_t *name)
-{
-	for (size_t i = p->nanchors; i > 0; i--)
-		if (strcmp(p->anchors[i - 1].name, (const char *)name) == 0)
-			return p->anchors[i - 1].node;
-	return NULL;
-}
-
-static int osfs_yaml_strdup(struct yaml_parse *p, const char *s, char **out)
-{
-	*out = strdup(s);
-	if (!*out)
-		return osfs_yaml_error(p, -ENOMEM, 0, "out of memory");
-	return 0;
-}
-
-/* Deep copy of `src` (an alias) placed at nesting `depth`; `line` is the
- * alias's line, given to the copy's root for messages. */
-static int osfs_yaml_copy(struct yaml_parse *p, const struct osfs_yaml_node *src,
-			  int depth, unsigned line, struct osfs_yaml_node **out)
-{
-	struct osfs_yaml_node *n = NULL, *tail = NULL;
-	int ret;
-
-	*out = NULL;
-	if (src->type >= OSFS_YAML_SEQ && depth >= OSFS_YAML_MAX_DEPTH)
-		return osfs_yaml_error(p, -EFBIG, line,
-				       "nested deeper than %d levels",
-				       OSFS_YAML_MAX_DEPTH);
-	ret = osfs_yaml_new(p, src->type, line, &n);
-	if (ret)
-		goto out;
-	if (src->key) {
-		ret = osfs_yaml_charge(p, line, strlen(src->key));
-		if (!ret)
-			ret = osfs_yaml_strdup(p, src->key, &n->key);
-		if (ret)
-			goto out;
-	}
-	if (src->value) {
-		ret = osfs_yaml_charge(p, line, strlen(src->value));
-		if (!ret)
-			ret = osfs_yaml_strdup(p, src->value, &n->value);
-		if (ret)
-			goto out;
-	}
-	for (const struct osfs_yaml_node *c = src->child; c; c = c->next) {
-		struct osfs_yaml_node *cc;
-
-		ret = osfs_yaml_copy(p, c, depth + 1, line, &cc);
-		if (ret)
-			goto out;
-		osfs_yaml_append(&n->child, &tail, cc);
-	}
-out:
-	if (ret)
-		osfs_yaml_free(n);
-	else
-		*out = n;
-	return ret;
-}
-
-static bool osfs_yaml_is_null(const yaml_event_t *ev)
-{
-	const char *v = (const char *)ev->data.scalar.value;
-	const char *tag = (const char *)ev->data.scalar.tag;
-
-	if (tag && strcmp(tag, YAML_NULL_TAG) == 0)
+	if (strcmp(tag, YAML_NULL_TAG) == 0)
 		return true;
-	if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || tag)
+	if (node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+	    strcmp(tag, YAML_DEFAULT_SCALAR_TAG) != 0)
 		return false;
-	return !*v || !strcmp(v, "~") || !strcmp(v, "null") ||
-	       !strcmp(v, "Null") || !strcmp(v, "NULL");
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(v, words[i]) == 0)
+			return !tagged;
+	return false;
 }
 
-static int osfs_yaml_scalar(struct yaml_parse *p, const yaml_event_t *ev,
+static int osfs_yaml_scalar(struct yaml_build *b, int id,
 			    struct osfs_yaml_node **out)
 {
-	unsigned line = (unsigned)ev->start_mark.line + 1;
-	size_t len = ev->data.scalar.length;
+	const yaml_node_t *node = yaml_document_get_node(&b->doc, id);
+	unsigned line = osfs_yaml_line(node);
+	size_t len = node->data.scalar.length;
 	struct osfs_yaml_node *n = NULL;
 	int ret;
 
 	*out = NULL;
-	if (memchr(ev->data.scalar.value, '\0', len))
-		return osfs_yaml_error(p, -EINVAL, line, "a NUL character in a string");
-	if (osfs_yaml_is_null(ev))
-		return osfs_yaml_new(p, OSFS_YAML_NULL, line, out);
-	ret = osfs_yaml_new(p, OSFS_YAML_SCALAR, line, &n);
-	if (!ret)
-		ret = osfs_yaml_charge(p, line, len);
+	if (memchr(node->data.scalar.value, '\0', len))
+		return osfs_yaml_error(b, -EINVAL, line, "a NUL character in a string");
+	if (osfs_yaml_is_null(node, b->flags[id - 1] & YAML_NODE_TAGGED))
+		return osfs_yaml_new(b, OSFS_YAML_NULL, line, 0, out);
+	ret = osfs_yaml_new(b, OSFS_YAML_SCALAR, line, len, &n);
 	if (ret)
 		goto out;
 	n->value = malloc(len + 1);
 	if (!n->value) {
-		ret = osfs_yaml_error(p, -ENOMEM, 0, "out of memory");
+		ret = osfs_yaml_error(b, -ENOMEM, 0, "out of memory");
 		goto out;
 	}
-	memcpy(n->value, ev->data.scalar.value, len);
+	memcpy(n->value, node->data.scalar.value, len);
 	n->value[len] = '\0';
 out:
 	if (ret)
@@ -321,39 +393,28 @@ out:
 	return ret;
 }
 
-static int osfs_yaml_node_of(struct yaml_parse *p, const yaml_event_t *ev,
-			     int depth, struct osfs_yaml_node **out);
-
-static int osfs_yaml_seq(struct yaml_parse *p, const yaml_event_t *start,
-			 int depth, struct osfs_yaml_node **out)
+/* The text of map key `id` (a null is ""); *is_merge for a plain `<<`. */
+static int osfs_yaml_key(struct yaml_build *b, int id, char **key, bool *is_merge)
 {
-	struct osfs_yaml_node *n = NULL, *tail = NULL, *item;
-	yaml_event_t ev;
+	const yaml_node_t *node = yaml_document_get_node(&b->doc, id);
+	struct osfs_yaml_node *k;
 	int ret;
 
-	*out = NULL;
-	ret = osfs_yaml_new(p, OSFS_YAML_SEQ,
-			    (unsigned)start->start_mark.line + 1, &n);
-	while (!ret) {
-		ret = osfs_yaml_next(p, &ev);
-		if (ret)
-			break;
-		if (ev.type == YAML_SEQUENCE_END_EVENT) {
-			yaml_event_delete(&ev);
-			break;
-		}
-		ret = osfs_yaml_node_of(p, &ev, depth + 1, &item);
-		yaml_event_delete(&ev);
-		if (!ret)
-			osfs_yaml_append(&n->child, &tail, item);
-	}
-	if (!ret)
-		ret = osfs_yaml_add_anchor(p, start->data.sequence_start.anchor, n);
+	*key = NULL;
+	if (node->type != YAML_SCALAR_NODE)
+		return osfs_yaml_error(b, -EINVAL, osfs_yaml_line(node),
+				       "a map key must be a plain string");
+	*is_merge = node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+		    strcmp((const char *)node->data.scalar.value, "<<") == 0;
+	ret = osfs_yaml_scalar(b, id, &k);
 	if (ret)
-		osfs_yaml_free(n);
-	else
-		*out = n;
-	return ret;
+		return ret;
+	*key = k->value ? k->value : strdup("");
+	k->value = NULL;
+	osfs_yaml_free(k);
+	if (!*key)
+		return osfs_yaml_error(b, -ENOMEM, 0, "out of memory");
+	return 0;
 }
 
 static bool osfs_yaml_has_key(const struct osfs_yaml_node *list, const char *key)
@@ -364,140 +425,137 @@ static bool osfs_yaml_has_key(const struct osfs_yaml_node *list, const char *key
 	return false;
 }
 
-/* Apply the values of `<<` keys (`merges`, a list) to a map whose explicit
- * entries are `entries`: entries of the merged maps whose key is not
- * already present are copied into *merged (earlier maps win). */
-static int osfs_yaml_apply_merges(struct yaml_parse *p, int depth,
-				  const struct osfs_yaml_node *entries,
-				  const struct osfs_yaml_node *merges,
-				  struct osfs_yaml_node **merged)
+/* Move the entries of `src` (a map merged by `<<`) whose key is neither in
+ * `explicit` nor already merged to the end of *merged. */
+static int osfs_yaml_take(struct yaml_build *b, struct osfs_yaml_node *src,
+			  const struct osfs_yaml_node *explicit,
+			  struct osfs_yaml_node **merged,
+			  struct osfs_yaml_node **tail)
 {
-	struct osfs_yaml_node *tail = NULL;
+	struct osfs_yaml_node **pp = &src->child;
+
+	if (src->type != OSFS_YAML_MAP)
+		return osfs_yaml_error(b, -EINVAL, src->line,
+				       "'<<' needs a map or a list of maps");
+	while (*pp) {
+		struct osfs_yaml_node *e = *pp;
+
+		if (osfs_yaml_has_key(explicit, e->key) ||
+		    osfs_yaml_has_key(*merged, e->key)) {
+			pp = &e->next;
+			continue;
+		}
+		*pp = e->next;
+		e->next = NULL;
+		osfs_yaml_append(merged, tail, e);
+	}
+	return 0;
+}
+
+/* Apply the values of map `n`'s `<<` keys (`merges`, a list of maps or lists
+ * of maps, emptied of what is used): explicit entries win, then the first
+ * merged map to have a key.  Merged entries go first, as lookups take the
+ * last of equal keys. */
+static int osfs_yaml_apply_merges(struct yaml_build *b, struct osfs_yaml_node *n,
+				  struct osfs_yaml_node *merges)
+{
+	struct osfs_yaml_node *merged = NULL, *tail = NULL;
 	int ret = 0;
 
-	for (const struct osfs_yaml_node *m = merges; m && !ret; m = m->next) {
-		const struct osfs_yaml_node *one = m->type == OSFS_YAML_MAP ? m : NULL;
-		const struct osfs_yaml_node *src = m->type == OSFS_YAML_SEQ ?
-						   m->child : one;
-
-		if (m->type != OSFS_YAML_MAP && m->type != OSFS_YAML_SEQ)
-			return osfs_yaml_error(p, -EINVAL, m->line,
-					       "'<<' needs a map or a list of maps");
-		for (; src && !ret; src = one ? NULL : src->next) {
-			if (src->type != OSFS_YAML_MAP)
-				return osfs_yaml_error(p, -EINVAL, src->line,
-						       "'<<' needs a map or a list of maps");
-			for (const struct osfs_yaml_node *e = src->child; e; e = e->next) {
-				struct osfs_yaml_node *c;
-
-				if (osfs_yaml_has_key(entries, e->key) ||
-				    osfs_yaml_has_key(*merged, e->key))
-					continue;
-				ret = osfs_yaml_copy(p, e, depth + 1, e->line, &c);
-				if (ret)
-					break;
-				osfs_yaml_append(merged, &tail, c);
-			}
+	for (struct osfs_yaml_node *m = merges; m && !ret; m = m->next) {
+		if (m->type != OSFS_YAML_SEQ) {
+			ret = osfs_yaml_take(b, m, n->child, &merged, &tail);
+			continue;
 		}
+		for (struct osfs_yaml_node *s = m->child; s && !ret; s = s->next)
+			ret = osfs_yaml_take(b, s, n->child, &merged, &tail);
 	}
-	return ret;
-}
-
-/* Read one map key (a scalar, or an alias of one) into *key. */
-static int osfs_yaml_key(struct yaml_parse *p, const yaml_event_t *ev,
-			 int depth, char **key, bool *is_merge)
-{
-	struct osfs_yaml_node *k = NULL;
-	unsigned line = (unsigned)ev->start_mark.line + 1;
-	int ret;
-
-	*key = NULL;
-	*is_merge = ev->type == YAML_SCALAR_EVENT &&
-		    ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-		    strcmp((const char *)ev->data.scalar.value, "<<") == 0;
-	if (ev->type != YAML_SCALAR_EVENT && ev->type != YAML_ALIAS_EVENT)
-		return osfs_yaml_error(p, -EINVAL, line,
-				       "a map key must be a plain string");
-	ret = osfs_yaml_node_of(p, ev, depth, &k);
-	if (ret)
+	if (ret) {
+		osfs_yaml_free_list(merged);
 		return ret;
-	if (k->type == OSFS_YAML_SCALAR) {
-		ret = osfs_yaml_strdup(p, k->value, key);
-	} else if (k->type == OSFS_YAML_NULL) {
-		ret = osfs_yaml_strdup(p, "", key);
-	} else {
-		ret = osfs_yaml_error(p, -EINVAL, line,
-				      "a map key must be a plain string");
 	}
-	osfs_yaml_park(p, k);   /* an anchor may point at it */
+	if (tail) {
+		tail->next = n->child;
+		n->child = merged;
+	}
+	return 0;
+}
+
+static int osfs_yaml_build(struct yaml_build *b, int id, int depth,
+			   struct osfs_yaml_node **out);
+
+static int osfs_yaml_seq(struct yaml_build *b, const yaml_node_t *node,
+			 int depth, struct osfs_yaml_node *n)
+{
+	struct osfs_yaml_node *tail = NULL, *item;
+	int ret = 0;
+
+	for (const yaml_node_item_t *i = node->data.sequence.items.start;
+	     !ret && i < node->data.sequence.items.top; i++) {
+		ret = osfs_yaml_build(b, *i, depth + 1, &item);
+		if (!ret)
+			osfs_yaml_append(&n->child, &tail, item);
+	}
 	return ret;
 }
 
-static int osfs_yaml_map(struct yaml_parse *p, const yaml_event_t *start,
-			 int depth, struct osfs_yaml_node **out)
+static int osfs_yaml_map(struct yaml_build *b, const yaml_node_t *node,
+			 int depth, struct osfs_yaml_node *n)
 {
-	struct osfs_yaml_node *n = NULL, *entries = NULL, *tail = NULL;
-	struct osfs_yaml_node *merges = NULL, *mtail = NULL, *merged = NULL;
-	struct osfs_yaml_node *val;
-	yaml_event_t ev;
+	struct osfs_yaml_node *tail = NULL, *merges = NULL, *mtail = NULL, *val;
 	char *key = NULL;
-	bool is_merge;
+	bool is_merge = false;
+	int ret = 0;
+
+	for (const yaml_node_pair_t *p = node->data.mapping.pairs.start;
+	     !ret && p < node->data.mapping.pairs.top; p++) {
+		ret = osfs_yaml_key(b, p->key, &key, &is_merge);
+		if (!ret)
+			ret = osfs_yaml_build(b, p->value, depth + 1, &val);
+		if (ret)
+			break;
+		if (is_merge) {   /* a wrong value is named at its `<<` */
+			val->line = osfs_yaml_line(yaml_document_get_node(&b->doc, p->key));
+			osfs_yaml_append(&merges, &mtail, val);
+			free(key);
+		} else {
+			val->key = key;
+			osfs_yaml_append(&n->child, &tail, val);
+		}
+		key = NULL;
+	}
+	if (!ret && merges)
+		ret = osfs_yaml_apply_merges(b, n, merges);
+	free(key);
+	osfs_yaml_free_list(merges);
+	return ret;
+}
+
+/* Our copy of document node `id`, placed at nesting `depth`. */
+static int osfs_yaml_build(struct yaml_build *b, int id, int depth,
+			   struct osfs_yaml_node **out)
+{
+	const yaml_node_t *node = yaml_document_get_node(&b->doc, id);
+	bool is_seq = node->type == YAML_SEQUENCE_NODE;
+	unsigned line = osfs_yaml_line(node);
+	struct osfs_yaml_node *n = NULL;
 	int ret;
 
 	*out = NULL;
-	ret = osfs_yaml_new(p, OSFS_YAML_MAP,
-			    (unsigned)start->start_mark.line + 1, &n);
-	while (!ret) {
-		ret = osfs_yaml_next(p, &ev);
-		if (ret)
-			break;
-		if (ev.type == YAML_MAPPING_END_EVENT) {
-			yaml_event_delete(&ev);
-			break;
-		}
-		ret = osfs_yaml_key(p, &ev, depth + 1, &key, &is_merge);
-		yaml_event_delete(&ev);
-		if (ret)
-			break;
-		ret = osfs_yaml_next(p, &ev);
-		if (ret)
-			break;
-		ret = osfs_yaml_node_of(p, &ev, depth + 1, &val);
-		yaml_event_delete(&ev);
-		if (ret)
-			break;
-		val->key = key;
-		key = NULL;
-		if (is_merge)
-			osfs_yaml_append(&merges, &mtail, val);
-		else
-			osfs_yaml_append(&entries, &tail, val);
-	}
-	if (!ret && merges)
-		ret = osfs_yaml_apply_merges(p, depth, entries, merges, &merged);
-	if (!ret) {
-		/* merged entries first: lookups take the last of equal keys */
-		struct osfs_yaml_node *last = merged;
-
-		while (last && last->next)
-			last = last->next;
-		if (last)
-			last->next = entries;
-		else
-			merged = entries;
-		n->child = merged;
-		entries = merged = NULL;
-		ret = osfs_yaml_add_anchor(p, start->data.mapping_start.anchor, n);
-	}
-	while (merges) {
-		struct osfs_yaml_node *next = merges->next;
-
-		osfs_yaml_park(p, merges);
-		merges = next;
-	}
-	free(key);
-	osfs_yaml_free_list(entries);
-	osfs_yaml_free_list(merged);
+	if (node->type == YAML_SCALAR_NODE)
+		return osfs_yaml_scalar(b, id, out);
+	if (depth >= OSFS_YAML_MAX_DEPTH)
+		return osfs_yaml_too_deep(b, line);
+	if (b->flags[id - 1] & YAML_NODE_OPEN)
+		return osfs_yaml_error(b, -EINVAL, line,
+				       "an alias inside its own anchor");
+	ret = osfs_yaml_new(b, is_seq ? OSFS_YAML_SEQ : OSFS_YAML_MAP, line, 0, &n);
+	if (ret)
+		return ret;
+	b->flags[id - 1] |= YAML_NODE_OPEN;
+	ret = is_seq ? osfs_yaml_seq(b, node, depth, n) :
+		       osfs_yaml_map(b, node, depth, n);
+	b->flags[id - 1] &= (unsigned char)~YAML_NODE_OPEN;
 	if (ret)
 		osfs_yaml_free(n);
 	else
@@ -505,144 +563,49 @@ static int osfs_yaml_map(struct yaml_parse *p, const yaml_event_t *start,
 	return ret;
 }
 
-/* Build the node that starts with event `ev` (the caller deletes ev). */
-static int osfs_yaml_node_of(struct yaml_parse *p, const yaml_event_t *ev,
-			     int depth, struct osfs_yaml_node **out)
-{
-	unsigned line = (unsigned)ev->start_mark.line + 1;
-	const struct osfs_yaml_node *target;
-	int ret;
-
-	*out = NULL;
-	switch (ev->type) {
-	case YAML_SCALAR_EVENT:
-		ret = osfs_yaml_scalar(p, ev, out);
-		if (!ret)
-			ret = osfs_yaml_add_anchor(p, ev->data.scalar.anchor, *out);
-		if (ret) {
-			osfs_yaml_free(*out);
-			*out = NULL;
-		}
-		return ret;
-	case YAML_ALIAS_EVENT:
-		target = osfs_yaml_find_anchor(p, ev->data.alias.anchor);
-		if (!target)
-			return osfs_yaml_error(p, -EINVAL, line,
-					       "unknown anchor '%.64s'",
-					       (const char *)ev->data.alias.anchor);
-		ret = osfs_yaml_copy(p, target, depth, line, out);
-		if (!ret && (*out)->key) {   /* the parent names its entries */
-			free((*out)->key);
-			(*out)->key = NULL;
-		}
-		return ret;
-	case YAML_SEQUENCE_START_EVENT:
-	case YAML_MAPPING_START_EVENT:
-		if (depth >= OSFS_YAML_MAX_DEPTH)
-			return osfs_yaml_error(p, -EFBIG, line,
-					       "nested deeper than %d levels",
-					       OSFS_YAML_MAX_DEPTH);
-		if (ev->type == YAML_SEQUENCE_START_EVENT)
-			return osfs_yaml_seq(p, ev, depth, out);
-		return osfs_yaml_map(p, ev, depth, out);
-	default:
-		return osfs_yaml_error(p, -EINVAL, line, "unexpected YAML event");
-	}
-}
-
-/* Pull the next event and check that it has type `want`. */
-static int osfs_yaml_expect(struct yaml_parse *p, yaml_event_type_t want,
-			    yaml_event_t *ev)
-{
-	int ret = osfs_yaml_next(p, ev);
-
-	if (ret)
-		return ret;
-	if (ev->type != want) {
-		unsigned line = (unsigned)ev->start_mark.line + 1;
-
-		yaml_event_delete(ev);
-		if (want == YAML_STREAM_END_EVENT)
-			return osfs_yaml_error(p, -EINVAL, line,
-					       "more than one YAML document");
-		return osfs_yaml_error(p, -EINVAL, line, "unexpected YAML event");
-	}
-	return 0;
-}
-
 int osfs_yaml_parse(const char *buf, size_t len, const char *name,
 		    struct osfs_yaml_node **root, char *err, size_t errlen)
 {
-	struct yaml_parse p = {
+	struct yaml_build b = {
 		.name = name ? name : "<yaml>", .buf = buf, .len = len,
 		.err = err, .errlen = errlen,
 	};
 	struct osfs_yaml_node *doc = NULL;
-	bool parser_ok = false;
-	yaml_event_t ev;
+	bool loaded = false;
 	int ret;
 
 	*root = NULL;
 	if (err && errlen)
 		err[0] = '\0';
 	if (len > OSFS_YAML_MAX_FILE) {
-		ret = osfs_yaml_error(&p, -EFBIG, 0, "larger than %d KiB",
+		ret = osfs_yaml_error(&b, -EFBIG, 0, "larger than %d KiB",
 				      OSFS_YAML_MAX_FILE / 1024);
 		goto out;
 	}
-	if (!yaml_parser_initialize(&p.parser)) {
-		ret = osfs_yaml_error(&p, -ENOMEM, 0, "out of memory");
-		goto out;
-	}
-	parser_ok = true;
-	yaml_parser_set_input_string(&p.parser, (const unsigned char *)buf, len);
-
-	ret = osfs_yaml_expect(&p, YAML_STREAM_START_EVENT, &ev);
+	ret = osfs_yaml_guard(&b);
+	if (!ret)
+		ret = osfs_yaml_load(&b);
 	if (ret)
 		goto out;
-	yaml_event_delete(&ev);
-	ret = osfs_yaml_next(&p, &ev);
-	if (ret)
-		goto out;
-	if (ev.type == YAML_DOCUMENT_START_EVENT) {
-		yaml_event_delete(&ev);
-		ret = osfs_yaml_next(&p, &ev);
-		if (ret)
-			goto out;
-		ret = osfs_yaml_node_of(&p, &ev, 0, &doc);
-		yaml_event_delete(&ev);
-		if (ret)
-			goto out;
-		ret = osfs_yaml_expect(&p, YAML_DOCUMENT_END_EVENT, &ev);
-		if (ret)
-			goto out;
-		yaml_event_delete(&ev);
-		ret = osfs_yaml_expect(&p, YAML_STREAM_END_EVENT, &ev);
-		if (ret)
-			goto out;
-	} else if (ev.type != YAML_STREAM_END_EVENT) {
-		unsigned line = (unsigned)ev.start_mark.line + 1;
-
-		yaml_event_delete(&ev);
-		ret = osfs_yaml_error(&p, -EINVAL, line, "unexpected YAML event");
+	loaded = true;
+	if ((size_t)(b.doc.nodes.top - b.doc.nodes.start) != b.nflags) {
+		ret = osfs_yaml_error(&b, -EINVAL, 0, "libyaml made %zu nodes from %zu node events",
+				      (size_t)(b.doc.nodes.top - b.doc.nodes.start), b.nflags);
 		goto out;
 	}
-	yaml_event_delete(&ev);
-
-	if (!doc) {
-		ret = osfs_yaml_new(&p, OSFS_YAML_MAP, 1, &doc);
+	if (yaml_document_get_root_node(&b.doc)) {
+		ret = osfs_yaml_build(&b, 1, 0, &doc);
 		if (ret)
 			goto out;
-	} else if (doc->type == OSFS_YAML_NULL) {
+	}
+	if (!doc)   /* an empty file */
+		ret = osfs_yaml_new(&b, OSFS_YAML_MAP, 1, 0, &doc);
+	else if (doc->type == OSFS_YAML_NULL)
 		doc->type = OSFS_YAML_MAP;   /* "---" alone: an empty map */
-	}
 out:
-	for (size_t i = 0; i < p.nanchors; i++)
-		free(p.anchors[i].name);
-	free(p.anchors);
-	osfs_yaml_free_list(p.spent);
-	if (parser_ok)
-		yaml_parser_delete(&p.parser);
+	free(b.flags);
+	if (loaded)
+		osfs_yaml_doc_free(&b.doc);
 	if (ret)
 		osfs_yaml_free(doc);
 	else

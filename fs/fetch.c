@@ -159,6 +159,30 @@ int osfs_fetch_one(struct osfs_api *api, enum osfs_kind_id kind, const char *id,
 	return ret;
 }
 
+int osfs_fetch_nested_one(struct osfs_api *api, enum osfs_kind_id kind, const char *parent_id,
+			  const char *id, struct osfs_res **out)
+{
+	const struct osfs_kind *k = &osfs_kinds[kind];
+	char *fmt = NULL, *esc = osfs_http_escape(parent_id);
+	struct osfs_http_resp resp = { 0 };
+	int ret = -ENOMEM;
+
+	*out = NULL;
+	/* the parent's id goes in first; get_with puts the resource's in */
+	if (esc && !strchr(esc, '%') && asprintf(&fmt, k->show_path, esc, "%s") >= 0) {
+		osfs_stat_inc(lookups);
+		ret = get_with(api, k, fmt, id, &resp);
+		if (ret == 0)
+			ret = osfs_model_parse_one(k, resp.body, out);
+	} else if (esc) {
+		ret = -EINVAL; /* ids are plain: no escapes to keep in a format */
+	}
+	osfs_http_resp_free(&resp);
+	free(fmt);
+	free(esc);
+	return ret;
+}
+
 /* The one item of page named exactly `name` (taken out of page), or NULL. */
 static struct osfs_res *take_named(struct osfs_page *page, const char *name)
 {

@@ -150,6 +150,9 @@ static const struct osfs_field action_fields[] = {
 	{ .file = "user_id", .pointers = "/user_id", .fmt = OSFS_FMT_TEXT },
 	{ .file = "project_id", .pointers = "/project_id", .fmt = OSFS_FMT_TEXT },
 	{ .file = "message", .pointers = "/message", .fmt = OSFS_FMT_TEXT },
+	{ .file = "server", .pointers = "/instance_uuid", .fmt = OSFS_FMT_LINK, .link = OSFS_SERVERS },
+	{ .file = "events", .pointers = "/events", .fmt = OSFS_FMT_LIST,
+	  .item_keys = "event start_time finish_time result", .from_show = true },
 };
 
 /* Neutron and Cinder page with limit/marker and a next link in
@@ -245,6 +248,8 @@ const struct osfs_kind osfs_kinds[OSFS_NKINDS] = {
 	[OSFS_SERVER_ACTIONS] = {
 		.dir = "actions", .svc = OSFS_SVC_COMPUTE, .nested = true, .parent = OSFS_SERVERS,
 		.list_path = "/servers/%s/os-instance-actions", .collection = "instanceActions",
+		.show_path = "/servers/%s/os-instance-actions/%s", .show_key = "instanceAction",
+		.parent_field = "server",
 		.id_pointer = "/request_id", .name_pointer = "/request_id",
 		.created_pointer = "/start_time", .paging = OSFS_PAGE_NONE, .page_size = 1000,
 		.fields = action_fields, .nfields = N(action_fields), .ttl = 10,

@@ -5,6 +5,7 @@
 #include "children.h"
 #include "ctl.h"
 #include "drafts.h"
+#include "fetch.h"
 #include "log.h"
 #include "names.h"
 #include "notes.h"
@@ -120,9 +121,14 @@ static bool extra_exists(struct osfs_fs *fs, enum osfs_node_type type, const str
 	return type != OSFS_N_SECRET || osfs_drafts_has_admin_pass(fs, r->id);
 }
 
+static bool from_show(const struct osfs_node *node)
+{
+	return node->type == OSFS_N_FIELD && osfs_kinds[node->kind].fields[node->index].from_show;
+}
+
 bool osfs_node_is_dynamic(const struct osfs_node *node)
 {
-	return node->type == OSFS_N_META_FILE || node->type == OSFS_N_CONSOLE ||
+	return from_show(node) || node->type == OSFS_N_META_FILE || node->type == OSFS_N_CONSOLE ||
 	       node->type == OSFS_N_ERROR || node->type == OSFS_N_CTL ||
 	       node->type == OSFS_N_DRAFT_FILE || node->type == OSFS_N_EVENTS ||
 	       node->type == OSFS_N_SECRET;
@@ -685,6 +691,23 @@ static int read_console(struct osfs_fs *fs, struct osfs_node *node, char **buf, 
 	return ret;
 }
 
+/* A field only the show answer has, of a resource of a nested kind. */
+static int read_from_show(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_t *len)
+{
+	const struct osfs_kind *k = &osfs_kinds[node->kind];
+	int parent = k->parent_field ? osfs_kind_field(k, k->parent_field) : -1;
+	struct osfs_res *shown = NULL;
+	int ret;
+
+	if (parent < 0 || !*node->res->vals[parent])
+		return -ENOENT;
+	ret = osfs_fetch_nested_one(fs->api, node->kind, node->res->vals[parent], node->res->id, &shown);
+	if (ret == 0)
+		ret = copy_out(shown->vals[node->index], shown->lens[node->index], buf, len);
+	osfs_res_free(shown);
+	return ret;
+}
+
 static int read_element_file(struct osfs_node *node, char **buf, size_t *len)
 {
 	int ret = osfs_res_nested(field_of(node), node->res, node->key, node->sub, buf);
@@ -703,6 +726,8 @@ int osfs_tree_read(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_
 	case OSFS_N_FIELD:
 		if (!S_ISREG(field_mode(node)))
 			return -EISDIR;
+		if (from_show(node))
+			return read_from_show(fs, node, buf, len);
 		return copy_out(node->res->vals[node->index], node->res->lens[node->index], buf, len);
 	case OSFS_N_ELEM_FILE:
 		return read_element_file(node, buf, len);
@@ -737,9 +762,9 @@ int osfs_tree_read(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_
  * `depth` directories below the mount's root. */
 static int link_target(const struct osfs_field *f, const char *id, int depth, char **target)
 {
-	char up[16] = "";
+	char up[32] = "";
 
-	for (int i = 1; i < depth && i < 5; i++)
+	for (int i = 1; i < depth && i < 8; i++)
 		strcat(up, "../");
 	if (asprintf(target, "%s%s/.by-id/%s", up, osfs_kinds[f->link].dir, id) < 0)
 		return -ENOMEM;
@@ -749,21 +774,22 @@ static int link_target(const struct osfs_field *f, const char *id, int depth, ch
 int osfs_tree_readlink(struct osfs_fs *fs, struct osfs_node *node, char **target)
 {
 	char *id = NULL;
-	int ret;
+	int ret, depth;
 
 	*target = NULL;
 	if (node->type == OSFS_N_LINK)
 		return asprintf(target, "../%s", node->res->fname) < 0 ? -ENOMEM : 0;
 	if (!S_ISLNK(mode_of(fs, node)))
 		return -EINVAL;
+	depth = osfs_kinds[node->kind].nested ? 2 : 0; /* servers/X/actions/ */
 	switch (node->type) {
 	case OSFS_N_FIELD:
-		return link_target(field_of(node), node->res->vals[node->index], 3, target);
+		return link_target(field_of(node), node->res->vals[node->index], depth + 3, target);
 	case OSFS_N_ELEM:
-		return link_target(field_of(node), node->key, 4, target);
+		return link_target(field_of(node), node->key, depth + 4, target);
 	default: /* OSFS_N_ELEM_FILE */
 		if ((ret = osfs_res_nested(field_of(node), node->res, node->key, node->sub, &id)) == 0)
-			ret = link_target(&field_of(node)->nested[node->sub], id, 5, target);
+			ret = link_target(&field_of(node)->nested[node->sub], id, depth + 5, target);
 		free(id);
 		return ret;
 	}

@@ -9,13 +9,14 @@
  *     error);
  *   - plain `~`, `null`, `Null`, `NULL` and the empty plain scalar are nulls;
  *     every other scalar is kept as text (numbers and booleans too);
- *   - anchors and aliases (an alias is a deep copy of its anchor) and the
- *     `<<` merge key (explicit keys win over merged ones);
+ *   - anchors and aliases (an alias is a deep copy of its anchor; an anchor
+ *     defined twice is an error, as in PyYAML) and the `<<` merge key
+ *     (explicit keys win over merged ones);
  *   - duplicate keys are kept; lookups return the last one, as PyYAML does.
  * Bounded: files over OSFS_YAML_MAX_FILE bytes, nesting deeper than
  * OSFS_YAML_MAX_DEPTH, more than OSFS_YAML_MAX_NODES nodes or more than
- * OSFS_YAML_MAX_TEXT bytes of keys and scalars (alias expansion included)
- * are refused.
+ * OSFS_YAML_MAX_TEXT bytes of keys and scalars (alias expansion included),
+ * or more than OSFS_YAML_MAX_ANCHORS anchors are refused.
  *
  * Keys are stored as written.  Lookups by osfs_yaml_get / osfs_yaml_path treat
  * `-` and `_` as the same character (openstacksdk normalises keys so);
@@ -35,6 +36,7 @@
 #define OSFS_YAML_MAX_DEPTH 64
 #define OSFS_YAML_MAX_NODES 100000
 #define OSFS_YAML_MAX_TEXT  (4 * 1024 * 1024)
+#define OSFS_YAML_MAX_ANCHORS 1000
 
 enum osfs_yaml_type {
 	OSFS_YAML_NULL,

@@ -22,6 +22,10 @@ int osfs_fetch_all(struct osfs_api *api, enum osfs_kind_id kind, const char *que
 int osfs_fetch_one(struct osfs_api *api, enum osfs_kind_id kind, const char *id,
 		   struct osfs_res **out);
 
+/* The same for a resource of a nested kind under parent_id. */
+int osfs_fetch_nested_one(struct osfs_api *api, enum osfs_kind_id kind, const char *parent_id,
+			  const char *id, struct osfs_res **out);
+
 /* GET the kind's list filtered by name, counted as a lookup: in *out the
  * one resource named exactly `name`, NULL when none or several are. */
 int osfs_fetch_named(struct osfs_api *api, enum osfs_kind_id kind, const char *name,

@@ -46,6 +46,8 @@ struct osfs_field {
 	const char *if_prefix;   /* ... starts with this ("compute:") */
 	const struct osfs_field *nested; /* NESTED: the files of each element */
 	size_t nnested;
+	bool from_show;          /* only the show answer has it: read with one GET of
+				  * show_path, fresh each time */
 };
 
 /* A field shown as a directory (LINKS, NESTED) or as a symlink (LINK). */
@@ -82,6 +84,8 @@ struct osfs_kind {
 	bool nested;                /* listed per resource of `parent` (children.h):
 				     * list_path holds the parent's id ("%s") */
 	enum osfs_kind_id parent;
+	const char *parent_field;   /* nested: the LINK field holding the parent's id,
+				     * show_path's first "%s" */
 	double ttl;                 /* default seconds a listing stays fresh */
 };
 

@@ -3666,6 +3666,8 @@ class Neutron:
         if limit < 0:
             raise NeutronError(400, "BadRequest", "Bad limit request: Limit must be an"
                                " integer 0 or greater and not '%s'." % req.q("limit"))
+        if limit:  # pagination_max_limit, set to the emulator's page_max
+            limit = min(limit, self.st.page_max)
         marker = req.q("marker") if limit else None
         reverse = (req.q("page_reverse") or "False").lower() == "true"
         if marker:

@@ -4,6 +4,7 @@ volumes, checked against the cloud's own answers; links between kinds
 resolve to the right directories.  Skipped where the catalog lacks the
 service."""
 import os
+import time
 
 import pytest
 
@@ -129,3 +130,37 @@ def test_rm_rf_over_the_new_kinds_deletes_nothing(cloud, mnt):
         assert r.returncode != 0  # refused, not silently done
     after = {k: sorted(i["id"] for i in listed(cloud, "network", p, c)) for k, (p, c, _) in NEUTRON.items()}
     assert after == before
+
+
+def test_a_servers_actions_are_what_nova_recorded(cloud, mnt):
+    """servers/<name>/actions/<request id>/: a kind nested in each server."""
+    flavor = next(f["id"] for f in cloud.client.flavors() if f["name"] == cloud.flavor)
+    image = next(i["id"] for i in cloud.client.images() if i["name"] == cloud.image)
+    name = "actions-%d-%d" % (os.getpid(), int(time.time() * 1000) % 100000)
+    status, body = cloud.client.request("POST", "compute", "/servers", {"server": {
+        "name": name, "flavorRef": flavor, "imageRef": image, "networks": "none"}})
+    assert status == 202, body
+    sid = body["server"]["id"]
+    try:
+        cloud.client.wait_server(sid, lambda s: s and s["status"] == "ACTIVE"
+                                 and not s["OS-EXT-STS:task_state"], timeout=300)
+        status, body = cloud.client.request("GET", "compute", "/servers/%s/os-instance-actions" % sid)
+        assert status == 200, body
+        recorded = body["instanceActions"]
+        d = mnt.p("servers", ".by-id", sid, "actions")
+        assert sorted(os.listdir(d)) == sorted(a["request_id"] for a in recorded)
+        create = next(a for a in recorded if a["action"] == "create")
+        a = os.path.join(d, create["request_id"])
+        assert mnt.read(a, "action") == "create\n"
+        assert mnt.read(a, "start_time") == create["start_time"] + "\n"
+        assert os.path.realpath(os.path.join(a, "server")) == \
+            os.path.realpath(mnt.p("servers", ".by-id", sid))
+        status, body = cloud.client.request(
+            "GET", "compute", "/servers/%s/os-instance-actions/%s" % (sid, create["request_id"]))
+        assert status == 200, body
+        events = body["instanceAction"].get("events") or []
+        assert mnt.read(a, "events") == "".join(
+            "%s %s %s %s\n" % tuple(plain(e.get(k)) for k in ("event", "start_time", "finish_time", "result"))
+            for e in events) or "\n"
+    finally:
+        cloud.client.request("DELETE", "compute", "/servers/" + sid)

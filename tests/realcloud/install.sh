@@ -15,6 +15,7 @@ PKGS=(
   placement-api python3-osc-placement
   nova-api nova-conductor nova-scheduler nova-compute nova-compute-ironic
   neutron-api
+  cinder-api cinder-scheduler cinder-volume
   uwsgi-core uwsgi-plugin-python3
   python3-openstackclient
   qemu-utils openssh-client curl jq procps
@@ -45,10 +46,21 @@ nova/configure_neutron nova/configure_placement nova/configure_api-endpoint
 neutron/configure_db neutron/configure_rabbit neutron/configure_ksat
 neutron/configure_nova neutron/configure_api-endpoint
 "
+# cinder's questions belong to two packages: owner:question
+Q_CINDER_FALSE="
+cinder-common:cinder/configure_db cinder-common:cinder/configure_rabbit
+cinder-common:cinder/configure_ksat cinder-api:cinder/configure_api-endpoint
+"
 {
   for q in $Q_FALSE; do
     echo "${q%%/*} $q boolean false"
   done
+  for q in $Q_CINDER_FALSE; do
+    echo "${q%%:*} ${q#*:} boolean false"
+  done
+  # no LVM volume group is made, no address guessed
+  echo "cinder-volume cinder/volume_group string"
+  echo "cinder-common cinder/my-ip string 127.0.0.1"
   echo "mariadb-server mariadb-server/postrm_remove_databases boolean false"
 } | debconf-set-selections
 

@@ -11,6 +11,7 @@ LOG=$STATE/log
 RUN=$STATE/run
 DATA=$STATE/data
 MARK=$STATE/markers
+PYLIB=$STATE/lib
 PY=/usr/bin/python3
 NOVA_HOST=osfs-realcloud
 HERE=${HERE:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
@@ -24,7 +25,10 @@ SERVICES=(
   glance:glance:9292
   placement:placement:8778
   neutron:neutron:9696
+  cinder-api:cinder:8776
   nova-api:nova:8774
+  cinder-scheduler:cinder:-
+  cinder-volume:cinder:-
   nova-conductor:nova:-
   nova-scheduler:nova:-
   nova-compute:nova:-

@@ -2,7 +2,9 @@
 """Seed the real test cloud (run by start.sh with Debian's /usr/bin/python3).
 
   seed.py keystone  service project/users/endpoints, demo project/user, demo app cred
-  seed.py cloud     flavors, images, demo quotas, demo keypair
+  seed.py cloud     flavors, images, networks, router, demo security group,
+                    demo quotas, demo keypair
+  seed.py pool      wait until the cinder scheduler lists a pool
   seed.py revive    hard-reboot servers after nova-compute restarted (fake driver)
 
 Everything is find-or-create, so a re-run is harmless.  Passwords come from
@@ -48,6 +50,7 @@ def find(items, name):
 
 
 # ------------------------------------------------------------------ keystone
+CINDER_URL = 'http://127.0.0.1:8776/v3/%(project_id)s'
 SERVICES = [
     # (user, password env, service name, type, description, url)
     ('glance', 'GLANCE_PASS', 'glance', 'image', 'OpenStack Image',
@@ -58,6 +61,12 @@ SERVICES = [
      'http://127.0.0.1:9696'),
     ('nova', 'NOVA_PASS', 'nova', 'compute', 'OpenStack Compute',
      'http://127.0.0.1:8774/v2.1'),
+    # one cinder, two types: nova's [cinder] catalog_info looks for
+    # volumev3, openstacksdk for block-storage
+    ('cinder', 'CINDER_PASS', 'cinderv3', 'volumev3', 'OpenStack Block Storage',
+     CINDER_URL),
+    ('cinder', 'CINDER_PASS', 'cinder', 'block-storage',
+     'OpenStack Block Storage', CINDER_URL),
 ]
 
 
@@ -90,17 +99,21 @@ def seed_keystone():
     sess = admin_session()
     ks = ks_client.Client(session=sess, interface='public')
     roles = {r.name: r for r in ks.roles.list()}
-    for r in ('member', 'reader'):
+    for r in ('member', 'reader', 'service'):
         if r not in roles:
             roles[r] = ks.roles.create(name=r)
     admin_role, member_role = roles['admin'], roles['member']
+    service_role = roles['service']
 
     service_project = ensure_project(ks, 'service', 'Service project')
     existing_services = ks.services.list()
     endpoints = ks.endpoints.list()
     for user, penv, sname, stype, desc, url in SERVICES:
         u = ensure_user(ks, user, os.environ[penv])
-        ensure_grant(ks, admin_role, u, service_project)
+        # "service" marks this user's token as a service token: cinder
+        # deletes an in-use attachment only for a caller holding one
+        for role in (admin_role, service_role):
+            ensure_grant(ks, role, u, service_project)
         svc = None
         for s in existing_services:
             if s.type == stype:
@@ -170,6 +183,8 @@ GLANCE = {'service_type': 'image', 'interface': 'public',
           'region_name': REGION}
 NEUTRON = {'service_type': 'network', 'interface': 'public',
            'region_name': REGION}
+CINDER = {'service_type': 'block-storage', 'interface': 'public',
+          'region_name': REGION}
 
 
 def project_id(sess, name):
@@ -246,7 +261,88 @@ def seed_quotas(sess, demo_pid):
         'quota': {k: -1 for k in (
             'network', 'subnet', 'port', 'router', 'floatingip',
             'security_group', 'security_group_rule')}})
+    sess.put('/os-quota-sets/%s' % demo_pid, endpoint_filter=CINDER, json={
+        'quota_set': {k: -1 for k in (
+            'volumes', 'snapshots', 'gigabytes', 'backups',
+            'backup_gigabytes', 'per_volume_gigabytes', 'groups')}})
     log('demo quotas unlimited')
+
+
+# ------------------------------------------------------------------ networks
+# (name, network attributes, subnet attributes), made by admin
+NETWORKS = [
+    ('public', {'router:external': True, 'provider:network_type': 'flat',
+                'provider:physical_network': 'public'},
+     {'name': 'public-subnet', 'cidr': '172.24.4.0/24',
+      'gateway_ip': '172.24.4.1', 'enable_dhcp': False,
+      'allocation_pools': [{'start': '172.24.4.10', 'end': '172.24.4.250'}]}),
+    ('private', {'shared': True, 'provider:network_type': 'local'},
+     {'name': 'private-subnet', 'cidr': '10.0.0.0/24'}),
+]
+# ingress rules of demo's default security group
+DEFAULT_SG_RULES = [
+    {'protocol': 'icmp'},
+    {'protocol': 'tcp', 'port_range_min': 22, 'port_range_max': 22},
+]
+
+
+def neutron_one(sess, what, **query):
+    """The single WHAT (e.g. 'network') matching QUERY, or None."""
+    q = '&'.join('%s=%s' % kv for kv in sorted(query.items()))
+    items = sess.get('/v2.0/%ss?%s' % (what, q),
+                     endpoint_filter=NEUTRON).json()
+    items = items[what.replace('-', '_') + 's']
+    return items[0] if items else None
+
+
+def neutron_create(sess, what, body):
+    r = sess.post('/v2.0/%ss' % what, endpoint_filter=NEUTRON,
+                  json={what: body})
+    log('created %s %s' % (what, body.get('name', '')))
+    return r.json()[what]
+
+
+def seed_networks(sess, demo_pid):
+    subnets = {}
+    for name, attrs, sub in NETWORKS:
+        net = neutron_one(sess, 'network', name=name)
+        if net is None:
+            net = neutron_create(sess, 'network', dict(attrs, name=name))
+        subnet = neutron_one(sess, 'subnet', network_id=net['id'])
+        if subnet is None:
+            subnet = neutron_create(sess, 'subnet', dict(
+                sub, network_id=net['id'], ip_version=4))
+        subnets[name] = (net, subnet)
+
+    router = neutron_one(sess, 'router', name='router1', project_id=demo_pid)
+    if router is None:
+        router = neutron_create(sess, 'router', {
+            'name': 'router1', 'project_id': demo_pid,
+            'external_gateway_info': {
+                'network_id': subnets['public'][0]['id']}})
+    private_subnet = subnets['private'][1]['id']
+    if neutron_one(sess, 'port', device_id=router['id'],
+                   network_id=subnets['private'][0]['id']) is None:
+        sess.put('/v2.0/routers/%s/add_router_interface' % router['id'],
+                 endpoint_filter=NEUTRON, json={'subnet_id': private_subnet})
+        log('router1 has an interface on private')
+
+    # listing a project's groups as admin makes neutron create its default
+    sg = neutron_one(sess, 'security-group', name='default',
+                     project_id=demo_pid)
+    have = sess.get('/v2.0/security-group-rules?security_group_id=%s'
+                    % sg['id'], endpoint_filter=NEUTRON).json()
+    have = have['security_group_rules']
+    for rule in DEFAULT_SG_RULES:
+        if any(r['direction'] == 'ingress' and r['ethertype'] == 'IPv4' and
+               all(r.get(k) == v for k, v in rule.items()) for r in have):
+            continue
+        sess.post('/v2.0/security-group-rules', endpoint_filter=NEUTRON, json={
+            'security_group_rule': dict(
+                rule, security_group_id=sg['id'], direction='ingress',
+                ethertype='IPv4', remote_ip_prefix='0.0.0.0/0',
+                project_id=demo_pid)})
+        log('default group of demo: ingress %s' % rule['protocol'])
 
 
 def seed_keypair():
@@ -271,7 +367,9 @@ def seed_cloud():
     sess = admin_session()
     seed_flavors(sess)
     seed_images(sess)
-    seed_quotas(sess, project_id(sess, 'demo'))
+    demo_pid = project_id(sess, 'demo')
+    seed_quotas(sess, demo_pid)
+    seed_networks(sess, demo_pid)
     seed_keypair()
     log('cloud seeding done')
 
@@ -317,6 +415,22 @@ def revive():
     log('revived %d server(s)' % len(todo))
 
 
+# ------------------------------------------------------------------ pool
+def wait_pool():
+    sess = admin_session()
+    deadline = time.time() + 120
+    while True:
+        r = sess.get('/scheduler-stats/get_pools', endpoint_filter=CINDER,
+                     raise_exc=False)
+        if r.status_code == 200 and r.json().get('pools'):
+            log('cinder pools: %s' % [p['name'] for p in r.json()['pools']])
+            return
+        if time.time() > deadline:
+            raise SystemExit('no cinder pool after 120 s (HTTP %d)'
+                             % r.status_code)
+        time.sleep(1)
+
+
 if __name__ == '__main__':
     {'keystone': seed_keystone, 'cloud': seed_cloud,
-     'revive': revive}[sys.argv[1]]()
+     'revive': revive, 'pool': wait_pool}[sys.argv[1]]()

@@ -18,7 +18,8 @@ phase() { # phase NAME: close the previous phase (print its time), open a new on
 
 [ "$(id -u)" = 0 ] || die "start.sh must run as root"
 for b in mariadbd /usr/lib/rabbitmq/bin/rabbitmq-server uwsgi keystone-manage glance-api \
-         nova-conductor nova-compute neutron-db-manage placement-manage qemu-img curl; do
+         nova-conductor nova-compute neutron-db-manage placement-manage \
+         cinder-manage cinder-scheduler cinder-volume /usr/bin/cinder-wsgi qemu-img curl; do
   command -v "$b" >/dev/null || die "$b missing: run tests/realcloud/install.sh first"
 done
 [ -e /usr/lib/uwsgi/plugins/python3_plugin.so ] || die "uwsgi-plugin-python3 missing: run install.sh"
@@ -51,24 +52,25 @@ mkd "$DATA/neutron" neutron
 mkd "$DATA/nova" nova
 mkd "$DATA/nova/instances" nova
 mkd "$DATA/nova/tmp" nova
+mkd "$DATA/cinder" cinder
+mkd "$DATA/cinder/lock" cinder
 
 # ---------------------------------------------------------------- secrets
+# Each secret is made once; a state dir from an older start.sh gains the
+# secrets of services added since (cinder) and keeps the others.
 SECRETS=$STATE/secrets.env
-if [ ! -s "$SECRETS" ]; then
-  gen() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-  umask 077
-  {
-    echo "ADMIN_PASS=$(gen)"
-    echo "RABBIT_PASS=$(gen)"
-    for s in KEYSTONE GLANCE PLACEMENT NEUTRON NOVA; do
-      echo "${s}_DBPASS=$(gen)"
-      echo "${s}_PASS=$(gen)"
-    done
-    echo "DEMO_PASS=demopass"
-  } >"$SECRETS.tmp"
-  mv "$SECRETS.tmp" "$SECRETS"
-  umask 022
-fi
+gen() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+WANT_SECRETS=(ADMIN_PASS RABBIT_PASS)
+for s in KEYSTONE GLANCE PLACEMENT NEUTRON NOVA CINDER; do WANT_SECRETS+=("${s}_DBPASS" "${s}_PASS"); done
+umask 077
+touch "$SECRETS"
+cp "$SECRETS" "$SECRETS.tmp"
+for k in "${WANT_SECRETS[@]}"; do
+  grep -q "^$k=" "$SECRETS.tmp" || echo "$k=$(gen)" >>"$SECRETS.tmp"
+done
+grep -q "^DEMO_PASS=" "$SECRETS.tmp" || echo "DEMO_PASS=demopass" >>"$SECRETS.tmp"
+mv "$SECRETS.tmp" "$SECRETS"
+umask 022
 chmod 0600 "$SECRETS"
 # shellcheck disable=SC1090
 . "$SECRETS"
@@ -86,6 +88,14 @@ write_conf() { # write_conf FILE GROUP  (content on stdin), mode 0640 root:GROUP
   chown "root:$g" "$f.tmp"
   chmod 0640 "$f.tmp"
   mv "$f.tmp" "$f"
+}
+
+# install_pylib DIR GROUP FILE: copy the harness's FILE into DIR (a python
+# path of one service), readable by GROUP
+install_pylib() {
+  mkdir -p "$1"
+  chmod 0755 "$1"
+  install -m 0640 -o root -g "$2" "$HERE/$3" "$1/$3"
 }
 
 authtoken() { # authtoken USER PASS
@@ -185,7 +195,7 @@ key_repository = $DATA/keystone/credential-keys
 policy_file = $ETC/keystone/policy.yaml
 EOF
 
-uwsgi_ini() { # uwsgi_ini FILE GROUP PORT WSGI_FILE PROCS THREADS ENV...
+uwsgi_ini() { # uwsgi_ini FILE GROUP PORT WSGI_FILE PROCS THREADS "KEY = VALUE"...
   local f=$1 g=$2 port=$3 app=$4 procs=$5 threads=$6
   shift 6
   {
@@ -207,12 +217,12 @@ uwsgi_ini() { # uwsgi_ini FILE GROUP PORT WSGI_FILE PROCS THREADS ENV...
     # HTTP/1.1 without "Connection: close"; clients that reuse the connection
     # then get resets.  Debian's own uwsgi ini files add this header too.
     echo "add-header = Connection: close"
-    local e
-    for e in "$@"; do echo "env = $e"; done
+    local line
+    for line in "$@"; do echo "$line"; done
   } | write_conf "$f" "$g"
 }
 uwsgi_ini "$ETC/keystone/uwsgi.ini" keystone 5000 /usr/bin/keystone-wsgi-public 2 4 \
-  "OS_KEYSTONE_CONFIG_DIR=$ETC/keystone"
+  "env = OS_KEYSTONE_CONFIG_DIR=$ETC/keystone"
 
 write_conf "$ETC/glance/glance-api.conf" glance <<EOF
 [DEFAULT]
@@ -250,7 +260,7 @@ $(authtoken placement "$PLACEMENT_PASS")
 policy_file = $ETC/placement/policy.yaml
 EOF
 uwsgi_ini "$ETC/placement/uwsgi.ini" placement 8778 /usr/bin/placement-api 1 4 \
-  "OS_PLACEMENT_CONFIG_DIR=$ETC/placement"
+  "env = OS_PLACEMENT_CONFIG_DIR=$ETC/placement"
 
 write_conf "$ETC/neutron/neutron.conf" neutron <<EOF
 [DEFAULT]
@@ -259,13 +269,17 @@ core_plugin = ml2
 service_plugins = router,port_forwarding
 auth_strategy = keystone
 transport_url = $RABBIT_URL
-notify_nova_on_port_status_changes = false
-notify_nova_on_port_data_changes = false
+dhcp_agent_notification = false
+rpc_workers = 0
+# nova hears of port changes at once (a floating IP shows in its addresses)
+notify_nova_on_port_status_changes = true
+notify_nova_on_port_data_changes = true
 api_paste_config = /etc/neutron/api-paste.ini
 state_path = $DATA/neutron
 [database]
 connection = $(dburl neutron "$NEUTRON_DBPASS" neutron)
 $(authtoken neutron "$NEUTRON_PASS")
+$(svc_client nova nova "$NOVA_PASS")
 [oslo_concurrency]
 lock_path = $DATA/neutron/lock
 [oslo_policy]
@@ -275,8 +289,23 @@ write_conf "$ETC/neutron/ml2_conf.ini" neutron <<EOF
 [ml2]
 type_drivers = flat,local
 tenant_network_types = local
-mechanism_drivers =
+mechanism_drivers = realcloud_fake
 extension_drivers = port_security
+[ml2_type_flat]
+flat_networks = *
+EOF
+# The agentless binder (neutron_fake_binder.py), found by ML2 through the
+# entry point its dist-info declares, on neutron's python path only.
+install_pylib "$PYLIB/neutron" neutron neutron_fake_binder.py
+BINDER_DI=$PYLIB/neutron/osfs_realcloud_binder-1.0.dist-info
+write_conf "$BINDER_DI/METADATA" neutron <<EOF
+Metadata-Version: 2.1
+Name: osfs-realcloud-binder
+Version: 1.0
+EOF
+write_conf "$BINDER_DI/entry_points.txt" neutron <<EOF
+[neutron.ml2.mechanism_drivers]
+realcloud_fake = neutron_fake_binder:FakeBinder
 EOF
 # neutron's uwsgi entry point, with the SQLAlchemy mappers configured at load
 # (otherwise the first GET /v2.0/ports fails with AttributeError 'port_forwardings').
@@ -290,7 +319,8 @@ import sqlalchemy.orm  # noqa: E402
 sqlalchemy.orm.configure_mappers()
 EOF
 uwsgi_ini "$ETC/neutron/uwsgi.ini" neutron 9696 "$ETC/neutron/neutron-wsgi.py" 2 1 \
-  "OS_NEUTRON_CONFIG_DIR=$ETC/neutron" "OS_NEUTRON_CONFIG_FILES=neutron.conf;ml2_conf.ini"
+  "env = OS_NEUTRON_CONFIG_DIR=$ETC/neutron" "env = OS_NEUTRON_CONFIG_FILES=neutron.conf;ml2_conf.ini" \
+  "pythonpath = $PYLIB/neutron"
 
 nova_conf() { # nova_conf WITH_DB(yes|no)
   cat <<EOF
@@ -320,6 +350,12 @@ EOF
   authtoken nova "$NOVA_PASS"
   svc_client placement nova "$NOVA_PASS"
   svc_client neutron nova "$NOVA_PASS"
+  svc_client cinder nova "$NOVA_PASS"
+  echo "os_region_name = RegionOne"
+  # nova adds its own token as X-Service-Token: cinder refuses to delete an
+  # in-use attachment (a detach) without it (ConflictNovaUsingAttachment)
+  svc_client service_user nova "$NOVA_PASS"
+  echo "send_service_user_token = true"
   cat <<EOF
 [glance]
 region_name = RegionOne
@@ -343,9 +379,44 @@ EOF
 nova_conf yes | write_conf "$ETC/nova/nova.conf" nova
 nova_conf no | write_conf "$ETC/nova/nova-compute.conf" nova
 uwsgi_ini "$ETC/nova/uwsgi.ini" nova 8774 /usr/bin/nova-api-wsgi 2 1 \
-  "OS_NOVA_CONFIG_DIR=$ETC/nova" "OS_NOVA_CONFIG_FILES=api-paste.ini;nova.conf"
+  "env = OS_NOVA_CONFIG_DIR=$ETC/nova" "env = OS_NOVA_CONFIG_FILES=api-paste.ini;nova.conf"
 # nova's wsgi app loads its paste pipeline from the FIRST of those files
 write_conf "$ETC/nova/api-paste.ini" nova </etc/nova/api-paste.ini
+
+# Cinder with no storage: one backend "fake" whose driver
+# (cinder_fake_volume.py) is on cinder-volume's PYTHONPATH only.  The volume
+# service is $NOVA_HOST@fake, its only pool $NOVA_HOST@fake#fake.
+write_conf "$ETC/cinder/cinder.conf" cinder <<EOF
+[DEFAULT]
+debug = false
+host = $NOVA_HOST
+my_ip = 127.0.0.1
+state_path = $DATA/cinder
+transport_url = $RABBIT_URL
+auth_strategy = keystone
+api_paste_config = /etc/cinder/api-paste.ini
+osapi_volume_listen = 127.0.0.1
+osapi_volume_workers = 1
+glance_api_servers = http://127.0.0.1:9292
+enabled_backends = fake
+[fake]
+volume_driver = cinder_fake_volume.FakeVolumeDriver
+volume_backend_name = fake
+[database]
+connection = $(dburl cinder "$CINDER_DBPASS" cinder)
+$(authtoken cinder "$CINDER_PASS")
+$(svc_client nova cinder "$CINDER_PASS")
+[oslo_concurrency]
+lock_path = $DATA/cinder/lock
+[oslo_policy]
+policy_file = $ETC/cinder/policy.yaml
+EOF
+install_pylib "$PYLIB/cinder" cinder cinder_fake_volume.py
+# cinder-wsgi reads its config files from sys.argv (pyargv).  A worker that
+# ignores SIGTERM is killed after worker-reload-mercy seconds.
+uwsgi_ini "$ETC/cinder/uwsgi.ini" cinder 8776 /usr/bin/cinder-wsgi 1 2 \
+  "pyargv = --config-file $ETC/cinder/cinder.conf" \
+  "worker-reload-mercy = 5"
 
 # ---------------------------------------------------------------- helpers
 # start_daemon NAME CMD... : start in the background as the service's user, in
@@ -372,7 +443,7 @@ $(ss -ltnp "sport = :$port" 2>/dev/null | tail -n +2)"
 home_of() {
   case $1 in
     mariadb) echo mysql ;; epmd | rabbitmq) echo rabbitmq ;;
-    nova-*) echo nova ;; *) echo "$1" ;;
+    nova-*) echo nova ;; cinder-*) echo cinder ;; *) echo "$1" ;;
   esac
 }
 
@@ -416,7 +487,11 @@ start_services() {
   start_daemon glance glance-api --config-file "$ETC/glance/glance-api.conf"
   start_daemon placement uwsgi --ini "$ETC/placement/uwsgi.ini"
   start_daemon neutron uwsgi --ini "$ETC/neutron/uwsgi.ini"
+  start_daemon cinder-api uwsgi --ini "$ETC/cinder/uwsgi.ini"
   start_daemon nova-api uwsgi --ini "$ETC/nova/uwsgi.ini"
+  start_daemon cinder-scheduler cinder-scheduler --config-file "$ETC/cinder/cinder.conf"
+  start_daemon cinder-volume env PYTHONPATH="$PYLIB/cinder" \
+    cinder-volume --config-file "$ETC/cinder/cinder.conf"
   start_daemon nova-conductor nova-conductor --config-file "$ETC/nova/nova.conf"
   start_daemon nova-scheduler nova-scheduler --config-file "$ETC/nova/nova.conf"
 }
@@ -429,6 +504,10 @@ start_compute() {
     COMPUTE_STARTED=1
   fi
 }
+
+# (cinder's scheduler hears of the pool only after both have started)
+CINDER_WAS_UP=0
+if svc_pid cinder-scheduler >/dev/null && svc_pid cinder-volume >/dev/null; then CINDER_WAS_UP=1; fi
 
 # ---------------------------------------------------------------- MariaDB
 phase "mariadb"
@@ -446,11 +525,14 @@ for i in $(seq 1 50); do
 done
 mysql_root -e 'SELECT 1' >/dev/null || die "cannot connect to MariaDB as root" mariadb
 
-if ! step_done databases; then
+# (markers carry a generation: a state dir made before cinder existed gets its
+# database, its keystone user/endpoints and its seed on the next start)
+if ! step_done databases-2; then
   sql=""
   for db in keystone:keystone:$KEYSTONE_DBPASS glance:glance:$GLANCE_DBPASS \
             placement:placement:$PLACEMENT_DBPASS neutron:neutron:$NEUTRON_DBPASS \
-            nova_api:nova:$NOVA_DBPASS nova:nova:$NOVA_DBPASS nova_cell0:nova:$NOVA_DBPASS; do
+            nova_api:nova:$NOVA_DBPASS nova:nova:$NOVA_DBPASS nova_cell0:nova:$NOVA_DBPASS \
+            cinder:cinder:$CINDER_DBPASS; do
     IFS=: read -r d u p <<<"$db"
     sql+="CREATE DATABASE IF NOT EXISTS \`$d\` CHARACTER SET utf8mb4;"
     sql+="CREATE USER IF NOT EXISTS '$u'@'127.0.0.1' IDENTIFIED BY '$p';"
@@ -458,7 +540,7 @@ if ! step_done databases; then
     sql+="GRANT ALL PRIVILEGES ON \`$d\`.* TO '$u'@'127.0.0.1';"
   done
   mysql_root -e "$sql FLUSH PRIVILEGES;" >>"$LOG/mariadb.log" 2>&1 || die "creating databases failed" mariadb
-  step_mark databases
+  step_mark databases-2
 fi
 
 # ---------------------------------------------------------------- RabbitMQ
@@ -517,6 +599,7 @@ sync_bg glance glance glance-manage --config-file "$ETC/glance/glance-api.conf" 
 sync_bg placement placement placement-manage --config-file "$ETC/placement/placement.conf" db sync
 sync_bg neutron neutron neutron-db-manage --config-file "$ETC/neutron/neutron.conf" \
   --config-file "$ETC/neutron/ml2_conf.ini" upgrade head
+sync_bg cinder cinder cinder-manage --config-file "$ETC/cinder/cinder.conf" db sync
 if ! step_done sync-nova; then
   NC=$ETC/nova/nova.conf
   (as_user nova nova-manage nova-manage --config-file "$NC" api_db sync &&
@@ -531,7 +614,7 @@ fi
 # ---------------------------------------------------------------- Keystone
 phase "keystone"
 start_daemon keystone uwsgi --ini "$ETC/keystone/uwsgi.ini"
-if [ ${#SYNC_PIDS[@]} -eq 0 ] && step_done seed-keystone; then
+if [ ${#SYNC_PIDS[@]} -eq 0 ] && step_done seed-keystone-3; then
   # Restart of an existing cloud: nothing to sync or seed first, so every
   # service starts now, in parallel with Keystone and RabbitMQ.
   start_services
@@ -541,14 +624,15 @@ wait_port keystone 60
 wait_http keystone "$KS/v3" 60
 
 export OSFS_RC_STATE=$STATE OSFS_RC_KS=$KS/v3
-if ! step_done seed-keystone; then
+if ! step_done seed-keystone-3; then
   phase "keystone seed"
   # one python process does all of Keystone's seeding; it prints the app cred
   ADMIN_PASS=$ADMIN_PASS DEMO_PASS=$DEMO_PASS GLANCE_PASS=$GLANCE_PASS \
     PLACEMENT_PASS=$PLACEMENT_PASS NEUTRON_PASS=$NEUTRON_PASS NOVA_PASS=$NOVA_PASS \
+    CINDER_PASS=$CINDER_PASS \
     timeout 300 $PY -I "$HERE/seed.py" keystone >>"$LOG/seed.log" 2>&1 ||
     die "keystone seeding failed" seed keystone
-  step_mark seed-keystone
+  step_mark seed-keystone-3
 fi
 
 # ---------------------------------------------------------------- wait for db syncs
@@ -565,11 +649,12 @@ phase "rabbitmq ready"
 wait_port rabbitmq 90
 
 # ---------------------------------------------------------------- Glance, Placement, Neutron, Nova API
-phase "glance placement neutron nova-api"
+phase "glance placement neutron cinder nova-api"
 start_services
 wait_http glance http://127.0.0.1:9292/ 90
 wait_http placement http://127.0.0.1:8778/ 90
 wait_http neutron http://127.0.0.1:9696/ 90
+wait_http cinder-api http://127.0.0.1:8776/ 90
 wait_http nova-api http://127.0.0.1:8774/ 90
 
 # ---------------------------------------------------------------- nova-compute
@@ -598,13 +683,28 @@ if [ "$m" -lt 1 ]; then
     die "discover_hosts failed" nova-manage
 fi
 
+# ---------------------------------------------------------------- cinder pool
+# A volume created before the scheduler has heard from cinder-volume fails
+# with "No valid backend": wait until the scheduler lists the fake pool.
+phase "cinder pool"
+for s in cinder-scheduler cinder-volume; do
+  svc_pid "$s" >/dev/null || die "$s exited during start-up" "$s"
+done
+if [ $CINDER_WAS_UP = 0 ]; then
+  ADMIN_PASS=$ADMIN_PASS timeout 150 $PY -I "$HERE/seed.py" pool >>"$LOG/seed.log" 2>&1 ||
+    die "the cinder scheduler lists no pool" seed cinder-volume cinder-scheduler
+fi
+
 # ---------------------------------------------------------------- cloud seed
-if ! step_done seed-cloud; then
+SEEDED_BEFORE=0
+if step_done seed-cloud || step_done seed-cloud-2; then SEEDED_BEFORE=1; fi
+if ! step_done seed-cloud-2; then
   phase "cloud seed"
   ADMIN_PASS=$ADMIN_PASS DEMO_PASS=$DEMO_PASS timeout 300 $PY -I "$HERE/seed.py" cloud >>"$LOG/seed.log" 2>&1 ||
     die "seeding flavors/images/quotas/keypair failed" seed nova-api glance
-  step_mark seed-cloud
-elif [ $COMPUTE_STARTED = 1 ]; then
+  step_mark seed-cloud-2
+fi
+if [ $COMPUTE_STARTED = 1 ] && [ $SEEDED_BEFORE = 1 ]; then
   # The fake driver forgot its guests: a hard reboot re-creates them.
   phase "revive servers"
   ADMIN_PASS=$ADMIN_PASS timeout 300 $PY -I "$HERE/seed.py" revive >>"$LOG/seed.log" 2>&1 ||

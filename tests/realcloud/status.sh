@@ -12,19 +12,19 @@ for s in "${SERVICES[@]}"; do
     rss=$(ps -o rss= -g "$pid" 2>/dev/null | awk '{s+=$1} END{print int(s/1024)}')
     total=$((total + ${rss:-0}))
     if [ "$port" = "-" ] || port_open "$port"; then
-      printf '%-15s up    pid %-7s port %-5s rss %5s MiB\n' "$name" "$pid" "$port" "$rss"
+      printf '%-17s up    pid %-7s port %-5s rss %5s MiB\n' "$name" "$pid" "$port" "$rss"
     else
-      printf '%-15s down  pid %-7s port %-5s not listening\n' "$name" "$pid" "$port"
+      printf '%-17s down  pid %-7s port %-5s not listening\n' "$name" "$pid" "$port"
       rc=1
     fi
   else
     if [ "$name" = epmd ] && port_open 4369; then
-      printf '%-15s up    (an epmd not started by start.sh serves port 4369)\n' "$name"
+      printf '%-17s up    (an epmd not started by start.sh serves port 4369)\n' "$name"
       continue
     fi
-    printf '%-15s down\n' "$name"
+    printf '%-17s down\n' "$name"
     rc=1
   fi
 done
-printf '%-15s %s MiB RSS\n' total "$total"
+printf '%-17s %s MiB RSS\n' total "$total"
 exit $rc

@@ -22,7 +22,8 @@ stop_group() {
   done
   [ ${#pids[@]} -eq 0 ] || wait "${pids[@]}"
 }
-stop_group nova-compute nova-scheduler nova-conductor nova-api neutron placement glance keystone
+stop_group nova-compute nova-scheduler nova-conductor nova-api cinder-volume cinder-scheduler cinder-api \
+  neutron placement glance keystone
 stop_group rabbitmq
 stop_group epmd mariadb
 echo "stop.sh: done in $(elapsed "$T0") s"

@@ -48,15 +48,22 @@ static const char groups[] =
 static const char actions[] =
 	"{\"instanceActions\": ["
 	"{\"action\": \"reboot\", \"request_id\": \"req-2\", \"start_time\": \"2026-01-01T00:10:00.000000\","
-	" \"user_id\": \"u1\", \"project_id\": \"p1\", \"message\": null},"
+	" \"user_id\": \"u1\", \"project_id\": \"p1\", \"message\": null, \"instance_uuid\": \"aaaa1111-0000\"},"
 	"{\"action\": \"create\", \"request_id\": \"req-1\", \"start_time\": \"2026-01-01T00:00:01.000000\","
 	" \"user_id\": \"u1\", \"project_id\": \"p1\", \"message\": null}]}";
+
+static const char action_shown[] =
+	"{\"instanceAction\": {\"action\": \"reboot\", \"request_id\": \"req-2\","
+	" \"instance_uuid\": \"aaaa1111-0000\", \"events\": [{\"event\": \"compute_reboot_instance\","
+	" \"start_time\": \"2026-01-01T00:10:00.000000\", \"finish_time\": \"2026-01-01T00:10:02.000000\","
+	" \"result\": \"Success\"}]}}";
 
 static const struct {
 	const char *prefix;
 	const char *body;
 } answers[] = {
 	{ "/servers/aaaa1111-0000/os-instance-actions", actions },
+	{ "/servers/aaaa1111-0000/os-instance-actions/req-2", action_shown }, /* the longer wins */
 	{ "/servers/detail", servers },
 	{ "/v2.0/networks", networks },
 	{ "/v2.0/ports", ports },
@@ -269,6 +276,12 @@ static void test_links_and_nested(void)
 	CHECK_STR(s, "reboot\n");
 	free(s);
 	CHECK(type_of("/servers/web%2F1/actions/req-3") == -ENOENT);
+	s = content("/servers/web%2F1/actions/req-2/events");   /* from GET of that action */
+	CHECK_STR(s, "compute_reboot_instance 2026-01-01T00:10:00.000000 2026-01-01T00:10:02.000000 Success\n");
+	free(s);
+	s = link_of("/servers/web%2F1/actions/req-2/server");
+	CHECK_STR(s, "../../../../servers/.by-id/aaaa1111-0000");
+	free(s);
 	CHECK(type_of("/actions") == -ENOENT);                 /* not a top-level kind */
 	entries("/servers/web%2F1", got, sizeof(got));
 	CHECK(strstr(got, "actions/ ") != NULL);

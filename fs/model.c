@@ -1,8 +1,19 @@
 /* model.c - parse API responses into struct osfs_res using the field
- * tables of kinds.c and json-c's pointer API. */
+ * tables of kinds.c: the public entry points, the json-c tree path, the
+ * resources' life, and request bodies.
+ *
+ * Two paths give the same resources.  The scan path (model_scan.c, the
+ * common one) walks a page by byte ranges and hands json-c only small
+ * values.  The tree path here parses with json-c and reads fields with its
+ * pointer API: it serves whatever the scanner declines (input outside
+ * strict JSON, deep nesting, escaped keys, repeated metadata keys), so odd
+ * input gives what it gave before, and it is the reference the tests and
+ * the fuzzer compare the scan path with.  Either way the `json` file is
+ * json-c's rendering of the packed text, made when it is read. */
 #include "model.h"
 #include "auth.h"
 #include "http.h"
+#include "model_tree.h"
 #include "log.h"
 
 #include <errno.h>
@@ -13,7 +24,7 @@
 #include <string.h>
 
 
-static char *with_newline(const char *s, size_t n)
+char *osfs_model_with_newline(const char *s, size_t n)
 {
 	char *out = malloc(n + 2);
 
@@ -45,24 +56,30 @@ static struct json_object *value_at(struct json_object *obj, const char *pointer
 	return NULL;
 }
 
-static char *render_text(const struct osfs_field *fl, struct json_object *v)
+char *osfs_model_render_text(struct json_object *v)
 {
 	const char *s;
 
-	(void)fl;
 	if (!v)
-		return with_newline("", 0);
+		return osfs_model_with_newline("", 0);
 	if (json_object_is_type(v, json_type_string))
-		return with_newline(json_object_get_string(v), (size_t)json_object_get_string_len(v));
+		return osfs_model_with_newline(json_object_get_string(v), (size_t)json_object_get_string_len(v));
 	s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	return with_newline(s, strlen(s));
+	return osfs_model_with_newline(s, strlen(s));
+}
+
+static char *render_text(const struct osfs_field *fl, struct json_object *v)
+{
+	(void)fl;
+	return osfs_model_render_text(v);
 }
 
 static char *render_int(const struct osfs_field *fl, struct json_object *v)
 {
+	(void)fl;
 	if (v && json_object_is_type(v, json_type_string) && json_object_get_string_len(v) == 0)
-		return with_newline("0", 1);
-	return render_text(fl, v);
+		return osfs_model_with_newline("0", 1);
+	return osfs_model_render_text(v);
 }
 
 /* One array element on one line: a string as is, an object as the values
@@ -99,7 +116,7 @@ static char *render_elements(const struct osfs_field *fl, struct json_object *v,
 	FILE *f;
 
 	if (!v || !json_object_is_type(v, json_type_array))
-		return v ? render_text(fl, v) : strdup(empty);
+		return v ? osfs_model_render_text(v) : strdup(empty);
 	if (!(f = open_memstream(&out, &len)))
 		return NULL;
 	for (size_t i = 0; i < json_object_array_length(v); i++)
@@ -130,13 +147,13 @@ static char *render_ids(const struct osfs_field *fl, struct json_object *v)
 /* {"net": [{"addr": "10.0.0.5", ...}]} → "net 10.0.0.5\n" per address. */
 static char *render_addresses(const struct osfs_field *fl, struct json_object *v)
 {
-	(void)fl;
 	char *out = NULL;
 	size_t len = 0;
 	FILE *f;
 
+	(void)fl;
 	if (!v || !json_object_is_type(v, json_type_object))
-		return render_text(fl, NULL);
+		return osfs_model_render_text(NULL);
 	if (!(f = open_memstream(&out, &len)))
 		return NULL;
 	json_object_object_foreach(v, net, addrs) {
@@ -153,17 +170,16 @@ static char *render_addresses(const struct osfs_field *fl, struct json_object *v
 	return out;
 }
 
-/* A link's target id, "" when there is none or its condition fails. */
+/* A link's target id, "" when there is none. */
 static char *render_link(const struct osfs_field *fl, struct json_object *v)
 {
 	(void)fl;
-	if (!v || json_object_is_type(v, json_type_null) ||
-	    !json_object_is_type(v, json_type_string))
+	if (!v || !json_object_is_type(v, json_type_string))
 		return strdup("");
 	return strdup(json_object_get_string(v));
 }
 
-static char *(*const renderers[])(const struct osfs_field *fl, struct json_object *v) = {
+char *(*const osfs_model_renderers[])(const struct osfs_field *fl, struct json_object *v) = {
 	[OSFS_FMT_TEXT] = render_text,
 	[OSFS_FMT_INT] = render_int,
 	[OSFS_FMT_LIST] = render_list,
@@ -173,23 +189,28 @@ static char *(*const renderers[])(const struct osfs_field *fl, struct json_objec
 	[OSFS_FMT_NESTED] = render_ids,
 };
 
+bool osfs_model_condition_holds(const struct osfs_field *fl, const char *value, size_t len)
+{
+	size_t n = fl->if_prefix ? strlen(fl->if_prefix) : 0;
+
+	return !fl->if_pointer || (value && len >= n && strncmp(value, fl->if_prefix, n) == 0);
+}
+
 /* The value of field fl in obj, rendered; NULL on ENOMEM. */
 static char *render_field(const struct osfs_field *fl, struct json_object *obj)
 {
-	struct json_object *cond;
+	struct json_object *cond = fl->if_pointer ? value_at(obj, fl->if_pointer) : NULL;
+	bool holds = !fl->if_pointer ||
+		     (json_object_is_type(cond, json_type_string) &&
+		      osfs_model_condition_holds(fl, json_object_get_string(cond),
+						 (size_t)json_object_get_string_len(cond)));
 
-	if (fl->if_pointer && !((cond = value_at(obj, fl->if_pointer)) &&
-				json_object_is_type(cond, json_type_string) &&
-				strncmp(json_object_get_string(cond), fl->if_prefix,
-					strlen(fl->if_prefix)) == 0))
-		return renderers[fl->fmt](fl, NULL);
-	return renderers[fl->fmt](fl, value_at(obj, fl->pointers));
+	return osfs_model_renderers[fl->fmt](fl, holds ? value_at(obj, fl->pointers) : NULL);
 }
 
-static char *string_at(struct json_object *obj, const char *pointer)
+/* Strings as they are, other values as JSON; NULL for null (or ENOMEM). */
+char *osfs_model_string_of(struct json_object *v)
 {
-	struct json_object *v = pointer ? value_at(obj, pointer) : NULL;
-
 	if (!v || json_object_is_type(v, json_type_null))
 		return NULL;
 	if (json_object_is_type(v, json_type_string))
@@ -197,7 +218,12 @@ static char *string_at(struct json_object *obj, const char *pointer)
 	return strdup(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
 }
 
-static int cmp_kv(const void *a, const void *b)
+static char *string_at(struct json_object *obj, const char *pointer)
+{
+	return osfs_model_string_of(pointer ? value_at(obj, pointer) : NULL);
+}
+
+int osfs_model_cmp_kv(const void *a, const void *b)
 {
 	return strcmp(((const struct osfs_kv *)a)->key, ((const struct osfs_kv *)b)->key);
 }
@@ -214,23 +240,39 @@ static int parse_sub(const struct osfs_kind *k, struct json_object *obj, struct 
 		return -ENOMEM;
 	json_object_object_foreach(sub, key, val) {
 		r->sub[i].key = strdup(key);
-		r->sub[i].value = render_text(NULL, val);
+		r->sub[i].value = osfs_model_render_text(val);
 		r->nsub = ++i;
 		if (!r->sub[i - 1].key || !r->sub[i - 1].value)
 			return -ENOMEM;
 	}
-	qsort(r->sub, r->nsub, sizeof(*r->sub), cmp_kv);
+	qsort(r->sub, r->nsub, sizeof(*r->sub), osfs_model_cmp_kv);
 	return 0;
+}
+
+/* ONE block for r's fields: the vals pointers, the lens, then `text`
+ * bytes for the values (returned), so a resource costs one allocation for
+ * all its files; vals[n] is set to NULL.  NULL on ENOMEM. */
+char *osfs_model_fields_block(struct osfs_res *r, size_t n, size_t text)
+{
+	size_t head = (n + 1) * (sizeof(char *) + sizeof(size_t));
+	char *block = malloc(head + text);
+
+	if (!block)
+		return NULL;
+	r->vals = (char **)block;
+	r->lens = (size_t *)(block + (n + 1) * sizeof(char *));
+	r->vals[n] = NULL;
+	return block + head;
 }
 
 /* Render every field into ONE block: the vals pointers, the lens, then
  * the text, so a resource costs one allocation for all its files. */
 static int render_fields(const struct osfs_kind *k, struct json_object *obj, struct osfs_res *r)
 {
-	char *tmp[64];
-	size_t n = k->nfields, head = (n + 1) * (sizeof(char *) + sizeof(size_t)), text = 0;
+	char *tmp[OSFS_MODEL_MAX_FIELDS];
+	size_t n = k->nfields, text = 0;
 	int ret = -ENOMEM;
-	char *block, *p;
+	char *p;
 
 	if (n > sizeof(tmp) / sizeof(tmp[0]))
 		return -EINVAL;
@@ -242,18 +284,13 @@ static int render_fields(const struct osfs_kind *k, struct json_object *obj, str
 		}
 		text += strlen(tmp[i]) + 1;
 	}
-	block = malloc(head + text);
-	if (!block)
+	if (!(p = osfs_model_fields_block(r, n, text)))
 		goto out;
-	r->vals = (char **)block;
-	r->lens = (size_t *)(block + (n + 1) * sizeof(char *));
-	p = block + head;
 	for (size_t i = 0; i < n; i++) {
 		r->lens[i] = strlen(tmp[i]);
 		r->vals[i] = memcpy(p, tmp[i], r->lens[i] + 1);
 		p += r->lens[i] + 1;
 	}
-	r->vals[n] = NULL;
 	ret = 0;
 out:
 	for (size_t i = 0; i < n; i++)
@@ -270,7 +307,9 @@ static time_t parse_updated(struct json_object *obj, const char *pointer)
 	return t > 0 ? t : 0;
 }
 
-static struct osfs_res *res_from(const struct osfs_kind *k, struct json_object *obj)
+/* The tree path: a resource from json-c object obj; NULL when obj is not
+ * one (no id) or on ENOMEM. */
+struct osfs_res *osfs_model_res_from(const struct osfs_kind *k, struct json_object *obj)
 {
 	struct osfs_res *r = calloc(1, sizeof(*r));
 	const char *text;
@@ -304,6 +343,161 @@ fail:
 	return NULL;
 }
 
+/* ---- next pages ---- */
+
+/* Does a links array hold {"rel": "next"}? */
+bool osfs_model_links_have_next(struct json_object *links)
+{
+	if (!json_object_is_type(links, json_type_array))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(links); i++) {
+		struct json_object *rel;
+		const char *s;
+		if (json_object_object_get_ex(json_object_array_get_idx(links, i), "rel", &rel) &&
+		    (s = json_object_get_string(rel)) && strcmp(s, "next") == 0)
+			return true;
+	}
+	return false;
+}
+
+char *osfs_model_nova_next(const struct osfs_kind *k, bool has_next, const struct osfs_page *page,
+		       int limit)
+{
+	char *marker, *out = NULL;
+
+	/* Nova sends a next link with every full page; a page shorter than we
+	 * asked for that still has one was cut by the cloud's max_limit */
+	if (!page->n || !has_next)
+		return NULL;
+	marker = osfs_http_escape(page->items[page->n - 1]->id);
+	if (marker && asprintf(&out, "%s?limit=%d&marker=%s", k->list_path, limit, marker) < 0)
+		out = NULL;
+	free(marker);
+	return out;
+}
+
+/* The path of Glance's "next" link (a string), or NULL. */
+char *osfs_model_glance_next(struct json_object *next)
+{
+	const char *v2;
+
+	if (!json_object_is_type(next, json_type_string))
+		return NULL;
+	v2 = strstr(json_object_get_string(next), "/v2/"); /* keep the path, never the link's host */
+	return v2 ? strdup(v2) : NULL;
+}
+
+void osfs_model_links_key(const struct osfs_kind *k, char *key, size_t size)
+{
+	snprintf(key, size, "%s_links", k->collection);
+}
+
+/* The next page's path from the page's root members (tree path). */
+static char *tree_next(const struct osfs_kind *k, struct json_object *root,
+		       const struct osfs_page *page, int limit)
+{
+	struct json_object *v;
+	char key[64];
+
+	osfs_model_links_key(k, key, sizeof(key));
+	if (k->paging == OSFS_PAGE_NOVA)
+		return osfs_model_nova_next(k, json_object_object_get_ex(root, key, &v) && osfs_model_links_have_next(v),
+				 page, limit);
+	if (k->paging == OSFS_PAGE_GLANCE && json_object_object_get_ex(root, "next", &v))
+		return osfs_model_glance_next(v);
+	return NULL;
+}
+
+/* ---- list and show answers ---- */
+
+static void log_unreadable(const struct osfs_kind *k, const char *what, bool json)
+{
+	/* callers may not ask for a message: say it here */
+	log_err("%s: the API's %s cannot be read (%s)", k->dir, what,
+		json ? "not the expected shape" : "not JSON");
+}
+
+int osfs_model_parse_list_ref(const struct osfs_kind *k, const char *body, int limit,
+			      struct osfs_page *page)
+{
+	struct json_object *root = json_tokener_parse(body), *items;
+	int ret = -EPROTO;
+	size_t n;
+
+	memset(page, 0, sizeof(*page));
+	if (!root || !json_object_object_get_ex(root, k->collection, &items) ||
+	    !json_object_is_type(items, json_type_array))
+		goto out;
+	n = json_object_array_length(items);
+	page->items = calloc(n + 1, sizeof(*page->items));
+	if (!page->items) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *item = json_object_array_get_idx(items, i);
+		if (k->item_wrapper && !json_object_object_get_ex(item, k->item_wrapper, &item))
+			goto out;
+		struct osfs_res *r = osfs_model_res_from(k, item);
+		if (!r)
+			goto out;
+		page->items[page->n++] = r;
+	}
+	page->next = tree_next(k, root, page, limit);
+	ret = 0;
+out:
+	if (ret == -EPROTO)
+		log_unreadable(k, "list answer", root != NULL);
+	if (ret < 0)
+		osfs_page_free(page);
+	json_object_put(root);
+	return ret;
+}
+
+int osfs_model_parse_list(const struct osfs_kind *k, const char *body, int limit,
+			  struct osfs_page *page)
+{
+	int ret;
+
+	memset(page, 0, sizeof(*page));
+	ret = osfs_model_scan_list(k, body, limit, page);
+	if (ret == OSFS_MODEL_UNSURE)
+		return osfs_model_parse_list_ref(k, body, limit, page);
+	if (ret == -EPROTO)
+		log_unreadable(k, "list answer", true);
+	return ret;
+}
+
+int osfs_model_parse_one_ref(const struct osfs_kind *k, const char *body, struct osfs_res **out)
+{
+	struct json_object *root = json_tokener_parse(body), *obj = root;
+
+	*out = NULL;
+	if (root && k->show_key && !json_object_object_get_ex(root, k->show_key, &obj))
+		obj = NULL;
+	if (obj)
+		*out = osfs_model_res_from(k, obj);
+	if (!*out)
+		log_unreadable(k, "answer", root != NULL);
+	json_object_put(root);
+	return *out ? 0 : -EPROTO;
+}
+
+int osfs_model_parse_one(const struct osfs_kind *k, const char *body, struct osfs_res **out)
+{
+	int ret;
+
+	*out = NULL;
+	ret = osfs_model_scan_one(k, body, strlen(body), k->show_key, out);
+	if (ret == OSFS_MODEL_UNSURE)
+		return osfs_model_parse_one_ref(k, body, out);
+	if (ret < 0)
+		log_unreadable(k, "answer", true);
+	return ret < 0 ? -EPROTO : 0;
+}
+
+/* ---- resources ---- */
+
 struct osfs_res *osfs_res_hold(struct osfs_res *r)
 {
 	atomic_fetch_add(&r->refs, 1);
@@ -313,11 +507,14 @@ struct osfs_res *osfs_res_hold(struct osfs_res *r)
 struct osfs_res *osfs_res_copy(const struct osfs_kind *k, const struct osfs_res *r,
 			       const char *fname)
 {
-	char *text = osfs_res_json(r);
-	struct json_object *obj = text ? json_tokener_parse(text) : NULL;
-	struct osfs_res *copy = obj ? res_from(k, obj) : NULL;
+	char *text = osfs_unpack(&r->json);
+	struct osfs_res *copy = NULL;
 
-	json_object_put(obj);
+	if (text && osfs_model_scan_one(k, text, r->json.text_len, NULL, &copy) == OSFS_MODEL_UNSURE) {
+		struct json_object *obj = json_tokener_parse(text);
+		copy = obj ? osfs_model_res_from(k, obj) : NULL;
+		json_object_put(obj);
+	}
 	free(text);
 	if (!copy)
 		return NULL;
@@ -362,124 +559,30 @@ void osfs_page_free(struct osfs_page *page)
 	memset(page, 0, sizeof(*page));
 }
 
-static bool has_next_link(const struct osfs_kind *k, struct json_object *root)
+/* json-c's rendering of r's packed text with `flags`, plus a newline if
+ * asked; caller frees; NULL on failure. */
+static char *res_render(const struct osfs_res *r, int flags, bool newline)
 {
-	char key[64];
-	struct json_object *links;
+	char *text = osfs_unpack(&r->json), *out = NULL;
+	struct json_object *obj = text ? json_tokener_parse(text) : NULL;
+	const char *s = obj ? json_object_to_json_string_ext(obj, flags) : NULL;
 
-	snprintf(key, sizeof(key), "%s_links", k->collection);
-	if (!json_object_object_get_ex(root, key, &links) || !json_object_is_type(links, json_type_array))
-		return false;
-	for (size_t i = 0; i < json_object_array_length(links); i++) {
-		struct json_object *rel;
-		if (json_object_object_get_ex(json_object_array_get_idx(links, i), "rel", &rel) &&
-		    strcmp(json_object_get_string(rel), "next") == 0)
-			return true;
-	}
-	return false;
-}
-
-static char *nova_next(const struct osfs_kind *k, struct json_object *root,
-		       const struct osfs_page *page, int limit)
-{
-	char *marker, *out = NULL;
-
-	/* Nova sends a next link with every full page; a page shorter than we
-	 * asked for that still has one was cut by the cloud's max_limit */
-	if (!page->n || !has_next_link(k, root))
-		return NULL;
-	marker = osfs_http_escape(page->items[page->n - 1]->id);
-	if (marker && asprintf(&out, "%s?limit=%d&marker=%s", k->list_path, limit, marker) < 0)
-		out = NULL;
-	free(marker);
+	if (s)
+		out = newline ? osfs_model_with_newline(s, strlen(s)) : strdup(s);
+	json_object_put(obj);
+	free(text);
 	return out;
-}
-
-static char *glance_next(struct json_object *root)
-{
-	struct json_object *next;
-	const char *s, *v2;
-
-	if (!json_object_object_get_ex(root, "next", &next) || !json_object_is_type(next, json_type_string))
-		return NULL;
-	s = json_object_get_string(next);
-	v2 = strstr(s, "/v2/"); /* keep the path, never the link's host */
-	return v2 ? strdup(v2) : NULL;
-}
-
-int osfs_model_parse_list(const struct osfs_kind *k, const char *body, int limit,
-			  struct osfs_page *page)
-{
-	struct json_object *root = json_tokener_parse(body), *items;
-	int ret = -EPROTO;
-	size_t n;
-
-	memset(page, 0, sizeof(*page));
-	if (!root || !json_object_object_get_ex(root, k->collection, &items) ||
-	    !json_object_is_type(items, json_type_array))
-		goto out;
-	n = json_object_array_length(items);
-	page->items = calloc(n + 1, sizeof(*page->items));
-	if (!page->items) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *item = json_object_array_get_idx(items, i);
-		if (k->item_wrapper && !json_object_object_get_ex(item, k->item_wrapper, &item))
-			goto out;
-		struct osfs_res *r = res_from(k, item);
-		if (!r)
-			goto out;
-		page->items[page->n++] = r;
-	}
-	page->next = k->paging == OSFS_PAGE_NOVA ? nova_next(k, root, page, limit) :
-		     k->paging == OSFS_PAGE_GLANCE ? glance_next(root) : NULL;
-	ret = 0;
-out:
-	if (ret == -EPROTO) /* callers may not ask for a message: say it here */
-		log_err("%s: the API's list answer cannot be read (%s)", k->dir,
-			root ? "not the expected shape" : "not JSON");
-	if (ret < 0)
-		osfs_page_free(page);
-	json_object_put(root);
-	return ret;
-}
-
-int osfs_model_parse_one(const struct osfs_kind *k, const char *body, struct osfs_res **out)
-{
-	struct json_object *root = json_tokener_parse(body), *obj = root;
-
-	*out = NULL;
-	if (root && k->show_key && !json_object_object_get_ex(root, k->show_key, &obj))
-		obj = NULL;
-	if (obj)
-		*out = res_from(k, obj);
-	if (!*out)
-		log_err("%s: the API's answer cannot be read (%s)", k->dir,
-			root ? "not the expected shape" : "not JSON");
-	json_object_put(root);
-	return *out ? 0 : -EPROTO;
 }
 
 char *osfs_res_json(const struct osfs_res *r)
 {
-	return osfs_unpack(&r->json);
+	return res_render(r, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, false);
 }
 
 char *osfs_res_pretty(const struct osfs_res *r)
 {
-	char *text = osfs_res_json(r), *out = NULL;
-	struct json_object *obj = text ? json_tokener_parse(text) : NULL;
-	const char *s = obj ? json_object_to_json_string_ext(obj,
-		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-		JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
-
-	if (s)
-		out = with_newline(s, strlen(s));
-	json_object_put(obj);
-	free(text);
-	return out;
+	return res_render(r, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			  JSON_C_TO_STRING_NOSLASHESCAPE, true);
 }
 
 /* The element of array field fl whose first item key is `id`. */
@@ -523,7 +626,7 @@ const struct osfs_kv *osfs_res_sub(const struct osfs_res *r, const char *key)
 
 	if (!r->nsub)
 		return NULL;
-	return bsearch(&probe, r->sub, r->nsub, sizeof(*r->sub), cmp_kv);
+	return bsearch(&probe, r->sub, r->nsub, sizeof(*r->sub), osfs_model_cmp_kv);
 }
 
 /* ---- request bodies ---- */
@@ -616,7 +719,7 @@ int osfs_model_console_output(const char *body, char **out)
 	    json_object_is_type(v, json_type_string)) {
 		const char *s = json_object_get_string(v);
 		size_t n = strlen(s);
-		*out = n && s[n - 1] == '\n' ? strdup(s) : with_newline(s, n);
+		*out = n && s[n - 1] == '\n' ? strdup(s) : osfs_model_with_newline(s, n);
 		ret = *out ? 0 : -ENOMEM;
 	}
 	json_object_put(root);
@@ -664,7 +767,7 @@ struct osfs_res *osfs_res_gone(const struct osfs_kind *k, const char *id, double
 		goto out;
 	put_str(obj, k->id_pointer + 1, id);
 	put_str(obj, "status", k->gone_status);
-	r = res_from(k, obj);
+	r = osfs_model_res_from(k, obj);
 	if (r)
 		r->seen = seen;
 out:

@@ -35,11 +35,13 @@ static const char dictionary[] =
 #define WINDOW_BITS (-12)  /* raw deflate, 4 KiB window: objects are small */
 #define MEM_LEVEL 5
 
-/* One deflate and one inflate stream per thread, made on first use and
+/* Per thread: a deflate stream primed with the dictionary (each pack
+ * starts from a copy of it: copying is cheaper than hashing the dictionary
+ * again for every object) and one inflate stream; made on first use and
  * ended when the thread ends. */
 struct streams {
-	z_stream def, inf;
-	bool def_ok, inf_ok;
+	z_stream primed, inf;
+	bool primed_ok, inf_ok;
 };
 
 static pthread_key_t streams_key;
@@ -49,8 +51,8 @@ static void streams_end(void *arg)
 {
 	struct streams *s = arg;
 
-	if (s->def_ok)
-		deflateEnd(&s->def);
+	if (s->primed_ok)
+		deflateEnd(&s->primed);
 	if (s->inf_ok)
 		inflateEnd(&s->inf);
 	free(s);
@@ -77,21 +79,27 @@ static struct streams *streams_get(void)
 	return s;
 }
 
-static z_stream *deflater(void)
+/* A fresh deflate stream in *z, ready for one text; the caller ends it
+ * with deflateEnd.  0 or -1. */
+static int deflater(z_stream *z)
 {
 	struct streams *s = streams_get();
 
 	if (!s)
-		return NULL;
-	if (!s->def_ok)
-		s->def_ok = deflateInit2(&s->def, 1, Z_DEFLATED, WINDOW_BITS, MEM_LEVEL,
-					 Z_DEFAULT_STRATEGY) == Z_OK;
-	else if (deflateReset(&s->def) != Z_OK)
-		return NULL;
-	if (!s->def_ok || deflateSetDictionary(&s->def, (const Bytef *)dictionary,
-					       sizeof(dictionary) - 1) != Z_OK)
-		return NULL;
-	return &s->def;
+		return -1;
+	if (!s->primed_ok) {
+		if (deflateInit2(&s->primed, 1, Z_DEFLATED, WINDOW_BITS, MEM_LEVEL,
+				 Z_DEFAULT_STRATEGY) != Z_OK)
+			return -1;
+		s->primed_ok = true;
+		if (deflateSetDictionary(&s->primed, (const Bytef *)dictionary,
+					 sizeof(dictionary) - 1) != Z_OK) {
+			deflateEnd(&s->primed);
+			s->primed_ok = false;
+			return -1;
+		}
+	}
+	return deflateCopy(z, &s->primed) == Z_OK ? 0 : -1;
 }
 
 static z_stream *inflater(void)
@@ -112,29 +120,32 @@ static z_stream *inflater(void)
 
 int osfs_pack(struct osfs_pack *p, const char *text, size_t len)
 {
-	z_stream *z = deflater();
+	z_stream z;
 	uLong cap;
 	int ret = -EIO;
 
 	memset(p, 0, sizeof(*p));
-	if (!z)
+	if (deflater(&z) < 0)
 		return -ENOMEM;
-	cap = deflateBound(z, (uLong)len);
-	if (!(p->data = malloc(cap)))
-		return -ENOMEM;
-	z->next_in = (Bytef *)text;
-	z->avail_in = (uInt)len;
-	z->next_out = p->data;
-	z->avail_out = (uInt)cap;
-	if (deflate(z, Z_FINISH) != Z_STREAM_END)
+	cap = deflateBound(&z, (uLong)len);
+	if (!(p->data = malloc(cap))) {
+		ret = -ENOMEM;
 		goto out;
-	p->len = cap - z->avail_out;
+	}
+	z.next_in = (Bytef *)text;
+	z.avail_in = (uInt)len;
+	z.next_out = p->data;
+	z.avail_out = (uInt)cap;
+	if (deflate(&z, Z_FINISH) != Z_STREAM_END)
+		goto out;
+	p->len = cap - z.avail_out;
 	p->text_len = len;
 	unsigned char *fit = realloc(p->data, p->len ? p->len : 1);
 	if (fit)
 		p->data = fit;
 	ret = 0;
 out:
+	deflateEnd(&z);
 	if (ret < 0)
 		osfs_pack_free(p);
 	return ret;

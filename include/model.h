@@ -2,10 +2,11 @@
  *
  * A resource keeps only what the tree shows: its id, name, the rendered
  * value of every attribute file (each ending in '\n'), its subdir entries
- * (metadata, extra_specs, absolute limits) and the API object as compact
- * JSON, compressed, for the `json` file, pretty-printed when someone reads it.
- * Values are rendered once, at parse time, so a read is a memcpy.
- * json-c stays inside model.c.
+ * (metadata, extra_specs, absolute limits) and the API object's own bytes,
+ * minified and compressed, for the `json` file: json-c renders them (compact
+ * or pretty) when someone reads it.  Values are rendered once, at parse
+ * time, so a read is a memcpy.  Pages are walked by byte ranges (jscan.h)
+ * with json-c only for small values; json-c stays inside model.c.
  */
 #ifndef OSFS_MODEL_H
 #define OSFS_MODEL_H
@@ -37,7 +38,7 @@ struct osfs_res {
 	size_t *lens;         /* their lengths */
 	struct osfs_kv *sub;  /* sorted by key */
 	size_t nsub;
-	struct osfs_pack json;/* the compact API object, packed (pack.h) */
+	struct osfs_pack json;/* the API object's text, minified, packed (pack.h) */
 	time_t updated;       /* the API's own change time; 0: unknown */
 	double seen;          /* when the request that brought these values started */
 	double mtime;         /* when these values were first seen (set by cache.c); 0: unknown */
@@ -60,10 +61,18 @@ int osfs_model_parse_list(const struct osfs_kind *k, const char *body, int limit
 /* Parse one show response (or, for singleton kinds, the whole object). */
 int osfs_model_parse_one(const struct osfs_kind *k, const char *body, struct osfs_res **out);
 
+/* The same two on json-c's tree of the whole body: the path taken for
+ * input the scanner declines, and the reference the unit tests and the
+ * fuzzer hold the scan path to (same fields, subdir entries, json). */
+int osfs_model_parse_list_ref(const struct osfs_kind *k, const char *body, int limit,
+			      struct osfs_page *page);
+int osfs_model_parse_one_ref(const struct osfs_kind *k, const char *body, struct osfs_res **out);
+
 /* The pretty JSON text of r, ending in '\n'; caller frees; NULL on ENOMEM. */
 char *osfs_res_pretty(const struct osfs_res *r);
 
-/* The compact JSON text of r; caller frees; NULL on ENOMEM. */
+/* The compact JSON text of r (json-c's, without escaped slashes); caller
+ * frees; NULL on ENOMEM. */
 char *osfs_res_json(const struct osfs_res *r);
 
 /* File `sub` (an index into fl->nested; -1: none, only check the element

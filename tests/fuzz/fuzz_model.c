@@ -1,5 +1,7 @@
 /* fuzz_model.c - list and show responses of every kind (model.c), and
- * what the cache builds from them (names, sorting, pretty JSON).
+ * what the cache builds from them (names, sorting, pretty JSON).  The scan
+ * path must agree with the json-c tree path on every input: same result,
+ * same resources (model_diff.h).
  *
  * Input: byte 0 picks the kind and whether the body is a list or a show
  * response; byte 1 the page size asked for; the rest is the body. */
@@ -8,6 +10,7 @@
 #include "kinds.h"
 #include "model.h"
 #include "names.h"
+#include "../unit/model_diff.h"
 
 #include <stdlib.h>
 
@@ -39,7 +42,18 @@ static void fuzz_list(enum osfs_kind_id kind, const char *body, int limit)
 	struct osfs_page page;
 	struct osfs_listing *l;
 
-	if (osfs_model_parse_list(k, body, limit, &page) < 0) {
+	struct osfs_page ref;
+	int ret = osfs_model_parse_list(k, body, limit, &page);
+	int ref_ret = osfs_model_parse_list_ref(k, body, limit, &ref);
+	const char *why;
+
+	FUZZ_ASSERT(ret == ref_ret, "scan path %d, tree path %d", ret, ref_ret);
+	if (ref_ret == 0) {
+		why = model_diff_page(k, &page, &ref);
+		FUZZ_ASSERT(!why, "scan and tree paths differ: %s", why);
+		osfs_page_free(&ref);
+	}
+	if (ret < 0) {
 		FUZZ_ASSERT(page.n == 0 && !page.items && !page.next, "failed parse left a page");
 		return;
 	}
@@ -66,11 +80,26 @@ static void fuzz_one(enum osfs_kind_id kind, const char *body)
 	const struct osfs_kind *k = &osfs_kinds[kind];
 	struct osfs_res *r = NULL;
 
-	if (osfs_model_parse_one(k, body, &r) < 0) {
+	struct osfs_res *ref = NULL, *copy;
+	int ret = osfs_model_parse_one(k, body, &r), ref_ret = osfs_model_parse_one_ref(k, body, &ref);
+	const char *why;
+
+	FUZZ_ASSERT(ret == ref_ret, "scan path %d, tree path %d", ret, ref_ret);
+	if (ret == 0 && ref_ret == 0) {
+		why = model_diff_res(k, r, ref);
+		FUZZ_ASSERT(!why, "scan and tree paths differ: %s", why);
+	}
+	osfs_res_free(ref);
+	if (ret < 0) {
 		FUZZ_ASSERT(!r, "failed parse returned a resource");
 		return;
 	}
 	check_res(k, r);
+	copy = osfs_res_copy(k, r, NULL);
+	FUZZ_ASSERT(copy, "no copy of a parsed resource");
+	why = model_diff_res(k, r, copy);
+	FUZZ_ASSERT(!why, "a copy differs: %s", why);
+	osfs_res_free(copy);
 	osfs_res_free(r);
 }
 

@@ -4,6 +4,7 @@
 #include "ctl.h"
 #include "http.h"
 #include "model.h"
+#include "model_diff.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -24,6 +25,208 @@ static const char *field(const struct osfs_res *r, enum osfs_kind_id k, const ch
 {
 	int i = osfs_kind_field(&osfs_kinds[k], file);
 	return i < 0 ? NULL : r->vals[i];
+}
+
+/* The scan path and the json-c tree path agree on a list page: both fail
+ * alike, or both give the same resources.  Returns the scan path's result. */
+static int agree_list(enum osfs_kind_id kind, const char *body)
+{
+	const struct osfs_kind *k = &osfs_kinds[kind];
+	struct osfs_page a, b;
+	int ra = osfs_model_parse_list(k, body, 1000, &a), rb = osfs_model_parse_list_ref(k, body, 1000, &b);
+	const char *why = ra == 0 && rb == 0 ? model_diff_page(k, &a, &b) : NULL;
+
+	if (ra != rb || why)
+		fprintf(stderr, "paths disagree (%d vs %d: %s) on %s\n", ra, rb, why ? why : "", body);
+	CHECK(ra == rb && !why);
+	if (ra == 0) {
+		CHECK(a.items != NULL && a.items[a.n] == NULL);
+		osfs_page_free(&a);
+	} else {
+		CHECK(a.n == 0 && !a.items && !a.next);
+	}
+	if (rb == 0)
+		osfs_page_free(&b);
+	return ra;
+}
+
+/* The same for a show answer, and for a copy made from the result. */
+static int agree_one(enum osfs_kind_id kind, const char *body)
+{
+	const struct osfs_kind *k = &osfs_kinds[kind];
+	struct osfs_res *a, *b, *c = NULL;
+	int ra = osfs_model_parse_one(k, body, &a), rb = osfs_model_parse_one_ref(k, body, &b);
+	const char *why = ra == 0 && rb == 0 ? model_diff_res(k, a, b) : NULL;
+
+	if (ra == 0 && !why && (c = osfs_res_copy(k, a, "f")))
+		why = model_diff_res(k, a, c);
+	if (ra != rb || why || (ra == 0 && !c))
+		fprintf(stderr, "paths disagree (%d vs %d: %s) on %s\n", ra, rb, why ? why : "", body);
+	CHECK(ra == rb && !why && (ra < 0 || c));
+	osfs_res_free(a);
+	osfs_res_free(b);
+	osfs_res_free(c);
+	return ra;
+}
+
+/* One server object `obj` as a list page and as a show answer. */
+static int agree_server(const char *obj)
+{
+	char page[4096], show[4096];
+
+	snprintf(page, sizeof(page), "{\"servers\": [%s, {\"id\": \"z\"}]}", obj);
+	snprintf(show, sizeof(show), "{\"server\": %s}", obj);
+	int r = agree_list(OSFS_SERVERS, page);
+	CHECK(agree_one(OSFS_SERVERS, show) == r);
+	return r;
+}
+
+/* Edge cases where the scan path could part from json-c's reading. */
+static void scan_edges(void)
+{
+	static const char *const servers[] = {
+		/* escapes in strings: quotes, backslashes, slashes, controls */
+		"{\"id\": \"a\\\"b\", \"name\": \"q\\\\\\\"x\\\\\", \"status\": \"A\\/B\\n\\t\\u0001\"}",
+		/* unicode: escapes, a surrogate pair, a lone surrogate, raw UTF-8 */
+		"{\"id\": \"u\", \"name\": \"caf\\u00e9 \\ud83d\\ude00 \\ud800x \xc3\xa9\"}",
+		"{\"id\": \"\\u0075\\u0000x\", \"name\": \"\\u0000\"}",
+		/* numbers json-c prints its own way */
+		"{\"id\": 7, \"OS-EXT-STS:power_state\": 1.0, \"status\": -0, \"key_name\": 1e5,"
+		" \"hostId\": 12345678901234567890123, \"created\": -12, \"updated\": 0.5E+2,"
+		" \"OS-EXT-STS:vm_state\": 123456789012345678, \"OS-EXT-STS:task_state\": -9223372036854775809}",
+		"{\"id\": true, \"name\": false, \"status\": null, \"image\": {\"id\": [1, [2, [3]]]}}",
+		/* repeated keys: json-c keeps the last value, in the first place */
+		"{\"id\": \"d1\", \"name\": \"first\", \"name\": \"last\", \"flavor\": {\"id\": \"f\"},"
+		" \"flavor\": {\"original_name\": \"m1\", \"original_name\": \"m2\"},"
+		" \"metadata\": {\"k\": \"1\", \"j\": \"2\", \"k\": \"3\"}}",
+		"{\"id\": \"d2\", \"addresses\": {\"n1\": [{\"addr\": \"1\"}], \"n2\": [{\"addr\": \"2\"}],"
+		" \"n1\": [{\"addr\": \"3\", \"addr\": \"4\"}]}}",
+		/* escaped keys, at the top and below */
+		"{\"\\u0069d\": \"e1\", \"id\": \"e2\", \"name\": \"n\"}",
+		"{\"id\": \"e3\", \"metadata\": {\"a\\\"b\": \"\\u00e9\", \"c\": {\"d\": [1]}}}",
+		"{\"id\": \"e4\", \"flavor\": {\"original\\u005fname\": \"m\"}, \"fault\": {\"message\": \"x\\ny\"}}",
+		/* addresses: odd shapes json-c reads its own way */
+		"{\"id\": \"a1\", \"addresses\": {\"n\": [{\"addr\": null}, {\"addr\": 5}, 7, null, {\"x\": 1}]}}",
+		"{\"id\": \"a2\", \"addresses\": {\"n\": {\"addr\": \"1\"}, \"m\": [], \"o\\u0021\": [{\"addr\": \"2\"}]}}",
+		"{\"id\": \"a3\", \"addresses\": [\"n\"], \"metadata\": [1, 2]}",
+		"{\"id\": \"a4\", \"addresses\": {\"n\": [{\"addr\": \"10.0.0.1\\/24\"}, {\"addr\": 1.5}]}}",
+		/* pointers through other types; missing fields */
+		"{\"id\": \"p1\", \"flavor\": \"m1.tiny\", \"image\": [{\"id\": \"i\"}], \"fault\": null}",
+		"{\"id\": \"p2\"}",
+		"{\"id\": \"p3\", \"flavor\": {\"original_name\": null, \"id\": \"42\"}, \"metadata\": {\"n\": null, \"t\": true}}",
+		/* whitespace everywhere JSON allows it */
+		"{ \n\t\"id\" \r: \"w1\" , \"metadata\" : { \"a\" : [ 1 , 2 ] } , \"name\":\"w\"\n}",
+		/* no id, an empty id, not an object */
+		"{\"name\": \"no id\"}", "{\"id\": \"\"}", "{\"id\": null}", "[\"id\"]", "\"id\"",
+	};
+	for (size_t i = 0; i < sizeof(servers) / sizeof(servers[0]); i++)
+		agree_server(servers[i]);
+
+	static const char *const pages[] = {
+		/* top-level keys in other orders, and other members around them */
+		"{\"servers_links\": [{\"rel\": \"next\", \"href\": \"x\"}], \"x\": {\"servers\": 1}, \"servers\": [{\"id\": \"o1\"}]}",
+		"{\"servers\": [{\"id\": \"o2\"}], \"servers\": [{\"id\": \"o3\"}, {\"id\": \"o4\"}]}",
+		"{\"servers\": [{\"id\": \"o5\"}], \"servers_links\": [{\"rel\": null}, 3, {\"rel\": 5}]}",
+		"{\"servers\": [], \"servers_links\": [{\"rel\": \"next\"}]}",
+		"{\"servers\": []}", "{\"servers\": [ ]}",
+		/* nested arrays inside items, arrays of arrays as items */
+		"{\"servers\": [{\"id\": \"n1\", \"x\": [[[]], [[1, [2]]], {\"a\": [[]]}]}]}",
+		"{\"servers\": [[{\"id\": \"n2\"}]]}",
+		/* truncated pages */
+		"{\"servers\": [{\"id\": \"t1\"}, {\"id\": \"t2\"", "{\"servers\": [{\"id\": \"t1\"}], \"servers_li",
+		"{\"servers\": [{\"id\": \"t3\", \"name\": \"abc", "{\"servers\": [{\"id\": \"t4\", \"name\": \"a\\",
+		"{\"servers\": [{\"id\": \"t5\", \"n\": 1.", "{\"servers\": [{\"id\": \"t6\", \"n\": tru}]}", "",
+		/* what json-c accepts beyond strict JSON: the tree path decides */
+		"{\"servers\": [{\"id\": \"j1\",}]}", "{\"servers\": [{'id': 'j2'}]}",
+		"{\"servers\": [{\"id\": \"j3\", \"n\": NaN}]} trailing", "/* c */ {\"servers\": [{\"id\": \"j4\"}]}",
+		"{\"servers\": [{\"id\": \"j5\", \"n\": 01}]}", "{\"servers\": [{\"id\": \"j6\", \"s\": \"a\tb\"}]}",
+		"{\"servers\": [{\"id\": \"j7\", \"s\": \"\\x\"}]}", "{\"servers\": [{\"id\": \"j8\"}]}\v",
+		"{\"servers\": [{\"id\": \"j9\", \"n\": +1}]}", "{\"servers\": [{\"id\": \"j10\", \"n\": True}]}",
+	};
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
+		agree_list(OSFS_SERVERS, pages[i]);
+	/* a link whose rel is null is no next link (this crashed the daemon) */
+	struct osfs_page last;
+	CHECK(osfs_model_parse_list(&osfs_kinds[OSFS_SERVERS],
+		"{\"servers\": [{\"id\": \"a\"}], \"servers_links\": [{\"rel\": null}]}", 1000, &last) == 0);
+	CHECK(last.n == 1 && last.next == NULL);
+	osfs_page_free(&last);
+
+	/* nesting deeper than the scanner takes, and deeper than json-c takes */
+	char deep[512];
+	for (int depth = 10; depth <= 40; depth += 3) {
+		int n = snprintf(deep, sizeof(deep), "{\"servers\": [{\"id\": \"deep\", \"x\": ");
+		for (int i = 0; i < depth; i++)
+			deep[n++] = '[';
+		for (int i = 0; i < depth; i++)
+			deep[n++] = ']';
+		snprintf(deep + n, sizeof(deep) - (size_t)n, "}]}");
+		agree_list(OSFS_SERVERS, deep);
+	}
+
+	/* the other kinds: images (tags), flavors (extra_specs, swap ""), keypairs (wrapped) */
+	CHECK(agree_list(OSFS_IMAGES, "{\"images\": [{\"id\": \"i1\", \"name\": null, \"tags\": [\"a\", 1, null, [2], \"\\u00e9\"],"
+			 " \"size\": 1.0, \"updated_at\": \"2024-01-01T00:00:00Z\"}, {\"id\": \"i2\", \"tags\": []}],"
+			 " \"next\": \"http://h/v2/images?marker=i2\"}") == 0);
+	CHECK(agree_list(OSFS_IMAGES, "{\"images\": [{\"id\": \"i3\", \"tags\": \"x\"}], \"next\": 5}") == 0);
+	CHECK(agree_list(OSFS_FLAVORS, "{\"flavors\": [{\"id\": \"1\", \"swap\": \"\", \"OS-FLV-EXT-DATA:ephemeral\": \"\","
+			 " \"rxtx_factor\": 1.0, \"extra_specs\": {\"hw:a\": \"x\", \"n\": 2, \"o\": {\"p\": 1}}}]}") == 0);
+	CHECK(agree_list(OSFS_KEYPAIRS, "{\"keypairs\": [{\"keypair\": {\"name\": \"k1\", \"public_key\": \"ssh-rsa A\\/B\"}},"
+			 " {\"keypair\": {\"name\": \"k2\"}, \"keypair\": {\"name\": \"k3\"}}]}") == 0);
+	CHECK(agree_list(OSFS_KEYPAIRS, "{\"keypairs\": [{\"other\": {\"name\": \"k1\"}}]}") == -EPROTO);
+	CHECK(agree_list(OSFS_KEYPAIRS, "{\"keypairs\": [{\"keypair\": null}]}") == -EPROTO);
+	CHECK(agree_list(OSFS_KEYPAIRS, "{\"keypairs\": [{\"key\\u0070air\": {\"name\": \"k4\"}}]}") == 0);
+	CHECK(agree_one(OSFS_LIMITS, "{\"limits\": {\"rate\": [], \"absolute\": {\"maxTotalInstances\": 10,"
+			" \"maxTotalRAMSize\": 1.5e3, \"x\": null}}}") == 0);
+	CHECK(agree_one(OSFS_IMAGES, "{\"id\": \"i9\", \"name\": \"x\\/y\"}") == 0);
+	CHECK(agree_one(OSFS_SERVERS, "{\"server\": null}") == -EPROTO);
+	CHECK(agree_one(OSFS_SERVERS, "{\"servers\": {\"id\": \"x\"}}") == -EPROTO);
+
+	/* the json file reads as json-c's compact rendering, whatever the spacing */
+	struct osfs_page page;
+	CHECK(osfs_model_parse_list(&osfs_kinds[OSFS_SERVERS],
+		"{\"servers\": [{ \"id\" : \"s\\/1\", \"n\": 1.0, \"e\": \"\\u00e9\", \"l\": [ ] }]}", 1000, &page) == 0);
+	char *json = osfs_res_json(page.items[0]), *pretty = osfs_res_pretty(page.items[0]);
+	CHECK_STR(json, "{\"id\":\"s/1\",\"n\":1.0,\"e\":\"\xc3\xa9\",\"l\":[]}");
+	CHECK(pretty && strncmp(pretty, "{\n  \"id\": \"s/1\",\n", 17) == 0 && pretty[strlen(pretty) - 1] == '\n');
+	free(json);
+	free(pretty);
+	osfs_page_free(&page);
+}
+
+/* Neutron's and Cinder's shapes: conditional links, blank names, arrays
+ * of objects shown by some of their members, lists of ids. */
+static void neutron_and_cinder(void)
+{
+	struct osfs_page page;
+
+	CHECK(agree_list(OSFS_PORTS,
+		"{\"ports\": [{\"id\": \"p1\", \"name\": \"\", \"device_owner\": \"compute:nova\","
+		" \"device_id\": \"s1\", \"network_id\": \"n1\","
+		" \"fixed_ips\": [{\"subnet_id\": \"b1\", \"ip_address\": \"10.0.0.5\"}]},"
+		" {\"id\": \"p2\", \"name\": \"gw\", \"device_owner\": \"network:router_interface\","
+		" \"device_id\": \"r1\", \"network_id\": \"n1\", \"fixed_ips\": []},"
+		" {\"id\": \"p3\", \"name\": \"odd\", \"device_owner\": \"comp\\u0075te:x\","
+		" \"device_id\": \"s2\"}, {\"id\": \"p4\", \"device_owner\": null, \"device_id\": \"s3\"}]}") == 0);
+	CHECK(osfs_model_parse_list(&osfs_kinds[OSFS_PORTS],
+		"{\"ports\": [{\"id\": \"p1\", \"name\": \"\", \"device_owner\": \"compute:nova\","
+		" \"device_id\": \"s1\", \"fixed_ips\": [{\"subnet_id\": \"b1\", \"ip_address\": \"10.0.0.5\"}]},"
+		" {\"id\": \"p2\", \"name\": \"gw\", \"device_owner\": \"network:dhcp\", \"device_id\": \"d1\"}]}",
+		1000, &page) == 0);
+	CHECK(page.n == 2 && page.items[0]->name == NULL);        /* "" is no name */
+	CHECK_STR(field(page.items[0], OSFS_PORTS, "device"), "s1");
+	CHECK_STR(field(page.items[1], OSFS_PORTS, "device"), ""); /* not a server's */
+	CHECK_STR(field(page.items[0], OSFS_PORTS, "fixed_ips"), "10.0.0.5 b1\n");
+	osfs_page_free(&page);
+	CHECK(agree_list(OSFS_NETWORKS,
+		"{\"networks\": [{\"id\": \"n1\", \"name\": \"private\", \"subnets\": [\"b1\", \"b2\"],"
+		" \"router:external\": false, \"mtu\": 1450}]}") == 0);
+	CHECK(agree_list(OSFS_SECURITY_GROUPS,
+		"{\"security_groups\": [{\"id\": \"g1\", \"name\": \"default\", \"security_group_rules\":"
+		" [{\"id\": \"r1\", \"protocol\": \"tcp\"}, {\"id\": \"r2\", \"protocol\": null}]}]}") == 0);
+	CHECK(agree_list(OSFS_VOLUMES,
+		"{\"volumes\": [{\"id\": \"v1\", \"name\": null, \"size\": 10, \"attachments\":"
+		" [{\"server_id\": \"s1\", \"device\": \"/dev/vdb\"}]}]}") == 0);
 }
 
 int main(void)
@@ -145,5 +348,7 @@ int main(void)
 	CHECK(osfs_ctl_parse(OSFS_SERVERS, "explode\n", 8) == NULL);
 	CHECK(osfs_ctl_parse(OSFS_FLAVORS, "delete", 6) == NULL);
 	CHECK(osfs_ctl_parse(OSFS_KEYPAIRS, "delete", 6) != NULL);
+	scan_edges();
+	neutron_and_cinder();
 	return CHECK_DONE();
 }

@@ -1,0 +1,64 @@
+/* model_tree.h - what model.c (the json-c tree path) and model_scan.c (the
+ * scan path) share.  Internal to the model layer: json-c types are fine
+ * here and nowhere above.
+ */
+#ifndef OSFS_MODEL_TREE_H
+#define OSFS_MODEL_TREE_H
+
+#include "model.h"
+
+#include <json-c/json.h>
+
+#define OSFS_MODEL_MAX_FIELDS 64
+
+/* s[0..n) + "\n", NUL-terminated; caller frees; NULL on ENOMEM. */
+char *osfs_model_with_newline(const char *s, size_t n);
+
+/* The text of a field file of each format from its value (NULL: absent
+ * or null), ending in '\n' (links: the bare id); caller frees; NULL on
+ * ENOMEM. */
+extern char *(*const osfs_model_renderers[])(const struct osfs_field *fl, struct json_object *v);
+char *osfs_model_render_text(struct json_object *v);
+
+/* Whether fl is shown given the value at its if_pointer (a string, or
+ * NULL when there is none); always true for a field without a condition. */
+bool osfs_model_condition_holds(const struct osfs_field *fl, const char *value, size_t len);
+
+/* Strings as they are, other values as JSON; NULL for null (or ENOMEM). */
+char *osfs_model_string_of(struct json_object *v);
+
+/* Orders struct osfs_kv by key. */
+int osfs_model_cmp_kv(const void *a, const void *b);
+
+/* One block for r's n fields (vals, lens, then `text` bytes for the
+ * values, returned); vals[n] = NULL.  NULL on ENOMEM. */
+char *osfs_model_fields_block(struct osfs_res *r, size_t n, size_t text);
+
+/* The tree path: a resource from json-c object obj (its json packed as
+ * json-c's compact text); NULL when obj is not one (no id) or on ENOMEM. */
+struct osfs_res *osfs_model_res_from(const struct osfs_kind *k, struct json_object *obj);
+
+/* Next pages: does a Nova links array hold {"rel": "next"}; the next
+ * Nova page's path (rebuilt from the last id), or NULL; the path of
+ * Glance's "next" string, or NULL; the name of Nova's links member. */
+bool osfs_model_links_have_next(struct json_object *links);
+char *osfs_model_nova_next(const struct osfs_kind *k, bool has_next,
+			   const struct osfs_page *page, int limit);
+char *osfs_model_glance_next(struct json_object *next);
+void osfs_model_links_key(const struct osfs_kind *k, char *key, size_t size);
+
+/* The scan path's answer "the tree path must decide" (never an errno). */
+#define OSFS_MODEL_UNSURE 1
+
+/* A list page by the scan path: 0, -EPROTO (JSON, but not a page of k),
+ * -ENOMEM, or OSFS_MODEL_UNSURE; logs nothing; on anything but 0 the page
+ * holds nothing. */
+int osfs_model_scan_list(const struct osfs_kind *k, const char *body, int limit,
+			 struct osfs_page *page);
+
+/* One object by the scan path: the member `key` of text[0..len) (NULL:
+ * the whole text).  0 and *out, or -EPROTO/-ENOMEM/OSFS_MODEL_UNSURE. */
+int osfs_model_scan_one(const struct osfs_kind *k, const char *text, size_t len,
+			const char *key, struct osfs_res **out);
+
+#endif

@@ -4,9 +4,12 @@
  * and the request it makes.  Parsing, `cat ctl` and running all read the
  * same rows, so a new verb is a new row. */
 #include "ctl.h"
+#include "compute.h"
 #include "drafts.h"
 #include "log.h"
+#include "network.h"
 #include "notes.h"
+#include "volume.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -14,28 +17,51 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ACTION "/servers/%s/action"
 #define CTL_TEXT_MAX 1024   /* longer than any verb and a 255-character argument */
 
+#define VERB_FN(name) static int name(struct osfs_fs *fs, const struct osfs_res *r, \
+				      const char *arg, char **msg, char *why, size_t whylen)
+VERB_FN(run_delete);
+VERB_FN(run_unset);
+VERB_FN(run_attach);
+VERB_FN(run_detach);
+VERB_FN(run_add_fip);
+VERB_FN(run_remove_fip);
+VERB_FN(run_add_sg);
+VERB_FN(run_remove_sg);
+VERB_FN(run_delete_keypair);
+VERB_FN(run_delete_volume);
+
 static const struct osfs_verb server_verbs[] = {
-	{ "reboot", NULL, "POST", ACTION, "{\"reboot\": {\"type\": \"SOFT\"}}", false },
-	{ "reboot hard", NULL, "POST", ACTION, "{\"reboot\": {\"type\": \"HARD\"}}", false },
-	{ "stop", NULL, "POST", ACTION, "{\"os-stop\": null}", false },
-	{ "start", NULL, "POST", ACTION, "{\"os-start\": null}", false },
-	{ "pause", NULL, "POST", ACTION, "{\"pause\": null}", false },
-	{ "unpause", NULL, "POST", ACTION, "{\"unpause\": null}", false },
-	{ "suspend", NULL, "POST", ACTION, "{\"suspend\": null}", false },
-	{ "resume", NULL, "POST", ACTION, "{\"resume\": null}", false },
-	{ "lock", NULL, "POST", ACTION, "{\"lock\": null}", false },
-	{ "unlock", NULL, "POST", ACTION, "{\"unlock\": null}", false },
-	{ "delete", NULL, "DELETE", "/servers/%s", NULL, true },
-	{ "unset", "KEY", "DELETE", "/servers/%s/metadata/%s", NULL, false },
-	{ NULL, NULL, NULL, NULL, NULL, false },
+	{ "reboot", NULL, "{\"reboot\": {\"type\": \"SOFT\"}}", false, NULL },
+	{ "reboot hard", NULL, "{\"reboot\": {\"type\": \"HARD\"}}", false, NULL },
+	{ "stop", NULL, "{\"os-stop\": null}", false, NULL },
+	{ "start", NULL, "{\"os-start\": null}", false, NULL },
+	{ "pause", NULL, "{\"pause\": null}", false, NULL },
+	{ "unpause", NULL, "{\"unpause\": null}", false, NULL },
+	{ "suspend", NULL, "{\"suspend\": null}", false, NULL },
+	{ "resume", NULL, "{\"resume\": null}", false, NULL },
+	{ "lock", NULL, "{\"lock\": null}", false, NULL },
+	{ "unlock", NULL, "{\"unlock\": null}", false, NULL },
+	{ "delete", NULL, NULL, true, run_delete },
+	{ "unset", "KEY", NULL, false, run_unset },
+	{ "attach", "VOLUME", NULL, false, run_attach },
+	{ "detach", "VOLUME", NULL, false, run_detach },
+	{ "add-floating-ip", "NETWORK", NULL, false, run_add_fip },
+	{ "remove-floating-ip", "ADDRESS", NULL, false, run_remove_fip },
+	{ "add-security-group", "NAME", NULL, false, run_add_sg },
+	{ "remove-security-group", "NAME", NULL, false, run_remove_sg },
+	{ NULL, NULL, NULL, false, NULL },
 };
 
 static const struct osfs_verb keypair_verbs[] = {
-	{ "delete", NULL, "DELETE", "/os-keypairs/%s", NULL, true },
-	{ NULL, NULL, NULL, NULL, NULL, false },
+	{ "delete", NULL, NULL, true, run_delete_keypair },
+	{ NULL, NULL, NULL, false, NULL },
+};
+
+static const struct osfs_verb volume_verbs[] = {
+	{ "delete", NULL, NULL, true, run_delete_volume },
+	{ NULL, NULL, NULL, false, NULL },
 };
 
 static const struct osfs_verb *verbs_of(enum osfs_kind_id kind)
@@ -45,6 +71,8 @@ static const struct osfs_verb *verbs_of(enum osfs_kind_id kind)
 		return server_verbs;
 	case OSFS_KEYPAIRS:
 		return keypair_verbs;
+	case OSFS_VOLUMES:
+		return volume_verbs;
 	default:
 		return NULL;
 	}
@@ -155,25 +183,95 @@ char *osfs_ctl_help(enum osfs_kind_id kind)
 	return out;
 }
 
+/* ---- what the verbs do, through the service clients ---- */
+
+VERB_FN(run_delete)
+{
+	return osfs_compute_delete(fs->api, r->id, msg);
+}
+
+VERB_FN(run_unset)
+{
+	return osfs_compute_unset_meta(fs->api, r->id, arg, msg);
+}
+
+VERB_FN(run_delete_keypair)
+{
+	return osfs_compute_delete_keypair(fs->api, r->id, msg);
+}
+
+VERB_FN(run_delete_volume)
+{
+	return osfs_volume_delete(fs->api, r->id, msg);
+}
+
+/* attach and detach change the volume too: it is watched, and its
+ * kind's listing refreshed, like the server. */
+static int run_attachment(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
+			  char *why, size_t whylen,
+			  int (*fn)(struct osfs_api *, const char *, const char *, char **))
+{
+	char *vol = NULL;
+	int ret = osfs_volume_resolve(fs->api, arg, &vol, why, whylen);
+
+	if (ret == 0)
+		ret = fn(fs->api, r->id, vol, msg);
+	if (ret == 0) {
+		osfs_cache_watch(fs->cache, OSFS_VOLUMES, vol);
+		osfs_cache_invalidate(fs->cache, OSFS_VOLUMES);
+	}
+	free(vol);
+	return ret;
+}
+
+VERB_FN(run_attach)
+{
+	return run_attachment(fs, r, arg, msg, why, whylen, osfs_compute_attach);
+}
+
+VERB_FN(run_detach)
+{
+	return run_attachment(fs, r, arg, msg, why, whylen, osfs_compute_detach);
+}
+
+VERB_FN(run_add_fip)
+{
+	char *address = NULL, *port = NULL;
+	int ret = osfs_network_add_floating_ip(fs->api, r->id, arg, &address, &port, msg, why, whylen);
+
+	if (ret == 0)
+		log_info("servers/%s: floating IP %s on port %s", r->fname, address, port);
+	free(address);
+	free(port);
+	return ret;
+}
+
+VERB_FN(run_remove_fip)
+{
+	return osfs_network_remove_floating_ip(fs->api, r->id, arg, msg, why, whylen);
+}
+
+VERB_FN(run_add_sg)
+{
+	return osfs_compute_security_group(fs->api, r->id, arg, 1, msg);
+}
+
+VERB_FN(run_remove_sg)
+{
+	return osfs_compute_security_group(fs->api, r->id, arg, 0, msg);
+}
+
 int osfs_ctl_run(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_res *r,
 		 const struct osfs_verb *verb, const char *arg)
 {
-	struct osfs_http_resp resp;
-	char *path = NULL, *id = osfs_http_escape(r->id), *msg = NULL;
-	char *earg = arg ? osfs_http_escape(arg) : NULL;
-	int ret = -ENOMEM;
+	char *msg = NULL, why[OSFS_CTL_WHY_MAX] = "";
+	int ret = verb->action ? osfs_compute_action(fs->api, r->id, verb->action, &msg) :
+		  verb->run(fs, r, arg, &msg, why, sizeof(why));
 
-	if (!id || (arg && !earg) || asprintf(&path, verb->path, id, earg) < 0) {
-		path = NULL;
-		goto out;
-	}
-	struct osfs_api_call call = {
-		.svc = osfs_kinds[kind].svc, .method = verb->method, .path = path,
-		.body = verb->body, .no_retry = true,
-	};
-	ret = osfs_api_call(fs->api, &call, &resp, &msg);
-	osfs_http_resp_free(&resp);
-	osfs_notes_set(fs->notes, r->id, msg);
+	if (ret < 0 && !msg && *why) /* our own reason: the API's is logged where it failed */
+		log_err("%s/%s: %s%s%s: %s", osfs_kinds[kind].dir, r->fname, verb->words,
+			arg ? " " : "", arg ? arg : "", why);
+	osfs_notes_set(fs->notes, r->id, ret == 0 ? NULL : msg ? msg : *why ? why : strerror(-ret));
 	if (ret == 0) {
 		log_info("%s %s: %s%s%s accepted", osfs_kinds[kind].dir, r->fname, verb->words,
 			 arg ? " " : "", arg ? arg : "");
@@ -183,10 +281,6 @@ int osfs_ctl_run(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_r
 			osfs_cache_invalidate(fs->cache, (int)kind);
 		}
 	}
-out:
 	free(msg);
-	free(path);
-	free(earg);
-	free(id);
 	return ret;
 }

@@ -20,10 +20,13 @@
  * locks, taken under it.
  */
 #include "drafts.h"
+#include "compute.h"
 #include "ctl.h"
 #include "log.h"
 #include "names.h"
+#include "network.h"
 #include "notes.h"
+#include "volume.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -42,7 +45,8 @@
 
 enum dfile {
 	D_STATUS, D_MISSING, D_NAME, D_FLAVOR, D_IMAGE, D_KEY_NAME, D_USER_DATA,
-	D_NETWORKS, D_AZ, D_PUBLIC_KEY, D_CTL, D_ERROR, D_METADATA, D_NFILES
+	D_NETWORKS, D_SECURITY_GROUPS, D_BOOT_VOLUME_SIZE, D_AZ, D_PUBLIC_KEY, D_SIZE, D_CTL,
+	D_ERROR, D_METADATA, D_NFILES
 };
 
 struct dfile_info {
@@ -55,20 +59,24 @@ struct dfile_info {
 
 #define SRV (1u << OSFS_SERVERS)
 #define KEY (1u << OSFS_KEYPAIRS)
+#define VOL (1u << OSFS_VOLUMES)
 
 static const struct dfile_info dfiles[D_NFILES] = {
-	[D_STATUS] = { "status", false, false, SRV, 0 },
+	[D_STATUS] = { "status", false, false, SRV | VOL, 0 },
 	[D_MISSING] = { "missing", false, false, SRV | KEY, 0 },
-	[D_NAME] = { "name", false, false, SRV | KEY, 0 },
+	[D_NAME] = { "name", false, false, SRV | KEY | VOL, 0 },
 	[D_FLAVOR] = { "flavor", true, false, SRV, API_TEXT_MAX },
 	[D_IMAGE] = { "image", true, false, SRV, API_TEXT_MAX },
 	[D_KEY_NAME] = { "key_name", true, false, SRV, API_TEXT_MAX },
 	[D_USER_DATA] = { "user_data", true, false, SRV, 0 },
 	[D_NETWORKS] = { "networks", true, false, SRV, VALUE_MAX },
+	[D_SECURITY_GROUPS] = { "security_groups", true, false, SRV, VALUE_MAX },
+	[D_BOOT_VOLUME_SIZE] = { "boot_volume_size", true, false, SRV, 20 },
 	[D_AZ] = { "availability_zone", true, false, SRV, API_TEXT_MAX },
 	[D_PUBLIC_KEY] = { "public_key", true, false, KEY, VALUE_MAX },
-	[D_CTL] = { "ctl", true, false, SRV | KEY, 0 },
-	[D_ERROR] = { "error", false, false, SRV | KEY, 0 },
+	[D_SIZE] = { "size", true, false, VOL, 20 },
+	[D_CTL] = { "ctl", true, false, SRV | KEY | VOL, 0 },
+	[D_ERROR] = { "error", false, false, SRV | KEY | VOL, 0 },
 	[D_METADATA] = { "metadata", true, true, SRV, 0 },
 };
 
@@ -95,9 +103,18 @@ struct draft {
 	struct draft *next;
 };
 
+/* A booted server's adminPass, from the boot answer: memory only. */
+struct secret {
+	char *id;                   /* the server's id */
+	char *pass;
+	double made_wall;           /* wall-clock seconds, as listings count */
+	struct secret *next;
+};
+
 struct osfs_drafts {
 	pthread_mutex_t lock;       /* see the lock note above */
 	struct draft *head;         /* protected by lock */
+	struct secret *secrets;     /* protected by lock */
 };
 
 static double mono_s(void)
@@ -186,10 +203,87 @@ static void draft_free(struct draft *dr)
 	free(dr);
 }
 
+/* Free a password, overwritten first. */
+static void wipe_free(char *pass)
+{
+	if (pass)
+		explicit_bzero(pass, strlen(pass));
+	free(pass);
+}
+
+static void secret_free(struct secret *s)
+{
+	wipe_free(s->pass);
+	free(s->id);
+	free(s);
+}
+
+/* Drop the secret of server `id`, if any. */
+static void forget_secret_locked(struct osfs_drafts *d, const char *id)
+{
+	for (struct secret **p = &d->secrets; *p; p = &(*p)->next) {
+		if (strcmp((*p)->id, id) == 0) {
+			struct secret *s = *p;
+			*p = s->next;
+			secret_free(s);
+			return;
+		}
+	}
+}
+
+/* Keep pass (taken over, NULL: nothing) as server id's adminPass. */
+static void keep_secret(struct osfs_drafts *d, const char *id, char *pass)
+{
+	struct secret *s = pass ? calloc(1, sizeof(*s)) : NULL;
+
+	if (s && (s->id = strdup(id))) {
+		s->pass = pass;
+		s->made_wall = wall_s();
+		pthread_mutex_lock(&d->lock);
+		forget_secret_locked(d, id);
+		s->next = d->secrets;
+		d->secrets = s;
+		pthread_mutex_unlock(&d->lock);
+		return;
+	}
+	free(s);
+	wipe_free(pass);
+}
+
+char *osfs_drafts_admin_pass(struct osfs_fs *fs, const char *id)
+{
+	struct osfs_drafts *d = fs->drafts;
+	char *out = NULL;
+
+	pthread_mutex_lock(&d->lock);
+	for (struct secret *s = d->secrets; s && !out; s = s->next)
+		if (strcmp(s->id, id) == 0 && asprintf(&out, "%s\n", s->pass) < 0)
+			out = NULL;
+	pthread_mutex_unlock(&d->lock);
+	return out;
+}
+
+bool osfs_drafts_has_admin_pass(struct osfs_fs *fs, const char *id)
+{
+	struct osfs_drafts *d = fs->drafts;
+	bool found = false;
+
+	pthread_mutex_lock(&d->lock);
+	for (struct secret *s = d->secrets; s && !found; s = s->next)
+		found = strcmp(s->id, id) == 0;
+	pthread_mutex_unlock(&d->lock);
+	return found;
+}
+
 void osfs_drafts_free(struct osfs_drafts *d)
 {
 	if (!d)
 		return;
+	while (d->secrets) {
+		struct secret *next = d->secrets->next;
+		secret_free(d->secrets);
+		d->secrets = next;
+	}
 	while (d->head) {
 		struct draft *next = d->head->next;
 		draft_free(d->head);
@@ -360,6 +454,21 @@ static bool listed_locked(struct osfs_drafts *d, struct draft *dr, const struct 
 	return !osfs_listing_find(l, dr->fname);
 }
 
+/* A server that a whole listing asked for after its boot lacks is gone
+ * (deleted outside the mount too): its password goes with it. */
+static void prune_secrets_locked(struct osfs_drafts *d, const struct osfs_listing *l)
+{
+	for (struct secret **p = &d->secrets; *p;) {
+		struct secret *s = *p;
+		if (l && !l->single && l->fetched > s->made_wall && !osfs_listing_find_id(l, s->id)) {
+			*p = s->next;
+			secret_free(s);
+		} else {
+			p = &s->next;
+		}
+	}
+}
+
 void osfs_drafts_list(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_listing *l,
 		      osfs_fill_fn fill, void *ctx)
 {
@@ -368,6 +477,8 @@ void osfs_drafts_list(struct osfs_fs *fs, enum osfs_kind_id kind, const struct o
 
 	pthread_mutex_lock(&d->lock);
 	prune_locked(d);
+	if (kind == OSFS_SERVERS)
+		prune_secrets_locked(d, l);
 	for (struct draft *dr = d->head, *next; dr; dr = next) {
 		next = dr->next;
 		if (dr->kind == kind && listed_locked(d, dr, l) && fill(ctx, dr->fname, &st))
@@ -386,6 +497,8 @@ void osfs_drafts_forget(struct osfs_fs *fs, enum osfs_kind_id kind, const char *
 		if (dr->kind == kind && dr->state == DR_BOOTED && strcmp(dr->created, id) == 0)
 			unlink_locked(d, dr);
 	}
+	if (kind == OSFS_SERVERS)
+		forget_secret_locked(d, id);
 	pthread_mutex_unlock(&d->lock);
 }
 
@@ -436,12 +549,69 @@ int osfs_drafts_check_write(struct osfs_fs *fs, const struct osfs_node *node)
 
 /* ---- reading ---- */
 
-static char *missing_of(enum osfs_kind_id kind, const struct draft_fields *f)
+static char *server_missing(const struct draft_fields *f)
 {
 	char *out = NULL;
-	if (kind == OSFS_KEYPAIRS)
-		return strdup(f->vals[D_PUBLIC_KEY] ? "" : "public_key\n");
+
 	if (asprintf(&out, "%s%s", f->flavor_id ? "" : "flavor\n", f->image_id ? "" : "image\n") < 0)
+		return NULL;
+	return out;
+}
+
+static char *keypair_missing(const struct draft_fields *f)
+{
+	return strdup(f->vals[D_PUBLIC_KEY] ? "" : "public_key\n");
+}
+
+static char *volume_missing(const struct draft_fields *f)
+{
+	return strdup(f->vals[D_SIZE] ? "" : "size\n");
+}
+
+static int boot_server(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
+		       char **created, char **admin_pass, char *why);
+static int import_keypair(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
+			  char **created, char **secret, char *why);
+static int create_volume(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
+			 char **created, char **secret, char *why);
+static int server_defaults(struct osfs_fs *fs, const char *fname, bool *complete);
+static int volume_defaults(struct osfs_fs *fs, const char *fname, bool *complete);
+
+/* What differs between the kinds that have drafts. */
+static const struct draft_kind {
+	enum osfs_kind_id kind;
+	const char *verb;  /* the ctl word that creates it ("boot"); NULL: made once complete */
+	const char *creating; /* its status while the API creates it */
+	char *(*missing)(const struct draft_fields *f);  /* "flavor\nimage\n"; caller frees */
+	int (*create)(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
+		      char **created, char **secret, char *why);
+	int (*defaults)(struct osfs_fs *fs, const char *fname, bool *complete); /* or NULL */
+} draft_kinds[] = {
+	{ OSFS_SERVERS, "boot", "BUILD", server_missing, boot_server, server_defaults },
+	{ OSFS_KEYPAIRS, NULL, NULL, keypair_missing, import_keypair, NULL },
+	{ OSFS_VOLUMES, "create", "creating", volume_missing, create_volume, volume_defaults },
+};
+
+static const struct draft_kind *draft_kind_of(enum osfs_kind_id kind)
+{
+	for (size_t i = 0; i < sizeof(draft_kinds) / sizeof(draft_kinds[0]); i++)
+		if (draft_kinds[i].kind == kind)
+			return &draft_kinds[i];
+	return NULL;
+}
+
+static char *missing_of(enum osfs_kind_id kind, const struct draft_fields *f)
+{
+	return draft_kind_of(kind)->missing(f);
+}
+
+/* "boot\ndelete\n": what a draft's ctl takes. */
+static char *ctl_text(enum osfs_kind_id kind)
+{
+	const char *verb = draft_kind_of(kind)->verb;
+	char *out = NULL;
+
+	if (asprintf(&out, "%s%sdelete\n", verb ? verb : "", verb ? "\n" : "") < 0)
 		return NULL;
 	return out;
 }
@@ -466,7 +636,7 @@ static char *read_locked(struct osfs_fs *fs, struct draft *dr, const struct osfs
 	}
 	switch (node->index) {
 	case D_STATUS:
-		return strdup(dr->state == DR_OPEN ? "DRAFT\n" : "BUILD\n");
+		return dr->state == DR_OPEN ? strdup("DRAFT\n") : line_of(draft_kind_of(dr->kind)->creating);
 	case D_MISSING:
 		return missing_of(dr->kind, &dr->f);
 	case D_NAME:
@@ -481,7 +651,7 @@ static char *read_locked(struct osfs_fs *fs, struct draft *dr, const struct osfs
 		}
 		return out;
 	case D_CTL:
-		return strdup(dr->kind == OSFS_SERVERS ? "boot\ndelete\n" : "delete\n");
+		return ctl_text(dr->kind);
 	case D_ERROR:
 		key = note_key(dr->kind, dr->fname);
 		out = key ? osfs_notes_get(fs->notes, key) : NULL;
@@ -580,7 +750,8 @@ static int check_text(int f, const char *value, char *why)
 	if (n > dfiles[f].max)
 		return fail(why, -EINVAL, "%s: at most %zu characters, this value has %zu",
 			    dfiles[f].name, dfiles[f].max, n);
-	if (f != D_NETWORKS && f != D_PUBLIC_KEY && osfs_text_has_control(value))
+	if (f != D_NETWORKS && f != D_SECURITY_GROUPS && f != D_PUBLIC_KEY &&
+	    osfs_text_has_control(value))
 		return fail(why, -EINVAL, "%s: one line of text without control characters",
 			    dfiles[f].name);
 	return 0;
@@ -598,23 +769,12 @@ static bool valid_meta_key(const char *key)
 	return true;
 }
 
-static bool looks_like_uuid(const char *s)
-{
-	size_t hex = 0;
-
-	for (; *s; s++) {
-		if (*s == '-')
-			continue;
-		if (!strchr("0123456789abcdefABCDEF", *s))
-			return false;
-		hex++;
-	}
-	return hex == 32;
-}
-
 #define NET_SEPS "\n ,"
+#define SG_SEPS "\n"
+#define VOLUME_GIB_MAX 1000000L   /* far above any quota; keeps the number sane */
 
-/* "auto", "none", or network ids separated by blanks, commas or lines. */
+/* "auto", "none", or network names or ids separated by blanks, commas or
+ * lines; names are resolved at boot. */
 static int check_networks(const char *value, char *why)
 {
 	char *copy = strdup(value), *save = NULL;
@@ -624,17 +784,54 @@ static int check_networks(const char *value, char *why)
 	if (!copy)
 		return -ENOMEM;
 	for (char *tok = strtok_r(copy, NET_SEPS, &save); tok; tok = strtok_r(NULL, NET_SEPS, &save)) {
-		bool mode = strcmp(tok, "auto") == 0 || strcmp(tok, "none") == 0;
 		n++;
-		modes += mode;
-		if (!mode && !looks_like_uuid(tok) && ret == 0)
-			ret = fail(why, -EINVAL, "networks: '%.200s' is not auto, none or a network id", tok);
+		modes += strcmp(tok, "auto") == 0 || strcmp(tok, "none") == 0;
+		if (osfs_text_has_control(tok) && ret == 0)
+			ret = fail(why, -EINVAL, "networks: names without control characters");
 	}
 	if (ret == 0 && modes && n > 1)
 		ret = fail(why, -EINVAL, "networks: auto and none stand alone: write auto, none, "
-			   "or network ids");
+			   "or network names or ids");
 	free(copy);
 	return ret;
+}
+
+/* Security group names, one per line. */
+static int check_security_groups(const char *value, char *why)
+{
+	for (const char *p = value; *p; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\n')
+			return fail(why, -EINVAL, "security_groups: names, one per line");
+	return 0;
+}
+
+/* A size in GiB: a positive integer. */
+static int check_size(const char *value, char *why)
+{
+	char *end = NULL;
+	long n = strtol(value, &end, 10);
+
+	if (!*value || *value == '-' || *value == '+' || *end || n <= 0 || n > VOLUME_GIB_MAX)
+		return fail(why, -EINVAL, "'%.40s' is not a size: write a whole number of GiB, 1 or more",
+			    value);
+	return 0;
+}
+
+static int check_field(int f, const char *value, char *why)
+{
+	if (!*value)
+		return 0; /* clears the field */
+	switch (f) {
+	case D_NETWORKS:
+		return check_networks(value, why);
+	case D_SECURITY_GROUPS:
+		return check_security_groups(value, why);
+	case D_BOOT_VOLUME_SIZE:
+	case D_SIZE:
+		return check_size(value, why);
+	default:
+		return 0;
+	}
 }
 
 static int set_user_data_locked(struct draft *dr, const char *data, size_t len, char *why)
@@ -666,8 +863,8 @@ static int set_field_locked(struct draft *dr, int f, const char *data, size_t le
 	if (!(value = single_line(data, len)))
 		return fail(why, -EINVAL, "%s: the value must be text", dfiles[f].name);
 	ret = check_text(f, value, why);
-	if (ret == 0 && f == D_NETWORKS)
-		ret = check_networks(value, why);
+	if (ret == 0)
+		ret = check_field(f, value, why);
 	if (ret < 0) {
 		free(value);
 		return ret;
@@ -757,25 +954,6 @@ static char *base64(const char *data, size_t len)
 	return out;
 }
 
-/* Servers named `name` that the API lists now; NULL on failure. */
-static char **servers_named(struct osfs_fs *fs, const char *name)
-{
-	char *re = osfs_name_regex_exact(name), *filter = re ? osfs_http_escape(re) : NULL, *path = NULL;
-	struct osfs_http_resp resp;
-	char **ids = NULL;
-
-	if (filter && asprintf(&path, "/servers?name=%s", filter) > 0) {
-		struct osfs_api_call call = { .svc = OSFS_SVC_COMPUTE, .method = "GET", .path = path };
-		if (osfs_api_call(fs->api, &call, &resp, NULL) == 0)
-			ids = osfs_model_ids_named(resp.body, "servers", name);
-		osfs_http_resp_free(&resp);
-	}
-	free(path);
-	free(filter);
-	free(re);
-	return ids;
-}
-
 static bool in_list(char **list, const char *id)
 {
 	for (size_t i = 0; list && list[i]; i++)
@@ -787,7 +965,7 @@ static bool in_list(char **list, const char *id)
 /* After a POST that got no clear answer: did it create the server? */
 static char *find_created(struct osfs_fs *fs, const char *name, char **before)
 {
-	char **now = servers_named(fs, name), *id = NULL;
+	char **now = osfs_compute_servers_named(fs->api, name), *id = NULL;
 
 	for (size_t i = 0; now && now[i] && !id; i++)
 		if (!in_list(before, now[i]))
@@ -796,57 +974,103 @@ static char *find_created(struct osfs_fs *fs, const char *name, char **before)
 	return id;
 }
 
-static char *server_body(const struct draft_fields *f, const char *b64, char **nets)
-{
-	const char *mode = f->vals[D_NETWORKS] ? f->vals[D_NETWORKS] : "auto";
-	struct osfs_server_spec spec = {
-		.name = f->name, .flavor_ref = f->flavor_id, .image_ref = f->image_id,
-		.key_name = f->vals[D_KEY_NAME], .user_data_b64 = b64,
-		.availability_zone = f->vals[D_AZ],
-		.net_mode = strcmp(mode, "none") == 0 ? OSFS_NET_NONE :
-			    strcmp(mode, "auto") == 0 ? OSFS_NET_AUTO : OSFS_NET_LIST,
-		.net_ids = (const char *const *)nets, .metadata = f->meta, .nmetadata = f->nmeta,
-	};
-	return osfs_model_server_body(&spec);
-}
-
-static char **split_lines(const char *s)
+/* The tokens of s split at any of seps; NULL-ended, NULL on ENOMEM. */
+static char **split_at(const char *s, const char *seps)
 {
 	char *copy = s ? strdup(s) : NULL, *save = NULL;
 	char **out = calloc(s ? strlen(s) / 2 + 2 : 1, sizeof(*out));
 	size_t n = 0;
 
-	for (char *tok = copy ? strtok_r(copy, NET_SEPS, &save) : NULL; out && tok;
-	     tok = strtok_r(NULL, NET_SEPS, &save))
-		out[n++] = strdup(tok);
+	for (char *tok = copy ? strtok_r(copy, seps, &save) : NULL; out && tok;
+	     tok = strtok_r(NULL, seps, &save))
+		if (!(out[n++] = strdup(tok)))
+			break;
+	if (out && n && !out[n - 1]) {
+		osfs_model_strv_free(out);
+		out = NULL;
+	}
 	free(copy);
 	return out;
 }
 
-/* POST /servers with the copy a boot took.  *created: the new id. */
-static int boot_server(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
-		       char **created, char *why)
+static enum osfs_net_mode net_mode(const struct draft_fields *f)
 {
-	char *b64 = NULL, *body = NULL, *msg = NULL, **nets = NULL, **before = NULL;
-	struct osfs_http_resp resp = { 0 };
+	const char *mode = f->vals[D_NETWORKS] ? f->vals[D_NETWORKS] : "auto";
+
+	return strcmp(mode, "none") == 0 ? OSFS_NET_NONE :
+	       strcmp(mode, "auto") == 0 ? OSFS_NET_AUTO : OSFS_NET_LIST;
+}
+
+/* Network names and ids → ids, through Neutron.  Without a network
+ * service an id is passed to Nova as written; a name cannot be. */
+static int resolve_networks(struct osfs_fs *fs, char **nets, char *why)
+{
+	for (size_t i = 0; nets[i]; i++) {
+		char *id = NULL;
+		int ret = osfs_network_resolve(fs->api, nets[i], &id, why, WHY_MAX);
+		if (ret == -ENODEV && osfs_network_is_uuid(nets[i]))
+			continue;
+		if (ret == -ENODEV)
+			return fail(why, -EINVAL, "networks: '%.200s' is a name, and this cloud has no "
+				    "network service to look it up: write a network id", nets[i]);
+		if (ret < 0 && !*why)
+			fail(why, ret, "networks: cannot look up '%.200s': %s", nets[i], strerror(-ret));
+		if (ret < 0)
+			return ret;
+		free(nets[i]);
+		nets[i] = id;
+	}
+	return 0;
+}
+
+/* The request body for the copy a boot took, networks resolved first. */
+static int boot_body(struct osfs_fs *fs, const struct draft_fields *f, char **body, char *why)
+{
+	char *b64 = NULL, **nets = split_at(f->vals[D_NETWORKS], NET_SEPS);
+	char **groups = split_at(f->vals[D_SECURITY_GROUPS], SG_SEPS);
+	const char *size = f->vals[D_BOOT_VOLUME_SIZE];
+	int ret = -ENOMEM;
+
+	*body = NULL;
+	b64 = f->user_data_len ? base64(f->vals[D_USER_DATA], f->user_data_len) : NULL;
+	if (!nets || !groups || (f->user_data_len && !b64))
+		goto out;
+	if (net_mode(f) == OSFS_NET_LIST && (ret = resolve_networks(fs, nets, why)) < 0)
+		goto out;
+	struct osfs_boot_spec spec = {
+		.server = {
+			.name = f->name, .flavor_ref = f->flavor_id, .image_ref = f->image_id,
+			.key_name = f->vals[D_KEY_NAME], .user_data_b64 = b64,
+			.availability_zone = f->vals[D_AZ], .net_mode = net_mode(f),
+			.net_ids = (const char *const *)nets, .metadata = f->meta, .nmetadata = f->nmeta,
+		},
+		.security_groups = (const char *const *)groups,
+		.boot_volume_size = size ? strtol(size, NULL, 10) : 0,
+	};
+	*body = osfs_compute_boot_body(&spec);
+	ret = *body ? 0 : -ENOMEM;
+out:
+	osfs_model_strv_free(nets);
+	osfs_model_strv_free(groups);
+	free(b64);
+	return ret;
+}
+
+/* POST /servers with the copy a boot took.  *created: the new id;
+ * *admin_pass: the password the answer gave, or NULL. */
+static int boot_server(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
+		       char **created, char **admin_pass, char *why)
+{
+	char *body = NULL, *msg = NULL, **before = NULL;
+	long status = 0;
 	int ret;
 
-	*created = NULL;
-	b64 = f->user_data_len ? base64(f->vals[D_USER_DATA], f->user_data_len) : NULL;
-	nets = split_lines(f->vals[D_NETWORKS]);
-	body = server_body(f, b64, nets);
-	before = servers_named(fs, f->name);
-	if (!body || !nets || (f->user_data_len && !b64)) {
-		ret = -ENOMEM;
+	*created = *admin_pass = NULL;
+	if ((ret = boot_body(fs, f, &body, why)) < 0)
 		goto out;
-	}
-	struct osfs_api_call call = { .svc = OSFS_SVC_COMPUTE, .method = "POST", .path = "/servers",
-				      .body = body, .no_retry = true };
-	ret = osfs_api_call(fs->api, &call, &resp, &msg);
-	if (ret == 0) {
-		*created = osfs_model_created_id(resp.body);
-		ret = *created ? 0 : -EPROTO;
-	} else if (resp.status == 0 || resp.status >= 500) {
+	before = osfs_compute_servers_named(fs->api, f->name);
+	ret = osfs_compute_boot(fs->api, body, created, admin_pass, &status, &msg);
+	if (ret < 0 && (status == 0 || status >= 500)) {
 		/* no clear answer: the server may exist all the same */
 		*created = find_created(fs, f->name, before);
 		if (*created) {
@@ -858,34 +1082,51 @@ static int boot_server(struct osfs_fs *fs, const char *fname, const struct draft
 	if (ret < 0 && msg)
 		fail(why, ret, "%s", msg);
 out:
-	osfs_http_resp_free(&resp);
-	osfs_model_strv_free(nets);
 	osfs_model_strv_free(before);
 	free(msg);
 	free(body);
-	free(b64);
 	return ret;
 }
 
-static int import_keypair(struct osfs_fs *fs, const struct draft_fields *f, char **created, char *why)
+static int import_keypair(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
+			  char **created, char **secret, char *why)
 {
-	char *body = osfs_model_keypair_body(f->name, f->vals[D_PUBLIC_KEY]), *msg = NULL;
-	struct osfs_http_resp resp;
-	int ret;
+	char *msg = NULL;
+	int ret = osfs_compute_import_keypair(fs->api, f->name, f->vals[D_PUBLIC_KEY], &msg);
 
 	*created = NULL;
-	if (!body)
-		return -ENOMEM;
-	struct osfs_api_call call = { .svc = OSFS_SVC_COMPUTE, .method = "POST", .path = "/os-keypairs",
-				      .body = body, .no_retry = true };
-	ret = osfs_api_call(fs->api, &call, &resp, &msg);
-	osfs_http_resp_free(&resp);
 	if (ret < 0 && msg)
 		fail(why, ret, "%s", msg);
 	if (ret == 0 && !(*created = strdup(f->name))) /* a keypair's id is its name */
 		ret = -ENOMEM;
 	free(msg);
-	free(body);
+	return ret;
+}
+
+/* POST /volumes with the copy a create took, once.  With no clear answer
+ * the volume may exist all the same: a volume of that name that was not
+ * there before is it. */
+static int create_volume(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
+			 char **created, char **secret, char *why)
+{
+	char *msg = NULL, **before = osfs_volume_ids_named(fs->api, f->name), **now = NULL;
+	long status = 0;
+	int ret = osfs_volume_create(fs->api, f->name, strtol(f->vals[D_SIZE], NULL, 10), created,
+				     &status, &msg);
+
+	if (ret < 0 && before && (status == 0 || status >= 500))
+		now = osfs_volume_ids_named(fs->api, f->name);
+	for (size_t i = 0; now && now[i] && !*created; i++)
+		if (!in_list(before, now[i]) && (*created = strdup(now[i]))) {
+			log_warn("volumes/%s: the create request failed (%s) but the volume exists: %s",
+				 fname, msg ? msg : "", *created);
+			ret = 0;
+		}
+	if (ret < 0 && msg)
+		fail(why, ret, "%s", msg);
+	osfs_model_strv_free(before);
+	osfs_model_strv_free(now);
+	free(msg);
 	return ret;
 }
 
@@ -970,12 +1211,15 @@ void osfs_drafts_boot_end(struct osfs_fs *fs, enum osfs_kind_id kind, const char
 static int commit(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname)
 {
 	struct osfs_draft_copy *copy = NULL;
-	char why[WHY_MAX] = "", *created = NULL;
+	char why[WHY_MAX] = "", *created = NULL, *pass = NULL;
 	int ret = osfs_drafts_boot_begin(fs, kind, fname, &copy, why);
 
 	if (ret == 0) {
-		ret = kind == OSFS_SERVERS ? boot_server(fs, fname, &copy->f, &created, why) :
-		      import_keypair(fs, &copy->f, &created, why);
+		ret = draft_kind_of(kind)->create(fs, fname, &copy->f, &created, &pass, why);
+		if (ret == 0 && created)
+			keep_secret(fs->drafts, created, pass);
+		else
+			wipe_free(pass);
 		osfs_drafts_boot_end(fs, kind, fname, ret, created);
 	}
 	osfs_draft_copy_free(copy);
@@ -997,11 +1241,12 @@ static int remove_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const ch
 
 static int draft_ctl(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len)
 {
+	const char *verb = draft_kind_of(node->kind)->verb;
 	char word[32], why[WHY_MAX] = "";
 	int ret;
 
 	osfs_ctl_normalise(data, len < 256 ? len : 256, word, sizeof(word));
-	if (strcmp(word, "boot") == 0 && node->kind == OSFS_SERVERS)
+	if (verb && strcmp(word, verb) == 0)
 		return commit(fs, node->kind, node->key);
 	if (strcmp(word, "delete") == 0) {
 		pthread_mutex_lock(&fs->drafts->lock);
@@ -1009,9 +1254,26 @@ static int draft_ctl(struct osfs_fs *fs, struct osfs_node *node, const char *dat
 		pthread_mutex_unlock(&fs->drafts->lock);
 		return report(fs, node->kind, node->key, ret, why);
 	}
-	ret = fail(why, -EINVAL, "unknown verb for a draft: write %s",
-		   node->kind == OSFS_SERVERS ? "boot or delete" : "delete");
+	ret = fail(why, -EINVAL, "unknown verb for a draft: write %s%sdelete", verb ? verb : "",
+		   verb ? " or " : "");
 	return report(fs, node->kind, node->key, ret, why);
+}
+
+/* Does the draft hold all it needs (for kinds made once complete)? */
+static bool complete(struct osfs_fs *fs, const struct osfs_node *node)
+{
+	struct draft *dr;
+	char *missing = NULL;
+	bool all;
+
+	pthread_mutex_lock(&fs->drafts->lock);
+	dr = find_locked(fs->drafts, node->kind, node->key);
+	if (dr && dr->state == DR_OPEN)
+		missing = missing_of(dr->kind, &dr->f);
+	pthread_mutex_unlock(&fs->drafts->lock);
+	all = missing && !*missing;
+	free(missing);
+	return all;
 }
 
 int osfs_drafts_write(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len)
@@ -1036,7 +1298,7 @@ int osfs_drafts_write(struct osfs_fs *fs, struct osfs_node *node, const char *da
 		ret = set_field_locked(dr, f, data, len, why);
 	pthread_mutex_unlock(&fs->drafts->lock);
 	report_write(fs, node, ret, why);
-	if (ret == 0 && node->kind == OSFS_KEYPAIRS && f == D_PUBLIC_KEY)
+	if (ret == 0 && !draft_kind_of(node->kind)->verb && complete(fs, node))
 		ret = commit(fs, node->kind, node->key);
 	return ret;
 }
@@ -1183,7 +1445,7 @@ int osfs_drafts_add(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fnam
 	struct draft *dr = NULL;
 	int ret;
 
-	if (kind != OSFS_SERVERS && kind != OSFS_KEYPAIRS)
+	if (!draft_kind_of(kind))
 		return fail(why, -EPERM, "%s cannot be created here", osfs_kinds[kind].dir);
 	if ((ret = osfs_name_check_new(fname, why, WHY_MAX)) < 0)
 		return ret;
@@ -1204,14 +1466,14 @@ int osfs_drafts_add(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fnam
 	return ret;
 }
 
-static int apply_defaults(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname)
+/* The mount's default flavor, image and networks; *complete when both
+ * flavor and image have one, so that mkdir boots at once. */
+static int server_defaults(struct osfs_fs *fs, const char *fname, bool *complete_now)
 {
 	const struct osfs_opts *o = &fs->opts;
-	struct osfs_node node = { .type = OSFS_N_DRAFT_FILE, .kind = kind, .key = (char *)fname };
+	struct osfs_node node = { .type = OSFS_N_DRAFT_FILE, .kind = OSFS_SERVERS, .key = (char *)fname };
 	int ret = 0;
 
-	if (kind != OSFS_SERVERS)
-		return 0;
 	if (o->default_networks) {
 		node.index = D_NETWORKS;
 		ret = osfs_drafts_write(fs, &node, o->default_networks, strlen(o->default_networks));
@@ -1224,7 +1486,29 @@ static int apply_defaults(struct osfs_fs *fs, enum osfs_kind_id kind, const char
 		node.index = D_IMAGE;
 		ret = osfs_drafts_write(fs, &node, o->default_image, strlen(o->default_image));
 	}
-	if (ret == 0 && o->default_flavor && o->default_image)
+	*complete_now = ret == 0 && o->default_flavor && o->default_image;
+	return ret;
+}
+
+/* The size a volume draft starts with: -o volume_size, else 1 GiB. */
+static int volume_defaults(struct osfs_fs *fs, const char *fname, bool *complete_now)
+{
+	struct osfs_node node = { .type = OSFS_N_DRAFT_FILE, .kind = OSFS_VOLUMES, .key = (char *)fname,
+				  .index = D_SIZE };
+	char size[32];
+
+	*complete_now = false; /* created by `echo create > ctl` */
+	snprintf(size, sizeof(size), "%ld\n", fs->opts.volume_size > 0 ? fs->opts.volume_size : 1);
+	return osfs_drafts_write(fs, &node, size, strlen(size));
+}
+
+static int apply_defaults(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname)
+{
+	const struct draft_kind *dk = draft_kind_of(kind);
+	bool complete_now = false;
+	int ret = dk->defaults ? dk->defaults(fs, fname, &complete_now) : 0;
+
+	if (ret == 0 && complete_now)
 		ret = commit(fs, kind, fname);
 	return ret;
 }
@@ -1234,7 +1518,7 @@ int osfs_drafts_create(struct osfs_fs *fs, enum osfs_kind_id kind, const char *f
 	char why[WHY_MAX] = "";
 	int ret;
 
-	if (kind != OSFS_SERVERS && kind != OSFS_KEYPAIRS)
+	if (!draft_kind_of(kind))
 		return -EPERM;
 	if ((ret = name_taken(fs, kind, fname)) < 0)
 		return ret;

@@ -58,6 +58,7 @@ static const struct fuse_opt opt_spec[] = {
 	OPT("default_flavor=%s", default_flavor),
 	OPT("default_image=%s", default_image),
 	OPT("default_networks=%s", default_networks),
+	OPT("volume_size=%ld", volume_size),
 	FUSE_OPT_KEY("-h", KEY_HELP),
 	FUSE_OPT_KEY("--help", KEY_HELP),
 	FUSE_OPT_KEY("-V", KEY_VERSION),
@@ -101,6 +102,7 @@ static const char usage[] =
 "    -o max_response=BYTES  largest API response accepted (default 64 MiB)\n"
 "    -o default_flavor=F, default_image=I, default_networks=N\n"
 "                           make `mkdir servers/NAME` boot at once\n"
+"    -o volume_size=GIB     size of a new volume draft (default 1)\n"
 "    -o allow_other         let other users in (forces default_permissions)\n"
 "    fstab options auto, noauto, user, users, _netdev, nofail, defaults are ignored\n";
 

@@ -47,8 +47,11 @@ static const struct {
 	{ OSFS_SERVERS, "error", OSFS_N_ERROR },
 	{ OSFS_SERVERS, "console.log", OSFS_N_CONSOLE },
 	{ OSFS_SERVERS, "events", OSFS_N_EVENTS },
+	{ OSFS_SERVERS, "admin_pass", OSFS_N_SECRET },
 	{ OSFS_KEYPAIRS, "ctl", OSFS_N_CTL },
 	{ OSFS_KEYPAIRS, "error", OSFS_N_ERROR },
+	{ OSFS_VOLUMES, "ctl", OSFS_N_CTL },
+	{ OSFS_VOLUMES, "error", OSFS_N_ERROR },
 };
 
 #define NEXTRAS (sizeof(extras) / sizeof(extras[0]))
@@ -112,6 +115,12 @@ void osfs_node_release(struct osfs_node *node)
 	memset(node, 0, sizeof(*node));
 }
 
+/* Is there an extras file of this type for r (admin_pass only once known)? */
+static bool extra_exists(struct osfs_fs *fs, enum osfs_node_type type, const struct osfs_res *r)
+{
+	return type != OSFS_N_SECRET || osfs_drafts_has_admin_pass(fs, r->id);
+}
+
 static bool from_show(const struct osfs_node *node)
 {
 	return node->type == OSFS_N_FIELD && osfs_kinds[node->kind].fields[node->index].from_show;
@@ -121,7 +130,8 @@ bool osfs_node_is_dynamic(const struct osfs_node *node)
 {
 	return from_show(node) || node->type == OSFS_N_META_FILE || node->type == OSFS_N_CONSOLE ||
 	       node->type == OSFS_N_ERROR || node->type == OSFS_N_CTL ||
-	       node->type == OSFS_N_DRAFT_FILE || node->type == OSFS_N_EVENTS;
+	       node->type == OSFS_N_DRAFT_FILE || node->type == OSFS_N_EVENTS ||
+	       node->type == OSFS_N_SECRET;
 }
 
 /* Split "/a/b/c" into at most MAX_DEPTH parts, in place. */
@@ -283,7 +293,7 @@ static int lookup_in_res(struct osfs_fs *fs, const struct osfs_kind *k, char **p
 	for (size_t i = 0; i < NEXTRAS; i++) {
 		if (extras[i].kind == node->kind && strcmp(parts[2], extras[i].name) == 0) {
 			node->type = extras[i].type;
-			return 0;
+			return extra_exists(fs, node->type, node->res) ? 0 : -ENOENT;
 		}
 	}
 	return -ENOENT;
@@ -372,7 +382,7 @@ int osfs_tree_lookup(struct osfs_fs *fs, const char *path, struct osfs_node *nod
 
 static bool kind_writable(enum osfs_kind_id kind)
 {
-	return kind == OSFS_SERVERS || kind == OSFS_KEYPAIRS;
+	return kind == OSFS_SERVERS || kind == OSFS_KEYPAIRS || kind == OSFS_VOLUMES;
 }
 
 /* The field behind a FIELD, ELEM or ELEM_FILE node: the type of file it is. */
@@ -415,6 +425,8 @@ static mode_t mode_of(struct osfs_fs *fs, const struct osfs_node *node)
 		return S_IFREG | (rw && osfs_kinds[node->kind].sub_writable ? 0644 : 0444);
 	case OSFS_N_CTL:
 		return S_IFREG | (rw ? 0644 : 0444);
+	case OSFS_N_SECRET:
+		return S_IFREG | 0400;
 	case OSFS_N_DRAFT_FILE:
 		return S_IFREG | (rw && osfs_drafts_file_writable(node) ? 0644 : 0444);
 	default:
@@ -550,7 +562,8 @@ static int list_res(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fil
 			return 0;
 	}
 	for (size_t i = 0; i < NEXTRAS; i++)
-		if (extras[i].kind == node->kind && fill_node(fs, fill, ctx, extras[i].name, node, extras[i].type))
+		if (extras[i].kind == node->kind && extra_exists(fs, extras[i].type, node->res) &&
+		    fill_node(fs, fill, ctx, extras[i].name, node, extras[i].type))
 			return 0;
 	return 0;
 }
@@ -736,6 +749,10 @@ int osfs_tree_read(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_
 		return take_string(osfs_cache_events(fs->cache, node->res->id), buf, len);
 	case OSFS_N_DRAFT_FILE:
 		return osfs_drafts_read(fs, node, buf, len);
+	case OSFS_N_SECRET:
+		*buf = osfs_drafts_admin_pass(fs, node->res->id);
+		*len = *buf ? strlen(*buf) : 0;
+		return *buf ? 0 : -ENOENT;
 	default:
 		return -EISDIR;
 	}

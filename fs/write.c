@@ -1,6 +1,7 @@
 /* write.c - the write side of the tree: checks, then ctl.c, drafts.c or a
  * metadata call.  Paths are split into parent and last component here. */
 #include "write.h"
+#include "compute.h"
 #include "ctl.h"
 #include "drafts.h"
 #include "log.h"
@@ -39,43 +40,29 @@ bool osfs_write_accumulates(const struct osfs_node *node)
 	return node->type == OSFS_N_DRAFT_FILE;
 }
 
-/* PUT /servers/{id}/metadata/{key} (value: text up to 255 characters, the
- * limit drafts apply too). */
+/* A live metadata key (value: text up to 255 characters, the limit
+ * drafts apply too). */
 static int set_meta(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len)
 {
-	char *value, *key = osfs_http_escape(node->key), *id = osfs_http_escape(node->res->id);
-	char *path = NULL, *body = NULL, *msg = NULL;
-	struct osfs_http_resp resp;
+	char *value, *msg = NULL;
 	int ret = -ENOMEM;
 
 	while (len && (data[len - 1] == '\n' || data[len - 1] == '\r'))
 		len--;
-	value = strndup(data, len);
-	if (!value || !key || !id)
+	if (!(value = strndup(data, len)))
 		goto out;
 	if (strlen(value) != len || osfs_text_chars(value) > 255) {
 		osfs_notes_set(fs->notes, node->res->id, "metadata values are text of at most 255 characters");
 		ret = -EINVAL;
 		goto out;
 	}
-	body = osfs_model_meta_body(node->key, value);
-	if (!body || asprintf(&path, "/servers/%s/metadata/%s", id, key) < 0) {
-		path = NULL;
-		goto out;
-	}
-	struct osfs_api_call call = { .svc = OSFS_SVC_COMPUTE, .method = "PUT", .path = path, .body = body };
-	ret = osfs_api_call(fs->api, &call, &resp, &msg);
-	osfs_http_resp_free(&resp);
+	ret = osfs_compute_set_meta(fs->api, node->res->id, node->key, value, &msg);
 	osfs_notes_set(fs->notes, node->res->id, msg);
 	if (ret == 0)
 		osfs_cache_watch(fs->cache, node->kind, node->res->id);
 out:
 	free(msg);
-	free(path);
-	free(body);
 	free(value);
-	free(key);
-	free(id);
 	return ret;
 }
 

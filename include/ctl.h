@@ -1,7 +1,10 @@
 /* ctl.h - the verbs a `ctl` file takes, as a table per kind.
  *
  * Live servers: reboot, reboot hard, stop, start, pause, unpause, suspend,
- * resume, lock, unlock, delete, unset KEY.  Keypairs: delete.  Drafts: boot
+ * resume, lock, unlock, delete, unset KEY, attach VOLUME, detach VOLUME,
+ * add-floating-ip NETWORK, remove-floating-ip ADDRESS, add-security-group
+ * NAME, remove-security-group NAME (these through compute.h, network.h
+ * and volume.h).  Keypairs: delete.  Drafts: boot
  * and delete (drafts.c).  Parsing trims surrounding blanks and newlines,
  * folds runs of blanks and ignores case, so `echo "Reboot  hard" > ctl`
  * works; a verb's argument (the KEY of `unset KEY`) is taken as written,
@@ -17,13 +20,20 @@
 #include "kinds.h"
 #include "model.h"
 
+/* A verb that is more than one fixed request (it looks a name up first,
+ * or talks to another service): 0 or -errno, with the API's message in
+ * *msg or a reason of our own in why[0..whylen). */
+typedef int (*osfs_verb_fn)(struct osfs_fs *fs, const struct osfs_res *r, const char *arg,
+			    char **msg, char *why, size_t whylen);
+
+#define OSFS_CTL_WHY_MAX 1024   /* room for a reason with candidates in it */
+
 struct osfs_verb {
 	const char *words;     /* "reboot hard"; for a verb with an argument, its word: "unset" */
 	const char *arg;       /* the argument's name in `cat ctl` ("KEY"), or NULL: none */
-	const char *method;    /* "POST" or "DELETE" */
-	const char *path;      /* printf format: the id, then the argument (URL-escaped) */
-	const char *body;      /* JSON or NULL */
+	const char *action;    /* a server action's JSON body ({"os-stop": null}), or NULL */
 	bool removes;          /* the resource itself goes away (its kind's listing changes) */
+	osfs_verb_fn run;      /* what a verb without an action does */
 };
 
 /* The verb without an argument that `text` names for `kind`, or NULL. */

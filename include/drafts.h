@@ -1,9 +1,12 @@
-/* drafts.h - servers and keypairs that exist only on our side, until the
- * user asks the cloud to create them.
+/* drafts.h - servers, keypairs and volumes that exist only on our side,
+ * until the user asks the cloud to create them.
  *
  *   mkdir /servers/web1        a draft: status DRAFT, `missing` lists what
  *                              boot still needs (flavor, image); the name
  *                              is checked here (names.h) and must be new
+ *   echo private > networks    names or ids, resolved through Neutron
+ *                              at boot (unknown or ambiguous: EINVAL)
+ *   security_groups, boot_volume_size (GiB: boot from a new volume)
  *   echo m1.tiny > flavor      checked against the API's limits and
  *                              resolved against the cached flavor list at
  *                              once (bad, unknown or ambiguous: EINVAL)
@@ -18,6 +21,8 @@
  *                              the draft.  Nothing here reaches the cloud.
  *
  *   mkdir /keypairs/k1; cat key.pub > /keypairs/k1/public_key   imports it
+ *   mkdir /volumes/data1; echo 10 > /volumes/data1/size (default: -o
+ *   volume_size, else 1); echo create > /volumes/data1/ctl   POST /volumes
  *
  * Every write, create and unlink leaves its outcome in the draft's `error`
  * file: empty after a success, the reason after a failure.  Drafts live in
@@ -79,6 +84,11 @@ int osfs_drafts_unlink(struct osfs_fs *fs, struct osfs_node *node);
 /* The resource `id` of `kind` is gone (deleted through its ctl): a booted
  * draft still waiting to be listed for it is dropped. */
 void osfs_drafts_forget(struct osfs_fs *fs, enum osfs_kind_id kind, const char *id);
+
+/* "PASSWORD\n": the adminPass the boot of server `id` was given (held in
+ * memory only, dropped when its ctl deletes it), or NULL; caller frees. */
+char *osfs_drafts_admin_pass(struct osfs_fs *fs, const char *id);
+bool osfs_drafts_has_admin_pass(struct osfs_fs *fs, const char *id);
 
 /* The two halves of a boot, around the API call (exported for tests).
  * begin checks the draft is complete, freezes it and hands out a copy of

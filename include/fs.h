@@ -32,6 +32,7 @@ struct osfs_opts {
 	int allow_other;
 	int show_help, show_version;
 	char *default_flavor, *default_image, *default_networks;
+	long volume_size;           /* GiB of a new volume draft; 0: 1 */
 };
 
 struct osfs_fs {

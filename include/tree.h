@@ -40,6 +40,7 @@ enum osfs_node_type {
 	OSFS_N_ERROR,     /* /servers/<name>/error */
 	OSFS_N_CONSOLE,   /* /servers/<name>/console.log */
 	OSFS_N_EVENTS,    /* /servers/<name>/events */
+	OSFS_N_SECRET,    /* /servers/<name>/admin_pass: 0400, only when known */
 	OSFS_N_NESTED_KIND, /* /servers/<name>/actions: a kind listed per resource */
 	OSFS_N_ELEM,      /* /networks/<name>/subnets/<id>, /security_groups/<name>/rules/<id> */
 	OSFS_N_ELEM_FILE, /* /security_groups/<name>/rules/<id>/protocol */

@@ -1,7 +1,8 @@
 /* write.h - every change a user can make through the mount, by path or node.
  *
- * What is writable: live servers' ctl and metadata/<key>, keypairs' ctl,
- * drafts (drafts.h), mkdir/rmdir in /servers and /keypairs.  Everything
+ * What is writable: live servers' ctl and metadata/<key>, keypairs' and
+ * volumes' ctl, drafts (drafts.h), mkdir/rmdir in /servers, /keypairs and
+ * /volumes.  Everything
  * else refuses: files with EACCES, unlink with EPERM (a live metadata key
  * goes with `echo 'unset KEY' > ctl`), rmdir of a live resource with
  * ENOTEMPTY, all of it with EROFS on a read-only mount.  Nothing rm or

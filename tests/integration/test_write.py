@@ -100,7 +100,7 @@ def test_bad_input_is_refused_with_a_reason(cloud, mnt):
     assert m.write("servers/%s/ctl" % name, "boot\n") == errno.EINVAL
     assert "missing" in m.read("servers", name, "error")
     assert m.write("servers/%s/user_data" % name, b"x" * (1 << 20)) == errno.EFBIG
-    assert m.write("servers/%s/networks" % name, "not a network\n") == errno.EINVAL
+    assert m.write("servers/%s/networks" % name, "auto none\n") == errno.EINVAL
     assert m.write("servers/%s/status" % name, "ACTIVE\n") == errno.EACCES
     assert m.read("servers", name, "status") == "DRAFT\n"
     os.rmdir(m.p("servers", name))

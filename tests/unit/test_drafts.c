@@ -262,8 +262,22 @@ static void error_file(void)
 	CHECK(error_has("err", "auto and none"));
 	CHECK(write_file("err", "networks", NULL, "auto 11111111-2222-3333-4444-555555555555\n") == -EINVAL);
 	CHECK(error_has("err", "auto and none"));
-	CHECK(write_file("err", "networks", NULL, "nope\n") == -EINVAL);
-	CHECK(error_has("err", "'nope' is not"));
+	CHECK(write_file("err", "networks", NULL, "private\npublic\n") == 0); /* names: resolved at boot */
+	CHECK(error_empty("err"));
+	CHECK(write_file("err", "boot_volume_size", NULL, "ten\n") == -EINVAL);
+	CHECK(error_has("err", "not a size"));
+	CHECK(write_file("err", "boot_volume_size", NULL, "0\n") == -EINVAL);
+	CHECK(write_file("err", "boot_volume_size", NULL, "-3\n") == -EINVAL);
+	CHECK(write_file("err", "boot_volume_size", NULL, "12abc\n") == -EINVAL);
+	CHECK(write_file("err", "boot_volume_size", NULL, "10\n") == 0);
+	char *size = read_file("err", "boot_volume_size", NULL);
+	CHECK_STR(size, "10\n");
+	free(size);
+	CHECK(write_file("err", "security_groups", NULL, "default\nweb servers\n") == 0);
+	char *groups = read_file("err", "security_groups", NULL);
+	CHECK_STR(groups, "default\nweb servers\n");
+	free(groups);
+	CHECK(write_file("err", "security_groups", NULL, "bad\tname\n") == -EINVAL);
 	CHECK(write_file("err", "ctl", NULL, "launch\n") == -EINVAL);
 	CHECK(error_has("err", "boot"));
 	CHECK(write_file("err", "ctl", NULL, "boot\n") == -EINVAL);   /* no image yet */

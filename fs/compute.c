@@ -1,0 +1,267 @@
+/* compute.c - Nova requests of the write side (see compute.h).
+ *
+ * The boot body starts from model.c's server body and adds what it does
+ * not know (security groups, boot from volume), so one place still says
+ * how a server spec becomes JSON.  The boot answer carries adminPass: it is
+ * read here and handed up, never logged (http.c logs no bodies). */
+#include "compute.h"
+#include "names.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *to_text(struct json_object *root)
+{
+	char *out = root ? strdup(json_object_to_json_string_ext(root,
+		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) : NULL;
+
+	json_object_put(root);
+	return out;
+}
+
+static struct json_object *security_groups_of(const char *const *names)
+{
+	struct json_object *list = json_object_new_array();
+
+	for (; list && names && *names; names++) {
+		struct json_object *sg = json_object_new_object();
+		json_object_object_add(sg, "name", json_object_new_string(*names));
+		json_object_array_add(list, sg);
+	}
+	return list;
+}
+
+/* [{boot_index 0, uuid IMAGE, source_type image, destination_type volume,
+ *   volume_size N, delete_on_termination true}] */
+static struct json_object *boot_volume_of(const char *image, long size)
+{
+	struct json_object *list = json_object_new_array(), *bdm = json_object_new_object();
+
+	json_object_object_add(bdm, "boot_index", json_object_new_int(0));
+	json_object_object_add(bdm, "uuid", json_object_new_string(image));
+	json_object_object_add(bdm, "source_type", json_object_new_string("image"));
+	json_object_object_add(bdm, "destination_type", json_object_new_string("volume"));
+	json_object_object_add(bdm, "volume_size", json_object_new_int64(size));
+	json_object_object_add(bdm, "delete_on_termination", json_object_new_boolean(1));
+	json_object_array_add(list, bdm);
+	return list;
+}
+
+char *osfs_compute_boot_body(const struct osfs_boot_spec *spec)
+{
+	char *base = osfs_model_server_body(&spec->server);
+	struct json_object *root = base ? json_tokener_parse(base) : NULL, *server;
+
+	free(base);
+	if (!root || !json_object_object_get_ex(root, "server", &server)) {
+		json_object_put(root);
+		return NULL;
+	}
+	if (spec->security_groups && *spec->security_groups)
+		json_object_object_add(server, "security_groups", security_groups_of(spec->security_groups));
+	if (spec->boot_volume_size > 0 && spec->server.image_ref) {
+		json_object_object_del(server, "imageRef");
+		json_object_object_add(server, "block_device_mapping_v2",
+				       boot_volume_of(spec->server.image_ref, spec->boot_volume_size));
+	}
+	return to_text(root);
+}
+
+static char *string_in(struct json_object *obj, const char *key)
+{
+	struct json_object *v;
+
+	if (!obj || !json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return strdup(json_object_get_string(v));
+}
+
+int osfs_compute_parse_boot(const char *body, char **id, char **admin_pass)
+{
+	struct json_object *root = body ? json_tokener_parse(body) : NULL, *server = NULL;
+	int ret = -EPROTO;
+
+	*id = *admin_pass = NULL;
+	if (root && json_object_object_get_ex(root, "server", &server) &&
+	    (*id = string_in(server, "id"))) {
+		*admin_pass = string_in(server, "adminPass");
+		ret = 0;
+	}
+	json_object_put(root);
+	return ret;
+}
+
+/* May a dropped request be sent again?  A PUT sets the same value twice. */
+static bool idempotent(const char *method)
+{
+	return strcmp(method, "GET") == 0 || strcmp(method, "PUT") == 0;
+}
+
+/* One call: 0 or -errno, the response freed, *status kept when asked. */
+static int call(struct osfs_api *api, const char *method, const char *path, const char *body,
+		char **msg, long *status)
+{
+	struct osfs_http_resp resp = { 0 };
+	struct osfs_api_call c = { .svc = OSFS_SVC_COMPUTE, .method = method, .path = path,
+				   .body = body, .no_retry = !idempotent(method) };
+	int ret = osfs_api_call(api, &c, &resp, msg);
+
+	if (status)
+		*status = resp.status;
+	osfs_http_resp_free(&resp);
+	return ret;
+}
+
+int osfs_compute_boot(struct osfs_api *api, const char *body, char **id, char **admin_pass,
+		      long *status, char **msg)
+{
+	struct osfs_http_resp resp = { 0 };
+	struct osfs_api_call c = { .svc = OSFS_SVC_COMPUTE, .method = "POST", .path = "/servers",
+				   .body = body, .no_retry = true };
+	int ret = osfs_api_call(api, &c, &resp, msg);
+
+	*id = *admin_pass = NULL;
+	*status = resp.status;
+	if (ret == 0)
+		ret = osfs_compute_parse_boot(resp.body, id, admin_pass);
+	if (resp.body) /* it held the password */
+		memset(resp.body, 0, resp.len);
+	osfs_http_resp_free(&resp);
+	return ret;
+}
+
+char **osfs_compute_servers_named(struct osfs_api *api, const char *name)
+{
+	char *re = osfs_name_regex_exact(name), *filter = re ? osfs_http_escape(re) : NULL, *path = NULL;
+	struct osfs_http_resp resp = { 0 };
+	char **ids = NULL;
+
+	if (filter && asprintf(&path, "/servers?name=%s", filter) > 0) {
+		struct osfs_api_call c = { .svc = OSFS_SVC_COMPUTE, .method = "GET", .path = path };
+		if (osfs_api_call(api, &c, &resp, NULL) == 0)
+			ids = osfs_model_ids_named(resp.body, "servers", name);
+		osfs_http_resp_free(&resp);
+	} else {
+		path = NULL;
+	}
+	free(path);
+	free(filter);
+	free(re);
+	return ids;
+}
+
+/* The path fmt with the escaped server id and (optional) second part. */
+static char *path_of(const char *fmt, const char *server, const char *part)
+{
+	char *es = osfs_http_escape(server), *ep = part ? osfs_http_escape(part) : NULL, *path = NULL;
+
+	if (!es || (part && !ep) || asprintf(&path, fmt, es, ep ? ep : "") < 0)
+		path = NULL;
+	free(es);
+	free(ep);
+	return path;
+}
+
+/* {"<outer>": {"<key>": value}} */
+static char *wrapped(const char *outer, const char *key, const char *value)
+{
+	struct json_object *root = json_object_new_object(), *in = json_object_new_object();
+
+	json_object_object_add(in, key, json_object_new_string(value));
+	json_object_object_add(root, outer, in);
+	return to_text(root);
+}
+
+int osfs_compute_attach(struct osfs_api *api, const char *server, const char *volume, char **msg)
+{
+	char *path = path_of("/servers/%s/os-volume_attachments%s", server, NULL);
+	char *body = wrapped("volumeAttachment", "volumeId", volume);
+	int ret = path && body ? call(api, "POST", path, body, msg, NULL) : -ENOMEM;
+
+	free(path);
+	free(body);
+	return ret;
+}
+
+int osfs_compute_detach(struct osfs_api *api, const char *server, const char *volume, char **msg)
+{
+	char *path = path_of("/servers/%s/os-volume_attachments/%s", server, volume);
+	int ret = path ? call(api, "DELETE", path, NULL, msg, NULL) : -ENOMEM;
+
+	free(path);
+	return ret;
+}
+
+int osfs_compute_security_group(struct osfs_api *api, const char *server, const char *name,
+				int add, char **msg)
+{
+	char *path = path_of("/servers/%s/action%s", server, NULL);
+	char *body = wrapped(add ? "addSecurityGroup" : "removeSecurityGroup", "name", name);
+	int ret = path && body ? call(api, "POST", path, body, msg, NULL) : -ENOMEM;
+
+	free(path);
+	free(body);
+	return ret;
+}
+
+int osfs_compute_action(struct osfs_api *api, const char *server, const char *body, char **msg)
+{
+	char *path = path_of("/servers/%s/action%s", server, NULL);
+	int ret = path ? call(api, "POST", path, body, msg, NULL) : -ENOMEM;
+
+	free(path);
+	return ret;
+}
+
+int osfs_compute_delete(struct osfs_api *api, const char *server, char **msg)
+{
+	char *path = path_of("/servers/%s%s", server, NULL);
+	int ret = path ? call(api, "DELETE", path, NULL, msg, NULL) : -ENOMEM;
+
+	free(path);
+	return ret;
+}
+
+int osfs_compute_set_meta(struct osfs_api *api, const char *server, const char *key,
+			  const char *value, char **msg)
+{
+	char *path = path_of("/servers/%s/metadata/%s", server, key);
+	char *body = osfs_model_meta_body(key, value);
+	int ret = path && body ? call(api, "PUT", path, body, msg, NULL) : -ENOMEM;
+
+	free(path);
+	free(body);
+	return ret;
+}
+
+int osfs_compute_unset_meta(struct osfs_api *api, const char *server, const char *key, char **msg)
+{
+	char *path = path_of("/servers/%s/metadata/%s", server, key);
+	int ret = path ? call(api, "DELETE", path, NULL, msg, NULL) : -ENOMEM;
+
+	free(path);
+	return ret;
+}
+
+int osfs_compute_import_keypair(struct osfs_api *api, const char *name, const char *public_key,
+				char **msg)
+{
+	char *body = osfs_model_keypair_body(name, public_key);
+	int ret = body ? call(api, "POST", "/os-keypairs", body, msg, NULL) : -ENOMEM;
+
+	free(body);
+	return ret;
+}
+
+int osfs_compute_delete_keypair(struct osfs_api *api, const char *name, char **msg)
+{
+	char *path = path_of("/os-keypairs/%s%s", name, NULL);
+	int ret = path ? call(api, "DELETE", path, NULL, msg, NULL) : -ENOMEM;
+
+	free(path);
+	return ret;
+}

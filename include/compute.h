@@ -1,0 +1,72 @@
+/* compute.h - the Nova calls the write side makes: boot, finding servers
+ * by name, server actions, metadata, keypairs, volume attachments and
+ * security groups.
+ *
+ * This module owns their URLs, request bodies and the reading of their
+ * answers; callers get ids, strings and errnos.  Every call that changes
+ * something is sent once (no_retry).  On failure *msg (when msg is not
+ * NULL) is a malloc'd one-line reason from the API.  json-c stays here.
+ */
+#ifndef OSFS_COMPUTE_H
+#define OSFS_COMPUTE_H
+
+#include <stddef.h>
+
+#include "api.h"
+#include "model.h"
+
+/* What a boot adds to osfs_server_spec (model.h). */
+struct osfs_boot_spec {
+	struct osfs_server_spec server;
+	const char *const *security_groups; /* NULL-ended names, or NULL */
+	long boot_volume_size;               /* GiB > 0: boot from a new volume
+					      * made from image_ref; 0: none */
+};
+
+/* {"server": {...}} for POST /servers: the model's body plus
+ * security_groups [{"name"}] and, with boot_volume_size, a
+ * block_device_mapping_v2 from the image instead of imageRef.
+ * Caller frees; NULL on ENOMEM. */
+char *osfs_compute_boot_body(const struct osfs_boot_spec *spec);
+
+/* The id and adminPass (NULL when the answer has none) of a boot answer.
+ * 0, -EPROTO (no id) or -ENOMEM; the caller frees both. */
+int osfs_compute_parse_boot(const char *body, char **id, char **admin_pass);
+
+/* POST /servers with body, once.  0 with *id (and *admin_pass, or NULL);
+ * else -errno, *status the HTTP status (0: no answer, the server may
+ * exist all the same) and *msg the reason. */
+int osfs_compute_boot(struct osfs_api *api, const char *body, char **id, char **admin_pass,
+		      long *status, char **msg);
+
+/* Ids of the servers the API lists with exactly this name; NULL on failure. */
+char **osfs_compute_servers_named(struct osfs_api *api, const char *name);
+
+/* POST /servers/{server}/os-volume_attachments {"volumeAttachment":
+ * {"volumeId"}}, and DELETE .../os-volume_attachments/{volume}. */
+int osfs_compute_attach(struct osfs_api *api, const char *server, const char *volume, char **msg);
+int osfs_compute_detach(struct osfs_api *api, const char *server, const char *volume, char **msg);
+
+/* Server action addSecurityGroup / removeSecurityGroup {"name"}. */
+int osfs_compute_security_group(struct osfs_api *api, const char *server, const char *name,
+				int add, char **msg);
+
+/* POST /servers/{server}/action with body ({"reboot": ...}), once. */
+int osfs_compute_action(struct osfs_api *api, const char *server, const char *body, char **msg);
+
+/* DELETE /servers/{server}. */
+int osfs_compute_delete(struct osfs_api *api, const char *server, char **msg);
+
+/* PUT /servers/{server}/metadata/{key} {"meta": {key: value}}, and
+ * DELETE of that key. */
+int osfs_compute_set_meta(struct osfs_api *api, const char *server, const char *key,
+			  const char *value, char **msg);
+int osfs_compute_unset_meta(struct osfs_api *api, const char *server, const char *key, char **msg);
+
+/* POST /os-keypairs {"keypair": {name, public_key}}, once; DELETE
+ * /os-keypairs/{name}. */
+int osfs_compute_import_keypair(struct osfs_api *api, const char *name, const char *public_key,
+				char **msg);
+int osfs_compute_delete_keypair(struct osfs_api *api, const char *name, char **msg);
+
+#endif

@@ -1,0 +1,49 @@
+/* network.h - the Neutron (v2.0) calls of the write side: networks named
+ * in a boot, and floating IPs.
+ *
+ * This module owns the URLs, bodies and answer parsing of these calls.
+ * Functions return 0 or -errno; a reason for the user goes to why (at
+ * most whylen bytes) or *msg (malloc'd, the API's own message).  Changing
+ * calls are sent once (no_retry).  json-c stays here.
+ */
+#ifndef OSFS_NETWORK_H
+#define OSFS_NETWORK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "api.h"
+
+/* Does s have the shape of a UUID (32 hex digits, dashes anywhere)? */
+bool osfs_network_is_uuid(const char *s);
+
+/* The id of the network `value` names: an id the API knows, or a name
+ * exactly one network has.  -EINVAL with the candidates in why: for an
+ * ambiguous name the ids that carry it, for an unknown one the networks
+ * there are ("private (id), public (id)").  Other errors: the API's. */
+int osfs_network_resolve(struct osfs_api *api, const char *value, char **id, char *why,
+			 size_t whylen);
+
+/* "name (id), name (id)" for the items of a {"networks": [...]} answer,
+ * at most max bytes; caller frees.  Exported for unit tests. */
+char *osfs_network_candidates(const char *body, size_t max);
+
+/* Allocate a floating IP on external network `network` (name or id) and
+ * associate it with a port of `server`: the first one (GET
+ * /v2.0/ports?device_id, Neutron's order) that a router joins to that
+ * network; *port says which.  *address: the new address.  Caller frees
+ * *address and *port. */
+int osfs_network_add_floating_ip(struct osfs_api *api, const char *server, const char *network,
+				 char **address, char **port, char **msg, char *why, size_t whylen);
+
+/* Release floating IP `address` (DELETE /v2.0/floatingips/{id}), which
+ * must be associated with a port of `server`: -EINVAL with why otherwise. */
+int osfs_network_remove_floating_ip(struct osfs_api *api, const char *server, const char *address,
+				    char **msg, char *why, size_t whylen);
+
+/* From a {"floatingips": [...]} answer: the id and port_id (NULL when
+ * unassociated) of the one with floating_ip_address == address.
+ * 0, -ENOENT, -EPROTO.  Exported for unit tests. */
+int osfs_network_parse_floating(const char *body, const char *address, char **id, char **port);
+
+#endif

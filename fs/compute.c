@@ -217,6 +217,24 @@ int osfs_compute_action(struct osfs_api *api, const char *server, const char *bo
 	return ret;
 }
 
+int osfs_compute_console(struct osfs_api *api, const char *server, char **out, char **msg)
+{
+	static const char body[] = "{\"os-getConsoleOutput\": {\"length\": 1000}}";
+	char *path = path_of("/servers/%s/action%s", server, NULL);
+	struct osfs_http_resp resp = { 0 };
+	/* a read, though a POST: safe to send again */
+	struct osfs_api_call c = { .svc = OSFS_SVC_COMPUTE, .method = "POST", .path = path,
+				   .body = body };
+	int ret = path ? osfs_api_call(api, &c, &resp, msg) : -ENOMEM;
+
+	*out = NULL;
+	if (ret == 0)
+		ret = osfs_model_console_output(resp.body, out);
+	osfs_http_resp_free(&resp);
+	free(path);
+	return ret;
+}
+
 int osfs_compute_delete(struct osfs_api *api, const char *server, char **msg)
 {
 	char *path = path_of("/servers/%s%s", server, NULL);

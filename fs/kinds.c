@@ -53,8 +53,10 @@ static const struct osfs_field server_fields[] = {
 	{ .file = "host_id", .pointers = "/hostId", .fmt = OSFS_FMT_TEXT },
 	{ .file = "fault", .pointers = "/fault/message", .fmt = OSFS_FMT_TEXT },
 	{ .file = "security_groups", .pointers = "/security_groups", .fmt = OSFS_FMT_LIST, .item_keys = "name" },
-	{ .file = "volumes", .pointers = "/os-extended-volumes:volumes_attached", .fmt = OSFS_FMT_LINKS, .item_keys = "id",
-	  .link = OSFS_VOLUMES },
+	/* Nova's volumes_attached changes without a new `updated`, so deltas
+	 * miss a detach: the links come from the volumes' own attachments */
+	{ .file = "volumes", .pointers = "/os-extended-volumes:volumes_attached", .fmt = OSFS_FMT_BACKLINKS,
+	  .item_keys = "id", .link = OSFS_VOLUMES, .back_field = "servers" },
 };
 
 static const struct osfs_field keypair_fields[] = {

@@ -187,6 +187,7 @@ char *(*const osfs_model_renderers[])(const struct osfs_field *fl, struct json_o
 	[OSFS_FMT_LINK] = render_link,
 	[OSFS_FMT_LINKS] = render_ids,
 	[OSFS_FMT_NESTED] = render_ids,
+	[OSFS_FMT_BACKLINKS] = render_ids, /* unused: the tree reads the other kind */
 };
 
 bool osfs_model_condition_holds(const struct osfs_field *fl, const char *value, size_t len)

@@ -3,6 +3,7 @@
  * keypairs being made) from drafts.c; error notes from notes.c. */
 #include "tree.h"
 #include "children.h"
+#include "compute.h"
 #include "ctl.h"
 #include "drafts.h"
 #include "fetch.h"
@@ -192,20 +193,73 @@ static bool has_line(const char *text, const char *id)
 	return false;
 }
 
+/* A link to nothing is not there, nor links into a kind the cloud lacks. */
+static bool field_present(struct osfs_fs *fs, const struct osfs_field *f, const char *value)
+{
+	if (f->fmt == OSFS_FMT_LINK && !*value)
+		return false;
+	return f->fmt != OSFS_FMT_BACKLINKS || osfs_api_has_service(fs->api, osfs_kinds[f->link].svc);
+}
+
 static const struct osfs_field *field_of(const struct osfs_node *node)
 {
 	return &osfs_kinds[node->kind].fields[node->index];
 }
 
-/* parts[0] is an element of the LINKS or NESTED field node->index. */
-static int lookup_element(char **parts, int n, struct osfs_node *node)
+/* The ids of the linked resources whose back_field names r: one per line,
+ * malloc'd; NULL on failure (-errno in *ret). */
+static char *backlinks(struct osfs_fs *fs, const struct osfs_field *f, const struct osfs_res *r,
+		       int *ret)
+{
+	int back = osfs_kind_field(&osfs_kinds[f->link], f->back_field);
+	struct osfs_listing *l = NULL;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *mem;
+
+	if (back < 0 || (*ret = osfs_cache_list(fs->cache, f->link, &l, NULL)) < 0) {
+		*ret = back < 0 ? -ENOENT : *ret;
+		return NULL;
+	}
+	if ((mem = open_memstream(&out, &len))) {
+		for (size_t i = 0; i < l->n; i++)
+			if (has_line(l->by_id[i]->vals[back], r->id))
+				fprintf(mem, "%s\n", l->by_id[i]->id);
+		fclose(mem);
+	}
+	osfs_listing_put(l);
+	*ret = out ? 0 : -ENOMEM;
+	return out;
+}
+
+/* The element ids of a LINKS, NESTED or BACKLINKS field node, one per
+ * line (malloc'd); NULL on failure (-errno in *ret). */
+static char *element_ids(struct osfs_fs *fs, const struct osfs_node *node, int *ret)
 {
 	const struct osfs_field *f = field_of(node);
-	char *unused = NULL;
+	char *out;
+
+	if (f->fmt == OSFS_FMT_BACKLINKS)
+		return backlinks(fs, f, node->res, ret);
+	out = strdup(node->res->vals[node->index]);
+	*ret = out ? 0 : -ENOMEM;
+	return out;
+}
+
+/* parts[0] is an element of the LINKS, NESTED or BACKLINKS field node->index. */
+static int lookup_element(struct osfs_fs *fs, char **parts, int n, struct osfs_node *node)
+{
+	const struct osfs_field *f = field_of(node);
+	char *unused = NULL, *ids;
+	bool there;
 	int ret;
 
 	node->type = OSFS_N_ELEM;
-	if (!has_line(node->res->vals[node->index], parts[0]) || (n > 1 && f->fmt != OSFS_FMT_NESTED))
+	if (!(ids = element_ids(fs, node, &ret)))
+		return ret;
+	there = has_line(ids, parts[0]);
+	free(ids);
+	if (!there || (n > 1 && f->fmt != OSFS_FMT_NESTED))
 		return -ENOENT;
 	if (!(node->key = strdup(parts[0])))
 		return -ENOMEM;
@@ -223,7 +277,8 @@ static int lookup_element(char **parts, int n, struct osfs_node *node)
 	return ret;
 }
 
-static int lookup_field(const struct osfs_kind *k, char **parts, int n, struct osfs_node *node)
+static int lookup_field(struct osfs_fs *fs, const struct osfs_kind *k, char **parts, int n,
+			struct osfs_node *node)
 {
 	int field = osfs_kind_field(k, parts[2]);
 
@@ -231,11 +286,11 @@ static int lookup_field(const struct osfs_kind *k, char **parts, int n, struct o
 		return 1;
 	node->type = OSFS_N_FIELD;
 	node->index = field;
-	if (k->fields[field].fmt == OSFS_FMT_LINK && !*node->res->vals[field])
+	if (!field_present(fs, &k->fields[field], node->res->vals[field]))
 		return -ENOENT;
 	if (n == 3)
 		return 0;
-	return osfs_field_is_dir(&k->fields[field]) ? lookup_element(parts + 3, n - 3, node) : -ENOENT;
+	return osfs_field_is_dir(&k->fields[field]) ? lookup_element(fs, parts + 3, n - 3, node) : -ENOENT;
 }
 
 static int lookup_in_res(struct osfs_fs *fs, const struct osfs_kind *k, char **parts, int n,
@@ -282,7 +337,7 @@ static int lookup_in_res(struct osfs_fs *fs, const struct osfs_kind *k, char **p
 		node->key = n == 4 ? strdup(parts[3]) : NULL;
 		return n == 4 && !node->key ? -ENOMEM : 0;
 	}
-	if ((ret = lookup_field(k, parts, n, node)) <= 0)
+	if ((ret = lookup_field(fs, k, parts, n, node)) <= 0)
 		return ret;
 	if (n != 3)
 		return -ENOENT;
@@ -546,8 +601,8 @@ static int list_res(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fil
 	for (size_t i = 0; i < k->nfields; i++) {
 		struct osfs_node f = *node;
 		f.index = (int)i;
-		if (k->fields[i].fmt == OSFS_FMT_LINK && !*node->res->vals[i])
-			continue; /* a link to nothing is not there */
+		if (!field_present(fs, &k->fields[i], node->res->vals[i]))
+			continue;
 		if (fill_node(fs, fill, ctx, k->fields[i].file, &f, OSFS_N_FIELD))
 			return 0;
 	}
@@ -571,20 +626,23 @@ static int list_res(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fil
 /* The elements of a LINKS or NESTED field: one per line of its value. */
 static int list_elements(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fill, void *ctx)
 {
-	const char *p = node->res->vals[node->index];
-	char id[256];
+	int ret;
+	char *ids = element_ids(fs, node, &ret), id[256];
+	const char *p = ids;
 
-	while (*p) {
+	while (p && *p) {
 		size_t n = strcspn(p, "\n");
 		if (n && n < sizeof(id)) {
 			memcpy(id, p, n);
 			id[n] = '\0';
 			if (fill_node(fs, fill, ctx, id, node, OSFS_N_ELEM))
-				return 0;
+				break;
 		}
 		p += n + (p[n] == '\n');
 	}
-	return 0;
+	ret = ids ? 0 : ret;
+	free(ids);
+	return ret;
 }
 
 /* The files of one NESTED element; links to nothing are left out. */
@@ -669,25 +727,14 @@ static int take_string(char *s, char **buf, size_t *len)
 
 static int read_console(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_t *len)
 {
-	static const char body[] = "{\"os-getConsoleOutput\": {\"length\": 1000}}";
-	struct osfs_http_resp resp;
-	char *path = NULL, *msg = NULL, *out = NULL;
-	int ret;
+	char *msg = NULL, *out = NULL;
+	int ret = osfs_compute_console(fs->api, node->res->id, &out, &msg);
 
-	if (asprintf(&path, "/servers/%s/action", node->res->id) < 0)
-		return -ENOMEM;
-	struct osfs_api_call call = { .svc = OSFS_SVC_COMPUTE, .method = "POST", .path = path,
-				      .body = body };
-	ret = osfs_api_call(fs->api, &call, &resp, &msg);
-	if (ret == 0)
-		ret = osfs_model_console_output(resp.body, &out);
 	if (ret == 0)
 		ret = take_string(out, buf, len);
 	else if (msg)
 		osfs_notes_set(fs->notes, node->res->id, msg);
-	osfs_http_resp_free(&resp);
 	free(msg);
-	free(path);
 	return ret;
 }
 

@@ -57,6 +57,10 @@ int osfs_compute_action(struct osfs_api *api, const char *server, const char *bo
 /* DELETE /servers/{server}. */
 int osfs_compute_delete(struct osfs_api *api, const char *server, char **msg);
 
+/* The server's console output (its last 1000 lines) in *out (caller
+ * frees). */
+int osfs_compute_console(struct osfs_api *api, const char *server, char **out, char **msg);
+
 /* PUT /servers/{server}/metadata/{key} {"meta": {key: value}}, and
  * DELETE of that key. */
 int osfs_compute_set_meta(struct osfs_api *api, const char *server, const char *key,

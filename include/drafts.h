@@ -34,7 +34,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "tree.h"
+#include "fs.h"
+#include "node.h"
 
 #define OSFS_DRAFTS_WHY_MAX 1024   /* size of a `why` buffer below */
 

@@ -33,6 +33,8 @@ enum osfs_fmt {
 	OSFS_FMT_LINK,      /* symlink to the `link` resource whose id this is; absent if empty */
 	OSFS_FMT_LINKS,     /* directory of such symlinks, one per array element */
 	OSFS_FMT_NESTED,    /* directory of the array's objects, each a directory of `nested` files */
+	OSFS_FMT_BACKLINKS, /* directory of symlinks to the `link` resources whose LINKS
+			     * field `back_field` names this one (read from their listing) */
 };
 
 struct osfs_field {
@@ -46,6 +48,7 @@ struct osfs_field {
 	const char *if_prefix;   /* ... starts with this ("compute:") */
 	const struct osfs_field *nested; /* NESTED: the files of each element */
 	size_t nnested;
+	const char *back_field;  /* BACKLINKS: the LINKS field of `link` that points here */
 	bool from_show;          /* only the show answer has it: read with one GET of
 				  * show_path, fresh each time */
 };
@@ -53,7 +56,7 @@ struct osfs_field {
 /* A field shown as a directory (LINKS, NESTED) or as a symlink (LINK). */
 static inline bool osfs_field_is_dir(const struct osfs_field *f)
 {
-	return f->fmt == OSFS_FMT_LINKS || f->fmt == OSFS_FMT_NESTED;
+	return f->fmt == OSFS_FMT_LINKS || f->fmt == OSFS_FMT_NESTED || f->fmt == OSFS_FMT_BACKLINKS;
 }
 
 struct osfs_kind {

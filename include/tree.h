@@ -25,43 +25,8 @@
 #include <sys/stat.h>
 
 #include "fs.h"
+#include "node.h"
 
-enum osfs_node_type {
-	OSFS_N_ROOT,
-	OSFS_N_KIND,      /* /servers */
-	OSFS_N_BYID,      /* /servers/.by-id */
-	OSFS_N_LINK,      /* /servers/.by-id/<id> */
-	OSFS_N_RES,       /* /servers/<name> */
-	OSFS_N_FIELD,     /* /servers/<name>/status */
-	OSFS_N_JSON,      /* /servers/<name>/json, /limits/json */
-	OSFS_N_SUBDIR,    /* /servers/<name>/metadata */
-	OSFS_N_SUBFILE,   /* /servers/<name>/metadata/<key>, /limits/<key> */
-	OSFS_N_CTL,       /* /servers/<name>/ctl, /keypairs/<name>/ctl */
-	OSFS_N_ERROR,     /* /servers/<name>/error */
-	OSFS_N_CONSOLE,   /* /servers/<name>/console.log */
-	OSFS_N_EVENTS,    /* /servers/<name>/events */
-	OSFS_N_SECRET,    /* /servers/<name>/admin_pass: 0400, only when known */
-	OSFS_N_NESTED_KIND, /* /servers/<name>/actions: a kind listed per resource */
-	OSFS_N_ELEM,      /* /networks/<name>/subnets/<id>, /security_groups/<name>/rules/<id> */
-	OSFS_N_ELEM_FILE, /* /security_groups/<name>/rules/<id>/protocol */
-	OSFS_N_DRAFT,     /* /servers/<name> not yet created */
-	OSFS_N_DRAFT_FILE,/* a file of a draft */
-	OSFS_N_META,      /* /.openstackfs */
-	OSFS_N_META_FILE, /* /.openstackfs/stats */
-};
-
-struct osfs_node {
-	enum osfs_node_type type;
-	enum osfs_kind_id kind;
-	struct osfs_listing *listing;   /* reference, or NULL */
-	struct osfs_res *res;           /* borrowed from listing */
-	int index;                      /* field / meta file / draft file */
-	int sub;                        /* ELEM_FILE: index into the field's nested files */
-	char *key;                      /* subdir key, element id, or draft name */
-	char *subkey;                   /* metadata key inside a draft */
-};
-
-typedef int (*osfs_fill_fn)(void *ctx, const char *name, const struct stat *st);
 
 /* Resolve an absolute path.  -ENOENT when nothing is there; other errors
  * when the listing behind it could not be fetched. */

@@ -52,8 +52,9 @@ class Client:
         root = self.catalog[service]
         if service == "image" and root.endswith("/v2"):
             root = root[:-3]
-        h = {"X-Auth-Token": self.token, "Accept": "application/json",
-             "OpenStack-API-Version": "compute 2.79"}
+        h = {"X-Auth-Token": self.token, "Accept": "application/json"}
+        if service == "compute":  # Cinder answers 400 to a header naming another service
+            h["OpenStack-API-Version"] = "compute 2.79"
         if body is not None:
             h["Content-Type"] = "application/json"
         h.update(headers or {})

@@ -27,7 +27,7 @@ def service(cloud, *types):
 
 
 def listed(cloud, svc, path, collection):
-    status, body = cloud.client.request("GET", svc, path, headers={"OpenStack-API-Version": "volume 3.0"})
+    status, body = cloud.client.request("GET", svc, path)
     assert status == 200, body
     return body[collection]
 

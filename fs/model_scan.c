@@ -422,7 +422,7 @@ static int span_fields(struct scan *s, const struct index *obj, struct osfs_res 
 		return -EINVAL;
 	s->text.n = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct osfs_jspan v;
+		struct osfs_jspan v = { 0 };
 		size_t before = s->text.n;
 		int shown = condition(obj, &k->fields[i]), found = 0, ret;
 		if (shown == OSFS_MODEL_UNSURE)

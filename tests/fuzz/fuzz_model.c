@@ -20,9 +20,13 @@ static void check_res(const struct osfs_kind *k, struct osfs_res *r)
 	for (size_t i = 0; i < k->nfields; i++) {
 		FUZZ_ASSERT(r->vals[i] && r->lens[i] == strlen(r->vals[i]),
 			    "field %s: length %zu", k->fields[i].file, r->lens[i]);
-		/* a list (tags, addresses) with no entries is an empty file */
-		FUZZ_ASSERT(r->lens[i] > 0 ? r->vals[i][r->lens[i] - 1] == '\n' :
-			    k->fields[i].fmt == OSFS_FMT_LIST || k->fields[i].fmt == OSFS_FMT_ADDRESSES,
+		/* a list (tags, addresses) with no entries is an empty file; a link
+		 * is a bare id (or empty); lists of ids are empty when there are none */
+		enum osfs_fmt fmt = k->fields[i].fmt;
+		bool ids = fmt == OSFS_FMT_LINKS || fmt == OSFS_FMT_NESTED || fmt == OSFS_FMT_BACKLINKS;
+		FUZZ_ASSERT(fmt == OSFS_FMT_LINK ||
+			    (r->lens[i] > 0 ? r->vals[i][r->lens[i] - 1] == '\n' :
+			     fmt == OSFS_FMT_LIST || fmt == OSFS_FMT_ADDRESSES || ids),
 			    "field %s does not end in a newline", k->fields[i].file);
 	}
 	for (size_t i = 0; i < r->nsub; i++) {

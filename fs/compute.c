@@ -101,17 +101,15 @@ static bool idempotent(const char *method)
 	return strcmp(method, "GET") == 0 || strcmp(method, "PUT") == 0;
 }
 
-/* One call: 0 or -errno, the response freed, *status kept when asked. */
+/* One call: 0 or -errno, the response freed. */
 static int call(struct osfs_api *api, const char *method, const char *path, const char *body,
-		char **msg, long *status)
+		char **msg)
 {
 	struct osfs_http_resp resp = { 0 };
 	struct osfs_api_call c = { .svc = OSFS_SVC_COMPUTE, .method = method, .path = path,
 				   .body = body, .no_retry = !idempotent(method) };
 	int ret = osfs_api_call(api, &c, &resp, msg);
 
-	if (status)
-		*status = resp.status;
 	osfs_http_resp_free(&resp);
 	return ret;
 }
@@ -154,18 +152,6 @@ char **osfs_compute_servers_named(struct osfs_api *api, const char *name)
 	return ids;
 }
 
-/* The path fmt with the escaped server id and (optional) second part. */
-static char *path_of(const char *fmt, const char *server, const char *part)
-{
-	char *es = osfs_http_escape(server), *ep = part ? osfs_http_escape(part) : NULL, *path = NULL;
-
-	if (!es || (part && !ep) || asprintf(&path, fmt, es, ep ? ep : "") < 0)
-		path = NULL;
-	free(es);
-	free(ep);
-	return path;
-}
-
 /* {"<outer>": {"<key>": value}} */
 static char *wrapped(const char *outer, const char *key, const char *value)
 {
@@ -176,51 +162,54 @@ static char *wrapped(const char *outer, const char *key, const char *value)
 	return to_text(root);
 }
 
-int osfs_compute_attach(struct osfs_api *api, const char *server, const char *volume, char **msg)
+/* A call on the path fmt (server, part); 0 or -errno. */
+static int call_at(struct osfs_api *api, const char *method, const char *fmt, const char *server,
+		   const char *part, const char *body, char **msg)
 {
-	char *path = path_of("/servers/%s/os-volume_attachments%s", server, NULL);
-	char *body = wrapped("volumeAttachment", "volumeId", volume);
-	int ret = path && body ? call(api, "POST", path, body, msg, NULL) : -ENOMEM;
+	char *path = osfs_http_path(fmt, server, part);
+	int ret = path ? call(api, method, path, body, msg) : -ENOMEM;
 
 	free(path);
+	return ret;
+}
+
+/* call_at with a body made for it (NULL: it could not be made), freed here. */
+static int send_at(struct osfs_api *api, const char *method, const char *fmt, const char *server,
+		   const char *part, char *body, char **msg)
+{
+	int ret = body ? call_at(api, method, fmt, server, part, body, msg) : -ENOMEM;
+
 	free(body);
 	return ret;
 }
 
+int osfs_compute_attach(struct osfs_api *api, const char *server, const char *volume, char **msg)
+{
+	return send_at(api, "POST", "/servers/%s/os-volume_attachments%s", server, NULL,
+		       wrapped("volumeAttachment", "volumeId", volume), msg);
+}
+
 int osfs_compute_detach(struct osfs_api *api, const char *server, const char *volume, char **msg)
 {
-	char *path = path_of("/servers/%s/os-volume_attachments/%s", server, volume);
-	int ret = path ? call(api, "DELETE", path, NULL, msg, NULL) : -ENOMEM;
-
-	free(path);
-	return ret;
+	return call_at(api, "DELETE", "/servers/%s/os-volume_attachments/%s", server, volume, NULL, msg);
 }
 
 int osfs_compute_security_group(struct osfs_api *api, const char *server, const char *name,
 				int add, char **msg)
 {
-	char *path = path_of("/servers/%s/action%s", server, NULL);
-	char *body = wrapped(add ? "addSecurityGroup" : "removeSecurityGroup", "name", name);
-	int ret = path && body ? call(api, "POST", path, body, msg, NULL) : -ENOMEM;
-
-	free(path);
-	free(body);
-	return ret;
+	return send_at(api, "POST", "/servers/%s/action%s", server, NULL,
+		       wrapped(add ? "addSecurityGroup" : "removeSecurityGroup", "name", name), msg);
 }
 
 int osfs_compute_action(struct osfs_api *api, const char *server, const char *body, char **msg)
 {
-	char *path = path_of("/servers/%s/action%s", server, NULL);
-	int ret = path ? call(api, "POST", path, body, msg, NULL) : -ENOMEM;
-
-	free(path);
-	return ret;
+	return call_at(api, "POST", "/servers/%s/action%s", server, NULL, body, msg);
 }
 
 int osfs_compute_console(struct osfs_api *api, const char *server, char **out, char **msg)
 {
 	static const char body[] = "{\"os-getConsoleOutput\": {\"length\": 1000}}";
-	char *path = path_of("/servers/%s/action%s", server, NULL);
+	char *path = osfs_http_path("/servers/%s/action%s", server, NULL);
 	struct osfs_http_resp resp = { 0 };
 	/* a read, though a POST: safe to send again */
 	struct osfs_api_call c = { .svc = OSFS_SVC_COMPUTE, .method = "POST", .path = path,
@@ -237,39 +226,26 @@ int osfs_compute_console(struct osfs_api *api, const char *server, char **out, c
 
 int osfs_compute_delete(struct osfs_api *api, const char *server, char **msg)
 {
-	char *path = path_of("/servers/%s%s", server, NULL);
-	int ret = path ? call(api, "DELETE", path, NULL, msg, NULL) : -ENOMEM;
-
-	free(path);
-	return ret;
+	return call_at(api, "DELETE", "/servers/%s%s", server, NULL, NULL, msg);
 }
 
 int osfs_compute_set_meta(struct osfs_api *api, const char *server, const char *key,
 			  const char *value, char **msg)
 {
-	char *path = path_of("/servers/%s/metadata/%s", server, key);
-	char *body = osfs_model_meta_body(key, value);
-	int ret = path && body ? call(api, "PUT", path, body, msg, NULL) : -ENOMEM;
-
-	free(path);
-	free(body);
-	return ret;
+	return send_at(api, "PUT", "/servers/%s/metadata/%s", server, key,
+		       osfs_model_meta_body(key, value), msg);
 }
 
 int osfs_compute_unset_meta(struct osfs_api *api, const char *server, const char *key, char **msg)
 {
-	char *path = path_of("/servers/%s/metadata/%s", server, key);
-	int ret = path ? call(api, "DELETE", path, NULL, msg, NULL) : -ENOMEM;
-
-	free(path);
-	return ret;
+	return call_at(api, "DELETE", "/servers/%s/metadata/%s", server, key, NULL, msg);
 }
 
 int osfs_compute_import_keypair(struct osfs_api *api, const char *name, const char *public_key,
 				char **msg)
 {
 	char *body = osfs_model_keypair_body(name, public_key);
-	int ret = body ? call(api, "POST", "/os-keypairs", body, msg, NULL) : -ENOMEM;
+	int ret = body ? call(api, "POST", "/os-keypairs", body, msg) : -ENOMEM;
 
 	free(body);
 	return ret;
@@ -277,9 +253,5 @@ int osfs_compute_import_keypair(struct osfs_api *api, const char *name, const ch
 
 int osfs_compute_delete_keypair(struct osfs_api *api, const char *name, char **msg)
 {
-	char *path = path_of("/os-keypairs/%s%s", name, NULL);
-	int ret = path ? call(api, "DELETE", path, NULL, msg, NULL) : -ENOMEM;
-
-	free(path);
-	return ret;
+	return call_at(api, "DELETE", "/os-keypairs/%s%s", name, NULL, NULL, msg);
 }

@@ -717,8 +717,8 @@ static int resolve(struct osfs_fs *fs, enum osfs_kind_id kind, const char *value
 	if (!hit && (fname = osfs_name_encode(value)))
 		hit = osfs_listing_find(l, fname);
 	if (!hit) {
-		ret = fail(why, -EINVAL, "no %.20s named or with id '%.200s'",
-			   kind == OSFS_FLAVORS ? "flavor" : kind == OSFS_IMAGES ? "image" : "keypair", value);
+		ret = fail(why, -EINVAL, "nothing in %s/ is named or has the id '%.200s'",
+			   osfs_kinds[kind].dir, value);
 		goto out;
 	}
 	*id = strdup(hit->id);

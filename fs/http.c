@@ -12,6 +12,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,4 +349,15 @@ char *osfs_http_escape(const char *s)
 
 	curl_free(e);
 	return copy;
+}
+
+char *osfs_http_path(const char *fmt, const char *a, const char *b)
+{
+	char *ea = osfs_http_escape(a), *eb = b ? osfs_http_escape(b) : NULL, *path = NULL;
+
+	if (!ea || (b && !eb) || asprintf(&path, fmt, ea, eb ? eb : "") < 0)
+		path = NULL;
+	free(ea);
+	free(eb);
+	return path;
 }

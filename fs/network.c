@@ -55,17 +55,6 @@ static int delete_once(struct osfs_api *api, const char *path, char **msg)
 	return ret;
 }
 
-/* asprintf of fmt with one escaped value; NULL on ENOMEM. */
-static char *path_with(const char *fmt, const char *value)
-{
-	char *e = osfs_http_escape(value), *path = NULL;
-
-	if (!e || asprintf(&path, fmt, e) < 0)
-		path = NULL;
-	free(e);
-	return path;
-}
-
 static const char *str_of(struct json_object *obj, const char *key)
 {
 	struct json_object *v;
@@ -110,7 +99,7 @@ char *osfs_network_candidates(const char *body, size_t max)
 /* An id Neutron knows: 0, -ENOENT, or another -errno. */
 static int known_id(struct osfs_api *api, const char *value, char **id)
 {
-	char *path = path_with("/v2.0/networks/%s", value), *body = NULL;
+	char *path = osfs_http_path("/v2.0/networks/%s", value, NULL), *body = NULL;
 	int ret = path ? get(api, path, &body, NULL) : -ENOMEM;
 
 	free(body);
@@ -153,7 +142,7 @@ int osfs_network_resolve(struct osfs_api *api, const char *value, char **id, cha
 	*id = NULL;
 	if (osfs_network_is_uuid(value) && (ret = known_id(api, value, id)) != -ENOENT)
 		goto out; /* found, or the API failed */
-	if (!(path = path_with("/v2.0/networks?name=%s", value))) {
+	if (!(path = osfs_http_path("/v2.0/networks?name=%s", value, NULL))) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -189,7 +178,7 @@ out:
 /* The ids of the ports of `server`, in Neutron's order (NULL-ended). */
 static int ports_of(struct osfs_api *api, const char *server, char ***ports, char **msg)
 {
-	char *path = path_with("/v2.0/ports?device_id=%s", server), *body = NULL;
+	char *path = osfs_http_path("/v2.0/ports?device_id=%s", server, NULL), *body = NULL;
 	struct json_object *root = NULL, *items;
 	int ret = path ? get(api, path, &body, msg) : -ENOMEM;
 	size_t n = 0;
@@ -333,7 +322,7 @@ static int port_of_server(struct osfs_api *api, const char *server, const char *
 int osfs_network_remove_floating_ip(struct osfs_api *api, const char *server, const char *address,
 				    char **msg, char *why, size_t whylen)
 {
-	char *path = path_with("/v2.0/floatingips?floating_ip_address=%s", address);
+	char *path = osfs_http_path("/v2.0/floatingips?floating_ip_address=%s", address, NULL);
 	char *body = NULL, *id = NULL, *port = NULL, *del = NULL;
 	bool ours = false;
 	int ret = path ? get(api, path, &body, msg) : -ENOMEM;
@@ -349,7 +338,7 @@ int osfs_network_remove_floating_ip(struct osfs_api *api, const char *server, co
 		ret = -EINVAL;
 	}
 	if (ret == 0)
-		ret = (del = path_with("/v2.0/floatingips/%s", id)) ? delete_once(api, del, msg) : -ENOMEM;
+		ret = (del = osfs_http_path("/v2.0/floatingips/%s", id, NULL)) ? delete_once(api, del, msg) : -ENOMEM;
 	free(del);
 	free(port);
 	free(id);

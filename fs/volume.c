@@ -14,16 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *path_with(const char *fmt, const char *value)
-{
-	char *e = osfs_http_escape(value), *path = NULL;
-
-	if (!e || asprintf(&path, fmt, e) < 0)
-		path = NULL;
-	free(e);
-	return path;
-}
-
 /* One call to Cinder; *rbody (if not NULL) gets the answer's body. */
 static int call(struct osfs_api *api, const char *method, const char *path, const char *body,
 		char **rbody, long *status, char **msg)
@@ -63,14 +53,14 @@ int osfs_volume_resolve(struct osfs_api *api, const char *value, char **id, char
 	int ret;
 
 	*id = NULL;
-	if (osfs_network_is_uuid(value) && (path = path_with("/volumes/%s", value))) {
+	if (osfs_network_is_uuid(value) && (path = osfs_http_path("/volumes/%s", value, NULL))) {
 		ret = call(api, "GET", path, NULL, NULL, NULL, NULL);
 		free(path);
 		path = NULL;
 		if (ret != -ENOENT)
 			return ret == 0 ? ((*id = strdup(value)) ? 0 : -ENOMEM) : ret;
 	}
-	if (!(path = path_with("/volumes?name=%s", value)))
+	if (!(path = osfs_http_path("/volumes?name=%s", value, NULL)))
 		return -ENOMEM;
 	ret = call(api, "GET", path, NULL, &body, NULL, &msg);
 	if (ret < 0)
@@ -99,7 +89,7 @@ int osfs_volume_resolve(struct osfs_api *api, const char *value, char **id, char
 
 char **osfs_volume_ids_named(struct osfs_api *api, const char *name)
 {
-	char *path = path_with("/volumes?name=%s", name), *body = NULL, **ids = NULL;
+	char *path = osfs_http_path("/volumes?name=%s", name, NULL), *body = NULL, **ids = NULL;
 
 	if (path && call(api, "GET", path, NULL, &body, NULL, NULL) == 0)
 		ids = osfs_model_ids_named(body, "volumes", name);
@@ -133,7 +123,7 @@ int osfs_volume_create(struct osfs_api *api, const char *name, long size, char *
 
 int osfs_volume_delete(struct osfs_api *api, const char *id, char **msg)
 {
-	char *path = path_with("/volumes/%s", id);
+	char *path = osfs_http_path("/volumes/%s", id, NULL);
 	long status = 0;
 	int ret = path ? call(api, "DELETE", path, NULL, NULL, &status, msg) : -ENOMEM;
 

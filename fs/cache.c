@@ -5,8 +5,8 @@
  * one, else a full listing merged into it); readers arriving meanwhile
  * keep the listing they would have had, as long as it is younger than
  * twice the TTL, so a walk never waits for a re-listing midway.  A full
- * resync runs every RESYNC_S, after SIGHUP and after a delta that cannot
- * be trusted.  The requests themselves are fetch.c's.
+ * resync runs every kind's `resync` seconds, after SIGHUP and after a
+ * delta that cannot be trusted.  The requests themselves are fetch.c's.
  *
  * Lock order (outer first): slot.merge_lock → slot.lock; watch_lock and
  * spot_lock are never held while taking a slot's locks; the observer is
@@ -30,7 +30,6 @@
 
 #define FAIL_HOLD_S 1.0       /* a failed fetch answers its error this long */
 #define MAX_SPOTS_PER_FETCH 8 /* then one full listing is cheaper */
-#define RESYNC_S 300.0        /* a full listing at least this often */
 #define DELTA_MARGIN_S 2      /* changes-since starts this much before the last answer */
 #define CLOCK_JUMP_S 30.0     /* our clock moved this much against the API's: resync */
 
@@ -65,6 +64,8 @@ struct watch {
 	bool fetching;
 	bool settled;               /* `one` no longer changes by itself */
 	struct osfs_listing *one;   /* last direct fetch, or NULL */
+	int field;                  /* not settled while this field ... */
+	char *was;                  /* ... still reads this (field -1: none) */
 };
 
 #define MAX_SPOTS 256
@@ -341,7 +342,7 @@ static void refresh_plan(struct osfs_cache *c, enum osfs_kind_id kind, struct re
 
 	r->started = osfs_now_real();
 	r->delta = osfs_kinds[kind].delta_param && s->cur && s->since && !s->must_resync &&
-		   r->started - s->resynced < RESYNC_S;
+		   r->started - s->resynced < osfs_kinds[kind].resync;
 	r->since = s->since;
 	if (!r->delta)
 		s->resynced = r->started;
@@ -594,19 +595,18 @@ static void watch_drop_locked(struct osfs_cache *c, struct watch *w)
 	size_t i = (size_t)(w - c->watches);
 
 	free(w->id);
+	free(w->was);
 	osfs_listing_put(w->one);
 	memmove(w, w + 1, (c->nwatches - i - 1) * sizeof(*w));
 	c->nwatches--;
 }
 
-void osfs_cache_watch(struct osfs_cache *c, enum osfs_kind_id kind, const char *id)
+/* The watch of (kind, id), made or started again; NULL when none can be
+ * made.  Under watch_lock. */
+static struct watch *watch_start_locked(struct osfs_cache *c, enum osfs_kind_id kind, const char *id)
 {
-	struct watch *w;
+	struct watch *w = watch_find_locked(c, kind, id);
 
-	if (!osfs_kinds[kind].show_path)
-		return;
-	pthread_mutex_lock(&c->watch_lock);
-	w = watch_find_locked(c, kind, id);
 	if (!w && c->nwatches == MAX_WATCHES && !c->watches[0].fetching) {
 		/* forgetting a watch must not bring back old data */
 		osfs_cache_invalidate(c, (int)c->watches[0].kind);
@@ -625,8 +625,36 @@ void osfs_cache_watch(struct osfs_cache *c, enum osfs_kind_id kind, const char *
 	if (w) {
 		w->until = osfs_now_real() + OSFS_WATCH_MAX_S;
 		w->settled = false;
+		w->field = -1;
+		free(w->was);
+		w->was = NULL;
 		osfs_listing_put(w->one); /* read it again at once */
 		w->one = NULL;
+	}
+	return w;
+}
+
+void osfs_cache_watch(struct osfs_cache *c, enum osfs_kind_id kind, const char *id)
+{
+	if (!osfs_kinds[kind].show_path)
+		return;
+	pthread_mutex_lock(&c->watch_lock);
+	watch_start_locked(c, kind, id);
+	pthread_mutex_unlock(&c->watch_lock);
+}
+
+void osfs_cache_watch_field(struct osfs_cache *c, enum osfs_kind_id kind,
+			    const struct osfs_res *before, const char *file)
+{
+	int field = osfs_kind_field(&osfs_kinds[kind], file);
+	struct watch *w;
+
+	if (!osfs_kinds[kind].show_path || field < 0)
+		return;
+	pthread_mutex_lock(&c->watch_lock);
+	if ((w = watch_start_locked(c, kind, before->id)) && (w->was = strdup(before->vals[field]))) {
+		w->field = field;
+		w->until = osfs_now_real() + OSFS_WATCH_LATE_S;
 	}
 	pthread_mutex_unlock(&c->watch_lock);
 }
@@ -634,15 +662,27 @@ void osfs_cache_watch(struct osfs_cache *c, enum osfs_kind_id kind, const char *
 /* Still changing: a task is running, or it is being built or queued. */
 static bool res_busy(const struct osfs_kind *k, const struct osfs_res *r)
 {
-	static const char *const steady_not[] = { "BUILD\n", "queued\n", "saving\n", "importing\n" };
 	int task = osfs_kind_field(k, "task_state"), status = osfs_kind_field(k, "status");
+	char word[64];
+	size_t n;
 
 	if (task >= 0 && strcmp(r->vals[task], "\n") != 0)
 		return true;
-	for (size_t i = 0; status >= 0 && i < sizeof(steady_not) / sizeof(steady_not[0]); i++)
-		if (strcmp(r->vals[status], steady_not[i]) == 0)
-			return true;
-	return false;
+	if (status < 0 || !k->busy || snprintf(word, sizeof(word), " %s", r->vals[status]) >= (int)sizeof(word))
+		return false;
+	n = strlen(word);
+	if (word[n - 1] != '\n')
+		return false;
+	word[n - 1] = ' ';
+	return strstr(k->busy, word) != NULL;
+}
+
+/* Has the watched resource reached what its watch waits for? */
+static bool watch_settles(const struct watch *w, const struct osfs_res *r)
+{
+	if (res_busy(&osfs_kinds[w->kind], r))
+		return false;
+	return w->field < 0 || strcmp(r->vals[w->field], w->was) != 0;
 }
 
 /* A listing of the one resource r (taken, freed on failure), named fname
@@ -757,7 +797,7 @@ int osfs_cache_fresh(struct osfs_cache *c, enum osfs_kind_id kind,
 	if (w) {
 		osfs_listing_put(w->one);
 		w->one = osfs_listing_hold(one);
-		w->settled = !res_busy(&osfs_kinds[kind], one->items[0]);
+		w->settled = watch_settles(w, one->items[0]);
 	}
 	*out = one;
 	pthread_mutex_unlock(&c->watch_lock);

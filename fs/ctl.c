@@ -33,35 +33,35 @@ VERB_FN(run_delete_keypair);
 VERB_FN(run_delete_volume);
 
 static const struct osfs_verb server_verbs[] = {
-	{ "reboot", NULL, "{\"reboot\": {\"type\": \"SOFT\"}}", false, NULL },
-	{ "reboot hard", NULL, "{\"reboot\": {\"type\": \"HARD\"}}", false, NULL },
-	{ "stop", NULL, "{\"os-stop\": null}", false, NULL },
-	{ "start", NULL, "{\"os-start\": null}", false, NULL },
-	{ "pause", NULL, "{\"pause\": null}", false, NULL },
-	{ "unpause", NULL, "{\"unpause\": null}", false, NULL },
-	{ "suspend", NULL, "{\"suspend\": null}", false, NULL },
-	{ "resume", NULL, "{\"resume\": null}", false, NULL },
-	{ "lock", NULL, "{\"lock\": null}", false, NULL },
-	{ "unlock", NULL, "{\"unlock\": null}", false, NULL },
-	{ "delete", NULL, NULL, true, run_delete },
-	{ "unset", "KEY", NULL, false, run_unset },
-	{ "attach", "VOLUME", NULL, false, run_attach },
-	{ "detach", "VOLUME", NULL, false, run_detach },
-	{ "add-floating-ip", "NETWORK", NULL, false, run_add_fip },
-	{ "remove-floating-ip", "ADDRESS", NULL, false, run_remove_fip },
-	{ "add-security-group", "NAME", NULL, false, run_add_sg },
-	{ "remove-security-group", "NAME", NULL, false, run_remove_sg },
-	{ NULL, NULL, NULL, false, NULL },
+	{ "reboot", NULL, "{\"reboot\": {\"type\": \"SOFT\"}}", false, NULL, NULL },
+	{ "reboot hard", NULL, "{\"reboot\": {\"type\": \"HARD\"}}", false, NULL, NULL },
+	{ "stop", NULL, "{\"os-stop\": null}", false, NULL, NULL },
+	{ "start", NULL, "{\"os-start\": null}", false, NULL, NULL },
+	{ "pause", NULL, "{\"pause\": null}", false, NULL, NULL },
+	{ "unpause", NULL, "{\"unpause\": null}", false, NULL, NULL },
+	{ "suspend", NULL, "{\"suspend\": null}", false, NULL, NULL },
+	{ "resume", NULL, "{\"resume\": null}", false, NULL, NULL },
+	{ "lock", NULL, "{\"lock\": null}", false, NULL, NULL },
+	{ "unlock", NULL, "{\"unlock\": null}", false, NULL, NULL },
+	{ "delete", NULL, NULL, true, run_delete, NULL },
+	{ "unset", "KEY", NULL, false, run_unset, NULL },
+	{ "attach", "VOLUME", NULL, false, run_attach, NULL },
+	{ "detach", "VOLUME", NULL, false, run_detach, NULL },
+	{ "add-floating-ip", "NETWORK", NULL, false, run_add_fip, "addresses" },
+	{ "remove-floating-ip", "ADDRESS", NULL, false, run_remove_fip, "addresses" },
+	{ "add-security-group", "NAME", NULL, false, run_add_sg, "security_groups" },
+	{ "remove-security-group", "NAME", NULL, false, run_remove_sg, "security_groups" },
+	{ NULL, NULL, NULL, false, NULL, NULL },
 };
 
 static const struct osfs_verb keypair_verbs[] = {
-	{ "delete", NULL, NULL, true, run_delete_keypair },
-	{ NULL, NULL, NULL, false, NULL },
+	{ "delete", NULL, NULL, true, run_delete_keypair, NULL },
+	{ NULL, NULL, NULL, false, NULL, NULL },
 };
 
 static const struct osfs_verb volume_verbs[] = {
-	{ "delete", NULL, NULL, true, run_delete_volume },
-	{ NULL, NULL, NULL, false, NULL },
+	{ "delete", NULL, NULL, true, run_delete_volume, NULL },
+	{ NULL, NULL, NULL, false, NULL, NULL },
 };
 
 static const struct osfs_verb *verbs_of(enum osfs_kind_id kind)
@@ -275,7 +275,10 @@ int osfs_ctl_run(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_r
 	if (ret == 0) {
 		log_info("%s %s: %s%s%s accepted", osfs_kinds[kind].dir, r->fname, verb->words,
 			 arg ? " " : "", arg ? arg : "");
-		osfs_cache_watch(fs->cache, kind, r->id);
+		if (verb->shows_in)
+			osfs_cache_watch_field(fs->cache, kind, r, verb->shows_in);
+		else
+			osfs_cache_watch(fs->cache, kind, r->id);
 		if (verb->removes) {
 			osfs_drafts_forget(fs, kind, r->id);
 			osfs_cache_invalidate(fs->cache, (int)kind);

@@ -182,6 +182,7 @@ const struct osfs_kind osfs_kinds[OSFS_NKINDS] = {
 		.id_pointer = "/id", .name_pointer = "/name", .created_pointer = "/created_at",
 		.updated_pointer = "/updated_at",
 		.name_query = "/v2/images?name=%s",
+		.busy = " queued saving uploading importing ",
 		.paging = OSFS_PAGE_GLANCE, .page_size = 1000,
 		.fields = image_fields, .nfields = N(image_fields), .ttl = 120,
 	},
@@ -191,6 +192,9 @@ const struct osfs_kind osfs_kinds[OSFS_NKINDS] = {
 		.collection = "servers", .show_key = "server",
 		.id_pointer = "/id", .name_pointer = "/name", .created_pointer = "/created",
 		.updated_pointer = "/updated", .delta_param = "changes-since", .gone_status = "DELETED",
+		/* Nova's `updated` stays when Neutron changes the addresses or a
+		 * port's groups: only a full listing shows that */
+		.resync = 60, .busy = " BUILD ",
 		.name_query = "/servers/detail?name=%s", .name_query_regex = true,
 		.paging = OSFS_PAGE_NOVA, .page_size = 1000,
 		.subdir = "metadata", .sub_pointer = "/metadata", .sub_writable = true,
@@ -244,6 +248,8 @@ const struct osfs_kind osfs_kinds[OSFS_NKINDS] = {
 		.collection = "volumes", .show_key = "volume",
 		.id_pointer = "/id", .name_pointer = "/name", .created_pointer = "/created_at",
 		.updated_pointer = "/updated_at", .name_query = "/volumes/detail?name=%s",
+		.busy = " creating reserved attaching detaching deleting extending downloading "
+			"uploading retyping backing-up restoring-backup ",
 		.paging = OSFS_PAGE_NOVA, .page_size = 1000, .blank_name_is_none = true,
 		.fields = volume_fields, .nfields = N(volume_fields), .ttl = 10,
 	},

@@ -97,6 +97,8 @@ static const char usage[] =
 "    -o ttl=SECONDS         how old any listing may be\n"
 "    -o ttl_servers=S, ttl_flavors=S, ttl_images=S, ttl_keypairs=S, ttl_limits=S\n"
 "                           the same for one kind (defaults 10, 300, 120, 60, 30)\n"
+"    -o ttl_networks=S, ttl_subnets=S, ttl_ports=S, ttl_security_groups=S,\n"
+"       ttl_floating_ips=S, ttl_volumes=S   (defaults 60, 60, 10, 60, 10, 10)\n"
 "    -o connect_timeout=S   seconds to connect (default 5)\n"
 "    -o timeout=S           seconds for a whole request (default 30)\n"
 "    -o max_response=BYTES  largest API response accepted (default 64 MiB)\n"

@@ -65,6 +65,14 @@ void osfs_cache_observe(struct osfs_cache *cache, osfs_cache_observer fn, void *
 #define OSFS_WATCH_MAX_S 900
 void osfs_cache_watch(struct osfs_cache *cache, enum osfs_kind_id kind, const char *id);
 
+/* The same for a change the API shows late (Nova hears of a floating IP
+ * from Neutron seconds after the call, and its `updated` stays): also
+ * until field `file` no longer reads as in `before`, at most
+ * OSFS_WATCH_LATE_S. */
+#define OSFS_WATCH_LATE_S 120
+void osfs_cache_watch_field(struct osfs_cache *cache, enum osfs_kind_id kind,
+			    const struct osfs_res *before, const char *file);
+
 /* When r is watched: a one-resource listing fetched with GET <show_path>
  * (a new reference in *out; its item keeps r's file name), at most 0.5 s
  * old while the resource changes, kept once it settled until the kind's

@@ -34,6 +34,8 @@ struct osfs_verb {
 	const char *action;    /* a server action's JSON body ({"os-stop": null}), or NULL */
 	bool removes;          /* the resource itself goes away (its kind's listing changes) */
 	osfs_verb_fn run;      /* what a verb without an action does */
+	const char *shows_in;  /* the field that shows the change seconds after the
+				* API accepted it ("addresses"), or NULL */
 };
 
 /* The verb without an argument that `text` names for `kind`, or NULL. */

@@ -73,6 +73,10 @@ struct osfs_kind {
 	const char *updated_pointer;/* the API's change time, or NULL */
 	const char *delta_param;    /* list query for "changed since T" ("changes-since"), or NULL */
 	const char *gone_status;    /* status of deleted items in a delta ("DELETED") */
+	double resync;              /* with deltas: a full listing at least this often,
+				     * for what changes without a new `updated` */
+	const char *busy;           /* statuses on the way to another (" BUILD "),
+				     * each between blanks */
 	const char *name_query;     /* list path with a name filter ("%s"), or NULL */
 	bool name_query_regex;      /* the filter is a regex (Nova), not exact */
 	enum osfs_paging paging;

@@ -395,6 +395,11 @@ class State:
         self.rng = random.Random(args.seed)
         self.token_ttl = float(args.token_ttl)
         self.build_time = float(args.build_time)
+        # Neutron tells Nova of a port's change (network-changed) and Nova
+        # rebuilds the server's addresses after this long; the server's
+        # `updated` stays as it was, so changes-since never shows it
+        self.net_event_delay = float(args.net_event_delay)
+        self.net_due = {}             # server id -> when its addresses follow
         self.page_max = int(args.page_max)
         self.keystone_down = False
         self.fail_builds = False
@@ -727,6 +732,11 @@ class State:
     def settle(self, now=None):
         now = now or time.time()
         self.vol.settle(now)
+        for sid, due in list(self.net_due.items()):
+            if due <= now:
+                del self.net_due[sid]
+                if sid in self.servers:
+                    self.refresh_addresses(self.servers[sid])
         if not self.pending:
             return
         for s in list(self.pending):
@@ -4001,8 +4011,12 @@ class Neutron:
     def changed_port(self, port):
         """Nova hears network-changed: the server's addresses follow."""
         s = self.st.servers.get(port["device_id"])
-        if s is not None:
+        if s is None:
+            return
+        if self.st.net_event_delay <= 0:
             self.st.refresh_addresses(s)
+        else:
+            self.st.net_due[s.id] = time.time() + self.st.net_event_delay
 
     def delete(self, req, coll, oid):
         obj = self._own(req, coll, oid)
@@ -4918,6 +4932,8 @@ class Emulator:
                             st.token_ttl = float(v)
                         elif k == "build_time":
                             st.build_time = float(v)
+                        elif k == "net_event_delay":
+                            st.net_event_delay = float(v)
                         elif k == "page_max":
                             st.page_max = int(v)
                         elif k == "keystone_down":
@@ -5076,6 +5092,9 @@ def parse_args(argv):
                    help="do not add the dup/dup/a/b/100%% servers")
     p.add_argument("--token-ttl", type=float, default=3600)
     p.add_argument("--build-time", type=float, default=0.5)
+    p.add_argument("--net-event-delay", type=float, default=1.0,
+                   help="seconds until a server's addresses show a port or "
+                   "floating IP change (Nova hears it from Neutron)")
     p.add_argument("--page-max", type=int, default=1000)
     p.add_argument("--max-instances", type=int, default=None,
                    help="maxTotalInstances (default 10000, or servers+1000 if"

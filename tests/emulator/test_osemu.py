@@ -1634,6 +1634,17 @@ def test_security_groups_on_boot_and_by_action(net):
     net.nova("DELETE", "/servers/" + sid)
 
 
+def addresses_in_time(net, sid, types, timeout=10):
+    """Nova shows a port's change once Neutron told it (network-changed):
+    poll the server until its addresses have these types."""
+    deadline = time.time() + timeout
+    while True:
+        addrs = net.nova("GET", "/servers/" + sid).json()["server"]["addresses"]["private"]
+        if [a["OS-EXT-IPS:type"] for a in addrs] == types or time.time() > deadline:
+            return addrs
+        time.sleep(0.1)
+
+
 def test_floating_ip_shows_in_addresses(net):
     public = one(net, "networks", name="public")
     private = one(net, "networks", name="private")
@@ -1641,6 +1652,7 @@ def test_floating_ip_shows_in_addresses(net):
     sid = r.json()["server"]["id"]
     settled_server(net, sid)
     port = one(net, "ports", device_id=sid)
+    before = net.nova("GET", "/servers/" + sid).json()["server"]
     r = neutron(net, "POST", "/floatingips", {"floatingip": {
         "floating_network_id": public["id"], "port_id": port["id"]}})
     assert r.status == 201, r.body
@@ -1649,20 +1661,25 @@ def test_floating_ip_shows_in_addresses(net):
     assert f["fixed_ip_address"] == port["fixed_ips"][0]["ip_address"]
     assert f["port_id"] == port["id"] and f["status"] == "DOWN"
     assert f["router_id"] == one(net, "routers", name="router1")["id"]
-    addrs = net.nova("GET", "/servers/" + sid).json()["server"]["addresses"]["private"]
+    # like Nova: the addresses follow a moment later, and `updated` never moves
+    now = net.nova("GET", "/servers/" + sid).json()["server"]
+    assert now["addresses"] == before["addresses"]
+    addrs = addresses_in_time(net, sid, ["fixed", "floating"])
     assert [(a["addr"], a["OS-EXT-IPS:type"]) for a in addrs] == [
         (f["fixed_ip_address"], "fixed"), (f["floating_ip_address"], "floating")]
+    after = net.nova("GET", "/servers/" + sid).json()["server"]
+    assert after["updated"] == before["updated"]
     r = neutron(net, "PUT", "/floatingips/" + f["id"], {"floatingip": {"port_id": None}})
     assert r.status == 200 and r.json()["floatingip"]["port_id"] is None
     assert r.json()["floatingip"]["fixed_ip_address"] is None
-    addrs = net.nova("GET", "/servers/" + sid).json()["server"]["addresses"]["private"]
+    addrs = addresses_in_time(net, sid, ["fixed"])
     assert [a["OS-EXT-IPS:type"] for a in addrs] == ["fixed"]
     r = neutron(net, "PUT", "/floatingips/" + f["id"], {"floatingip": {"port_id": port["id"]}})
     assert r.status == 200 and r.json()["floatingip"]["port_id"] == port["id"]
     r = neutron(net, "POST", "/floatingips", {"floatingip": {"floating_network_id": private["id"]}})
     assert r.status == 400
     assert neutron(net, "DELETE", "/floatingips/" + f["id"]).status == 204
-    addrs = net.nova("GET", "/servers/" + sid).json()["server"]["addresses"]["private"]
+    addrs = addresses_in_time(net, sid, ["fixed"])
     assert [a["OS-EXT-IPS:type"] for a in addrs] == ["fixed"]
     net.nova("DELETE", "/servers/" + sid)
 

@@ -240,6 +240,20 @@ def test_add_and_remove_a_floating_ip(cloud, mnt, booted):
     assert floating_ips_of(cloud, s["id"]) == []
     status, body = cloud.client.request("GET", "network", "/v2.0/floatingips/" + fip["id"])
     assert status == 404                                          # released, not only detached
+    # Nova shows it gone only once Neutron told it, and its `updated` stays:
+    # the mount follows the server until its addresses change
+    deadline = time.time() + 30
+    while addr in m.read("servers", name, "addresses") and time.time() < deadline:
+        time.sleep(0.3)
+    assert m.read("servers", name, "addresses").split() == ["private", fixed_address(cloud, s["id"])]
+
+
+def fixed_address(cloud, sid):
+    """The server's fixed address, as Nova shows it."""
+    status, body = cloud.client.request("GET", "compute", "/servers/" + sid)
+    assert status == 200, (status, body)
+    return [a["addr"] for a in body["server"]["addresses"]["private"]
+            if a["OS-EXT-IPS:type"] == "fixed"][0]
 
 
 def test_add_floating_ip_from_an_unknown_network_says_why(cloud, mnt, booted):

@@ -68,10 +68,6 @@ def api_volume(cloud, made, name, size=1):
 
 
 def server_with_volume(m, cloud, made, by_id=False):
-    if cloud.real and os.environ.get("OSFS_REAL_DETACH") != "1":
-        # the real cloud's nova-compute (fake virt driver) hung in a detach after a few
-        # attach/detach cycles on 2026-12-02 (see test_walkthrough.py): emulator only
-        pytest.skip("attachments on the real cloud only with OSFS_REAL_DETACH=1")
     name, vname = unique("vsrv"), unique("vol")
     made["servers"].append(name)
     vid = api_volume(cloud, made, vname)

@@ -68,6 +68,14 @@ struct watch {
 	char *was;                  /* ... still reads this (field -1: none) */
 };
 
+/* Free what a watch owns. */
+static void watch_clear(struct watch *w)
+{
+	free(w->id);
+	free(w->was);
+	osfs_listing_put(w->one);
+}
+
 #define MAX_SPOTS 256
 
 /* A name looked up alone; all fields protected by spot_lock. */
@@ -133,10 +141,8 @@ void osfs_cache_free(struct osfs_cache *c)
 		pthread_mutex_destroy(&c->slots[k].lock);
 		pthread_cond_destroy(&c->slots[k].done);
 	}
-	for (size_t i = 0; i < c->nwatches; i++) {
-		free(c->watches[i].id);
-		osfs_listing_put(c->watches[i].one);
-	}
+	for (size_t i = 0; i < c->nwatches; i++)
+		watch_clear(&c->watches[i]);
 	for (size_t i = 0; i < MAX_SPOTS; i++) {
 		free(c->spots[i].fname);
 		osfs_listing_put(c->spots[i].one);
@@ -594,9 +600,7 @@ static void watch_drop_locked(struct osfs_cache *c, struct watch *w)
 {
 	size_t i = (size_t)(w - c->watches);
 
-	free(w->id);
-	free(w->was);
-	osfs_listing_put(w->one);
+	watch_clear(w);
 	memmove(w, w + 1, (c->nwatches - i - 1) * sizeof(*w));
 	c->nwatches--;
 }

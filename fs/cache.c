@@ -729,12 +729,19 @@ static int fetch_one(struct osfs_cache *c, enum osfs_kind_id kind, const struct 
 	return *out ? 0 : -ENOMEM;
 }
 
-/* What a direct fetch saw goes into the kind's listing, so that no
- * listing fetched before it can bring older state back. */
-static void learn(struct osfs_cache *c, enum osfs_kind_id kind, const struct osfs_res *r)
+static void spots_learn(struct osfs_cache *c, enum osfs_kind_id kind, const char *id,
+			struct osfs_listing *one);
+
+/* What a direct fetch saw goes into the kind's listing and into the
+ * single names held of it, so that nothing fetched before it can bring
+ * older state back. */
+static void learn(struct osfs_cache *c, enum osfs_kind_id kind, struct osfs_listing *one)
 {
+	const struct osfs_res *r = one->items[0];
+
 	struct osfs_res **got = calloc(2, sizeof(*got));
 
+	spots_learn(c, kind, r->id, one);
 	if (!got || !(got[0] = osfs_res_copy(&osfs_kinds[kind], r, NULL))) {
 		free(got);
 		return;
@@ -742,12 +749,14 @@ static void learn(struct osfs_cache *c, enum osfs_kind_id kind, const struct osf
 	slot_merge(c, kind, got, 1, r->seen, ANSWER_SOME);
 }
 
-/* A direct fetch found the resource gone: drop it from the listing. */
+/* A direct fetch found the resource gone: drop it from the listing and
+ * from the single names held. */
 static void forget(struct osfs_cache *c, enum osfs_kind_id kind, const char *id)
 {
 	const struct osfs_kind *k = &osfs_kinds[kind];
 	struct osfs_res **got = calloc(2, sizeof(*got));
 
+	spots_learn(c, kind, id, NULL);
 	if (!got || !(got[0] = osfs_res_gone(k, id, osfs_now_real()))) {
 		free(got);
 		osfs_cache_invalidate(c, (int)kind);
@@ -805,7 +814,7 @@ int osfs_cache_fresh(struct osfs_cache *c, enum osfs_kind_id kind,
 	}
 	*out = one;
 	pthread_mutex_unlock(&c->watch_lock);
-	learn(c, kind, one->items[0]);
+	learn(c, kind, one);
 	return 0;
 out:
 	pthread_mutex_unlock(&c->watch_lock);
@@ -863,6 +872,22 @@ static void spot_keep(struct osfs_cache *c, enum osfs_kind_id kind, const char *
 	sp->kind = kind;
 	sp->fname = copy;
 	sp->one = osfs_listing_hold(one);
+	pthread_mutex_unlock(&c->spot_lock);
+}
+
+/* Every single name held of resource `id` now shows `one` (a listing of
+ * that resource alone, under the name it had), or goes (one NULL). */
+static void spots_learn(struct osfs_cache *c, enum osfs_kind_id kind, const char *id,
+			struct osfs_listing *one)
+{
+	pthread_mutex_lock(&c->spot_lock);
+	for (size_t i = 0; i < MAX_SPOTS; i++) {
+		struct spot *sp = &c->spots[i];
+		if (!sp->one || sp->kind != kind || strcmp(sp->one->items[0]->id, id) != 0)
+			continue;
+		osfs_listing_put(sp->one);
+		sp->one = one && strcmp(one->items[0]->fname, sp->fname) == 0 ? osfs_listing_hold(one) : NULL;
+	}
 	pthread_mutex_unlock(&c->spot_lock);
 }
 

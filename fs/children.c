@@ -114,12 +114,27 @@ static void stamp(const struct osfs_page *page)
 	}
 }
 
+/* A listing the API refuses (404: the extension is off; 403: the policy
+ * says no) is an empty directory, and the refusal is kept like an answer
+ * for the kind's TTL, so that it is not asked again at each look. */
+static bool refusal(int err)
+{
+	return err == -ENOENT || err == -EACCES || err == -EPERM;
+}
+
 static int fetch(struct osfs_children *c, enum osfs_kind_id kind, const char *parent_id,
 		 struct osfs_listing **out)
 {
 	struct osfs_page page;
 	int ret = osfs_fetch_nested(c->api, kind, parent_id, &page);
 
+	if (refusal(ret)) {
+		log_info("%s of %s refused (%s): shown empty for %.0f s", osfs_kinds[kind].dir, parent_id,
+			 strerror(-ret), c->ttl[kind]);
+		struct osfs_res **none = calloc(1, sizeof(*none));
+		*out = none ? osfs_listing_new(kind, none, 0) : NULL;
+		return *out ? 0 : -ENOMEM;
+	}
 	if (ret < 0)
 		return ret;
 	stamp(&page);

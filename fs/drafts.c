@@ -533,6 +533,11 @@ bool osfs_drafts_file_writable(const struct osfs_node *node)
 	return node->subkey || (node->index >= 0 && dfiles[node->index].writable);
 }
 
+bool osfs_drafts_file_is_command(const struct osfs_node *node)
+{
+	return !node->subkey && node->index == D_CTL;
+}
+
 int osfs_drafts_check_write(struct osfs_fs *fs, const struct osfs_node *node)
 {
 	char why[WHY_MAX] = "";

@@ -35,7 +35,10 @@
 #define WRITE_MAX (1024 * 1024)
 #define STATIC_TIMEOUT 3600.0
 #define SINGLE_TIMEOUT 1.0
-#define CONSOLE_REUSE_S 1.0   /* console.log costs a POST: reuse a render this young */
+#define CONSOLE_REUSE_S 3.0   /* console.log costs a POST: reuse a render this young,
+				* so that `tail -f` asks at most every 3 s */
+#define STREAM_IDLE_S 5.0     /* a write this long after the last one begins anew */
+#define COMMAND_MAX 4096      /* bytes of an unfinished ctl line */
 
 struct dirh;
 
@@ -147,10 +150,10 @@ static int resolve(struct osfs_glue *g, fuse_ino_t ino, const char *name, struct
 	return ret;
 }
 
-/* Node types that never change (OSFS_N_META_FILE is the last type);
- * others follow their listing or are dynamic. */
-static const bool static_type[OSFS_N_META_FILE + 1] = {
-	[OSFS_N_ROOT] = true, [OSFS_N_KIND] = true, [OSFS_N_META] = true,
+/* Node types that never change; others follow their listing or are
+ * dynamic. */
+static const bool static_type[OSFS_N_COUNT] = {
+	[OSFS_N_ROOT] = true, [OSFS_N_KIND] = true, [OSFS_N_META] = true, [OSFS_N_LIVE] = true,
 };
 
 static double node_timeout(struct osfs_glue *g, const struct osfs_node *node)
@@ -168,6 +171,15 @@ static double node_timeout(struct osfs_glue *g, const struct osfs_node *node)
 }
 
 /* ---- snapshots of files that change by themselves ---- */
+
+/* When a dynamic file was first seen: its resource's time, else the
+ * mount's. */
+static struct timespec first_seen(struct osfs_glue *g, const struct osfs_node *node)
+{
+	double t = node->res && node->res->mtime ? node->res->mtime : (double)g->fs->mounted_at;
+
+	return (struct timespec){ .tv_sec = (time_t)t };
+}
 
 /* The content of dynamic node `ino` as of now: a new reference in *out.
  * The mtime moves only when the content differs from the last render. */
@@ -190,10 +202,7 @@ static int snap_render(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *no
 		ret = -ENOMEM;
 		goto out;
 	}
-	if (old && old->len == len && memcmp(old->data, buf, len) == 0)
-		s->mtime = old->mtime;
-	else
-		clock_gettime(CLOCK_REALTIME, &s->mtime);
+	s->mtime = osfs_inodes_content_mtime(g->inodes, ino, buf, len, first_seen(g, node));
 	atomic_fetch_add(&s->refs, 1);
 	osfs_inodes_snap_set(g->inodes, ino, s);
 	*out = s;
@@ -415,42 +424,98 @@ static const char *setattr_refused(int to_set)
 	return NULL;
 }
 
-/* A size change (O_TRUNC, truncate) of a writable file; "touch" of one. */
+/* A value file cut to `size`.  O_TRUNC (`>`, no file handle) begins an
+ * empty stream: the writes that follow are the value, sent as they come,
+ * so `>` alone changes nothing.  truncate(1) (ftruncate) sets the value
+ * now. */
+static int truncate_value(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *node, off_t size,
+			  bool by_fd)
+{
+	char *base = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (size == 0 && !by_fd)
+		return osfs_inodes_wbuf_begin(g->inodes, ino, "", 0);
+	if ((ret = osfs_write_base(g->fs, node, &base, &len)) < 0)
+		goto out;
+	if ((size_t)size > len) {
+		ret = -EINVAL; /* a value has no holes to grow into */
+		goto out;
+	}
+	if ((ret = osfs_write_apply(g->fs, node, base, (size_t)size)) == 0)
+		ret = osfs_inodes_wbuf_begin(g->inodes, ino, base, (size_t)size);
+out:
+	if (ret < 0)
+		osfs_inodes_wbuf_clear(g->inodes, ino);
+	free(base);
+	return ret;
+}
+
+/* A size change (O_TRUNC, truncate) of a writable file; "touch" of one.
+ * A command file's unfinished line goes with O_TRUNC. */
 static int do_setattr(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *node,
-		      const struct stat *attr, int to_set)
+		      const struct stat *attr, int to_set, bool by_fd)
 {
 	int ret = osfs_write_check(g->fs, node);
 
-	if (ret < 0)
+	if (ret < 0 || !(to_set & FUSE_SET_ATTR_SIZE))
 		return ret;
-	if (!(to_set & FUSE_SET_ATTR_SIZE) || attr->st_size != 0)
+	if (osfs_write_is_command(node)) {
+		osfs_inodes_wbuf_clear(g->inodes, ino);
 		return 0;
-	osfs_inodes_wbuf_clear(g->inodes, ino);
-	if (node->type == OSFS_N_DRAFT_FILE)
-		return osfs_write_apply(g->fs, node, "", 0); /* `: > file` clears it */
-	return 0;
+	}
+	return truncate_value(g, ino, node, attr->st_size, by_fd);
 }
 
 /* setattr: refusals first, then a writable file's size or "now". */
-static int setattr_node(struct osfs_glue *g, fuse_ino_t ino, const struct stat *attr, int to_set,
-			struct stat *st)
+/* The chmod and chown bits that change nothing: those asking for what the
+ * file already has, and on a file the writer may write (a metadata key,
+ * a draft field), all of them, since the cloud keeps no mode or owner
+ * (sed -i and install set both on their temporary file). */
+static int unchanged_bits(struct osfs_glue *g, const struct osfs_node *node, const struct stat *attr,
+			  const struct stat *now, int to_set)
 {
-	const char *op = setattr_refused(to_set);
+	int same = 0;
+
+	if (osfs_write_check(g->fs, node) == 0 && !osfs_write_is_command(node))
+		return to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID);
+
+	if ((to_set & FUSE_SET_ATTR_MODE) && (attr->st_mode & 07777) == (now->st_mode & 07777))
+		same |= FUSE_SET_ATTR_MODE;
+	if ((to_set & FUSE_SET_ATTR_UID) && attr->st_uid == now->st_uid)
+		same |= FUSE_SET_ATTR_UID;
+	if ((to_set & FUSE_SET_ATTR_GID) && attr->st_gid == now->st_gid)
+		same |= FUSE_SET_ATTR_GID;
+	return same;
+}
+
+static int setattr_node(struct osfs_glue *g, fuse_ino_t ino, const struct stat *attr, int to_set,
+			bool by_fd, struct stat *st)
+{
+	const char *op;
 	struct osfs_node node;
+	struct stat now;
 	int ret;
 
-	if (op)
-		return -refuse(g, op, ino, NULL, NULL);
 	if ((ret = resolve(g, ino, NULL, &node, NULL)) < 0)
 		return ret;
-	if (!(to_set & FUSE_SET_ATTR_SIZE) && osfs_write_check(g->fs, &node) < 0)
+	if ((ret = osfs_tree_stat(g->fs, &node, &now, NULL, NULL)) < 0)
+		goto out;
+	to_set &= ~unchanged_bits(g, &node, attr, &now, to_set);
+	if ((op = setattr_refused(to_set)))
+		ret = -refuse(g, op, ino, NULL, NULL);
+	else if (!(to_set & ~FUSE_SET_ATTR_CTIME))
+		ret = 0; /* nothing asked that the file does not have */
+	else if (!(to_set & FUSE_SET_ATTR_SIZE) && osfs_write_check(g->fs, &node) < 0)
 		ret = -refuse(g, "utimens", ino, NULL, NULL); /* touch of a read-only file */
 	else
-		ret = do_setattr(g, ino, &node, attr, to_set);
+		ret = do_setattr(g, ino, &node, attr, to_set, by_fd);
 	if (ret == 0)
 		ret = stat_node(g, ino, &node, true, st);
 	if (ret == 0 && (to_set & FUSE_SET_ATTR_SIZE))
 		st->st_size = attr->st_size;
+out:
 	osfs_node_release(&node);
 	return ret;
 }
@@ -459,7 +524,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 		       struct fuse_file_info *fi)
 {
 	struct stat st;
-	int ret = setattr_node(glue_of(req), ino, attr, to_set, &st);
+	int ret = setattr_node(glue_of(req), ino, attr, to_set, fi != NULL, &st);
 
 	if (ret < 0)
 		fuse_reply_err(req, -ret);
@@ -607,8 +672,8 @@ static int read_dynamic(fuse_req_t req, struct osfs_glue *g, fuse_ino_t ino,
 
 	if (!s && (ret = snap_render(g, ino, node, &s)) < 0)
 		return ret;
-	if (off >= 0 && (size_t)off + size >= s->len)
-		osfs_inodes_snap_set(g->inodes, ino, NULL);
+	if (off >= 0 && (size_t)off + size >= s->len && node->type != OSFS_N_CONSOLE)
+		osfs_inodes_snap_set(g->inodes, ino, NULL); /* console.log: kept for its reuse */
 	reply_slice(req, s->data, s->len, size, off);
 	osfs_snap_put(s);
 	return 0;
@@ -654,34 +719,64 @@ static int resolve_for_write(struct osfs_glue *g, fuse_ino_t ino, struct osfs_no
 	return ret;
 }
 
-/* Writes are applied as their data arrives (the writer's write() gets the
- * cloud's answer).  A file that accumulates (user_data) is re-applied as
- * its buffer grows; other files take the chunk at offset 0. */
+/* A command file (ctl) runs each line once, when its newline arrives;
+ * the first line refused ends the write with its error. */
+static int write_command(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *node,
+			 const char *buf, size_t size, off_t off)
+{
+	char *lines = NULL, *p, *end;
+	size_t len = 0;
+	int ret = osfs_inodes_wbuf_lines(g->inodes, ino, off, buf, size, COMMAND_MAX, &lines, &len);
+
+	for (p = lines, end = lines + len; ret == 0 && p && p < end; p++) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)(nl - p);
+		if (strspn(p, " \t\r") < n)
+			ret = osfs_write_apply(g->fs, node, p, n);
+		p = nl;
+	}
+	free(lines);
+	return ret;
+}
+
+/* A value file: what the writer wrote since its stream began is the new
+ * value, applied as each write arrives (the writer's write() gets the
+ * cloud's answer).  A write that continues no stream starts from the
+ * current content, so `>>` appends. */
+static int write_value(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *node,
+		       const char *buf, size_t size, off_t off)
+{
+	char *all = NULL, *base = NULL;
+	size_t len = 0;
+	int ret = 0;
+
+	if (!osfs_inodes_wbuf_continues(g->inodes, ino, off, STREAM_IDLE_S) &&
+	    ((ret = osfs_write_base(g->fs, node, &base, &len)) < 0 ||
+	     (ret = osfs_inodes_wbuf_begin(g->inodes, ino, base, len)) < 0))
+		goto out;
+	if ((ret = osfs_inodes_wbuf_write(g->inodes, ino, off, buf, size, WRITE_MAX, &all, &len)) < 0)
+		goto out;
+	ret = osfs_write_apply(g->fs, node, all, len);
+out:
+	if (ret < 0)
+		osfs_inodes_wbuf_clear(g->inodes, ino); /* the next write starts from the cloud's */
+	free(base);
+	free(all);
+	return ret;
+}
+
 static int do_write(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *node, const char *buf,
 		    size_t size, off_t off)
 {
-	char *all = NULL;
-	size_t len = 0;
-	int ret;
+	int ret = osfs_write_check(g->fs, node);
 
+	if (ret < 0)
+		return ret;
 	if (off < 0 || (size_t)off + size > WRITE_MAX)
 		return -EFBIG;
-	if (osfs_write_accumulates(node)) {
-		ret = osfs_inodes_wbuf_write(g->inodes, ino, off, buf, size, WRITE_MAX, &all, &len);
-	} else if (off != 0) {
-		return osfs_write_check(g->fs, node);
-	} else if ((all = malloc(size + 1))) {
-		memcpy(all, buf, size);
-		all[size] = '\0';
-		len = size;
-		ret = 0;
-	} else {
-		ret = -ENOMEM;
-	}
-	if (ret == 0)
-		ret = osfs_write_apply(g->fs, node, all, len);
-	free(all);
-	return ret;
+	if (osfs_write_is_command(node))
+		return write_command(g, ino, node, buf, size, off);
+	return write_value(g, ino, node, buf, size, off);
 }
 
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
@@ -694,6 +789,8 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 
 	if (ret == 0)
 		ret = do_write(g, ino, &node, buf, size, off);
+	if (ret == 0) /* what a getattr pinned is the old content */
+		osfs_inodes_snap_set(g->inodes, ino, NULL);
 	osfs_node_release(&node);
 	if (ret == 0)
 		touched(g, path);
@@ -940,12 +1037,77 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 
 /* ---- what the mount never does (issue: friendly refusals) ---- */
 
+/* The value a renamed key carries: what its writer wrote (the listing
+ * may not show it yet), else its content. */
+static int renamed_value(struct osfs_glue *g, fuse_ino_t parent, const char *name,
+			 struct osfs_node *from, char **value, size_t *len)
+{
+	uint64_t ino = osfs_inodes_peek(g->inodes, parent, name);
+
+	if (ino && osfs_inodes_wbuf_copy(g->inodes, ino, value, len) == 0)
+		return 0;
+	return osfs_write_base(g->fs, from, value, len);
+}
+
+/* The key `newname` in newparent: there already, or made for the rename. */
+static int rename_target(struct osfs_glue *g, fuse_ino_t newparent, const char *newname,
+			 struct osfs_node *to)
+{
+	char *path;
+	int ret = resolve(g, newparent, newname, to, NULL);
+
+	if (ret != -ENOENT)
+		return ret;
+	if (!(path = osfs_inodes_path(g->inodes, newparent, newname)))
+		return -ENOMEM;
+	ret = osfs_write_create(g->fs, path, to);
+	free(path);
+	return ret;
+}
+
+/* rename within one metadata directory (sed -i, editors' temporary
+ * files); 1 when this is no such rename. */
+static int rename_key(struct osfs_glue *g, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+		      const char *newname, unsigned int flags)
+{
+	struct osfs_node from = { 0 }, dir = { 0 }, to = { 0 };
+	char *value = NULL, *dirpath = NULL;
+	size_t len = 0;
+	int ret;
+
+	if ((ret = resolve(g, parent, name, &from, NULL)) < 0 ||
+	    (ret = resolve(g, newparent, NULL, &dir, &dirpath)) < 0)
+		goto out;
+	if (flags || g->fs->opts.ro || !osfs_write_renames(&from, &dir)) {
+		ret = 1;
+		goto out;
+	}
+	if ((ret = renamed_value(g, parent, name, &from, &value, &len)) < 0 ||
+	    (ret = rename_target(g, newparent, newname, &to)) < 0)
+		goto out;
+	if ((ret = osfs_write_rename(g->fs, &from, &to, value, len)) == 0)
+		touched(g, dirpath);
+out:
+	osfs_node_release(&from);
+	osfs_node_release(&dir);
+	osfs_node_release(&to);
+	free(dirpath);
+	free(value);
+	return ret;
+}
+
 static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
 		      const char *newname, unsigned int flags)
 {
 	struct osfs_glue *g = glue_of(req);
-	char *to = osfs_inodes_path(g->inodes, newparent, newname);
+	int ret = rename_key(g, parent, name, newparent, newname, flags);
+	char *to;
 
+	if (ret <= 0) {
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	to = osfs_inodes_path(g->inodes, newparent, newname);
 	fuse_reply_err(req, refuse(g, "rename", parent, name, to));
 	free(to);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <time.h>
 
 #define SNAP_BYTES_MAX (16u << 20)   /* all snapshots together */
 #define INITIAL_BUCKETS 1024
@@ -24,8 +25,11 @@ struct inode {
 	struct inode *kids;          /* children, linked by next_sib/prev_sib */
 	struct inode *next_sib, *prev_sib;
 	struct osfs_snap *snap;      /* or NULL */
-	char *wbuf;                  /* write buffer, or NULL */
+	char *wbuf;                  /* write stream, or NULL */
 	size_t wlen, wcap;
+	double wtime;                /* CLOCK_MONOTONIC seconds of its last write */
+	uint64_t chash;              /* content last rendered (dynamic files) ... */
+	struct timespec cmtime;      /* ... and when it last changed */
 	uint32_t hash;               /* of (parent, name) */
 	char name[];
 };
@@ -412,12 +416,17 @@ void osfs_inodes_snap_set(struct osfs_inodes *t, uint64_t ino, struct osfs_snap 
 	osfs_snap_put(s);
 }
 
-static int wbuf_put_locked(struct inode *i, size_t off, const char *data, size_t size)
+static double mono_now(void)
 {
-	size_t end = off + size;
+	struct timespec now;
 
-	if (off == 0)
-		i->wlen = 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)now.tv_sec + now.tv_nsec / 1e9;
+}
+
+/* Room for `end` bytes and a NUL in i's stream. */
+static int wbuf_grow_locked(struct inode *i, size_t end)
+{
 	if (end + 1 > i->wcap) {
 		size_t cap = i->wcap ? i->wcap : 4096;
 		char *p;
@@ -428,13 +437,116 @@ static int wbuf_put_locked(struct inode *i, size_t off, const char *data, size_t
 		i->wbuf = p;
 		i->wcap = cap;
 	}
+	return 0;
+}
+
+/* data[0..size) at off in i's stream: a hole (off past the end) is
+ * -EINVAL, since text files have none. */
+static int wbuf_put_locked(struct inode *i, size_t off, const char *data, size_t size)
+{
+	size_t end = off + size;
+	int ret;
+
 	if (off > i->wlen)
-		memset(i->wbuf + i->wlen, 0, off - i->wlen);
-	memcpy(i->wbuf + off, data, size);
+		return -EINVAL;
+	if ((ret = wbuf_grow_locked(i, end)) < 0)
+		return ret;
+	if (size)
+		memcpy(i->wbuf + off, data, size);
 	if (end > i->wlen)
 		i->wlen = end;
 	i->wbuf[i->wlen] = '\0';
+	i->wtime = mono_now();
 	return 0;
+}
+
+int osfs_inodes_wbuf_begin(struct osfs_inodes *t, uint64_t ino, const char *base, size_t len)
+{
+	struct inode *i;
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&t->lock);
+	if ((i = find_ino_locked(t, ino))) {
+		i->wlen = 0;
+		ret = wbuf_put_locked(i, 0, base, len);
+	}
+	pthread_mutex_unlock(&t->lock);
+	return ret;
+}
+
+bool osfs_inodes_wbuf_continues(struct osfs_inodes *t, uint64_t ino, off_t off, double idle_s)
+{
+	struct inode *i;
+	bool yes = false;
+
+	pthread_mutex_lock(&t->lock);
+	if ((i = find_ino_locked(t, ino)) && i->wbuf)
+		yes = off >= 0 && (size_t)off <= i->wlen && mono_now() - i->wtime < idle_s;
+	pthread_mutex_unlock(&t->lock);
+	return yes;
+}
+
+/* Cut the complete lines out of i's stream into a malloc'd *lines. */
+static int wbuf_take_lines_locked(struct inode *i, char **lines, size_t *len)
+{
+	char *nl = i->wlen ? memrchr(i->wbuf, '\n', i->wlen) : NULL;
+	size_t n = nl ? (size_t)(nl - i->wbuf) + 1 : 0;
+
+	if (!n)
+		return 0;
+	if (!(*lines = malloc(n + 1)))
+		return -ENOMEM;
+	memcpy(*lines, i->wbuf, n);
+	(*lines)[n] = '\0';
+	*len = n;
+	memmove(i->wbuf, i->wbuf + n, i->wlen - n + 1);
+	i->wlen -= n;
+	return 0;
+}
+
+int osfs_inodes_wbuf_lines(struct osfs_inodes *t, uint64_t ino, off_t off, const char *data,
+			   size_t size, size_t max, char **lines, size_t *len)
+{
+	struct inode *i;
+	int ret = -ENOENT;
+
+	*lines = NULL;
+	*len = 0;
+	pthread_mutex_lock(&t->lock);
+	if ((i = find_ino_locked(t, ino))) {
+		if (off == 0)
+			i->wlen = 0;   /* a new command: what a writer left unfinished goes */
+		ret = i->wlen + size > max ? -EINVAL : wbuf_put_locked(i, i->wlen, data, size);
+		if (ret == 0)
+			ret = wbuf_take_lines_locked(i, lines, len);
+		if (ret < 0)
+			i->wlen = 0;   /* a refused line leaves nothing to complete */
+	}
+	pthread_mutex_unlock(&t->lock);
+	return ret;
+}
+
+struct timespec osfs_inodes_content_mtime(struct osfs_inodes *t, uint64_t ino, const char *data,
+					  size_t len, struct timespec first)
+{
+	uint64_t h = 14695981039346656037ull;
+	struct timespec when = first;
+	struct inode *i;
+
+	for (size_t k = 0; k < len; k++)
+		h = (h ^ (unsigned char)data[k]) * 1099511628211ull;
+	h |= 1; /* never 0, which means "nothing seen yet" */
+	pthread_mutex_lock(&t->lock);
+	if ((i = find_ino_locked(t, ino))) {
+		if (i->chash && i->chash != h)
+			clock_gettime(CLOCK_REALTIME, &i->cmtime);
+		else if (!i->chash)
+			i->cmtime = first;
+		i->chash = h;
+		when = i->cmtime;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return when;
 }
 
 int osfs_inodes_wbuf_write(struct osfs_inodes *t, uint64_t ino, off_t off, const char *data,
@@ -450,12 +562,33 @@ int osfs_inodes_wbuf_write(struct osfs_inodes *t, uint64_t ino, off_t off, const
 	pthread_mutex_lock(&t->lock);
 	if (!(i = find_ino_locked(t, ino)))
 		ret = -ENOENT;
+	else if (!i->wbuf)
+		ret = -ESTALE; /* no stream begun: osfs_inodes_wbuf_begin first */
 	else if ((ret = wbuf_put_locked(i, (size_t)off, data, size)) == 0 &&
 		 !(*all = malloc(i->wlen + 1)))
 		ret = -ENOMEM;
 	if (ret == 0) {
 		memcpy(*all, i->wbuf, i->wlen + 1);
 		*len = i->wlen;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return ret;
+}
+
+int osfs_inodes_wbuf_copy(struct osfs_inodes *t, uint64_t ino, char **buf, size_t *len)
+{
+	struct inode *i;
+	int ret = -ENOENT;
+
+	*buf = NULL;
+	*len = 0;
+	pthread_mutex_lock(&t->lock);
+	if ((i = find_ino_locked(t, ino)) && i->wbuf) {
+		ret = (*buf = malloc(i->wlen + 1)) ? 0 : -ENOMEM;
+		if (ret == 0) {
+			memcpy(*buf, i->wbuf, i->wlen + 1);
+			*len = i->wlen;
+		}
 	}
 	pthread_mutex_unlock(&t->lock);
 	return ret;

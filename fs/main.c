@@ -14,6 +14,7 @@
 #include "fs.h"
 #include "fsops.h"
 #include "log.h"
+#include "newkeys.h"
 #include "notes.h"
 
 #include <errno.h>
@@ -249,7 +250,8 @@ static int connect_cloud(struct osfs_fs *fs)
 	fs->children = osfs_children_new(fs->api, ttls);
 	fs->drafts = osfs_drafts_new();
 	fs->notes = osfs_notes_new();
-	if (!fs->cache || !fs->children || !fs->drafts || !fs->notes) {
+	fs->newkeys = osfs_newkeys_new();
+	if (!fs->cache || !fs->children || !fs->drafts || !fs->notes || !fs->newkeys) {
 		fprintf(stderr, "openstackfs: out of memory\n");
 		return -ENOMEM;
 	}
@@ -262,6 +264,7 @@ static void fs_free(struct osfs_fs *fs)
 	osfs_children_free(fs->children);
 	osfs_drafts_free(fs->drafts);
 	osfs_notes_free(fs->notes);
+	osfs_newkeys_free(fs->newkeys);
 	osfs_api_free(fs->api);
 	osfs_config_free(&fs->cfg);
 	opts_free(&fs->opts);

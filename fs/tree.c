@@ -9,6 +9,7 @@
 #include "fetch.h"
 #include "log.h"
 #include "names.h"
+#include "newkeys.h"
 #include "notes.h"
 
 #include <errno.h>
@@ -17,7 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_DEPTH 5
+#define MAX_DEPTH 10  /* .openstackfs/live/servers/<id>/actions/<id>/events/<n>/<file> */
+#define LIVE_DIR "live"  /* /.openstackfs/live: what costs a request of its own */
 
 static char *render_version(struct osfs_fs *fs);
 static char *render_cloud(struct osfs_fs *fs);
@@ -38,21 +40,25 @@ static const struct {
 
 #define NMETA (sizeof(meta_files) / sizeof(meta_files[0]))
 
-/* Files a resource directory has besides its fields, per kind. */
+/* Files a resource directory has besides its fields, per kind.  What
+ * costs a request of its own (`ondemand`) lives under /.openstackfs/live,
+ * which walks never enter: the resource directory shows a symlink to it,
+ * which recursive tools do not follow and a person's `cat` does. */
 static const struct {
 	enum osfs_kind_id kind;
 	const char *name;
 	enum osfs_node_type type;
+	bool ondemand;
 } extras[] = {
-	{ OSFS_SERVERS, "ctl", OSFS_N_CTL },
-	{ OSFS_SERVERS, "error", OSFS_N_ERROR },
-	{ OSFS_SERVERS, "console.log", OSFS_N_CONSOLE },
-	{ OSFS_SERVERS, "events", OSFS_N_EVENTS },
-	{ OSFS_SERVERS, "admin_pass", OSFS_N_SECRET },
-	{ OSFS_KEYPAIRS, "ctl", OSFS_N_CTL },
-	{ OSFS_KEYPAIRS, "error", OSFS_N_ERROR },
-	{ OSFS_VOLUMES, "ctl", OSFS_N_CTL },
-	{ OSFS_VOLUMES, "error", OSFS_N_ERROR },
+	{ OSFS_SERVERS, "ctl", OSFS_N_CTL, false },
+	{ OSFS_SERVERS, "error", OSFS_N_ERROR, false },
+	{ OSFS_SERVERS, "console.log", OSFS_N_CONSOLE, true },
+	{ OSFS_SERVERS, "events", OSFS_N_EVENTS, false },
+	{ OSFS_SERVERS, "admin_pass", OSFS_N_SECRET, false },
+	{ OSFS_KEYPAIRS, "ctl", OSFS_N_CTL, false },
+	{ OSFS_KEYPAIRS, "error", OSFS_N_ERROR, false },
+	{ OSFS_VOLUMES, "ctl", OSFS_N_CTL, false },
+	{ OSFS_VOLUMES, "error", OSFS_N_ERROR, false },
 };
 
 #define NEXTRAS (sizeof(extras) / sizeof(extras[0]))
@@ -149,11 +155,15 @@ static int split(char *path, char **parts)
 	return n;
 }
 
-static int lookup_meta(char **parts, int n, struct osfs_node *node)
+static int lookup_live(struct osfs_fs *fs, char **parts, int n, struct osfs_node *node);
+
+static int lookup_meta(struct osfs_fs *fs, char **parts, int n, struct osfs_node *node)
 {
 	node->type = OSFS_N_META;
 	if (n == 1)
 		return 0;
+	if (strcmp(parts[1], LIVE_DIR) == 0)
+		return lookup_live(fs, parts + 2, n - 2, node);
 	for (size_t i = 0; n == 2 && i < NMETA; i++) {
 		if (strcmp(parts[1], meta_files[i].name) == 0) {
 			node->type = OSFS_N_META_FILE;
@@ -318,21 +328,61 @@ static int lookup_nested(struct osfs_fs *fs, enum osfs_kind_id kind, char **part
 	return lookup_in_res(fs, &osfs_kinds[kind], parts, n, node);
 }
 
+/* The extras row of an on-demand file `name` of kind, or -1. */
+static int ondemand_extra(enum osfs_kind_id kind, const char *name)
+{
+	for (size_t i = 0; i < NEXTRAS; i++)
+		if (extras[i].ondemand && extras[i].kind == kind && strcmp(extras[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Is `name` in a resource of kind something that costs a request of its
+ * own: an on-demand file or a nested kind? */
+static bool is_ondemand(enum osfs_kind_id kind, const char *name)
+{
+	enum osfs_kind_id nested;
+
+	return ondemand_extra(kind, name) >= 0 || osfs_kind_nested(kind, name, &nested);
+}
+
+/* Does kind have anything on demand? */
+static bool kind_has_ondemand(enum osfs_kind_id kind)
+{
+	for (size_t i = 0; i < NEXTRAS; i++)
+		if (extras[i].ondemand && extras[i].kind == kind)
+			return true;
+	for (int i = 0; i < OSFS_NKINDS; i++)
+		if (osfs_kinds[i].nested && osfs_kinds[i].parent == kind)
+			return true;
+	return false;
+}
+
+/* parts[2] of a resource is on demand: there, a symlink into live/. */
+static int lookup_ondemand_link(char **parts, int n, struct osfs_node *node)
+{
+	if (n > 3)
+		return -ENOENT;
+	node->type = OSFS_N_ONDEMAND;
+	node->key = strdup(parts[2]);
+	return node->key ? 0 : -ENOMEM;
+}
+
 static int lookup_in_res(struct osfs_fs *fs, const struct osfs_kind *k, char **parts, int n,
 			 struct osfs_node *node)
 {
-	enum osfs_kind_id nested;
 	int ret;
 
 	if (n == 2) {
 		node->type = OSFS_N_RES;
 		return 0;
 	}
-	if (osfs_kind_nested(node->kind, parts[2], &nested))
-		return lookup_nested(fs, nested, parts + 2, n - 2, node);
+	if (is_ondemand(node->kind, parts[2]))
+		return lookup_ondemand_link(parts, n, node);
 	if (k->subdir && *k->subdir && strcmp(parts[2], k->subdir) == 0) {
 		node->type = n == 3 ? OSFS_N_SUBDIR : OSFS_N_SUBFILE;
-		if (n > 4 || (n == 4 && !osfs_res_sub(node->res, parts[3])))
+		if (n > 4 || (n == 4 && !osfs_res_sub(node->res, parts[3]) &&
+			      !osfs_newkeys_has(fs->newkeys, node->res->id, parts[3])))
 			return -ENOENT;
 		node->key = n == 4 ? strdup(parts[3]) : NULL;
 		return n == 4 && !node->key ? -ENOMEM : 0;
@@ -352,6 +402,39 @@ static int lookup_in_res(struct osfs_fs *fs, const struct osfs_kind *k, char **p
 		}
 	}
 	return -ENOENT;
+}
+
+/* Below /.openstackfs/live: <kind>/<id>/<on-demand part>.  The resource
+ * is found by id in its kind's listing, so resolving costs no request of
+ * its own; what is read there does. */
+static int lookup_live(struct osfs_fs *fs, char **parts, int n, struct osfs_node *node)
+{
+	enum osfs_kind_id nested;
+	const struct osfs_kind *k;
+	int ret, extra;
+
+	node->type = OSFS_N_LIVE;
+	node->live = true;
+	if (n == 0)
+		return 0;
+	k = osfs_kind_by_dir(parts[0], &node->kind);
+	if (!k || k->singleton || !kind_has_ondemand(node->kind) || !osfs_api_has_service(fs->api, k->svc))
+		return -ENOENT;
+	if (n == 1)
+		return 0;
+	if ((ret = osfs_cache_list(fs->cache, node->kind, &node->listing, NULL)) < 0)
+		return ret;
+	if (!(node->res = osfs_listing_find_id(node->listing, parts[1])))
+		return -ENOENT;
+	node->type = OSFS_N_LIVE_RES;
+	if (n == 2)
+		return 0;
+	if (osfs_kind_nested(node->kind, parts[2], &nested))
+		return lookup_nested(fs, nested, parts + 2, n - 2, node);
+	if (n > 3 || (extra = ondemand_extra(node->kind, parts[2])) < 0)
+		return -ENOENT;
+	node->type = extras[extra].type;
+	return 0;
 }
 
 /* A resource changed by us is read directly until it settles. */
@@ -424,7 +507,7 @@ int osfs_tree_lookup(struct osfs_fs *fs, const char *path, struct osfs_node *nod
 	else if (n == 0)
 		ret = 0; /* OSFS_N_ROOT */
 	else if (strcmp(parts[0], ".openstackfs") == 0)
-		ret = lookup_meta(parts, n, node);
+		ret = lookup_meta(fs, parts, n, node);
 	else
 		ret = lookup_kind(fs, parts, n, node);
 	free(copy);
@@ -467,7 +550,11 @@ static mode_t mode_of(struct osfs_fs *fs, const struct osfs_node *node)
 	case OSFS_N_META:
 	case OSFS_N_BYID:
 	case OSFS_N_NESTED_KIND:
+	case OSFS_N_LIVE:
+	case OSFS_N_LIVE_RES:
 		return S_IFDIR | 0555;
+	case OSFS_N_ONDEMAND:
+		return S_IFLNK | 0777;
 	case OSFS_N_KIND:
 	case OSFS_N_RES:
 	case OSFS_N_DRAFT:
@@ -481,6 +568,7 @@ static mode_t mode_of(struct osfs_fs *fs, const struct osfs_node *node)
 	case OSFS_N_CTL:
 		return S_IFREG | (rw ? 0644 : 0444);
 	case OSFS_N_SECRET:
+	case OSFS_N_CONSOLE: /* cloud-init prints generated passwords there */
 		return S_IFREG | 0400;
 	case OSFS_N_DRAFT_FILE:
 		return S_IFREG | (rw && osfs_drafts_file_writable(node) ? 0644 : 0444);
@@ -594,6 +682,30 @@ static int list_kind(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fi
 	return 0;
 }
 
+/* A resource's extras and nested kinds: in its own directory, what is on
+ * demand is a symlink (`live` false); in live/<kind>/<id>, only what is
+ * on demand, as itself. */
+static int list_ondemand(struct osfs_fs *fs, struct osfs_node *node, bool live, osfs_fill_fn fill,
+			 void *ctx)
+{
+	for (int i = 0; i < OSFS_NKINDS; i++) {
+		struct osfs_node nested = { .kind = (enum osfs_kind_id)i };
+		if (osfs_kinds[i].nested && osfs_kinds[i].parent == node->kind &&
+		    fill_node(fs, fill, ctx, osfs_kinds[i].dir, &nested,
+			      live ? OSFS_N_NESTED_KIND : OSFS_N_ONDEMAND))
+			return 0;
+	}
+	for (size_t i = 0; i < NEXTRAS; i++) {
+		enum osfs_node_type type = extras[i].ondemand && !live ? OSFS_N_ONDEMAND : extras[i].type;
+		if (extras[i].kind != node->kind || (live && !extras[i].ondemand) ||
+		    !extra_exists(fs, extras[i].type, node->res))
+			continue;
+		if (fill_node(fs, fill, ctx, extras[i].name, node, type))
+			return 0;
+	}
+	return 0;
+}
+
 static int list_res(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fill, void *ctx)
 {
 	const struct osfs_kind *k = &osfs_kinds[node->kind];
@@ -610,16 +722,35 @@ static int list_res(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fil
 		return 0;
 	if (k->subdir && *k->subdir && fill_node(fs, fill, ctx, k->subdir, node, OSFS_N_SUBDIR))
 		return 0;
-	for (int i = 0; i < OSFS_NKINDS; i++) {
-		struct osfs_node nested = { .kind = (enum osfs_kind_id)i };
-		if (osfs_kinds[i].nested && osfs_kinds[i].parent == node->kind &&
-		    fill_node(fs, fill, ctx, osfs_kinds[i].dir, &nested, OSFS_N_NESTED_KIND))
+	return list_ondemand(fs, node, false, fill, ctx);
+}
+
+struct sub_fill {
+	struct osfs_fs *fs;
+	struct osfs_node *node;
+	osfs_fill_fn fill;
+	void *ctx;
+};
+
+/* A key made through the mount that the listing does not show yet. */
+static int fill_newkey(void *arg, const char *key)
+{
+	struct sub_fill *sf = arg;
+
+	if (osfs_res_sub(sf->node->res, key))
+		return 0;
+	return fill_node(sf->fs, sf->fill, sf->ctx, key, sf->node, OSFS_N_SUBFILE);
+}
+
+/* The keys of a metadata directory: the listing's, and those just made. */
+static int list_sub(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fill, void *ctx)
+{
+	struct sub_fill sf = { fs, node, fill, ctx };
+
+	for (size_t i = 0; i < node->res->nsub; i++)
+		if (fill_node(fs, fill, ctx, node->res->sub[i].key, node, OSFS_N_SUBFILE))
 			return 0;
-	}
-	for (size_t i = 0; i < NEXTRAS; i++)
-		if (extras[i].kind == node->kind && extra_exists(fs, extras[i].type, node->res) &&
-		    fill_node(fs, fill, ctx, extras[i].name, node, extras[i].type))
-			return 0;
+	osfs_newkeys_each(fs->newkeys, node->res->id, fill_newkey, &sf);
 	return 0;
 }
 
@@ -671,8 +802,13 @@ int osfs_tree_list(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fill
 	case OSFS_N_META:
 		for (size_t i = 0; i < NMETA; i++)
 			if (fill_node(fs, fill, ctx, meta_files[i].name, node, OSFS_N_META_FILE))
-				break;
+				return 0;
+		fill_node(fs, fill, ctx, LIVE_DIR, node, OSFS_N_LIVE);
 		return 0;
+	case OSFS_N_LIVE:
+		return 0; /* nothing for walks to enter: reached by the links */
+	case OSFS_N_LIVE_RES:
+		return list_ondemand(fs, node, true, fill, ctx);
 	case OSFS_N_KIND:
 		return list_kind(fs, node, fill, ctx);
 	case OSFS_N_BYID:
@@ -683,10 +819,7 @@ int osfs_tree_list(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fill
 	case OSFS_N_RES:
 		return list_res(fs, node, fill, ctx);
 	case OSFS_N_SUBDIR:
-		for (size_t i = 0; i < node->res->nsub; i++)
-			if (fill_node(fs, fill, ctx, node->res->sub[i].key, node, OSFS_N_SUBFILE))
-				break;
-		return 0;
+		return list_sub(fs, node, fill, ctx);
 	case OSFS_N_NESTED_KIND:
 		for (size_t i = 0; i < node->listing->n; i++)
 			if (fill_node(fs, fill, ctx, node->listing->items[i]->fname, node, OSFS_N_RES))
@@ -782,6 +915,8 @@ int osfs_tree_read(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_
 		return take_string(osfs_res_pretty(node->res), buf, len);
 	case OSFS_N_SUBFILE:
 		kv = osfs_res_sub(node->res, node->key);
+		if (!kv && osfs_newkeys_has(fs->newkeys, node->res->id, node->key))
+			return copy_out("", 0, buf, len); /* made, not written yet */
 		return kv ? copy_out(kv->value, strlen(kv->value), buf, len) : -ENOENT;
 	case OSFS_N_META_FILE:
 		return take_string(meta_files[node->index].render(fs), buf, len);
@@ -826,9 +961,13 @@ int osfs_tree_readlink(struct osfs_fs *fs, struct osfs_node *node, char **target
 	*target = NULL;
 	if (node->type == OSFS_N_LINK)
 		return asprintf(target, "../%s", node->res->fname) < 0 ? -ENOMEM : 0;
+	if (node->type == OSFS_N_ONDEMAND)
+		return asprintf(target, "../../.openstackfs/" LIVE_DIR "/%s/%s/%s", osfs_kinds[node->kind].dir,
+				node->res->id, node->key) < 0 ? -ENOMEM : 0;
 	if (!S_ISLNK(mode_of(fs, node)))
 		return -EINVAL;
-	depth = osfs_kinds[node->kind].nested ? 2 : 0; /* servers/X/actions/ */
+	/* servers/X/actions/, and .openstackfs/live/ before it */
+	depth = (osfs_kinds[node->kind].nested ? 2 : 0) + (node->live ? 2 : 0);
 	switch (node->type) {
 	case OSFS_N_FIELD:
 		return link_target(field_of(node), node->res->vals[node->index], depth + 3, target);

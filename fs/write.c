@@ -6,6 +6,7 @@
 #include "drafts.h"
 #include "log.h"
 #include "names.h"
+#include "newkeys.h"
 #include "notes.h"
 
 #include <errno.h>
@@ -35,9 +36,19 @@ int osfs_write_check(struct osfs_fs *fs, const struct osfs_node *node)
 	}
 }
 
-bool osfs_write_accumulates(const struct osfs_node *node)
+bool osfs_write_is_command(const struct osfs_node *node)
 {
-	return node->type == OSFS_N_DRAFT_FILE;
+	return node->type == OSFS_N_CTL ||
+	       (node->type == OSFS_N_DRAFT_FILE && osfs_drafts_file_is_command(node));
+}
+
+int osfs_write_base(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_t *len)
+{
+	if (node->type == OSFS_N_SUBFILE && !osfs_res_sub(node->res, node->key)) {
+		*len = 0;
+		return (*buf = strdup("")) ? 0 : -ENOMEM;
+	}
+	return osfs_tree_read(fs, node, buf, len);
 }
 
 /* A live metadata key (value: text up to 255 characters, the limit
@@ -61,6 +72,8 @@ static int set_meta(struct osfs_fs *fs, struct osfs_node *node, const char *data
 	if (ret == 0)
 		osfs_cache_watch(fs->cache, node->kind, node->res->id);
 out:
+	if (ret < 0 && !osfs_res_sub(node->res, node->key))
+		osfs_newkeys_forget(fs->newkeys, node->res->id, node->key); /* refused: not made */
 	free(msg);
 	free(value);
 	return ret;
@@ -209,7 +222,7 @@ int osfs_write_create(struct osfs_fs *fs, const char *path, struct osfs_node *no
 		parent.listing = NULL; /* moved into node */
 		node->type = OSFS_N_SUBFILE;
 		node->key = strdup(name);
-		ret = node->key ? 0 : -ENOMEM;
+		ret = node->key ? osfs_newkeys_add(fs->newkeys, node->res->id, name) : -ENOMEM;
 	} else if (ret == 0 && parent.type == OSFS_N_DRAFT) {
 		ret = osfs_drafts_meta_create(fs, &parent, name, node);
 	} else if (ret == 0) {
@@ -218,5 +231,50 @@ int osfs_write_create(struct osfs_fs *fs, const char *path, struct osfs_node *no
 	osfs_node_release(&parent);
 	free(ppath);
 	free(name);
+	return ret;
+}
+
+bool osfs_write_renames(const struct osfs_node *from, const struct osfs_node *dir)
+{
+	bool live = from->type == OSFS_N_SUBFILE && is_live_meta(from) && dir->type == OSFS_N_SUBDIR &&
+		    dir->kind == from->kind && strcmp(dir->res->id, from->res->id) == 0;
+	bool draft = from->type == OSFS_N_DRAFT_FILE && from->subkey && dir->type == OSFS_N_DRAFT &&
+		     dir->kind == from->kind && strcmp(dir->key, from->key) == 0;
+
+	return live || draft;
+}
+
+/* The key `from` goes: from the draft, or from the cloud (a key that never
+ * reached it is only forgotten). */
+static int drop_key(struct osfs_fs *fs, struct osfs_node *from)
+{
+	char *msg = NULL;
+	int ret;
+
+	if (from->type == OSFS_N_DRAFT_FILE)
+		return osfs_drafts_unlink(fs, from);
+	osfs_newkeys_forget(fs->newkeys, from->res->id, from->key);
+	ret = osfs_compute_unset_meta(fs->api, from->res->id, from->key, &msg);
+	if (ret == -ENOENT)
+		ret = 0;
+	if (ret == 0)
+		osfs_cache_watch(fs->cache, from->kind, from->res->id);
+	else
+		osfs_notes_set(fs->notes, from->res->id, msg);
+	free(msg);
+	return ret;
+}
+
+int osfs_write_rename(struct osfs_fs *fs, struct osfs_node *from, struct osfs_node *to,
+		      const char *value, size_t len)
+{
+	int ret = osfs_write_check(fs, to);
+
+	if (ret == 0)
+		ret = osfs_write_apply(fs, to, value, len);
+	if (ret == 0)
+		ret = drop_key(fs, from);
+	log_info("rename of key %s to %s: %s", from->subkey ? from->subkey : from->key,
+		 to->subkey ? to->subkey : to->key, ret ? strerror(-ret) : "done");
 	return ret;
 }

@@ -56,6 +56,9 @@ int osfs_drafts_list_files(struct osfs_fs *fs, struct osfs_node *node, osfs_fill
 int osfs_drafts_read(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_t *len);
 bool osfs_drafts_file_writable(const struct osfs_node *node);
 
+/* Is the draft file node its ctl (written a command line at a time)? */
+bool osfs_drafts_file_is_command(const struct osfs_node *node);
+
 /* May a draft file be opened for writing now?  0, -EACCES (read-only
  * file), -EBUSY (the draft is frozen: it boots), -ENOENT. */
 int osfs_drafts_check_write(struct osfs_fs *fs, const struct osfs_node *node);

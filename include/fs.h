@@ -16,6 +16,7 @@
 
 struct osfs_children;
 struct osfs_drafts;
+struct osfs_newkeys;
 struct osfs_notes;
 
 struct osfs_opts {
@@ -43,6 +44,7 @@ struct osfs_fs {
 	struct osfs_children *children; /* nested kinds' listings */
 	struct osfs_drafts *drafts;   /* servers and keypairs being made */
 	struct osfs_notes *notes;     /* per-resource error messages */
+	struct osfs_newkeys *newkeys; /* metadata keys made, not yet listed */
 	char *label;                  /* "openstackfs:CLOUD" */
 	time_t mounted_at;
 	uid_t uid;

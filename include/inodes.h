@@ -20,6 +20,7 @@
 #define OSFS_INODES_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -80,14 +81,47 @@ struct osfs_snap *osfs_inodes_snap_get(struct osfs_inodes *t, uint64_t ino);
  * not kept (the next read renders afresh).  Unknown ino: s is put. */
 void osfs_inodes_snap_set(struct osfs_inodes *t, uint64_t ino, struct osfs_snap *s);
 
-/* Put data[0..size) at `off` in ino's write buffer (off 0 starts afresh)
- * and give the whole buffer so far: a malloc'd, NUL-terminated copy in
- * *all (length in *len).  0, -EFBIG past max bytes, -ENOENT, -ENOMEM. */
+/* Write streams.  What is written to a value file (a metadata key, a
+ * draft field) since a stream began is the file's new content: a stream
+ * begins with a base (the content the writer started from: empty after
+ * O_TRUNC, the current value for `>>`), and each write puts its bytes at
+ * its offset.  A command file (ctl) takes lines instead: see _lines. */
+
+/* Begin ino's stream with base[0..len).  0, -ENOENT, -ENOMEM. */
+int osfs_inodes_wbuf_begin(struct osfs_inodes *t, uint64_t ino, const char *base, size_t len);
+
+/* Does a write at `off` continue ino's stream: one begun, written within
+ * idle_s seconds, that reaches off? */
+bool osfs_inodes_wbuf_continues(struct osfs_inodes *t, uint64_t ino, off_t off, double idle_s);
+
+/* Put data[0..size) at `off` in ino's stream and give the whole stream so
+ * far: a malloc'd, NUL-terminated copy in *all (length in *len).  0,
+ * -EFBIG past max bytes, -EINVAL for a hole (off past the end), -ESTALE
+ * when no stream was begun, -ENOENT, -ENOMEM. */
 int osfs_inodes_wbuf_write(struct osfs_inodes *t, uint64_t ino, off_t off, const char *data,
 			   size_t size, size_t max, char **all, size_t *len);
 
-/* Empty ino's write buffer (O_TRUNC). */
+/* A command file's write: data is added to what ino's writers left
+ * unfinished (dropped first when off is 0: a new `>`), and the complete
+ * lines, each with its '\n', are cut out into a malloc'd *lines (length in
+ * *len; NULL and 0 when no line is complete yet).  The unfinished rest
+ * waits for its newline.  -EINVAL past max unfinished bytes (dropped). */
+int osfs_inodes_wbuf_lines(struct osfs_inodes *t, uint64_t ino, off_t off, const char *data,
+			   size_t size, size_t max, char **lines, size_t *len);
+
+/* What ino's stream holds: a malloc'd, NUL-terminated copy in *buf
+ * (length *len).  0, -ENOENT (no stream), -ENOMEM. */
+int osfs_inodes_wbuf_copy(struct osfs_inodes *t, uint64_t ino, char **buf, size_t *len);
+
+/* End ino's stream (and drop an unfinished line). */
 void osfs_inodes_wbuf_clear(struct osfs_inodes *t, uint64_t ino);
+
+/* When the content data[0..len) of dynamic file ino last changed: the
+ * time kept for it when it is the content seen last, else now (or
+ * `first`, the first time ino is rendered).  Lets tar and find -newer see
+ * a stable mtime on files rendered afresh at each stat. */
+struct timespec osfs_inodes_content_mtime(struct osfs_inodes *t, uint64_t ino, const char *data,
+					  size_t len, struct timespec first);
 
 /* Record fp as the fingerprint of directory ino's entries and return the
  * one recorded before (0 when none, or ino unknown). */

@@ -6,6 +6,7 @@
 #ifndef OSFS_NODE_H
 #define OSFS_NODE_H
 
+#include <stdbool.h>
 #include <sys/stat.h>
 
 #include "kinds.h"
@@ -35,6 +36,12 @@ enum osfs_node_type {
 	OSFS_N_DRAFT_FILE,/* a file of a draft */
 	OSFS_N_META,      /* /.openstackfs */
 	OSFS_N_META_FILE, /* /.openstackfs/stats */
+	OSFS_N_ONDEMAND,  /* /servers/<name>/console.log, .../actions: a symlink into
+			   * /.openstackfs/live, where what costs a request of its own lives */
+	OSFS_N_LIVE,      /* /.openstackfs/live, /.openstackfs/live/servers: list nothing,
+			   * so that no walk enters what lies below */
+	OSFS_N_LIVE_RES,  /* /.openstackfs/live/servers/<id>: console.log, actions/ */
+	OSFS_N_COUNT      /* the number of types: keep last */
 };
 
 struct osfs_node {
@@ -46,6 +53,7 @@ struct osfs_node {
 	int sub;                        /* ELEM_FILE: index into the field's nested files */
 	char *key;                      /* subdir key, element id, or draft name */
 	char *subkey;                   /* metadata key inside a draft */
+	bool live;                      /* reached through /.openstackfs/live/<kind>/<id> */
 };
 
 typedef int (*osfs_fill_fn)(void *ctx, const char *name, const struct stat *st);

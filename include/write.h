@@ -21,11 +21,28 @@
 /* May `node` be opened for writing?  0 or -EACCES/-EROFS. */
 int osfs_write_check(struct osfs_fs *fs, const struct osfs_node *node);
 
-/* Apply the whole content written so far (data[0..len)). */
+/* Apply a value file's whole new content (data[0..len)), or one command
+ * line (without its newline) of a command file. */
 int osfs_write_apply(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len);
 
-/* Does writing to node accumulate (user_data) rather than apply each chunk? */
-bool osfs_write_accumulates(const struct osfs_node *node);
+/* Is node a command file (ctl: a live resource's or a draft's), written
+ * a line at a time, rather than a value file? */
+bool osfs_write_is_command(const struct osfs_node *node);
+
+/* The content a write to value file `node` starts from when it does not
+ * continue the writer's stream (`>>`): malloc'd in *buf (length *len); ""
+ * for a key being made.  0 or -errno. */
+int osfs_write_base(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_t *len);
+
+/* May a rename move `from` into directory `dir`: a metadata key within
+ * its own metadata directory (what sed -i and editors do)? */
+bool osfs_write_renames(const struct osfs_node *from, const struct osfs_node *dir);
+
+/* rename(2) of metadata key `from` onto key `to` (a node from lookup or
+ * osfs_write_create): `to` is set to value[0..len), then `from` goes, in
+ * the cloud too.  0 or -errno; on failure `from` is as it was. */
+int osfs_write_rename(struct osfs_fs *fs, struct osfs_node *from, struct osfs_node *to,
+		      const char *value, size_t len);
 
 int osfs_write_mkdir(struct osfs_fs *fs, const char *path);
 int osfs_write_rmdir(struct osfs_fs *fs, const char *path);

@@ -109,17 +109,57 @@ static void test_snapshots_and_buffers(void)
 	CHECK(osfs_inodes_snap_get(t, f) == NULL);
 	free(big);
 
+	/* a value stream: no write before it begins */
+	CHECK(osfs_inodes_wbuf_write(t, f, 0, "x", 1, 64, &all, &len) == -ESTALE);
+	CHECK(osfs_inodes_wbuf_begin(t, f, "", 0) == 0);          /* `>`: from empty */
+	CHECK(osfs_inodes_wbuf_continues(t, f, 0, 5.0));
+	CHECK(!osfs_inodes_wbuf_continues(t, f, 3, 5.0));        /* past its end */
 	CHECK(osfs_inodes_wbuf_write(t, f, 0, "hello ", 6, 64, &all, &len) == 0);
 	CHECK(len == 6);
 	free(all);
 	CHECK(osfs_inodes_wbuf_write(t, f, 6, "world", 5, 64, &all, &len) == 0);
-	CHECK_STR(all, "hello world");
+	CHECK_STR(all, "hello world");                  /* two writes, one value */
 	free(all);
-	CHECK(osfs_inodes_wbuf_write(t, f, 0, "new", 3, 64, &all, &len) == 0);
-	CHECK_STR(all, "new");                          /* offset 0 starts afresh */
+	CHECK(osfs_inodes_wbuf_write(t, f, 0, "J", 1, 64, &all, &len) == 0);
+	CHECK_STR(all, "Jello world");                  /* a write over its start */
+	free(all);
+	CHECK(osfs_inodes_wbuf_write(t, f, 40, "x", 1, 64, &all, &len) == -EINVAL); /* a hole */
+	CHECK(osfs_inodes_wbuf_begin(t, f, "alice\n", 6) == 0);  /* `>>`: from the value */
+	CHECK(osfs_inodes_wbuf_write(t, f, 6, "bob\n", 4, 64, &all, &len) == 0);
+	CHECK_STR(all, "alice\nbob\n");
 	free(all);
 	CHECK(osfs_inodes_wbuf_write(t, f, 60, "toolong", 7, 64, &all, &len) == -EFBIG);
 	CHECK(all == NULL);
+	osfs_inodes_wbuf_clear(t, f);
+	CHECK(!osfs_inodes_wbuf_continues(t, f, 0, 5.0));
+
+	/* a command stream: lines run whole, once */
+	CHECK(osfs_inodes_wbuf_lines(t, f, 0, "un", 2, 64, &all, &len) == 0);
+	CHECK(all == NULL && len == 0);                 /* no newline yet */
+	CHECK(osfs_inodes_wbuf_lines(t, f, 2, "lock\nreb", 8, 64, &all, &len) == 0);
+	CHECK_STR(all, "unlock\n");
+	free(all);
+	CHECK(osfs_inodes_wbuf_lines(t, f, 10, "oot hard\n", 9, 64, &all, &len) == 0);
+	CHECK_STR(all, "reboot hard\n");
+	free(all);
+	CHECK(osfs_inodes_wbuf_lines(t, f, 0, "sto", 3, 64, &all, &len) == 0);
+	CHECK(osfs_inodes_wbuf_lines(t, f, 0, "start\n", 6, 64, &all, &len) == 0);
+	CHECK_STR(all, "start\n");                      /* a new `>` drops "sto" */
+	free(all);
+	CHECK(osfs_inodes_wbuf_lines(t, f, 0, "x", 1, 4, &all, &len) == 0);
+	CHECK(osfs_inodes_wbuf_lines(t, f, 1, "yyyy", 4, 4, &all, &len) == -EINVAL);
+	CHECK(osfs_inodes_wbuf_lines(t, f, 5, "\n", 1, 4, &all, &len) == 0);
+	CHECK_STR(all, "\n");                           /* the refused line left nothing */
+	free(all);
+
+	/* content times: stable while the content is */
+	struct timespec first = { .tv_sec = 1000 }, m;
+	m = osfs_inodes_content_mtime(t, f, "a", 1, first);
+	CHECK(m.tv_sec == 1000);
+	m = osfs_inodes_content_mtime(t, f, "a", 1, first);
+	CHECK(m.tv_sec == 1000);                        /* same content, same time */
+	m = osfs_inodes_content_mtime(t, f, "b", 1, first);
+	CHECK(m.tv_sec > 1000);                         /* changed: now */
 	osfs_inodes_wbuf_clear(t, f);
 	CHECK(osfs_inodes_dirfp_swap(t, f, 7) == 0 && osfs_inodes_dirfp_swap(t, f, 8) == 7);
 	osfs_inodes_free(t);                            /* frees buffers and snapshots */

@@ -269,22 +269,36 @@ static void test_links_and_nested(void)
 	free(s);
 	CHECK(type_of("/security_groups/default/rules/rule-1/remote_group") == -ENOENT);
 	CHECK(type_of("/security_groups/default/rules/rule-9") == -ENOENT);
-	/* a kind nested in a resource: a server's actions */
-	entries("/servers/web%2F1/actions", got, sizeof(got));
+	/* a kind nested in a resource: a server's actions, a request each, so
+	 * a symlink into /.openstackfs/live, where walks find nothing */
+	s = link_of("/servers/web%2F1/actions");
+	CHECK_STR(s, "../../.openstackfs/live/servers/aaaa1111-0000/actions");
+	free(s);
+	CHECK(type_of("/servers/web%2F1/actions/req-1") == -ENOENT); /* the kernel follows the link */
+	entries("/servers/web%2F1", got, sizeof(got));
+	CHECK(strstr(got, " actions ") != NULL && strstr(got, " console.log ") != NULL); /* links */
+	entries("/.openstackfs/live", got, sizeof(got));
+	CHECK_STR(got, "");
+	entries("/.openstackfs/live/servers", got, sizeof(got));
+	CHECK_STR(got, "");
+	CHECK(type_of("/.openstackfs/live/servers/aaaa1111-0000") == OSFS_N_LIVE_RES);
+	CHECK(type_of("/.openstackfs/live/servers/no-such-id") == -ENOENT);
+	CHECK(type_of("/.openstackfs/live/flavors") == -ENOENT);   /* nothing on demand there */
+	entries("/.openstackfs/live/servers/aaaa1111-0000", got, sizeof(got));
+	CHECK_STR(got, "actions/ console.log ");
+	entries("/.openstackfs/live/servers/aaaa1111-0000/actions", got, sizeof(got));
 	CHECK_STR(got, "req-1/ req-2/ ");
-	s = content("/servers/web%2F1/actions/req-2/action");
+	s = content("/.openstackfs/live/servers/aaaa1111-0000/actions/req-2/action");
 	CHECK_STR(s, "reboot\n");
 	free(s);
-	CHECK(type_of("/servers/web%2F1/actions/req-3") == -ENOENT);
-	s = content("/servers/web%2F1/actions/req-2/events");   /* from GET of that action */
+	CHECK(type_of("/.openstackfs/live/servers/aaaa1111-0000/actions/req-3") == -ENOENT);
+	s = content("/.openstackfs/live/servers/aaaa1111-0000/actions/req-2/events"); /* from GET of that action */
 	CHECK_STR(s, "compute_reboot_instance 2026-01-01T00:10:00.000000 2026-01-01T00:10:02.000000 Success\n");
 	free(s);
-	s = link_of("/servers/web%2F1/actions/req-2/server");
-	CHECK_STR(s, "../../../../servers/.by-id/aaaa1111-0000");
+	s = link_of("/.openstackfs/live/servers/aaaa1111-0000/actions/req-2/server");
+	CHECK_STR(s, "../../../../../../servers/.by-id/aaaa1111-0000");
 	free(s);
 	CHECK(type_of("/actions") == -ENOENT);                 /* not a top-level kind */
-	entries("/servers/web%2F1", got, sizeof(got));
-	CHECK(strstr(got, "actions/ ") != NULL);
 	/* a kind whose service the catalog lacks is not there */
 	entries("/", got, sizeof(got));
 	CHECK(strstr(got, "networks/ ") && !strstr(got, "volumes/ "));

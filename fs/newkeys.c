@@ -109,17 +109,3 @@ void osfs_newkeys_forget(struct osfs_newkeys *nk, const char *id, const char *ke
 		clear(k);
 	pthread_mutex_unlock(&nk->lock);
 }
-
-void osfs_newkeys_each(struct osfs_newkeys *nk, const char *id, int (*fn)(void *ctx, const char *key),
-		       void *ctx)
-{
-	double now = osfs_now_mono();
-
-	if (!nk)
-		return;
-	pthread_mutex_lock(&nk->lock);
-	for (size_t i = 0; i < MAX_NEWKEYS; i++)
-		if (live(&nk->keys[i], now) && strcmp(nk->keys[i].id, id) == 0 && fn(ctx, nk->keys[i].key))
-			break;
-	pthread_mutex_unlock(&nk->lock);
-}

@@ -725,35 +725,6 @@ static int list_res(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fil
 	return list_ondemand(fs, node, false, fill, ctx);
 }
 
-struct sub_fill {
-	struct osfs_fs *fs;
-	struct osfs_node *node;
-	osfs_fill_fn fill;
-	void *ctx;
-};
-
-/* A key made through the mount that the listing does not show yet. */
-static int fill_newkey(void *arg, const char *key)
-{
-	struct sub_fill *sf = arg;
-
-	if (osfs_res_sub(sf->node->res, key))
-		return 0;
-	return fill_node(sf->fs, sf->fill, sf->ctx, key, sf->node, OSFS_N_SUBFILE);
-}
-
-/* The keys of a metadata directory: the listing's, and those just made. */
-static int list_sub(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fill, void *ctx)
-{
-	struct sub_fill sf = { fs, node, fill, ctx };
-
-	for (size_t i = 0; i < node->res->nsub; i++)
-		if (fill_node(fs, fill, ctx, node->res->sub[i].key, node, OSFS_N_SUBFILE))
-			return 0;
-	osfs_newkeys_each(fs->newkeys, node->res->id, fill_newkey, &sf);
-	return 0;
-}
-
 /* The elements of a LINKS or NESTED field: one per line of its value. */
 static int list_elements(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fill, void *ctx)
 {
@@ -818,8 +789,11 @@ int osfs_tree_list(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fill
 		return 0;
 	case OSFS_N_RES:
 		return list_res(fs, node, fill, ctx);
-	case OSFS_N_SUBDIR:
-		return list_sub(fs, node, fill, ctx);
+	case OSFS_N_SUBDIR: /* a key made but not written yet is not listed: it is not in the cloud */
+		for (size_t i = 0; i < node->res->nsub; i++)
+			if (fill_node(fs, fill, ctx, node->res->sub[i].key, node, OSFS_N_SUBFILE))
+				break;
+		return 0;
 	case OSFS_N_NESTED_KIND:
 		for (size_t i = 0; i < node->listing->n; i++)
 			if (fill_node(fs, fill, ctx, node->listing->items[i]->fname, node, OSFS_N_RES))

@@ -2,9 +2,9 @@
  * listing may not show yet.
  *
  * create(2) of servers/X/metadata/KEY makes a key that exists only once
- * written; until the listing shows it, lookups (the kernel's, and those
- * default_permissions makes under allow_other), `ls` and editors' renames
- * must still find it.  A key is remembered for NEWKEY_KEEP_S seconds.
+ * written; until then lookups (the kernel's, and those default_permissions
+ * makes under allow_other) and editors' renames must still find it.  `ls`
+ * does not list it: the cloud does not have it.  A key is remembered for NEWKEY_KEEP_S seconds.
  * Bounded (the oldest goes first) and thread-safe: one leaf lock.
  */
 #ifndef OSFS_NEWKEYS_H
@@ -29,9 +29,5 @@ bool osfs_newkeys_has(struct osfs_newkeys *nk, const char *id, const char *key);
 /* Forget `key` of `id` (renamed away, or refused). */
 void osfs_newkeys_forget(struct osfs_newkeys *nk, const char *id, const char *key);
 
-/* Calls fn(ctx, key) for each remembered key of `id`, until fn returns
- * non-zero.  fn must not call back into nk. */
-void osfs_newkeys_each(struct osfs_newkeys *nk, const char *id, int (*fn)(void *ctx, const char *key),
-		       void *ctx);
 
 #endif

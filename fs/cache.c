@@ -921,6 +921,27 @@ static int fetch_known(struct osfs_cache *c, enum osfs_kind_id kind, const char 
 	return ret;
 }
 
+int osfs_cache_name_created(struct osfs_cache *c, enum osfs_kind_id kind, const char *fname,
+			    const char *id)
+{
+	struct slot *s = &c->slots[kind];
+	const struct osfs_res *shown;
+	char *name = osfs_name_decode(fname);
+	int ret = 0;
+
+	if (!name)
+		return -ENOMEM;
+	pthread_mutex_lock(&s->merge_lock); /* no listing is named meanwhile */
+	pthread_mutex_lock(&s->lock);
+	shown = s->cur ? osfs_listing_find(s->cur, fname) : NULL;
+	if (!shown || strcmp(shown->id, id) == 0)
+		ret = osfs_names_give(c->names[kind], fname, id, name);
+	pthread_mutex_unlock(&s->lock);
+	pthread_mutex_unlock(&s->merge_lock);
+	free(name);
+	return ret;
+}
+
 int osfs_cache_spot(struct osfs_cache *c, enum osfs_kind_id kind, const char *fname,
 		    struct osfs_listing **out)
 {

@@ -482,6 +482,32 @@ out:
 	return ret;
 }
 
+int osfs_names_give(struct osfs_names *m, const char *fname, const char *id, const char *name)
+{
+	struct name_entry *o, *cur;
+	char *owner = strdup(id), *val = strdup(fname), *api = name ? strdup(name) : NULL;
+	int ret = -ENOMEM;
+
+	pthread_mutex_lock(&m->lock);
+	if (!owner || !val || (name && !api) || !(o = table_get(&m->owners, fname)) ||
+	    !(cur = table_get(&m->current, id)))
+		goto out;
+	free(o->val);
+	o->val = owner;
+	free(cur->val);
+	free(cur->name);
+	cur->val = val;
+	cur->name = api;
+	owner = val = api = NULL;
+	ret = 0;
+out:
+	pthread_mutex_unlock(&m->lock);
+	free(owner);
+	free(val);
+	free(api);
+	return ret;
+}
+
 int osfs_names_assign(struct osfs_res **items, size_t n)
 {
 	return osfs_names_assign_in(NULL, items, n);

@@ -10,7 +10,8 @@
  * remembers every file name handed out and the id it went to.  A resource
  * keeps its file name as long as its API name is unchanged; a file name
  * once given to one id is never given to another, even after that
- * resource is gone (its path is then ENOENT).  A resource that needs a
+ * resource is gone (its path is then ENOENT), unless the user creates a
+ * resource under it (osfs_names_give).  A resource that needs a
  * name (new, or renamed in the cloud) gets its encoded name if that is
  * free, else "<name>~<first 8 chars of id>", else "<name>~<id>", else
  * "<name>~<8 chars>~2", "~3", ...  Among new resources that want one
@@ -68,6 +69,12 @@ void osfs_names_free(struct osfs_names *m);
  * only (names handed out for the first time).  The ids must be distinct
  * for the names to be stable.  0 or -ENOMEM. */
 int osfs_names_assign_in(struct osfs_names *m, struct osfs_res **items, size_t n);
+
+/* Hand fname to id, made from the API name `name`: the one way a file
+ * name goes to another id, for a resource the user has just created under
+ * that name (mkdir, then boot) where a resource now gone had it.  The
+ * caller makes sure no resource shown now has fname.  0 or -ENOMEM. */
+int osfs_names_give(struct osfs_names *m, const char *fname, const char *id, const char *name);
 
 /* osfs_names_assign_in with a map of this call only. */
 int osfs_names_assign(struct osfs_res **items, size_t n);

@@ -89,6 +89,14 @@ static void test_names_never_move(void)
 	CHECK(assign(m, fg, 2) == 0);
 	CHECK_STR(f->fname, "web~eeeeeeee-6");
 	CHECK_STR(g->fname, "web~eeeeeeee~2");
+	/* the user creates a server under a gone one's name: it is given over */
+	struct osfs_res *h = res("hhhhhhhh-8", "dup", NULL), *only_h[] = { h };
+	CHECK(osfs_names_give(m, "dup", "hhhhhhhh-8", "dup") == 0);
+	CHECK(assign(m, only_h, 1) == 0);
+	CHECK_STR(h->fname, "dup");
+	CHECK(assign(m, abcd, 4) == 0);
+	CHECK_STR(a->fname, "dup~aaaaaaaa");
+	osfs_res_free(h);
 	for (size_t i = 0; i < 4; i++)
 		osfs_res_free(abcd[i]);
 	osfs_res_free(e);

@@ -99,6 +99,7 @@ struct osfs_cache {
 	unsigned next_spot;
 	double ttl[OSFS_NKINDS];
 	struct slot slots[OSFS_NKINDS];
+	struct osfs_names *names[OSFS_NKINDS]; /* file names handed out (own lock) */
 	pthread_mutex_t watch_lock;
 	pthread_cond_t watch_done;
 	struct watch watches[MAX_WATCHES];
@@ -125,6 +126,12 @@ struct osfs_cache *osfs_cache_new(struct osfs_api *api, const double ttl[OSFS_NK
 	pthread_cond_init(&c->watch_done, NULL);
 	pthread_mutex_init(&c->spot_lock, NULL);
 	pthread_mutex_init(&c->observer_lock, NULL);
+	for (int k = 0; k < OSFS_NKINDS; k++) {
+		if (!(c->names[k] = osfs_names_new())) {
+			osfs_cache_free(c);
+			return NULL;
+		}
+	}
 	return c;
 }
 
@@ -140,6 +147,7 @@ void osfs_cache_free(struct osfs_cache *c)
 		pthread_mutex_destroy(&c->slots[k].merge_lock);
 		pthread_mutex_destroy(&c->slots[k].lock);
 		pthread_cond_destroy(&c->slots[k].done);
+		osfs_names_free(c->names[k]);
 	}
 	for (size_t i = 0; i < c->nwatches; i++)
 		watch_clear(&c->watches[i]);
@@ -276,7 +284,8 @@ static int slot_merge(struct osfs_cache *c, enum osfs_kind_id kind, struct osfs_
 		return 0;
 	}
 	/* the first listing of a kind changes nothing anyone has seen */
-	fresh = osfs_listing_merge(kind, base, got, n, fetched, complete, base ? observe : NULL, &ctx);
+	fresh = osfs_listing_merge(kind, c->names[kind], base, got, n, fetched, complete,
+				   base ? observe : NULL, &ctx);
 	if (fresh) {
 		if (what == ANSWER_SOME) {
 			fresh->fetched = base->fetched;
@@ -690,9 +699,10 @@ static bool watch_settles(const struct watch *w, const struct osfs_res *r)
 }
 
 /* A listing of the one resource r (taken, freed on failure), named fname
- * (NULL: by its own name).  NULL on ENOMEM. */
-static struct osfs_listing *single_listing(enum osfs_kind_id kind, struct osfs_res *r,
-					   const char *fname)
+ * (NULL: by the kind's name map, so never by a name another id had).
+ * NULL on ENOMEM. */
+static struct osfs_listing *single_listing(struct osfs_cache *c, enum osfs_kind_id kind,
+					   struct osfs_res *r, const char *fname)
 {
 	struct osfs_res **items = calloc(2, sizeof(*items));
 	struct osfs_listing *l;
@@ -702,7 +712,7 @@ static struct osfs_listing *single_listing(enum osfs_kind_id kind, struct osfs_r
 		return NULL;
 	}
 	items[0] = r;
-	l = osfs_listing_new(kind, items, 1);
+	l = osfs_listing_new_in(kind, c->names[kind], items, 1);
 	if (l && fname) {
 		free(r->fname);
 		r->fname = strdup(fname);
@@ -725,7 +735,7 @@ static int fetch_one(struct osfs_cache *c, enum osfs_kind_id kind, const struct 
 	*out = NULL;
 	if (ret < 0)
 		return ret;
-	*out = single_listing(kind, fresh, r->fname); /* keep its name in the full listing */
+	*out = single_listing(c, kind, fresh, r->fname); /* keep its name in the full listing */
 	return *out ? 0 : -ENOMEM;
 }
 
@@ -901,7 +911,7 @@ static int fetch_named(struct osfs_cache *c, enum osfs_kind_id kind, const char 
 	*out = NULL;
 	if (ret < 0 || !match)
 		return ret;
-	*out = single_listing(kind, match, NULL);
+	*out = single_listing(c, kind, match, NULL);
 	return *out ? 0 : -ENOMEM;
 }
 
@@ -933,6 +943,27 @@ static int fetch_known(struct osfs_cache *c, enum osfs_kind_id kind, const char 
 			ret = 0; /* gone: the name may now be another's */
 	}
 	osfs_listing_put(stale);
+	return ret;
+}
+
+int osfs_cache_name_created(struct osfs_cache *c, enum osfs_kind_id kind, const char *fname,
+			    const char *id)
+{
+	struct slot *s = &c->slots[kind];
+	const struct osfs_res *shown;
+	char *name = osfs_name_decode(fname);
+	int ret = 0;
+
+	if (!name)
+		return -ENOMEM;
+	pthread_mutex_lock(&s->merge_lock); /* no listing is named meanwhile */
+	pthread_mutex_lock(&s->lock);
+	shown = s->cur ? osfs_listing_find(s->cur, fname) : NULL;
+	if (!shown || strcmp(shown->id, id) == 0)
+		ret = osfs_names_give(c->names[kind], fname, id, name);
+	pthread_mutex_unlock(&s->lock);
+	pthread_mutex_unlock(&s->merge_lock);
+	free(name);
 	return ret;
 }
 

@@ -1206,6 +1206,8 @@ void osfs_drafts_boot_end(struct osfs_fs *fs, enum osfs_kind_id kind, const char
 	free(id);
 	if (ret == 0) {
 		log_info("%s/%s: created %s", osfs_kinds[kind].dir, fname, created ? created : "");
+		if (created && osfs_cache_name_created(fs->cache, kind, fname, created) < 0)
+			log_info("%s/%s: no memory to keep its name", osfs_kinds[kind].dir, fname);
 		if (created)
 			osfs_cache_watch(fs->cache, kind, created);
 		osfs_cache_invalidate(fs->cache, (int)kind);

@@ -62,6 +62,12 @@ static double mtime_of(const struct osfs_res *r, const struct osfs_res *old, dou
 
 struct osfs_listing *osfs_listing_new(enum osfs_kind_id kind, struct osfs_res **items, size_t n)
 {
+	return osfs_listing_new_in(kind, NULL, items, n);
+}
+
+struct osfs_listing *osfs_listing_new_in(enum osfs_kind_id kind, struct osfs_names *names,
+					 struct osfs_res **items, size_t n)
+{
 	double t = osfs_now_real();
 
 	for (size_t i = 0; i < n; i++) {
@@ -70,7 +76,7 @@ struct osfs_listing *osfs_listing_new(enum osfs_kind_id kind, struct osfs_res **
 		if (!items[i]->mtime)
 			items[i]->mtime = mtime_of(items[i], NULL, t);
 	}
-	if (osfs_names_assign(items, n) < 0) {
+	if (osfs_names_assign_in(names, items, n) < 0) {
 		free_items(items, n);
 		return NULL;
 	}
@@ -126,6 +132,7 @@ struct report {
 /* The state of one merge: the items of the new listing and what changed. */
 struct merge {
 	const struct osfs_kind *k;
+	struct osfs_names *names;  /* the kind's name map, or NULL */
 	double fetched, now;
 	struct osfs_res **out;
 	size_t n;
@@ -242,7 +249,9 @@ static int names_keep(struct merge *m)
 }
 
 /* Assign every name again on stand-ins, so that shared resources are not
- * touched; one whose name moves is replaced by a private copy. */
+ * touched; one whose name moves is replaced by a private copy.  With the
+ * kind's name map only new and renamed resources get a name: the others
+ * keep theirs (names.h). */
 static int names_reassign(struct merge *m)
 {
 	struct osfs_res *px = calloc(m->n + 1, sizeof(*px)), **pp = calloc(m->n + 1, sizeof(*pp));
@@ -256,7 +265,7 @@ static int names_reassign(struct merge *m)
 		px[i].created = m->out[i]->created;
 		pp[i] = &px[i];
 	}
-	if (osfs_names_assign(pp, m->n) < 0)
+	if (osfs_names_assign_in(m->names, pp, m->n) < 0)
 		goto out;
 	ret = 0;
 	for (size_t i = 0; i < m->n && ret == 0; i++) {
@@ -284,12 +293,14 @@ out:
 	return ret;
 }
 
-struct osfs_listing *osfs_listing_merge(enum osfs_kind_id kind, const struct osfs_listing *old,
-					struct osfs_res **got, size_t n, double fetched,
-					bool complete, osfs_merge_fn report, void *ctx)
+struct osfs_listing *osfs_listing_merge(enum osfs_kind_id kind, struct osfs_names *names,
+					const struct osfs_listing *old, struct osfs_res **got,
+					size_t n, double fetched, bool complete,
+					osfs_merge_fn report, void *ctx)
 {
 	size_t cap = (old ? old->n : 0) + n;
-	struct merge m = { .k = &osfs_kinds[kind], .fetched = fetched, .now = osfs_now_real() };
+	struct merge m = { .k = &osfs_kinds[kind], .names = names, .fetched = fetched,
+			   .now = osfs_now_real() };
 	struct osfs_listing *l = NULL;
 
 	m.out = calloc(cap + 1, sizeof(*m.out));

@@ -2,6 +2,7 @@
 #include "names.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -89,6 +90,52 @@ bool osfs_text_has_control(const char *s)
 	return false;
 }
 
+/* The length of the UTF-8 sequence at s (1-4), or 0 if it is not one:
+ * the lead byte fixes the length and the range of the second byte (which
+ * rules out overlongs, surrogates and code points above U+10FFFF). */
+static size_t utf8_seq_len(const unsigned char *s)
+{
+	static const struct {
+		unsigned char lead_lo, lead_hi, next_lo, next_hi;
+		size_t len;
+	} seqs[] = {
+		{ 0x00, 0x7F, 0x00, 0x00, 1 },
+		{ 0xC2, 0xDF, 0x80, 0xBF, 2 },
+		{ 0xE0, 0xE0, 0xA0, 0xBF, 3 },
+		{ 0xE1, 0xEC, 0x80, 0xBF, 3 },
+		{ 0xED, 0xED, 0x80, 0x9F, 3 }, /* not D800-DFFF (surrogates) */
+		{ 0xEE, 0xEF, 0x80, 0xBF, 3 },
+		{ 0xF0, 0xF0, 0x90, 0xBF, 4 },
+		{ 0xF1, 0xF3, 0x80, 0xBF, 4 },
+		{ 0xF4, 0xF4, 0x80, 0x8F, 4 }, /* not above U+10FFFF */
+	};
+
+	for (size_t i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++) {
+		if (s[0] < seqs[i].lead_lo || s[0] > seqs[i].lead_hi)
+			continue;
+		if (seqs[i].len > 1 && (s[1] < seqs[i].next_lo || s[1] > seqs[i].next_hi))
+			return 0;
+		for (size_t k = 2; k < seqs[i].len; k++)
+			if ((s[k] & 0xC0) != 0x80)
+				return 0;
+		return seqs[i].len;
+	}
+	return 0;
+}
+
+bool osfs_text_is_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t len = utf8_seq_len(p);
+		if (!len)
+			return false;
+		p += len;
+	}
+	return true;
+}
+
 int osfs_name_check_new(const char *fname, char *why, size_t whylen)
 {
 	char *name = NULL, *again = NULL;
@@ -114,6 +161,8 @@ int osfs_name_check_new(const char *fname, char *why, size_t whylen)
 	}
 	if (!*name || name[0] == ' ' || name[strlen(name) - 1] == ' ')
 		snprintf(why, whylen, "names cannot be empty or begin or end with a blank");
+	else if (!osfs_text_is_utf8(name))
+		snprintf(why, whylen, "names must be valid UTF-8 (the cloud refuses other bytes)");
 	else if (osfs_text_has_control(name))
 		snprintf(why, whylen, "names cannot hold control characters (newline, tab, ...)");
 	else if (strcmp(again, fname) != 0)
@@ -158,13 +207,173 @@ static char *with_suffix(const char *fname, const char *id, size_t idlen)
 	return out;
 }
 
-static int cmp_for_dups(const void *a, const void *b)
+/* ---- the name map: file names handed out, per kind, for a mount's life ---- */
+
+/* One entry of a string-keyed table. */
+struct name_entry {
+	char *key;
+	char *val;               /* owners: the id given `key`; current: its file name */
+	char *name;              /* current: the API name that file name was made from */
+	unsigned long batch;     /* owners: the last assignment that handed `key` out */
+	struct name_entry *next; /* same bucket */
+};
+
+/* A chained hash table; it doubles when it holds as many entries as buckets. */
+struct table {
+	struct name_entry **buckets;
+	size_t nbuckets, n;
+};
+
+struct osfs_names {
+	pthread_mutex_t lock;    /* protects owners, current and batch */
+	struct table owners;     /* file name → the one id it was ever given to */
+	struct table current;    /* id → the file name it has now */
+	unsigned long batch;     /* bumped by every assignment */
+};
+
+static size_t hash_str(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+static struct name_entry *table_find(const struct table *t, const char *key)
+{
+	if (!t->nbuckets)
+		return NULL;
+	for (struct name_entry *e = t->buckets[hash_str(key) % t->nbuckets]; e; e = e->next)
+		if (strcmp(e->key, key) == 0)
+			return e;
+	return NULL;
+}
+
+static int table_grow(struct table *t)
+{
+	size_t nb = t->nbuckets ? 2 * t->nbuckets : 64;
+	struct name_entry **b = calloc(nb, sizeof(*b));
+
+	if (!b)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->nbuckets; i++) {
+		for (struct name_entry *e = t->buckets[i], *next; e; e = next) {
+			next = e->next;
+			e->next = b[hash_str(e->key) % nb];
+			b[hash_str(e->key) % nb] = e;
+		}
+	}
+	free(t->buckets);
+	t->buckets = b;
+	t->nbuckets = nb;
+	return 0;
+}
+
+/* The entry for key, added (val NULL) when absent; NULL on ENOMEM. */
+static struct name_entry *table_get(struct table *t, const char *key)
+{
+	struct name_entry *e = table_find(t, key);
+	size_t b;
+
+	if (e)
+		return e;
+	if (t->n >= t->nbuckets && table_grow(t) < 0)
+		return NULL;
+	if (!(e = calloc(1, sizeof(*e))) || !(e->key = strdup(key))) {
+		free(e);
+		return NULL;
+	}
+	b = hash_str(key) % t->nbuckets;
+	e->next = t->buckets[b];
+	t->buckets[b] = e;
+	t->n++;
+	return e;
+}
+
+static void table_free(struct table *t)
+{
+	for (size_t i = 0; i < t->nbuckets; i++) {
+		for (struct name_entry *e = t->buckets[i], *next; e; e = next) {
+			next = e->next;
+			free(e->key);
+			free(e->val);
+			free(e->name);
+			free(e);
+		}
+	}
+	free(t->buckets);
+}
+
+struct osfs_names *osfs_names_new(void)
+{
+	struct osfs_names *m = calloc(1, sizeof(*m));
+
+	if (m)
+		pthread_mutex_init(&m->lock, NULL);
+	return m;
+}
+
+void osfs_names_free(struct osfs_names *m)
+{
+	if (!m)
+		return;
+	table_free(&m->owners);
+	table_free(&m->current);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}
+
+static bool same_name(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Give r the file name fname if no other id ever had it and no resource
+ * of this assignment has it: 1 if given, 0 if taken, -ENOMEM. */
+static int claim(struct osfs_names *m, struct osfs_res *r, const char *fname)
+{
+	struct name_entry *o = table_find(&m->owners, fname), *cur;
+	char *val = NULL, *name = NULL, *mine = NULL;
+
+	if (o && (o->batch == m->batch || strcmp(o->val, r->id) != 0))
+		return 0;
+	if (!(val = strdup(fname)) || !(mine = strdup(fname)) ||
+	    (r->name && !(name = strdup(r->name))) || !(cur = table_get(&m->current, r->id)))
+		goto fail;
+	if (!o && (!(o = table_get(&m->owners, fname)) || !(o->val = strdup(r->id))))
+		goto fail;
+	o->batch = m->batch;
+	free(cur->val);
+	free(cur->name);
+	cur->val = val;
+	cur->name = name;
+	r->fname = mine;
+	return 1;
+fail:
+	free(val);
+	free(name);
+	free(mine);
+	return -ENOMEM;
+}
+
+/* r keeps the file name it had, if its API name is the one that name was
+ * made from: 1 if kept, 0 if it needs a new one, -ENOMEM. */
+static int keep_known(struct osfs_names *m, struct osfs_res *r)
+{
+	struct name_entry *cur = table_find(&m->current, r->id);
+
+	if (!cur || !same_name(cur->name, r->name))
+		return 0;
+	return claim(m, r, cur->val);
+}
+
+/* Oldest first: by created time (resources without one last), then id. */
+static int cmp_age(const void *a, const void *b)
 {
 	const struct osfs_res *x = *(struct osfs_res *const *)a, *y = *(struct osfs_res *const *)b;
-	int c = strcmp(x->fname, y->fname);
+	int c;
 
-	if (c)
-		return c;
 	if (x->created && y->created && (c = strcmp(x->created, y->created)))
 		return c;
 	if (!x->created != !y->created)
@@ -172,61 +381,136 @@ static int cmp_for_dups(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
-/* Give every resource that shares its file name with an earlier one (in
- * cmp_for_dups order) a longer suffix: ~<id prefix> first, then the whole
- * id, then ~<round>-<place in the group>.  Repeated until no name is
- * shared, since a suffixed name may equal an API name ("a~1234abcd") or
- * another suffixed name (ids with one prefix, or one id listed twice). */
-static int make_unique(struct osfs_res **items, size_t n)
+/* The file name r asks for: its encoded name (its id if it has none),
+ * cut and given the ~<id> suffix when too long.  NULL on ENOMEM. */
+static char *plain_fname(const struct osfs_res *r)
 {
-	unsigned long round = 0;
-	bool clash = true;
+	char *enc = osfs_name_encode(r->name ? r->name : r->id), *cut;
 
-	while (clash) {
-		clash = false;
-		qsort(items, n, sizeof(*items), cmp_for_dups);
-		for (size_t i = 1; i < n; i++) {
-			size_t first = i - 1;
-			while (i < n && strcmp(items[i]->fname, items[first]->fname) == 0) {
-				struct osfs_res *r = items[i];
-				char num[32], *base = NULL, *dup;
-				snprintf(num, sizeof(num), "%lu-%zu", round, i - first);
-				if (round == 1 && !(base = osfs_name_encode(r->name ? r->name : r->id)))
-					return -ENOMEM;
-				dup = round == 0 ? with_suffix(r->fname, r->id, OSFS_ID_SUFFIX) :
-				      round == 1 ? with_suffix(base, r->id, SIZE_MAX) :
-				      with_suffix(r->fname, num, SIZE_MAX);
-				free(base);
-				if (!dup)
-					return -ENOMEM;
-				free(r->fname);
-				r->fname = dup;
-				clash = true;
-				i++;
-			}
-		}
-		round++;
+	if (!enc || strlen(enc) <= OSFS_NAME_MAX)
+		return enc;
+	cut = with_suffix(enc, r->id, OSFS_ID_SUFFIX);
+	free(enc);
+	return cut;
+}
+
+/* The plain file name for r, if free: 1 if given, 0, -ENOMEM. */
+static int claim_plain(struct osfs_names *m, struct osfs_res *r)
+{
+	char *fname = plain_fname(r);
+	int ret = fname ? claim(m, r, fname) : -ENOMEM;
+
+	free(fname);
+	return ret;
+}
+
+/* The first free of <name>~<8 of id>, <name>~<id>, <name>~<8 of id>~2,
+ * ~3, ...: 0 or -ENOMEM. */
+static int claim_suffixed(struct osfs_names *m, struct osfs_res *r)
+{
+	char *base = osfs_name_encode(r->name ? r->name : r->id), *short_, *cand = NULL, num[32];
+	int ret = -ENOMEM;
+
+	if (!base || !(short_ = with_suffix(base, r->id, OSFS_ID_SUFFIX)))
+		goto out_base;
+	if ((ret = claim(m, r, short_)) != 0)
+		goto out;
+	if (!(cand = with_suffix(base, r->id, SIZE_MAX)))
+		ret = -ENOMEM;
+	else
+		ret = claim(m, r, cand);
+	for (unsigned long k = 2; ret == 0; k++) {
+		free(cand);
+		snprintf(num, sizeof(num), "%lu", k);
+		if (!(cand = with_suffix(short_, num, SIZE_MAX)))
+			ret = -ENOMEM;
+		else
+			ret = claim(m, r, cand);
 	}
-	return 0;
+out:
+	free(cand);
+	free(short_);
+out_base:
+	free(base);
+	return ret < 0 ? ret : 0;
+}
+
+/* Name every item of fresh (oldest first): plain names first, so that a
+ * suffix never takes an API name that is free, then suffixes. */
+static int assign_fresh(struct osfs_names *m, struct osfs_res **fresh, size_t n)
+{
+	int ret = 0;
+
+	qsort(fresh, n, sizeof(*fresh), cmp_age);
+	for (size_t i = 0; i < n && ret >= 0; i++)
+		ret = claim_plain(m, fresh[i]);
+	for (size_t i = 0; i < n && ret >= 0; i++)
+		if (!fresh[i]->fname)
+			ret = claim_suffixed(m, fresh[i]);
+	return ret < 0 ? ret : 0;
+}
+
+int osfs_names_assign_in(struct osfs_names *m, struct osfs_res **items, size_t n)
+{
+	struct osfs_names *own = NULL;
+	struct osfs_res **fresh = malloc((n + 1) * sizeof(*fresh));
+	size_t nfresh = 0;
+	int ret = -ENOMEM;
+
+	if (!fresh || (!m && !(m = own = osfs_names_new()))) {
+		free(fresh);
+		return -ENOMEM;
+	}
+	pthread_mutex_lock(&m->lock);
+	m->batch++;
+	for (size_t i = 0; i < n; i++) {
+		free(items[i]->fname);
+		items[i]->fname = NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int kept = keep_known(m, items[i]);
+		if (kept < 0)
+			goto out;
+		if (!kept)
+			fresh[nfresh++] = items[i];
+	}
+	ret = assign_fresh(m, fresh, nfresh);
+out:
+	pthread_mutex_unlock(&m->lock);
+	osfs_names_free(own);
+	free(fresh);
+	return ret;
+}
+
+int osfs_names_give(struct osfs_names *m, const char *fname, const char *id, const char *name)
+{
+	struct name_entry *o, *cur;
+	char *owner = strdup(id), *val = strdup(fname), *api = name ? strdup(name) : NULL;
+	int ret = -ENOMEM;
+
+	pthread_mutex_lock(&m->lock);
+	if (!owner || !val || (name && !api) || !(o = table_get(&m->owners, fname)) ||
+	    !(cur = table_get(&m->current, id)))
+		goto out;
+	free(o->val);
+	o->val = owner;
+	free(cur->val);
+	free(cur->name);
+	cur->val = val;
+	cur->name = api;
+	owner = val = api = NULL;
+	ret = 0;
+out:
+	pthread_mutex_unlock(&m->lock);
+	free(owner);
+	free(val);
+	free(api);
+	return ret;
 }
 
 int osfs_names_assign(struct osfs_res **items, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		struct osfs_res *r = items[i];
-		free(r->fname);
-		r->fname = r->name ? osfs_name_encode(r->name) : osfs_name_encode(r->id);
-		if (!r->fname)
-			return -ENOMEM;
-		if (strlen(r->fname) > OSFS_NAME_MAX) {
-			char *cut = with_suffix(r->fname, r->id, OSFS_ID_SUFFIX);
-			if (!cut)
-				return -ENOMEM;
-			free(r->fname);
-			r->fname = cut;
-		}
-	}
-	return make_unique(items, n);
+	return osfs_names_assign_in(NULL, items, n);
 }
 
 char *osfs_name_regex_exact(const char *name)

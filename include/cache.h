@@ -83,6 +83,12 @@ int osfs_cache_fresh(struct osfs_cache *cache, enum osfs_kind_id kind,
 
 /* --- one name while the listing is stale --- */
 
+/* The user created the resource `id` under the file name fname (mkdir,
+ * then boot): it gets fname even if a resource now gone had it, unless
+ * the kind's listing shows another resource under fname.  0 or -ENOMEM. */
+int osfs_cache_name_created(struct osfs_cache *cache, enum osfs_kind_id kind, const char *fname,
+			    const char *id);
+
 /* The resource whose file name is fname, found with ONE filtered request
  * (GET /servers/detail?name=^X$) instead of every page, when the kind's
  * listing is stale and the kind can filter by name.  Answers are kept for

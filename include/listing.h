@@ -17,6 +17,7 @@
 
 #include "kinds.h"
 #include "model.h"
+#include "names.h"
 
 struct osfs_listing {
 	atomic_int refs;
@@ -37,17 +38,24 @@ typedef void (*osfs_merge_fn)(void *ctx, enum osfs_kind_id kind, const struct os
 			      const struct osfs_res *new_);
 
 /* Build a listing from parsed resources (takes them), fetched now, with
- * names assigned (names.c).  NULL on ENOMEM. */
+ * names assigned (names.c) by the name map `names` (NULL: names handed
+ * out for the first time).  NULL on ENOMEM. */
+struct osfs_listing *osfs_listing_new_in(enum osfs_kind_id kind, struct osfs_names *names,
+					 struct osfs_res **items, size_t n);
+
+/* osfs_listing_new_in without a name map. */
 struct osfs_listing *osfs_listing_new(enum osfs_kind_id kind, struct osfs_res **items, size_t n);
 
 /* A new listing: old (may be NULL) brought up to date with `got`, the
  * items of one answer (taken; their `seen` set), fetched at `fetched`.
+ * New and renamed resources are named through `names`, the kind's name map
+ * (NULL: every name assigned afresh, so names may move).
  * complete: got is the whole collection, so what it lacks is gone;
  * otherwise got holds only changes, and items whose status is the kind's
  * gone_status are removed.  report (may be NULL) hears every change.
  * NULL on ENOMEM (got is freed). */
-struct osfs_listing *osfs_listing_merge(enum osfs_kind_id kind, const struct osfs_listing *old,
-					struct osfs_res **got,
+struct osfs_listing *osfs_listing_merge(enum osfs_kind_id kind, struct osfs_names *names,
+					const struct osfs_listing *old, struct osfs_res **got,
 					size_t n, double fetched, bool complete,
 					osfs_merge_fn report, void *ctx);
 

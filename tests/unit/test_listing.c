@@ -68,7 +68,7 @@ static void count(void *ctx, enum osfs_kind_id kind, const struct osfs_res *old,
 
 static void test_delta(void)
 {
-	struct osfs_listing *l0 = osfs_listing_merge(OSFS_SERVERS, NULL, items(3,
+	struct osfs_listing *l0 = osfs_listing_merge(OSFS_SERVERS, NULL, NULL, items(3,
 		server("a", "web", "ACTIVE", "2026-01-01T00:00:01Z", 10),
 		server("b", "db", "BUILD", "2026-01-01T00:00:01Z", 10),
 		server("c", "old", "ACTIVE", "2026-01-01T00:00:01Z", 10)), 3, 10, true, NULL, NULL);
@@ -78,7 +78,7 @@ static void test_delta(void)
 
 	CHECK(l0 && l0->n == 3);
 	/* b settled, c deleted, d created; a unchanged is not in the delta */
-	l1 = osfs_listing_merge(OSFS_SERVERS, l0, items(3,
+	l1 = osfs_listing_merge(OSFS_SERVERS, NULL, l0, items(3,
 		server("b", "db", "ACTIVE", "2026-01-01T00:00:05Z", 0),
 		server("c", "old", "DELETED", "2026-01-01T00:00:05Z", 0),
 		server("d", "new", "BUILD", "2026-01-01T00:00:05Z", 0)), 3, 20, false, count, &ch);
@@ -96,7 +96,7 @@ static void test_delta(void)
 	struct osfs_res *b1 = osfs_listing_find_id(l1, "b");
 	struct osfs_listing *l2;
 	memset(&ch, 0, sizeof(ch));
-	l2 = osfs_listing_merge(OSFS_SERVERS, l1, items(1,
+	l2 = osfs_listing_merge(OSFS_SERVERS, NULL, l1, items(1,
 		server("b", "db", "ACTIVE", "2026-01-01T00:00:05Z", 0)), 1, 30, false, count, &ch);
 	CHECK(osfs_listing_find_id(l2, "b") == b1);
 	CHECK(ch.changed + ch.added + ch.removed == 0);
@@ -107,20 +107,20 @@ static void test_delta(void)
 
 static void test_never_back_in_time(void)
 {
-	struct osfs_listing *l0 = osfs_listing_merge(OSFS_SERVERS, NULL, items(1,
+	struct osfs_listing *l0 = osfs_listing_merge(OSFS_SERVERS, NULL, NULL, items(1,
 		server("a", "web", "ACTIVE", "2026-01-01T00:00:09Z", 50)), 1, 50, true, NULL, NULL);
 	struct osfs_listing *l1, *l2;
 
 	/* an answer with an older `updated` loses, whenever it arrives */
-	l1 = osfs_listing_merge(OSFS_SERVERS, l0, items(1,
+	l1 = osfs_listing_merge(OSFS_SERVERS, NULL, l0, items(1,
 		server("a", "web", "BUILD", "2026-01-01T00:00:05Z", 0)), 1, 60, true, NULL, NULL);
 	CHECK_STR(status_of(l1, "a"), "ACTIVE\n");
 	/* the same `updated`: the request that started later wins */
-	l2 = osfs_listing_merge(OSFS_SERVERS, l1, items(1,
+	l2 = osfs_listing_merge(OSFS_SERVERS, NULL, l1, items(1,
 		server("a", "web", "BUILD", "2026-01-01T00:00:09Z", 0)), 1, 40, true, NULL, NULL);
 	CHECK_STR(status_of(l2, "a"), "ACTIVE\n");
 	osfs_listing_put(l2);
-	l2 = osfs_listing_merge(OSFS_SERVERS, l1, items(1,
+	l2 = osfs_listing_merge(OSFS_SERVERS, NULL, l1, items(1,
 		server("a", "web", "SHUTOFF", "2026-01-01T00:00:09Z", 0)), 1, 70, true, NULL, NULL);
 	CHECK_STR(status_of(l2, "a"), "SHUTOFF\n");
 	osfs_listing_put(l0);
@@ -130,12 +130,12 @@ static void test_never_back_in_time(void)
 
 static void test_complete_answers(void)
 {
-	struct osfs_listing *l0 = osfs_listing_merge(OSFS_SERVERS, NULL, items(2,
+	struct osfs_listing *l0 = osfs_listing_merge(OSFS_SERVERS, NULL, NULL, items(2,
 		server("a", "web", "ACTIVE", "2026-01-01T00:00:01Z", 10),
 		server("w", "watched", "BUILD", "2026-01-01T00:00:01Z", 90)), 2, 10, true, NULL, NULL);
 	/* a complete answer asked for at 50 lacks a: gone; it lacks w too, but
 	 * w was seen at 90, after that request started: kept */
-	struct osfs_listing *l1 = osfs_listing_merge(OSFS_SERVERS, l0, items(0), 0, 50, true,
+	struct osfs_listing *l1 = osfs_listing_merge(OSFS_SERVERS, NULL, l0, items(0), 0, 50, true,
 						     NULL, NULL);
 	CHECK(!osfs_listing_find_id(l1, "a"));
 	CHECK(osfs_listing_find_id(l1, "w"));
@@ -145,13 +145,13 @@ static void test_complete_answers(void)
 
 static void test_names_move(void)
 {
-	struct osfs_listing *l0 = osfs_listing_merge(OSFS_SERVERS, NULL, items(2,
+	struct osfs_listing *l0 = osfs_listing_merge(OSFS_SERVERS, NULL, NULL, items(2,
 		server("a1111111x", "dup", "ACTIVE", "2026-01-01T00:00:01Z", 10),
 		server("b2222222x", "other", "ACTIVE", "2026-01-01T00:00:01Z", 10)), 2, 10, true,
 		NULL, NULL);
 	struct seen_changes ch = { 0 };
 	/* b is renamed to dup: the oldest (by created, then id) keeps the name */
-	struct osfs_listing *l1 = osfs_listing_merge(OSFS_SERVERS, l0, items(1,
+	struct osfs_listing *l1 = osfs_listing_merge(OSFS_SERVERS, NULL, l0, items(1,
 		server("b2222222x", "dup", "ACTIVE", "2026-01-01T00:00:07Z", 0)), 1, 20, false,
 		count, &ch);
 
@@ -163,6 +163,47 @@ static void test_names_move(void)
 	CHECK_STR(ch.last, "dup~b2222222");
 	osfs_listing_put(l0);
 	osfs_listing_put(l1);
+}
+
+/* With the kind's name map, a name never moves: when the oldest "dup" is
+ * gone (from a whole listing or a delta), the other keeps "dup~b2222222"
+ * and "dup" names nothing; a resource fetched alone gets its own name. */
+static void test_names_stay(void)
+{
+	for (int delta = 0; delta < 2; delta++) {
+		struct osfs_names *names = osfs_names_new();
+		struct osfs_listing *l0 = osfs_listing_merge(OSFS_SERVERS, names, NULL, items(2,
+			server("a1111111x", "dup", "ACTIVE", "2026-01-01T00:00:01Z", 10),
+			server("b2222222x", "dup", "ACTIVE", "2026-01-01T00:00:01Z", 10)), 2, 10, true,
+			NULL, NULL);
+		struct osfs_listing *l1 = delta ?
+			osfs_listing_merge(OSFS_SERVERS, names, l0, items(1,
+				server("a1111111x", "dup", "DELETED", "2026-01-01T00:00:09Z", 0)), 1, 20,
+				false, NULL, NULL) :
+			osfs_listing_merge(OSFS_SERVERS, names, l0, items(1,
+				server("b2222222x", "dup", "ACTIVE", "2026-01-01T00:00:01Z", 0)), 1, 20,
+				true, NULL, NULL);
+
+		CHECK(osfs_listing_find(l0, "dup") && strcmp(osfs_listing_find(l0, "dup")->id, "a1111111x") == 0);
+		CHECK(l1 && l1->n == 1);
+		CHECK(l1 && !osfs_listing_find(l1, "dup"));
+		CHECK(l1 && osfs_listing_find(l1, "dup~b2222222") &&
+		      strcmp(osfs_listing_find(l1, "dup~b2222222")->id, "b2222222x") == 0);
+		/* the survivor fetched alone (a lookup by name) is not "dup" either */
+		struct osfs_listing *one = osfs_listing_new_in(OSFS_SERVERS, names, items(1,
+			server("b2222222x", "dup", "ACTIVE", "2026-01-01T00:00:02Z", 30)), 1);
+		CHECK_STR(one ? one->items[0]->fname : NULL, "dup~b2222222");
+		/* a new server named dup does not take the gone one's name */
+		struct osfs_listing *l2 = osfs_listing_merge(OSFS_SERVERS, names, l1, items(1,
+			server("c3333333x", "dup", "ACTIVE", "2026-01-01T00:00:10Z", 0)), 1, 40,
+			false, NULL, NULL);
+		CHECK(l2 && !osfs_listing_find(l2, "dup") && osfs_listing_find(l2, "dup~c3333333"));
+		osfs_listing_put(one);
+		osfs_listing_put(l0);
+		osfs_listing_put(l1);
+		osfs_listing_put(l2);
+		osfs_names_free(names);
+	}
 }
 
 static void test_events(void)
@@ -208,6 +249,7 @@ int main(void)
 	test_never_back_in_time();
 	test_complete_answers();
 	test_names_move();
+	test_names_stay();
 	test_events();
 	return CHECK_DONE();
 }

@@ -2,6 +2,9 @@
 #include "check.h"
 #include "names.h"
 
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 static struct osfs_res *res(const char *id, const char *name, const char *created)
@@ -32,8 +35,144 @@ static void round_trip(const char *name, const char *want)
 	free(dec);
 }
 
+/* Name the resources r[0..n) together through m; 0 or -ENOMEM. */
+static int assign(struct osfs_names *m, struct osfs_res **r, size_t n)
+{
+	return osfs_names_assign_in(m, r, n);
+}
+
+/* A name given to one id never goes to another; a resource keeps its
+ * name while its API name stays; the oldest wins only the first time. */
+static void test_names_never_move(void)
+{
+	struct osfs_names *m = osfs_names_new();
+	struct osfs_res *a = res("aaaaaaaa-1", "dup", "2024-01-01T00:00:00Z");
+	struct osfs_res *b = res("bbbbbbbb-2", "dup", "2024-01-02T00:00:00Z");
+	struct osfs_res *c = res("cccccccc-3", "dup", "2023-01-01T00:00:00Z");
+	struct osfs_res *d = res("dddddddd-4", "dup~bbbbbbbb", "2020-01-01T00:00:00Z");
+	struct osfs_res *both[] = { b, a }, *only_b[] = { b }, *bc[] = { c, b }, *abcd[] = { a, b, c, d };
+
+	CHECK(assign(m, both, 2) == 0);
+	CHECK_STR(a->fname, "dup");
+	CHECK_STR(b->fname, "dup~bbbbbbbb");
+	/* the oldest is gone: the other keeps its name, "dup" names nothing */
+	CHECK(assign(m, only_b, 1) == 0);
+	CHECK_STR(b->fname, "dup~bbbbbbbb");
+	/* a newcomer, older than both, does not get a name a had */
+	CHECK(assign(m, bc, 2) == 0);
+	CHECK_STR(b->fname, "dup~bbbbbbbb");
+	CHECK_STR(c->fname, "dup~cccccccc");
+	/* a comes back (the same id): its own name again; an API name equal to
+	 * another's file name is not given either */
+	CHECK(assign(m, abcd, 4) == 0);
+	CHECK_STR(a->fname, "dup");
+	CHECK_STR(b->fname, "dup~bbbbbbbb");
+	CHECK_STR(c->fname, "dup~cccccccc");
+	CHECK_STR(d->fname, "dup~bbbbbbbb~dddddddd");
+	/* renamed in the cloud: the new name; renamed back: the old file name */
+	free(b->name);
+	b->name = strdup("web");
+	CHECK(assign(m, abcd, 4) == 0);
+	CHECK_STR(b->fname, "web");
+	CHECK_STR(a->fname, "dup");
+	free(b->name);
+	b->name = strdup("dup");
+	CHECK(assign(m, abcd, 4) == 0);
+	CHECK_STR(b->fname, "dup~bbbbbbbb");
+	/* "web" stays b's: a newcomer named web gets a suffix */
+	struct osfs_res *e = res("eeeeeeee-5", "web", NULL), *only_e[] = { e };
+	CHECK(assign(m, only_e, 1) == 0);
+	CHECK_STR(e->fname, "web~eeeeeeee");
+	/* ids sharing their first 8 chars: the whole id, then a number */
+	struct osfs_res *f = res("eeeeeeee-6", "web", NULL), *g = res("eeeeeeee-6", "web", NULL);
+	struct osfs_res *fg[] = { f, g };
+	CHECK(assign(m, fg, 2) == 0);
+	CHECK_STR(f->fname, "web~eeeeeeee-6");
+	CHECK_STR(g->fname, "web~eeeeeeee~2");
+	/* the user creates a server under a gone one's name: it is given over */
+	struct osfs_res *h = res("hhhhhhhh-8", "dup", NULL), *only_h[] = { h };
+	CHECK(osfs_names_give(m, "dup", "hhhhhhhh-8", "dup") == 0);
+	CHECK(assign(m, only_h, 1) == 0);
+	CHECK_STR(h->fname, "dup");
+	CHECK(assign(m, abcd, 4) == 0);
+	CHECK_STR(a->fname, "dup~aaaaaaaa");
+	osfs_res_free(h);
+	for (size_t i = 0; i < 4; i++)
+		osfs_res_free(abcd[i]);
+	osfs_res_free(e);
+	osfs_res_free(f);
+	osfs_res_free(g);
+	osfs_names_free(m);
+}
+
+/* 100,000 resources, 1,000 names: every name distinct, the same again
+ * after a listing that lost every other one (linear in practice). */
+static void test_names_many(void)
+{
+	enum { N = 100000 };
+	struct osfs_names *m = osfs_names_new();
+	struct osfs_res **all = calloc(N, sizeof(*all)), **half = calloc(N, sizeof(*half));
+	char **first = calloc(N, sizeof(*first));
+	size_t nhalf = 0;
+	bool same = true;
+
+	for (size_t i = 0; i < N; i++) {
+		char id[32], name[32];
+		snprintf(id, sizeof(id), "%08zx-id", i * 2654435761u % 0xffffffffu);
+		snprintf(name, sizeof(name), "srv-%zu", i % 1000);
+		all[i] = res(id, name, NULL);
+	}
+	CHECK(assign(m, all, N) == 0);
+	for (size_t i = 0; i < N; i++) {
+		first[i] = strdup(all[i]->fname);
+		if (i % 2)
+			half[nhalf++] = all[i];
+	}
+	CHECK(assign(m, half, nhalf) == 0);
+	for (size_t i = 1; i < N; i += 2)
+		same = same && strcmp(all[i]->fname, first[i]) == 0;
+	CHECK(same);
+	for (size_t i = 0; i < N; i++) {
+		osfs_res_free(all[i]);
+		free(first[i]);
+	}
+	free(all);
+	free(half);
+	free(first);
+	osfs_names_free(m);
+}
+
+static void test_utf8(void)
+{
+	const char *good[] = { "web", "ünïcødé", "€uro", "\xf0\x9f\x98\x80", "\xed\x9f\xbf",
+			       "\xee\x80\x80", "\xf4\x8f\xbf\xbf", "%2Fslash" };
+	const char *bad[] = {
+		"bad\xff", "\xfe", "%FF",                   /* never in UTF-8 */
+		"\xc0\xaf", "\xc1\xbf", "\xe0\x80\xaf", "\xf0\x80\x80\xaf", /* overlong */
+		"\x80", "a\xbf" "b",                     /* lone continuation bytes */
+		"\xc3", "a\xe2\x82", "\xf0\x9f\x98", "\xe2\x82" "x", /* truncated */
+		"\xed\xa0\x80", "\xed\xbf\xbf",           /* surrogates */
+		"\xf4\x90\x80\x80", "\xf5\x80\x80\x80",   /* above U+10FFFF */
+	};
+	char why[256];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		CHECK(osfs_name_check_new(good[i], why, sizeof(why)) == 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = '\0';
+		if (osfs_name_check_new(bad[i], why, sizeof(why)) != -EINVAL || !strstr(why, "UTF-8"))
+			fprintf(stderr, "bad name #%zu accepted: %s\n", i, why);
+		CHECK(strstr(why, "UTF-8") != NULL);
+	}
+	CHECK(osfs_text_is_utf8("") && osfs_text_is_utf8("plain"));
+}
+
 int main(void)
 {
+	test_names_never_move();
+	test_names_many();
+	test_utf8();
+
 	round_trip("web1", "web1");
 	round_trip("a/b", "a%2Fb");
 	round_trip("100%", "100%25");

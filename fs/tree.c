@@ -53,6 +53,8 @@ static const struct {
 	{ OSFS_KEYPAIRS, "error", OSFS_N_ERROR },
 	{ OSFS_VOLUMES, "ctl", OSFS_N_CTL },
 	{ OSFS_VOLUMES, "error", OSFS_N_ERROR },
+	{ OSFS_FLOATING_IPS, "ctl", OSFS_N_CTL },
+	{ OSFS_FLOATING_IPS, "error", OSFS_N_ERROR },
 };
 
 #define NEXTRAS (sizeof(extras) / sizeof(extras[0]))

@@ -31,6 +31,7 @@ VERB_FN(run_add_sg);
 VERB_FN(run_remove_sg);
 VERB_FN(run_delete_keypair);
 VERB_FN(run_delete_volume);
+VERB_FN(run_release_fip);
 
 static const struct osfs_verb server_verbs[] = {
 	{ "reboot", NULL, "{\"reboot\": {\"type\": \"SOFT\"}}", false, NULL, NULL },
@@ -64,6 +65,12 @@ static const struct osfs_verb volume_verbs[] = {
 	{ NULL, NULL, NULL, false, NULL, NULL },
 };
 
+/* Releasing an address is said on the address itself, never by a server verb. */
+static const struct osfs_verb floating_ip_verbs[] = {
+	{ "release", NULL, NULL, true, run_release_fip, NULL },
+	{ NULL, NULL, NULL, false, NULL, NULL },
+};
+
 static const struct osfs_verb *verbs_of(enum osfs_kind_id kind)
 {
 	switch (kind) {
@@ -73,6 +80,8 @@ static const struct osfs_verb *verbs_of(enum osfs_kind_id kind)
 		return keypair_verbs;
 	case OSFS_VOLUMES:
 		return volume_verbs;
+	case OSFS_FLOATING_IPS:
+		return floating_ip_verbs;
 	default:
 		return NULL;
 	}
@@ -239,16 +248,30 @@ VERB_FN(run_add_fip)
 	char *address = NULL, *port = NULL;
 	int ret = osfs_network_add_floating_ip(fs->api, r->id, arg, &address, &port, msg, why, whylen);
 
-	if (ret == 0)
+	if (ret == 0) {
 		log_info("servers/%s: floating IP %s on port %s", r->fname, address, port);
+		osfs_cache_invalidate(fs->cache, OSFS_FLOATING_IPS);
+	}
 	free(address);
 	free(port);
 	return ret;
 }
 
+/* Disassociates only: the address stays the project's (`release` on
+ * floating_ips/ADDR/ctl gives it back).  Its port, server and status
+ * change: the floating_ips listing is read again. */
 VERB_FN(run_remove_fip)
 {
-	return osfs_network_remove_floating_ip(fs->api, r->id, arg, msg, why, whylen);
+	int ret = osfs_network_remove_floating_ip(fs->api, r->id, arg, msg, why, whylen);
+
+	if (ret == 0)
+		osfs_cache_invalidate(fs->cache, OSFS_FLOATING_IPS);
+	return ret;
+}
+
+VERB_FN(run_release_fip)
+{
+	return osfs_network_release_floating_ip(fs->api, r->id, msg);
 }
 
 VERB_FN(run_add_sg)

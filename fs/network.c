@@ -43,12 +43,13 @@ static int get(struct osfs_api *api, const char *path, char **body, char **msg)
 	return ret;
 }
 
-/* A DELETE, sent once. */
-static int delete_once(struct osfs_api *api, const char *path, char **msg)
+/* A changing request (body may be NULL), sent once: never retried blindly. */
+static int send_once(struct osfs_api *api, const char *method, const char *path, const char *body,
+		     char **msg)
 {
 	struct osfs_http_resp resp = { 0 };
-	struct osfs_api_call c = { .svc = OSFS_SVC_NETWORK, .method = "DELETE", .path = path,
-				   .no_retry = true };
+	struct osfs_api_call c = { .svc = OSFS_SVC_NETWORK, .method = method, .path = path,
+				   .body = body, .no_retry = true };
 	int ret = osfs_api_call(api, &c, &resp, msg);
 
 	osfs_http_resp_free(&resp);
@@ -319,11 +320,23 @@ static int port_of_server(struct osfs_api *api, const char *server, const char *
 	return ret;
 }
 
+/* PUT /v2.0/floatingips/{id} {"floatingip": {"port_id": null}}: what
+ * `openstack server remove floating ip` sends; the address stays the
+ * project's. */
+static int disassociate(struct osfs_api *api, const char *id, char **msg)
+{
+	char *path = osfs_http_path("/v2.0/floatingips/%s", id, NULL);
+	int ret = path ? send_once(api, "PUT", path, "{\"floatingip\": {\"port_id\": null}}", msg) : -ENOMEM;
+
+	free(path);
+	return ret;
+}
+
 int osfs_network_remove_floating_ip(struct osfs_api *api, const char *server, const char *address,
 				    char **msg, char *why, size_t whylen)
 {
 	char *path = osfs_http_path("/v2.0/floatingips?floating_ip_address=%s", address, NULL);
-	char *body = NULL, *id = NULL, *port = NULL, *del = NULL;
+	char *body = NULL, *id = NULL, *port = NULL;
 	bool ours = false;
 	int ret = path ? get(api, path, &body, msg) : -ENOMEM;
 
@@ -338,11 +351,19 @@ int osfs_network_remove_floating_ip(struct osfs_api *api, const char *server, co
 		ret = -EINVAL;
 	}
 	if (ret == 0)
-		ret = (del = osfs_http_path("/v2.0/floatingips/%s", id, NULL)) ? delete_once(api, del, msg) : -ENOMEM;
-	free(del);
+		ret = disassociate(api, id, msg);
 	free(port);
 	free(id);
 	free(body);
+	free(path);
+	return ret;
+}
+
+int osfs_network_release_floating_ip(struct osfs_api *api, const char *id, char **msg)
+{
+	char *path = osfs_http_path("/v2.0/floatingips/%s", id, NULL);
+	int ret = path ? send_once(api, "DELETE", path, NULL, msg) : -ENOMEM;
+
 	free(path);
 	return ret;
 }

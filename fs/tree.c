@@ -59,6 +59,8 @@ static const struct {
 	{ OSFS_KEYPAIRS, "error", OSFS_N_ERROR, false },
 	{ OSFS_VOLUMES, "ctl", OSFS_N_CTL, false },
 	{ OSFS_VOLUMES, "error", OSFS_N_ERROR, false },
+	{ OSFS_FLOATING_IPS, "ctl", OSFS_N_CTL, false },
+	{ OSFS_FLOATING_IPS, "error", OSFS_N_ERROR, false },
 };
 
 #define NEXTRAS (sizeof(extras) / sizeof(extras[0]))

@@ -4,7 +4,8 @@
  * resume, lock, unlock, delete, unset KEY, attach VOLUME, detach VOLUME,
  * add-floating-ip NETWORK, remove-floating-ip ADDRESS, add-security-group
  * NAME, remove-security-group NAME (these through compute.h, network.h
- * and volume.h).  Keypairs: delete.  Drafts: boot
+ * and volume.h).  Keypairs and volumes: delete.  Floating IPs: release
+ * (remove-floating-ip only disassociates).  Drafts: boot
  * and delete (drafts.c).  Parsing trims surrounding blanks and newlines,
  * folds runs of blanks and ignores case, so `echo "Reboot  hard" > ctl`
  * works; a verb's argument (the KEY of `unset KEY`) is taken as written,

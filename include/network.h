@@ -36,10 +36,18 @@ char *osfs_network_candidates(const char *body, size_t max);
 int osfs_network_add_floating_ip(struct osfs_api *api, const char *server, const char *network,
 				 char **address, char **port, char **msg, char *why, size_t whylen);
 
-/* Release floating IP `address` (DELETE /v2.0/floatingips/{id}), which
- * must be associated with a port of `server`: -EINVAL with why otherwise. */
+/* Disassociate floating IP `address` from `server` (PUT
+ * /v2.0/floatingips/{id} with port_id null, like `openstack server remove
+ * floating ip`): the address stays allocated to the project, whoever
+ * allocated it.  -ENOENT with why when the project has no such address,
+ * -EINVAL with why when it is not on a port of `server`. */
 int osfs_network_remove_floating_ip(struct osfs_api *api, const char *server, const char *address,
 				    char **msg, char *why, size_t whylen);
+
+/* Release the floating IP with id `id` from the project (DELETE
+ * /v2.0/floatingips/{id}, sent once), associated or not.  The API's
+ * message in *msg (caller frees) on failure. */
+int osfs_network_release_floating_ip(struct osfs_api *api, const char *id, char **msg);
 
 /* From a {"floatingips": [...]} answer: the id and port_id (NULL when
  * unassociated) of the one with floating_ip_address == address.

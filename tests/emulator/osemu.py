@@ -400,6 +400,7 @@ class State:
         # `updated` stays as it was, so changes-since never shows it
         self.net_event_delay = float(args.net_event_delay)
         self.net_due = {}             # server id -> when its addresses follow
+        self.fip_due = {}             # floating IP id -> when its status follows its port
         self.page_max = int(args.page_max)
         self.keystone_down = False
         self.fail_builds = False
@@ -737,6 +738,10 @@ class State:
                 del self.net_due[sid]
                 if sid in self.servers:
                     self.refresh_addresses(self.servers[sid])
+        for fid, due in list(self.fip_due.items()):
+            if due <= now:
+                del self.fip_due[fid]
+                self.net.settle_floatingip(fid, now)
         if not self.pending:
             return
         for s in list(self.pending):
@@ -3471,6 +3476,7 @@ class NetStore:
         """Point fip at port (None: disassociate); NeutronError if not allowed."""
         if port is None:
             fip.update({"port_id": None, "fixed_ip_address": None, "router_id": None})
+            self.status_follows(fip, now)
             return
         v4 = [f for f in port["fixed_ips"] if ":" not in f["ip_address"]]
         if fixed_ip is not None:
@@ -3496,6 +3502,20 @@ class NetStore:
                                       v4[0]["ip_address"], fip["floating_network_id"]))
         fip.update({"port_id": port["id"], "fixed_ip_address": v4[0]["ip_address"],
                     "router_id": router["id"]})
+        self.status_follows(fip, now)
+
+    def status_follows(self, fip, now):
+        """Like the L3 agent (or OVN) reporting back: the answer to the change
+        keeps the old status, which becomes ACTIVE (on a port) or DOWN (on
+        none) a moment later."""
+        self.st.fip_due[fip["id"]] = now + max(self.st.net_event_delay, 0)
+
+    def settle_floatingip(self, fid, now):
+        fip = self.coll["floatingips"].get(fid)
+        want = "ACTIVE" if fip is not None and fip["port_id"] else "DOWN"
+        if fip is not None and fip["status"] != want:
+            fip["status"] = want
+            self.bump(fip, now)
 
     def new_floatingip(self, net, project, now, address=None):
         sub = next((self.coll["subnets"][s] for s in net["subnets"]), None)

@@ -1645,6 +1645,15 @@ def addresses_in_time(net, sid, types, timeout=10):
         time.sleep(0.1)
 
 
+def fip_status_in_time(net, fid, want, timeout=10):
+    deadline = time.time() + timeout
+    while True:
+        status = neutron(net, "GET", "/floatingips/" + fid).json()["floatingip"]["status"]
+        if status == want or time.time() > deadline:
+            return status
+        time.sleep(0.1)
+
+
 def test_floating_ip_shows_in_addresses(net):
     public = one(net, "networks", name="public")
     private = one(net, "networks", name="private")
@@ -1669,11 +1678,18 @@ def test_floating_ip_shows_in_addresses(net):
         (f["fixed_ip_address"], "fixed"), (f["floating_ip_address"], "floating")]
     after = net.nova("GET", "/servers/" + sid).json()["server"]
     assert after["updated"] == before["updated"]
+    # the agent reports it up a moment later
+    assert fip_status_in_time(net, f["id"], "ACTIVE") == "ACTIVE"
     r = neutron(net, "PUT", "/floatingips/" + f["id"], {"floatingip": {"port_id": None}})
     assert r.status == 200 and r.json()["floatingip"]["port_id"] is None
     assert r.json()["floatingip"]["fixed_ip_address"] is None
+    assert r.json()["floatingip"]["port_details"] is None
     addrs = addresses_in_time(net, sid, ["fixed"])
     assert [a["OS-EXT-IPS:type"] for a in addrs] == ["fixed"]
+    # disassociated, still the project's: DOWN, on no port
+    assert fip_status_in_time(net, f["id"], "DOWN") == "DOWN"
+    kept = neutron(net, "GET", "/floatingips/" + f["id"]).json()["floatingip"]
+    assert kept["port_id"] is None and kept["router_id"] is None
     r = neutron(net, "PUT", "/floatingips/" + f["id"], {"floatingip": {"port_id": port["id"]}})
     assert r.status == 200 and r.json()["floatingip"]["port_id"] == port["id"]
     r = neutron(net, "POST", "/floatingips", {"floatingip": {"floating_network_id": private["id"]}})

@@ -3,8 +3,10 @@ a volume; a booted server's admin_pass; floating IPs and security groups
 changed through ctl.  Every effect is checked through the cloud's own API
 (osclient), and on the emulator also through its request log."""
 import errno
+import json
 import os
 import stat
+import subprocess
 import time
 
 import pytest
@@ -218,7 +220,39 @@ def floating_ips_of(cloud, sid):
     return [f for f in body["floatingips"] if f["port_id"] in ports]
 
 
-def test_add_and_remove_a_floating_ip(cloud, mnt, booted):
+@pytest.fixture
+def fips(cloud):
+    """Ids of floating IPs a test allocates; released through the API afterwards."""
+    ids = []
+    yield ids
+    for i in ids:
+        cloud.client.request("DELETE", "network", "/v2.0/floatingips/" + i)
+
+
+def fips_at(cloud, addr):
+    """The project's floating IPs with this address, as the API lists them."""
+    status, body = cloud.client.request("GET", "network", "/v2.0/floatingips?floating_ip_address=" + addr)
+    assert status == 200, (status, body)
+    return body["floatingips"]
+
+
+def allocate(cloud, fips):
+    """An address allocated the way `openstack floating ip create public` does."""
+    status, body = cloud.client.request("POST", "network", "/v2.0/floatingips", {
+        "floatingip": {"floating_network_id": network_id(cloud, "public")}})
+    assert status == 201, (status, body)
+    fips.append(body["floatingip"]["id"])
+    return body["floatingip"]
+
+
+def wait_until(pred, timeout=30):
+    deadline = time.time() + timeout
+    while not pred() and time.time() < deadline:
+        time.sleep(0.3)
+    return pred()
+
+
+def test_add_and_remove_a_floating_ip(cloud, mnt, booted, fips):
     m, name = mnt, unique("fip")
     booted.append(name)
     draft(m, cloud, name, networks="private\n")
@@ -227,6 +261,7 @@ def test_add_and_remove_a_floating_ip(cloud, mnt, booted):
         m.read("servers", name, "error")
     assert m.read("servers", name, "error") == ""
     (fip,) = floating_ips_of(cloud, s["id"])
+    fips.append(fip["id"])
     assert fip["floating_network_id"] == network_id(cloud, "public")
     addr = fip["floating_ip_address"]
     deadline = time.time() + 30
@@ -238,14 +273,16 @@ def test_add_and_remove_a_floating_ip(cloud, mnt, booted):
     assert "192.0.2.77" in m.read("servers", name, "error")
     assert m.write("servers/%s/ctl" % name, "remove-floating-ip %s\n" % addr) == 0
     assert floating_ips_of(cloud, s["id"]) == []
-    status, body = cloud.client.request("GET", "network", "/v2.0/floatingips/" + fip["id"])
-    assert status == 404                                          # released, not only detached
+    (kept,) = fips_at(cloud, addr)                                # detached, not released
+    assert kept["id"] == fip["id"] and kept["port_id"] is None
     # Nova shows it gone only once Neutron told it, and its `updated` stays:
     # the mount follows the server until its addresses change
     deadline = time.time() + 30
     while addr in m.read("servers", name, "addresses") and time.time() < deadline:
         time.sleep(0.3)
     assert m.read("servers", name, "addresses").split() == ["private", fixed_address(cloud, s["id"])]
+    assert m.write("floating_ips/%s/ctl" % addr, "release\n") == 0, m.read("floating_ips", addr, "error")
+    assert fips_at(cloud, addr) == []
 
 
 def fixed_address(cloud, sid):
@@ -296,7 +333,7 @@ def test_add_and_remove_a_security_group(cloud, mnt, booted):
         cloud.client.request("DELETE", "network", "/v2.0/security-groups/" + body["security_group"]["id"])
 
 
-def test_add_floating_ip_picks_the_port_a_router_reaches(cloud, mnt, booted):
+def test_add_floating_ip_picks_the_port_a_router_reaches(cloud, mnt, booted, fips):
     m, name, iso = mnt, unique("fip2"), unique("isolated")
     status, body = cloud.client.request("POST", "network", "/v2.0/networks", {"network": {"name": iso}})
     assert status == 201, (status, body)
@@ -312,6 +349,7 @@ def test_add_floating_ip_picks_the_port_a_router_reaches(cloud, mnt, booted):
         assert m.write("servers/%s/ctl" % name, "add-floating-ip public\n") == 0, \
             m.read("servers", name, "error")
         (fip,) = floating_ips_of(cloud, s["id"])
+        fips.append(fip["id"])                                  # detached, still allocated
         status, port = cloud.client.request("GET", "network", "/v2.0/ports/" + fip["port_id"])
         assert port["port"]["network_id"] == network_id(cloud, "private")
         assert m.write("servers/%s/ctl" % name, "remove-floating-ip %s\n" % fip["floating_ip_address"]) == 0
@@ -322,3 +360,83 @@ def test_add_floating_ip_picks_the_port_a_router_reaches(cloud, mnt, booted):
         while named(cloud, name) and time.time() < deadline:
             time.sleep(0.5)
         cloud.client.request("DELETE", "network", "/v2.0/networks/" + net)
+
+
+def test_remove_floating_ip_keeps_an_address_allocated_with_the_cli(cloud, mount, booted, fips):
+    m, name = mount(), unique("fipcli")
+    booted.append(name)
+    draft(m, cloud, name, networks="private\n")
+    s = boot_active(m, cloud, name)
+    fip = allocate(cloud, fips)
+    addr = fip["floating_ip_address"]
+    status, body = cloud.client.request("GET", "network", "/v2.0/ports?device_id=" + s["id"])
+    (port,) = body["ports"]
+    status, body = cloud.client.request("PUT", "network", "/v2.0/floatingips/" + fip["id"],
+                                        {"floatingip": {"port_id": port["id"]}})  # server add floating ip
+    assert status == 200, (status, body)
+    assert wait_until(lambda: addr in str(cloud.client.server(s["id"])["addresses"]))
+    assert wait_until(lambda: fips_at(cloud, addr)[0]["status"] == "ACTIVE")
+    m2 = mount()                                                  # lists what Nova shows now
+    assert "private " + addr + "\n" in m2.read("servers", name, "addresses")
+    assert m2.write("servers/%s/ctl" % name, "remove-floating-ip %s\n" % addr) == 0, \
+        m2.read("servers", name, "error")
+    (kept,) = fips_at(cloud, addr)                                # still the project's
+    assert kept["id"] == fip["id"]
+    assert kept["port_id"] is None and kept["fixed_ip_address"] is None
+    assert wait_until(lambda: addr not in m2.read("servers", name, "addresses"))
+    assert m2.read("servers", name, "addresses").split() == ["private", fixed_address(cloud, s["id"])]
+    assert wait_until(lambda: not os.path.lexists(m2.p("floating_ips", addr, "port")))
+    wait_file(m2, "floating_ips/%s/status" % addr, "DOWN", timeout=30)
+    # not on the server any more: refused, and still allocated
+    assert m2.write("servers/%s/ctl" % name, "remove-floating-ip %s\n" % addr) == errno.EINVAL
+    assert addr in m2.read("servers", name, "error")
+    assert len(fips_at(cloud, addr)) == 1
+
+
+def test_release_is_the_floating_ips_own_verb(cloud, mnt, fips):
+    m = mnt
+    addr = allocate(cloud, fips)["floating_ip_address"]
+    assert m.read("floating_ips", addr, "ctl") == "release\n"
+    r = subprocess.run(["rm", "-rf", m.p("floating_ips", addr), m.p("floating_ips")],
+                       capture_output=True, timeout=60)
+    assert r.returncode != 0                                      # rm changes nothing
+    assert len(fips_at(cloud, addr)) == 1
+    assert m.write("floating_ips/%s/ctl" % addr, "release\n") == 0, m.read("floating_ips", addr, "error")
+    assert fips_at(cloud, addr) == []
+    assert addr not in os.listdir(m.p("floating_ips"))
+    assert not os.path.exists(m.p("floating_ips", addr))
+
+
+def test_a_garbage_verb_on_a_floating_ip_is_einval_and_says_why(cloud, mnt, fips):
+    m = mnt
+    addr = allocate(cloud, fips)["floating_ip_address"]
+    assert m.write("floating_ips/%s/ctl" % addr, "explode now\n") == errno.EINVAL
+    err = m.read("floating_ips", addr, "error")
+    assert "explode" in err and "ctl" in err
+    assert m.write("floating_ips/%s/ctl" % addr, "delete\n") == errno.EINVAL  # the verb is `release`
+    assert len(fips_at(cloud, addr)) == 1
+
+
+def neutron_deletes(emu, fid):
+    return [r for r in emu.call("GET", "/_emu/requests?last=500")["requests"]
+            if r["method"] == "DELETE" and r["path"].split("?")[0].endswith("/v2.0/floatingips/" + fid)]
+
+
+def test_a_refused_release_says_why_and_is_sent_once(emu, cloud, mnt, fips):
+    m, fip = mnt, allocate(cloud, fips)
+    addr = fip["floating_ip_address"]
+    assert m.read("floating_ips", addr, "status") == "DOWN\n"
+    message = "Floating IP %s is busy elsewhere." % fip["id"]
+    emu.fault(method="DELETE", path="/v2.0/floatingips/" + fip["id"], status=409, count=1,
+              content_type="application/json",
+              body=json.dumps({"NeutronError": {"type": "FloatingIPInUse", "message": message,
+                                                "detail": ""}}))
+    assert m.write("floating_ips/%s/ctl" % addr, "release\n") == errno.EBUSY
+    assert message in m.read("floating_ips", addr, "error")
+    assert len(neutron_deletes(emu, fip["id"])) == 1
+    assert len(fips_at(cloud, addr)) == 1
+    emu.fault(method="DELETE", path="/v2.0/floatingips/" + fip["id"], status=503, count=1)
+    assert m.write("floating_ips/%s/ctl" % addr, "release\n") == errno.EAGAIN
+    assert len(neutron_deletes(emu, fip["id"])) == 2              # never retried blindly
+    assert m.write("floating_ips/%s/ctl" % addr, "release\n") == 0, m.read("floating_ips", addr, "error")
+    assert fips_at(cloud, addr) == []

@@ -792,7 +792,7 @@ int osfs_cache_fresh(struct osfs_cache *c, enum osfs_kind_id kind,
 	if (w)
 		w->fetching = false;
 	if (ret < 0 || !one) {
-		if (w)
+		if (w && !transient(ret)) /* a slow service: watch on, until w->until */
 			watch_drop_locked(c, w);
 		if (ret == -ENOENT)
 			forget(c, kind, r->id); /* it is gone */

@@ -238,6 +238,23 @@ static struct curl_slist *build_headers(const struct osfs_http_req *req)
 	return list;
 }
 
+/* The header lines wiped, then freed: one of them holds the token. */
+static void free_headers(struct curl_slist *list)
+{
+	for (struct curl_slist *l = list; l; l = l->next)
+		explicit_bzero(l->data, strlen(l->data));
+	curl_slist_free_all(list);
+}
+
+/* Did any byte of the request leave?  When none did (no connection, or it
+ * timed out while connecting) the server cannot have acted on it. */
+static bool request_left(CURL *h)
+{
+	long size = 0;
+
+	return curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &size) == CURLE_OK && size > 0;
+}
+
 static void set_tls(CURL *h, const struct osfs_http *http)
 {
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, http->opts.insecure ? 0L : 1L);
@@ -309,6 +326,7 @@ int osfs_http_do(struct osfs_http *http, const struct osfs_http_req *req,
 
 	rc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &resp->seconds);
+	resp->sent = request_left(h);
 	if (rc != CURLE_OK) {
 		ret = body.over ? -EFBIG : -curl_errno(rc);
 		log_debug("%s %s: no response: %s", req->method, req->url,
@@ -321,7 +339,7 @@ int osfs_http_do(struct osfs_http *http, const struct osfs_http_req *req,
 		  resp->status, resp->seconds, body.len,
 		  resp->request_id ? resp->request_id : "no request id");
 out:
-	curl_slist_free_all(headers);
+	free_headers(headers);
 	if (h)
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
 	resp->body = body.data ? body.data : strdup("");

@@ -45,6 +45,8 @@ struct osfs_http_resp {
 	long retry_after;       /* seconds, -1 when absent */
 	long long date;         /* the server's Date header (epoch s), 0 when absent */
 	double seconds;         /* time the request took */
+	bool sent;              /* the request left for the server (even when
+				 * no answer came: it may have been carried out) */
 };
 
 /* Call once, before any thread exists. */

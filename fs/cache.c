@@ -791,8 +791,12 @@ int osfs_cache_fresh(struct osfs_cache *c, enum osfs_kind_id kind,
 	w = watch_find_locked(c, kind, r->id);
 	if (w)
 		w->fetching = false;
+	if (w && ret < 0 && transient(ret)) {
+		ret = 0; /* a slow service: the listing answers meanwhile; watch on */
+		goto out;
+	}
 	if (ret < 0 || !one) {
-		if (w && !transient(ret)) /* a slow service: watch on, until w->until */
+		if (w)
 			watch_drop_locked(c, w);
 		if (ret == -ENOENT)
 			forget(c, kind, r->id); /* it is gone */

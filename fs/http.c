@@ -208,6 +208,7 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *ctx)
 		take_header(line, n, "x-compute-request-id", &resp->request_id);
 	take_header(line, n, "x-subject-token", &resp->subject_token);
 	take_header(line, n, "location", &resp->location);
+	take_header(line, n, "www-authenticate", &resp->www_authenticate);
 	take_header(line, n, "retry-after", &retry);
 	take_date(line, n, resp);
 	if (retry) {
@@ -357,6 +358,7 @@ void osfs_http_resp_free(struct osfs_http_resp *resp)
 		explicit_bzero(resp->subject_token, strlen(resp->subject_token));
 	free(resp->subject_token);
 	free(resp->location);
+	free(resp->www_authenticate);
 	memset(resp, 0, sizeof(*resp));
 }
 

@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <json-c/json.h>
 #include <limits.h>
 #include <stdio.h>
@@ -63,6 +64,18 @@ static char *trimmed(const char *url, const char *suffix)
 	return strndup(url, n);
 }
 
+/* msg as one plain line of at most max bytes (osfs_error_plain_text);
+ * takes msg, returns a new string or NULL. */
+static char *one_plain_line(char *msg, size_t max)
+{
+	char *plain = msg ? osfs_error_plain_text(msg) : NULL;
+
+	free(msg);
+	if (plain && strlen(plain) > max)
+		plain[max] = '\0';
+	return plain;
+}
+
 char *osfs_api_error_message(const char *body)
 {
 	static const char *const pointers[] = { "/error/message", "/message" };
@@ -83,14 +96,12 @@ char *osfs_api_error_message(const char *body)
 			}
 		}
 	}
+	size_t max = root ? SIZE_MAX : 200;  /* a page of HTML: its start */
+
 	if (!root && body && *body)
-		out = strndup(body, 200);
+		out = strdup(body);
 	json_object_put(root);
-	if (out)
-		for (char *p = out; *p; p++)
-			if (*p == '\n' || *p == '\r')
-				*p = ' ';
-	return out;
+	return one_plain_line(out, max);
 }
 
 static char *describe_failure(const struct osfs_api_call *call, const struct osfs_http_resp *resp,
@@ -221,6 +232,26 @@ static void maybe_hold(struct osfs_api *api, const struct osfs_api_call *call,
 	atomic_store(&api->held_until[call->svc], now_ms() + OSFS_API_HOLD_MS);
 }
 
+static void note_unanswered(const struct osfs_api *api, const struct osfs_api_call *call,
+			    int ret, const struct osfs_http_resp *resp)
+{
+	bool resent = !call->no_retry && strcmp(call->method, "GET") == 0;
+	char why[OSFS_ERROR_UNANSWERED_MAX];
+
+	if (resent || (ret < 0 && !resp->sent))
+		return;
+	if (ret == -ETIMEDOUT)
+		snprintf(why, sizeof(why), "no answer within %.3g s", api->opts.http.timeout_ms / 1000.0);
+	else if (ret < 0 && ret != -EFBIG && ret != -ENOMEM)
+		snprintf(why, sizeof(why), "the connection broke before the answer (%s)", strerror(-ret));
+	else if (ret == 0 && (resp->status == 502 || resp->status == 504))
+		snprintf(why, sizeof(why), "a gateway answered HTTP %ld in place of %s", resp->status,
+			 osfs_service_names[call->svc]);
+	else
+		return;
+	osfs_error_set_unanswered(why);
+}
+
 static int fail_answer(struct osfs_api *api, const struct osfs_api_call *call,
 		       const struct try_state *st, int ret, const struct osfs_http_resp *resp,
 		       char **msg)
@@ -228,6 +259,7 @@ static int fail_answer(struct osfs_api *api, const struct osfs_api_call *call,
 	char *message = NULL;
 
 	maybe_hold(api, call, st, ret, resp);
+	note_unanswered(api, call, ret, resp);
 	if (ret == 0) {
 		message = osfs_api_error_message(resp->body);
 		ret = st->busy ? -EAGAIN : -osfs_error_errno(resp->status, message);
@@ -240,7 +272,7 @@ static int fail_answer(struct osfs_api *api, const struct osfs_api_call *call,
 		*msg = line;
 	else
 		free(line);
-	return ret;
+	return osfs_error_for_user(ret);
 }
 
 int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
@@ -253,6 +285,7 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 	int ret;
 
 	memset(resp, 0, sizeof(*resp));
+	osfs_error_set_unanswered(NULL);
 	if (msg)
 		*msg = NULL;
 	if (!api->roots[call->svc]) {
@@ -310,7 +343,7 @@ fail_msg:
 	log_err("%s %s: %s", call->method, osfs_service_names[call->svc], err);
 	if (msg)
 		*msg = strdup(err);
-	return ret;
+	return osfs_error_for_user(ret);
 }
 
 /* ---- set-up ---- */

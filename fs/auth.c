@@ -9,6 +9,7 @@
  * left (`renewed` runs on CLOCK_MONOTONIC).
  */
 #include "auth.h"
+#include "errors.h"
 #include "log.h"
 #include "stats.h"
 
@@ -421,15 +422,71 @@ void osfs_auth_free(struct osfs_auth *auth)
 	free(auth);
 }
 
-/* Keystone's own error message from a failed response, or the status. */
-static void keystone_reason(const struct osfs_http_resp *resp, char *err, size_t errlen)
+/* Does the answer to POST .../auth/tokens come from Keystone v3?  Its
+ * answers are {"token": ...} or {"error": ...}; an HTML page, Nova's
+ * {"itemNotFound": ...} or Glance's {"message": ...} are not. */
+static bool from_keystone(const struct osfs_http_resp *resp)
+{
+	struct json_object *root = json_tokener_parse(resp->body);
+	bool ours = root && (json_object_object_get_ex(root, "token", NULL) ||
+			     json_object_object_get_ex(root, "error", NULL));
+
+	json_object_put(root);
+	return ours;
+}
+
+/* "host:port/path" of a URL, without scheme, default port or trailing '/'
+ * and "/v3": two URLs of one Keystone give the same. */
+static char *url_base(const char *url)
+{
+	const char *p = strstr(url, "://");
+	size_t n;
+
+	p = p ? p + 3 : url;
+	n = strlen(p);
+	while (n && p[n - 1] == '/')
+		n--;
+	if (n >= 3 && strncmp(p + n - 3, "/v3", 3) == 0)
+		n -= 3;
+	return strndup(p, n);
+}
+
+/* A 401 whose WWW-Authenticate sends the client to a Keystone that is not
+ * under the URL we posted to: a service behind keystonemiddleware (Nova at
+ * OS_AUTH_URL) asking for a token, not Keystone refusing the credentials. */
+static bool sends_elsewhere(const struct osfs_http_resp *resp, const char *auth_url)
+{
+	const char *uri = resp->www_authenticate ? strstr(resp->www_authenticate, "uri=\"") : NULL;
+	char *quoted = uri ? strndup(uri + 5, strcspn(uri + 5, "\"")) : NULL;
+	char *theirs = quoted ? url_base(quoted) : NULL, *ours = url_base(auth_url);
+	bool elsewhere = theirs && ours && strcmp(theirs, ours) != 0;
+
+	free(quoted);
+	free(theirs);
+	free(ours);
+	return elsewhere;
+}
+
+static int not_keystone(const char *auth_url, const char *what, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s is not a Keystone v3 endpoint (POST /v3/auth/tokens: %s);"
+		 " check OS_AUTH_URL or auth_url", auth_url, what);
+	return -EINVAL;
+}
+
+/* Keystone's own answer to a failed request: refused (4xx) or failed (5xx). */
+static int keystone_reason(const struct osfs_http_resp *resp, char *err, size_t errlen)
 {
 	struct json_object *root = json_tokener_parse(resp->body);
 	const char *msg = root ? str_at(root, "/error/message") : NULL;
+	char *plain = msg ? osfs_error_plain_text(msg) : NULL;
 
-	snprintf(err, errlen, "Keystone refused the credentials (HTTP %ld%s%s)",
-		 resp->status, msg ? ": " : "", msg ? msg : "");
+	snprintf(err, errlen, "Keystone %s (HTTP %ld%s%s)",
+		 resp->status >= 500 ? "failed" : "refused the credentials", resp->status,
+		 plain ? ": " : "", plain ? plain : "");
+	free(plain);
 	json_object_put(root);
+	return resp->status >= 500 ? -EIO : -EACCES;
 }
 
 /* One POST /v3/auth/tokens.  Called without auth->lock held. */
@@ -441,6 +498,7 @@ static int fetch_token(struct osfs_auth *auth, long timeout_ms, struct osfs_toke
 	struct osfs_http_resp resp;
 	struct osfs_http_req req = { .method = "POST", .url = url, .body = body,
 				     .timeout_ms = timeout_ms };
+	char status[64];
 	int ret;
 
 	*out = NULL;
@@ -461,9 +519,20 @@ static int fetch_token(struct osfs_auth *auth, long timeout_ms, struct osfs_toke
 		snprintf(err, errlen, "cannot reach Keystone at %s: %s", url, strerror(-ret));
 		goto out;
 	}
+	if ((resp.status < 500 && !from_keystone(&resp)) ||
+	    (resp.status == 401 && sends_elsewhere(&resp, auth->cfg->auth_url))) {
+		snprintf(status, sizeof(status), "HTTP %ld%s", resp.status,
+			 resp.status == 404 ? " Not Found" : resp.status == 401 ?
+			 ", a token is asked for" : ", not Keystone's JSON");
+		ret = not_keystone(auth->cfg->auth_url, status, err, errlen);
+		goto out;
+	}
 	if (resp.status != 201 && resp.status != 200) {
-		keystone_reason(&resp, err, errlen);
-		ret = resp.status >= 500 ? -EIO : -EACCES;
+		ret = keystone_reason(&resp, err, errlen);
+		goto out;
+	}
+	if (!resp.subject_token || !*resp.subject_token) {
+		ret = not_keystone(auth->cfg->auth_url, "no X-Subject-Token", err, errlen);
 		goto out;
 	}
 	ret = osfs_auth_parse_token(resp.body, resp.subject_token, out);

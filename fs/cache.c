@@ -810,6 +810,10 @@ int osfs_cache_fresh(struct osfs_cache *c, enum osfs_kind_id kind,
 	w = watch_find_locked(c, kind, r->id);
 	if (w)
 		w->fetching = false;
+	if (w && ret < 0 && transient(ret)) {
+		ret = 0; /* a slow service: the listing answers meanwhile; watch on */
+		goto out;
+	}
 	if (ret < 0 || !one) {
 		if (w)
 			watch_drop_locked(c, w);

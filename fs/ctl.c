@@ -6,6 +6,7 @@
 #include "ctl.h"
 #include "compute.h"
 #include "drafts.h"
+#include "errors.h"
 #include "log.h"
 #include "network.h"
 #include "notes.h"
@@ -284,13 +285,56 @@ VERB_FN(run_remove_sg)
 	return osfs_compute_security_group(fs->api, r->id, arg, 0, msg);
 }
 
+/* The file that shows whether a verb whose answer never came was done. */
+static const char *outcome_field(enum osfs_kind_id kind, const struct osfs_verb *verb)
+{
+	static const char *const candidates[] = { "updated", "status" };
+
+	if (verb->shows_in)
+		return verb->shows_in;
+	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++)
+		if (osfs_kind_field(&osfs_kinds[kind], candidates[i]) >= 0)
+			return candidates[i];
+	return NULL;
+}
+
+/* The request left but no answer said what became of it (osfs_error_unanswered
+ * says why): never resent, so the error file says the outcome is unknown,
+ * and the resource is watched until the cloud shows a change. */
+static void outcome_unknown(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_res *r,
+			    const struct osfs_verb *verb, const char *arg, const char *why)
+{
+	const char *field = outcome_field(kind, verb);
+	char *note = NULL;
+
+	if (asprintf(&note, "%s%s%s: %s; the outcome is unknown: watch %s", verb->words,
+		     arg ? " " : "", arg ? arg : "", why,
+		     kind == OSFS_SERVERS ? "status and events" : field ? field : "its listing") < 0)
+		note = NULL;
+	log_err("%s/%s: %s", osfs_kinds[kind].dir, r->fname, note ? note : why);
+	osfs_notes_set(fs->notes, r->id, note ? note : why);
+	free(note);
+	if (field)
+		osfs_cache_watch_field(fs->cache, kind, r, field);
+	else
+		osfs_cache_watch(fs->cache, kind, r->id);
+	if (verb->removes)
+		osfs_cache_invalidate(fs->cache, (int)kind);
+}
+
 int osfs_ctl_run(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_res *r,
 		 const struct osfs_verb *verb, const char *arg)
 {
 	char *msg = NULL, why[OSFS_CTL_WHY_MAX] = "";
 	int ret = verb->action ? osfs_compute_action(fs->api, r->id, verb->action, &msg) :
 		  verb->run(fs, r, arg, &msg, why, sizeof(why));
+	const char *unanswered = ret < 0 ? osfs_error_unanswered() : NULL;
 
+	if (unanswered) {
+		outcome_unknown(fs, kind, r, verb, arg, unanswered);
+		free(msg);
+		return ret;
+	}
 	if (ret < 0 && !msg && *why) /* our own reason: the API's is logged where it failed */
 		log_err("%s/%s: %s%s%s: %s", osfs_kinds[kind].dir, r->fname, verb->words,
 			arg ? " " : "", arg ? arg : "", why);
@@ -308,5 +352,5 @@ int osfs_ctl_run(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_r
 		}
 	}
 	free(msg);
-	return ret;
+	return osfs_error_for_user(ret); /* an answer we could not read: EIO */
 }

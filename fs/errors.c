@@ -2,9 +2,12 @@
  * every service.  See errors.h for the rows in words. */
 #include "errors.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -47,4 +50,58 @@ int osfs_error_errno(long status, const char *message)
 		if (row_matches(i, status, message))
 			return rows[i].err;
 	return status >= 400 && status < 500 ? EINVAL : EIO;
+}
+
+int osfs_error_for_user(int err)
+{
+	return err == -EPROTO ? -EIO : err;
+}
+
+/* The length of the HTML tag that starts at s ("<br />", "</p>",
+ * "<!-- x -->"), or 0 when s does not start one. */
+static size_t tag_length(const char *s)
+{
+	const char *end;
+
+	if (s[0] != '<' || !(isalpha((unsigned char)s[1]) || s[1] == '/' || s[1] == '!'))
+		return 0;
+	end = strchr(s, '>');
+	return end ? (size_t)(end - s) + 1 : 0;
+}
+
+char *osfs_error_plain_text(const char *text)
+{
+	char *out = malloc(strlen(text) + 1);
+	size_t o = 0;
+	bool blank = false;
+
+	if (!out)
+		return NULL;
+	for (const char *p = text; *p; ) {
+		size_t tag = tag_length(p);
+		if (tag || isspace((unsigned char)*p)) {
+			blank = o > 0;
+			p += tag ? tag : 1;
+			continue;
+		}
+		if (blank)
+			out[o++] = ' ';
+		blank = false;
+		out[o++] = *p++;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* the calling thread's last unanswered request (errors.h); "" for none */
+static _Thread_local char unanswered[OSFS_ERROR_UNANSWERED_MAX];
+
+void osfs_error_set_unanswered(const char *why)
+{
+	snprintf(unanswered, sizeof(unanswered), "%s", why ? why : "");
+}
+
+const char *osfs_error_unanswered(void)
+{
+	return unanswered[0] ? unanswered : NULL;
 }

@@ -1,5 +1,6 @@
 /* fetch.c - the read calls of every kind (see fetch.h). */
 #include "fetch.h"
+#include "errors.h"
 #include "log.h"
 #include "names.h"
 
@@ -100,6 +101,7 @@ int osfs_fetch_all(struct osfs_api *api, enum osfs_kind_id kind, const char *que
 			ret = osfs_model_parse_list(k, resp.body, k->page_size, &page);
 		if (ret == -EPROTO && msg && !*msg)
 			*msg = strdup("the API answered with JSON we cannot read");
+		ret = osfs_error_for_user(ret); /* unreadable: EIO, as documented */
 		osfs_http_resp_free(&resp);
 		if (ret < 0 || k->singleton)
 			break;
@@ -156,7 +158,7 @@ int osfs_fetch_one(struct osfs_api *api, enum osfs_kind_id kind, const char *id,
 	if (ret == 0)
 		ret = osfs_model_parse_one(k, resp.body, out);
 	osfs_http_resp_free(&resp);
-	return ret;
+	return osfs_error_for_user(ret);
 }
 
 int osfs_fetch_nested_one(struct osfs_api *api, enum osfs_kind_id kind, const char *parent_id,
@@ -180,7 +182,7 @@ int osfs_fetch_nested_one(struct osfs_api *api, enum osfs_kind_id kind, const ch
 	osfs_http_resp_free(&resp);
 	free(fmt);
 	free(esc);
-	return ret;
+	return osfs_error_for_user(ret);
 }
 
 /* The one item of page named exactly `name` (taken out of page), or NULL. */
@@ -223,7 +225,7 @@ int osfs_fetch_named(struct osfs_api *api, enum osfs_kind_id kind, const char *n
 		*out = take_named(&page, name);
 	osfs_page_free(&page);
 	free(re);
-	return ret;
+	return osfs_error_for_user(ret);
 }
 
 int osfs_fetch_nested(struct osfs_api *api, enum osfs_kind_id kind, const char *parent_id,
@@ -237,5 +239,5 @@ int osfs_fetch_nested(struct osfs_api *api, enum osfs_kind_id kind, const char *
 	if (ret == 0)
 		ret = osfs_model_parse_list(k, resp.body, k->page_size, out);
 	osfs_http_resp_free(&resp);
-	return ret;
+	return osfs_error_for_user(ret);
 }

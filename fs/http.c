@@ -208,6 +208,7 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *ctx)
 		take_header(line, n, "x-compute-request-id", &resp->request_id);
 	take_header(line, n, "x-subject-token", &resp->subject_token);
 	take_header(line, n, "location", &resp->location);
+	take_header(line, n, "www-authenticate", &resp->www_authenticate);
 	take_header(line, n, "retry-after", &retry);
 	take_date(line, n, resp);
 	if (retry) {
@@ -236,6 +237,23 @@ static struct curl_slist *build_headers(const struct osfs_http_req *req)
 	for (const char *const *h = req->headers; list && h && *h; h++)
 		list = (next = curl_slist_append(list, *h)) ? next : list;
 	return list;
+}
+
+/* The header lines wiped, then freed: one of them holds the token. */
+static void free_headers(struct curl_slist *list)
+{
+	for (struct curl_slist *l = list; l; l = l->next)
+		explicit_bzero(l->data, strlen(l->data));
+	curl_slist_free_all(list);
+}
+
+/* Did any byte of the request leave?  When none did (no connection, or it
+ * timed out while connecting) the server cannot have acted on it. */
+static bool request_left(CURL *h)
+{
+	long size = 0;
+
+	return curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &size) == CURLE_OK && size > 0;
 }
 
 static void set_tls(CURL *h, const struct osfs_http *http)
@@ -309,6 +327,7 @@ int osfs_http_do(struct osfs_http *http, const struct osfs_http_req *req,
 
 	rc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &resp->seconds);
+	resp->sent = request_left(h);
 	if (rc != CURLE_OK) {
 		ret = body.over ? -EFBIG : -curl_errno(rc);
 		log_debug("%s %s: no response: %s", req->method, req->url,
@@ -321,7 +340,7 @@ int osfs_http_do(struct osfs_http *http, const struct osfs_http_req *req,
 		  resp->status, resp->seconds, body.len,
 		  resp->request_id ? resp->request_id : "no request id");
 out:
-	curl_slist_free_all(headers);
+	free_headers(headers);
 	if (h)
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
 	resp->body = body.data ? body.data : strdup("");
@@ -339,6 +358,7 @@ void osfs_http_resp_free(struct osfs_http_resp *resp)
 		explicit_bzero(resp->subject_token, strlen(resp->subject_token));
 	free(resp->subject_token);
 	free(resp->location);
+	free(resp->www_authenticate);
 	memset(resp, 0, sizeof(*resp));
 }
 

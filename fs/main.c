@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -200,6 +201,31 @@ static void take_defaults(struct osfs_fs *fs)
 		o->default_networks = strdup(fs->cfg.default_networks);
 }
 
+/* No core and no ptrace or /proc/PID/mem by other processes, root's
+ * aside: this process holds the password and tokens.  0 or -errno. */
+static int forbid_dumps(void)
+{
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 || prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0) {
+		fprintf(stderr, "openstackfs: cannot make the process undumpable: %s\n", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* The configuration holds its own copies of the secrets: the environment's
+ * are wiped, so that the password is held once. */
+static void wipe_env_secrets(void)
+{
+	static const char *const names[] = { "OS_PASSWORD", "OS_TOKEN", "OS_APPLICATION_CREDENTIAL_SECRET" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *v = getenv(names[i]);
+		if (v)
+			explicit_bzero(v, strlen(v));
+		unsetenv(names[i]);
+	}
+}
+
 static int load_config(struct osfs_fs *fs)
 {
 	char err[512] = "";
@@ -213,6 +239,7 @@ static int load_config(struct osfs_fs *fs)
 		fprintf(stderr, "openstackfs: %s\n", err);
 		return ret;
 	}
+	wipe_env_secrets();
 	if (fs->cfg.warnings)
 		fprintf(stderr, "openstackfs: %s\n", fs->cfg.warnings);
 	if (fs->cfg.insecure)
@@ -428,6 +455,8 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "openstackfs: no mount point given (openstackfs --help)\n");
 		goto out_args;
 	}
+	if (forbid_dumps() < 0)
+		goto out_args;
 	strip_source_prefix(&fs.opts);
 	osfs_log_set_level(fs.opts.debug ? OSFS_LOG_DEBUG : OSFS_LOG_WARN);
 	fuse_set_log_func(osfs_fuse_log);
@@ -447,7 +476,7 @@ int main(int argc, char *argv[])
 		goto out_session;
 	if (fuse_set_signal_handlers(se) != 0)
 		goto out_unmount;
-	if (fuse_daemonize(fs.opts.foreground) != 0)
+	if (fuse_daemonize(fs.opts.foreground) != 0 || forbid_dumps() < 0) /* checked again after the fork */
 		goto out_signals;
 	if (!fs.opts.foreground)
 		osfs_log_use_syslog(true);

@@ -76,8 +76,11 @@ struct osfs_api_call {
 	bool no_retry;      /* never resend (creating POSTs) */
 };
 
-/* Returns 0 on a 2xx answer (resp filled: free it), or -errno; on error,
- * *msg (if msg is not NULL) is a malloc'd one-line reason for the user.
+/* Returns 0 on a 2xx answer (resp filled: free it), or -errno (the man
+ * page's: an unreadable or broken answer is -EIO).  On error, *msg (if msg
+ * is not NULL) is a malloc'd one-line reason for the user, and
+ * osfs_error_unanswered (errors.h) says whether a request that is never
+ * resent may have been carried out all the same.
  * resp is freed by the caller in every case. */
 int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 		  struct osfs_http_resp *resp, char **msg);

@@ -42,9 +42,12 @@ struct osfs_http_resp {
 	char *request_id;       /* x-openstack-request-id / x-compute-request-id */
 	char *subject_token;    /* X-Subject-Token (keystone) */
 	char *location;
+	char *www_authenticate; /* WWW-Authenticate (a 401: who issues tokens) */
 	long retry_after;       /* seconds, -1 when absent */
 	long long date;         /* the server's Date header (epoch s), 0 when absent */
 	double seconds;         /* time the request took */
+	bool sent;              /* the request left for the server (even when
+				 * no answer came: it may have been carried out) */
 };
 
 /* Call once, before any thread exists. */

@@ -289,9 +289,12 @@ static void test_retries(void)
 	SCRIPT({ 503, NULL, "{}", 0, false }, ok);
 	CHECK(call(api, "POST", true, &ms, NULL) == -EAGAIN);
 	CHECK(requests() == 1);
+	CHECK(osfs_error_unanswered() == NULL); /* an answer came: a 503 */
+	/* a dropped answer: EIO as the man page says, and the outcome unknown */
 	SCRIPT({ 0, NULL, NULL, 0, true }, ok);
-	CHECK(call(api, "POST", true, &ms, NULL) == -EPROTO);
+	CHECK(call(api, "POST", true, &ms, NULL) == -EIO);
 	CHECK(requests() == 1);
+	CHECK(osfs_error_unanswered() && strstr(osfs_error_unanswered(), "connection broke"));
 	pthread_mutex_lock(&srv.lock);
 	CHECK_STR(srv.last_method, "POST");
 	pthread_mutex_unlock(&srv.lock);
@@ -340,6 +343,68 @@ static void test_deadline(void)
 	CHECK(ms < 500);
 	CHECK(requests() == 1);
 	osfs_api_free(api);
+}
+
+/* A POST whose answer does not come in time: sent once, ETIMEDOUT, and its
+ * outcome said to be unknown; a refused one, a GET or a call that never left
+ * is not unknown. */
+static void test_unanswered_post(void)
+{
+	const long timeout = 800;
+	struct osfs_api *api = new_api(timeout);
+	long ms;
+
+	CHECK(api != NULL);
+	if (!api)
+		return;
+	SCRIPT({ 202, NULL, "{}", 3000, false }, ok);
+	CHECK(call(api, "POST", true, &ms, NULL) == -ETIMEDOUT);
+	CHECK(requests() == 1);
+	CHECK(osfs_error_unanswered() && strstr(osfs_error_unanswered(), "no answer within 0.8 s"));
+	/* compute is held now: the next POST never leaves, its outcome is known */
+	SCRIPT(ok);
+	CHECK(call(api, "POST", true, &ms, NULL) == -ETIMEDOUT);
+	CHECK(requests() == 0);
+	CHECK(osfs_error_unanswered() == NULL);
+	usleep((OSFS_API_HOLD_MS + 100) * 1000);
+	/* a gateway's 504 in place of Nova's answer */
+	SCRIPT({ 504, NULL, "<html><body>Gateway Time-out</body></html>", 0, false });
+	CHECK(call(api, "POST", true, &ms, NULL) == -ETIMEDOUT);
+	CHECK(osfs_error_unanswered() && strstr(osfs_error_unanswered(), "504"));
+	/* a refusal says what happened: nothing */
+	SCRIPT({ 409, NULL, "{\"conflictingRequest\": {\"code\": 409, \"message\": \"locked\"}}", 0, false });
+	CHECK(call(api, "POST", true, &ms, NULL) == -EBUSY);
+	CHECK(osfs_error_unanswered() == NULL);
+	/* a GET is read again, never "unknown" */
+	SCRIPT({ 200, NULL, "{}", 3000, false });
+	CHECK(call(api, "GET", false, &ms, NULL) == -ETIMEDOUT);
+	CHECK(osfs_error_unanswered() == NULL);
+	osfs_api_free(api);
+}
+
+/* Messages as they go to the log and error files: one plain line. */
+static void test_plain_text(void)
+{
+	static const struct { const char *in, *out; } rows[] = {
+		{ "The server could not comply.<br /><br />\n\n\nInvalid input", "The server could not comply. Invalid input" },
+		{ "<html><head><title>404 Not Found</title></head>\n<body>gone</body></html>", "404 Not Found gone" },
+		{ "  a\t\tb\r\nc  ", "a b c" },
+		{ "size < 5 and x<y", "size < 5 and x<y" },
+		{ "unclosed <b tag", "unclosed <b tag" },
+		{ "<!-- note -->text", "text" },
+		{ "", "" },
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char *got = osfs_error_plain_text(rows[i].in);
+		CHECK_STR(got, rows[i].out);
+		free(got);
+	}
+	char *m = osfs_api_error_message("{\"badRequest\": {\"code\": 400, \"message\": \"Bad<br /><br />\\n  input\"}}");
+	CHECK_STR(m, "Bad input");
+	free(m);
+	CHECK(osfs_error_for_user(-EPROTO) == -EIO);
+	CHECK(osfs_error_for_user(-ETIMEDOUT) == -ETIMEDOUT);
+	CHECK(osfs_error_for_user(0) == 0);
 }
 
 static void test_token_refused(void)
@@ -459,5 +524,7 @@ int main(void)
 	test_token_refused();
 	test_errors_through_calls();
 	test_deadline();
+	test_unanswered_post();
+	test_plain_text();
 	return CHECK_DONE();
 }

@@ -53,6 +53,7 @@
 #define RECENT_S 10               /* a `boot` this soon after the boot made it answers 0 */
 #define SETTLE_MIN_S 60           /* a settling draft looks for its resource this long at least */
 #define SETTLE_POLL_S 1           /* between two look-ups of a settling draft's name */
+#define UNDO_S 5                  /* a refused write this soon after a clear restores the value */
 #define WHY_MAX OSFS_DRAFTS_WHY_MAX
 
 enum dfile {
@@ -104,11 +105,22 @@ struct draft_fields {
 
 enum draft_state { DR_OPEN, DR_BOOTING, DR_SETTLING, DR_BOOTED };
 
+/* What a clear (`: > file`, the truncate of `echo x > file`) replaced, so
+ * that a refused write right after it leaves the file as it was. */
+struct undo {
+	int f;                      /* the field, or D_METADATA; -1: nothing held */
+	char *key;                  /* D_METADATA: the key */
+	char *value, *id;           /* the value before (a key's NULL: new), flavor/image id */
+	size_t len;                 /* user_data's length */
+	double at;                  /* monotonic seconds */
+};
+
 struct draft {
 	enum osfs_kind_id kind;
 	char *fname;
 	struct draft_fields f;
 	enum draft_state state;
+	struct undo undo;
 	unsigned boots;             /* boots ended (or settled): a waiter sees its boot end */
 	int last_ret;               /* the outcome of the last boot that ended */
 	char *created;              /* DR_BOOTED: the new resource's id */
@@ -278,16 +290,27 @@ static int fields_copy(const struct draft_fields *src, struct draft_fields *dst)
 	if (src->nmeta && !(dst->meta = calloc(src->nmeta, sizeof(*dst->meta))))
 		ok = false;
 	for (size_t i = 0; ok && i < src->nmeta; i++, dst->nmeta++) {
+		const char *v = src->meta[i].value; /* NULL: created, not written yet */
 		dst->meta[i].key = dup_or_null(src->meta[i].key, &ok);
-		dst->meta[i].value = dup_or_null(src->meta[i].value, &ok);
+		dst->meta[i].value = dup_or_null(v ? v : "", &ok);
 	}
 	if (!ok)
 		fields_free(dst);
 	return ok ? 0 : -ENOMEM;
 }
 
+static void undo_clear(struct undo *u)
+{
+	free(u->key);
+	free(u->value);
+	free(u->id);
+	memset(u, 0, sizeof(*u));
+	u->f = -1;
+}
+
 static void draft_free(struct draft *dr)
 {
+	undo_clear(&dr->undo);
 	fields_free(&dr->f);
 	free(dr->created);
 	free(dr->fname);
@@ -1033,8 +1056,28 @@ static int set_meta_locked(struct draft *dr, const char *key, const char *data, 
 	return ret;
 }
 
-/* flavor, image, key_name: checked, then resolved against the cache
- * without the lock, then stored if the draft is still open. */
+static int resolve_networks(struct osfs_fs *fs, char **nets, char *why);
+static char **split_at(const char *s, const char *seps);
+
+/* networks: each name or id known to Neutron (auto and none are words). */
+static int check_named_networks(struct osfs_fs *fs, const char *value, char *why)
+{
+	char **nets;
+	int ret;
+
+	if ((ret = check_networks(value, why)) < 0 || strcmp(value, "auto") == 0 ||
+	    strcmp(value, "none") == 0)
+		return ret;
+	if (!(nets = split_at(value, NET_SEPS)))
+		return -ENOMEM;
+	ret = resolve_networks(fs, nets, why);
+	osfs_model_strv_free(nets);
+	return ret;
+}
+
+/* flavor, image, key_name, networks: checked, then resolved (against the
+ * cache, or Neutron) without the lock, then stored if the draft is still
+ * open, as written (flavor and image with their ids). */
 static int resolve_field(struct osfs_fs *fs, struct osfs_node *node, int f, const char *data,
 			 size_t len, char *why)
 {
@@ -1046,7 +1089,9 @@ static int resolve_field(struct osfs_fs *fs, struct osfs_node *node, int f, cons
 	if (!value)
 		return fail(why, -EINVAL, "%s: one line of text", dfiles[f].name);
 	ret = check_text(f, value, why);
-	if (ret == 0 && *value)
+	if (ret == 0 && *value && f == D_NETWORKS)
+		ret = check_named_networks(fs, value, why);
+	else if (ret == 0 && *value)
 		ret = resolve(fs, target, value, &id, why);
 	pthread_mutex_lock(&fs->drafts->lock);
 	if (ret == 0)
@@ -1671,27 +1716,127 @@ static bool complete(struct osfs_fs *fs, const struct osfs_node *node)
 	return all;
 }
 
+static void meta_remove(struct draft *dr, struct osfs_kv *kv)
+{
+	free(kv->key);
+	free(kv->value);
+	*kv = dr->f.meta[--dr->f.nmeta];
+}
+
+static char *memdup_or_null(const char *s, size_t len, bool *ok)
+{
+	char *out = s ? malloc(len + 1) : NULL;
+
+	if (s && !out)
+		*ok = false;
+	if (out)
+		memcpy(out, s, len + 1);
+	return out;
+}
+
+/* The id slot of a field resolved at write time, or NULL. */
+static char **id_slot(struct draft *dr, int f)
+{
+	return f == D_FLAVOR ? &dr->f.flavor_id : f == D_IMAGE ? &dr->f.image_id : NULL;
+}
+
+/* Before a clear of field f (or metadata key): keep what it held. */
+static void undo_keep_locked(struct draft *dr, int f, const char *key)
+{
+	struct undo *u = &dr->undo;
+	struct osfs_kv *kv = key ? meta_find(&dr->f, key) : NULL;
+	char **slot = key ? NULL : id_slot(dr, f);
+	bool ok = true;
+
+	undo_clear(u);
+	if (key && !kv)
+		return;
+	u->len = key ? 0 : f == D_USER_DATA ? dr->f.user_data_len :
+		 dr->f.vals[f] ? strlen(dr->f.vals[f]) : 0;
+	u->value = key ? dup_or_null(kv->value, &ok) : memdup_or_null(dr->f.vals[f], u->len, &ok);
+	u->id = slot ? dup_or_null(*slot, &ok) : NULL;
+	u->key = key ? dup_or_null(key, &ok) : NULL;
+	u->f = key ? D_METADATA : f;
+	u->at = mono_s();
+	if (!ok)
+		undo_clear(u);
+}
+
+/* After a refused write to field f (or metadata key): the value from
+ * before a clear just made is back, and a key this write was to create
+ * first (its value NULL) is gone again. */
+static void undo_refused_locked(struct draft *dr, int f, const char *key)
+{
+	struct undo *u = &dr->undo;
+	bool same = key ? u->f == D_METADATA && strcmp(u->key, key) == 0 : u->f == f;
+	struct osfs_kv *kv = key ? meta_find(&dr->f, key) : NULL;
+
+	if (same && mono_s() - u->at <= UNDO_S) {
+		char **slot = key ? NULL : id_slot(dr, f);
+		char **value = key ? (kv ? &kv->value : NULL) : &dr->f.vals[f];
+		if (value) {
+			free(*value);
+			*value = u->value;
+			u->value = NULL;
+		}
+		if (!key && f == D_USER_DATA)
+			dr->f.user_data_len = u->len;
+		if (slot) {
+			free(*slot);
+			*slot = u->id;
+			u->id = NULL;
+		}
+	}
+	if (same)
+		undo_clear(u);
+	if (kv && !kv->value)
+		meta_remove(dr, kv);
+}
+
+/* Apply one write to a draft's stored field or metadata key, keeping
+ * what a refused write must not lose (lock not held). */
+static int store_write(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len,
+		       char *why)
+{
+	struct draft *dr;
+	int f = node->index, ret;
+
+	pthread_mutex_lock(&fs->drafts->lock);
+	if ((ret = find_open_locked(fs->drafts, node->kind, node->key, &dr, why)) == 0 && len == 0)
+		undo_keep_locked(dr, f, node->subkey);
+	pthread_mutex_unlock(&fs->drafts->lock);
+	if (ret < 0)
+		return ret;
+	if (!node->subkey && (f == D_FLAVOR || f == D_IMAGE || f == D_KEY_NAME || f == D_NETWORKS)) {
+		ret = resolve_field(fs, node, f, data, len, why);
+		pthread_mutex_lock(&fs->drafts->lock);
+	} else {
+		pthread_mutex_lock(&fs->drafts->lock);
+		ret = find_open_locked(fs->drafts, node->kind, node->key, &dr, why);
+		if (ret == 0 && node->subkey)
+			ret = set_meta_locked(dr, node->subkey, data, len, why);
+		else if (ret == 0 && (f < 0 || !dfiles[f].writable || dfiles[f].dir))
+			ret = -EACCES;
+		else if (ret == 0)
+			ret = set_field_locked(dr, f, data, len, why);
+	}
+	dr = find_locked(fs->drafts, node->kind, node->key);
+	if (dr && dr->state == DR_OPEN && ret < 0 && ret != -EACCES)
+		undo_refused_locked(dr, f, node->subkey);
+	else if (dr && ret == 0 && len > 0) /* a value written: nothing to go back to */
+		undo_clear(&dr->undo);
+	pthread_mutex_unlock(&fs->drafts->lock);
+	return ret;
+}
+
 int osfs_drafts_write(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len)
 {
 	char why[WHY_MAX] = "";
-	struct draft *dr;
 	int f = node->index, ret;
 
 	if (!node->subkey && f == D_CTL)
 		return draft_ctl(fs, node, data, len);
-	if (!node->subkey && (f == D_FLAVOR || f == D_IMAGE || f == D_KEY_NAME)) {
-		ret = resolve_field(fs, node, f, data, len, why);
-		return report_write(fs, node, ret, why);
-	}
-	pthread_mutex_lock(&fs->drafts->lock);
-	ret = find_open_locked(fs->drafts, node->kind, node->key, &dr, why);
-	if (ret == 0 && node->subkey)
-		ret = set_meta_locked(dr, node->subkey, data, len, why);
-	else if (ret == 0 && (f < 0 || !dfiles[f].writable || dfiles[f].dir))
-		ret = -EACCES;
-	else if (ret == 0)
-		ret = set_field_locked(dr, f, data, len, why);
-	pthread_mutex_unlock(&fs->drafts->lock);
+	ret = store_write(fs, node, data, len, why);
 	report_write(fs, node, ret, why);
 	if (ret == 0 && !draft_kind_of(node->kind)->verb && complete(fs, node))
 		ret = commit(fs, node->kind, node->key);
@@ -1712,12 +1857,9 @@ static int meta_add_locked(struct draft *dr, const char *key, char *why)
 		return -ENOMEM;
 	dr->f.meta = grown;
 	grown[dr->f.nmeta].key = strdup(key);
-	grown[dr->f.nmeta].value = strdup("");
-	if (!grown[dr->f.nmeta].key || !grown[dr->f.nmeta].value) {
-		free(grown[dr->f.nmeta].key);
-		free(grown[dr->f.nmeta].value);
+	grown[dr->f.nmeta].value = NULL; /* new: a refused first write removes it again */
+	if (!grown[dr->f.nmeta].key)
 		return -ENOMEM;
-	}
 	dr->f.nmeta++;
 	return 0;
 }
@@ -1758,9 +1900,7 @@ static int forget_locked(struct draft *dr, const struct osfs_node *node, char *w
 		struct osfs_kv *kv = meta_find(&dr->f, node->subkey);
 		if (!kv)
 			return fail(why, -ENOENT, "metadata: no key '%.255s'", node->subkey);
-		free(kv->key);
-		free(kv->value);
-		*kv = dr->f.meta[--dr->f.nmeta];
+		meta_remove(dr, kv);
 		return 0;
 	}
 	if (f < 0 || dfiles[f].dir || !dfiles[f].writable || f == D_CTL)
@@ -1854,6 +1994,7 @@ int osfs_drafts_add(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fnam
 		ret = -ENOMEM;
 	} else {
 		dr->kind = kind;
+		dr->undo.f = -1;
 		dr->next = d->head;
 		d->head = dr;
 	}

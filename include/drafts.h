@@ -4,8 +4,9 @@
  *   mkdir /servers/web1        a draft: status DRAFT, `missing` lists what
  *                              boot still needs (flavor, image); the name
  *                              is checked here (names.h) and must be new
- *   echo private > networks    names or ids, resolved through Neutron
- *                              at boot (unknown or ambiguous: EINVAL)
+ *   echo private > networks    names or ids, looked up in Neutron when
+ *                              written (unknown or ambiguous: EINVAL, the
+ *                              candidates in `error`) and again at boot
  *   security_groups, boot_volume_size (GiB: boot from a new volume)
  *   echo m1.tiny > flavor      checked against the API's limits and
  *                              resolved against the cached flavor list at

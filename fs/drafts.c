@@ -7,17 +7,26 @@
  * A draft goes OPEN → BOOTING → BOOTED.  Boot copies the fields under the
  * lock and sends the copy: from then on the draft is frozen (writes,
  * creates and unlinks are EBUSY), so what was sent is what the user sees.
- * A failed boot reopens it.  A booted draft answers no lookup (the new
- * resource does) but stays in its kind's directory listing until a listing
- * that holds the new id is served, so a name never drops out of `ls`.
+ * A failed boot reopens it.  A boot whose answer did not come (timeout,
+ * dropped connection, 5xx) goes to SETTLING instead: a settler thread looks
+ * the name up until a resource of that name that was not there before the
+ * POST shows (BOOTED), or until SETTLE_MIN_S / 4 request timeouts pass
+ * with none (OPEN again).  The POST is never sent twice meanwhile: `boot`
+ * is EBUSY while settling, and a `boot` written while another is in flight
+ * waits for that one and returns its outcome.  A booted draft answers no
+ * lookup (the new resource does) but stays in its kind's directory listing
+ * until a listing that holds the new id is served, so a name never drops
+ * out of `ls`.
  *
  * The `error` file describes the last write: every entry point ends in
  * report(), which clears it on success and sets the reason on failure.
  *
- * Lock: drafts->lock protects the list and every draft in it.  It is a
- * leaf for the draft data: it is never held across an API call or a cache
- * fetch (resolve and boot run without it); notes and log have their own
- * locks, taken under it.
+ * Lock: drafts->lock protects the list and every draft in it, the recent
+ * boots and the settler count.  It is a leaf for the draft data: it is
+ * never held across an API call or a cache fetch (resolve, boot and settle
+ * run without it); notes and log have their own locks, taken under it.
+ * drafts->changed (with that lock) is broadcast when a boot ends, settles
+ * or a settler stops.
  */
 #include "drafts.h"
 #include "compute.h"
@@ -41,6 +50,10 @@
 #define API_TEXT_MAX 255          /* characters: Nova's limit on names and metadata */
 #define MAX_META 128
 #define BOOTED_KEEP_S 60          /* a booted draft waits this long at most for a listing */
+#define RECENT_S 10               /* a `boot` this soon after the boot made it answers 0 */
+#define SETTLE_MIN_S 60           /* a settling draft looks for its resource this long at least */
+#define SETTLE_POLL_S 1           /* between two look-ups of a settling draft's name */
+#define UNDO_S 5                  /* a refused write this soon after a clear restores the value */
 #define WHY_MAX OSFS_DRAFTS_WHY_MAX
 
 enum dfile {
@@ -90,13 +103,26 @@ struct draft_fields {
 	size_t nmeta;
 };
 
-enum draft_state { DR_OPEN, DR_BOOTING, DR_BOOTED };
+enum draft_state { DR_OPEN, DR_BOOTING, DR_SETTLING, DR_BOOTED };
+
+/* What a clear (`: > file`, the truncate of `echo x > file`) replaced, so
+ * that a refused write right after it leaves the file as it was. */
+struct undo {
+	int f;                      /* the field, or D_METADATA; -1: nothing held */
+	char *key;                  /* D_METADATA: the key */
+	char *value, *id;           /* the value before (a key's NULL: new), flavor/image id */
+	size_t len;                 /* user_data's length */
+	double at;                  /* monotonic seconds */
+};
 
 struct draft {
 	enum osfs_kind_id kind;
 	char *fname;
 	struct draft_fields f;
 	enum draft_state state;
+	struct undo undo;
+	unsigned boots;             /* boots ended (or settled): a waiter sees its boot end */
+	int last_ret;               /* the outcome of the last boot that ended */
 	char *created;              /* DR_BOOTED: the new resource's id */
 	double booted_at;           /* DR_BOOTED: monotonic seconds */
 	double booted_wall;         /* DR_BOOTED: wall-clock seconds, as listings count */
@@ -111,10 +137,23 @@ struct secret {
 	struct secret *next;
 };
 
+/* A resource a boot of this mount made lately: a late `boot` of its
+ * draft (written to the live resource's ctl) learns it went well. */
+struct recent {
+	enum osfs_kind_id kind;
+	char *fname, *id;
+	double made_at;             /* monotonic seconds */
+	struct recent *next;
+};
+
 struct osfs_drafts {
 	pthread_mutex_t lock;       /* see the lock note above */
+	pthread_cond_t changed;     /* with lock: a boot ended, a draft settled, a settler stopped */
 	struct draft *head;         /* protected by lock */
 	struct secret *secrets;     /* protected by lock */
+	struct recent *recent;      /* protected by lock */
+	int settlers;               /* protected by lock: settler threads running */
+	bool stopping;              /* protected by lock: the mount ends, settlers stop */
 };
 
 static double mono_s(void)
@@ -136,10 +175,74 @@ static double wall_s(void)
 struct osfs_drafts *osfs_drafts_new(void)
 {
 	struct osfs_drafts *d = calloc(1, sizeof(*d));
+	pthread_condattr_t ca;
 
-	if (d)
-		pthread_mutex_init(&d->lock, NULL);
+	if (!d)
+		return NULL;
+	pthread_mutex_init(&d->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&d->changed, &ca);
+	pthread_condattr_destroy(&ca);
 	return d;
+}
+
+/* Wait on d->changed (lock held) until the monotonic time `until`.
+ * Returns false once that time has passed. */
+static bool wait_until_locked(struct osfs_drafts *d, double until)
+{
+	struct timespec ts;
+
+	if (mono_s() >= until)
+		return false;
+	ts.tv_sec = (time_t)until;
+	ts.tv_nsec = (long)((until - (double)ts.tv_sec) * 1e9);
+	pthread_cond_timedwait(&d->changed, &d->lock, &ts);
+	return true;
+}
+
+static void recent_free(struct recent *r)
+{
+	free(r->fname);
+	free(r->id);
+	free(r);
+}
+
+/* Remember that a boot of draft fname made resource id. */
+static void recent_add_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname,
+			      const char *id)
+{
+	struct recent *r = calloc(1, sizeof(*r));
+
+	if (!r || !(r->fname = strdup(fname)) || !(r->id = strdup(id))) {
+		if (r)
+			recent_free(r);
+		return;
+	}
+	r->kind = kind;
+	r->made_at = mono_s();
+	r->next = d->recent;
+	d->recent = r;
+}
+
+/* A recent boot of `kind` made by draft fname (or, fname NULL, of id). */
+static bool recent_find_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname,
+			       const char *id)
+{
+	double now = mono_s();
+
+	for (struct recent **p = &d->recent; *p;) {
+		struct recent *r = *p;
+		if (now - r->made_at > RECENT_S) {
+			*p = r->next;
+			recent_free(r);
+			continue;
+		}
+		if (r->kind == kind && (fname ? strcmp(r->fname, fname) : strcmp(r->id, id)) == 0)
+			return true;
+		p = &r->next;
+	}
+	return false;
 }
 
 static void fields_free(struct draft_fields *f)
@@ -187,16 +290,27 @@ static int fields_copy(const struct draft_fields *src, struct draft_fields *dst)
 	if (src->nmeta && !(dst->meta = calloc(src->nmeta, sizeof(*dst->meta))))
 		ok = false;
 	for (size_t i = 0; ok && i < src->nmeta; i++, dst->nmeta++) {
+		const char *v = src->meta[i].value; /* NULL: created, not written yet */
 		dst->meta[i].key = dup_or_null(src->meta[i].key, &ok);
-		dst->meta[i].value = dup_or_null(src->meta[i].value, &ok);
+		dst->meta[i].value = dup_or_null(v ? v : "", &ok);
 	}
 	if (!ok)
 		fields_free(dst);
 	return ok ? 0 : -ENOMEM;
 }
 
+static void undo_clear(struct undo *u)
+{
+	free(u->key);
+	free(u->value);
+	free(u->id);
+	memset(u, 0, sizeof(*u));
+	u->f = -1;
+}
+
 static void draft_free(struct draft *dr)
 {
+	undo_clear(&dr->undo);
 	fields_free(&dr->f);
 	free(dr->created);
 	free(dr->fname);
@@ -279,6 +393,17 @@ void osfs_drafts_free(struct osfs_drafts *d)
 {
 	if (!d)
 		return;
+	pthread_mutex_lock(&d->lock);
+	d->stopping = true;
+	pthread_cond_broadcast(&d->changed);
+	while (d->settlers)
+		pthread_cond_wait(&d->changed, &d->lock);
+	pthread_mutex_unlock(&d->lock);
+	while (d->recent) {
+		struct recent *next = d->recent->next;
+		recent_free(d->recent);
+		d->recent = next;
+	}
 	while (d->secrets) {
 		struct secret *next = d->secrets->next;
 		secret_free(d->secrets);
@@ -289,6 +414,7 @@ void osfs_drafts_free(struct osfs_drafts *d)
 		draft_free(d->head);
 		d->head = next;
 	}
+	pthread_cond_destroy(&d->changed);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
 }
@@ -329,6 +455,16 @@ static struct draft *find_locked(struct osfs_drafts *d, enum osfs_kind_id kind, 
 	return NULL;
 }
 
+static const char *noun_of(enum osfs_kind_id kind);
+
+/* -EBUSY, and why a settling draft cannot boot or change. */
+static int settling_why(const struct draft *dr, char *why)
+{
+	snprintf(why, WHY_MAX, "the answer to the create request did not come; waiting to see "
+		 "whether the %s was made", noun_of(dr->kind));
+	return -EBUSY;
+}
+
 /* The draft a write may change: 0, -ENOENT, or -EBUSY once it boots. */
 static int find_open_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname,
 			    struct draft **dr, char *why)
@@ -336,6 +472,8 @@ static int find_open_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const
 	*dr = find_locked(d, kind, fname);
 	if (!*dr)
 		return -ENOENT;
+	if ((*dr)->state == DR_SETTLING)
+		return settling_why(*dr, why);
 	if ((*dr)->state != DR_OPEN) {
 		snprintf(why, WHY_MAX, "the draft is being created: it cannot change now");
 		return -EBUSY;
@@ -573,12 +711,22 @@ static char *volume_missing(const struct draft_fields *f)
 	return strdup(f->vals[D_SIZE] ? "" : "size\n");
 }
 
+/* What a create call made: the new id, a secret to keep (adminPass),
+ * and, when the answer did not come (unsure), the ids of that name from
+ * before the POST, for settling.  All owned; made_free frees them. */
+struct made {
+	char *created;
+	char *secret;
+	char **before;
+	bool unsure;
+};
+
 static int boot_server(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
-		       char **created, char **admin_pass, char *why);
+		       struct made *out, char *why);
 static int import_keypair(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
-			  char **created, char **secret, char *why);
+			  struct made *out, char *why);
 static int create_volume(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
-			 char **created, char **secret, char *why);
+			 struct made *out, char *why);
 static int server_defaults(struct osfs_fs *fs, const char *fname, bool *complete);
 static int volume_defaults(struct osfs_fs *fs, const char *fname, bool *complete);
 
@@ -587,14 +735,20 @@ static const struct draft_kind {
 	enum osfs_kind_id kind;
 	const char *verb;  /* the ctl word that creates it ("boot"); NULL: made once complete */
 	const char *creating; /* its status while the API creates it */
+	const char *settling; /* its status while a create whose answer did not come settles */
+	const char *noun;     /* "server" */
 	char *(*missing)(const struct draft_fields *f);  /* "flavor\nimage\n"; caller frees */
 	int (*create)(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
-		      char **created, char **secret, char *why);
+		      struct made *out, char *why);
+	/* the ids of this kind named `name` (caller frees), to settle; or NULL */
+	char **(*named)(struct osfs_api *api, const char *name);
 	int (*defaults)(struct osfs_fs *fs, const char *fname, bool *complete); /* or NULL */
 } draft_kinds[] = {
-	{ OSFS_SERVERS, "boot", "BUILD", server_missing, boot_server, server_defaults },
-	{ OSFS_KEYPAIRS, NULL, NULL, keypair_missing, import_keypair, NULL },
-	{ OSFS_VOLUMES, "create", "creating", volume_missing, create_volume, volume_defaults },
+	{ OSFS_SERVERS, "boot", "BUILD", "SETTLING", "server", server_missing, boot_server,
+	  osfs_compute_servers_named, server_defaults },
+	{ OSFS_KEYPAIRS, NULL, NULL, NULL, "keypair", keypair_missing, import_keypair, NULL, NULL },
+	{ OSFS_VOLUMES, "create", "creating", "settling", "volume", volume_missing, create_volume,
+	  osfs_volume_ids_named, volume_defaults },
 };
 
 static const struct draft_kind *draft_kind_of(enum osfs_kind_id kind)
@@ -603,6 +757,11 @@ static const struct draft_kind *draft_kind_of(enum osfs_kind_id kind)
 		if (draft_kinds[i].kind == kind)
 			return &draft_kinds[i];
 	return NULL;
+}
+
+static const char *noun_of(enum osfs_kind_id kind)
+{
+	return draft_kind_of(kind)->noun;
 }
 
 static char *missing_of(enum osfs_kind_id kind, const struct draft_fields *f)
@@ -641,6 +800,8 @@ static char *read_locked(struct osfs_fs *fs, struct draft *dr, const struct osfs
 	}
 	switch (node->index) {
 	case D_STATUS:
+		if (dr->state == DR_SETTLING)
+			return line_of(draft_kind_of(dr->kind)->settling);
 		return dr->state == DR_OPEN ? strdup("DRAFT\n") : line_of(draft_kind_of(dr->kind)->creating);
 	case D_MISSING:
 		return missing_of(dr->kind, &dr->f);
@@ -900,8 +1061,28 @@ static int set_meta_locked(struct draft *dr, const char *key, const char *data, 
 	return ret;
 }
 
-/* flavor, image, key_name: checked, then resolved against the cache
- * without the lock, then stored if the draft is still open. */
+static int resolve_networks(struct osfs_fs *fs, char **nets, char *why);
+static char **split_at(const char *s, const char *seps);
+
+/* networks: each name or id known to Neutron (auto and none are words). */
+static int check_named_networks(struct osfs_fs *fs, const char *value, char *why)
+{
+	char **nets;
+	int ret;
+
+	if ((ret = check_networks(value, why)) < 0 || strcmp(value, "auto") == 0 ||
+	    strcmp(value, "none") == 0)
+		return ret;
+	if (!(nets = split_at(value, NET_SEPS)))
+		return -ENOMEM;
+	ret = resolve_networks(fs, nets, why);
+	osfs_model_strv_free(nets);
+	return ret;
+}
+
+/* flavor, image, key_name, networks: checked, then resolved (against the
+ * cache, or Neutron) without the lock, then stored if the draft is still
+ * open, as written (flavor and image with their ids). */
 static int resolve_field(struct osfs_fs *fs, struct osfs_node *node, int f, const char *data,
 			 size_t len, char *why)
 {
@@ -913,7 +1094,9 @@ static int resolve_field(struct osfs_fs *fs, struct osfs_node *node, int f, cons
 	if (!value)
 		return fail(why, -EINVAL, "%s: one line of text", dfiles[f].name);
 	ret = check_text(f, value, why);
-	if (ret == 0 && *value)
+	if (ret == 0 && *value && f == D_NETWORKS)
+		ret = check_named_networks(fs, value, why);
+	else if (ret == 0 && *value)
 		ret = resolve(fs, target, value, &id, why);
 	pthread_mutex_lock(&fs->drafts->lock);
 	if (ret == 0)
@@ -967,16 +1150,53 @@ static bool in_list(char **list, const char *id)
 	return false;
 }
 
-/* After a POST that got no clear answer: did it create the server? */
-static char *find_created(struct osfs_fs *fs, const char *name, char **before)
+/* After a POST that got no clear answer: the id of a `kind` resource
+ * named `name` that was not there before, or NULL (caller frees). */
+static char *find_new(struct osfs_fs *fs, enum osfs_kind_id kind, const char *name, char **before)
 {
-	char **now = osfs_compute_servers_named(fs->api, name), *id = NULL;
+	char **now = draft_kind_of(kind)->named(fs->api, name), *id = NULL;
 
 	for (size_t i = 0; now && now[i] && !id; i++)
 		if (!in_list(before, now[i]))
 			id = strdup(now[i]);
 	osfs_model_strv_free(now);
 	return id;
+}
+
+/* No answer, a dropped connection, or a 5xx: the POST may have worked. */
+static bool unclear(long status)
+{
+	return status == 0 || status >= 500;
+}
+
+/* No answer at all (timeout, dropped connection) or a gateway's timeout:
+ * the service may still be making it. */
+static bool unanswered(long status)
+{
+	return status == 0 || status == 504;
+}
+
+/* A create with no clear answer: a resource of that name that was not
+ * there before (out->before) is the one made (0).  With none yet and no
+ * answer at all, out->unsure and the reason in why: the draft settles.
+ * Returns ret or 0. */
+static int recover(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, const char *name,
+		   struct made *out, int ret, long status, const char *msg, char *why)
+{
+	const struct draft_kind *dk = draft_kind_of(kind);
+
+	out->created = find_new(fs, kind, name, out->before);
+	if (out->created) {
+		log_warn("%s/%s: the create request failed (%s) but the %s exists: %s",
+			 osfs_kinds[kind].dir, fname, msg ? msg : strerror(-ret), dk->noun, out->created);
+		return 0;
+	}
+	if (!unanswered(status))
+		return ret; /* an answer, an error: nothing was made */
+	out->unsure = true;
+	return fail(why, ret, "the answer to %s did not come (%.200s); waiting to see whether the %s "
+		    "was made: status reads %s until then", dk->verb ? dk->verb : "the create request",
+		    msg ? msg : strerror(-ret), dk->noun, dk->settling);
 }
 
 /* The tokens of s split at any of seps; NULL-ended, NULL on ENOMEM. */
@@ -1061,78 +1281,69 @@ out:
 	return ret;
 }
 
-/* POST /servers with the copy a boot took.  *created: the new id;
- * *admin_pass: the password the answer gave, or NULL. */
+/* POST /servers with the copy a boot took.  out->created: the new id;
+ * out->secret: the password the answer gave, or NULL. */
 static int boot_server(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
-		       char **created, char **admin_pass, char *why)
+		       struct made *out, char *why)
 {
-	char *body = NULL, *msg = NULL, **before = NULL;
+	char *body = NULL, *msg = NULL;
 	long status = 0;
 	int ret;
 
-	*created = *admin_pass = NULL;
 	if ((ret = boot_body(fs, f, &body, why)) < 0)
 		goto out;
-	before = osfs_compute_servers_named(fs->api, f->name);
-	ret = osfs_compute_boot(fs->api, body, created, admin_pass, &status, &msg);
-	if (ret < 0 && (status == 0 || status >= 500)) {
-		/* no clear answer: the server may exist all the same */
-		*created = find_created(fs, f->name, before);
-		if (*created) {
-			log_warn("servers/%s: the create request failed (%s) but the server exists: %s",
-				 fname, msg ? msg : "", *created);
-			ret = 0;
-		}
-	}
-	if (ret < 0 && msg)
+	out->before = osfs_compute_servers_named(fs->api, f->name);
+	ret = osfs_compute_boot(fs->api, body, &out->created, &out->secret, &status, &msg);
+	if (ret < 0 && unclear(status))
+		ret = recover(fs, OSFS_SERVERS, fname, f->name, out, ret, status, msg, why);
+	if (ret < 0 && msg && !out->unsure)
 		fail(why, ret, "%s", msg);
 out:
-	osfs_model_strv_free(before);
 	free(msg);
 	free(body);
 	return ret;
 }
 
 static int import_keypair(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
-			  char **created, char **secret, char *why)
+			  struct made *out, char *why)
 {
 	char *msg = NULL;
 	int ret = osfs_compute_import_keypair(fs->api, f->name, f->vals[D_PUBLIC_KEY], &msg);
 
-	*created = NULL;
+	(void)fname;
 	if (ret < 0 && msg)
 		fail(why, ret, "%s", msg);
-	if (ret == 0 && !(*created = strdup(f->name))) /* a keypair's id is its name */
+	if (ret == 0 && !(out->created = strdup(f->name))) /* a keypair's id is its name */
 		ret = -ENOMEM;
 	free(msg);
 	return ret;
 }
 
-/* POST /volumes with the copy a create took, once.  With no clear answer
- * the volume may exist all the same: a volume of that name that was not
- * there before is it. */
+/* POST /volumes with the copy a create took, once. */
 static int create_volume(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
-			 char **created, char **secret, char *why)
+			 struct made *out, char *why)
 {
-	char *msg = NULL, **before = osfs_volume_ids_named(fs->api, f->name), **now = NULL;
+	char *msg = NULL;
 	long status = 0;
-	int ret = osfs_volume_create(fs->api, f->name, strtol(f->vals[D_SIZE], NULL, 10), created,
-				     &status, &msg);
+	int ret;
 
-	if (ret < 0 && before && (status == 0 || status >= 500))
-		now = osfs_volume_ids_named(fs->api, f->name);
-	for (size_t i = 0; now && now[i] && !*created; i++)
-		if (!in_list(before, now[i]) && (*created = strdup(now[i]))) {
-			log_warn("volumes/%s: the create request failed (%s) but the volume exists: %s",
-				 fname, msg ? msg : "", *created);
-			ret = 0;
-		}
-	if (ret < 0 && msg)
+	out->before = osfs_volume_ids_named(fs->api, f->name);
+	ret = osfs_volume_create(fs->api, f->name, strtol(f->vals[D_SIZE], NULL, 10), &out->created,
+				 &status, &msg);
+	if (ret < 0 && unclear(status))
+		ret = recover(fs, OSFS_VOLUMES, fname, f->name, out, ret, status, msg, why);
+	if (ret < 0 && msg && !out->unsure)
 		fail(why, ret, "%s", msg);
-	osfs_model_strv_free(before);
-	osfs_model_strv_free(now);
 	free(msg);
 	return ret;
+}
+
+static void made_free(struct made *m)
+{
+	free(m->created);
+	wipe_free(m->secret);
+	osfs_model_strv_free(m->before);
+	memset(m, 0, sizeof(*m));
 }
 
 struct osfs_draft_copy {
@@ -1147,18 +1358,12 @@ void osfs_draft_copy_free(struct osfs_draft_copy *c)
 	free(c);
 }
 
-int osfs_drafts_boot_begin(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname,
-			   struct osfs_draft_copy **copy, char *why)
+/* boot_begin on a draft found open, lock held. */
+static int begin_locked(struct draft *dr, struct osfs_draft_copy **copy, char *why)
 {
-	struct draft *dr;
-	char *missing = NULL;
-	int ret;
+	char *missing = missing_of(dr->kind, &dr->f);
+	int ret = 0;
 
-	*copy = NULL;
-	pthread_mutex_lock(&fs->drafts->lock);
-	if ((ret = find_open_locked(fs->drafts, kind, fname, &dr, why)) < 0)
-		goto out;
-	missing = missing_of(kind, &dr->f);
 	if (!missing) {
 		ret = -ENOMEM;
 		goto out;
@@ -1178,20 +1383,190 @@ int osfs_drafts_boot_begin(struct osfs_fs *fs, enum osfs_kind_id kind, const cha
 	}
 	dr->state = DR_BOOTING;
 out:
-	pthread_mutex_unlock(&fs->drafts->lock);
 	free(missing);
 	return ret;
 }
 
-void osfs_drafts_boot_end(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, int ret,
-			  const char *created)
+int osfs_drafts_boot_begin(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname,
+			   struct osfs_draft_copy **copy, char *why)
 {
 	struct draft *dr;
-	char *id = ret == 0 && created ? strdup(created) : NULL;
+	int ret;
 
+	*copy = NULL;
 	pthread_mutex_lock(&fs->drafts->lock);
-	dr = find_locked(fs->drafts, kind, fname);
-	if (dr && ret < 0) {
+	if ((ret = find_open_locked(fs->drafts, kind, fname, &dr, why)) == 0)
+		ret = begin_locked(dr, copy, why);
+	pthread_mutex_unlock(&fs->drafts->lock);
+	return ret;
+}
+
+/* ---- settling: a create whose answer did not come ---- */
+
+/* What a settler thread owns. */
+struct settle {
+	struct osfs_fs *fs;
+	enum osfs_kind_id kind;
+	char *fname, *name;
+	char **before;              /* ids of that name before the POST */
+	double until;               /* monotonic: give up then */
+};
+
+static void settle_free(struct settle *s)
+{
+	free(s->fname);
+	free(s->name);
+	osfs_model_strv_free(s->before);
+	free(s);
+}
+
+/* How long a settling draft looks for its resource. */
+static double settle_window_s(const struct osfs_fs *fs)
+{
+	double t = 4 * fs->opts.timeout;
+
+	return t > SETTLE_MIN_S ? t : SETTLE_MIN_S;
+}
+
+/* How long a `boot` waits for the one in flight: its few requests. */
+static double boot_wait_s(const struct osfs_fs *fs)
+{
+	return 4 * (fs->opts.timeout > 0 ? fs->opts.timeout : 30) + 5;
+}
+
+/* The settler's outcome: the draft becomes the resource id, or, with
+ * none (id NULL), opens again, its error file saying why. */
+static void settle_end(struct settle *s, const char *id)
+{
+	struct osfs_fs *fs = s->fs;
+	const struct draft_kind *dk = draft_kind_of(s->kind);
+	struct osfs_drafts *d = fs->drafts;
+	char why[WHY_MAX] = "";
+	struct draft *dr;
+	int ret = 0;
+
+	if (id) {
+		log_info("%s/%s: settled: the create request made %s", osfs_kinds[s->kind].dir, s->fname, id);
+		osfs_cache_watch(fs->cache, s->kind, id);
+		osfs_cache_invalidate(fs->cache, (int)s->kind);
+	} else {
+		ret = fail(why, -ETIMEDOUT, "the answer to the create request did not come and no %s "
+			   "named '%.200s' appeared within %.0f s: it was not made; write %s to ctl "
+			   "to try again", dk->noun, s->name, settle_window_s(fs), dk->verb ? dk->verb : "");
+	}
+	pthread_mutex_lock(&d->lock);
+	dr = find_locked(d, s->kind, s->fname);
+	if (dr && dr->state == DR_SETTLING) {
+		dr->boots++;
+		dr->last_ret = ret;
+		if (!id) {
+			dr->state = DR_OPEN;
+		} else if ((dr->created = strdup(id))) {
+			dr->state = DR_BOOTED;
+			dr->booted_at = mono_s();
+			dr->booted_wall = wall_s();
+		} else {
+			unlink_locked(d, dr);
+		}
+	}
+	if (id)
+		recent_add_locked(d, s->kind, s->fname, id);
+	pthread_cond_broadcast(&d->changed);
+	pthread_mutex_unlock(&d->lock);
+	report(fs, s->kind, s->fname, ret, why);
+}
+
+/* The settler: every SETTLE_POLL_S, is there a resource of the name that
+ * was not there before the POST?  Stops early when the mount ends. */
+static void *settle_run(void *arg)
+{
+	struct settle *s = arg;
+	struct osfs_drafts *d = s->fs->drafts;
+	char *id = NULL;
+	bool stop = false, gave_up = false;
+
+	while (!id && !stop && !gave_up) {
+		double next = mono_s() + SETTLE_POLL_S;
+		pthread_mutex_lock(&d->lock);
+		while (!d->stopping && wait_until_locked(d, next))
+			;
+		stop = d->stopping;
+		pthread_mutex_unlock(&d->lock);
+		if (!stop) {
+			id = find_new(s->fs, s->kind, s->name, s->before);
+			gave_up = !id && mono_s() > s->until;
+		}
+	}
+	if (!stop)
+		settle_end(s, id);
+	free(id);
+	settle_free(s);
+	pthread_mutex_lock(&d->lock);
+	d->settlers--;
+	pthread_cond_broadcast(&d->changed);
+	pthread_mutex_unlock(&d->lock);
+	return NULL;
+}
+
+/* Start settling dr (lock held): a detached thread, counted in
+ * d->settlers; takes over m->before.  0 or -errno (nothing started). */
+static int settle_start_locked(struct osfs_fs *fs, struct draft *dr, struct made *m)
+{
+	struct settle *s = calloc(1, sizeof(*s));
+	pthread_attr_t attr;
+	pthread_t thread;
+	int ret = -ENOMEM;
+
+	if (!s || !(s->fname = strdup(dr->fname)) || !(s->name = strdup(dr->f.name)))
+		goto out;
+	s->fs = fs;
+	s->kind = dr->kind;
+	s->until = mono_s() + settle_window_s(fs);
+	s->before = m->before;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	ret = -pthread_create(&thread, &attr, settle_run, s);
+	pthread_attr_destroy(&attr);
+	if (ret == 0) {
+		m->before = NULL;
+		fs->drafts->settlers++;
+		s = NULL;
+	} else {
+		s->before = NULL;
+	}
+out:
+	if (s)
+		settle_free(s);
+	return ret;
+}
+
+/* Record the end of a boot: BOOTED with m->created, SETTLING (a settler
+ * started) when the answer did not come, else open again.  Wakes the
+ * writers that wait for it.  m stays the caller's, but for m->before,
+ * which a settler may take. */
+static void boot_finish(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, int ret,
+			struct made *m)
+{
+	struct osfs_drafts *d = fs->drafts;
+	char *id = ret == 0 && m->created ? strdup(m->created) : NULL;
+	struct draft *dr;
+
+	if (ret == 0) { /* before BOOTED: a lookup after that lists the new resource */
+		if (m->created && osfs_cache_name_created(fs->cache, kind, fname, m->created) < 0)
+			log_info("%s/%s: no memory to keep its name", osfs_kinds[kind].dir, fname);
+		if (m->created)
+			osfs_cache_watch(fs->cache, kind, m->created);
+		osfs_cache_invalidate(fs->cache, (int)kind);
+	}
+	pthread_mutex_lock(&d->lock);
+	dr = find_locked(d, kind, fname);
+	if (dr) {
+		dr->boots++;
+		dr->last_ret = ret;
+	}
+	if (dr && ret < 0 && m->unsure && settle_start_locked(fs, dr, m) == 0) {
+		dr->state = DR_SETTLING;
+	} else if (dr && ret < 0) {
 		dr->state = DR_OPEN;
 	} else if (dr && id) {
 		dr->state = DR_BOOTED;
@@ -1200,38 +1575,103 @@ void osfs_drafts_boot_end(struct osfs_fs *fs, enum osfs_kind_id kind, const char
 		dr->booted_wall = wall_s();
 		id = NULL;
 	} else if (dr) {
-		unlink_locked(fs->drafts, dr);
+		unlink_locked(d, dr);
 	}
-	pthread_mutex_unlock(&fs->drafts->lock);
+	if (ret == 0 && m->created)
+		recent_add_locked(d, kind, fname, m->created);
+	pthread_cond_broadcast(&d->changed);
+	pthread_mutex_unlock(&d->lock);
 	free(id);
-	if (ret == 0) {
-		log_info("%s/%s: created %s", osfs_kinds[kind].dir, fname, created ? created : "");
-		if (created && osfs_cache_name_created(fs->cache, kind, fname, created) < 0)
-			log_info("%s/%s: no memory to keep its name", osfs_kinds[kind].dir, fname);
-		if (created)
-			osfs_cache_watch(fs->cache, kind, created);
-		osfs_cache_invalidate(fs->cache, (int)kind);
-	}
+	if (ret == 0)
+		log_info("%s/%s: created %s", osfs_kinds[kind].dir, fname, m->created ? m->created : "");
 }
 
-/* Create the resource of a draft: freeze and copy it, send the copy. */
+void osfs_drafts_boot_end(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, int ret,
+			  const char *created)
+{
+	struct made m = { .created = (char *)created };
+
+	boot_finish(fs, kind, fname, ret, &m);
+}
+
+/* A create asked for while the draft is not open: wait (up to wait_s)
+ * for the one in flight and return its outcome; 0 once it made the
+ * resource; -EBUSY while settling.  Lock held. */
+static int join_boot_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname,
+			    double wait_s, char *why)
+{
+	double until = mono_s() + wait_s;
+	struct draft *dr = find_locked(d, kind, fname);
+	unsigned boots = dr ? dr->boots : 0;
+
+	while (dr && dr->state == DR_BOOTING && dr->boots == boots && wait_until_locked(d, until))
+		dr = find_locked(d, kind, fname);
+	if (!dr)
+		return recent_find_locked(d, kind, fname, NULL) ? 0 : -ENOENT;
+	if (dr->boots != boots)
+		return dr->last_ret; /* the create in flight ended: its outcome */
+	if (dr->state == DR_BOOTING)
+		return fail(why, -EBUSY, "a create request for this draft is still under way");
+	if (dr->state == DR_SETTLING)
+		return settling_why(dr, why);
+	return 0; /* DR_BOOTED */
+}
+
+/* Create the resource of a draft: freeze and copy it, send the copy;
+ * or, when a create is in flight already, learn its outcome. */
 static int commit(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname)
 {
+	struct osfs_drafts *d = fs->drafts;
 	struct osfs_draft_copy *copy = NULL;
-	char why[WHY_MAX] = "", *created = NULL, *pass = NULL;
-	int ret = osfs_drafts_boot_begin(fs, kind, fname, &copy, why);
+	char why[WHY_MAX] = "";
+	struct made m = { 0 };
+	struct draft *dr;
+	int ret;
 
-	if (ret == 0) {
-		ret = draft_kind_of(kind)->create(fs, fname, &copy->f, &created, &pass, why);
-		if (ret == 0 && created)
-			keep_secret(fs->drafts, created, pass);
-		else
-			wipe_free(pass);
-		osfs_drafts_boot_end(fs, kind, fname, ret, created);
+	pthread_mutex_lock(&d->lock);
+	dr = find_locked(d, kind, fname);
+	if (dr && dr->state == DR_OPEN)
+		ret = begin_locked(dr, &copy, why);
+	else
+		ret = join_boot_locked(d, kind, fname, boot_wait_s(fs), why);
+	pthread_mutex_unlock(&d->lock);
+	if (!copy) /* the create in flight reported its own outcome */
+		return *why ? report(fs, kind, fname, ret, why) : ret;
+	ret = draft_kind_of(kind)->create(fs, fname, &copy->f, &m, why);
+	if (ret == 0 && m.created) {
+		keep_secret(d, m.created, m.secret);
+		m.secret = NULL;
 	}
+	boot_finish(fs, kind, fname, ret, &m);
+	made_free(&m);
 	osfs_draft_copy_free(copy);
-	free(created);
 	return report(fs, kind, fname, ret, why);
+}
+
+int osfs_drafts_late_create(struct osfs_fs *fs, enum osfs_kind_id kind, const char *id,
+			    const char *data, size_t len)
+{
+	const struct draft_kind *dk = draft_kind_of(kind);
+	char word[32], *msg = NULL;
+	bool recent;
+
+	if (!dk || !dk->verb)
+		return 1;
+	osfs_ctl_normalise(data, len < 256 ? len : 256, word, sizeof(word));
+	if (strcmp(word, dk->verb) != 0)
+		return 1;
+	pthread_mutex_lock(&fs->drafts->lock);
+	recent = recent_find_locked(fs->drafts, kind, NULL, id);
+	pthread_mutex_unlock(&fs->drafts->lock);
+	if (recent)
+		return 0; /* the create this mount just made: the late writer learns it went well */
+	if (asprintf(&msg, "this %s exists already: '%s' is for a draft (mkdir a new name)", dk->noun,
+		     dk->verb) < 0)
+		msg = NULL;
+	osfs_notes_set(fs->notes, id, msg);
+	log_err("%s/%s: %s", osfs_kinds[kind].dir, id, msg ? msg : "exists already");
+	free(msg);
+	return -EINVAL;
 }
 
 /* ---- entry points for write.c ---- */
@@ -1283,27 +1723,127 @@ static bool complete(struct osfs_fs *fs, const struct osfs_node *node)
 	return all;
 }
 
+static void meta_remove(struct draft *dr, struct osfs_kv *kv)
+{
+	free(kv->key);
+	free(kv->value);
+	*kv = dr->f.meta[--dr->f.nmeta];
+}
+
+static char *memdup_or_null(const char *s, size_t len, bool *ok)
+{
+	char *out = s ? malloc(len + 1) : NULL;
+
+	if (s && !out)
+		*ok = false;
+	if (out)
+		memcpy(out, s, len + 1);
+	return out;
+}
+
+/* The id slot of a field resolved at write time, or NULL. */
+static char **id_slot(struct draft *dr, int f)
+{
+	return f == D_FLAVOR ? &dr->f.flavor_id : f == D_IMAGE ? &dr->f.image_id : NULL;
+}
+
+/* Before a clear of field f (or metadata key): keep what it held. */
+static void undo_keep_locked(struct draft *dr, int f, const char *key)
+{
+	struct undo *u = &dr->undo;
+	struct osfs_kv *kv = key ? meta_find(&dr->f, key) : NULL;
+	char **slot = key ? NULL : id_slot(dr, f);
+	bool ok = true;
+
+	undo_clear(u);
+	if (key && !kv)
+		return;
+	u->len = key ? 0 : f == D_USER_DATA ? dr->f.user_data_len :
+		 dr->f.vals[f] ? strlen(dr->f.vals[f]) : 0;
+	u->value = key ? dup_or_null(kv->value, &ok) : memdup_or_null(dr->f.vals[f], u->len, &ok);
+	u->id = slot ? dup_or_null(*slot, &ok) : NULL;
+	u->key = key ? dup_or_null(key, &ok) : NULL;
+	u->f = key ? D_METADATA : f;
+	u->at = mono_s();
+	if (!ok)
+		undo_clear(u);
+}
+
+/* After a refused write to field f (or metadata key): the value from
+ * before a clear just made is back, and a key this write was to create
+ * first (its value NULL) is gone again. */
+static void undo_refused_locked(struct draft *dr, int f, const char *key)
+{
+	struct undo *u = &dr->undo;
+	bool same = key ? u->f == D_METADATA && strcmp(u->key, key) == 0 : u->f == f;
+	struct osfs_kv *kv = key ? meta_find(&dr->f, key) : NULL;
+
+	if (same && mono_s() - u->at <= UNDO_S) {
+		char **slot = key ? NULL : id_slot(dr, f);
+		char **value = key ? (kv ? &kv->value : NULL) : &dr->f.vals[f];
+		if (value) {
+			free(*value);
+			*value = u->value;
+			u->value = NULL;
+		}
+		if (!key && f == D_USER_DATA)
+			dr->f.user_data_len = u->len;
+		if (slot) {
+			free(*slot);
+			*slot = u->id;
+			u->id = NULL;
+		}
+	}
+	if (same)
+		undo_clear(u);
+	if (kv && !kv->value)
+		meta_remove(dr, kv);
+}
+
+/* Apply one write to a draft's stored field or metadata key, keeping
+ * what a refused write must not lose (lock not held). */
+static int store_write(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len,
+		       char *why)
+{
+	struct draft *dr;
+	int f = node->index, ret;
+
+	pthread_mutex_lock(&fs->drafts->lock);
+	if ((ret = find_open_locked(fs->drafts, node->kind, node->key, &dr, why)) == 0 && len == 0)
+		undo_keep_locked(dr, f, node->subkey);
+	pthread_mutex_unlock(&fs->drafts->lock);
+	if (ret < 0)
+		return ret;
+	if (!node->subkey && (f == D_FLAVOR || f == D_IMAGE || f == D_KEY_NAME || f == D_NETWORKS)) {
+		ret = resolve_field(fs, node, f, data, len, why);
+		pthread_mutex_lock(&fs->drafts->lock);
+	} else {
+		pthread_mutex_lock(&fs->drafts->lock);
+		ret = find_open_locked(fs->drafts, node->kind, node->key, &dr, why);
+		if (ret == 0 && node->subkey)
+			ret = set_meta_locked(dr, node->subkey, data, len, why);
+		else if (ret == 0 && (f < 0 || !dfiles[f].writable || dfiles[f].dir))
+			ret = -EACCES;
+		else if (ret == 0)
+			ret = set_field_locked(dr, f, data, len, why);
+	}
+	dr = find_locked(fs->drafts, node->kind, node->key);
+	if (dr && dr->state == DR_OPEN && ret < 0 && ret != -EACCES)
+		undo_refused_locked(dr, f, node->subkey);
+	else if (dr && ret == 0 && len > 0) /* a value written: nothing to go back to */
+		undo_clear(&dr->undo);
+	pthread_mutex_unlock(&fs->drafts->lock);
+	return ret;
+}
+
 int osfs_drafts_write(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len)
 {
 	char why[WHY_MAX] = "";
-	struct draft *dr;
 	int f = node->index, ret;
 
 	if (!node->subkey && f == D_CTL)
 		return draft_ctl(fs, node, data, len);
-	if (!node->subkey && (f == D_FLAVOR || f == D_IMAGE || f == D_KEY_NAME)) {
-		ret = resolve_field(fs, node, f, data, len, why);
-		return report_write(fs, node, ret, why);
-	}
-	pthread_mutex_lock(&fs->drafts->lock);
-	ret = find_open_locked(fs->drafts, node->kind, node->key, &dr, why);
-	if (ret == 0 && node->subkey)
-		ret = set_meta_locked(dr, node->subkey, data, len, why);
-	else if (ret == 0 && (f < 0 || !dfiles[f].writable || dfiles[f].dir))
-		ret = -EACCES;
-	else if (ret == 0)
-		ret = set_field_locked(dr, f, data, len, why);
-	pthread_mutex_unlock(&fs->drafts->lock);
+	ret = store_write(fs, node, data, len, why);
 	report_write(fs, node, ret, why);
 	if (ret == 0 && !draft_kind_of(node->kind)->verb && complete(fs, node))
 		ret = commit(fs, node->kind, node->key);
@@ -1324,12 +1864,9 @@ static int meta_add_locked(struct draft *dr, const char *key, char *why)
 		return -ENOMEM;
 	dr->f.meta = grown;
 	grown[dr->f.nmeta].key = strdup(key);
-	grown[dr->f.nmeta].value = strdup("");
-	if (!grown[dr->f.nmeta].key || !grown[dr->f.nmeta].value) {
-		free(grown[dr->f.nmeta].key);
-		free(grown[dr->f.nmeta].value);
+	grown[dr->f.nmeta].value = NULL; /* new: a refused first write removes it again */
+	if (!grown[dr->f.nmeta].key)
 		return -ENOMEM;
-	}
 	dr->f.nmeta++;
 	return 0;
 }
@@ -1370,9 +1907,7 @@ static int forget_locked(struct draft *dr, const struct osfs_node *node, char *w
 		struct osfs_kv *kv = meta_find(&dr->f, node->subkey);
 		if (!kv)
 			return fail(why, -ENOENT, "metadata: no key '%.255s'", node->subkey);
-		free(kv->key);
-		free(kv->value);
-		*kv = dr->f.meta[--dr->f.nmeta];
+		meta_remove(dr, kv);
 		return 0;
 	}
 	if (f < 0 || dfiles[f].dir || !dfiles[f].writable || f == D_CTL)
@@ -1466,6 +2001,7 @@ int osfs_drafts_add(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fnam
 		ret = -ENOMEM;
 	} else {
 		dr->kind = kind;
+		dr->undo.f = -1;
 		dr->next = d->head;
 		d->head = dr;
 	}

@@ -287,9 +287,9 @@ static int connect_cloud(struct osfs_fs *fs)
 
 static void fs_free(struct osfs_fs *fs)
 {
+	osfs_drafts_free(fs->drafts); /* first: its settlers use the cache and the api */
 	osfs_cache_free(fs->cache);
 	osfs_children_free(fs->children);
-	osfs_drafts_free(fs->drafts);
 	osfs_notes_free(fs->notes);
 	osfs_newkeys_free(fs->newkeys);
 	osfs_api_free(fs->api);

@@ -83,7 +83,11 @@ static int write_ctl(struct osfs_fs *fs, struct osfs_node *node, const char *dat
 {
 	const struct osfs_verb *verb;
 	char why[160], *arg = NULL;
-	int ret = osfs_ctl_parse_arg(node->kind, data, len, &verb, &arg, why, sizeof(why));
+	int ret = osfs_drafts_late_create(fs, node->kind, node->res->id, data, len);
+
+	if (ret <= 0) /* "boot" reached the server its draft became */
+		return ret;
+	ret = osfs_ctl_parse_arg(node->kind, data, len, &verb, &arg, why, sizeof(why));
 
 	if (ret == -EINVAL) {
 		osfs_notes_set(fs->notes, node->res->id, why);

@@ -4,18 +4,26 @@
  *   mkdir /servers/web1        a draft: status DRAFT, `missing` lists what
  *                              boot still needs (flavor, image); the name
  *                              is checked here (names.h) and must be new
- *   echo private > networks    names or ids, resolved through Neutron
- *                              at boot (unknown or ambiguous: EINVAL)
+ *   echo private > networks    names or ids, looked up in Neutron when
+ *                              written (unknown or ambiguous: EINVAL, the
+ *                              candidates in `error`) and again at boot
  *   security_groups, boot_volume_size (GiB: boot from a new volume)
  *   echo m1.tiny > flavor      checked against the API's limits and
  *                              resolved against the cached flavor list at
  *                              once (bad, unknown or ambiguous: EINVAL)
  *   echo boot > ctl            POST /servers with a copy of the draft,
- *                              never resent; a dropped connection is
- *                              settled by looking the name up.  From then
- *                              on the draft is frozen (EBUSY) and reads
- *                              status BUILD; it stays listed until the
- *                              kind's listing shows the new server
+ *                              never resent.  From then on the draft is
+ *                              frozen (EBUSY) and reads status BUILD; it
+ *                              stays listed until the kind's listing shows
+ *                              the new server.  An answer that does not
+ *                              come (timeout, dropped connection, 5xx):
+ *                              the draft reads SETTLING and `boot` is
+ *                              EBUSY while the name is looked up in the
+ *                              background; the server that shows is the
+ *                              one made, or after a minute (4 request
+ *                              timeouts at least) the draft opens again.
+ *                              A `boot` written while another is in
+ *                              flight waits for it and gets its outcome
  *   rm web1/<file>             forgets what was written there (a metadata
  *                              key, a field); rmdir /servers/web1 discards
  *                              the draft.  Nothing here reaches the cloud.
@@ -88,6 +96,13 @@ int osfs_drafts_unlink(struct osfs_fs *fs, struct osfs_node *node);
 /* The resource `id` of `kind` is gone (deleted through its ctl): a booted
  * draft still waiting to be listed for it is dropped. */
 void osfs_drafts_forget(struct osfs_fs *fs, enum osfs_kind_id kind, const char *id);
+
+/* A create verb ("boot") written to the ctl of a live resource `id` of
+ * `kind`: 0 when a boot of this mount made it within the last seconds
+ * (a writer that raced the boot learns it went well), -EINVAL (the reason
+ * in id's error note) for another, 1 when data is not that verb. */
+int osfs_drafts_late_create(struct osfs_fs *fs, enum osfs_kind_id kind, const char *id,
+			    const char *data, size_t len);
 
 /* "PASSWORD\n": the adminPass the boot of server `id` was given (held in
  * memory only, dropped when its ctl deletes it), or NULL; caller frees. */

@@ -77,11 +77,12 @@ def test_a_network_id_still_works(cloud, mnt, booted):
     assert list(s["addresses"]) == ["private"]
 
 
-def test_an_unknown_network_name_fails_the_boot_and_says_what_is_there(cloud, mnt):
+def test_an_unknown_network_name_is_refused_when_written_and_says_what_is_there(cloud, mnt):
     m, name = mnt, unique("netunknown")
-    draft(m, cloud, name, networks="no-such-net\n")
+    draft(m, cloud, name)
     before = len(server_posts(cloud.emu)) if cloud.emu else None
-    assert m.write("servers/%s/ctl" % name, "boot\n") == errno.EINVAL
+    assert m.write("servers/%s/networks" % name, "no-such-net\n") == errno.EINVAL
+    assert m.read("servers", name, "networks") == ""               # nothing kept
     err = m.read("servers", name, "error")
     assert "no-such-net" in err
     assert "private" in err and network_id(cloud, "private") in err  # the candidates
@@ -102,9 +103,9 @@ def test_an_ambiguous_network_name_fails_with_the_ids(cloud, mnt):
                                                 {"network": {"name": net}})
             assert status == 201, (status, body)
             made.append(body["network"]["id"])
-        draft(m, cloud, name, networks=net + "\n")
+        draft(m, cloud, name)
         before = len(server_posts(cloud.emu)) if cloud.emu else None
-        assert m.write("servers/%s/ctl" % name, "boot\n") == errno.EINVAL
+        assert m.write("servers/%s/networks" % name, net + "\n") == errno.EINVAL
         err = m.read("servers", name, "error")
         assert all(i in err for i in made), err
         assert named(cloud, name) == []

@@ -34,6 +34,9 @@ static const char *answer_for(const struct osfs_api_call *call, long *status)
 		return "{\"images\": [{\"id\": \"11111111-2222-3333-4444-555555555555\", \"name\": \"cirros\"}]}";
 	if (strncmp(call->path, "/os-keypairs", 12) == 0)
 		return "{\"keypairs\": []}";
+	if (strncmp(call->path, "/v2.0/networks?", 15) == 0)
+		return "{\"networks\": [{\"id\": \"aaaaaaaa-0000-0000-0000-000000000001\", \"name\": \"private\"},"
+		       " {\"id\": \"aaaaaaaa-0000-0000-0000-000000000002\", \"name\": \"public\"}]}";
 	if (strncmp(call->path, "/servers?name=", 14) == 0)
 		return "{\"servers\": []}";
 	if (strcmp(call->method, "POST") == 0 && strcmp(call->path, "/servers") == 0) {
@@ -222,9 +225,21 @@ static void limits(void)
 	CHECK(create_key("lim", "k") == 0);
 	CHECK(write_file("lim", "metadata", "k", v256) == -EINVAL);
 	CHECK(error_has("lim", "255"));
+	struct osfs_node gone = { 0 };
+	char meta_dir[] = "metadata", key_k[] = "k", *rest[2] = { meta_dir, key_k };
+	CHECK(osfs_drafts_lookup(&fs, OSFS_SERVERS, "lim", rest, 2, &gone) == -ENOENT); /* refused: no key */
+	CHECK(create_key("lim", "k") == 0);
+	CHECK(write_file("lim", "metadata", "k", v255) == 0);
 	v256[256] = '\0'; /* without the newline: still 256 characters */
 	CHECK(write_file("lim", "metadata", "k", v256) == -EINVAL);
-	CHECK(write_file("lim", "metadata", "k", v255) == 0);
+	char *kept = read_file("lim", "metadata", "k");
+	CHECK_STR(kept, v255);                                 /* refused: the old value stays */
+	free(kept);
+	CHECK(write_file("lim", "metadata", "k", "") == 0);     /* the truncate of `echo x > k` ... */
+	CHECK(write_file("lim", "metadata", "k", v256) == -EINVAL);
+	kept = read_file("lim", "metadata", "k");
+	CHECK_STR(kept, v255);                                 /* ... is undone when x is refused */
+	free(kept);
 	CHECK(write_file("lim", "metadata", "k", e255) == 0);    /* 255 characters, 510 bytes */
 	char *key256 = repeat("k", 256);
 	key256[256] = '\0';
@@ -262,8 +277,14 @@ static void error_file(void)
 	CHECK(error_has("err", "auto and none"));
 	CHECK(write_file("err", "networks", NULL, "auto 11111111-2222-3333-4444-555555555555\n") == -EINVAL);
 	CHECK(error_has("err", "auto and none"));
-	CHECK(write_file("err", "networks", NULL, "private\npublic\n") == 0); /* names: resolved at boot */
+	CHECK(write_file("err", "networks", NULL, "private\npublic\n") == 0); /* names Neutron knows */
 	CHECK(error_empty("err"));
+	CHECK(write_file("err", "networks", NULL, "private nowhere\n") == -EINVAL);
+	CHECK(error_has("err", "nowhere"));
+	CHECK(error_has("err", "public"));                    /* the candidates */
+	char *nets_kept = read_file("err", "networks", NULL);
+	CHECK_STR(nets_kept, "private\npublic\n");
+	free(nets_kept);
 	CHECK(write_file("err", "boot_volume_size", NULL, "ten\n") == -EINVAL);
 	CHECK(error_has("err", "not a size"));
 	CHECK(write_file("err", "boot_volume_size", NULL, "0\n") == -EINVAL);

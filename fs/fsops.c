@@ -325,6 +325,10 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++)
 		if (conn->capable & wanted[i])
 			conn->want |= wanted[i];
+	/* O_TRUNC must reach us as a SETATTR: with no OPEN, an atomic O_TRUNC
+	 * would be lost, and `>` of a short value over a long one would keep
+	 * the long one's tail */
+	conn->want &= ~FUSE_CAP_ATOMIC_O_TRUNC;
 	g->no_open = (conn->want & FUSE_CAP_NO_OPEN_SUPPORT) != 0;
 	n = osfs_notify_new(g->se, g->inodes);
 	if (n && osfs_notify_start(n) == 0) {

@@ -10,9 +10,13 @@
  *   /<kind>/<name>/<links>/<id>      symlinks (networks/X/subnets/, servers/X/volumes/)
  *   /<kind>/<name>/<nested>/<id>/<f> an element of an array (security_groups/X/rules/)
  *   /<kind>/<name>/<kind2>/<name2>/<f> a nested kind (servers/X/actions/<request id>/)
- *   /servers/<name>/ctl, error, console.log, events
+ *   /servers/<name>/ctl, error, events
+ *   /servers/<name>/console.log, actions   symlinks to /.openstackfs/live/...
  *   /limits/<key>, /limits/json
- *   /.openstackfs/            version cloud stats log events
+ *   /.openstackfs/            version cloud stats log events live/
+ *   /.openstackfs/live/servers/<id>/console.log, actions/   what costs a request
+ *                             of its own: reached by the links; live/ lists nothing,
+ *                             so no walk enters it
  *
  * A node holds a listing reference while it lives (osfs_node_release).
  * Functions return 0 or -errno; no FUSE type appears here.

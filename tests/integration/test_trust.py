@@ -157,6 +157,9 @@ def test_reboot_hard_in_two_writes_is_hard(emu, mnt):
 def test_metadata_writes_have_file_semantics(cloud, live):
     m, sid = live
     meta = os.path.join(srv_dir(m, sid), "metadata")
+    sh("echo a-long-value > %s/osfs-trust" % meta)
+    sh("echo short > %s/osfs-trust" % meta)                      # > replaces, tail and all
+    assert meta_of(cloud, sid).get("osfs-trust") == "short"
     sh("(echo -n prod-; echo web) > %s/osfs-trust" % meta)       # two writes, one value
     assert meta_of(cloud, sid).get("osfs-trust") == "prod-web"
     assert m.read(os.path.relpath(meta, m.path), "osfs-trust") == "prod-web\n"

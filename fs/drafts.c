@@ -50,7 +50,8 @@
 #define API_TEXT_MAX 255          /* characters: Nova's limit on names and metadata */
 #define MAX_META 128
 #define BOOTED_KEEP_S 60          /* a booted draft waits this long at most for a listing */
-#define RECENT_S 10               /* a `boot` this soon after the boot made it answers 0 */
+#define RECENT_S 1                /* a `boot` this soon after the boot made it answers 0:
+				   * a writer that raced it; a later one is refused */
 #define SETTLE_MIN_S 60           /* a settling draft looks for its resource this long at least */
 #define SETTLE_POLL_S 1           /* between two look-ups of a settling draft's name */
 #define UNDO_S 5                  /* a refused write this soon after a clear restores the value */

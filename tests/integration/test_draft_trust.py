@@ -6,7 +6,7 @@ import os
 import time
 
 from harness import sh
-from test_write import delete_server, make_draft, named, unique, wait_file
+from test_write import delete_server as delete_now, make_draft, named, unique, wait_file
 
 SETTLE_TIMEOUT = 60
 
@@ -20,6 +20,15 @@ def wait_one_server(cloud, name, timeout=SETTLE_TIMEOUT):
         time.sleep(0.3)
     raise AssertionError("no server named %s after %ds" % (name, timeout))
 
+
+
+def delete_server(m, cloud, name):
+    """Delete and wait until the cloud no longer lists it, so that no test
+    after this one sees the server count move under its walks."""
+    delete_now(m, cloud, name)
+    deadline = time.time() + 120
+    while named(cloud, name) and time.time() < deadline:
+        time.sleep(0.5)
 
 def test_boot_whose_answer_times_out_settles_to_the_one_server(emu, cloud, mount):
     m = mount("timeout=3")

@@ -148,6 +148,7 @@ def test_a_ctl_line_in_two_writes_runs_once_whole(cloud, live):
 def test_reboot_hard_in_two_writes_is_hard(emu, mnt):
     name = sorted(os.listdir(mnt.p("servers")))[4]
     sid = mnt.read("servers", name, "id").strip()
+    emu.reset()                                                  # clears the request log
     sh("{ printf reboot; printf ' hard\\n'; } > %s" % mnt.p("servers", name, "ctl"))
     sent = [r for r in emu.call("GET", "/_emu/requests?last=50")["requests"]
             if r["method"] == "POST" and r["path"].endswith("/%s/action" % sid)]

@@ -376,7 +376,7 @@ def test_remove_floating_ip_keeps_an_address_allocated_with_the_cli(cloud, mount
                                         {"floatingip": {"port_id": port["id"]}})  # server add floating ip
     assert status == 200, (status, body)
     assert wait_until(lambda: addr in str(cloud.client.server(s["id"])["addresses"]))
-    assert wait_until(lambda: fips_at(cloud, addr)[0]["status"] == "ACTIVE")
+    # (its status turns ACTIVE only where an L3 agent runs: not in tests/realcloud)
     m2 = mount()                                                  # lists what Nova shows now
     assert "private " + addr + "\n" in m2.read("servers", name, "addresses")
     assert m2.write("servers/%s/ctl" % name, "remove-floating-ip %s\n" % addr) == 0, \

@@ -35,41 +35,41 @@ VERB_FN(run_delete_volume);
 VERB_FN(run_release_fip);
 
 static const struct osfs_verb server_verbs[] = {
-	{ "reboot", NULL, "{\"reboot\": {\"type\": \"SOFT\"}}", false, NULL, NULL },
-	{ "reboot hard", NULL, "{\"reboot\": {\"type\": \"HARD\"}}", false, NULL, NULL },
-	{ "stop", NULL, "{\"os-stop\": null}", false, NULL, NULL },
-	{ "start", NULL, "{\"os-start\": null}", false, NULL, NULL },
-	{ "pause", NULL, "{\"pause\": null}", false, NULL, NULL },
-	{ "unpause", NULL, "{\"unpause\": null}", false, NULL, NULL },
-	{ "suspend", NULL, "{\"suspend\": null}", false, NULL, NULL },
-	{ "resume", NULL, "{\"resume\": null}", false, NULL, NULL },
-	{ "lock", NULL, "{\"lock\": null}", false, NULL, NULL },
-	{ "unlock", NULL, "{\"unlock\": null}", false, NULL, NULL },
-	{ "delete", NULL, NULL, true, run_delete, NULL },
-	{ "unset", "KEY", NULL, false, run_unset, NULL },
-	{ "attach", "VOLUME", NULL, false, run_attach, NULL },
-	{ "detach", "VOLUME", NULL, false, run_detach, NULL },
-	{ "add-floating-ip", "NETWORK", NULL, false, run_add_fip, "addresses" },
-	{ "remove-floating-ip", "ADDRESS", NULL, false, run_remove_fip, "addresses" },
-	{ "add-security-group", "NAME", NULL, false, run_add_sg, "security_groups" },
-	{ "remove-security-group", "NAME", NULL, false, run_remove_sg, "security_groups" },
-	{ NULL, NULL, NULL, false, NULL, NULL },
+	{ .words = "reboot", .action = "{\"reboot\": {\"type\": \"SOFT\"}}" },
+	{ .words = "reboot hard", .action = "{\"reboot\": {\"type\": \"HARD\"}}" },
+	{ .words = "stop", .action = "{\"os-stop\": null}" },
+	{ .words = "start", .action = "{\"os-start\": null}" },
+	{ .words = "pause", .action = "{\"pause\": null}" },
+	{ .words = "unpause", .action = "{\"unpause\": null}" },
+	{ .words = "suspend", .action = "{\"suspend\": null}" },
+	{ .words = "resume", .action = "{\"resume\": null}" },
+	{ .words = "lock", .action = "{\"lock\": null}" },
+	{ .words = "unlock", .action = "{\"unlock\": null}" },
+	{ .words = "delete", .removes = true, .run = run_delete },
+	{ .words = "unset", .arg = "KEY", .run = run_unset },
+	{ .words = "attach", .arg = "VOLUME", .run = run_attach },
+	{ .words = "detach", .arg = "VOLUME", .run = run_detach },
+	{ .words = "add-floating-ip", .arg = "NETWORK", .run = run_add_fip, .shows_in = "addresses" },
+	{ .words = "remove-floating-ip", .arg = "ADDRESS", .run = run_remove_fip, .shows_in = "addresses" },
+	{ .words = "add-security-group", .arg = "NAME", .run = run_add_sg, .shows_in = "security_groups" },
+	{ .words = "remove-security-group", .arg = "NAME", .run = run_remove_sg, .shows_in = "security_groups" },
+	{ .words = NULL },
 };
 
 static const struct osfs_verb keypair_verbs[] = {
-	{ "delete", NULL, NULL, true, run_delete_keypair, NULL },
-	{ NULL, NULL, NULL, false, NULL, NULL },
+	{ .words = "delete", .removes = true, .run = run_delete_keypair },
+	{ .words = NULL },
 };
 
 static const struct osfs_verb volume_verbs[] = {
-	{ "delete", NULL, NULL, true, run_delete_volume, NULL },
-	{ NULL, NULL, NULL, false, NULL, NULL },
+	{ .words = "delete", .removes = true, .run = run_delete_volume },
+	{ .words = NULL },
 };
 
 /* Releasing an address is said on the address itself, never by a server verb. */
 static const struct osfs_verb floating_ip_verbs[] = {
-	{ "release", NULL, NULL, true, run_release_fip, NULL },
-	{ NULL, NULL, NULL, false, NULL, NULL },
+	{ .words = "release", .removes = true, .run = run_release_fip },
+	{ .words = NULL },
 };
 
 static const struct osfs_verb *verbs_of(enum osfs_kind_id kind)

@@ -822,6 +822,11 @@ int osfs_cache_fresh(struct osfs_cache *c, enum osfs_kind_id kind,
 		goto out;
 	}
 	if (w) {
+		/* a change in the same second as the last one still moves the
+		 * mtime on: the kernel drops the pages it holds when it moves */
+		const struct osfs_res *prev = w->one ? w->one->items[0] : r;
+		if (one->items[0]->mtime <= prev->mtime && !osfs_res_same(one->items[0], prev))
+			one->items[0]->mtime = prev->mtime + 1;
 		osfs_listing_put(w->one);
 		w->one = osfs_listing_hold(one);
 		w->settled = watch_settles(w, one->items[0]);

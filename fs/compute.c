@@ -206,6 +206,13 @@ int osfs_compute_action(struct osfs_api *api, const char *server, const char *bo
 	return call_at(api, "POST", "/servers/%s/action%s", server, NULL, body, msg);
 }
 
+int osfs_compute_action_arg(struct osfs_api *api, const char *server, const char *action,
+			    const char *key, const char *value, char **msg)
+{
+	return send_at(api, "POST", "/servers/%s/action%s", server, NULL, wrapped(action, key, value),
+		       msg);
+}
+
 int osfs_compute_console(struct osfs_api *api, const char *server, char **out, char **msg)
 {
 	static const char body[] = "{\"os-getConsoleOutput\": {\"length\": 1000}}";

@@ -35,41 +35,55 @@ VERB_FN(run_delete_volume);
 VERB_FN(run_release_fip);
 
 static const struct osfs_verb server_verbs[] = {
-	{ "reboot", NULL, "{\"reboot\": {\"type\": \"SOFT\"}}", false, NULL, NULL },
-	{ "reboot hard", NULL, "{\"reboot\": {\"type\": \"HARD\"}}", false, NULL, NULL },
-	{ "stop", NULL, "{\"os-stop\": null}", false, NULL, NULL },
-	{ "start", NULL, "{\"os-start\": null}", false, NULL, NULL },
-	{ "pause", NULL, "{\"pause\": null}", false, NULL, NULL },
-	{ "unpause", NULL, "{\"unpause\": null}", false, NULL, NULL },
-	{ "suspend", NULL, "{\"suspend\": null}", false, NULL, NULL },
-	{ "resume", NULL, "{\"resume\": null}", false, NULL, NULL },
-	{ "lock", NULL, "{\"lock\": null}", false, NULL, NULL },
-	{ "unlock", NULL, "{\"unlock\": null}", false, NULL, NULL },
-	{ "delete", NULL, NULL, true, run_delete, NULL },
-	{ "unset", "KEY", NULL, false, run_unset, NULL },
-	{ "attach", "VOLUME", NULL, false, run_attach, NULL },
-	{ "detach", "VOLUME", NULL, false, run_detach, NULL },
-	{ "add-floating-ip", "NETWORK", NULL, false, run_add_fip, "addresses" },
-	{ "remove-floating-ip", "ADDRESS", NULL, false, run_remove_fip, "addresses" },
-	{ "add-security-group", "NAME", NULL, false, run_add_sg, "security_groups" },
-	{ "remove-security-group", "NAME", NULL, false, run_remove_sg, "security_groups" },
-	{ NULL, NULL, NULL, false, NULL, NULL },
+	{ .words = "reboot", .action = "{\"reboot\": {\"type\": \"SOFT\"}}" },
+	{ .words = "reboot hard", .action = "{\"reboot\": {\"type\": \"HARD\"}}" },
+	{ .words = "stop", .action = "{\"os-stop\": null}" },
+	{ .words = "start", .action = "{\"os-start\": null}" },
+	{ .words = "pause", .action = "{\"pause\": null}" },
+	{ .words = "unpause", .action = "{\"unpause\": null}" },
+	{ .words = "suspend", .action = "{\"suspend\": null}" },
+	{ .words = "resume", .action = "{\"resume\": null}" },
+	{ .words = "lock", .action = "{\"lock\": null}" },
+	{ .words = "unlock", .action = "{\"unlock\": null}" },
+	/* status shows each of these: RESIZE, VERIFY_RESIZE, SHELVED..., RESCUE */
+	{ .words = "resize", .arg = "FLAVOR", .action = "resize", .arg_key = "flavorRef",
+	  .arg_of = &osfs_kinds[OSFS_FLAVORS], .shows_in = "status" },
+	{ .words = "confirm-resize", .action = "{\"confirmResize\": null}", .shows_in = "status" },
+	{ .words = "revert-resize", .action = "{\"revertResize\": null}", .shows_in = "status" },
+	{ .words = "shelve", .action = "{\"shelve\": null}", .shows_in = "status" },
+	{ .words = "unshelve", .action = "{\"unshelve\": null}", .shows_in = "status" },
+	{ .words = "rescue", .action = "{\"rescue\": null}", .shows_in = "status" },
+	{ .words = "unrescue", .action = "{\"unrescue\": null}", .shows_in = "status" },
+	/* these end where they began (ACTIVE): watched until task_state clears */
+	{ .words = "rebuild", .arg = "[IMAGE]", .action = "rebuild", .arg_key = "imageRef",
+	  .arg_of = &osfs_kinds[OSFS_IMAGES], .arg_default = "image" },
+	{ .words = "snapshot", .arg = "NAME", .action = "createImage", .arg_key = "name",
+	  .changes = &osfs_kinds[OSFS_IMAGES] },
+	{ .words = "delete", .removes = true, .run = run_delete },
+	{ .words = "unset", .arg = "KEY", .run = run_unset },
+	{ .words = "attach", .arg = "VOLUME", .run = run_attach },
+	{ .words = "detach", .arg = "VOLUME", .run = run_detach },
+	{ .words = "add-floating-ip", .arg = "NETWORK", .run = run_add_fip, .shows_in = "addresses" },
+	{ .words = "remove-floating-ip", .arg = "ADDRESS", .run = run_remove_fip, .shows_in = "addresses" },
+	{ .words = "add-security-group", .arg = "NAME", .run = run_add_sg, .shows_in = "security_groups" },
+	{ .words = "remove-security-group", .arg = "NAME", .run = run_remove_sg, .shows_in = "security_groups" },
+	{ .words = NULL },
 };
 
 static const struct osfs_verb keypair_verbs[] = {
-	{ "delete", NULL, NULL, true, run_delete_keypair, NULL },
-	{ NULL, NULL, NULL, false, NULL, NULL },
+	{ .words = "delete", .removes = true, .run = run_delete_keypair },
+	{ .words = NULL },
 };
 
 static const struct osfs_verb volume_verbs[] = {
-	{ "delete", NULL, NULL, true, run_delete_volume, NULL },
-	{ NULL, NULL, NULL, false, NULL, NULL },
+	{ .words = "delete", .removes = true, .run = run_delete_volume },
+	{ .words = NULL },
 };
 
 /* Releasing an address is said on the address itself, never by a server verb. */
 static const struct osfs_verb floating_ip_verbs[] = {
-	{ "release", NULL, NULL, true, run_release_fip, NULL },
-	{ NULL, NULL, NULL, false, NULL, NULL },
+	{ .words = "release", .removes = true, .run = run_release_fip },
+	{ .words = NULL },
 };
 
 static const struct osfs_verb *verbs_of(enum osfs_kind_id kind)
@@ -153,7 +167,10 @@ int osfs_ctl_parse_arg(enum osfs_kind_id kind, const char *text, size_t len,
 	}
 	if (v->arg && !(*arg = raw_arg(text, len)))
 		return -ENOMEM;
-	if (v->arg && (!**arg || memchr(text, '\0', len) || strchr(*arg, '\n'))) {
+	if (v->arg && !**arg && v->arg[0] == '[') { /* an argument that may be left out */
+		free(*arg);
+		*arg = NULL;
+	} else if (v->arg && (!**arg || memchr(text, '\0', len) || strchr(*arg, '\n'))) {
 		snprintf(why, whylen, "%s needs one %s: echo '%s %s' > ctl", v->words, v->arg,
 			 v->words, v->arg);
 		free(*arg);
@@ -285,6 +302,43 @@ VERB_FN(run_remove_sg)
 	return osfs_compute_security_group(fs->api, r->id, arg, 0, msg);
 }
 
+/* A row's action with an argument: ARG (or the field standing for it)
+ * resolved to an id when it names a resource, then {action: {arg_key: ARG}}. */
+static int run_action_arg(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_res *r,
+			  const struct osfs_verb *verb, const char *arg, char **msg, char *why,
+			  size_t whylen)
+{
+	char *value = NULL, *id = NULL;
+	int field = verb->arg_default ? osfs_kind_field(&osfs_kinds[kind], verb->arg_default) : -1;
+	int ret = 0;
+
+	_Static_assert(OSFS_CTL_WHY_MAX >= OSFS_DRAFTS_WHY_MAX, "why buffers");
+	if (!arg && field >= 0)
+		value = strndup(r->vals[field], strcspn(r->vals[field], "\n"));
+	else
+		value = strdup(arg ? arg : "");
+	if (!value) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (!*value) {
+		snprintf(why, whylen, "%s needs %s: %s has no %s", verb->words, verb->arg, r->fname,
+			 verb->arg_default ? verb->arg_default : verb->arg);
+		ret = -EINVAL;
+		goto out;
+	}
+	if (verb->arg_of) /* why is OSFS_CTL_WHY_MAX long (osfs_ctl_run) */
+		ret = osfs_drafts_resolve(fs, (enum osfs_kind_id)(verb->arg_of - osfs_kinds), value,
+					  &id, why);
+	if (ret == 0)
+		ret = osfs_compute_action_arg(fs->api, r->id, verb->action, verb->arg_key,
+					      id ? id : value, msg);
+out:
+	free(id);
+	free(value);
+	return ret;
+}
+
 /* The file that shows whether a verb whose answer never came was done. */
 static const char *outcome_field(enum osfs_kind_id kind, const struct osfs_verb *verb)
 {
@@ -320,13 +374,16 @@ static void outcome_unknown(struct osfs_fs *fs, enum osfs_kind_id kind, const st
 		osfs_cache_watch(fs->cache, kind, r->id);
 	if (verb->removes)
 		osfs_cache_invalidate(fs->cache, (int)kind);
+	if (verb->changes)
+		osfs_cache_invalidate(fs->cache, (int)(verb->changes - osfs_kinds));
 }
 
 int osfs_ctl_run(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_res *r,
 		 const struct osfs_verb *verb, const char *arg)
 {
 	char *msg = NULL, why[OSFS_CTL_WHY_MAX] = "";
-	int ret = verb->action ? osfs_compute_action(fs->api, r->id, verb->action, &msg) :
+	int ret = verb->arg_key ? run_action_arg(fs, kind, r, verb, arg, &msg, why, sizeof(why)) :
+		  verb->action ? osfs_compute_action(fs->api, r->id, verb->action, &msg) :
 		  verb->run(fs, r, arg, &msg, why, sizeof(why));
 	const char *unanswered = ret < 0 ? osfs_error_unanswered() : NULL;
 
@@ -350,6 +407,8 @@ int osfs_ctl_run(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_r
 			osfs_drafts_forget(fs, kind, r->id);
 			osfs_cache_invalidate(fs->cache, (int)kind);
 		}
+		if (verb->changes)
+			osfs_cache_invalidate(fs->cache, (int)(verb->changes - osfs_kinds));
 	}
 	free(msg);
 	return osfs_error_for_user(ret); /* an answer we could not read: EIO */

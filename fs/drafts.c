@@ -884,8 +884,11 @@ static int resolve(struct osfs_fs *fs, enum osfs_kind_id kind, const char *value
 	if (!hit && (fname = osfs_name_encode(value)))
 		hit = osfs_listing_find(l, fname);
 	if (!hit) {
-		ret = fail(why, -EINVAL, "nothing in %s/ is named or has the id '%.200s'",
-			   osfs_kinds[kind].dir, value);
+		char names[512] = "";
+		for (size_t i = 0, o = 0; i < l->n && o < sizeof(names); i++)
+			o += (size_t)snprintf(names + o, sizeof(names) - o, " %s", l->items[i]->fname);
+		ret = fail(why, -EINVAL, "nothing in %s/ is named or has the id '%.200s'; there are:%s",
+			   osfs_kinds[kind].dir, value, names);
 		goto out;
 	}
 	*id = strdup(hit->id);
@@ -895,6 +898,12 @@ out:
 	free(msg);
 	osfs_listing_put(l);
 	return ret;
+}
+
+int osfs_drafts_resolve(struct osfs_fs *fs, enum osfs_kind_id kind, const char *value, char **id,
+			char *why)
+{
+	return resolve(fs, kind, value, id, why);
 }
 
 /* ---- checking and writing fields ---- */

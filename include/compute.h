@@ -54,6 +54,11 @@ int osfs_compute_security_group(struct osfs_api *api, const char *server, const 
 /* POST /servers/{server}/action with body ({"reboot": ...}), once. */
 int osfs_compute_action(struct osfs_api *api, const char *server, const char *body, char **msg);
 
+/* The same with the body {action: {key: value}} ({"resize": {"flavorRef":
+ * "2"}}), value sent as a JSON string. */
+int osfs_compute_action_arg(struct osfs_api *api, const char *server, const char *action,
+			    const char *key, const char *value, char **msg);
+
 /* DELETE /servers/{server}. */
 int osfs_compute_delete(struct osfs_api *api, const char *server, char **msg);
 

@@ -1,10 +1,12 @@
 /* ctl.h - the verbs a `ctl` file takes, as a table per kind.
  *
  * Live servers: reboot, reboot hard, stop, start, pause, unpause, suspend,
- * resume, lock, unlock, delete, unset KEY, attach VOLUME, detach VOLUME,
- * add-floating-ip NETWORK, remove-floating-ip ADDRESS, add-security-group
- * NAME, remove-security-group NAME (these through compute.h, network.h
- * and volume.h).  Keypairs and volumes: delete.  Floating IPs: release
+ * resume, lock, unlock, resize FLAVOR, confirm-resize, revert-resize,
+ * rebuild [IMAGE], shelve, unshelve, rescue, unrescue, snapshot NAME,
+ * delete, unset KEY, attach VOLUME, detach VOLUME, add-floating-ip
+ * NETWORK, remove-floating-ip ADDRESS, add-security-group NAME,
+ * remove-security-group NAME (these through compute.h, network.h and
+ * volume.h).  Keypairs and volumes: delete.  Floating IPs: release
  * (remove-floating-ip only disassociates).  Drafts: boot
  * and delete (drafts.c).  Parsing trims surrounding blanks and newlines,
  * folds runs of blanks and ignores case, so `echo "Reboot  hard" > ctl`
@@ -31,12 +33,21 @@ typedef int (*osfs_verb_fn)(struct osfs_fs *fs, const struct osfs_res *r, const 
 
 struct osfs_verb {
 	const char *words;     /* "reboot hard"; for a verb with an argument, its word: "unset" */
-	const char *arg;       /* the argument's name in `cat ctl` ("KEY"), or NULL: none */
-	const char *action;    /* a server action's JSON body ({"os-stop": null}), or NULL */
+	const char *arg;       /* the argument's name in `cat ctl` ("KEY"), or NULL: none;
+				* in brackets ("[IMAGE]") it may be left out */
+	const char *action;    /* a server action's JSON body ({"os-stop": null}), or NULL;
+				* with arg_key, the action's name ("resize") */
 	bool removes;          /* the resource itself goes away (its kind's listing changes) */
 	osfs_verb_fn run;      /* what a verb without an action does */
 	const char *shows_in;  /* the field that shows the change seconds after the
 				* API accepted it ("addresses"), or NULL */
+	/* An action with an argument: the body is {action: {arg_key: ARG}}. */
+	const char *arg_key;            /* "flavorRef", or NULL */
+	const struct osfs_kind *arg_of; /* ARG names one of these (name or id): its id is
+					 * sent; unknown or ambiguous is -EINVAL */
+	const char *arg_default;        /* the resource's field that stands for an ARG
+					 * left out ("image"), or NULL */
+	const struct osfs_kind *changes;/* another kind whose listing the verb changes */
 };
 
 /* The verb without an argument that `text` names for `kind`, or NULL. */

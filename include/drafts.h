@@ -71,6 +71,12 @@ bool osfs_drafts_file_is_command(const struct osfs_node *node);
  * file), -EBUSY (the draft is frozen: it boots), -ENOENT. */
 int osfs_drafts_check_write(struct osfs_fs *fs, const struct osfs_node *node);
 
+/* The id of the one `kind` resource that `value` names (an id, a name no
+ * other has, or a file name), as draft fields resolve: in *id (caller
+ * frees), or -EINVAL with the candidates in why[0..OSFS_DRAFTS_WHY_MAX). */
+int osfs_drafts_resolve(struct osfs_fs *fs, enum osfs_kind_id kind, const char *value, char **id,
+			char *why);
+
 /* mkdir: a new draft, booted at once when defaults make it complete.
  * -EEXIST when the name (or the name it encodes) is taken, -EINVAL for a
  * name osfs_name_check_new refuses (the reason logged), -EPERM for kinds

@@ -89,6 +89,31 @@ FAULT_STATUSES = ("ERROR", "DELETED")
 POWER = {"NOSTATE": 0, "RUNNING": 1, "PAUSED": 3, "SHUTDOWN": 4,
          "CRASHED": 6, "SUSPENDED": 7}
 
+# Server actions of the lifecycle: the vm_states Nova allows each in (task
+# state None), the task state it runs in and its compute event; and its body's
+# schema: the key its object must hold (None: the body is null) and whether
+# null is allowed instead of that object.
+LIFECYCLE = {
+    "resize": (["active", "stopped"], "resize_prep", "compute_prep_resize"),
+    "confirmResize": (["resized"], None, "compute_confirm_resize"),
+    "revertResize": (["resized"], "resize_reverting", "compute_revert_resize"),
+    "rebuild": (["active", "stopped", "error"], "rebuilding", "compute_rebuild_instance"),
+    "shelve": (["active", "stopped", "paused", "suspended"], "shelving",
+               "compute_shelve_instance"),
+    "unshelve": (["shelved", "shelved_offloaded"], "unshelving",
+                 "compute_unshelve_instance"),
+    "rescue": (["active", "stopped", "error"], "rescuing", "compute_rescue_instance"),
+    "unrescue": (["rescued"], "unrescuing", "compute_unrescue_instance"),
+    "createImage": (["active", "stopped", "paused", "suspended"], "image_snapshot_pending",
+                    "compute_snapshot_instance"),
+}
+LIFECYCLE_SCHEMA = {
+    "resize": ("flavorRef", False), "confirmResize": (None, True),
+    "revertResize": (None, True), "rebuild": ("imageRef", False),
+    "shelve": (None, True), "unshelve": (None, True), "rescue": ("", True),
+    "unrescue": (None, True), "createImage": ("name", False),
+}
+
 # Microversions at which the per-server detail view changes shape.
 SERVER_VIEW_THRESHOLDS = [(2, 3), (2, 9), (2, 19), (2, 26), (2, 47), (2, 63),
                           (2, 73), (2, 90), (2, 96), (2, 98), (2, 100)]
@@ -341,7 +366,8 @@ class Server:
                  "locked_reason", "description", "tags", "fault", "host",
                  "addresses", "config_drive", "disk_config", "sec_groups",
                  "user_data", "az", "volumes", "pending", "cache", "hostname",
-                 "networks", "admin_pass", "index", "ports", "own_ports", "bdms")
+                 "networks", "admin_pass", "index", "ports", "own_ports", "bdms",
+                 "old_flavor", "old_vm", "shelved_image")
 
     def __init__(self):
         self.cache = {}
@@ -362,6 +388,9 @@ class Server:
         self.ports = None       # Neutron port ids; None: seeded static addresses
         self.own_ports = []     # the ports Nova made for it (deleted with it)
         self.bdms = {}          # volume id -> {"device", "delete_on_termination", ...}
+        self.old_flavor = None  # resized: the flavor a revert goes back to
+        self.old_vm = None      # resized: the vm_state confirm or revert returns to
+        self.shelved_image = None  # shelved: the snapshot unshelve spawns from
 
     def touch(self, now):
         self.updated = now
@@ -794,8 +823,10 @@ class State:
                         s.addresses = {}
                         s.sec_groups = []
             else:
-                vm, power = arg
+                vm, power = arg[:2]
                 s.vm_state, s.power_state = vm, power
+                if len(arg) > 2:    # what the task changes besides the state
+                    arg[2](s, until)
             s.touch(until)
 
     # -- servers and their ports/volumes ----------------------------------
@@ -2190,11 +2221,13 @@ class Nova:
         arg = body.get(action)
         known = {"reboot", "os-start", "os-stop", "pause", "unpause", "suspend",
                  "resume", "lock", "unlock", "os-getConsoleOutput",
-                 "addSecurityGroup", "removeSecurityGroup"}
+                 "addSecurityGroup", "removeSecurityGroup"} | set(LIFECYCLE_SCHEMA)
         if action not in known:
             raise HTTPError(400, "There is no such action: %s" % action)
         # schema checks
-        if action == "reboot":
+        if action in LIFECYCLE_SCHEMA:
+            self._lifecycle_schema(req, action, arg)
+        elif action == "reboot":
             if not isinstance(arg, dict) or "type" not in arg:
                 raise bad_input("reboot", arg, "'type' is a required property")
             for k in arg:
@@ -2288,6 +2321,8 @@ class Nova:
                 st.record_action(s, "reboot", req.rid, req.token.user, s.project_id, now,
                                  "compute_reboot_instance")
                 return nova_accepted()
+            if action in LIFECYCLE_SCHEMA:
+                return self._lifecycle(req, s, action, arg, now)
             table = {
                 "os-stop": ("stop", ["active", "error"], "powering-off",
                             ("stopped", POWER["SHUTDOWN"])),
@@ -2310,6 +2345,154 @@ class Nova:
             st.record_action(s, name, req.rid, req.token.user, s.project_id, now,
                              "compute_%s_instance" % name)
         return nova_accepted()
+
+    # -- the lifecycle actions (resize, rebuild, shelve, rescue, createImage) ---
+    def _lifecycle_schema(self, req, action, arg):
+        """Nova's request schemas of these actions: what each body must hold."""
+        key, nullable = LIFECYCLE_SCHEMA[action]
+        if key is None:
+            if action == "unshelve" and isinstance(arg, dict) and req.ver >= (2, 77):
+                return
+            if arg is not None:
+                raise bad_input(action, arg, "%r is not of type 'null'" % (arg,))
+            return
+        if arg is None and nullable:
+            return
+        if not isinstance(arg, dict):
+            raise bad_input(action, arg, "%r is not of type 'object'" % (arg,))
+        if key and key not in arg:
+            raise bad_input(action, arg, "'%s' is a required property" % key)
+        v = arg.get(key) if key else None
+        if key == "flavorRef" and isinstance(v, int) and not isinstance(v, bool):
+            arg[key] = str(v)       # flavor_ref: a string or an integer
+        elif key == "imageRef" and not (isinstance(v, str) and UUID_RE.match(v)):
+            raise bad_input(key, v, "%r is not a 'uuid'" % (v,))
+        elif key and (not isinstance(v, str) or not v.strip() or len(v) > 255):
+            raise bad_input(key, v, "%r is too short" % (v,) if v == "" else
+                            "%r is not of type 'string'" % (v,) if not isinstance(v, str)
+                            else "%r is not a '%s'" % (v, key))
+
+    def _snapshot_image(self, s, name, now, props=None):
+        """The image a snapshot (createImage, shelve) makes: Glance lists it
+        at once, queued until the upload ends."""
+        st = self.st
+        base = st.images.get(s.image_id) or {}
+        img = st._image(name, "queued", now, disk=base.get("disk_format", "qcow2"),
+                        visibility="private", owner=s.project_id,
+                        min_disk=s.flavor["disk"], min_ram=base.get("min_ram", 0),
+                        props=dict({"image_type": "snapshot", "instance_uuid": s.id,
+                                    "base_image_ref": s.image_id or "",
+                                    "user_id": s.user_id, "owner_user_name": "",
+                                    "owner_project_name": ""}, **(props or {})))
+        img["updated_at"] = iso_z(now)
+        return img
+
+    @staticmethod
+    def _image_uploaded(img):
+        def done(s, until):
+            if img.get("status") == "queued":
+                img.update({"status": "active", "size": 21430272,
+                            "virtual_size": 117440512, "updated_at": iso_z(until)})
+        return done
+
+    def _lifecycle(self, req, s, action, arg, now):
+        """resize, confirmResize, revertResize, rebuild, shelve, unshelve,
+        rescue, unrescue, createImage: Nova's allowed states (409 otherwise,
+        with its message), the task state each runs in, and where it ends."""
+        st = self.st
+        vms, task, event = LIFECYCLE[action]
+        self._check_state(action, s, vms, [None])
+        if s.pending:   # confirmResize runs without a task state
+            raise HTTPError(400, "Instance has not been resized.")
+        power = s.power_state
+        headers, out, status = [], None, 202
+        if action == "resize":
+            f = st.flavors.get(arg["flavorRef"])
+            if f is None:
+                raise HTTPError(400, "Flavor %s could not be found." % arg["flavorRef"])
+            if f["id"] == s.flavor["id"]:
+                raise HTTPError(400, "When resizing, instances must change flavor!")
+            if f.get("disabled"):
+                raise HTTPError(400, "Flavor's disk is too small for requested image.")
+            if f["disk"] == 0 and s.flavor["disk"] != 0 and s.image_id:
+                raise HTTPError(400, "Unable to resize disk down.")
+            s.old_flavor, s.old_vm = s.flavor, s.vm_state
+            new = dict(f)
+
+            def finish(s, until, new=new):
+                s.flavor = new
+            st.start_task(s, task, action, ("resized", power, finish), now)
+        elif action == "confirmResize":
+            back = s.old_vm or "active"
+
+            def confirmed(s, until):
+                s.old_flavor = s.old_vm = None
+            # Nova sets no task state: VERIFY_RESIZE until the compute confirms
+            st.start_task(s, task, action, (back, power, confirmed), now)
+            status = 204
+        elif action == "revertResize":
+            back = s.old_vm or "active"
+
+            def reverted(s, until):
+                if s.old_flavor:
+                    s.flavor = s.old_flavor
+                s.old_flavor = s.old_vm = None
+            st.start_task(s, task, action, (back, power, reverted), now)
+        elif action == "rebuild":
+            img = st.images.get(arg["imageRef"])
+            if img is None or not Glance.visible(st, img, s.project_id):
+                raise HTTPError(400, "Image %s could not be found." % arg["imageRef"])
+            if img["status"] != "active":
+                raise HTTPError(400, "Image %s is not active." % img["id"])
+            s.image_id = img["id"]
+            end = "stopped" if s.vm_state == "stopped" else "active"
+            st.start_task(s, task, action,
+                          (end, POWER["SHUTDOWN"] if end == "stopped" else POWER["RUNNING"]),
+                          now)
+            s.admin_pass = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmn"
+                                                  "opqrstuvwxyz23456789") for _ in range(12))
+            out = {"server": self.server_dict(req, s, req.ver, show=True)}
+            out["server"]["adminPass"] = s.admin_pass
+        elif action == "shelve":
+            # shelved_offload_time = 0 (Nova's default): offloaded at once
+            img = self._snapshot_image(s, s.name + "-shelved", now) if s.image_id else None
+            s.shelved_image = img["id"] if img else None
+            done = self._image_uploaded(img) if img else (lambda s, until: None)
+            st.start_task(s, task, action,
+                          ("shelved_offloaded", POWER["NOSTATE"], done), now)
+        elif action == "unshelve":
+            def spawned(s, until):
+                if s.shelved_image:
+                    st.images.pop(s.shelved_image, None)
+                s.shelved_image = None
+            st.start_task(s, task, action, ("active", POWER["RUNNING"], spawned), now)
+        elif action == "rescue":
+            if not s.image_id and req.ver < (2, 87):
+                raise HTTPError(400, "Instance %s cannot be rescued: Cannot rescue a"
+                                " volume-backed instance" % s.id)
+            st.start_task(s, task, action, ("rescued", POWER["RUNNING"]), now)
+            status = 200
+            out = {"adminPass": (arg or {}).get("adminPass") or "".join(
+                secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
+                for _ in range(12))}
+        elif action == "unrescue":
+            st.start_task(s, task, action, ("active", POWER["RUNNING"]), now)
+        elif action == "createImage":
+            img = self._snapshot_image(s, arg["name"], now, arg.get("metadata"))
+            st.start_task(s, task, action,
+                          (s.vm_state, power, self._image_uploaded(img)), now)
+            if req.ver >= (2, 45):
+                out = {"image_id": img["id"]}
+            else:
+                headers.append(("Location", "%s/images/%s" % (self._base(req), img["id"])))
+        st.record_action(s, action, req.rid, req.token.user, s.project_id, now, event)
+        if out is None:
+            if status == 204:
+                return Resp(204, b"", [])
+            r = nova_accepted()
+            r.headers.extend(headers)
+            return r
+        return json_resp(status, out, headers)
 
     # -- servers: networks, security groups, volumes ----------------------------
     def _available_networks(self, project):

@@ -333,6 +333,8 @@ instances_path = $DATA/nova/instances
 transport_url = $RABBIT_URL
 compute_driver = fake.FakeDriver
 enabled_apis = osapi_compute
+# one fake host: a resize (or cold migration) stays on it, else "No valid host"
+allow_resize_to_same_host = True
 osapi_compute_workers = 1
 [api]
 auth_strategy = keystone

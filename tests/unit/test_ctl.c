@@ -39,12 +39,27 @@ int main(void)
 	CHECK_STR(words, "reboot hard");
 	CHECK(arg == NULL);
 	CHECK(parse(OSFS_SERVERS, "reboot now\n", &words, &arg) == -EINVAL);
+	/* an argument in brackets may be left out: `rebuild` keeps the image */
+	CHECK(parse(OSFS_SERVERS, "rebuild\n", &words, &arg) == 0);
+	CHECK_STR(words, "rebuild");
+	CHECK(arg == NULL);
+	CHECK(parse(OSFS_SERVERS, "Rebuild cirros 0.6\n", &words, &arg) == 0);
+	CHECK_STR(arg, "cirros 0.6");
+	free(arg);
+	CHECK(parse(OSFS_SERVERS, "resize\n", &words, &arg) == -EINVAL);
+	CHECK(parse(OSFS_SERVERS, "resize m1.Small\n", &words, &arg) == 0);
+	CHECK_STR(arg, "m1.Small");
+	free(arg);
+	CHECK(parse(OSFS_SERVERS, "confirm-resize\n", &words, &arg) == 0);
+	CHECK(parse(OSFS_SERVERS, "confirm-resize now\n", &words, &arg) == -EINVAL);
 	/* osfs_ctl_parse takes verbs without an argument only */
 	CHECK(osfs_ctl_parse(OSFS_SERVERS, "unset role", 10) == NULL);
 	CHECK(osfs_ctl_parse(OSFS_SERVERS, "stop", 4) != NULL);
 
 	char *help = osfs_ctl_help(OSFS_SERVERS);
 	CHECK(help && strstr(help, "\nunset KEY\n") && strstr(help, "\ndelete\n"));
+	CHECK(help && strstr(help, "\nresize FLAVOR\n") && strstr(help, "\nrebuild [IMAGE]\n") &&
+	      strstr(help, "\nsnapshot NAME\n") && strstr(help, "\nunrescue\n"));
 	free(help);
 	return CHECK_DONE();
 }

@@ -40,15 +40,19 @@ def walk(binary, emu, timeout):
     try:
         emu.reset()
         t0 = time.monotonic()
-        r = subprocess.run(["bash", "-c", "grep -r ACTIVE servers | wc -l"], cwd=m.path,
-                           capture_output=True, text=True, timeout=timeout)
+        try:
+            r = subprocess.run(["bash", "-c", "grep -r ACTIVE servers | wc -l"], cwd=m.path,
+                               capture_output=True, text=True, timeout=timeout)
+            lines, done = int(r.stdout.strip() or 0), True
+        except subprocess.TimeoutExpired:   # what it cost the cloud until then
+            lines, done = 0, False
         took = time.monotonic() - t0
         reqs = emu.counters()["requests"]
         pages = sum(v for k, v in reqs.items() if k.endswith("/servers/detail"))
         other = sum(reqs.values()) - pages
         rss = peak_rss_mib(daemon_pid(m.proc))
-        return {"time": took, "pages": pages, "other": other, "rss": rss,
-                "lines": int(r.stdout.strip() or 0)}
+        return {"time": took, "pages": pages, "other": other, "rss": rss, "lines": lines,
+                "done": done}
     finally:
         m.unmount()
 
@@ -58,7 +62,8 @@ def main():
     ap.add_argument("--servers", type=int, default=20000)
     ap.add_argument("--bin", default=str(ROOT / "build" / "openstackfs"))
     ap.add_argument("--before", help="another binary, measured the same way in this run")
-    ap.add_argument("--timeout", type=int, default=600)
+    ap.add_argument("--timeout", type=int, default=300,
+                    help="seconds a walk may take; one stopped there shows what it cost until then")
     a = ap.parse_args()
     emu = Emulator(servers=a.servers)
     try:
@@ -70,12 +75,14 @@ def main():
              "| binary | time | list pages | other requests | daemon peak RSS | matching lines |",
              "|---|---|---|---|---|---|"]
     for label, g in got:
-        lines.append("| %s | %.2f s | %d | %d | %.0f MiB | %d |" % (
-            label, g["time"], g["pages"], g["other"], g["rss"], g["lines"]))
+        lines.append("| %s | %s%.2f s | %d | %d | %.0f MiB | %s |" % (
+            label, "" if g["done"] else "stopped after ", g["time"], g["pages"], g["other"],
+            g["rss"], g["lines"] if g["done"] else "—"))
     if len(got) == 2:
         new, old = got[0][1], got[1][1]
-        lines += ["", "before / this build: time %.1f×, requests %.0f×, RSS %.1f×" % (
-            old["time"] / max(new["time"], 1e-9),
+        lines += ["", "before / this build: time %s%.1f×, requests %s%.0f×, RSS %.1f×" % (
+            "" if old["done"] else "> ", 
+            old["time"] / max(new["time"], 1e-9), "" if old["done"] else "> ",
             (old["pages"] + old["other"]) / max(new["pages"] + new["other"], 1),
             old["rss"] / max(new["rss"], 1e-9))]
     text = "\n".join(lines) + "\n"

@@ -154,6 +154,10 @@ int osfs_ctl_parse_arg(enum osfs_kind_id kind, const char *text, size_t len,
 
 	*verb = NULL;
 	*arg = NULL;
+	if (memchr(text, '\0', len)) { /* "reboot\0hard" must not read as reboot */
+		snprintf(why, whylen, "a command is one line of text, and this one holds a NUL byte");
+		return -EINVAL;
+	}
 	osfs_ctl_normalise(text, len < CTL_TEXT_MAX ? len : CTL_TEXT_MAX, word, sizeof(word));
 	for (; v && v->words && len < CTL_TEXT_MAX; v++) {
 		if (!v->arg && strcmp(v->words, word) == 0)
@@ -170,7 +174,7 @@ int osfs_ctl_parse_arg(enum osfs_kind_id kind, const char *text, size_t len,
 	if (v->arg && !**arg && v->arg[0] == '[') { /* an argument that may be left out */
 		free(*arg);
 		*arg = NULL;
-	} else if (v->arg && (!**arg || memchr(text, '\0', len) || strchr(*arg, '\n'))) {
+	} else if (v->arg && (!**arg || strchr(*arg, '\n'))) {
 		snprintf(why, whylen, "%s needs one %s: echo '%s %s' > ctl", v->words, v->arg,
 			 v->words, v->arg);
 		free(*arg);

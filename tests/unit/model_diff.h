@@ -43,10 +43,14 @@ static inline const char *model_diff_res(const struct osfs_kind *k, const struct
 	}
 	if (a->nsub != b->nsub)
 		return "number of subdir entries";
-	for (size_t i = 0; i < a->nsub; i++)
+	for (size_t i = 0; i < a->nsub; i++) {
 		if (strcmp(a->sub[i].key, b->sub[i].key) != 0 ||
-		    strcmp(a->sub[i].value, b->sub[i].value) != 0)
-			return "subdir entry";
+		    strcmp(a->sub[i].value, b->sub[i].value) != 0) {
+			snprintf(why, sizeof(why), "subdir entry %.60s: [%.60s] vs %.60s: [%.60s]",
+				 a->sub[i].key, a->sub[i].value, b->sub[i].key, b->sub[i].value);
+			return why;
+		}
+	}
 	ja = osfs_res_json(a);
 	jb = osfs_res_json(b);
 	same = model_diff_str(ja, jb);

@@ -39,6 +39,15 @@ int main(void)
 	CHECK_STR(words, "reboot hard");
 	CHECK(arg == NULL);
 	CHECK(parse(OSFS_SERVERS, "reboot now\n", &words, &arg) == -EINVAL);
+	/* a NUL byte ends no command: neither "reboot" nor "rebuild" with no image */
+	{
+		const struct osfs_verb *v = NULL;
+		char why[160] = "";
+		CHECK(osfs_ctl_parse_arg(OSFS_SERVERS, "reboot\0hard", 11, &v, &arg, why, sizeof(why)) == -EINVAL);
+		CHECK(v == NULL && arg == NULL && why[0]);
+		CHECK(osfs_ctl_parse_arg(OSFS_SERVERS, "rebuild \0x", 10, &v, &arg, why, sizeof(why)) == -EINVAL);
+		CHECK(v == NULL && arg == NULL);
+	}
 	/* an argument in brackets may be left out: `rebuild` keeps the image */
 	CHECK(parse(OSFS_SERVERS, "rebuild\n", &words, &arg) == 0);
 	CHECK_STR(words, "rebuild");

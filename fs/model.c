@@ -56,6 +56,15 @@ static struct json_object *value_at(struct json_object *obj, const char *pointer
 	return NULL;
 }
 
+struct json_object *osfs_model_settle(struct json_object *obj)
+{
+	const char *text = obj ? json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN) : NULL;
+	struct json_object *again = text ? json_tokener_parse(text) : NULL;
+
+	json_object_put(obj);
+	return again;
+}
+
 char *osfs_model_render_text(struct json_object *v)
 {
 	const char *s;
@@ -421,7 +430,7 @@ static void log_unreadable(const struct osfs_kind *k, const char *what, bool jso
 int osfs_model_parse_list_ref(const struct osfs_kind *k, const char *body, int limit,
 			      struct osfs_page *page)
 {
-	struct json_object *root = json_tokener_parse(body), *items;
+	struct json_object *root = osfs_model_settle(json_tokener_parse(body)), *items;
 	int ret = -EPROTO;
 	size_t n;
 
@@ -471,7 +480,7 @@ int osfs_model_parse_list(const struct osfs_kind *k, const char *body, int limit
 
 int osfs_model_parse_one_ref(const struct osfs_kind *k, const char *body, struct osfs_res **out)
 {
-	struct json_object *root = json_tokener_parse(body), *obj = root;
+	struct json_object *root = osfs_model_settle(json_tokener_parse(body)), *obj = root;
 
 	*out = NULL;
 	if (root && k->show_key && !json_object_object_get_ex(root, k->show_key, &obj))

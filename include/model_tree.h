@@ -20,6 +20,12 @@ char *osfs_model_with_newline(const char *s, size_t n);
 extern char *(*const osfs_model_renderers[])(const struct osfs_field *fl, struct json_object *v);
 char *osfs_model_render_text(struct json_object *v);
 
+/* obj written out and read back (obj is put): json-c reads some numbers
+ * that are not JSON ("-000e", "0024") one way and writes them another,
+ * and a resource must read the same after its kept text is parsed again.
+ * NULL when obj is NULL or on ENOMEM. */
+struct json_object *osfs_model_settle(struct json_object *obj);
+
 /* Whether fl is shown given the value at its if_pointer (a string, or
  * NULL when there is none); always true for a field without a condition. */
 bool osfs_model_condition_holds(const struct osfs_field *fl, const char *value, size_t len);

@@ -5,6 +5,10 @@
 #include "http.h"
 #include "model.h"
 #include "model_diff.h"
+#include "model_tree.h"
+
+#include <json-c/json.h>
+#include <string.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -229,8 +233,24 @@ static void neutron_and_cinder(void)
 		" [{\"server_id\": \"s1\", \"device\": \"/dev/vdb\"}]}]}") == 0);
 }
 
+/* json-c reads "-000e" as a number it writes "-000", which reads back as 0:
+ * once settled, writing and reading again changes nothing. */
+static void test_settle(void)
+{
+	struct json_object *o = osfs_model_settle(json_tokener_parse("{\"a\": -000e, \"b\": 0024, \"c\": 1.50}"));
+	char *once = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	struct json_object *again = osfs_model_settle(json_tokener_parse(once));
+
+	CHECK_STR(json_object_to_json_string_ext(again, JSON_C_TO_STRING_PLAIN), once);
+	CHECK(strstr(once, "1.50") != NULL);   /* a plain number keeps its text */
+	free(once);
+	json_object_put(o);
+	json_object_put(again);
+}
+
 int main(void)
 {
+	test_settle();
 	const struct osfs_kind *servers = &osfs_kinds[OSFS_SERVERS];
 	struct osfs_page page;
 

@@ -31,6 +31,18 @@ def sh(cmd, timeout=30, check=True, env=None, input=None):
     return p
 
 
+def wait_for(cond, timeout, step=0.1):
+    """Poll cond() until it is true or `timeout` seconds pass; return its
+    last value."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        got = cond()
+        if got:
+            return got
+        time.sleep(step)
+    return cond()
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -10,6 +10,8 @@ import os
 import subprocess
 import time
 
+from harness import wait_for as wait_until
+
 SERVERS = "GET /compute/v2.1/servers/detail"
 
 
@@ -19,16 +21,6 @@ def requests(emu, key=SERVERS):
 
 def is_delta(req):
     return "changes-since=" in req["path"]
-
-
-def wait_until(cond, timeout, step=0.1):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        got = cond()
-        if got:
-            return got
-        time.sleep(step)
-    return cond()
 
 
 def some_server(cloud, status="ACTIVE"):

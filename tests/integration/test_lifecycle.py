@@ -21,7 +21,7 @@ import time
 
 import pytest
 
-from harness import BIN, WRAP, Mount, is_mounted, sh
+from harness import BIN, WRAP, Mount, is_mounted, sh, wait_for
 from harness import sanitizer_reports
 
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
@@ -53,15 +53,6 @@ class MountAt(Mount):
             if self.proc.poll() is not None or time.time() > deadline:
                 raise AssertionError("no live mount: " + self.output())
             time.sleep(0.05)
-
-
-def wait_for(cond, timeout, step=0.05):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if cond():
-            return True
-        time.sleep(step)
-    return cond()
 
 
 def daemon_pids(path):

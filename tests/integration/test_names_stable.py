@@ -12,20 +12,13 @@ import time
 
 import pytest
 
+from harness import wait_for
+
 TIMEOUT = 300
 
 
 def unique(prefix):
     return "%s-%d-%d" % (prefix, os.getpid(), int(time.time() * 1000) % 100000)
-
-
-def wait_for(cond, timeout, step=0.2):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if cond():
-            return True
-        time.sleep(step)
-    return cond()
 
 
 def create_server(cloud, name):

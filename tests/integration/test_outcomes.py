@@ -10,8 +10,9 @@ import os
 import subprocess
 import time
 
-from harness import Mount, is_mounted
+from harness import Mount
 from osclient import Client
+from test_startup import start_failing
 
 ACTION = "POST /compute/v2.1/servers/{id}/action"
 
@@ -77,14 +78,7 @@ def test_refused_action_is_not_unknown(emu, mount):
 
 
 def test_auth_url_of_another_service(emu):
-    env = dict(emu.env(), OS_AUTH_URL=emu.url + "/compute/v2.1")
-    m = Mount(env, wait=False)
-    try:
-        code = m.wait_exit(timeout=60)
-        out = m.output().strip()
-        mounted = is_mounted(m.path)
-    finally:
-        m.unmount()
+    code, out, mounted = start_failing(dict(emu.env(), OS_AUTH_URL=emu.url + "/compute/v2.1"))
     assert code == 1 and not mounted
     lines = [l for l in out.splitlines() if l.strip()]
     assert len(lines) == 1, out

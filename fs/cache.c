@@ -748,7 +748,6 @@ static void spots_learn(struct osfs_cache *c, enum osfs_kind_id kind, const char
 static void learn(struct osfs_cache *c, enum osfs_kind_id kind, struct osfs_listing *one)
 {
 	const struct osfs_res *r = one->items[0];
-
 	struct osfs_res **got = calloc(2, sizeof(*got));
 
 	spots_learn(c, kind, r->id, one);

@@ -29,6 +29,7 @@
  * or a settler stops.
  */
 #include "drafts.h"
+#include "clock.h"
 #include "compute.h"
 #include "ctl.h"
 #include "log.h"
@@ -157,22 +158,6 @@ struct osfs_drafts {
 	bool stopping;              /* protected by lock: the mount ends, settlers stop */
 };
 
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double wall_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 struct osfs_drafts *osfs_drafts_new(void)
 {
 	struct osfs_drafts *d = calloc(1, sizeof(*d));
@@ -194,7 +179,7 @@ static bool wait_until_locked(struct osfs_drafts *d, double until)
 {
 	struct timespec ts;
 
-	if (mono_s() >= until)
+	if (osfs_now_mono() >= until)
 		return false;
 	ts.tv_sec = (time_t)until;
 	ts.tv_nsec = (long)((until - (double)ts.tv_sec) * 1e9);
@@ -221,7 +206,7 @@ static void recent_add_locked(struct osfs_drafts *d, enum osfs_kind_id kind, con
 		return;
 	}
 	r->kind = kind;
-	r->made_at = mono_s();
+	r->made_at = osfs_now_mono();
 	r->next = d->recent;
 	d->recent = r;
 }
@@ -230,7 +215,7 @@ static void recent_add_locked(struct osfs_drafts *d, enum osfs_kind_id kind, con
 static bool recent_find_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname,
 			       const char *id)
 {
-	double now = mono_s();
+	double now = osfs_now_mono();
 
 	for (struct recent **p = &d->recent; *p;) {
 		struct recent *r = *p;
@@ -353,7 +338,7 @@ static void keep_secret(struct osfs_drafts *d, const char *id, char *pass)
 
 	if (s && (s->id = strdup(id))) {
 		s->pass = pass;
-		s->made_wall = wall_s();
+		s->made_wall = osfs_now_real();
 		pthread_mutex_lock(&d->lock);
 		forget_secret_locked(d, id);
 		s->next = d->secrets;
@@ -434,7 +419,7 @@ static void unlink_locked(struct osfs_drafts *d, struct draft *dr)
 /* Forget booted drafts that waited long enough for a listing. */
 static void prune_locked(struct osfs_drafts *d)
 {
-	double now = mono_s();
+	double now = osfs_now_mono();
 
 	for (struct draft **p = &d->head; *p;) {
 		struct draft *dr = *p;
@@ -1473,8 +1458,8 @@ static void settle_end(struct settle *s, const char *id)
 			dr->state = DR_OPEN;
 		} else if ((dr->created = strdup(id))) {
 			dr->state = DR_BOOTED;
-			dr->booted_at = mono_s();
-			dr->booted_wall = wall_s();
+			dr->booted_at = osfs_now_mono();
+			dr->booted_wall = osfs_now_real();
 		} else {
 			unlink_locked(d, dr);
 		}
@@ -1496,7 +1481,7 @@ static void *settle_run(void *arg)
 	bool stop = false, gave_up = false;
 
 	while (!id && !stop && !gave_up) {
-		double next = mono_s() + SETTLE_POLL_S;
+		double next = osfs_now_mono() + SETTLE_POLL_S;
 		pthread_mutex_lock(&d->lock);
 		while (!d->stopping && wait_until_locked(d, next))
 			;
@@ -1504,7 +1489,7 @@ static void *settle_run(void *arg)
 		pthread_mutex_unlock(&d->lock);
 		if (!stop) {
 			id = find_new(s->fs, s->kind, s->name, s->before);
-			gave_up = !id && mono_s() > s->until;
+			gave_up = !id && osfs_now_mono() > s->until;
 		}
 	}
 	if (!stop)
@@ -1531,7 +1516,7 @@ static int settle_start_locked(struct osfs_fs *fs, struct draft *dr, struct made
 		goto out;
 	s->fs = fs;
 	s->kind = dr->kind;
-	s->until = mono_s() + settle_window_s(fs);
+	s->until = osfs_now_mono() + settle_window_s(fs);
 	s->before = m->before;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -1581,8 +1566,8 @@ static void boot_finish(struct osfs_fs *fs, enum osfs_kind_id kind, const char *
 	} else if (dr && id) {
 		dr->state = DR_BOOTED;
 		dr->created = id;
-		dr->booted_at = mono_s();
-		dr->booted_wall = wall_s();
+		dr->booted_at = osfs_now_mono();
+		dr->booted_wall = osfs_now_real();
 		id = NULL;
 	} else if (dr) {
 		unlink_locked(d, dr);
@@ -1610,7 +1595,7 @@ void osfs_drafts_boot_end(struct osfs_fs *fs, enum osfs_kind_id kind, const char
 static int join_boot_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname,
 			    double wait_s, char *why)
 {
-	double until = mono_s() + wait_s;
+	double until = osfs_now_mono() + wait_s;
 	struct draft *dr = find_locked(d, kind, fname);
 	unsigned boots = dr ? dr->boots : 0;
 
@@ -1774,7 +1759,7 @@ static void undo_keep_locked(struct draft *dr, int f, const char *key)
 	u->id = slot ? dup_or_null(*slot, &ok) : NULL;
 	u->key = key ? dup_or_null(key, &ok) : NULL;
 	u->f = key ? D_METADATA : f;
-	u->at = mono_s();
+	u->at = osfs_now_mono();
 	if (!ok)
 		undo_clear(u);
 }
@@ -1788,7 +1773,7 @@ static void undo_refused_locked(struct draft *dr, int f, const char *key)
 	bool same = key ? u->f == D_METADATA && strcmp(u->key, key) == 0 : u->f == f;
 	struct osfs_kv *kv = key ? meta_find(&dr->f, key) : NULL;
 
-	if (same && mono_s() - u->at <= UNDO_S) {
+	if (same && osfs_now_mono() - u->at <= UNDO_S) {
 		char **slot = key ? NULL : id_slot(dr, f);
 		char **value = key ? (kv ? &kv->value : NULL) : &dr->f.vals[f];
 		if (value) {

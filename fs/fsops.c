@@ -472,17 +472,16 @@ static int do_setattr(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *nod
 	return truncate_value(g, ino, node, attr->st_size, by_fd);
 }
 
-/* setattr: refusals first, then a writable file's size or "now". */
 /* The chmod and chown bits that change nothing: those asking for what the
  * file already has, and on a file the writer may write (a metadata key,
  * a draft field), all of them, since the cloud keeps no mode or owner
  * (sed -i and install set both on their temporary file). */
-static int unchanged_bits(struct osfs_glue *g, const struct osfs_node *node, const struct stat *attr,
+static int unchanged_bits(const struct osfs_node *node, bool writable, const struct stat *attr,
 			  const struct stat *now, int to_set)
 {
 	int same = 0;
 
-	if (osfs_write_check(g->fs, node) == 0 && !osfs_write_is_command(node))
+	if (writable && !osfs_write_is_command(node))
 		return to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID);
 
 	if ((to_set & FUSE_SET_ATTR_MODE) && (attr->st_mode & 07777) == (now->st_mode & 07777))
@@ -494,24 +493,27 @@ static int unchanged_bits(struct osfs_glue *g, const struct osfs_node *node, con
 	return same;
 }
 
+/* setattr: refusals first, then a writable file's size or "now". */
 static int setattr_node(struct osfs_glue *g, fuse_ino_t ino, const struct stat *attr, int to_set,
 			bool by_fd, struct stat *st)
 {
 	const char *op;
 	struct osfs_node node;
 	struct stat now;
+	bool writable;
 	int ret;
 
 	if ((ret = resolve(g, ino, NULL, &node, NULL)) < 0)
 		return ret;
 	if ((ret = osfs_tree_stat(g->fs, &node, &now, NULL, NULL)) < 0)
 		goto out;
-	to_set &= ~unchanged_bits(g, &node, attr, &now, to_set);
+	writable = osfs_write_check(g->fs, &node) == 0;
+	to_set &= ~unchanged_bits(&node, writable, attr, &now, to_set);
 	if ((op = setattr_refused(to_set)))
 		ret = -refuse(g, op, ino, NULL, NULL);
 	else if (!(to_set & ~FUSE_SET_ATTR_CTIME))
 		ret = 0; /* nothing asked that the file does not have */
-	else if (!(to_set & FUSE_SET_ATTR_SIZE) && osfs_write_check(g->fs, &node) < 0)
+	else if (!(to_set & FUSE_SET_ATTR_SIZE) && !writable)
 		ret = -refuse(g, "utimens", ino, NULL, NULL); /* touch of a read-only file */
 	else
 		ret = do_setattr(g, ino, &node, attr, to_set, by_fd);

@@ -4,6 +4,7 @@
  * hold more inodes than buckets, so lookups stay O(1) at 400,000 inodes.
  */
 #include "inodes.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -51,13 +52,11 @@ struct osfs_inodes {
 struct osfs_snap *osfs_snap_new(const char *data, size_t len)
 {
 	struct osfs_snap *s = malloc(sizeof(*s) + len + 1);
-	struct timespec now;
 
 	if (!s)
 		return NULL;
 	atomic_init(&s->refs, 1);
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	s->made = (double)now.tv_sec + now.tv_nsec / 1e9;
+	s->made = osfs_now_mono();
 	s->mtime = (struct timespec){ 0 };
 	s->len = len;
 	if (len)
@@ -416,14 +415,6 @@ void osfs_inodes_snap_set(struct osfs_inodes *t, uint64_t ino, struct osfs_snap 
 	osfs_snap_put(s);
 }
 
-static double mono_now(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)now.tv_sec + now.tv_nsec / 1e9;
-}
-
 /* Room for `end` bytes and a NUL in i's stream. */
 static int wbuf_grow_locked(struct inode *i, size_t end)
 {
@@ -456,7 +447,17 @@ static int wbuf_put_locked(struct inode *i, size_t off, const char *data, size_t
 	if (end > i->wlen)
 		i->wlen = end;
 	i->wbuf[i->wlen] = '\0';
-	i->wtime = mono_now();
+	i->wtime = osfs_now_mono();
+	return 0;
+}
+
+/* A malloc'd, NUL-terminated copy of i's stream in *buf (length *len). */
+static int wbuf_copy_locked(struct inode *i, char **buf, size_t *len)
+{
+	if (!(*buf = malloc(i->wlen + 1)))
+		return -ENOMEM;
+	memcpy(*buf, i->wbuf, i->wlen + 1);
+	*len = i->wlen;
 	return 0;
 }
 
@@ -481,7 +482,7 @@ bool osfs_inodes_wbuf_continues(struct osfs_inodes *t, uint64_t ino, off_t off, 
 
 	pthread_mutex_lock(&t->lock);
 	if ((i = find_ino_locked(t, ino)) && i->wbuf)
-		yes = off >= 0 && (size_t)off <= i->wlen && mono_now() - i->wtime < idle_s;
+		yes = off >= 0 && (size_t)off <= i->wlen && osfs_now_mono() - i->wtime < idle_s;
 	pthread_mutex_unlock(&t->lock);
 	return yes;
 }
@@ -564,13 +565,8 @@ int osfs_inodes_wbuf_write(struct osfs_inodes *t, uint64_t ino, off_t off, const
 		ret = -ENOENT;
 	else if (!i->wbuf)
 		ret = -ESTALE; /* no stream begun: osfs_inodes_wbuf_begin first */
-	else if ((ret = wbuf_put_locked(i, (size_t)off, data, size)) == 0 &&
-		 !(*all = malloc(i->wlen + 1)))
-		ret = -ENOMEM;
-	if (ret == 0) {
-		memcpy(*all, i->wbuf, i->wlen + 1);
-		*len = i->wlen;
-	}
+	else if ((ret = wbuf_put_locked(i, (size_t)off, data, size)) == 0)
+		ret = wbuf_copy_locked(i, all, len);
 	pthread_mutex_unlock(&t->lock);
 	return ret;
 }
@@ -583,13 +579,8 @@ int osfs_inodes_wbuf_copy(struct osfs_inodes *t, uint64_t ino, char **buf, size_
 	*buf = NULL;
 	*len = 0;
 	pthread_mutex_lock(&t->lock);
-	if ((i = find_ino_locked(t, ino)) && i->wbuf) {
-		ret = (*buf = malloc(i->wlen + 1)) ? 0 : -ENOMEM;
-		if (ret == 0) {
-			memcpy(*buf, i->wbuf, i->wlen + 1);
-			*len = i->wlen;
-		}
-	}
+	if ((i = find_ino_locked(t, ino)) && i->wbuf)
+		ret = wbuf_copy_locked(i, buf, len);
 	pthread_mutex_unlock(&t->lock);
 	return ret;
 }

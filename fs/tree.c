@@ -218,8 +218,9 @@ static const struct osfs_field *field_of(const struct osfs_node *node)
 	return &osfs_kinds[node->kind].fields[node->index];
 }
 
-/* The ids of the linked resources whose back_field names r: one per line,
- * malloc'd; NULL on failure (-errno in *ret). */
+/* The linked resources whose back_field names r, by the names their own
+ * kind's directory shows: one per line, malloc'd; NULL on failure (-errno
+ * in *ret). */
 static char *backlinks(struct osfs_fs *fs, const struct osfs_field *f, const struct osfs_res *r,
 		       int *ret)
 {
@@ -236,7 +237,7 @@ static char *backlinks(struct osfs_fs *fs, const struct osfs_field *f, const str
 	if ((mem = open_memstream(&out, &len))) {
 		for (size_t i = 0; i < l->n; i++)
 			if (has_line(l->by_id[i]->vals[back], r->id))
-				fprintf(mem, "%s\n", l->by_id[i]->id);
+				fprintf(mem, "%s\n", l->by_id[i]->fname);
 		fclose(mem);
 	}
 	osfs_listing_put(l);
@@ -916,15 +917,17 @@ int osfs_tree_read(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_
 	}
 }
 
-/* A link field's target: the linked kind's .by-id entry, from a file
- * `depth` directories below the mount's root. */
+/* A link field's target, from a file `depth` directories below the
+ * mount's root: the linked kind's .by-id entry for an id, or its entry
+ * for a name (the elements of a BACKLINKS field). */
 static int link_target(const struct osfs_field *f, const char *id, int depth, char **target)
 {
+	const char *via = f->fmt == OSFS_FMT_BACKLINKS ? "" : ".by-id/";
 	char up[32] = "";
 
 	for (int i = 1; i < depth && i < 8; i++)
 		strcat(up, "../");
-	if (asprintf(target, "%s%s/.by-id/%s", up, osfs_kinds[f->link].dir, id) < 0)
+	if (asprintf(target, "%s%s/%s%s", up, osfs_kinds[f->link].dir, via, id) < 0)
 		return -ENOMEM;
 	return 0;
 }

@@ -135,7 +135,7 @@ static struct json_object *span_parse(struct scan *s, struct osfs_jspan v)
 		json_object_put(obj);
 		return NULL;
 	}
-	return osfs_model_settle(obj);
+	return obj;
 }
 
 /* The value at one JSON pointer under the indexed object: 1 found (not

@@ -1611,7 +1611,7 @@ class Nova:
 
     def _get_server(self, req, sid):
         s = self.st.servers.get(sid)
-        if s is None or s.project_id != req.token.project:
+        if s is None or (s.project_id != req.token.project and not self._is_admin(req)):
             raise HTTPError(404, "Instance %s could not be found." % sid)
         return s
 

@@ -61,6 +61,10 @@ static const struct {
 	{ OSFS_VOLUMES, "error", OSFS_N_ERROR, false },
 	{ OSFS_FLOATING_IPS, "ctl", OSFS_N_CTL, false },
 	{ OSFS_FLOATING_IPS, "error", OSFS_N_ERROR, false },
+	{ OSFS_ADMIN_SERVERS, "ctl", OSFS_N_CTL, false },
+	{ OSFS_ADMIN_SERVERS, "error", OSFS_N_ERROR, false },
+	{ OSFS_COMPUTE_SERVICES, "ctl", OSFS_N_CTL, false },
+	{ OSFS_COMPUTE_SERVICES, "error", OSFS_N_ERROR, false },
 };
 
 #define NEXTRAS (sizeof(extras) / sizeof(extras[0]))

@@ -2259,12 +2259,15 @@ class Nova:
         arg = body.get(action)
         known = {"reboot", "os-start", "os-stop", "pause", "unpause", "suspend",
                  "resume", "lock", "unlock", "os-getConsoleOutput",
-                 "addSecurityGroup", "removeSecurityGroup"} | set(LIFECYCLE_SCHEMA)
+                 "addSecurityGroup", "removeSecurityGroup"} | set(LIFECYCLE_SCHEMA) \
+            | set(osemu_admin.MOVES)
         if action not in known:
             raise HTTPError(400, "There is no such action: %s" % action)
         # schema checks
         if action in LIFECYCLE_SCHEMA:
             self._lifecycle_schema(req, action, arg)
+        elif action in osemu_admin.MOVES:
+            osemu_admin.check_move_body(req, action, arg)
         elif action == "reboot":
             if not isinstance(arg, dict) or "type" not in arg:
                 raise bad_input("reboot", arg, "'type' is a required property")
@@ -2333,6 +2336,8 @@ class Nova:
                 return nova_accepted()
             if s.locked and not admin:
                 raise HTTPError(409, "Instance %s is locked" % s.id)
+            if action in osemu_admin.MOVES:
+                return osemu_admin.move(self, req, s, action, arg, now)
             if action == "reboot":
                 hard = arg["type"].upper() == "HARD"
                 self._check_state("reboot", s,
@@ -2465,6 +2470,7 @@ class Nova:
 
             def confirmed(s, until):
                 s.old_flavor = s.old_vm = None
+                osemu_admin.resize_settled(st, s, True, until)
             # Nova sets no task state: VERIFY_RESIZE until the compute confirms
             st.start_task(s, task, action, (back, power, confirmed), now)
             status = 204
@@ -2475,6 +2481,7 @@ class Nova:
                 if s.old_flavor:
                     s.flavor = s.old_flavor
                 s.old_flavor = s.old_vm = None
+                osemu_admin.resize_settled(st, s, False, until)
             st.start_task(s, task, action, (back, power, reverted), now)
         elif action == "rebuild":
             img = st.images.get(arg["imageRef"])

@@ -56,6 +56,7 @@ class AdminStore:
             "metadata": {"availability_zone": "nova", "ssd": "true"},
             "created_at": BASE_T + 30}]
         self.migrations = []
+        self.moving = {}       # server id -> (source host, migration) until confirmed
         self._seed_projects(args)
 
     def _uuid(self):
@@ -180,21 +181,31 @@ class AdminNova:
             raise E.HTTPError(404, "The resource could not be found.")
         body = req.json()
         allowed = {"status", "disabled_reason", "forced_down"}
-        if not isinstance(body, dict) or not body or set(body) - allowed:
+        if not isinstance(body, dict) or set(body) - allowed:
             raise E.HTTPError(400, "Invalid input for field/attribute service.")
         status = body.get("status")
         if status is not None and status not in ("enabled", "disabled"):
             raise E.HTTPError(400, "Invalid input for field/attribute status. Value: %s."
                               " '%s' is not one of ['enabled', 'disabled']" % (status, status))
-        if "disabled_reason" in body and status != "disabled":
-            raise E.HTTPError(400, "Specifying 'disabled_reason' with status other than"
-                              " 'disabled' is invalid.")
         if "forced_down" in body and not isinstance(body["forced_down"], bool):
             raise E.HTTPError(400, "Invalid input for field/attribute forced_down.")
+        try:
+            uuid.UUID(sid)
+        except ValueError:
+            raise E.HTTPError(400, "Invalid uuid %s" % sid)
         with self.st.lock:
             svc = next((s for s in self.store.services if s["id"] == sid), None)
             if svc is None:
                 raise E.HTTPError(404, "Service %s could not be found." % sid)
+            if svc["binary"] != "nova-compute":
+                raise E.HTTPError(400, "Updating a %s service is not supported. Only"
+                                  " nova-compute services can be updated." % svc["binary"])
+            if "disabled_reason" in body and status != "disabled":
+                raise E.HTTPError(400, "Specifying 'disabled_reason' with status '%s' is"
+                                  " invalid." % status)
+            if status is None and "forced_down" not in body:
+                raise E.HTTPError(400, "No updates were requested. Fields 'status' or"
+                                  " 'forced_down' should be specified.")
             if status is not None:
                 svc["status"] = status
                 svc["disabled_reason"] = body.get("disabled_reason") \
@@ -360,3 +371,99 @@ def list_projects(keystone, req):
     return E.json_resp(200, {"projects": out, "links": {
         "self": "http://%s/identity/v3/projects" % req.host,
         "previous": None, "next": None}})
+
+
+# -- moving servers between hosts (admin server actions) -----------------------
+MOVES = {   # action: (policy rule, migration_type, vm_states it starts from)
+    "migrate": ("os_compute_api:os-migrate-server:migrate", "migration", ("active", "stopped")),
+    "os-migrateLive": ("os_compute_api:os-migrate-server:migrate_live", "live-migration",
+                       ("active", "paused")),
+    "evacuate": ("os_compute_api:os-evacuate", "evacuation", None),
+}
+
+
+def check_move_body(req, action, arg):
+    """Nova's schemas: {"migrate": null | {"host"}} (host 2.56+),
+    {"os-migrateLive": {"host", "block_migration"}}, {"evacuate": {"host"?}}."""
+    if action == "migrate" and arg is None:
+        return
+    if not isinstance(arg, dict):
+        raise E.bad_input(action, arg, "%r is not of type 'object'" % (arg,))
+    allowed = {"migrate": {"host"}, "os-migrateLive": {"host", "block_migration"},
+               "evacuate": {"host"}}[action]
+    for k in arg:
+        if k not in allowed:
+            raise E.bad_input(action, arg, "Additional properties are not allowed"
+                              " ('%s' was unexpected)" % k)
+    if action == "os-migrateLive" and "block_migration" not in arg:
+        raise E.bad_input(action, arg, "'block_migration' is a required property")
+    host = arg.get("host")
+    if host is not None and not isinstance(host, str):
+        raise E.bad_input("host", host, "%r is not of type 'string', 'null'" % (host,))
+
+
+def _destination(st, s, host, action):
+    """The host a move goes to: the one asked for, else one the scheduler
+    would pick (another enabled compute host that is up)."""
+    store = st.admin
+    usable = [h for h in COMPUTE_HOSTS if h != s.host and
+              store.service("nova-compute", h)["status"] == "enabled" and
+              not store.service("nova-compute", h)["forced_down"]]
+    if host is not None:
+        if host not in COMPUTE_HOSTS:
+            raise E.HTTPError(400, "Compute host %s could not be found." % host)
+        if host == s.host:
+            raise E.HTTPError(400, "The target host can't be the same one.")
+        usable = [h for h in usable if h == host]
+    if not usable:
+        raise E.HTTPError(400, "No valid host was found. No valid host found for %s"
+                          % ("cold migrate" if action == "migrate" else "live migrate"
+                             if action == "os-migrateLive" else "evacuate"))
+    return usable[0]
+
+
+def move(nova, req, s, action, arg, now):
+    """migrate (to VERIFY_RESIZE on the new host, then confirmResize or
+    revertResize), os-migrateLive and evacuate (ACTIVE on the new host)."""
+    st = nova.st
+    rule, mtype, vms = MOVES[action]
+    if not nova._is_admin(req):
+        refuse(rule)
+    if vms is not None:
+        nova._check_state(action, s, list(vms), [None])
+    source = s.host
+    if action == "evacuate" and not st.admin.host_is_down(source):
+        raise E.HTTPError(400, "Compute service of %s is still in use." % source)
+    host = arg.get("host") if isinstance(arg, dict) else None
+    dest = _destination(st, s, host, action)
+    mig = st.admin.add_migration(s, mtype, source, dest, "pre-migrating", now)
+
+    def landed(s, until):
+        s.host = dest
+        mig["status"] = "finished" if action == "migrate" else \
+            "completed" if action == "os-migrateLive" else "done"
+        mig["updated_at"] = until
+    power = s.power_state
+    if action == "migrate":
+        s.old_flavor, s.old_vm = s.flavor, s.vm_state
+        st.admin.moving[s.id] = (source, mig)
+        st.start_task(s, "resize_prep", "migrate", ("resized", power, landed), now)
+    elif action == "os-migrateLive":
+        st.start_task(s, "migrating", "live-migration", (s.vm_state, power, landed), now)
+    else:
+        st.start_task(s, "rebuilding", "evacuate", ("active", power, landed), now)
+    st.record_action(s, "live-migration" if action == "os-migrateLive" else action,
+                     req.rid, req.token.user, s.project_id, now)
+    return E.nova_accepted() if action != "evacuate" else E.json_resp(200, {})
+
+
+def resize_settled(st, s, confirmed, until):
+    """After confirmResize / revertResize: a cold migration's record says
+    so, and a revert puts the server back on its first host."""
+    source, mig = st.admin.moving.pop(s.id, (None, None))
+    if mig is None:
+        return
+    mig["status"] = "confirmed" if confirmed else "reverted"
+    mig["updated_at"] = until
+    if not confirmed:
+        s.host = source

@@ -254,3 +254,106 @@ def test_admin_servers_pages_and_deltas_across_projects(cloud, crowd, mount):
 
 def cloud_image(client):
     return next(i["id"] for i in client.images() if i["name"] == "cirros-0.6.2")
+
+
+def compute_service(plane, host=None):
+    services = plane.get("compute", "/os-services?binary=nova-compute", "2.93")["services"]
+    return next(s for s in services if host in (None, s["host"]))
+
+
+def test_a_compute_service_disabled_and_enabled_through_ctl_shows_in_the_api(plane, mount):
+    m = mount("ttl=1", env=plane.env)
+    hosts = sorted(h["hypervisor_hostname"]
+                   for h in plane.get("compute", "/os-hypervisors/detail")["hypervisors"])
+    svc = compute_service(plane, hosts[-1])
+    d = "nova-compute@%s" % svc["host"]
+    ctl = "admin/compute_services/%s/ctl" % d
+    assert "disable [REASON]" in m.read(ctl).splitlines()
+    try:
+        # the window a real cloud's only host refuses new servers: short
+        assert m.write(ctl, "disable osfs t19 drain test\n") == 0
+        svc = compute_service(plane, svc["host"])
+        assert (svc["status"], svc["disabled_reason"]) == ("disabled", "osfs t19 drain test")
+        assert m.write(ctl, "enable\n") == 0
+    finally:
+        status, body = plane.client.request(
+            "PUT", "compute", "/os-services/" + svc["id"], {"status": "enabled"},
+            headers={"OpenStack-API-Version": "compute 2.93"})
+    assert compute_service(plane, svc["host"])["status"] == "enabled"
+    assert wait_for(lambda: m.read("admin", "compute_services", d, "status") == "enabled\n", 10)
+    # what Nova refuses says why, in error
+    other = next(s for s in plane.get("compute", "/os-services", "2.93")["services"]
+                 if s["binary"] != "nova-compute")
+    od = "%s@%s" % (other["binary"], other["host"])
+    assert m.write("admin/compute_services/%s/ctl" % od, "disable\n") == errno.EINVAL
+    assert "Only nova-compute" in m.read("admin", "compute_services", od, "error")
+
+
+def movable_server(plane):
+    servers = plane.paged("/servers/detail?all_tenants=1", "servers")
+    return next(s for s in servers if s["status"] == "ACTIVE" and not s["OS-EXT-STS:task_state"]
+                and s["name"] and "/" not in s["name"] and "%" not in s["name"]
+                and sum(1 for x in servers if x["name"] == s["name"]) == 1)
+
+
+def server_now(plane, sid):
+    return plane.get("compute", "/servers/" + sid, "2.93")["server"]
+
+
+def wait_server(plane, sid, pred):
+    """The server once pred holds for it, or None."""
+    def check():
+        s = server_now(plane, sid)
+        return s if pred(s) else None
+    return wait_for(check, 120 if plane.emu is None else 30, 0.3)
+
+
+@pytest.mark.parametrize("how", ["live-migrate", "migrate"])
+def test_a_server_moved_through_ctl_changes_host_and_shows_in_migrations(plane, mount, how):
+    hyps = plane.get("compute", "/os-hypervisors/detail")["hypervisors"]
+    if len(hyps) < 2:
+        pytest.skip("one compute host: nowhere to move a server")
+    m = mount("ttl=1", env=plane.env)
+    s = movable_server(plane)
+    src = s["OS-EXT-SRV-ATTR:host"]
+    d = m.p("admin", "servers", s["name"])
+    before = set(os.listdir(m.p("admin", "migrations", ".by-id")))
+    assert m.write("admin/servers/%s/ctl" % s["name"], how + "\n") == 0, \
+        m.read("admin", "servers", s["name"], "error")
+    if how == "migrate":
+        assert wait_server(plane, s["id"], lambda x: x["status"] == "VERIFY_RESIZE")
+        assert m.write("admin/servers/%s/ctl" % s["name"], "confirm-resize\n") == 0
+    now = wait_server(plane, s["id"], lambda x: x["status"] == "ACTIVE" and
+                      not x["OS-EXT-STS:task_state"] and x["OS-EXT-SRV-ATTR:host"] != src)
+    assert now, server_now(plane, s["id"])
+    dest = now["OS-EXT-SRV-ATTR:host"]
+    assert wait_for(lambda: open(os.path.join(d, "host")).read() == dest + "\n", 15)
+    assert wait_for(lambda: s["id"] in os.listdir(m.p("admin", "hypervisors", dest, "servers")), 35)
+    new = wait_for(lambda: set(os.listdir(m.p("admin", "migrations", ".by-id"))) - before, 15)
+    assert len(new) == 1, new
+    rec = m.p("admin", "migrations", ".by-id", new.pop())
+    assert os.path.realpath(os.path.join(rec, "server")) == os.path.realpath(d)
+    assert open(os.path.join(rec, "migration_type")).read() == \
+        ("live-migration\n" if how == "live-migrate" else "migration\n")
+    assert (open(os.path.join(rec, "source_compute")).read(),
+            open(os.path.join(rec, "dest_compute")).read()) == (src + "\n", dest + "\n")
+
+
+def test_a_refused_move_is_eacces_with_the_apis_message(plane, mount):
+    if not plane.emu:
+        pytest.skip("the real cloud's admin may do all: the refusal is injected")
+    m = mount("ttl=600", env=plane.env)
+    s = movable_server(plane)
+    message = "Policy doesn't allow os_compute_api:os-migrate-server:migrate_live to be performed."
+    plane.emu.fault(method="POST", path=r"/servers/%s/action" % s["id"], status=403,
+                    content_type="application/json", count=1,
+                    body='{"forbidden": {"code": 403, "message": "%s"}}' % message)
+    try:
+        assert m.write("admin/servers/%s/ctl" % s["name"], "live-migrate\n") == errno.EACCES
+    finally:
+        plane.emu.clear_faults()
+    assert message in m.read("admin", "servers", s["name"], "error")
+    assert server_now(plane, s["id"])["OS-EXT-SRV-ATTR:host"] == s["OS-EXT-SRV-ATTR:host"]
+    # evacuating off a host that is up: Nova's 400, its reason in error
+    assert m.write("admin/servers/%s/ctl" % s["name"], "evacuate\n") == errno.EINVAL
+    assert "still in use" in m.read("admin", "servers", s["name"], "error")

@@ -211,6 +211,8 @@ static const struct osfs_field project_fields[] = {
 	{ .file = "domain", .pointers = "/domain_id", .fmt = OSFS_FMT_TEXT },
 	{ .file = "enabled", .pointers = "/enabled", .fmt = OSFS_FMT_TEXT },
 	{ .file = "description", .pointers = "/description", .fmt = OSFS_FMT_TEXT },
+	{ .file = "servers", .pointers = "/id", .fmt = OSFS_FMT_BACKLINKS, .link = OSFS_ADMIN_SERVERS,
+	  .back_field = "project" },
 };
 
 static const struct osfs_field aggregate_fields[] = {

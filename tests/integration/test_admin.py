@@ -137,6 +137,9 @@ def test_admin_files_hold_the_apis_values_and_links_resolve(plane, mount):
     on_h = sorted(s["id"] for s in servers if s["OS-EXT-SRV-ATTR:hypervisor_hostname"] == h)
     assert sorted(os.listdir(m.p("admin", "hypervisors", h, "servers"))) == on_h
     projects = {p["id"]: p["name"] for p in plane.get("identity", "/v3/projects")["projects"]}
+    for pid, pname in projects.items():
+        assert sorted(os.listdir(m.p("admin", "projects", pname, "servers"))) == \
+            sorted(s["id"] for s in servers if s["tenant_id"] == pid), pname
     for s in servers[:5]:
         sd = os.path.join(m.p("admin", "servers", ".by-id"), s["id"])
         assert open(os.path.join(sd, "host")).read() == "%s\n" % s["OS-EXT-SRV-ATTR:host"]

@@ -231,14 +231,13 @@ class AdminNova:
                   "host_ip": h["host_ip"],
                   "service": {"id": svc["id"] if new_ids else svc["legacy_id"],
                               "host": h["host"],
-                              "disabled_reason": svc["disabled_reason"]},
-                  "vcpus": h["vcpus"], "memory_mb": h["memory_mb"],
-                  "local_gb": h["local_gb"]})
-        if req.ver < (2, 88):   # later ones moved usage to Placement
+                              "disabled_reason": svc["disabled_reason"]}})
+        if req.ver < (2, 88):   # later ones moved sizes and usage to Placement
             vcpus = sum(s.flavor["vcpus"] for s in on)
             ram = 512 + sum(s.flavor["ram"] for s in on)
             disk = sum(s.flavor["disk"] for s in on)
-            d.update({"vcpus_used": vcpus, "memory_mb_used": ram, "local_gb_used": disk,
+            d.update({"vcpus": h["vcpus"], "memory_mb": h["memory_mb"],
+                      "local_gb": h["local_gb"], "vcpus_used": vcpus, "memory_mb_used": ram, "local_gb_used": disk,
                       "free_ram_mb": h["memory_mb"] - ram,
                       "free_disk_gb": h["local_gb"] - disk, "current_workload": 0,
                       "running_vms": len(on), "disk_available_least": 0,
@@ -370,7 +369,7 @@ def list_projects(keystone, req):
                if name is None or p["name"] == name]
     return E.json_resp(200, {"projects": out, "links": {
         "self": "http://%s/identity/v3/projects" % req.host,
-        "previous": None, "next": None}})
+        "previous": None, "next": None}}, [("x-openstack-request-id", E.req_id())])
 
 
 # -- moving servers between hosts (admin server actions) -----------------------

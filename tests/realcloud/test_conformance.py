@@ -410,3 +410,71 @@ def test_neutron_and_cinder_answer_like_the_real_cloud(cloud):
         assert not diffs, "\n" + "\n".join(diffs)
     finally:
         emu.stop()
+
+
+def admin_requests(c, member):
+    """The admin APIs openstackfs reads (admin/) and writes, as the admin c
+    and as the project member `member` (their 403)."""
+    v87 = {"OpenStack-API-Version": "compute 2.87", "X-OpenStack-Nova-API-Version": "2.87"}
+    ident = c.catalog["identity"]
+    projects = ident + ("/projects" if ident.endswith("/v3") else "/v3/projects")
+    scheduler = next(s["id"] for s in call(c, "GET", "compute", "/os-services", headers=MV)[2]["services"]
+                     if s["binary"] == "nova-scheduler")
+    out = [
+        ("services", call(c, "GET", "compute", "/os-services", headers=MV)),
+        ("hypervisors 2.87", call(c, "GET", "compute", "/os-hypervisors/detail?limit=1000", headers=v87)),
+        ("hypervisors 2.93", call(c, "GET", "compute", "/os-hypervisors/detail?limit=1000", headers=MV)),
+        ("aggregates", call(c, "GET", "compute", "/os-aggregates", headers=MV)),
+        ("migrations", call(c, "GET", "compute", "/os-migrations?limit=1000", headers=MV)),
+        ("projects", call(c, "GET", "identity", "", raw_url=projects)),
+        ("all servers", call(c, "GET", "compute", "/servers/detail?all_tenants=1&name=%5Eosfs-seed-a%24",
+                             headers=MV)),
+        ("update a scheduler", call(c, "PUT", "compute", "/os-services/" + scheduler, headers=MV,
+                                    body={"status": "disabled"})),
+        ("update nothing", call(c, "PUT", "compute", "/os-services/" + scheduler, headers=MV, body={})),
+    ]
+    for label, path in (("member services", "/os-services"),
+                        ("member hypervisors", "/os-hypervisors/detail"),
+                        ("member migrations", "/os-migrations"),
+                        ("member all servers", "/servers/detail?all_tenants=1")):
+        out.append((label, call(member, "GET", "compute", path, headers=MV)))
+    out.append(("member projects", call(member, "GET", "identity", "", raw_url=projects)))
+    return out
+
+
+def test_admin_apis_answer_like_the_real_cloud(cloud):
+    import os
+    import yaml
+    from fixtures import REALCLOUD_DIR
+    conf = yaml.safe_load(open(os.path.join(REALCLOUD_DIR, "clouds.yaml")))["clouds"]["realcloud-admin"]
+    a = conf["auth"]
+    real_admin = Client({"OS_AUTH_URL": a["auth_url"], "OS_USERNAME": a["username"],
+                         "OS_PASSWORD": a["password"], "OS_PROJECT_NAME": a["project_name"]})
+    emu = Emulator("--projects", "2", servers=3)
+    try:
+        emu_admin = Client(emu.env(OS_USERNAME="admin", OS_PASSWORD="adminpass",
+                                   OS_PROJECT_NAME="admin"))
+        ec = Client(emu.env())
+        flavor = next(f["id"] for f in ec.flavors() if f["name"] == cloud.flavor)
+        image = next(i["id"] for i in ec.images() if i["name"] == cloud.image)
+        status, body = ec.request("POST", "compute", "/servers", {"server": {
+            "name": "osfs-seed-a", "flavorRef": flavor, "imageRef": image, "networks": "none",
+            "metadata": {"seeded-by": "openstackfs-tests"}}})
+        assert status == 202, body
+        ec.wait_server(body["server"]["id"], lambda s: s["status"] == "ACTIVE", timeout=30)
+        diffs = []
+        for (label, (rs, rh, rb)), (_, (es, eh, eb)) in zip(admin_requests(real_admin, cloud.client),
+                                                             admin_requests(emu_admin, ec)):
+            if rs != es:
+                diffs.append("%s: status real %s, emulator %s" % (label, rs, es))
+            for h in set(rh) ^ set(eh):
+                diffs.append("%s: header %s %s" % (label, h, "only real" if h in rh else "only emulator"))
+            diffs += ["%s: %s" % (label, d) for d in differences(shape(rb), shape(eb))]
+            if rs == es and rs >= 400 and isinstance(rb, dict) and isinstance(eb, dict):
+                rm = json.dumps(rb).split('"message": ')[-1][:60]
+                em = json.dumps(eb).split('"message": ')[-1][:60]
+                if rm != em:
+                    diffs.append("%s: message real %s, emulator %s" % (label, rm, em))
+        assert not diffs, "\n" + "\n".join(diffs)
+    finally:
+        emu.stop()

@@ -13,23 +13,12 @@ import time
 
 import pytest
 
-from fixtures import REALCLOUD_DIR, Emulator, sh
+from fixtures import Emulator, realcloud_admin_env, sh
 from harness import wait_for
 from osclient import Client
 
 NOBODY = "setpriv --reuid=65534 --regid=65534 --clear-groups"
 KINDS = ("servers", "hypervisors", "compute_services", "projects", "aggregates", "migrations")
-
-
-def realcloud_admin_env():
-    import yaml  # the real cloud's tier has it (the openstack CLI needs it)
-    c = yaml.safe_load(open(os.path.join(REALCLOUD_DIR, "clouds.yaml")))["clouds"]["realcloud-admin"]
-    a = c["auth"]
-    return {"OS_AUTH_URL": a["auth_url"], "OS_USERNAME": a["username"],
-            "OS_PASSWORD": a["password"], "OS_PROJECT_NAME": a["project_name"],
-            "OS_USER_DOMAIN_NAME": a["user_domain_name"],
-            "OS_PROJECT_DOMAIN_NAME": a["project_domain_name"],
-            "OS_REGION_NAME": c["region_name"]}
 
 
 class Plane:

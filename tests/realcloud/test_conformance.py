@@ -8,6 +8,7 @@ import urllib.parse
 import urllib.request
 
 
+from fixtures import realcloud_admin_env
 from harness import Emulator
 from osclient import Client
 
@@ -152,6 +153,17 @@ def token_request(env):
     return call(tokenless(), "POST", "identity", "", body=body, raw_url=url + "/auth/tokens")
 
 
+def seed_like_the_real_one(ec, cloud):
+    """On the emulator (client ec), a server made as the real cloud's seed was."""
+    flavor = next(f["id"] for f in ec.flavors() if f["name"] == cloud.flavor)
+    image = next(i["id"] for i in ec.images() if i["name"] == cloud.image)
+    status, body = ec.request("POST", "compute", "/servers", {"server": {
+        "name": "osfs-seed-a", "flavorRef": flavor, "imageRef": image, "networks": "none",
+        "metadata": {"seeded-by": "openstackfs-tests"}}})
+    assert status == 202, body
+    ec.wait_server(body["server"]["id"], lambda s: s["status"] == "ACTIVE", timeout=30)
+
+
 def test_emulator_answers_like_the_real_cloud(cloud):
     emu = Emulator(servers=3)
     try:
@@ -162,13 +174,7 @@ def test_emulator_answers_like_the_real_cloud(cloud):
         rc.request("POST", "compute", "/servers/%s/metadata" % real_seed,
                    {"metadata": {"seeded-by": "openstackfs-tests"}})
         # a server made as the real one was (no network) to compare with it
-        flavor = next(f["id"] for f in ec.flavors() if f["name"] == cloud.flavor)
-        image = next(i["id"] for i in ec.images() if i["name"] == cloud.image)
-        status, body = ec.request("POST", "compute", "/servers", {"server": {
-            "name": "osfs-seed-a", "flavorRef": flavor, "imageRef": image, "networks": "none",
-            "metadata": {"seeded-by": "openstackfs-tests"}}})
-        assert status == 202, body
-        ec.wait_server(body["server"]["id"], lambda s: s["status"] == "ACTIVE", timeout=30)
+        seed_like_the_real_one(ec, cloud)
         diffs = []
         pairs = [("token", token_request(cloud.env), token_request(emu.env()))]
         for label, fn in requests_we_make(rc, ec):
@@ -443,25 +449,13 @@ def admin_requests(c, member):
 
 
 def test_admin_apis_answer_like_the_real_cloud(cloud):
-    import os
-    import yaml
-    from fixtures import REALCLOUD_DIR
-    conf = yaml.safe_load(open(os.path.join(REALCLOUD_DIR, "clouds.yaml")))["clouds"]["realcloud-admin"]
-    a = conf["auth"]
-    real_admin = Client({"OS_AUTH_URL": a["auth_url"], "OS_USERNAME": a["username"],
-                         "OS_PASSWORD": a["password"], "OS_PROJECT_NAME": a["project_name"]})
+    real_admin = Client(realcloud_admin_env())
     emu = Emulator("--projects", "2", servers=3)
     try:
         emu_admin = Client(emu.env(OS_USERNAME="admin", OS_PASSWORD="adminpass",
                                    OS_PROJECT_NAME="admin"))
         ec = Client(emu.env())
-        flavor = next(f["id"] for f in ec.flavors() if f["name"] == cloud.flavor)
-        image = next(i["id"] for i in ec.images() if i["name"] == cloud.image)
-        status, body = ec.request("POST", "compute", "/servers", {"server": {
-            "name": "osfs-seed-a", "flavorRef": flavor, "imageRef": image, "networks": "none",
-            "metadata": {"seeded-by": "openstackfs-tests"}}})
-        assert status == 202, body
-        ec.wait_server(body["server"]["id"], lambda s: s["status"] == "ACTIVE", timeout=30)
+        seed_like_the_real_one(ec, cloud)
         diffs = []
         for (label, (rs, rh, rb)), (_, (es, eh, eb)) in zip(admin_requests(real_admin, cloud.client),
                                                              admin_requests(emu_admin, ec)):

@@ -344,9 +344,26 @@ static mode_t mode_at(const char *path)
 	return st.st_mode;
 }
 
+/* path is a symlink to want / a file holding want. */
+static void expect_link(const char *path, const char *want)
+{
+	char *s = link_of(path);
+
+	CHECK_STR(s, want);
+	free(s);
+}
+
+static void expect_content(const char *path, const char *want)
+{
+	char *s = content(path);
+
+	CHECK_STR(s, want);
+	free(s);
+}
+
 static void test_admin(void)
 {
-	char got[512], *s;
+	char got[512];
 
 	CHECK(type_of("/admin") == -ENOENT);      /* credentials that may not */
 	entries("/", got, sizeof(got));
@@ -361,32 +378,18 @@ static void test_admin(void)
 	/* every project's servers: the oldest keeps the name */
 	entries("/admin/servers", got, sizeof(got));
 	CHECK_STR(got, ".by-id/ web/ web~cccc3333/ ");
-	s = content("/admin/servers/web/host");
-	CHECK_STR(s, "cmp1\n");
-	free(s);
-	s = link_of("/admin/servers/web/project");
-	CHECK_STR(s, "../../projects/.by-id/p1");
-	free(s);
-	s = link_of("/admin/servers/web~cccc3333/hypervisor");
-	CHECK_STR(s, "../../hypervisors/cmp2");
-	free(s);
+	expect_content("/admin/servers/web/host", "cmp1\n");
+	expect_link("/admin/servers/web/project", "../../projects/.by-id/p1");
+	expect_link("/admin/servers/web~cccc3333/hypervisor", "../../hypervisors/cmp2");
 	entries("/admin/hypervisors/cmp2/servers", got, sizeof(got));
 	CHECK_STR(got, "cccc3333-0000 ");
-	s = link_of("/admin/hypervisors/cmp2/servers/cccc3333-0000");
-	CHECK_STR(s, "../../../servers/.by-id/cccc3333-0000");
-	free(s);
+	expect_link("/admin/hypervisors/cmp2/servers/cccc3333-0000", "../../../servers/.by-id/cccc3333-0000");
 	entries("/admin/projects/beta/servers", got, sizeof(got));
 	CHECK_STR(got, "cccc3333-0000 ");
-	s = link_of("/admin/hypervisors/cmp1/service");
-	CHECK_STR(s, "../../compute_services/.by-id/s-1");
-	free(s);
+	expect_link("/admin/hypervisors/cmp1/service", "../../compute_services/.by-id/s-1");
 	CHECK(type_of("/admin/compute_services/nova-compute@cmp1") == OSFS_N_RES);
-	s = link_of("/admin/aggregates/fast/hosts/cmp1");
-	CHECK_STR(s, "../../../hypervisors/cmp1");
-	free(s);
-	s = content("/admin/aggregates/fast/metadata/ssd");
-	CHECK_STR(s, "true\n");
-	free(s);
+	expect_link("/admin/aggregates/fast/hosts/cmp1", "../../../hypervisors/cmp1");
+	expect_content("/admin/aggregates/fast/metadata/ssd", "true\n");
 	/* the mounting user's alone */
 	CHECK(mode_at("/admin") == (S_IFDIR | 0500));
 	CHECK(mode_at("/admin/hypervisors/cmp1") == (S_IFDIR | 0500));

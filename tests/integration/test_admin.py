@@ -372,3 +372,26 @@ def test_a_refused_move_is_eacces_with_the_apis_message(plane, own_server, mount
     # evacuating off a host that is up: Nova's 400, its reason in error
     assert m.write("admin/servers/%s/ctl" % s["name"], "evacuate\n") == errno.EINVAL
     assert "still in use" in m.read("admin", "servers", s["name"], "error")
+
+
+def test_a_change_outside_the_mount_reaches_admin_servers(plane, own_server, mount):
+    """Kept pages of admin/servers/<name>/ files are dropped when the server
+    changes; the change is a line of /.openstackfs/events under admin/."""
+    m = mount("ttl=1", env=plane.env)
+    s = movable_server(plane, own_server)
+    name = next(n for n in os.listdir(m.p("admin", "servers"))
+                if n != ".by-id" and os.path.realpath(m.p("admin", "servers", n)) ==
+                os.path.realpath(m.p("admin", "servers", ".by-id", s["id"])))
+    status = m.p("admin", "servers", name, "status")
+    assert open(status).read() == "ACTIVE\n" and open(status).read() == "ACTIVE\n"   # kept
+    st, body = plane.client.request("POST", "compute", "/servers/%s/action" % s["id"],
+                                    {"os-stop": None})
+    assert st == 202, body
+    try:
+        assert wait_server(plane, s["id"], lambda x: x["status"] == "SHUTOFF")
+        assert wait_for(lambda: open(status).read() == "SHUTOFF\n", 20), open(status).read()
+        events = m.read(".openstackfs", "events")
+        assert "admin/servers/%s SHUTOFF" % name in events, events[-500:]
+    finally:
+        plane.client.request("POST", "compute", "/servers/%s/action" % s["id"], {"os-start": None})
+        wait_server(plane, s["id"], lambda x: x["status"] == "ACTIVE")

@@ -222,8 +222,9 @@ static const struct osfs_field *field_of(const struct osfs_node *node)
 	return &osfs_kinds[node->kind].fields[node->index];
 }
 
-/* The ids of the linked resources whose back_field names r: one per line,
- * malloc'd; NULL on failure (-errno in *ret). */
+/* The linked resources whose back_field names r, by the names their own
+ * kind's directory shows: one per line, malloc'd; NULL on failure (-errno
+ * in *ret). */
 static char *backlinks(struct osfs_fs *fs, const struct osfs_field *f, const struct osfs_res *r,
 		       int *ret)
 {
@@ -249,7 +250,7 @@ static char *backlinks(struct osfs_fs *fs, const struct osfs_field *f, const str
 	if ((mem = open_memstream(&out, &len))) {
 		for (size_t i = 0; i < l->n; i++)
 			if (has_line(l->by_id[i]->vals[back], me))
-				fprintf(mem, "%s\n", l->by_id[i]->id);
+				fprintf(mem, "%s\n", l->by_id[i]->fname);
 		fclose(mem);
 	}
 	osfs_listing_put(l);
@@ -981,18 +982,19 @@ int osfs_tree_read(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_
 	}
 }
 
-/* A link field's target: the linked kind's .by-id entry (or, by_name,
- * the directory of that name), from a file `depth` directories below the
- * root of kind `from`'s area (the mount's root when it has none). */
+/* A link field's target, from a file `depth` directories below the root
+ * of kind `from`'s area (the mount's root when it has none): the linked
+ * kind's .by-id entry for an id, or its entry for a name (by_name fields,
+ * encoded here; the elements of a BACKLINKS field, file names already). */
 static int link_target(enum osfs_kind_id from, const struct osfs_field *f, const char *value,
 		       int depth, char **target)
 {
 	const struct osfs_kind *to = &osfs_kinds[f->link];
 	const char *area = osfs_kinds[from].area;
+	bool same = area && to->area && strcmp(area, to->area) == 0;
+	bool named = f->by_name || f->fmt == OSFS_FMT_BACKLINKS;
 	char up[32] = "", *fname = f->by_name ? osfs_name_encode(value) : NULL;
 	int ret = 0;
-
-	bool same = area && to->area && strcmp(area, to->area) == 0;
 
 	if (area && !same)
 		depth++; /* from inside an area to outside it: up to the root */
@@ -1000,9 +1002,9 @@ static int link_target(enum osfs_kind_id from, const struct osfs_field *f, const
 		strcat(up, "../");
 	if (f->by_name && !fname)
 		ret = -ENOMEM;
-	else if (asprintf(target, "%s%s%s%s%s%s", up, to->area && !same ? to->area : "",
-			  to->area && !same ? "/" : "", to->dir, f->by_name ? "/" : "/.by-id/",
-			  f->by_name ? fname : value) < 0)
+	else if (asprintf(target, "%s%s%s%s/%s%s", up, to->area && !same ? to->area : "",
+			  to->area && !same ? "/" : "", to->dir, named ? "" : ".by-id/",
+			  fname ? fname : value) < 0)
 		ret = -ENOMEM;
 	free(fname);
 	return ret;

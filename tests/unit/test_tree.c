@@ -382,10 +382,10 @@ static void test_admin(void)
 	expect_link("/admin/servers/web/project", "../../projects/.by-id/p1");
 	expect_link("/admin/servers/web~cccc3333/hypervisor", "../../hypervisors/cmp2");
 	entries("/admin/hypervisors/cmp2/servers", got, sizeof(got));
-	CHECK_STR(got, "cccc3333-0000 ");
-	expect_link("/admin/hypervisors/cmp2/servers/cccc3333-0000", "../../../servers/.by-id/cccc3333-0000");
+	CHECK_STR(got, "web~cccc3333 ");   /* as admin/servers names them */
+	expect_link("/admin/hypervisors/cmp2/servers/web~cccc3333", "../../../servers/web~cccc3333");
 	entries("/admin/projects/beta/servers", got, sizeof(got));
-	CHECK_STR(got, "cccc3333-0000 ");
+	CHECK_STR(got, "web~cccc3333 ");
 	expect_link("/admin/hypervisors/cmp1/service", "../../compute_services/.by-id/s-1");
 	CHECK(type_of("/admin/compute_services/nova-compute@cmp1") == OSFS_N_RES);
 	expect_link("/admin/aggregates/fast/hosts/cmp1", "../../../hypervisors/cmp1");

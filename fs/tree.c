@@ -608,12 +608,11 @@ static mode_t mode_shared(struct osfs_fs *fs, const struct osfs_node *node)
 	}
 }
 
-/* Is node in an area (/admin), whose every file holds every project's data? */
+/* Is node in an area (/admin), whose every file holds every project's
+ * data?  (Nodes of no kind have kind 0, a kind at the root.) */
 static bool in_area(const struct osfs_node *node)
 {
-	return node->type == OSFS_N_AREA ||
-	       (node->type != OSFS_N_ROOT && node->type != OSFS_N_META &&
-		node->type != OSFS_N_META_FILE && node->type != OSFS_N_LIVE && osfs_kinds[node->kind].area);
+	return node->type == OSFS_N_AREA || osfs_kinds[node->kind].area;
 }
 
 /* Under /admin only the mounting user reads, also with -o allow_other:

@@ -104,7 +104,9 @@ static void inval_subtree(struct osfs_notify *n, uint64_t ino)
 
 static void send_event(struct osfs_notify *n, const struct event *e)
 {
-	uint64_t dir = osfs_inodes_peek(n->inodes, OSFS_ROOT_INO, osfs_kinds[e->kind].dir);
+	const char *area = osfs_kinds[e->kind].area;
+	uint64_t top = area ? osfs_inodes_peek(n->inodes, OSFS_ROOT_INO, area) : OSFS_ROOT_INO;
+	uint64_t dir = top ? osfs_inodes_peek(n->inodes, top, osfs_kinds[e->kind].dir) : 0;
 
 	if (!dir)
 		return; /* the kernel never looked at the kind */

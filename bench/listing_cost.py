@@ -24,6 +24,7 @@ import urllib.request
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "integration"))
 from harness import Emulator, Mount  # noqa: E402
+from walk_cost import peak_rss_mib  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -34,14 +35,6 @@ def cpu_ms(pid):
     return (int(fields[11]) + int(fields[12])) * 1000 / TICK
 
 
-def peak_rss_mib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def listing(binary, emu):
     """One fresh daemon's `ls servers`: wall s, daemon CPU ms, peak RSS MiB, entries."""
     import harness
@@ -50,7 +43,7 @@ def listing(binary, emu):
     try:
         before = cpu_ms(m.proc.pid)
         t0 = time.monotonic()
-        n = len(os.listdir(os.path.join(m.path, "servers")))
+        n = sum(not e.startswith(".") for e in os.listdir(os.path.join(m.path, "servers")))
         took = time.monotonic() - t0
         return took, cpu_ms(m.proc.pid) - before, peak_rss_mib(m.proc.pid), n
     finally:

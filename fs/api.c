@@ -279,7 +279,7 @@ static int fail_answer(struct osfs_api *api, const struct osfs_api_call *call,
 	}
 	char *line = describe_failure(call, resp, -ret, message);
 	free(message);
-	if (call->refusal_expected && ret == -EACCES) {
+	if (call->refusal_expected && (ret == -EACCES || ret == -ENOENT)) {
 		log_info("%s", line ? line : "refused");
 	} else {
 		osfs_stat_inc(errors);

@@ -68,6 +68,7 @@ struct osfs_glue *osfs_glue_new(struct osfs_fs *fs)
 		free(g);
 		return NULL;
 	}
+	osfs_inodes_set_max(g->inodes, fs->opts.max_inodes);
 	return g;
 }
 
@@ -269,6 +270,18 @@ static void moved_on(struct osfs_glue *g, const struct osfs_node *node)
 /* The entry for `name` in `parent`: one more kernel reference on success.
  * A dynamic file whose render fails still gets its entry (size 0): the
  * read that follows reports the error. */
+/* Past the inode table's bound, the kernel is asked to drop the oldest
+ * files' names (it then forgets their inodes). */
+static void evict(struct osfs_glue *g)
+{
+	struct osfs_notify *n = atomic_load(&g->notify);
+	struct osfs_inode_ref *refs;
+	size_t count;
+
+	if (n && osfs_inodes_evictable(g->inodes, &refs, &count) == 0 && count)
+		osfs_notify_drop(n, refs, count);
+}
+
 static int make_entry(struct osfs_glue *g, fuse_ino_t parent, const char *name,
 		      struct osfs_node *node, struct fuse_entry_param *e)
 {
@@ -290,8 +303,11 @@ static int make_entry(struct osfs_glue *g, fuse_ino_t parent, const char *name,
 		osfs_inodes_forget(g->inodes, ino, 1);
 		return ret;
 	}
+	if (!S_ISDIR(e->attr.st_mode))
+		osfs_inodes_mark_file(g->inodes, ino);
 	e->ino = ino;
 	e->attr_timeout = e->entry_timeout = node_timeout(g, node);
+	evict(g);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
  */
 #include "inodes.h"
 #include "clock.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 
 #define SNAP_BYTES_MAX (16u << 20)   /* all snapshots together */
+#define EVICT_SETTLE_S 1.0           /* the kernel forgets what it was told to drop within */
 #define INITIAL_BUCKETS 1024
 
 struct inode {
@@ -34,6 +36,7 @@ struct inode {
 	off_t csize;                 /* the size shown (resource files) */
 	uint32_t hash;               /* of (parent, name) */
 	bool shows;                  /* a resource file: chash, cmtime, csize are what it shows */
+	bool file;                   /* not a directory: its name may be dropped (eviction) */
 	bool retired;                /* out of by_name: lookups of its name get a new inode */
 	char name[];
 };
@@ -48,6 +51,13 @@ struct osfs_inodes {
 	uint64_t next_ino;
 	size_t snap_bytes;
 	struct inode *root;
+	/* the bound: past `max` inodes, the oldest files' names are given back
+	 * to the kernel (0: no bound) */
+	size_t max;
+	uint64_t *made;              /* a ring of inode numbers in the order made */
+	size_t made_cap, made_head, made_len;
+	size_t evicting;             /* inodes whose names went back, not yet forgotten */
+	double evicted_at;           /* CLOCK_MONOTONIC seconds of the last batch */
 };
 
 /* ---- snapshots ---- */
@@ -182,6 +192,8 @@ static void reap_locked(struct osfs_inodes *t, struct inode *i)
 			t->snap_bytes -= i->snap->len;
 		inode_free(i);
 		t->count--;
+		t->evicting -= t->evicting > 0;
+		atomic_store(&osfs_stats.inodes, t->count);
 		i = parent;
 	}
 }
@@ -227,8 +239,40 @@ void osfs_inodes_free(struct osfs_inodes *t)
 	}
 	free(t->by_ino);
 	free(t->by_name);
+	free(t->made);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
+}
+
+/* ---- the bound: inodes in the order they were made ---- */
+
+/* Note that ino was made (only while the table is bounded). */
+static void made_push_locked(struct osfs_inodes *t, uint64_t ino)
+{
+	if (!t->max)
+		return;
+	if (t->made_len == t->made_cap) {
+		size_t cap = t->made_cap ? t->made_cap * 2 : 1024;
+		uint64_t *p = malloc(cap * sizeof(*p));
+		if (!p)
+			return; /* this one is never given back: only less tidy */
+		for (size_t k = 0; k < t->made_len; k++)
+			p[k] = t->made[(t->made_head + k) % t->made_cap];
+		free(t->made);
+		t->made = p;
+		t->made_cap = cap;
+		t->made_head = 0;
+	}
+	t->made[(t->made_head + t->made_len++) % t->made_cap] = ino;
+}
+
+static uint64_t made_pop_locked(struct osfs_inodes *t)
+{
+	uint64_t ino = t->made[t->made_head];
+
+	t->made_head = (t->made_head + 1) % t->made_cap;
+	t->made_len--;
+	return ino;
 }
 
 static struct inode *add_locked(struct osfs_inodes *t, struct inode *parent, const char *name,
@@ -251,6 +295,8 @@ static struct inode *add_locked(struct osfs_inodes *t, struct inode *parent, con
 		grow_locked(t);
 	link_locked(t, i);
 	t->count++;
+	atomic_store(&osfs_stats.inodes, t->count);
+	made_push_locked(t, i->ino);
 	return i;
 }
 
@@ -349,9 +395,9 @@ char *osfs_inodes_path(struct osfs_inodes *t, uint64_t ino, const char *name)
 	return path;
 }
 
-/* Depth-first over the subtree, appending to a growing array. */
-static int collect_locked(const struct inode *i, struct osfs_inode_ref **out, size_t *n,
-			  size_t *cap)
+/* Append i to a growing array, by name too when `named`. */
+static int ref_add(struct osfs_inode_ref **out, size_t *n, size_t *cap, const struct inode *i,
+		   bool named)
 {
 	struct osfs_inode_ref *r;
 
@@ -365,7 +411,14 @@ static int collect_locked(const struct inode *i, struct osfs_inode_ref **out, si
 	}
 	r = &(*out)[(*n)++];
 	*r = (struct osfs_inode_ref){ .ino = i->ino, .parent = i->parent ? i->parent->ino : 0 };
-	if (i->shows && !i->retired && !(r->name = strdup(i->name)))
+	return named && !(r->name = strdup(i->name)) ? -ENOMEM : 0;
+}
+
+/* Depth-first over the subtree, appending to a growing array. */
+static int collect_locked(const struct inode *i, struct osfs_inode_ref **out, size_t *n,
+			  size_t *cap)
+{
+	if (ref_add(out, n, cap, i, i->shows && !i->retired) < 0)
 		return -ENOMEM;
 	for (const struct inode *k = i->kids; k; k = k->next_sib)
 		if (collect_locked(k, out, n, cap) < 0)
@@ -684,4 +737,63 @@ uint64_t osfs_inodes_dirfp_swap(struct osfs_inodes *t, uint64_t ino, uint64_t fp
 	}
 	pthread_mutex_unlock(&t->lock);
 	return old;
+}
+
+/* ---- the bound ---- */
+
+void osfs_inodes_set_max(struct osfs_inodes *t, size_t max)
+{
+	pthread_mutex_lock(&t->lock);
+	t->max = max;
+	pthread_mutex_unlock(&t->lock);
+}
+
+void osfs_inodes_mark_file(struct osfs_inodes *t, uint64_t ino)
+{
+	struct inode *i;
+
+	pthread_mutex_lock(&t->lock);
+	if ((i = find_ino_locked(t, ino)))
+		i->file = true;
+	pthread_mutex_unlock(&t->lock);
+}
+
+/* May the kernel be asked to drop i's name?  A file it holds, with no
+ * write under way, named in a directory below a kind's. */
+static bool evictable_locked(const struct osfs_inodes *t, const struct inode *i)
+{
+	return i && i->file && i->nlookup && !i->retired && !i->wbuf && i->parent &&
+	       i->parent != t->root && i->parent->parent != t->root;
+}
+
+int osfs_inodes_evictable(struct osfs_inodes *t, struct osfs_inode_ref **out, size_t *n)
+{
+	size_t cap = 0, want;
+	double now = osfs_now_mono();
+	int ret = 0;
+
+	*out = NULL;
+	*n = 0;
+	pthread_mutex_lock(&t->lock);
+	if (now - t->evicted_at > EVICT_SETTLE_S)
+		t->evicting = 0; /* what the kernel kept (an open file) is not coming */
+	want = t->max && t->count > t->max + t->evicting ?
+	       t->count - t->evicting - t->max + t->max / 8 : 0;
+	while (want > *n && t->made_len && ret == 0) {
+		struct inode *i = find_ino_locked(t, made_pop_locked(t));
+		if (evictable_locked(t, i))
+			ret = ref_add(out, n, &cap, i, true);
+	}
+	if (*n) {
+		atomic_fetch_add(&osfs_stats.evictions, *n);
+		t->evicting += *n;
+		t->evicted_at = now;
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (ret < 0) {
+		osfs_inodes_refs_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return ret;
 }

@@ -58,6 +58,7 @@ static const struct fuse_opt opt_spec[] = {
 	OPT("connect_timeout=%lf", connect_timeout),
 	OPT("timeout=%lf", timeout),
 	OPT("max_response=%lu", max_response),
+	OPT("max_inodes=%lu", max_inodes),
 	OPT("default_flavor=%s", default_flavor),
 	OPT("default_image=%s", default_image),
 	OPT("default_networks=%s", default_networks),
@@ -106,6 +107,8 @@ static const char usage[] =
 "    -o connect_timeout=S   seconds to connect (default 5)\n"
 "    -o timeout=S           seconds for a whole request (default 30)\n"
 "    -o max_response=BYTES  largest API response accepted (default 64 MiB)\n"
+"    -o max_inodes=N        files the kernel is let keep before the oldest are\n"
+"                           dropped from its caches (default 65536; 0: no bound)\n"
 "    -o default_flavor=F, default_image=I, default_networks=N\n"
 "                           make `mkdir servers/NAME` boot at once\n"
 "    -o volume_size=GIB     size of a new volume draft (default 1)\n"
@@ -440,6 +443,7 @@ int main(int argc, char *argv[])
 	fs.opts.connect_timeout = 5;
 	fs.opts.timeout = 30;
 	fs.opts.max_response = 64UL << 20;
+	fs.opts.max_inodes = 65536;
 	fs.uid = getuid();
 	fs.gid = getgid();
 	fs.mounted_at = time(NULL);

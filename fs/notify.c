@@ -21,6 +21,8 @@ struct event {
 	enum osfs_kind_id kind;
 	enum osfs_change what;
 	char *fname;                 /* NULL: the whole kind */
+	struct osfs_inode_ref *drop; /* not NULL: names to drop, nothing else */
+	size_t ndrop;
 };
 
 struct osfs_notify {
@@ -50,22 +52,43 @@ struct osfs_notify *osfs_notify_new(struct fuse_session *se, struct osfs_inodes 
 	return n;
 }
 
-void osfs_notify_queue(void *ctx, enum osfs_kind_id kind, const char *fname, enum osfs_change what)
+static void event_free(struct event *e)
 {
-	struct osfs_notify *n = ctx;
-	char *copy = fname ? strdup(fname) : NULL;
+	free(e->fname);
+	osfs_inodes_refs_free(e->drop, e->ndrop);
+}
 
+/* Queue e (taking what it holds); when the queue is full, `overflow` says
+ * whether the whole kind must go instead. */
+static void push(struct osfs_notify *n, struct event e, bool overflow)
+{
 	pthread_mutex_lock(&n->lock);
-	if (!n->stop && (n->len == QUEUE_MAX || (fname && !copy))) {
-		n->overflow[kind] = true;
+	if (!n->stop && n->len == QUEUE_MAX) {
+		n->overflow[e.kind] |= overflow;
 	} else if (!n->stop) {
-		n->queue[(n->head + n->len) % QUEUE_MAX] = (struct event){ kind, what, copy };
+		n->queue[(n->head + n->len) % QUEUE_MAX] = e;
 		n->len++;
-		copy = NULL;
+		e = (struct event){ 0 };
 	}
 	pthread_cond_signal(&n->wake);
 	pthread_mutex_unlock(&n->lock);
-	free(copy);
+	event_free(&e);
+}
+
+void osfs_notify_queue(void *ctx, enum osfs_kind_id kind, const char *fname, enum osfs_change what)
+{
+	char *copy = fname ? strdup(fname) : NULL;
+
+	if (fname && !copy) {
+		push(ctx, (struct event){ kind, what, NULL, NULL, 0 }, true);
+		return;
+	}
+	push(ctx, (struct event){ kind, what, copy, NULL, 0 }, true);
+}
+
+void osfs_notify_drop(struct osfs_notify *n, struct osfs_inode_ref *refs, size_t count)
+{
+	push(n, (struct event){ .drop = refs, .ndrop = count }, false);
 }
 
 static void inval_inode(struct osfs_notify *n, uint64_t ino)
@@ -105,9 +128,15 @@ static void inval_subtree(struct osfs_notify *n, uint64_t ino)
 static void send_event(struct osfs_notify *n, const struct event *e)
 {
 	const char *area = osfs_kinds[e->kind].area;
-	uint64_t top = area ? osfs_inodes_peek(n->inodes, OSFS_ROOT_INO, area) : OSFS_ROOT_INO;
-	uint64_t dir = top ? osfs_inodes_peek(n->inodes, top, osfs_kinds[e->kind].dir) : 0;
+	uint64_t top, dir;
 
+	if (e->drop) { /* names given back (the inode table's bound) */
+		for (size_t i = 0; i < e->ndrop; i++)
+			inval_entry(n, e->drop[i].parent, e->drop[i].name);
+		return;
+	}
+	top = area ? osfs_inodes_peek(n->inodes, OSFS_ROOT_INO, area) : OSFS_ROOT_INO;
+	dir = top ? osfs_inodes_peek(n->inodes, top, osfs_kinds[e->kind].dir) : 0;
 	if (!dir)
 		return; /* the kernel never looked at the kind */
 	if (!e->fname) {
@@ -141,14 +170,14 @@ static void *notify_main(void *arg)
 		memset(n->overflow, 0, sizeof(n->overflow));
 		pthread_mutex_unlock(&n->lock);
 		for (int k = 0; k < OSFS_NKINDS; k++) {
-			struct event e = { (enum osfs_kind_id)k, OSFS_CHANGED, NULL };
+			struct event e = { (enum osfs_kind_id)k, OSFS_CHANGED, NULL, NULL, 0 };
 			if (whole[k])
 				send_event(n, &e);
 		}
 		for (size_t i = 0; i < count; i++) {
-			if (!whole[batch[i].kind])
+			if (batch[i].drop || !whole[batch[i].kind])
 				send_event(n, &batch[i]);
-			free(batch[i].fname);
+			event_free(&batch[i]);
 		}
 		pthread_mutex_lock(&n->lock);
 	}
@@ -175,7 +204,7 @@ void osfs_notify_free(struct osfs_notify *n)
 	if (n->running)
 		pthread_join(n->thread, NULL);
 	for (; n->len; n->len--, n->head = (n->head + 1) % QUEUE_MAX)
-		free(n->queue[n->head].fname);
+		event_free(&n->queue[n->head]);
 	pthread_cond_destroy(&n->wake);
 	pthread_mutex_destroy(&n->lock);
 	free(n);

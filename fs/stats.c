@@ -35,6 +35,8 @@ char *osfs_stats_render(void)
 	fprintf(f, "cache.hits %lu\n", atomic_load(&osfs_stats.cache_hits));
 	fprintf(f, "cache.misses %lu\n", atomic_load(&osfs_stats.cache_misses));
 	fprintf(f, "lookups %lu\n", atomic_load(&osfs_stats.lookups));
+	fprintf(f, "inodes %lu\n", atomic_load(&osfs_stats.inodes));
+	fprintf(f, "evictions %lu\n", atomic_load(&osfs_stats.evictions));
 	fclose(f);
 	return out;
 }

@@ -76,7 +76,7 @@ struct osfs_api_call {
 	bool no_retry;      /* never resend (creating POSTs) */
 	int max_minor;      /* compute: at most microversion 2.<this> (0: the
 			     * negotiated one), for fields a later one dropped */
-	bool refusal_expected; /* a question (may I?): a 401/403 answer is no
+	bool refusal_expected; /* a question (may I?): a 401/403/404 answer is no
 				* error, logged at info level only */
 };
 

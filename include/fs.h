@@ -27,6 +27,8 @@ struct osfs_opts {
 	double connect_timeout;     /* seconds */
 	double timeout;             /* seconds, whole request */
 	unsigned long max_response; /* bytes */
+	unsigned long max_inodes;   /* inodes kept for the kernel before it is asked
+				     * to drop the oldest files' names (0: no bound) */
 	int ro;
 	int debug;
 	int foreground;

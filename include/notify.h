@@ -34,4 +34,8 @@ void osfs_notify_free(struct osfs_notify *n);
  * osfs_cache_observer (ctx is the struct osfs_notify). */
 void osfs_notify_queue(void *ctx, enum osfs_kind_id kind, const char *fname, enum osfs_change what);
 
+/* Let the kernel drop the names of refs (names it need not keep: the
+ * inode table's bound), taking the array.  Dropped when the queue is full. */
+void osfs_notify_drop(struct osfs_notify *n, struct osfs_inode_ref *refs, size_t count);
+
 #endif

@@ -18,6 +18,8 @@ struct osfs_stats {
 	atomic_ulong cache_hits;          /* listings served from the cache */
 	atomic_ulong cache_misses;        /* listings fetched from the API */
 	atomic_ulong lookups;             /* single-resource fetches */
+	atomic_ulong inodes;              /* inodes the kernel holds (a gauge) */
+	atomic_ulong evictions;           /* names the kernel was asked to drop (inodes.h) */
 };
 
 extern struct osfs_stats osfs_stats;

@@ -201,6 +201,34 @@ static void test_shows_and_retire(void)
 	osfs_inodes_free(t);
 }
 
+/* Past the bound, the oldest files go back by name, each once. */
+static void test_bound(void)
+{
+	struct osfs_inodes *t = osfs_inodes_new();
+	uint64_t kind = look(t, OSFS_ROOT_INO, "servers"), dir = look(t, kind, "a"), f[12];
+	struct osfs_inode_ref *refs;
+	char name[16];
+	size_t n;
+
+	osfs_inodes_set_max(t, 8);
+	for (int k = 0; k < 12; k++) {
+		snprintf(name, sizeof(name), "f%d", k);
+		f[k] = look(t, dir, name);
+		osfs_inodes_mark_file(t, f[k]);
+	}
+	CHECK(osfs_inodes_evictable(t, &refs, &n) == 0);
+	CHECK(n == 15 - 8 + 1);                        /* root, servers, a, 12 files: back to 7 */
+	CHECK(refs[0].ino == f[0] && refs[0].parent == dir && strcmp(refs[0].name, "f0") == 0);
+	CHECK(refs[n - 1].ino == f[n - 1]);            /* the oldest files, never a directory */
+	osfs_inodes_refs_free(refs, n);
+	CHECK(osfs_inodes_evictable(t, &refs, &n) == 0 && n == 0); /* not again while pending */
+	for (size_t k = 0; k < 8; k++)
+		osfs_inodes_forget(t, f[k], 1);         /* the kernel forgets them */
+	CHECK(osfs_inodes_count(t) == 7);
+	CHECK(osfs_inodes_evictable(t, &refs, &n) == 0 && n == 0); /* under the bound */
+	osfs_inodes_free(t);
+}
+
 /* 20,000 servers with 20 files each: every lookup stays cheap. */
 static void test_many(void)
 {
@@ -242,6 +270,7 @@ int main(void)
 	test_subtree();
 	test_snapshots_and_buffers();
 	test_shows_and_retire();
+	test_bound();
 	test_many();
 	return CHECK_DONE();
 }

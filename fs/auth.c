@@ -127,11 +127,35 @@ static struct json_object *scope_of(const struct osfs_config *c)
 	return NULL; /* the user's default project */
 }
 
+/* Zero every string in the tree, and the text json-c wrote of it: the
+ * body holds the password, and json-c frees without zeroing. */
+static void scrub(struct json_object *o)
+{
+	switch (json_object_get_type(o)) {
+	case json_type_string:
+		explicit_bzero((char *)json_object_get_string(o), (size_t)json_object_get_string_len(o));
+		break;
+	case json_type_array:
+		for (size_t i = 0; i < json_object_array_length(o); i++)
+			scrub(json_object_array_get_idx(o, i));
+		break;
+	case json_type_object: {
+		json_object_object_foreach(o, key, val) {
+			(void)key;
+			scrub(val);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+}
+
 char *osfs_auth_request_body(const struct osfs_config *cfg)
 {
 	const char *type = cfg->auth_type ? cfg->auth_type : "password";
 	struct json_object *root = NULL, *auth, *ident, *meths, *scope;
-	char *out = NULL;
+	char *out = NULL, *text;
 
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
 		if (strcmp(methods[i].auth_type, type) != 0)
@@ -147,7 +171,10 @@ char *osfs_auth_request_body(const struct osfs_config *cfg)
 		if (methods[i].scoped && (scope = scope_of(cfg)))
 			json_object_object_add(auth, "scope", scope);
 		json_object_object_add(root, "auth", auth);
-		out = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+		text = (char *)json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+		out = strdup(text);
+		explicit_bzero(text, strlen(text));
+		scrub(root);
 		json_object_put(root);
 		break;
 	}

@@ -71,12 +71,18 @@ static struct json_object *user_of(const struct osfs_config *c)
 	return named(c->user_id, c->username, c->user_domain_id, c->user_domain_name);
 }
 
+/* The secret of each method: json-c writes the body around this mark and
+ * the secret goes in once, into the one buffer that is wiped after use
+ * (json-c's own buffers, grown by realloc, are freed unwiped). */
+#define SECRET_MARK "osfs\001secret"
+#define SECRET_MARK_JSON "\"osfs\\u0001secret\""
+
 static struct json_object *identity_password(const struct osfs_config *c)
 {
 	struct json_object *pw = json_object_new_object();
 	struct json_object *user = user_of(c);
 
-	add_str(user, "password", c->password);
+	add_str(user, "password", c->password ? SECRET_MARK : NULL);
 	json_object_object_add(pw, "user", user);
 	return pw;
 }
@@ -84,7 +90,7 @@ static struct json_object *identity_password(const struct osfs_config *c)
 static struct json_object *identity_token(const struct osfs_config *c)
 {
 	struct json_object *t = json_object_new_object();
-	add_str(t, "id", c->token);
+	add_str(t, "id", c->token ? SECRET_MARK : NULL);
 	return t;
 }
 
@@ -98,20 +104,70 @@ static struct json_object *identity_appcred(const struct osfs_config *c)
 		add_str(ac, "name", c->app_cred_name);
 		json_object_object_add(ac, "user", user_of(c));
 	}
-	add_str(ac, "secret", c->app_cred_secret);
+	add_str(ac, "secret", c->app_cred_secret ? SECRET_MARK : NULL);
 	return ac;
 }
+
 
 static const struct {
 	const char *auth_type;
 	const char *method;
 	struct json_object *(*identity)(const struct osfs_config *c);
+	size_t secret;           /* offset of the secret in struct osfs_config */
 	bool scoped;
 } methods[] = {
-	{ "password", "password", identity_password, true },
-	{ "token", "token", identity_token, true },
-	{ "v3applicationcredential", "application_credential", identity_appcred, false },
+	{ "password", "password", identity_password, offsetof(struct osfs_config, password), true },
+	{ "token", "token", identity_token, offsetof(struct osfs_config, token), true },
+	{ "v3applicationcredential", "application_credential", identity_appcred,
+	  offsetof(struct osfs_config, app_cred_secret), false },
 };
+
+/* s as a JSON string, quotes included, written at out (room for 6 bytes
+ * per byte of s, and 2); its length. */
+static size_t json_quote(const char *s, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	out[n++] = '"';
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\') {
+			out[n++] = '\\';
+			out[n++] = (char)*p;
+		} else if (*p < 0x20) {
+			memcpy(out + n, "\\u00", 4);
+			n += 4;
+			out[n++] = hex[*p >> 4];
+			out[n++] = hex[*p & 15];
+		} else {
+			out[n++] = (char)*p;
+		}
+	}
+	out[n++] = '"';
+	return n;
+}
+
+/* text with its secret mark replaced by the secret: one malloc'd buffer,
+ * NULL on ENOMEM or when text has no mark. */
+static char *with_secret(const char *text, const char *secret)
+{
+	const char *at = strstr(text, SECRET_MARK_JSON);
+	size_t head, tail, n;
+	char *out;
+
+	if (!secret)
+		return strdup(text); /* nothing to hide (the API will say what is missing) */
+	if (!at)
+		return NULL;
+	head = (size_t)(at - text);
+	tail = strlen(at + strlen(SECRET_MARK_JSON));
+	if (!(out = malloc(head + 6 * strlen(secret) + 2 + tail + 1)))
+		return NULL;
+	memcpy(out, text, head);
+	n = head + json_quote(secret, out + head);
+	memcpy(out + n, at + strlen(SECRET_MARK_JSON), tail + 1);
+	return out;
+}
 
 static struct json_object *scope_of(const struct osfs_config *c)
 {
@@ -127,35 +183,12 @@ static struct json_object *scope_of(const struct osfs_config *c)
 	return NULL; /* the user's default project */
 }
 
-/* Zero every string in the tree, and the text json-c wrote of it: the
- * body holds the password, and json-c frees without zeroing. */
-static void scrub(struct json_object *o)
-{
-	switch (json_object_get_type(o)) {
-	case json_type_string:
-		explicit_bzero((char *)json_object_get_string(o), (size_t)json_object_get_string_len(o));
-		break;
-	case json_type_array:
-		for (size_t i = 0; i < json_object_array_length(o); i++)
-			scrub(json_object_array_get_idx(o, i));
-		break;
-	case json_type_object: {
-		json_object_object_foreach(o, key, val) {
-			(void)key;
-			scrub(val);
-		}
-		break;
-	}
-	default:
-		break;
-	}
-}
-
 char *osfs_auth_request_body(const struct osfs_config *cfg)
 {
 	const char *type = cfg->auth_type ? cfg->auth_type : "password";
 	struct json_object *root = NULL, *auth, *ident, *meths, *scope;
-	char *out = NULL, *text;
+	const char *text;
+	char *out = NULL;
 
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
 		if (strcmp(methods[i].auth_type, type) != 0)
@@ -171,10 +204,8 @@ char *osfs_auth_request_body(const struct osfs_config *cfg)
 		if (methods[i].scoped && (scope = scope_of(cfg)))
 			json_object_object_add(auth, "scope", scope);
 		json_object_object_add(root, "auth", auth);
-		text = (char *)json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
-		out = strdup(text);
-		explicit_bzero(text, strlen(text));
-		scrub(root);
+		text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+		out = with_secret(text, *(char *const *)((const char *)cfg + methods[i].secret));
 		json_object_put(root);
 		break;
 	}

@@ -12,6 +12,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -65,9 +66,33 @@ static int curl_errno(CURLcode code)
 	return EIO;
 }
 
+/* libcurl's memory is wiped when it is given back: its buffers held the
+ * tokens and the password of the requests they carried. */
+static void wiping_free(void *p)
+{
+	if (p)
+		explicit_bzero(p, malloc_usable_size(p));
+	free(p);
+}
+
+static void *wiping_realloc(void *p, size_t n)
+{
+	size_t old = p ? malloc_usable_size(p) : 0;
+	void *q;
+
+	if (!p || !n)
+		return p ? (wiping_free(p), NULL) : malloc(n);
+	if ((q = malloc(n))) {
+		memcpy(q, p, old < n ? old : n);
+		wiping_free(p);
+	}
+	return q;
+}
+
 int osfs_http_global_init(void)
 {
-	return curl_global_init(CURL_GLOBAL_ALL) == CURLE_OK ? 0 : -EIO;
+	return curl_global_init_mem(CURL_GLOBAL_ALL, malloc, wiping_free, wiping_realloc, strdup,
+				    calloc) == CURLE_OK ? 0 : -EIO;
 }
 
 static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *ctx)

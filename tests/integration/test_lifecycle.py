@@ -306,3 +306,54 @@ def test_allow_other_forces_default_permissions(cloud, mount):
         assert not [s for s in cloud.emu.servers() if s["name"] == "nobody-was-here"]
     # the owner still can
     assert m.sh("mkdir servers/owner-draft && rmdir servers/owner-draft").returncode == 0
+
+
+def memory_of(pid):
+    """The daemon's writable and readable memory, read as root."""
+    chunks = []
+    with open("/proc/%d/maps" % pid) as maps, open("/proc/%d/mem" % pid, "rb", 0) as mem:
+        for line in maps:
+            span, perms = line.split()[:2]
+            if not perms.startswith("rw"):
+                continue
+            start, end = (int(x, 16) for x in span.split("-"))
+            if end - start > 1 << 30:
+                continue  # a sanitizer's shadow: reserved, not the daemon's data
+            try:
+                mem.seek(start)
+                chunks.append(mem.read(end - start))
+            except OSError:
+                pass  # guard pages
+    return b"".join(chunks)
+
+
+def test_secrets_are_held_once(emu, mount):
+    """After reads, renewals and a revocation, the daemon's memory holds the
+    password once (its configuration) and no token but the one in use:
+    what carried them (request bodies and headers, libcurl's buffers) was
+    wiped when it was given back."""
+    password = emu.env()["OS_PASSWORD"].encode()
+    emu.config(token_ttl=4)  # renewed at 3/4 of its life
+    try:
+        m = mount("ttl=1")
+        m.sh("ls servers flavors images >/dev/null; cat flavors/m1.tiny/ram", timeout=60)
+        emu.call("POST", "/_emu/revoke")
+        sh("sleep 1.1")
+        m.sh("ls flavors >/dev/null", timeout=60)
+        sh("sleep 3.5")
+        m.sh("ls flavors images >/dev/null", timeout=60)
+        assert m.stats()["reauths"] >= 2
+        with open("/proc/%d/maps" % m.proc.pid) as f:
+            if any(tool in f.read() for tool in ("libasan", "libtsan", "vgpreload")):
+                pytest.skip("a sanitizer or valgrind keeps its own copy of the environment "
+                            "and freed memory unwiped")
+        memory = memory_of(m.proc.pid)
+    finally:
+        emu.config(token_ttl=3600)
+    tokens = [t["token"].encode() for t in emu.call("GET", "/_emu/tokens?secrets=1")["tokens"]]
+    assert len(tokens) >= 3
+    copies = memory.count(password)
+    counts = [memory.count(t) for t in tokens]
+    del memory
+    assert copies == 1, "the password is in memory %d times" % copies
+    assert sum(c > 0 for c in counts) <= 1, counts   # the old ones are gone

@@ -4,6 +4,7 @@
 #include "check.h"
 
 #include <errno.h>
+#include <json-c/json.h>
 
 #include <stdlib.h>
 
@@ -128,6 +129,15 @@ int main(void)
 	b = osfs_auth_request_body(&tk);
 	CHECK(strstr(b, "\"token\":{\"id\":\"T\"}") != NULL);
 	CHECK(strstr(b, "\"project\":{\"id\":\"p1\"}") != NULL);
+	free(b);
+	/* a secret that JSON must escape reads back whole */
+	struct osfs_config odd = { .username = S("demo"), .password = S("a\"b\\c\n\001é/d"),
+				   .project_name = S("demo") };
+	b = osfs_auth_request_body(&odd);
+	struct json_object *root = b ? json_tokener_parse(b) : NULL, *pwv = NULL;
+	CHECK(root && json_pointer_get(root, "/auth/identity/password/user/password", &pwv) == 0);
+	CHECK(pwv && strcmp(json_object_get_string(pwv), "a\"b\\c\n\001é/d") == 0);
+	json_object_put(root);
 	free(b);
 	struct osfs_config bad = { .auth_type = S("v3totp") };
 	CHECK(osfs_auth_request_body(&bad) == NULL);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #define MAX_PAGES 10000
+#define IDS_PER_GET 100 /* id filters per request: ~4 KB of URL */
 
 static bool seen_before(char **seen, size_t n, const char *next)
 {
@@ -88,7 +89,8 @@ int osfs_fetch_all(struct osfs_api *api, enum osfs_kind_id kind, const char *que
 	memset(all, 0, sizeof(*all));
 	*date = 0;
 	while (path && ret == 0) {
-		struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = path };
+		struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = path,
+					      .version = k->version };
 		struct osfs_http_resp resp;
 		struct osfs_page page;
 
@@ -128,6 +130,68 @@ int osfs_fetch_all(struct osfs_api *api, enum osfs_kind_id kind, const char *que
 	return ret;
 }
 
+/* "id=a&id=b..." for ids[0..n); caller frees; NULL on ENOMEM. */
+static char *ids_query(const char *param, char *const *ids, size_t n)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		char *esc = osfs_http_escape(ids[i]);
+		if (!esc) {
+			fclose(f);
+			free(out);
+			return NULL;
+		}
+		fprintf(f, "%s%s=%s", i ? "&" : "", param, esc);
+		free(esc);
+	}
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+int osfs_fetch_ids(struct osfs_api *api, enum osfs_kind_id kind, char *const *ids, size_t n,
+		     struct osfs_page *got, char **msg)
+{
+	int ret = 0;
+
+	for (size_t at = 0; at < n && ret == 0; at += IDS_PER_GET) {
+		size_t m = n - at < IDS_PER_GET ? n - at : IDS_PER_GET;
+		char *query = ids_query(osfs_kinds[kind].id_param, ids + at, m);
+		struct osfs_page part;
+		long long date;
+
+		ret = query ? osfs_fetch_all(api, kind, query, &part, &date, msg) : -ENOMEM;
+		if (ret == 0) {
+			ret = append_page(got, &part);
+			osfs_page_free(&part);
+		}
+		free(query);
+	}
+	return ret;
+}
+
+int osfs_fetch_count(struct osfs_api *api, enum osfs_kind_id kind, long long *count,
+		     char **msg)
+{
+	const struct osfs_kind *k = &osfs_kinds[kind];
+	struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = k->count_path,
+				      .version = k->version };
+	struct osfs_http_resp resp;
+	int ret = osfs_api_call(api, &call, &resp, msg);
+
+	if (ret == 0 && (ret = osfs_model_count(resp.body, count)) < 0 && msg && !*msg)
+		*msg = strdup("the API's count answer has no count");
+	osfs_http_resp_free(&resp);
+	return osfs_error_for_user(ret);
+}
+
 /* One GET of `fmt` with the escaped `arg` in it. */
 static int get_with(struct osfs_api *api, const struct osfs_kind *k, const char *fmt,
 		    const char *arg, struct osfs_http_resp *resp)
@@ -137,7 +201,8 @@ static int get_with(struct osfs_api *api, const struct osfs_kind *k, const char 
 
 	memset(resp, 0, sizeof(*resp));
 	if (esc && asprintf(&path, fmt, esc) >= 0) {
-		struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = path };
+		struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = path,
+					      .version = k->version };
 		ret = osfs_api_call(api, &call, resp, NULL);
 		free(path);
 	}

@@ -64,6 +64,13 @@ static int since_of(const char *path)
 	return h * 3600 + m * 60 + s;
 }
 
+bool osfs_api_version_refused(struct osfs_api *api, enum osfs_service svc)
+{
+	(void)api;
+	(void)svc;
+	return false;
+}
+
 int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 		  struct osfs_http_resp *resp, char **msg)
 {

@@ -96,6 +96,8 @@ struct osfs_cache {
 	osfs_cache_observer observer;
 	void *observer_ctx;
 	double wait_s;                  /* longest wait for another's fetch */
+	_Atomic double api_skew;        /* our clock minus the API's, at the last
+					 * answer that had a Date */
 	pthread_mutex_t spot_lock;
 	struct spot spots[MAX_SPOTS];
 	unsigned next_spot;
@@ -118,6 +120,7 @@ struct osfs_cache *osfs_cache_new(struct osfs_api *api, const double ttl[OSFS_NK
 	}
 	c->api = api;
 	c->wait_s = 30;
+	atomic_init(&c->api_skew, 0.0);
 	for (int k = 0; k < OSFS_NKINDS; k++) {
 		c->ttl[k] = ttl && ttl[k] > 0 ? ttl[k] : osfs_kinds[k].ttl;
 		pthread_mutex_init(&c->slots[k].merge_lock, NULL);
@@ -419,9 +422,12 @@ static void refresh_plan(struct osfs_cache *c, enum osfs_kind_id kind, struct re
 
 /* After the refresh, under s->lock: where the next delta starts, and
  * whether the clocks still agree enough to trust one. */
-static void refresh_done(struct slot *s, const struct refresh *r, int ret, long long date)
+static void refresh_done(struct osfs_cache *c, struct slot *s, const struct refresh *r, int ret,
+			 long long date)
 {
-	long long api_now = date ? date : (long long)r->started;
+	/* an answer without a Date (Cinder under uwsgi): the clock of the
+	 * last that had one, the same cloud's */
+	long long api_now = date ? date : (long long)(r->started - atomic_load(&c->api_skew));
 	double skew = r->started - (double)api_now;
 
 	if (ret < 0) {
@@ -437,6 +443,8 @@ static void refresh_done(struct slot *s, const struct refresh *r, int ret, long 
 	}
 	s->skew = skew;
 	s->since = api_now - DELTA_MARGIN_S;
+	if (date)
+		atomic_store(&c->api_skew, skew);
 }
 
 /* Failures that the kernel's next operation would only repeat at once. */
@@ -518,7 +526,7 @@ static void *refresh_main(void *arg)
 	s->last_err = ret;
 	free(s->last_msg);
 	s->last_msg = msg;
-	refresh_done(s, &w->plan, ret, date);
+	refresh_done(c, s, &w->plan, ret, date);
 	if (ret < 0)
 		s->must_refresh = true; /* what we hold is older than the user may see */
 	pthread_cond_broadcast(&s->done);

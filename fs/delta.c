@@ -48,7 +48,8 @@ int osfs_delta_revisions(struct osfs_api *api, enum osfs_kind_id kind,
 	int ret;
 
 	memset(got, 0, sizeof(*got));
-	if ((ret = osfs_fetch_all(api, kind, k->rev_query, &index, date, msg)) < 0)
+	if ((ret = osfs_fetch_pages(api, kind, k->rev_query, k->rev_page_size, &index, date,
+				    msg)) < 0)
 		return ret;
 	got->items = calloc(index.n + 1, sizeof(*got->items));
 	want = calloc(index.n + 1, sizeof(*want));

@@ -52,13 +52,13 @@ static int parse_singleton(const struct osfs_kind *k, const char *body, struct o
 
 /* The first page's path: the list, with a page size and `query` (may be
  * NULL, "changes-since=..."); caller frees. */
-static char *first_page(const struct osfs_kind *k, const char *query)
+static char *first_page(const struct osfs_kind *k, int page_size, const char *query)
 {
 	char *path = NULL;
 
 	if (k->paging == OSFS_PAGE_NONE)
 		return strdup(k->list_path);
-	if (asprintf(&path, "%s?limit=%d%s%s", k->list_path, k->page_size,
+	if (asprintf(&path, "%s?limit=%d%s%s", k->list_path, page_size,
 		     query ? "&" : "", query ? query : "") < 0)
 		return NULL;
 	return path;
@@ -81,8 +81,14 @@ static char *next_page(char *next, const char *query)
 int osfs_fetch_all(struct osfs_api *api, enum osfs_kind_id kind, const char *query,
 		   struct osfs_page *all, long long *date, char **msg)
 {
+	return osfs_fetch_pages(api, kind, query, osfs_kinds[kind].page_size, all, date, msg);
+}
+
+int osfs_fetch_pages(struct osfs_api *api, enum osfs_kind_id kind, const char *query,
+		     int page_size, struct osfs_page *all, long long *date, char **msg)
+{
 	const struct osfs_kind *k = &osfs_kinds[kind];
-	char *path = first_page(k, query), *seen[64];
+	char *path = first_page(k, page_size, query), *seen[64];
 	size_t nseen = 0;
 	int ret = path ? 0 : -ENOMEM, pages = 0;
 
@@ -100,7 +106,7 @@ int osfs_fetch_all(struct osfs_api *api, enum osfs_kind_id kind, const char *que
 		if (ret == 0 && k->singleton)
 			ret = parse_singleton(k, resp.body, all);
 		else if (ret == 0)
-			ret = osfs_model_parse_list(k, resp.body, k->page_size, &page);
+			ret = osfs_model_parse_list(k, resp.body, page_size, &page);
 		if (ret == -EPROTO && msg && !*msg)
 			*msg = strdup("the API answered with JSON we cannot read");
 		ret = osfs_error_for_user(ret); /* unreadable: EIO, as documented */

@@ -172,7 +172,7 @@ static const struct osfs_field action_fields[] = {
  * port_details follow its port). */
 #define NEUTRON_DELTA \
 	.rev_query = "fields=id&fields=revision_number", .rev_pointer = "/revision_number", \
-	.id_param = "id", .resync = 300
+	.rev_page_size = 10000, .id_param = "id", .resync = 300
 
 const struct osfs_kind osfs_kinds[OSFS_NKINDS] = {
 	[OSFS_FLAVORS] = {

@@ -19,6 +19,10 @@
 int osfs_fetch_all(struct osfs_api *api, enum osfs_kind_id kind, const char *query,
 		   struct osfs_page *all, long long *date, char **msg);
 
+/* The same with pages of page_size, not the kind's. */
+int osfs_fetch_pages(struct osfs_api *api, enum osfs_kind_id kind, const char *query,
+		     int page_size, struct osfs_page *all, long long *date, char **msg);
+
 /* GET the resources ids[0..n) with the kind's id_param filter, a
  * hundred a request, appending them to got (those gone are not there).
  * 0 or -errno with a reason in *msg (if msg). */

@@ -87,6 +87,7 @@ struct osfs_kind {
 	const char *rev_query;      /* list query naming every id with its revision
 				     * ("fields=id&fields=revision_number"), or NULL */
 	const char *rev_pointer;    /* that revision: every change bumps it */
+	int rev_page_size;          /* its page size (items are small: larger pages) */
 	const char *id_param;       /* list filter by id, repeated for several ("id") */
 	double resync;              /* with deltas: a full listing at least this often,
 				     * for what changes without a new `updated` */

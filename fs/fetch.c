@@ -56,10 +56,18 @@ static char *first_page(const struct osfs_kind *k, int page_size, const char *qu
 {
 	char *path = NULL;
 
-	if (k->paging == OSFS_PAGE_NONE)
+	const char *kq = k->list_query;
+
+	if (k->paging == OSFS_PAGE_NONE && !kq && !query)
 		return strdup(k->list_path);
-	if (asprintf(&path, "%s?limit=%d%s%s", k->list_path, page_size,
-		     query ? "&" : "", query ? query : "") < 0)
+	if (k->paging == OSFS_PAGE_NONE) {
+		if (asprintf(&path, "%s?%s%s%s", k->list_path, kq ? kq : "", kq && query ? "&" : "",
+			     query ? query : "") < 0)
+			return NULL;
+		return path;
+	}
+	if (asprintf(&path, "%s?%s%slimit=%d%s%s", k->list_path, kq ? kq : "", kq ? "&" : "",
+		     page_size, query ? "&" : "", query ? query : "") < 0)
 		return NULL;
 	return path;
 }
@@ -96,7 +104,7 @@ int osfs_fetch_pages(struct osfs_api *api, enum osfs_kind_id kind, const char *q
 	*date = 0;
 	while (path && ret == 0) {
 		struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = path,
-					      .version = k->version };
+					      .max_minor = k->max_minor, .version = k->version };
 		struct osfs_http_resp resp;
 		struct osfs_page page;
 
@@ -208,7 +216,7 @@ static int get_with(struct osfs_api *api, const struct osfs_kind *k, const char 
 	memset(resp, 0, sizeof(*resp));
 	if (esc && asprintf(&path, fmt, esc) >= 0) {
 		struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = path,
-					      .version = k->version };
+					      .max_minor = k->max_minor, .version = k->version };
 		ret = osfs_api_call(api, &call, resp, NULL);
 		free(path);
 	}

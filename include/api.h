@@ -74,6 +74,10 @@ struct osfs_api_call {
 			     * "/v2/images?limit=100" */
 	const char *body;   /* JSON or NULL */
 	bool no_retry;      /* never resend (creating POSTs) */
+	int max_minor;      /* compute: at most microversion 2.<this> (0: the
+			     * negotiated one), for fields a later one dropped */
+	bool refusal_expected; /* a question (may I?): a 401/403 answer is no
+				* error, logged at info level only */
 	const char *version;/* a microversion this call asks for, sent as
 			     * "OpenStack-API-Version: <version>" ("volume 3.60");
 			     * NULL: the service's default (compute: the one

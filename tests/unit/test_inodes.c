@@ -74,18 +74,18 @@ static void test_subtree(void)
 	uint64_t dir = look(t, OSFS_ROOT_INO, "servers");
 	uint64_t a = look(t, dir, "a"), b = look(t, dir, "b");
 	uint64_t a1 = look(t, a, "status"), a2 = look(t, a, "metadata"), a3 = look(t, a2, "k");
-	uint64_t *inos;
+	struct osfs_inode_ref *refs;
 	size_t n;
 	int seen = 0;
 
 	look(t, b, "status");
-	CHECK(osfs_inodes_subtree(t, a, &inos, &n) == 0);
-	CHECK(n == 4 && inos[0] == a);
+	CHECK(osfs_inodes_subtree(t, a, &refs, &n) == 0);
+	CHECK(n == 4 && refs[0].ino == a && refs[0].parent == dir);
 	for (size_t i = 0; i < n; i++)
-		seen += inos[i] == a1 || inos[i] == a2 || inos[i] == a3;
+		seen += refs[i].ino == a1 || refs[i].ino == a2 || refs[i].ino == a3;
 	CHECK(seen == 3);
-	free(inos);
-	CHECK(osfs_inodes_subtree(t, 424242, &inos, &n) == -ENOENT);
+	osfs_inodes_refs_free(refs, n);
+	CHECK(osfs_inodes_subtree(t, 424242, &refs, &n) == -ENOENT);
 	osfs_inodes_free(t);
 }
 
@@ -165,6 +165,42 @@ static void test_snapshots_and_buffers(void)
 	osfs_inodes_free(t);                            /* frees buffers and snapshots */
 }
 
+/* A file inode shows one content; a changed one goes out of its name. */
+static void test_shows_and_retire(void)
+{
+	struct osfs_inodes *t = osfs_inodes_new();
+	uint64_t dir = look(t, OSFS_ROOT_INO, "srv"), f = look(t, dir, "json"), g;
+	struct stat st = { .st_size = 3, .st_mtim = { .tv_sec = 100 } };
+	struct osfs_inode_ref *refs;
+	char *path;
+	size_t n;
+
+	CHECK(osfs_inodes_shows(t, f, "old", 3, &st));        /* first: noted */
+	CHECK(osfs_inodes_shows(t, f, "old", 3, &st));
+	st = (struct stat){ .st_size = 5, .st_mtim = { .tv_sec = 200 } };
+	CHECK(!osfs_inodes_shows(t, f, "newer", 5, &st));     /* moved on */
+	CHECK(st.st_size == 3 && st.st_mtim.tv_sec == 100);   /* what it showed */
+	CHECK(osfs_inodes_subtree(t, dir, &refs, &n) == 0);
+	CHECK(n == 2 && !refs[0].name && refs[1].ino == f && refs[1].parent == dir);
+	CHECK(refs[1].name && strcmp(refs[1].name, "json") == 0); /* dropped by name */
+	osfs_inodes_refs_free(refs, n);
+
+	g = look(t, dir, "json");                              /* a second reference */
+	CHECK(g == f);
+	osfs_inodes_retire(t, f);                              /* gives that one back */
+	g = look(t, dir, "json");
+	CHECK(g != f && osfs_inodes_peek(t, dir, "json") == g);
+	path = osfs_inodes_path(t, f, NULL);                   /* f lives on for its reader */
+	CHECK(path && strcmp(path, "/srv/json") == 0);
+	free(path);
+	osfs_inodes_forget(t, f, 1);
+	CHECK(osfs_inodes_count(t) == 3);                      /* root, srv, the new json */
+	osfs_inodes_shows_reset(t, g);
+	st = (struct stat){ .st_size = 1 };
+	CHECK(osfs_inodes_shows(t, g, "x", 1, &st) && osfs_inodes_shows(t, g, "x", 1, &st));
+	osfs_inodes_free(t);
+}
+
 /* 20,000 servers with 20 files each: every lookup stays cheap. */
 static void test_many(void)
 {
@@ -205,6 +241,7 @@ int main(void)
 	test_forget();
 	test_subtree();
 	test_snapshots_and_buffers();
+	test_shows_and_retire();
 	test_many();
 	return CHECK_DONE();
 }

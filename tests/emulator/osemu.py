@@ -3903,7 +3903,9 @@ class Neutron:
             d["port_details"] = None if p is None else {
                 k: p[k] for k in ("name", "network_id", "mac_address", "admin_state_up",
                                   "status", "device_id", "device_owner")}
-        elif coll == "networks" and self._admin(req):
+        if coll == "networks" and obj["router:external"]:
+            d["is_default"] = False  # auto-allocated-topology: external networks only
+        if coll == "networks" and self._admin(req):
             d["provider:network_type"] = obj["_ptype"]
             d["provider:physical_network"] = obj["name"] if obj["_ptype"] == "flat" else None
             d["provider:segmentation_id"] = None

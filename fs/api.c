@@ -49,6 +49,9 @@ struct osfs_api {
 	 * operations do not each wait for a whole timeout again */
 	atomic_long held_until[OSFS_NSVC];
 	atomic_int held_err[OSFS_NSVC];
+	/* per service: it answered 406 to a call's own microversion: later
+	 * calls go without it (the service's default) */
+	atomic_bool version_refused[OSFS_NSVC];
 };
 
 static char *trimmed(const char *url, const char *suffix)
@@ -167,13 +170,14 @@ static void version_headers(int minor, char header[64], char legacy[64])
 	snprintf(legacy, 64, "X-OpenStack-Nova-API-Version: 2.%d", minor);
 }
 
-static int send_once(struct osfs_api *api, const struct osfs_api_call *call,
+/* versioned: send the call's own microversion. */
+static int send_once(struct osfs_api *api, const struct osfs_api_call *call, bool versioned,
 		     struct osfs_token *tok, long left_ms, struct osfs_http_resp *resp)
 {
 	char capped[2][64];
 	const char *compute_headers[] = { api->version_header, api->legacy_header, NULL };
-	char *url = NULL;
-	int ret;
+	char *url = NULL, *own = NULL;
+	int ret = -ENOMEM;
 
 	if (call->max_minor && call->max_minor < api->minor) {
 		version_headers(call->max_minor, capped[0], capped[1]);
@@ -182,13 +186,21 @@ static int send_once(struct osfs_api *api, const struct osfs_api_call *call,
 	}
 	if (asprintf(&url, "%s%s", api->roots[call->svc], call->path) < 0)
 		return -ENOMEM;
+	if (versioned && asprintf(&own, "OpenStack-API-Version: %s", call->version) < 0) {
+		own = NULL;
+		goto out;
+	}
+	const char *own_headers[] = { own, NULL };
 	struct osfs_http_req req = {
 		.method = call->method, .url = url, .token = tok->id, .body = call->body,
-		.headers = call->svc == OSFS_SVC_COMPUTE && api->minor ? compute_headers : NULL,
+		.headers = own ? own_headers
+			       : call->svc == OSFS_SVC_COMPUTE && api->minor ? compute_headers : NULL,
 		.fresh_connection = call->no_retry, .timeout_ms = left_ms,
 	};
 	osfs_stat_inc(requests[call->svc]);
 	ret = osfs_http_do(api->http, &req, resp);
+out:
+	free(own);
 	free(url);
 	return ret;
 }
@@ -202,6 +214,7 @@ struct try_state {
 	int attempt;
 	bool reauthed;      /* the token was renewed once already */
 	bool busy;          /* the service asked to wait past the deadline */
+	bool versioned;     /* this attempt sent the call's own microversion */
 	long wait, waited;  /* next back-off, and the sum of back-offs so far */
 };
 
@@ -214,6 +227,14 @@ static enum next after_attempt(struct osfs_api *api, const struct osfs_api_call 
 
 	if (ret == 0 && resp->status >= 200 && resp->status < 300)
 		return NEXT_DONE;
+	if (ret == 0 && resp->status == 406 && st->versioned) {
+		/* an older service: ask again at its default, as from now on */
+		if (!atomic_exchange(&api->version_refused[call->svc], true))
+			log_warn("%s: microversion %s refused; asking without it from now on",
+				 osfs_service_names[call->svc], call->version);
+		st->wait = 0;
+		return NEXT_RETRY;
+	}
 	if (ret == 0 && resp->status == 401) {
 		if (st->reauthed)
 			atomic_store(&api->refused_until[call->svc], now_ms() + OSFS_API_REFUSED_HOLD_MS);
@@ -336,7 +357,8 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 			snprintf(err, sizeof(err), "no time left for the request after renewing the token");
 			goto fail_msg;
 		}
-		ret = send_once(api, call, tok, st.deadline - now_ms(), resp);
+		st.versioned = call->version && !atomic_load(&api->version_refused[call->svc]);
+		ret = send_once(api, call, st.versioned, tok, st.deadline - now_ms(), resp);
 		next = after_attempt(api, call, &st, ret, resp);
 		if (next == NEXT_RENEW) {
 			st.reauthed = true;
@@ -508,6 +530,11 @@ void osfs_api_free(struct osfs_api *api)
 bool osfs_api_has_service(const struct osfs_api *api, enum osfs_service svc)
 {
 	return api->roots[svc] != NULL;
+}
+
+bool osfs_api_version_refused(struct osfs_api *api, enum osfs_service svc)
+{
+	return atomic_load(&api->version_refused[svc]);
 }
 
 const char *osfs_api_compute_version(const struct osfs_api *api)

@@ -14,6 +14,7 @@
  */
 #include "cache.h"
 #include "clock.h"
+#include "delta.h"
 #include "events.h"
 #include "fetch.h"
 #include "log.h"
@@ -42,6 +43,7 @@ struct slot {
 	bool must_refresh;          /* invalidated: readers wait for a refresh */
 	bool must_resync;           /* the next refresh is a full listing */
 	double resynced;            /* when the last full listing was asked for */
+	double refused_at;          /* when the API last refused a delta, or 0 */
 	long long since;            /* next changes-since (API clock), 0: none */
 	double skew;                /* our clock minus the API's, at the last answer */
 	unsigned long fetch_seq;    /* bumped by every finished fetch */
@@ -94,6 +96,8 @@ struct osfs_cache {
 	osfs_cache_observer observer;
 	void *observer_ctx;
 	double wait_s;                  /* longest wait for another's fetch */
+	_Atomic double api_skew;        /* our clock minus the API's, at the last
+					 * answer that had a Date */
 	pthread_mutex_t spot_lock;
 	struct spot spots[MAX_SPOTS];
 	unsigned next_spot;
@@ -116,6 +120,7 @@ struct osfs_cache *osfs_cache_new(struct osfs_api *api, const double ttl[OSFS_NK
 	}
 	c->api = api;
 	c->wait_s = 30;
+	atomic_init(&c->api_skew, 0.0);
 	for (int k = 0; k < OSFS_NKINDS; k++) {
 		c->ttl[k] = ttl && ttl[k] > 0 ? ttl[k] : osfs_kinds[k].ttl;
 		pthread_mutex_init(&c->slots[k].merge_lock, NULL);
@@ -304,50 +309,103 @@ static int slot_merge(struct osfs_cache *c, enum osfs_kind_id kind, struct osfs_
 
 /* ---- refreshing a kind ---- */
 
+/* How a refresh asks (the kind's delta columns, kinds.h). */
+enum how {
+	HOW_ALL,    /* the whole list */
+	HOW_SINCE,  /* what changed since a time (delta_param) */
+	HOW_REVS,   /* every id with its revision, then what changed by id */
+};
+
 struct refresh {
-	bool delta;                 /* changes-since, not the whole list */
+	enum how how;
 	long long since;
 	double started;
 };
 
-static void iso_time(long long t, char *out, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
+#define COUNT_DIFFERS 1 /* refresh_run: a count says the delta missed a deletion */
 
-	gmtime_r(&tt, &tm);
-	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+/* After a delta, when deletions do not show in it: does the count of what
+ * the API holds agree with the listing's?  0, COUNT_DIFFERS or -errno. */
+static int count_check(struct osfs_cache *c, enum osfs_kind_id kind, char **msg)
+{
+	struct slot *s = &c->slots[kind];
+	long long count = 0;
+	size_t held;
+	int ret;
+
+	if (!osfs_kinds[kind].count_path)
+		return 0;
+	if (osfs_api_version_refused(c->api, osfs_kinds[kind].svc))
+		return COUNT_DIFFERS; /* the delta was a plain listing: it shows no deletion */
+	if ((ret = osfs_fetch_count(c->api, kind, &count, msg)) < 0)
+		return ret;
+	pthread_mutex_lock(&s->lock);
+	held = s->cur ? s->cur->n : 0;
+	pthread_mutex_unlock(&s->lock);
+	if ((long long)held == count)
+		return 0;
+	log_debug("%s: %lld in the cloud, %zu listed: listing everything", osfs_kinds[kind].dir,
+		  count, held);
+	return COUNT_DIFFERS;
+}
+
+/* The answer to r's question, in all. */
+static int refresh_ask(struct osfs_cache *c, enum osfs_kind_id kind, const struct refresh *r,
+		       struct osfs_page *all, long long *date, char **msg)
+{
+	struct slot *s = &c->slots[kind];
+	struct osfs_listing *base = NULL;
+	int ret;
+
+	if (r->how == HOW_SINCE)
+		return osfs_delta_since(c->api, kind, r->since, all, date, msg);
+	if (r->how == HOW_ALL)
+		return osfs_fetch_all(c->api, kind, NULL, all, date, msg);
+	pthread_mutex_lock(&s->lock);
+	if (s->cur)
+		base = osfs_listing_hold(s->cur);
+	pthread_mutex_unlock(&s->lock);
+	ret = osfs_delta_revisions(c->api, kind, base, all, date, msg);
+	osfs_listing_put(base);
+	return ret;
 }
 
 /* One refresh of `kind` as planned in r; merges its answer.  Called by
- * the one reader that set s->fetching, without slot locks. */
+ * the one reader that set s->fetching, without slot locks.  0,
+ * COUNT_DIFFERS (merged; a full listing must follow) or -errno. */
 static int refresh_run(struct osfs_cache *c, enum osfs_kind_id kind, struct refresh *r,
 		       long long *date, char **msg)
 {
-	const struct osfs_kind *k = &osfs_kinds[kind];
-	char query[96], when[40], *esc = NULL;
 	struct osfs_page all;
-	int ret;
+	int ret = refresh_ask(c, kind, r, &all, date, msg);
 
-	if (r->delta) {
-		iso_time(r->since, when, sizeof(when));
-		esc = osfs_http_escape(when);
-		if (!esc)
-			return -ENOMEM;
-		snprintf(query, sizeof(query), "%s=%s", k->delta_param, esc);
-		free(esc);
-	}
-	ret = osfs_fetch_all(c->api, kind, r->delta ? query : NULL, &all, date, msg);
 	if (ret == 0) {
+		/* by revision, the answer names every resource there is */
 		ret = slot_merge(c, kind, all.items, all.n, r->started,
-				 r->delta ? ANSWER_CHANGES : ANSWER_ALL);
+				 r->how == HOW_SINCE ? ANSWER_CHANGES : ANSWER_ALL);
 		all.items = NULL;
 		all.n = 0;
 	}
 	osfs_page_free(&all);
-	if (!r->delta)
+	if (r->how == HOW_ALL)
 		malloc_trim(0); /* parsing left the heap full of JSON-sized holes */
+	if (ret == 0 && r->how == HOW_SINCE)
+		ret = count_check(c, kind, msg);
 	return ret;
+}
+
+/* Which question a refresh asks, under s->lock. */
+static enum how plan_how(struct osfs_cache *c, enum osfs_kind_id kind, double now)
+{
+	const struct osfs_kind *k = &osfs_kinds[kind];
+	struct slot *s = &c->slots[kind];
+
+	if (!osfs_kind_has_delta(k) || !s->cur || s->must_resync || now - s->resynced >= k->resync ||
+	    now - s->refused_at < k->resync || (k->version && osfs_api_version_refused(c->api, k->svc)))
+		return HOW_ALL;
+	if (k->rev_query)
+		return HOW_REVS;
+	return s->since ? HOW_SINCE : HOW_ALL;
 }
 
 /* Plan the refresh, under s->lock. */
@@ -356,25 +414,27 @@ static void refresh_plan(struct osfs_cache *c, enum osfs_kind_id kind, struct re
 	struct slot *s = &c->slots[kind];
 
 	r->started = osfs_now_real();
-	r->delta = osfs_kinds[kind].delta_param && s->cur && s->since && !s->must_resync &&
-		   r->started - s->resynced < osfs_kinds[kind].resync;
+	r->how = plan_how(c, kind, r->started);
 	r->since = s->since;
-	if (!r->delta)
+	if (r->how == HOW_ALL)
 		s->resynced = r->started;
 }
 
 /* After the refresh, under s->lock: where the next delta starts, and
  * whether the clocks still agree enough to trust one. */
-static void refresh_done(struct slot *s, const struct refresh *r, int ret, long long date)
+static void refresh_done(struct osfs_cache *c, struct slot *s, const struct refresh *r, int ret,
+			 long long date)
 {
-	long long api_now = date ? date : (long long)r->started;
+	/* an answer without a Date (Cinder under uwsgi): the clock of the
+	 * last that had one, the same cloud's */
+	long long api_now = date ? date : (long long)(r->started - atomic_load(&c->api_skew));
 	double skew = r->started - (double)api_now;
 
 	if (ret < 0) {
 		s->must_resync = true;
 		return;
 	}
-	if (r->delta && fabs(skew - s->skew) > CLOCK_JUMP_S) {
+	if (r->how == HOW_SINCE && fabs(skew - s->skew) > CLOCK_JUMP_S) {
 		log_warn("the clock moved %.0f s against the API's: next refresh lists everything",
 			 skew - s->skew);
 		s->must_resync = true;
@@ -383,6 +443,8 @@ static void refresh_done(struct slot *s, const struct refresh *r, int ret, long 
 	}
 	s->skew = skew;
 	s->since = api_now - DELTA_MARGIN_S;
+	if (date)
+		atomic_store(&c->api_skew, skew);
 }
 
 /* Failures that the kernel's next operation would only repeat at once. */
@@ -438,16 +500,25 @@ static void *refresh_main(void *arg)
 	long long date = 0;
 	char *msg = NULL;
 	int ret = refresh_run(c, w->kind, &w->plan, &date, &msg);
+	bool refused = (ret == -EINVAL || ret == -ENOTSUP) && w->plan.how != HOW_ALL;
 
-	if (ret == -EINVAL && w->plan.delta) {
-		/* the API refused the delta (a 400): list everything instead */
-		log_warn("%s: changes-since refused; listing everything", osfs_kinds[w->kind].dir);
+	if (refused)
+		/* the API refused the delta (a 400): list everything instead,
+		 * and only so for a while */
+		log_warn("%s: %s refused; listing everything", osfs_kinds[w->kind].dir,
+			 w->plan.how == HOW_SINCE ? osfs_kinds[w->kind].delta_param
+						  : osfs_kinds[w->kind].rev_query);
+	if (refused || ret == COUNT_DIFFERS) {
 		free(msg);
 		msg = NULL;
-		w->plan.delta = false;
+		w->plan.how = HOW_ALL;
 		ret = refresh_run(c, w->kind, &w->plan, &date, &msg);
 	}
 	pthread_mutex_lock(&s->lock);
+	if (refused)
+		s->refused_at = w->plan.started;
+	if (w->plan.how == HOW_ALL)
+		s->resynced = w->plan.started;
 	s->fetching = false;
 	s->fetch_seq++;
 	s->spots = 0;
@@ -455,7 +526,7 @@ static void *refresh_main(void *arg)
 	s->last_err = ret;
 	free(s->last_msg);
 	s->last_msg = msg;
-	refresh_done(s, &w->plan, ret, date);
+	refresh_done(c, s, &w->plan, ret, date);
 	if (ret < 0)
 		s->must_refresh = true; /* what we hold is older than the user may see */
 	pthread_cond_broadcast(&s->done);
@@ -852,7 +923,7 @@ static bool listing_preferred(struct osfs_cache *c, enum osfs_kind_id kind)
 	bool use;
 
 	pthread_mutex_lock(&s->lock);
-	use = cur_usable(c, kind, true) || (osfs_kinds[kind].delta_param && s->cur) ||
+	use = cur_usable(c, kind, true) || (osfs_kind_has_delta(&osfs_kinds[kind]) && s->cur) ||
 	      s->spots >= MAX_SPOTS_PER_FETCH;
 	if (!use)
 		s->spots++;

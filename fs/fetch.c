@@ -10,6 +10,7 @@
 #include <string.h>
 
 #define MAX_PAGES 10000
+#define IDS_PER_GET 100 /* id filters per request: ~4 KB of URL */
 
 static bool seen_before(char **seen, size_t n, const char *next)
 {
@@ -51,7 +52,7 @@ static int parse_singleton(const struct osfs_kind *k, const char *body, struct o
 
 /* The first page's path: the list, with a page size and `query` (may be
  * NULL, "changes-since=..."); caller frees. */
-static char *first_page(const struct osfs_kind *k, const char *query)
+static char *first_page(const struct osfs_kind *k, int page_size, const char *query)
 {
 	char *path = NULL;
 
@@ -66,7 +67,7 @@ static char *first_page(const struct osfs_kind *k, const char *query)
 		return path;
 	}
 	if (asprintf(&path, "%s?%s%slimit=%d%s%s", k->list_path, kq ? kq : "", kq ? "&" : "",
-		     k->page_size, query ? "&" : "", query ? query : "") < 0)
+		     page_size, query ? "&" : "", query ? query : "") < 0)
 		return NULL;
 	return path;
 }
@@ -88,8 +89,14 @@ static char *next_page(char *next, const char *query)
 int osfs_fetch_all(struct osfs_api *api, enum osfs_kind_id kind, const char *query,
 		   struct osfs_page *all, long long *date, char **msg)
 {
+	return osfs_fetch_pages(api, kind, query, osfs_kinds[kind].page_size, all, date, msg);
+}
+
+int osfs_fetch_pages(struct osfs_api *api, enum osfs_kind_id kind, const char *query,
+		     int page_size, struct osfs_page *all, long long *date, char **msg)
+{
 	const struct osfs_kind *k = &osfs_kinds[kind];
-	char *path = first_page(k, query), *seen[64];
+	char *path = first_page(k, page_size, query), *seen[64];
 	size_t nseen = 0;
 	int ret = path ? 0 : -ENOMEM, pages = 0;
 
@@ -97,7 +104,7 @@ int osfs_fetch_all(struct osfs_api *api, enum osfs_kind_id kind, const char *que
 	*date = 0;
 	while (path && ret == 0) {
 		struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = path,
-					      .max_minor = k->max_minor };
+					      .max_minor = k->max_minor, .version = k->version };
 		struct osfs_http_resp resp;
 		struct osfs_page page;
 
@@ -107,7 +114,7 @@ int osfs_fetch_all(struct osfs_api *api, enum osfs_kind_id kind, const char *que
 		if (ret == 0 && k->singleton)
 			ret = parse_singleton(k, resp.body, all);
 		else if (ret == 0)
-			ret = osfs_model_parse_list(k, resp.body, k->page_size, &page);
+			ret = osfs_model_parse_list(k, resp.body, page_size, &page);
 		if (ret == -EPROTO && msg && !*msg)
 			*msg = strdup("the API answered with JSON we cannot read");
 		ret = osfs_error_for_user(ret); /* unreadable: EIO, as documented */
@@ -137,6 +144,68 @@ int osfs_fetch_all(struct osfs_api *api, enum osfs_kind_id kind, const char *que
 	return ret;
 }
 
+/* "id=a&id=b..." for ids[0..n); caller frees; NULL on ENOMEM. */
+static char *ids_query(const char *param, char *const *ids, size_t n)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		char *esc = osfs_http_escape(ids[i]);
+		if (!esc) {
+			fclose(f);
+			free(out);
+			return NULL;
+		}
+		fprintf(f, "%s%s=%s", i ? "&" : "", param, esc);
+		free(esc);
+	}
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+int osfs_fetch_ids(struct osfs_api *api, enum osfs_kind_id kind, char *const *ids, size_t n,
+		     struct osfs_page *got, char **msg)
+{
+	int ret = 0;
+
+	for (size_t at = 0; at < n && ret == 0; at += IDS_PER_GET) {
+		size_t m = n - at < IDS_PER_GET ? n - at : IDS_PER_GET;
+		char *query = ids_query(osfs_kinds[kind].id_param, ids + at, m);
+		struct osfs_page part;
+		long long date;
+
+		ret = query ? osfs_fetch_all(api, kind, query, &part, &date, msg) : -ENOMEM;
+		if (ret == 0) {
+			ret = append_page(got, &part);
+			osfs_page_free(&part);
+		}
+		free(query);
+	}
+	return ret;
+}
+
+int osfs_fetch_count(struct osfs_api *api, enum osfs_kind_id kind, long long *count,
+		     char **msg)
+{
+	const struct osfs_kind *k = &osfs_kinds[kind];
+	struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = k->count_path,
+				      .version = k->version };
+	struct osfs_http_resp resp;
+	int ret = osfs_api_call(api, &call, &resp, msg);
+
+	if (ret == 0 && (ret = osfs_model_count(resp.body, count)) < 0 && msg && !*msg)
+		*msg = strdup("the API's count answer has no count");
+	osfs_http_resp_free(&resp);
+	return osfs_error_for_user(ret);
+}
+
 /* One GET of `fmt` with the escaped `arg` in it. */
 static int get_with(struct osfs_api *api, const struct osfs_kind *k, const char *fmt,
 		    const char *arg, struct osfs_http_resp *resp)
@@ -147,7 +216,7 @@ static int get_with(struct osfs_api *api, const struct osfs_kind *k, const char 
 	memset(resp, 0, sizeof(*resp));
 	if (esc && asprintf(&path, fmt, esc) >= 0) {
 		struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = path,
-					      .max_minor = k->max_minor };
+					      .max_minor = k->max_minor, .version = k->version };
 		ret = osfs_api_call(api, &call, resp, NULL);
 		free(path);
 	}

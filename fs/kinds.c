@@ -245,7 +245,16 @@ static const struct osfs_field migration_fields[] = {
 	.svc = OSFS_SVC_NETWORK, .list_path = "/v2.0/" path, .show_path = "/v2.0/" path "/%s", \
 	.collection = coll, .show_key = key, .id_pointer = "/id", .created_pointer = "/created_at", \
 	.updated_pointer = "/updated_at", .paging = OSFS_PAGE_NOVA, .page_size = 1000, \
-	.blank_name_is_none = true
+	.blank_name_is_none = true, NEUTRON_DELTA
+
+/* Zed refuses changed_since and sorting by updated_at (400), but every
+ * change bumps a resource's revision_number: a listing of ids and
+ * revisions names what to fetch by id and what is gone.  A full listing
+ * now and then for what changes without a new revision (a floating IP's
+ * port_details follow its port). */
+#define NEUTRON_DELTA \
+	.rev_query = "fields=id&fields=revision_number", .rev_pointer = "/revision_number", \
+	.rev_page_size = 10000, .id_param = "id", .resync = 300
 
 const struct osfs_kind osfs_kinds[OSFS_NKINDS] = {
 	[OSFS_FLAVORS] = {
@@ -330,6 +339,10 @@ const struct osfs_kind osfs_kinds[OSFS_NKINDS] = {
 		.collection = "volumes", .show_key = "volume",
 		.id_pointer = "/id", .name_pointer = "/name", .created_pointer = "/created_at",
 		.updated_pointer = "/updated_at", .name_query = "/volumes/detail?name=%s",
+		/* 3.60 filters by updated_at (below it the filter is ignored);
+		 * deleted volumes leave the list, so a count (3.45) tells */
+		.delta_param = "updated_at", .delta_op = "gte:", .version = "volume 3.60",
+		.count_path = "/volumes?limit=0&with_count=true", .resync = 300,
 		.busy = " creating reserved attaching detaching deleting extending downloading "
 			"uploading retyping backing-up restoring-backup ",
 		.paging = OSFS_PAGE_NOVA, .page_size = 1000, .blank_name_is_none = true,

@@ -331,6 +331,14 @@ static time_t parse_updated(struct json_object *obj, const char *pointer)
 	return t > 0 ? t : 0;
 }
 
+long long osfs_model_revision(const char *text)
+{
+	char *end;
+	long long v = text ? strtoll(text, &end, 10) : -1;
+
+	return text && *text && !*end && v >= 0 ? v : -1;
+}
+
 /* The tree path: a resource from json-c object obj; NULL when obj is not
  * one (no id) or on ENOMEM. */
 struct osfs_res *osfs_model_res_from(const struct osfs_kind *k, struct json_object *obj)
@@ -355,6 +363,9 @@ struct osfs_res *osfs_model_res_from(const struct osfs_kind *k, struct json_obje
 	}
 	r->created = string_at(obj, k->created_pointer);
 	r->updated = parse_updated(obj, k->updated_pointer);
+	char *rev = string_at(obj, k->rev_pointer);
+	r->rev = osfs_model_revision(rev);
+	free(rev);
 	if (render_fields(k, obj, r) < 0)
 		goto fail;
 	if (parse_sub(k, obj, r) < 0)
@@ -553,6 +564,20 @@ struct osfs_res *osfs_res_copy(const struct osfs_kind *k, const struct osfs_res 
 	copy->seen = r->seen;
 	copy->mtime = r->mtime;
 	return copy;
+}
+
+int osfs_model_count(const char *body, long long *count)
+{
+	struct json_object *root = body ? json_tokener_parse(body) : NULL, *v;
+	int ret = -EPROTO;
+
+	if (root && json_object_object_get_ex(root, "count", &v) &&
+	    json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0) {
+		*count = json_object_get_int64(v);
+		ret = 0;
+	}
+	json_object_put(root);
+	return ret;
 }
 
 bool osfs_res_same(const struct osfs_res *a, const struct osfs_res *b)

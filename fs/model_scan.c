@@ -530,7 +530,7 @@ static int span_res(struct scan *s, struct osfs_res **out)
 	struct osfs_jspan obj = s->ix.obj;
 	const struct osfs_kind *k = s->k;
 	struct osfs_res *r = calloc(1, sizeof(*r));
-	char *updated = NULL;
+	char *updated = NULL, *rev = NULL;
 	int ret = -ENOMEM;
 
 	*out = NULL;
@@ -553,6 +553,7 @@ static int span_res(struct scan *s, struct osfs_res **out)
 	    (ret = span_name2(s, k, &r->name)) != 0 ||
 	    (ret = span_string(s, &s->ix, k->created_pointer, &r->created)) != 0 ||
 	    (ret = span_string(s, &s->ix, k->updated_pointer, &updated)) != 0 ||
+	    (ret = span_string(s, &s->ix, k->rev_pointer, &rev)) != 0 ||
 	    (ret = span_fields(s, &s->ix, r)) != 0 ||
 	    (ret = span_sub(s, &s->ix, r)) != 0 ||
 	    (ret = span_pack(s, obj, r)) != 0)
@@ -565,9 +566,11 @@ static int span_res(struct scan *s, struct osfs_res **out)
 		time_t t = osfs_parse_time(updated);
 		r->updated = t > 0 ? t : 0;
 	}
+	r->rev = osfs_model_revision(rev);
 	*out = r;
 out:
 	free(updated);
+	free(rev);
 	if (ret != 0)
 		osfs_res_free(r);
 	return ret;

@@ -78,6 +78,12 @@ struct osfs_api_call {
 			     * negotiated one), for fields a later one dropped */
 	bool refusal_expected; /* a question (may I?): a 401/403/404 answer is no
 				* error, logged at info level only */
+	const char *version;/* a microversion this call asks for, sent as
+			     * "OpenStack-API-Version: <version>" ("volume 3.60");
+			     * NULL: the service's default (compute: the one
+			     * negotiated).  A service that answers 406 to it is
+			     * asked again without it, and from then on (logged
+			     * once; osfs_api_version_refused) */
 };
 
 /* Returns 0 on a 2xx answer (resp filled: free it), or -errno (the man
@@ -92,6 +98,9 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 /* Whether the catalog has an endpoint of svc (network and volume are
  * optional: their kinds are only shown when it does). */
 bool osfs_api_has_service(const struct osfs_api *api, enum osfs_service svc);
+
+/* Did svc refuse a call's own microversion (so calls go without it)? */
+bool osfs_api_version_refused(struct osfs_api *api, enum osfs_service svc);
 
 /* "2.93": the compute microversion in use. */
 const char *osfs_api_compute_version(const struct osfs_api *api);

@@ -2,7 +2,8 @@
  * all pages of a listing, one resource by id, resources by name, a nested
  * kind's listing under one parent.  Answers come back parsed (model.h);
  * this layer builds the read URLs and pages through marker and next links,
- * and holds no state: caching is cache.c's and children.c's.
+ * asks every read of a kind at the kind's microversion (`version`, so that
+ * the same resource reads the same however it was fetched), and holds no state: caching is cache.c's and children.c's.
  */
 #ifndef OSFS_FETCH_H
 #define OSFS_FETCH_H
@@ -17,6 +18,21 @@
  * reason in *msg (if msg).  On failure *all holds nothing. */
 int osfs_fetch_all(struct osfs_api *api, enum osfs_kind_id kind, const char *query,
 		   struct osfs_page *all, long long *date, char **msg);
+
+/* The same with pages of page_size, not the kind's. */
+int osfs_fetch_pages(struct osfs_api *api, enum osfs_kind_id kind, const char *query,
+		     int page_size, struct osfs_page *all, long long *date, char **msg);
+
+/* GET the resources ids[0..n) with the kind's id_param filter, a
+ * hundred a request, appending them to got (those gone are not there).
+ * 0 or -errno with a reason in *msg (if msg). */
+int osfs_fetch_ids(struct osfs_api *api, enum osfs_kind_id kind, char *const *ids, size_t n,
+		   struct osfs_page *got, char **msg);
+
+/* GET the kind's count_path: how many resources
+ * there are, in *count.  0 or -errno with a reason in *msg (if msg). */
+int osfs_fetch_count(struct osfs_api *api, enum osfs_kind_id kind, long long *count,
+		     char **msg);
 
 /* GET <show_path> of id, counted as a lookup: the resource in *out. */
 int osfs_fetch_one(struct osfs_api *api, enum osfs_kind_id kind, const char *id,

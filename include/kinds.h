@@ -87,8 +87,24 @@ struct osfs_kind {
 	const char *name2_pointer;  /* joined to the name with '@' ("/host"), or NULL */
 	const char *created_pointer;/* for ordering duplicate names */
 	const char *updated_pointer;/* the API's change time, or NULL */
-	const char *delta_param;    /* list query for "changed since T" ("changes-since"), or NULL */
+	/* How a refresh asks only for what changed (cache.c), when it can:
+	 * by time, with delta_param (what changed since T, T in the API's
+	 * clock), or by revision, with rev_query.  What tells a deletion:
+	 * gone_status in the delta, or a count (count_path) other than the
+	 * listing's, or (by revision) an id the index lacks. */
+	const char *delta_param;    /* list filter "changed since T" ("changes-since"), or NULL */
+	const char *delta_op;       /* written before T in its value ("gte:"), or NULL */
+	const char *version;        /* microversion of every read of the kind
+				     * ("volume 3.60": what its delta needs); a
+				     * service that refuses it gets no deltas */
 	const char *gone_status;    /* status of deleted items in a delta ("DELETED") */
+	const char *count_path;     /* deletions are not in the delta: a list path whose
+				     * "count" member is how many there are */
+	const char *rev_query;      /* list query naming every id with its revision
+				     * ("fields=id&fields=revision_number"), or NULL */
+	const char *rev_pointer;    /* that revision: every change bumps it */
+	int rev_page_size;          /* its page size (items are small: larger pages) */
+	const char *id_param;       /* list filter by id, repeated for several ("id") */
 	double resync;              /* with deltas: a full listing at least this often,
 				     * for what changes without a new `updated` */
 	const char *busy;           /* statuses on the way to another (" BUILD "),
@@ -113,6 +129,12 @@ struct osfs_kind {
 };
 
 extern const struct osfs_kind osfs_kinds[OSFS_NKINDS];
+
+/* Can a refresh of k ask only for what changed? */
+static inline bool osfs_kind_has_delta(const struct osfs_kind *k)
+{
+	return k->delta_param || k->rev_query;
+}
 
 /* The top-level kind whose directory is `dir`, or NULL. */
 const struct osfs_kind *osfs_kind_by_dir(const char *dir, enum osfs_kind_id *id);

@@ -40,6 +40,7 @@ struct osfs_res {
 	size_t nsub;
 	struct osfs_pack json;/* the API object's text, minified, packed (pack.h) */
 	time_t updated;       /* the API's own change time; 0: unknown */
+	long long rev;        /* the API's revision (the kind's rev_pointer); -1: none */
 	double seen;          /* when the request that brought these values started */
 	double mtime;         /* when these values were first seen (set by cache.c); 0: unknown */
 };
@@ -98,6 +99,10 @@ struct osfs_res *osfs_res_copy(const struct osfs_kind *k, const struct osfs_res 
 /* A stand-in saying resource `id` is gone, seen at `seen` (for merging);
  * NULL for kinds whose deltas do not say so, or on ENOMEM. */
 struct osfs_res *osfs_res_gone(const struct osfs_kind *k, const char *id, double seen);
+
+/* The "count" member of a list answer (Cinder's with_count) in *count.
+ * 0 or -EPROTO. */
+int osfs_model_count(const char *body, long long *count);
 
 /* Do a and b show the same values (same API object)? */
 bool osfs_res_same(const struct osfs_res *a, const struct osfs_res *b);

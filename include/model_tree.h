@@ -30,6 +30,9 @@ struct json_object *osfs_model_settle(struct json_object *obj);
  * NULL when there is none); always true for a field without a condition. */
 bool osfs_model_condition_holds(const struct osfs_field *fl, const char *value, size_t len);
 
+/* A revision's text (a number >= 0) as a number; -1 when it is none. */
+long long osfs_model_revision(const char *text);
+
 /* Strings as they are, other values as JSON; NULL for null (or ENOMEM). */
 char *osfs_model_string_of(struct json_object *v);
 

@@ -77,8 +77,8 @@ sanitizers() {
 		"${PYTEST[@]}" tests/integration --junitxml="$RESULTS/sanitizers.xml"
 }
 
-TSAN_FILES=(test_stress.py test_deltas.py test_write.py test_lifecycle.py test_faults.py
-	test_draft_trust.py test_trust.py test_kernel_cache.py)
+TSAN_FILES=(test_stress.py test_deltas.py test_kind_deltas.py test_write.py test_lifecycle.py
+	test_faults.py test_draft_trust.py test_trust.py test_kernel_cache.py)
 
 tsan() {
 	scripts/build.sh build-tsan -DOSFS_TSAN=ON -DCMAKE_BUILD_TYPE=Debug || return 1

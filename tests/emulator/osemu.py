@@ -433,6 +433,7 @@ class State:
         self.net_due = {}             # server id -> when its addresses follow
         self.fip_due = {}             # floating IP id -> when its status follows its port
         self.page_max = int(args.page_max)
+        self.cinder_max = CINDER_MAX    # /_emu/config cinder_max: an older Cinder
         self.keystone_down = False
         self.fail_builds = False
         self.max_version = parse_version(args.max_version)
@@ -3902,7 +3903,9 @@ class Neutron:
             d["port_details"] = None if p is None else {
                 k: p[k] for k in ("name", "network_id", "mac_address", "admin_state_up",
                                   "status", "device_id", "device_owner")}
-        elif coll == "networks" and self._admin(req):
+        if coll == "networks" and obj["router:external"]:
+            d["is_default"] = False  # auto-allocated-topology: external networks only
+        if coll == "networks" and self._admin(req):
             d["provider:network_type"] = obj["_ptype"]
             d["provider:physical_network"] = obj["name"] if obj["_ptype"] == "flat" else None
             d["provider:segmentation_id"] = None
@@ -3911,12 +3914,37 @@ class Neutron:
         return d
 
     # -- list -----------------------------------------------------------------------
+    # what filter-validation takes besides a resource's own attributes, and
+    # what it refuses although objects carry it (Zed; see the fact sheet 5.2.1)
+    FILTER_EXTRA = {"id", "name", "description", "project_id", "tenant_id", "status",
+                    "revision_number", "tags", "tags-any", "not-tags", "not-tags-any"}
+    NOT_FILTERS = {"created_at", "updated_at", "changed_since", "standard_attr_id"}
+    NOT_SORT_KEYS = {"created_at", "updated_at", "revision_number"}
+
+    def _check_query(self, req, coll, filters):
+        """Neutron's filter-validation and sort checks: 400 for a filter that
+        is no attribute of the resource, for changed_since and updated_at,
+        and for sorting by a timestamp or the revision."""
+        known = set(NEUTRON_WRITABLE[coll]) | self.FILTER_EXTRA
+        for o in self.net.coll[coll].values():
+            known |= {k for k in o if not k.startswith("_")}
+        bad = sorted(k for k in filters if k not in known or k in self.NOT_FILTERS)
+        if bad:
+            raise neutron_bad("%s is invalid attribute for filtering" % bad)
+        keys, dirs = req.qall("sort_key"), req.qall("sort_dir")
+        if len(keys) != len(dirs):
+            raise neutron_bad("The number of sort_keys and sort_dirs must be same")
+        bad = [k for k in keys if k in self.NOT_SORT_KEYS]
+        if bad:
+            raise neutron_bad("%s is invalid attribute for sort_keys" % bad)
+
     def list(self, req, coll):
         filters = {}
         for k, v in req.qs:
             if v and k not in ("limit", "marker", "page_reverse", "fields", "sort_key",
                                "sort_dir"):
                 filters.setdefault(k, []).append(v)
+        self._check_query(req, coll, filters)
 
         def text(v):
             if isinstance(v, bool):
@@ -4461,7 +4489,7 @@ class Cinder:
         return self.st.vol
 
     def version_entry(self, req):
-        return {"id": "v3.0", "status": "CURRENT", "version": vstr(CINDER_MAX),
+        return {"id": "v3.0", "status": "CURRENT", "version": vstr(self.st.cinder_max),
                 "min_version": vstr(CINDER_MIN), "updated": "2016-02-08T12:20:21Z",
                 "links": [{"rel": "describedby", "type": "text/html",
                            "href": "https://docs.openstack.org/"},
@@ -4522,17 +4550,18 @@ class Cinder:
                 want = parts[1]
         if want is None:
             return CINDER_MIN
+        top = self.st.cinder_max
         if want.lower() == "latest":
-            return CINDER_MAX
+            return top
         ver = parse_version(want)
         if ver is None:
             raise HTTPError(400, "API Version String %s is of invalid format. Must be of"
                             " format MajorNum.MinorNum." % want)
-        if not CINDER_MIN <= ver <= CINDER_MAX:
+        if not CINDER_MIN <= ver <= top:
             # the fault names the version asked for, as any answer names its own
             raise HTTPError(406, "Version %s is not supported by the API. Minimum is %s"
                             " and maximum is %s." % (vstr(ver), vstr(CINDER_MIN),
-                                                     vstr(CINDER_MAX)),
+                                                     vstr(top)),
                             [("OpenStack-API-Version", "volume " + vstr(ver)),
                              ("Vary", "OpenStack-API-Version")])
         return ver
@@ -4623,7 +4652,10 @@ class Cinder:
     def list(self, req, detail):
         params = dict(req.qs)
         if req.ver >= (3, 31) and not self._admin(req):
-            bad = [k for k in params if k not in CINDER_FILTERS | CINDER_LIST_PARAMS]
+            known = CINDER_FILTERS | CINDER_LIST_PARAMS
+            if req.ver < (3, 45):
+                known = known - {"with_count"}
+            bad = [k for k in params if k not in known]
             if bad:
                 raise HTTPError(400, "Invalid filters %s are found in query options."
                                 % ",".join(sorted(bad)))
@@ -4648,6 +4680,11 @@ class Cinder:
             vols = [v for v in vols if v.bootable == want]
         if "size" in params:
             vols = [v for v in vols if str(v.size) == params["size"]]
+        if req.ver >= (3, 60):  # below, Cinder ignores the time filters
+            for k, attr in (("created_at", "created"), ("updated_at", "updated")):
+                if k in params:
+                    vols = self._time_filter(vols, attr, params[k])
+        count = len(vols)
         marker = params.get("marker")
         if marker:
             ids = [v.id for v in vols]
@@ -4661,6 +4698,8 @@ class Cinder:
             items = [{"id": v.id, "name": v.name, "links": self._links(req, v.id)}
                      for v in vols]
         body = {"volumes": items}
+        if req.ver >= (3, 45) and params.get("with_count", "").lower() in ("true", "1", "yes"):
+            body["count"] = count
         if vols and len(vols) >= limit:
             q = [(k, v) for k, v in req.qs if k != "marker"] + [("marker", vols[-1].id)]
             body["volumes_links"] = [{"rel": "next", "href": "http://%s/volume/v3/%s/"
@@ -4668,6 +4707,26 @@ class Cinder:
                                                         "/detail" if detail else "",
                                                         urllib.parse.urlencode(q))}]
         return json_resp(200, body)
+
+    TIME_OPS = {"gt": lambda a, b: a > b, "gte": lambda a, b: a >= b,
+                "lt": lambda a, b: a < b, "lte": lambda a, b: a <= b,
+                "eq": lambda a, b: a == b, "neq": lambda a, b: a != b}
+
+    @classmethod
+    def _time_filter(cls, vols, attr, value):
+        """Cinder's "<op>:<time>" filter at 3.60 (api/v3/volumes.py); times
+        compare to the second, as the database keeps them."""
+        op, _, when = value.partition(":")
+        if op not in cls.TIME_OPS or not when:
+            raise HTTPError(400, "Invalid %s operator" % op)
+        try:
+            t = datetime.datetime.fromisoformat(when.replace("Z", "+00:00"))
+        except ValueError:
+            raise HTTPError(400, "Invalid %s value" % when)
+        if t.tzinfo is None:
+            t = t.replace(tzinfo=datetime.timezone.utc)
+        t = t.timestamp()
+        return [v for v in vols if cls.TIME_OPS[op](int(getattr(v, attr)), t)]
 
     def _check_quota(self, req, size):
         n, gb = self.vol.used(req.token.project)
@@ -5198,6 +5257,12 @@ class Emulator:
                             st.vol.max_volumes = int(v)
                         elif k == "max_gigabytes":
                             st.vol.max_gigabytes = int(v)
+                        elif k == "cinder_max":
+                            ver = parse_version(str(v))
+                            if ver is None or not CINDER_MIN <= ver <= CINDER_MAX:
+                                raise HTTPError(400, "cinder_max: 3.0 to %s"
+                                                % vstr(CINDER_MAX))
+                            st.cinder_max = ver
                         else:
                             raise HTTPError(400, "unknown config key %s" % k)
             if m in ("GET", "POST"):
@@ -5210,7 +5275,8 @@ class Emulator:
                         "max_server_meta": st.max_server_meta,
                         "max_keypairs": st.max_keypairs,
                         "max_volumes": st.vol.max_volumes,
-                        "max_gigabytes": st.vol.max_gigabytes})
+                        "max_gigabytes": st.vol.max_gigabytes,
+                        "cinder_max": vstr(st.cinder_max)})
         if path == "/_emu/servers":
             if m == "GET":
                 with st.lock:

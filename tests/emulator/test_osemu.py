@@ -1793,6 +1793,55 @@ def test_volume_create_list_delete(net):
         cinder(net, "DELETE", "/volumes/" + vid)
 
 
+def test_volume_deltas_as_cinder_answers_them(net):
+    """updated_at=<op>:<time> filters at 3.60 (ignored below it), with_count
+    at 3.45 (refused below it for non-admins from 3.31), as the real Cinder."""
+    v = new_volume(net, name="delta-1")
+    later = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 5))
+    before = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60))
+    ids = lambda r: [x["id"] for x in r.json()["volumes"]]  # noqa: E731
+    assert v["id"] in ids(cinder(net, "GET", "/volumes/detail?updated_at=gte:" + before,
+                                 ver="3.60"))
+    assert ids(cinder(net, "GET", "/volumes/detail?updated_at=gte:" + later, ver="3.60")) == []
+    # below 3.60 the filter is ignored: everything
+    assert v["id"] in ids(cinder(net, "GET", "/volumes/detail?updated_at=gte:" + later))
+    for bad in ("updated_at=" + later, "updated_at=gte:garbage", "updated_at=bogus:" + later):
+        assert cinder(net, "GET", "/volumes/detail?" + bad, ver="3.60").status == 400
+    body = cinder(net, "GET", "/volumes?limit=0&with_count=true", ver="3.60").json()
+    assert body["volumes"] == [] and body["count"] == len(ids(cinder(net, "GET", "/volumes")))
+    assert "count" not in cinder(net, "GET", "/volumes?limit=0&with_count=true").json()
+    assert cinder(net, "GET", "/volumes?with_count=true", ver="3.44").status == 400
+    # an older Cinder refuses 3.60
+    net.ctl("POST", "/config", {"cinder_max": "3.59"})
+    try:
+        r = cinder(net, "GET", "/volumes", ver="3.60")
+        assert r.status == 406 and "maximum is 3.59" in r.body.decode()
+        assert net.call("GET", "/volume/").json()["versions"][0]["version"] == "3.59"
+    finally:
+        net.ctl("POST", "/config", {"cinder_max": "3.70"})
+    cinder(net, "DELETE", "/volumes/" + v["id"])
+
+
+def test_neutron_refuses_time_deltas_but_lists_revisions(net):
+    """Zed's filter-validation: changed_since and updated_at are no filters,
+    timestamps and revisions no sort keys; fields=id&fields=revision_number
+    and several id= filters work (the fact sheet, 5.2.1)."""
+    for q in ("changed_since=2026-01-01T00:00:00Z", "updated_at=x", "bogus=1"):
+        r = neutron(net, "GET", "/ports?" + q)
+        assert r.status == 400, q
+        assert "is invalid attribute for filtering" in r.json()["NeutronError"]["message"]
+    r = neutron(net, "GET", "/ports?sort_key=updated_at&sort_dir=asc")
+    assert r.status == 400 and "invalid attribute for sort_keys" in r.body.decode()
+    assert neutron(net, "GET", "/ports?sort_key=name").status == 400  # no sort_dir
+    assert neutron(net, "GET", "/ports?sort_key=name&sort_dir=asc").status == 200
+    revs = neutron(net, "GET", "/networks?fields=id&fields=revision_number").json()["networks"]
+    assert revs and all(set(n) == {"id", "revision_number"} for n in revs)
+    two = [n["id"] for n in revs[:2]]
+    r = neutron(net, "GET", "/networks?id=%s&id=%s&revision_number=%d"
+                % (two[0], two[1], revs[0]["revision_number"]))
+    assert r.status == 200 and two[0] in [n["id"] for n in r.json()["networks"]]
+
+
 def test_volume_quota_is_413(net):
     net.ctl("POST", "/config", {"max_gigabytes": 3})
     r = cinder(net, "POST", "/volumes", {"volume": {"size": 4}})

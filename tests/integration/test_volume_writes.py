@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from harness import wait_for
 from test_network_writes import boot_active, draft
 from test_write import named, unique
 
@@ -174,7 +175,9 @@ def test_mkdir_size_create_makes_one_volume(cloud, mnt, made):
     assert name in os.listdir(m.p("volumes"))                     # listed all along
     wait_listed_status(m, name, "available")
     assert m.read("volumes", name, "id") == v["id"] + "\n"
-    assert m.write("volumes/%s/ctl" % name, "create\n") == errno.EINVAL   # live now: no create
+    # live now: no create (a late writer of the create just made is told
+    # it went well for a moment; the volume may be available sooner)
+    assert wait_for(lambda: m.write("volumes/%s/ctl" % name, "create\n") == errno.EINVAL, 10)
     assert len(volumes_named(cloud, name)) == 1
 
 

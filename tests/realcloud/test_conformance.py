@@ -302,6 +302,14 @@ def neutron_volume_answers(c, flavor, image):
         ask("network 404", "GET", "network", "/v2.0/networks/" + ZERO)
         ask("default security group", "GET", "network", "/v2.0/security-groups?name=default")
         ask("routers", "GET", "network", "/v2.0/routers?name=router1")
+        # neutron deltas: no time filter or sort, revisions and ids instead
+        ask("ports changed since", "GET", "network", "/v2.0/ports?changed_since=2026-01-01T00:00:00Z")
+        ask("ports sorted by updated_at", "GET", "network",
+            "/v2.0/ports?sort_key=updated_at&sort_dir=asc")
+        ask("networks revisions", "GET", "network",
+            "/v2.0/networks?limit=10000&fields=id&fields=revision_number")
+        ask("networks by ids", "GET", "network",
+            "/v2.0/networks?limit=1000&id=%s&id=%s" % (private, public))
         # neutron writes
         sg = ask("security group create", "POST", "network", "/v2.0/security-groups",
                  {"security_group": {"name": "osfs-conf-sg", "description": "conformance"}})
@@ -367,6 +375,17 @@ def neutron_volume_answers(c, flavor, image):
         ask("volume show at 3.0", "GET", "block-storage", "/volumes/" + vid)
         ask("volumes page", "GET", "block-storage", "/volumes/detail?limit=1", headers=VOL)
         ask("volume 404", "GET", "block-storage", "/volumes/" + ZERO, headers=VOL)
+        v360 = {"OpenStack-API-Version": "volume 3.60"}
+        ask("volumes updated since", "GET", "block-storage",
+            "/volumes/detail?limit=1000&updated_at=gte%3A2000-01-01T00%3A00%3A00Z", headers=v360)
+        ask("volumes updated later", "GET", "block-storage",
+            "/volumes/detail?limit=1000&updated_at=gte%3A2100-01-01T00%3A00%3A00Z", headers=v360)
+        ask("volumes bad time filter", "GET", "block-storage",
+            "/volumes/detail?updated_at=gte%3Agarbage", headers=v360)
+        ask("volume count", "GET", "block-storage", "/volumes?limit=0&with_count=true",
+            headers=v360)
+        ask("volume count at 3.44", "GET", "block-storage", "/volumes?limit=0&with_count=true",
+            headers={"OpenStack-API-Version": "volume 3.44"})
         ask("volume microversion too high", "GET", "block-storage", "/volumes",
             headers={"OpenStack-API-Version": "volume 3.71"})
         ask("volume types", "GET", "block-storage", "/types", headers=VOL)

@@ -64,6 +64,49 @@ static int since_of(const char *path)
 	return h * 3600 + m * 60 + s;
 }
 
+/* A Neutron networks collection, refreshed by revision; under cloud_lock. */
+#define NNETS 3
+static int net_rev[NNETS];
+static bool net_gone[NNETS];
+static int net_index, net_by_id, net_full;
+
+/* "{"networks": [...]}": every network, or (ids) those whose id is in the
+ * path's id= filters, or (index) only ids and revisions. */
+static char *networks_body(const char *path)
+{
+	bool index = strstr(path, "fields=revision_number") != NULL, ids = strstr(path, "id=") != NULL;
+	size_t cap = 4096, used = 0;
+	char *out = malloc(cap), want[32];
+
+	used += (size_t)snprintf(out + used, cap - used, "{\"networks\": [");
+	for (int i = 0, first = 1; i < NNETS; i++) {
+		snprintf(want, sizeof(want), "id=net-%d", i);
+		if (net_gone[i] || (ids && !index && !strstr(path, want)))
+			continue;
+		if (index)
+			used += (size_t)snprintf(out + used, cap - used,
+				"%s{\"id\": \"net-%d\", \"revision_number\": %d}", first ? "" : ", ",
+				i, net_rev[i]);
+		else
+			used += (size_t)snprintf(out + used, cap - used,
+				"%s{\"id\": \"net-%d\", \"name\": \"n%d-r%d\", \"revision_number\": %d}",
+				first ? "" : ", ", i, i, net_rev[i], net_rev[i]);
+		first = 0;
+	}
+	snprintf(out + used, cap - used, "]}");
+	net_index += index;
+	net_by_id += ids && !index;
+	net_full += !ids && !index;
+	return out;
+}
+
+bool osfs_api_version_refused(struct osfs_api *api, enum osfs_service svc)
+{
+	(void)api;
+	(void)svc;
+	return false;
+}
+
 int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 		  struct osfs_http_resp *resp, char **msg)
 {
@@ -75,6 +118,13 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 	if (msg)
 		*msg = NULL;
 	pthread_mutex_lock(&cloud_lock);
+	if (strncmp(call->path, "/v2.0/networks", 14) == 0) {
+		resp->body = networks_body(call->path);
+		pthread_mutex_unlock(&cloud_lock);
+		resp->len = strlen(resp->body);
+		resp->status = 200;
+		return 0;
+	}
 	since = since_of(call->path);
 	wait = delay_us;
 	err = fail_with;
@@ -341,8 +391,41 @@ static void test_observer(void)
 	osfs_cache_free(c);
 }
 
+/* Networks by revision: an unchanged refresh is one index; a changed
+ * network is fetched alone, a gone one dropped, the rest kept as they were. */
+static void test_revisions(void)
+{
+	struct osfs_cache *c = osfs_cache_new(NULL, NULL);
+	struct osfs_listing *l = NULL, *before = NULL;
+
+	pthread_mutex_lock(&cloud_lock);
+	memset(net_rev, 0, sizeof(net_rev));
+	memset(net_gone, 0, sizeof(net_gone));
+	net_index = net_by_id = net_full = 0;
+	pthread_mutex_unlock(&cloud_lock);
+	CHECK(osfs_cache_list(c, OSFS_NETWORKS, &before, NULL) == 0);
+	CHECK(before && before->n == NNETS && counted(&net_full) == 1);
+	osfs_cache_invalidate(c, OSFS_NETWORKS);
+	CHECK(osfs_cache_list(c, OSFS_NETWORKS, &l, NULL) == 0);
+	CHECK(counted(&net_index) == 1 && counted(&net_by_id) == 0 && counted(&net_full) == 1);
+	osfs_listing_put(l);
+	pthread_mutex_lock(&cloud_lock);
+	net_rev[1] = 4;
+	net_gone[2] = true;
+	pthread_mutex_unlock(&cloud_lock);
+	osfs_cache_invalidate(c, OSFS_NETWORKS);
+	CHECK(osfs_cache_list(c, OSFS_NETWORKS, &l, NULL) == 0);
+	CHECK(counted(&net_index) == 2 && counted(&net_by_id) == 1 && counted(&net_full) == 1);
+	CHECK(l && l->n == 2 && osfs_listing_find(l, "n1-r4") && !osfs_listing_find_id(l, "net-2"));
+	CHECK(l && osfs_listing_find_id(l, "net-0") == osfs_listing_find_id(before, "net-0"));
+	osfs_listing_put(l);
+	osfs_listing_put(before);
+	osfs_cache_free(c);
+}
+
 int main(void)
 {
+	test_revisions();
 	test_single_flight();
 	test_deltas();
 	test_refused_delta_lists_everything();

@@ -233,6 +233,30 @@ static void neutron_and_cinder(void)
 		" [{\"server_id\": \"s1\", \"device\": \"/dev/vdb\"}]}]}") == 0);
 }
 
+/* A Neutron revision index reads the same by both paths; a count answer
+ * gives its count. */
+static void revisions_and_counts(void)
+{
+	const char *index = "{\"networks\": [{\"id\": \"n1\", \"revision_number\": 7},"
+			    " {\"id\": \"n2\"}, {\"id\": \"n3\", \"revision_number\": \"x\"}]}";
+	int (*const parse[])(const struct osfs_kind *, const char *, int, struct osfs_page *) = {
+		osfs_model_parse_list, osfs_model_parse_list_ref,
+	};
+	long long count = -1;
+
+	for (size_t i = 0; i < sizeof(parse) / sizeof(parse[0]); i++) {
+		struct osfs_page page;
+		CHECK(parse[i](&osfs_kinds[OSFS_NETWORKS], index, 1000, &page) == 0);
+		CHECK(page.n == 3 && page.items[0]->rev == 7);
+		CHECK(page.items[1]->rev == -1 && page.items[2]->rev == -1); /* none, not a number */
+		osfs_page_free(&page);
+	}
+	CHECK(osfs_model_count("{\"volumes\": [], \"count\": 12}", &count) == 0 && count == 12);
+	CHECK(osfs_model_count("{\"volumes\": []}", &count) == -EPROTO);
+	CHECK(osfs_model_count("{\"count\": -1}", &count) == -EPROTO);
+	CHECK(osfs_model_count("not json", &count) == -EPROTO);
+}
+
 /* json-c reads "-000e" as a number it writes "-000", which reads back as 0:
  * once settled, writing and reading again changes nothing. */
 static void test_settle(void)
@@ -251,6 +275,7 @@ static void test_settle(void)
 int main(void)
 {
 	test_settle();
+	revisions_and_counts();
 	const struct osfs_kind *servers = &osfs_kinds[OSFS_SERVERS];
 	struct osfs_page page;
 

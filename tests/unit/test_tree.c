@@ -98,6 +98,13 @@ static const struct {
 	{ "/v2.0/security-groups", groups },
 };
 
+bool osfs_api_version_refused(struct osfs_api *api, enum osfs_service svc)
+{
+	(void)api;
+	(void)svc;
+	return false;
+}
+
 int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 		  struct osfs_http_resp *resp, char **msg)
 {

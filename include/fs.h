@@ -47,6 +47,7 @@ struct osfs_fs {
 	struct osfs_newkeys *newkeys; /* metadata keys made, not yet listed */
 	char *label;                  /* "openstackfs:CLOUD" */
 	time_t mounted_at;
+	unsigned long generation;     /* of the serving process (supervisor.h) */
 	uid_t uid;
 	gid_t gid;
 };

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define WRITE_MAX (1024 * 1024)
 #define STATIC_TIMEOUT 3600.0
@@ -54,6 +55,7 @@ struct osfs_glue {
 	 * unmounting) are freed in destroy.  Leaf lock. */
 	pthread_mutex_t dirs_lock;
 	struct dirh *dirs;
+	uint64_t next_dirh;           /* the key of the next one; under dirs_lock */
 };
 
 struct osfs_glue *osfs_glue_new(struct osfs_fs *fs)
@@ -64,6 +66,9 @@ struct osfs_glue *osfs_glue_new(struct osfs_fs *fs)
 		return NULL;
 	g->fs = fs;
 	pthread_mutex_init(&g->dirs_lock, NULL);
+	/* directory handles are keys, not pointers: one the kernel got from the
+	 * last generation (supervisor.h) matches none of ours */
+	g->next_dirh = (uint64_t)time(NULL) << 32 ^ (uint64_t)getpid() << 12;
 	if (!(g->inodes = osfs_inodes_new())) {
 		free(g);
 		return NULL;
@@ -74,6 +79,11 @@ struct osfs_glue *osfs_glue_new(struct osfs_fs *fs)
 void osfs_glue_set_session(struct osfs_glue *g, struct fuse_session *se)
 {
 	g->se = se;
+}
+
+long osfs_glue_keep_inodes(struct osfs_glue *g, int fd)
+{
+	return osfs_inodes_keep(g->inodes, fd);
 }
 
 void osfs_glue_free(struct osfs_glue *g)
@@ -829,6 +839,7 @@ struct dirh {
 	size_t n, cap;
 	uint64_t fp;        /* FNV-1a over names and types */
 	bool nomem;
+	uint64_t key;       /* the kernel's fh */
 	struct dirh *prev, *next;   /* in glue->dirs, under dirs_lock */
 };
 
@@ -857,9 +868,11 @@ nomem:
 	return 1;
 }
 
-static void dirh_track(struct osfs_glue *g, struct dirh *d)
+/* Track d under a new key, or under `key` when not 0. */
+static void dirh_track(struct osfs_glue *g, struct dirh *d, uint64_t key)
 {
 	pthread_mutex_lock(&g->dirs_lock);
+	d->key = key ? key : ++g->next_dirh;
 	d->next = g->dirs;
 	if (g->dirs)
 		g->dirs->prev = d;
@@ -877,6 +890,18 @@ static void dirh_untrack(struct osfs_glue *g, struct dirh *d)
 	if (d->next)
 		d->next->prev = d->prev;
 	pthread_mutex_unlock(&g->dirs_lock);
+}
+
+/* The handle the kernel calls fh, or NULL (one of the last generation's). */
+static struct dirh *dirh_find(struct osfs_glue *g, uint64_t fh)
+{
+	struct dirh *d;
+
+	pthread_mutex_lock(&g->dirs_lock);
+	for (d = g->dirs; d && d->key != fh; d = d->next)
+		;
+	pthread_mutex_unlock(&g->dirs_lock);
+	return d;
 }
 
 static void dirh_free(struct dirh *d)
@@ -925,8 +950,8 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	/* the kernel's pages of this directory are good when nothing changed */
 	fi->cache_readdir = 1;
 	fi->keep_cache = osfs_inodes_dirfp_swap(g->inodes, ino, d->fp) == d->fp;
-	fi->fh = (uint64_t)(uintptr_t)d;
-	dirh_track(g, d);
+	dirh_track(g, d, 0);
+	fi->fh = d->key;
 	if (fuse_reply_open(req, fi) == -ENOENT) {
 		dirh_untrack(g, d);
 		dirh_free(d);
@@ -935,10 +960,12 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 
 static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct dirh *d = (struct dirh *)(uintptr_t)fi->fh;
+	struct dirh *d = dirh_find(glue_of(req), fi->fh);
 
-	dirh_untrack(glue_of(req), d);
-	dirh_free(d);
+	if (d) {
+		dirh_untrack(glue_of(req), d);
+		dirh_free(d);
+	}
 	fuse_reply_err(req, 0);
 }
 
@@ -986,12 +1013,16 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi, bool plus)
 {
 	struct osfs_glue *g = glue_of(req);
-	struct dirh *d = (struct dirh *)(uintptr_t)fi->fh;
+	struct dirh *d = dirh_find(g, fi->fh);
 	char *buf = malloc(size);
 	size_t pos = 0;
+	int ret = 0;
 
-	if (!buf) {
-		fuse_reply_err(req, ENOMEM);
+	if (!d && (ret = list_dir(g, ino, &d)) == 0) /* opened by the last generation */
+		dirh_track(g, d, fi->fh);
+	if (!buf || ret < 0) {
+		fuse_reply_err(req, buf ? -ret : ENOMEM);
+		free(buf);
 		return;
 	}
 	for (size_t i = off < 0 ? 0 : (size_t)off; i < d->n; i++) {

@@ -486,6 +486,11 @@ int main(int argc, char *argv[])
 	glue = osfs_glue_new(&fs);
 	if (!glue)
 		goto out_fs;
+	if ((r = (int)osfs_glue_keep_inodes(glue, handed.log_fd)) < 0) {
+		fprintf(stderr, "openstackfs: the inode log of generation %lu is unreadable: %s\n",
+			handed.generation - 1, strerror(-r));
+		goto out_glue;
+	}
 	se = fuse_session_new(&args, &osfs_fsops, sizeof(osfs_fsops), glue);
 	if (!se)
 		goto out_glue;

@@ -14,7 +14,23 @@
 #ifndef FUSE_NOTIFY_RESEND
 #define FUSE_NOTIFY_RESEND 7   /* protocol 7.40, Linux 6.9 */
 #endif
+#ifndef FUSE_UNIQUE_RESEND
+#define FUSE_UNIQUE_RESEND (1ULL << 63)   /* marks a request sent again */
+#endif
 #define INIT_MAX 512           /* a FUSE_INIT request is ~100 bytes */
+
+/* What may have changed the cloud: sent again, such a request is answered
+ * here and never reaches the session (its request may have left). */
+static const struct {
+	uint32_t opcode;
+	const char *name;
+} changes[] = {
+	{ FUSE_WRITE, "write" }, { FUSE_MKDIR, "mkdir" }, { FUSE_RMDIR, "rmdir" },
+	{ FUSE_UNLINK, "unlink" }, { FUSE_RENAME, "rename" }, { FUSE_RENAME2, "rename" },
+	{ FUSE_SETATTR, "truncate" }, { FUSE_CREATE, "create" }, { FUSE_MKNOD, "mknod" },
+	{ FUSE_SYMLINK, "symlink" }, { FUSE_LINK, "link" }, { FUSE_FALLOCATE, "fallocate" },
+	{ FUSE_SETXATTR, "setxattr" }, { FUSE_REMOVEXATTR, "removexattr" },
+};
 
 enum phase {
 	RECORD,    /* keep the FUSE_INIT the kernel sends */
@@ -53,6 +69,29 @@ static void record(const void *buf, size_t len)
 	atomic_store(&relay.phase, SERVING);
 }
 
+/* A request the dead generation had taken that may have changed the
+ * cloud: not done twice.  Answered ETIMEDOUT, as a request whose answer
+ * never came; true when it was. */
+static bool refuse_resent(int fd, const void *buf, ssize_t n)
+{
+	const struct fuse_in_header *in = buf;
+	struct fuse_out_header oh = { .len = sizeof(oh), .error = -ETIMEDOUT };
+	size_t i = 0;
+
+	if (n < (ssize_t)sizeof(*in) || !(in->unique & FUSE_UNIQUE_RESEND))
+		return false;
+	while (i < sizeof(changes) / sizeof(changes[0]) && changes[i].opcode != in->opcode)
+		i++;
+	if (i == sizeof(changes) / sizeof(changes[0]))
+		return false;
+	oh.unique = in->unique;
+	log_err("a %s by pid %u was under way when the last serving process died: not done "
+		"again (its outcome is unknown; the caller gets ETIMEDOUT)", changes[i].name, in->pid);
+	if (write(fd, &oh, sizeof(oh)) != (ssize_t)sizeof(oh))
+		log_warn("cannot answer it: %s", strerror(errno));
+	return true;
+}
+
 static ssize_t relay_read(int fd, void *buf, size_t len, void *userdata)
 {
 	const struct timespec nap = { .tv_nsec = 100 * 1000 };
@@ -66,7 +105,9 @@ static ssize_t relay_read(int fd, void *buf, size_t len, void *userdata)
 	}
 	while (atomic_load(&relay.phase) == ANSWERING)
 		nanosleep(&nap, NULL); /* microseconds; a cancellation point, no lock held */
-	n = read(fd, buf, len);
+	do
+		n = read(fd, buf, len);
+	while (refuse_resent(fd, buf, n));
 	if (n >= (ssize_t)sizeof(struct fuse_in_header) && atomic_load(&relay.phase) == RECORD)
 		record(buf, (size_t)n);
 	return n;

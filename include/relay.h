@@ -8,7 +8,10 @@
  * negotiates what generation 1 did.  Readers wait until that is done.  It
  * then asks the kernel to send again what the dead generation had read but
  * not answered (FUSE_NOTIFY_RESEND, Linux 6.9); an older kernel refuses,
- * and a caller of such a request waits until it is interrupted.
+ * and a caller of such a request waits until it is interrupted.  A request
+ * sent again that may have changed the cloud (a write, mkdir, rmdir, ...)
+ * is not done twice: the relay answers it ETIMEDOUT, the errno of an
+ * answer that never came, and the session never sees it.
  *
  * One relay per process: libfuse hands io callbacks the session's
  * userdata, which is the glue's, so the relay's state is this file's.

@@ -839,8 +839,11 @@ struct dirh {
 	size_t n, cap;
 	uint64_t fp;        /* FNV-1a over names and types */
 	bool nomem;
+	/* under dirs_lock: */
 	uint64_t key;       /* the kernel's fh */
-	struct dirh *prev, *next;   /* in glue->dirs, under dirs_lock */
+	int users;          /* readdirs using it (dirh_get) */
+	bool released;      /* RELEASEDIR came: freed by its last user */
+	struct dirh *prev, *next;   /* in glue->dirs */
 };
 
 static int dir_add(void *ctx, const char *name, const struct stat *st)
@@ -868,40 +871,67 @@ nomem:
 	return 1;
 }
 
-/* Track d under a new key, or under `key` when not 0. */
-static void dirh_track(struct osfs_glue *g, struct dirh *d, uint64_t key)
+/* Track d under a new key, or under `key` when not 0; its key. */
+static uint64_t dirh_track(struct osfs_glue *g, struct dirh *d, uint64_t key)
 {
 	pthread_mutex_lock(&g->dirs_lock);
-	d->key = key ? key : ++g->next_dirh;
+	key = d->key = key ? key : ++g->next_dirh;
 	d->next = g->dirs;
 	if (g->dirs)
 		g->dirs->prev = d;
 	g->dirs = d;
 	pthread_mutex_unlock(&g->dirs_lock);
+	return key;
 }
 
-static void dirh_untrack(struct osfs_glue *g, struct dirh *d)
+static void dirh_untrack_locked(struct osfs_glue *g, struct dirh *d)
 {
-	pthread_mutex_lock(&g->dirs_lock);
 	if (d->prev)
 		d->prev->next = d->next;
 	else
 		g->dirs = d->next;
 	if (d->next)
 		d->next->prev = d->prev;
+}
+
+static void dirh_untrack(struct osfs_glue *g, struct dirh *d)
+{
+	pthread_mutex_lock(&g->dirs_lock);
+	dirh_untrack_locked(g, d);
 	pthread_mutex_unlock(&g->dirs_lock);
 }
 
-/* The handle the kernel calls fh, or NULL (one of the last generation's). */
-static struct dirh *dirh_find(struct osfs_glue *g, uint64_t fh)
+static struct dirh *dirh_find_locked(struct osfs_glue *g, uint64_t fh)
+{
+	struct dirh *d;
+
+	for (d = g->dirs; d && d->key != fh; d = d->next)
+		;
+	return d;
+}
+
+/* The handle the kernel calls fh, used until dirh_put; NULL for one of
+ * the last generation's. */
+static struct dirh *dirh_get(struct osfs_glue *g, uint64_t fh)
 {
 	struct dirh *d;
 
 	pthread_mutex_lock(&g->dirs_lock);
-	for (d = g->dirs; d && d->key != fh; d = d->next)
-		;
+	if ((d = dirh_find_locked(g, fh)))
+		d->users++;
 	pthread_mutex_unlock(&g->dirs_lock);
 	return d;
+}
+
+static void dirh_put(struct osfs_glue *g, struct dirh *d)
+{
+	bool last;
+
+	pthread_mutex_lock(&g->dirs_lock);
+	last = --d->users == 0 && d->released;
+	pthread_mutex_unlock(&g->dirs_lock);
+	if (last)
+		dirh_free(d);
 }
 
 static void dirh_free(struct dirh *d)
@@ -950,8 +980,7 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	/* the kernel's pages of this directory are good when nothing changed */
 	fi->cache_readdir = 1;
 	fi->keep_cache = osfs_inodes_dirfp_swap(g->inodes, ino, d->fp) == d->fp;
-	dirh_track(g, d, 0);
-	fi->fh = d->key;
+	fi->fh = dirh_track(g, d, 0);
 	if (fuse_reply_open(req, fi) == -ENOENT) {
 		dirh_untrack(g, d);
 		dirh_free(d);
@@ -960,12 +989,19 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 
 static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct dirh *d = dirh_find(glue_of(req), fi->fh);
+	struct osfs_glue *g = glue_of(req);
+	struct dirh *d;
+	bool unused = false;
 
-	if (d) {
-		dirh_untrack(glue_of(req), d);
-		dirh_free(d);
+	pthread_mutex_lock(&g->dirs_lock);
+	if ((d = dirh_find_locked(g, fi->fh))) {
+		dirh_untrack_locked(g, d);
+		d->released = true;
+		unused = d->users == 0;
 	}
+	pthread_mutex_unlock(&g->dirs_lock);
+	if (unused)
+		dirh_free(d);
 	fuse_reply_err(req, 0);
 }
 
@@ -1013,15 +1049,19 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi, bool plus)
 {
 	struct osfs_glue *g = glue_of(req);
-	struct dirh *d = dirh_find(g, fi->fh);
+	struct dirh *d = dirh_get(g, fi->fh);
 	char *buf = malloc(size);
 	size_t pos = 0;
 	int ret = 0;
 
-	if (!d && (ret = list_dir(g, ino, &d)) == 0) /* opened by the last generation */
+	if (!d && (ret = list_dir(g, ino, &d)) == 0) { /* opened by the last generation */
+		d->users = 1;
 		dirh_track(g, d, fi->fh);
+	}
 	if (!buf || ret < 0) {
 		fuse_reply_err(req, buf ? -ret : ENOMEM);
+		if (d)
+			dirh_put(g, d);
 		free(buf);
 		return;
 	}
@@ -1047,6 +1087,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		}
 		pos += need;
 	}
+	dirh_put(g, d); /* before the reply: the kernel may release d once it has it */
 	fuse_reply_buf(req, buf, pos);
 	free(buf);
 }

@@ -468,6 +468,7 @@ int main(int argc, char *argv[])
 		goto out_args;
 	if ((supervised = osfs_supervised(&handed)) == 0) {
 		ret = osfs_supervise(argv, fs.opts.mountpoint, fs.opts.foreground);
+		opts_free(&fs.opts);
 		goto out_args;
 	}
 	if (supervised < 0) {

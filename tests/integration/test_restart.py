@@ -26,6 +26,8 @@ import time
 import pytest
 
 from harness import SLOW, free_port, is_mounted, wait_for
+from test_draft_trust import delete_server, wait_one_server
+from test_write import make_draft, unique, wait_file
 
 KILL_EVERY = 2.0
 KILL_FOR = 24.0
@@ -223,21 +225,17 @@ def test_sigusr2_upgrades_under_a_read_loop_with_no_failed_read(cloud, mount):
 
 
 ACTION = "POST /compute/v2.1/servers/{id}/action"
+BOOT = "POST /compute/v2.1/servers"
 
 
-def test_a_ctl_write_under_way_at_a_kill_is_not_sent_again(emu, mount):
-    m = mount()
-    m.restarts_expected = True
-    ids = {s["id"] for s in emu.servers() if s["status"] == "ACTIVE"}
-    name = next(n for n in sorted(os.listdir(m.p("servers")))
-                if not n.startswith(".") and m.read("servers", n, "id").strip() in ids)
-    sid = m.read("servers", name, "id").strip()
-    emu.reset()
-    emu.fault(method="POST", path="/servers/%s/action" % sid, delay=3, count=1)
-    writer = subprocess.Popen(["bash", "-c", "echo stop > servers/%s/ctl" % name], cwd=m.path,
+def write_under_a_kill(m, emu, rel, text, counter):
+    """`echo text > rel` while its request is held up in the cloud; the
+    serving process is killed once the request arrived.  The writer's
+    stderr (it must fail)."""
+    writer = subprocess.Popen(["bash", "-c", "echo %s > %s" % (text, rel)], cwd=m.path,
                               stderr=subprocess.PIPE, text=True)
     try:
-        assert wait_for(lambda: emu.count(ACTION) == 1, 30), "the stop did not leave"
+        assert wait_for(lambda: emu.count(counter) == 1, 30), "the request did not leave"
         os.kill(m.serving_pid(), signal.SIGKILL)
         try:
             writer.wait(timeout=30 * SLOW)
@@ -249,9 +247,42 @@ def test_a_ctl_write_under_way_at_a_kill_is_not_sent_again(emu, mount):
         if writer.poll() is None:
             writer.kill()
             writer.wait(timeout=10)
-    # the caller is told the outcome is unknown, as when an answer is lost
     err = writer.stderr.read()
-    assert writer.returncode != 0 and "timed out" in err, err
+    assert writer.returncode != 0, "the write under way at the kill succeeded"
+    return err
+
+
+def test_a_ctl_write_under_way_at_a_kill_is_not_sent_again(emu, mount):
+    m = mount()
+    m.restarts_expected = True
+    ids = {s["id"] for s in emu.servers() if s["status"] == "ACTIVE"}
+    name = next(n for n in sorted(os.listdir(m.p("servers")))
+                if not n.startswith(".") and m.read("servers", n, "id").strip() in ids)
+    sid = m.read("servers", name, "id").strip()
+    emu.reset()
+    emu.fault(method="POST", path="/servers/%s/action" % sid, delay=3, count=1)
+    err = write_under_a_kill(m, emu, "servers/%s/ctl" % name, "stop", ACTION)
+    # the caller is told the outcome is unknown, as when an answer is lost
+    assert "timed out" in err, err
     assert wait_for(lambda: m.read("servers", name, "status") == "SHUTOFF\n", 60 * SLOW)
     assert emu.count(ACTION) == 1, "a stop under way at the kill was sent again"
     assert generation(m) == 2
+
+
+def test_a_boot_under_way_at_a_kill_makes_one_server(emu, cloud, mount):
+    m = mount()
+    m.restarts_expected = True
+    name = unique("t18boot")
+    make_draft(m, cloud, name)
+    emu.reset()
+    emu.fault(method="POST", path="/compute/v2.1/servers$", delay=3, count=1)
+    try:
+        err = write_under_a_kill(m, emu, "servers/%s/ctl" % name, "boot", BOOT)
+        assert "timed out" in err, err
+        (made,) = wait_one_server(cloud, name)
+        # the draft's name now shows the one server the boot made
+        wait_file(m, "servers/%s/id" % name, made["id"], timeout=60 * SLOW)
+        assert emu.count(BOOT) == 1, "a boot under way at the kill was sent again"
+    finally:
+        emu.clear_faults()
+        delete_server(m, cloud, name)

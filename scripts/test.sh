@@ -109,7 +109,7 @@ valgrind_tier() {
 	local logs=$RESULTS/valgrind
 	mkdir -p "$logs"
 	# --trace-children: the supervisor execs the serving process
-	OSFS_WRAP="valgrind --quiet --trace-children=yes --trace-children-skip=*fusermount3* --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 --log-file=$logs/vg-%p.log" \
+	OSFS_WRAP="valgrind --quiet --trace-children=yes --trace-children-skip=*fusermount3* --suppressions=$ROOT/tests/integration/valgrind.supp --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 --log-file=$logs/vg-%p.log" \
 	OSFS_EMU_SERVERS=100 \
 		"${PYTEST[@]}" tests/integration/test_read.py tests/integration/test_write.py \
 		-k "not rm_rf and not concurrent and not json_changed_in_the_cloud" --junitxml="$RESULTS/valgrind.xml"

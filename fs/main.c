@@ -251,7 +251,7 @@ static int load_config(struct osfs_fs *fs)
 	return 0;
 }
 
-static int connect_cloud(struct osfs_fs *fs)
+static int connect_cloud(struct osfs_fs *fs, int token_fd)
 {
 	struct osfs_api_opts aopts = {
 		.http = {
@@ -263,6 +263,8 @@ static int connect_cloud(struct osfs_fs *fs)
 		},
 		.max_retries = 3,
 		.retry_budget_ms = 5000,
+		.keep_token = true,
+		.token_fd = token_fd,
 	};
 	char err[512] = "";
 	double ttls[OSFS_NKINDS];
@@ -433,7 +435,8 @@ int main(int argc, char *argv[])
 	struct fuse_session *se = NULL;
 	struct fuse_loop_config *loop = NULL;
 	struct hup_waiter hup = { .running = false };
-	struct osfs_handed handed = { .sock = -1, .fuse_fd = -1, .init_fd = -1, .log_fd = -1 };
+	struct osfs_handed handed = { .sock = -1, .fuse_fd = -1, .init_fd = -1, .log_fd = -1,
+				       .token_fd = -1 };
 	int ret = 1, r, supervised;
 
 	/* Few malloc arenas: the cache is shared by every FUSE thread, and one
@@ -479,7 +482,7 @@ int main(int argc, char *argv[])
 	strip_source_prefix(&fs.opts);
 	osfs_log_set_level(fs.opts.debug ? OSFS_LOG_DEBUG : OSFS_LOG_WARN);
 	fuse_set_log_func(osfs_fuse_log);
-	if (osfs_http_global_init() < 0 || load_config(&fs) < 0 || connect_cloud(&fs) < 0)
+	if (osfs_http_global_init() < 0 || load_config(&fs) < 0 || connect_cloud(&fs, handed.token_fd) < 0)
 		goto out_fs;
 	if (add_mount_names(&fs, &args) < 0 || (fs.opts.debug && fuse_opt_add_arg(&args, "-odebug") < 0))
 		goto out_fs;

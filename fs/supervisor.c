@@ -3,7 +3,7 @@
  * One thread, no signal handlers: every signal it cares for is blocked and
  * read from a signalfd, next to the socket generation 1 hands the mounted
  * /dev/fuse descriptor up on.  A serving process is this binary run again
- * with OSFS_SUPERVISED="SOCK,FUSE,INIT,LOG,GENERATION" (descriptor numbers
+ * with OSFS_SUPERVISED="SOCK,FUSE,INIT,LOG,TOKEN,GENERATION" (descriptor numbers
  * it inherits) and argv[0] "openstackfs-serve"; it gets SIGTERM when the
  * supervisor dies, so that a killed supervisor leaves no process behind.
  */
@@ -59,9 +59,9 @@ int osfs_supervised(struct osfs_handed *h)
 
 	if (!v)
 		return 0;
-	if (sscanf(v, "%d,%d,%d,%d,%lu%n", &h->sock, &h->fuse_fd, &h->init_fd, &h->log_fd,
-		   &h->generation, &n) != 5 || v[n] || fcntl(h->init_fd, F_GETFD) < 0 ||
-	    fcntl(h->log_fd, F_GETFD) < 0) {
+	if (sscanf(v, "%d,%d,%d,%d,%d,%lu%n", &h->sock, &h->fuse_fd, &h->init_fd, &h->log_fd,
+		   &h->token_fd, &h->generation, &n) != 6 || v[n] || fcntl(h->init_fd, F_GETFD) < 0 ||
+	    fcntl(h->log_fd, F_GETFD) < 0 || fcntl(h->token_fd, F_GETFD) < 0) {
 		unsetenv(ENV_NAME);
 		return -EINVAL;
 	}
@@ -100,6 +100,7 @@ static void exec_serving(struct sup *s, const char *env, int sock)
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != s->self)
 		_exit(1);
 	if (sock >= 0)
@@ -119,8 +120,8 @@ static int spawn(struct sup *s)
 
 	if (s->h.fuse_fd < 0 && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
 		return -errno;
-	snprintf(env, sizeof(env), "%d,%d,%d,%d,%lu", pair[1], s->h.fuse_fd, s->h.init_fd,
-		 s->h.log_fd, s->h.generation);
+	snprintf(env, sizeof(env), "%d,%d,%d,%d,%d,%lu", pair[1], s->h.fuse_fd, s->h.init_fd,
+		 s->h.log_fd, s->h.token_fd, s->h.generation);
 	pid = fork();
 	if (pid == 0)
 		exec_serving(s, env, pair[1]);
@@ -397,7 +398,8 @@ static int prepare(struct sup *s, char *const argv[], const char *mountpoint)
 	memcpy(s->argv, argv, argc * sizeof(*argv));
 	s->argv[0] = (char *)SERVING_ARGV0;
 	if ((s->h.init_fd = memfd_create("openstackfs-init", 0)) < 0 ||
-	    (s->h.log_fd = memfd_create("openstackfs-inodes", 0)) < 0)
+	    (s->h.log_fd = memfd_create("openstackfs-inodes", 0)) < 0 ||
+	    (s->h.token_fd = memfd_create("openstackfs-token", 0)) < 0)
 		return -errno;
 	return 0;
 }
@@ -407,6 +409,7 @@ static int catch_signals(struct sup *s)
 {
 	sigset_t set;
 
+	signal(SIGPIPE, SIG_IGN); /* the waiting command may be gone: write fails instead */
 	sigemptyset(&set);
 	for (size_t i = 0; i < sizeof(handled) / sizeof(handled[0]); i++)
 		sigaddset(&set, handled[i]);
@@ -428,6 +431,8 @@ static void sup_free(struct sup *s)
 		close(s->h.init_fd);
 	if (s->h.log_fd >= 0)
 		close(s->h.log_fd);
+	if (s->h.token_fd >= 0)
+		close(s->h.token_fd);
 	free(s->argv);
 	free(s->mnt);
 }
@@ -436,7 +441,8 @@ int osfs_supervise(char *const argv[], const char *mountpoint, bool foreground)
 {
 	struct sup s = {
 		.self = getpid(), .sig_fd = -1, .status_fd = -1, .sock = -1, .child = -1,
-		.h = { .sock = -1, .fuse_fd = -1, .init_fd = -1, .log_fd = -1, .generation = 1 },
+		.h = { .sock = -1, .fuse_fd = -1, .init_fd = -1, .log_fd = -1, .token_fd = -1,
+		       .generation = 1 },
 	};
 	int ret = 1, r;
 

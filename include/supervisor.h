@@ -10,7 +10,8 @@
  * From then on the supervisor keeps the descriptor, so the mount stays,
  * and starts the next generation on it as soon as a serving process dies.
  * Generations pass on what must survive in memfds the supervisor made (the
- * FUSE_INIT request, relay.h; the inode log, inolog.h).
+ * FUSE_INIT request, relay.h; the inode log, inolog.h; the token,
+ * tokenkeep.h).
  *
  * Stops: an unmount (fusermount3 -u, umount) ends the serving process and
  * then the supervisor; SIGTERM or SIGINT to the supervisor stops the
@@ -30,6 +31,7 @@ struct osfs_handed {
 	int fuse_fd;         /* the mount's /dev/fuse; -1 until generation 1 mounts */
 	int init_fd;         /* memfd: the FUSE_INIT request (relay.h) */
 	int log_fd;          /* memfd: the inode log (inolog.h) */
+	int token_fd;        /* memfd: the token (tokenkeep.h) */
 	unsigned long generation;   /* 1 at mount */
 };
 

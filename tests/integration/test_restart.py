@@ -286,3 +286,14 @@ def test_a_boot_under_way_at_a_kill_makes_one_server(emu, cloud, mount):
     finally:
         emu.clear_faults()
         delete_server(m, cloud, name)
+
+
+def test_the_next_generation_keeps_the_token(emu, mount):
+    m = mount()
+    m.restarts_expected = True
+    assert m.read("flavors", "m1.tiny", "ram") == "512\n"
+    emu.reset()
+    os.kill(m.serving_pid(), signal.SIGKILL)
+    assert wait_for(lambda: generation(m) == 2, 30 * SLOW)
+    assert len(os.listdir(m.p("servers"))) > 1
+    assert emu.count("POST /identity/v3/auth/tokens") == 0, "the next generation asked again"

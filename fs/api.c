@@ -160,13 +160,26 @@ static bool refusal_held(struct osfs_api *api, enum osfs_service svc)
 	return atomic_load(&api->refused_until[svc]) > now_ms();
 }
 
+/* The two headers that ask Nova for microversion 2.<minor>. */
+static void version_headers(int minor, char header[64], char legacy[64])
+{
+	snprintf(header, 64, "OpenStack-API-Version: compute 2.%d", minor);
+	snprintf(legacy, 64, "X-OpenStack-Nova-API-Version: 2.%d", minor);
+}
+
 static int send_once(struct osfs_api *api, const struct osfs_api_call *call,
 		     struct osfs_token *tok, long left_ms, struct osfs_http_resp *resp)
 {
+	char capped[2][64];
 	const char *compute_headers[] = { api->version_header, api->legacy_header, NULL };
 	char *url = NULL;
 	int ret;
 
+	if (call->max_minor && call->max_minor < api->minor) {
+		version_headers(call->max_minor, capped[0], capped[1]);
+		compute_headers[0] = capped[0];
+		compute_headers[1] = capped[1];
+	}
 	if (asprintf(&url, "%s%s", api->roots[call->svc], call->path) < 0)
 		return -ENOMEM;
 	struct osfs_http_req req = {
@@ -266,8 +279,12 @@ static int fail_answer(struct osfs_api *api, const struct osfs_api_call *call,
 	}
 	char *line = describe_failure(call, resp, -ret, message);
 	free(message);
-	osfs_stat_inc(errors);
-	log_err("%s", line ? line : "request failed");
+	if (call->refusal_expected && ret == -EACCES) {
+		log_info("%s", line ? line : "refused");
+	} else {
+		osfs_stat_inc(errors);
+		log_err("%s", line ? line : "request failed");
+	}
 	if (msg)
 		*msg = line;
 	else
@@ -352,10 +369,7 @@ static void set_microversion(struct osfs_api *api, int minor)
 {
 	api->minor = minor;
 	snprintf(api->version, sizeof(api->version), "2.%d", minor);
-	snprintf(api->version_header, sizeof(api->version_header),
-		 "OpenStack-API-Version: compute 2.%d", minor);
-	snprintf(api->legacy_header, sizeof(api->legacy_header),
-		 "X-OpenStack-Nova-API-Version: 2.%d", minor);
+	version_headers(minor, api->version_header, api->legacy_header);
 }
 
 static int minor_of(const char *v)

@@ -262,3 +262,37 @@ int osfs_compute_delete_keypair(struct osfs_api *api, const char *name, char **m
 {
 	return call_at(api, "DELETE", "/os-keypairs/%s%s", name, NULL, NULL, msg);
 }
+
+int osfs_compute_move(struct osfs_api *api, const char *server, enum osfs_move how,
+		      const char *host, char **msg)
+{
+	static const char *const actions[] = { "migrate", "os-migrateLive", "evacuate" };
+	struct json_object *root = json_object_new_object(), *in = json_object_new_object();
+
+	if (host)
+		json_object_object_add(in, "host", json_object_new_string(host));
+	else if (how == OSFS_MOVE_LIVE)
+		json_object_object_add(in, "host", NULL); /* the scheduler picks */
+	if (how == OSFS_MOVE_LIVE)
+		json_object_object_add(in, "block_migration", json_object_new_string("auto"));
+	if (how == OSFS_MOVE_COLD && !host) {
+		json_object_put(in);
+		in = NULL; /* {"migrate": null} */
+	}
+	json_object_object_add(root, actions[how], in);
+	return send_at(api, "POST", "/servers/%s/action%s", server, NULL, to_text(root), msg);
+}
+
+int osfs_compute_service_set(struct osfs_api *api, const char *id, const char *status,
+			     const char *reason, int forced_down, char **msg)
+{
+	struct json_object *root = json_object_new_object();
+
+	if (status)
+		json_object_object_add(root, "status", json_object_new_string(status));
+	if (status && reason)
+		json_object_object_add(root, "disabled_reason", json_object_new_string(reason));
+	if (forced_down >= 0)
+		json_object_object_add(root, "forced_down", json_object_new_boolean(forced_down));
+	return send_at(api, "PUT", "/os-services/%s%s", id, NULL, to_text(root), msg);
+}

@@ -33,6 +33,13 @@ VERB_FN(run_remove_sg);
 VERB_FN(run_delete_keypair);
 VERB_FN(run_delete_volume);
 VERB_FN(run_release_fip);
+VERB_FN(run_migrate);
+VERB_FN(run_live_migrate);
+VERB_FN(run_evacuate);
+VERB_FN(run_enable);
+VERB_FN(run_disable);
+VERB_FN(run_force_down);
+VERB_FN(run_unforce_down);
 
 static const struct osfs_verb server_verbs[] = {
 	{ .words = "reboot", .action = "{\"reboot\": {\"type\": \"SOFT\"}}" },
@@ -86,6 +93,33 @@ static const struct osfs_verb floating_ip_verbs[] = {
 	{ .words = NULL },
 };
 
+/* Every project's servers, for an admin: moving them between hosts.
+ * Each move is a migration record; a live one ends with a new host. */
+static const struct osfs_verb admin_server_verbs[] = {
+	{ .words = "migrate", .arg = "[HOST]", .run = run_migrate, .shows_in = "status",
+	  .changes = &osfs_kinds[OSFS_MIGRATIONS] },
+	{ .words = "live-migrate", .arg = "[HOST]", .run = run_live_migrate, .shows_in = "host",
+	  .changes = &osfs_kinds[OSFS_MIGRATIONS] },
+	{ .words = "evacuate", .arg = "[HOST]", .run = run_evacuate, .shows_in = "host",
+	  .changes = &osfs_kinds[OSFS_MIGRATIONS] },
+	{ .words = "confirm-resize", .action = "{\"confirmResize\": null}", .shows_in = "status",
+	  .changes = &osfs_kinds[OSFS_MIGRATIONS] },
+	{ .words = "revert-resize", .action = "{\"revertResize\": null}", .shows_in = "status",
+	  .changes = &osfs_kinds[OSFS_MIGRATIONS] },
+	{ .words = NULL },
+};
+
+/* A compute service: its listing (and its hypervisor's) is read again. */
+static const struct osfs_verb compute_service_verbs[] = {
+	{ .words = "enable", .run = run_enable, .changes = &osfs_kinds[OSFS_COMPUTE_SERVICES] },
+	{ .words = "disable", .arg = "[REASON]", .run = run_disable,
+	  .changes = &osfs_kinds[OSFS_COMPUTE_SERVICES] },
+	{ .words = "force-down", .run = run_force_down, .changes = &osfs_kinds[OSFS_COMPUTE_SERVICES] },
+	{ .words = "unforce-down", .run = run_unforce_down,
+	  .changes = &osfs_kinds[OSFS_COMPUTE_SERVICES] },
+	{ .words = NULL },
+};
+
 static const struct osfs_verb *verbs_of(enum osfs_kind_id kind)
 {
 	switch (kind) {
@@ -97,6 +131,10 @@ static const struct osfs_verb *verbs_of(enum osfs_kind_id kind)
 		return volume_verbs;
 	case OSFS_FLOATING_IPS:
 		return floating_ip_verbs;
+	case OSFS_ADMIN_SERVERS:
+		return admin_server_verbs;
+	case OSFS_COMPUTE_SERVICES:
+		return compute_service_verbs;
 	default:
 		return NULL;
 	}
@@ -304,6 +342,52 @@ VERB_FN(run_add_sg)
 VERB_FN(run_remove_sg)
 {
 	return osfs_compute_security_group(fs->api, r->id, arg, 0, msg);
+}
+
+VERB_FN(run_migrate)
+{
+	return osfs_compute_move(fs->api, r->id, OSFS_MOVE_COLD, arg, msg);
+}
+
+VERB_FN(run_live_migrate)
+{
+	return osfs_compute_move(fs->api, r->id, OSFS_MOVE_LIVE, arg, msg);
+}
+
+VERB_FN(run_evacuate)
+{
+	return osfs_compute_move(fs->api, r->id, OSFS_MOVE_EVACUATE, arg, msg);
+}
+
+/* A service's change shows in its hypervisor too. */
+static int set_service(struct osfs_fs *fs, const struct osfs_res *r, const char *status,
+		       const char *reason, int forced_down, char **msg)
+{
+	int ret = osfs_compute_service_set(fs->api, r->id, status, reason, forced_down, msg);
+
+	if (ret == 0)
+		osfs_cache_invalidate(fs->cache, OSFS_HYPERVISORS);
+	return ret;
+}
+
+VERB_FN(run_enable)
+{
+	return set_service(fs, r, "enabled", NULL, -1, msg);
+}
+
+VERB_FN(run_disable)
+{
+	return set_service(fs, r, "disabled", arg, -1, msg);
+}
+
+VERB_FN(run_force_down)
+{
+	return set_service(fs, r, NULL, NULL, 1, msg);
+}
+
+VERB_FN(run_unforce_down)
+{
+	return set_service(fs, r, NULL, NULL, 0, msg);
 }
 
 /* A row's action with an argument: ARG (or the field standing for it)

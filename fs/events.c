@@ -158,10 +158,12 @@ void osfs_events_note(struct osfs_events *ev, enum osfs_kind_id kind, const stru
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
 	if (asprintf(&line, "%s %s\n", when, now) < 0)
 		line = NULL;
-	if (asprintf(&wide, "%s %s/%s %s\n", when, k->dir, who->fname ? who->fname : who->id, now) < 0)
+	if (asprintf(&wide, "%s %s%s%s/%s %s\n", when, k->area ? k->area : "", k->area ? "/" : "",
+		     k->dir, who->fname ? who->fname : who->id, now) < 0)
 		wide = NULL;
 	pthread_mutex_lock(&ev->lock);
-	tr = line ? tracked_find(ev, who->id, true) : NULL;
+	/* a server in admin/servers too: its own events are noted once, from servers/ */
+	tr = line && !k->area ? tracked_find(ev, who->id, true) : NULL;
 	if (tr) {
 		tr->used = ++ev->clock;
 		ring_add(&tr->ring, line);

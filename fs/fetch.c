@@ -55,10 +55,18 @@ static char *first_page(const struct osfs_kind *k, const char *query)
 {
 	char *path = NULL;
 
-	if (k->paging == OSFS_PAGE_NONE)
+	const char *kq = k->list_query;
+
+	if (k->paging == OSFS_PAGE_NONE && !kq && !query)
 		return strdup(k->list_path);
-	if (asprintf(&path, "%s?limit=%d%s%s", k->list_path, k->page_size,
-		     query ? "&" : "", query ? query : "") < 0)
+	if (k->paging == OSFS_PAGE_NONE) {
+		if (asprintf(&path, "%s?%s%s%s", k->list_path, kq ? kq : "", kq && query ? "&" : "",
+			     query ? query : "") < 0)
+			return NULL;
+		return path;
+	}
+	if (asprintf(&path, "%s?%s%slimit=%d%s%s", k->list_path, kq ? kq : "", kq ? "&" : "",
+		     k->page_size, query ? "&" : "", query ? query : "") < 0)
 		return NULL;
 	return path;
 }
@@ -88,7 +96,8 @@ int osfs_fetch_all(struct osfs_api *api, enum osfs_kind_id kind, const char *que
 	memset(all, 0, sizeof(*all));
 	*date = 0;
 	while (path && ret == 0) {
-		struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = path };
+		struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = path,
+					      .max_minor = k->max_minor };
 		struct osfs_http_resp resp;
 		struct osfs_page page;
 
@@ -137,7 +146,8 @@ static int get_with(struct osfs_api *api, const struct osfs_kind *k, const char 
 
 	memset(resp, 0, sizeof(*resp));
 	if (esc && asprintf(&path, fmt, esc) >= 0) {
-		struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = path };
+		struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = path,
+					      .max_minor = k->max_minor };
 		ret = osfs_api_call(api, &call, resp, NULL);
 		free(path);
 	}

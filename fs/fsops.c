@@ -236,9 +236,11 @@ static void pin_content(struct osfs_glue *g, fuse_ino_t ino, char *content, size
 }
 
 /* Attributes of node as inode ino.  Regular files are rendered now (unless
- * `render` is false: then a dynamic file's size is unknown and left at 0). */
+ * `render` is false: then a dynamic file's size is unknown and left at 0).
+ * A resource file whose content moved on since ino first showed it keeps
+ * showing the old size and mtime: *moved says so. */
 static int stat_node(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *node, bool render,
-		     struct stat *st)
+		     struct stat *st, bool *moved)
 {
 	bool dynamic = osfs_node_is_dynamic(node);
 	struct osfs_snap *s;
@@ -247,8 +249,11 @@ static int stat_node(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *node
 	int ret = osfs_tree_stat(g->fs, node, st, render && !dynamic ? &content : NULL, &len);
 
 	st->st_ino = ino;
-	if (content)
+	*moved = content && !osfs_inodes_shows(g->inodes, ino, content, len, st);
+	if (content && !*moved)
 		pin_content(g, ino, content, len);
+	else
+		free(content);
 	if (ret < 0 || !dynamic || !render)
 		return ret;
 	if ((ret = snap_render(g, ino, node, &s)) < 0)
@@ -260,21 +265,37 @@ static int stat_node(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *node
 	return 0;
 }
 
+/* The resource behind node moved on while the kernel holds an inode of
+ * its old content: let the kernel drop the names, so they are looked up
+ * again (and get new inodes). */
+static void moved_on(struct osfs_glue *g, const struct osfs_node *node)
+{
+	struct osfs_notify *n = atomic_load(&g->notify);
+
+	if (n && node->res && node->type != OSFS_N_DRAFT && node->type != OSFS_N_DRAFT_FILE)
+		osfs_notify_queue(n, node->kind, node->res->fname, OSFS_CHANGED);
+}
+
 /* The entry for `name` in `parent`: one more kernel reference on success.
  * A dynamic file whose render fails still gets its entry (size 0): the
  * read that follows reports the error. */
 static int make_entry(struct osfs_glue *g, fuse_ino_t parent, const char *name,
 		      struct osfs_node *node, struct fuse_entry_param *e)
 {
+	bool moved = false;
 	uint64_t ino;
-	int ret;
+	int ret, tries = 0;
 
 	memset(e, 0, sizeof(*e));
-	if ((ret = osfs_inodes_lookup(g->inodes, parent, name, &ino)) < 0)
-		return ret;
-	ret = stat_node(g, ino, node, true, &e->attr);
+	do { /* an inode showing older content goes out of the name: a new one */
+		if (moved)
+			osfs_inodes_retire(g->inodes, ino);
+		if ((ret = osfs_inodes_lookup(g->inodes, parent, name, &ino)) < 0)
+			return ret;
+		ret = stat_node(g, ino, node, true, &e->attr, &moved);
+	} while (ret == 0 && moved && ++tries < 3);
 	if (ret < 0 && osfs_node_is_dynamic(node))
-		ret = stat_node(g, ino, node, false, &e->attr);
+		ret = stat_node(g, ino, node, false, &e->attr, &moved);
 	if (ret < 0) {
 		osfs_inodes_forget(g->inodes, ino, 1);
 		return ret;
@@ -399,10 +420,13 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	struct osfs_glue *g = glue_of(req);
 	struct osfs_node node;
 	struct stat st;
+	bool moved = false;
 	int ret = resolve(g, ino, NULL, &node, NULL);
 
 	if (ret == 0)
-		ret = stat_node(g, ino, &node, true, &st);
+		ret = stat_node(g, ino, &node, true, &st, &moved);
+	if (moved)
+		moved_on(g, &node);
 	if (ret < 0)
 		fuse_reply_err(req, -ret);
 	else
@@ -510,7 +534,7 @@ static int setattr_node(struct osfs_glue *g, fuse_ino_t ino, const struct stat *
 	const char *op;
 	struct osfs_node node;
 	struct stat now;
-	bool writable;
+	bool writable, moved;
 	int ret;
 
 	if ((ret = resolve(g, ino, NULL, &node, NULL)) < 0)
@@ -527,8 +551,10 @@ static int setattr_node(struct osfs_glue *g, fuse_ino_t ino, const struct stat *
 		ret = -refuse(g, "utimens", ino, NULL, NULL); /* touch of a read-only file */
 	else
 		ret = do_setattr(g, ino, &node, attr, to_set, by_fd);
+	if (ret == 0 && (to_set & FUSE_SET_ATTR_SIZE))
+		osfs_inodes_shows_reset(g->inodes, ino); /* its writer changes it */
 	if (ret == 0)
-		ret = stat_node(g, ino, &node, true, st);
+		ret = stat_node(g, ino, &node, true, st, &moved);
 	if (ret == 0 && (to_set & FUSE_SET_ATTR_SIZE))
 		st->st_size = attr->st_size;
 out:
@@ -805,8 +831,10 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 
 	if (ret == 0)
 		ret = do_write(g, ino, &node, buf, size, off);
-	if (ret == 0) /* what a getattr pinned is the old content */
+	if (ret == 0) { /* what a getattr pinned and showed is the old content */
 		osfs_inodes_snap_set(g->inodes, ino, NULL);
+		osfs_inodes_shows_reset(g->inodes, ino);
+	}
 	osfs_node_release(&node);
 	if (ret == 0)
 		touched(g, path);

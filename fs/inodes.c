@@ -30,10 +30,13 @@ struct inode {
 	char *wbuf;                  /* write stream, or NULL */
 	size_t wlen, wcap;
 	double wtime;                /* CLOCK_MONOTONIC seconds of its last write */
-	uint64_t chash;              /* content last rendered (dynamic files) ... */
-	struct timespec cmtime;      /* ... and when it last changed */
+	uint64_t chash;              /* content last rendered (dynamic files) or shown ... */
+	struct timespec cmtime;      /* ... and when it last changed, or its mtime shown */
+	off_t csize;                 /* the size shown (resource files) */
 	uint32_t hash;               /* of (parent, name) */
 	bool replayed;               /* made from the last generation's log */
+	bool shows;                  /* a resource file: chash, cmtime, csize are what it shows */
+	bool retired;                /* out of by_name: lookups of its name get a new inode */
 	char name[];
 };
 
@@ -115,6 +118,8 @@ static void link_locked(struct osfs_inodes *t, struct inode *i)
 
 	i->next_ino = t->by_ino[a];
 	t->by_ino[a] = i;
+	if (i->retired)
+		return;
 	i->next_name = t->by_name[b];
 	t->by_name[b] = i;
 }
@@ -167,8 +172,9 @@ static void reap_locked(struct osfs_inodes *t, struct inode *i)
 		struct inode *parent = i->parent;
 
 		unlink_chain(&t->by_ino[ino_slot(t, i->ino)], i, offsetof(struct inode, next_ino));
-		unlink_chain(&t->by_name[i->hash & (t->nbuckets - 1)], i,
-			     offsetof(struct inode, next_name));
+		if (!i->retired)
+			unlink_chain(&t->by_name[i->hash & (t->nbuckets - 1)], i,
+				     offsetof(struct inode, next_name));
 		if (i->prev_sib)
 			i->prev_sib->next_sib = i->next_sib;
 		else
@@ -184,6 +190,7 @@ static void reap_locked(struct osfs_inodes *t, struct inode *i)
 }
 
 static void rewrite_log_locked(struct osfs_inodes *t);
+static void retire_locked(struct osfs_inodes *t, uint64_t ino, uint64_t n);
 
 /* ---- the table ---- */
 
@@ -326,6 +333,8 @@ static void image_locked(struct osfs_inodes *t, const struct inode *i)
 		if (k->nlookup)
 			osfs_inolog_add(t->log, OSFS_INOLOG_REF, k->ino, k->nlookup, NULL);
 		image_locked(t, k);
+		if (k->retired) /* after its children: it must not be reaped first */
+			osfs_inolog_add(t->log, OSFS_INOLOG_RETIRE, k->ino, 0, NULL);
 	}
 }
 
@@ -357,6 +366,9 @@ static void replay_one(void *arg, enum osfs_inolog_op op, uint64_t ino, uint64_t
 		break;
 	case OSFS_INOLOG_FORGET:
 		forget_locked(t, ino, val);
+		break;
+	case OSFS_INOLOG_RETIRE:
+		retire_locked(t, ino, val);
 		break;
 	case OSFS_INOLOG_NEXT:
 		if (val > t->next_ino)
@@ -432,25 +444,39 @@ char *osfs_inodes_path(struct osfs_inodes *t, uint64_t ino, const char *name)
 	return path;
 }
 
-/* Depth-first over the subtree, appending numbers to a growing array. */
-static int collect_locked(const struct inode *i, uint64_t **out, size_t *n, size_t *cap)
+/* Depth-first over the subtree, appending to a growing array. */
+static int collect_locked(const struct inode *i, struct osfs_inode_ref **out, size_t *n,
+			  size_t *cap)
 {
+	struct osfs_inode_ref *r;
+
 	if (*n == *cap) {
 		size_t c = *cap ? *cap * 2 : 32;
-		uint64_t *p = realloc(*out, c * sizeof(*p));
+		struct osfs_inode_ref *p = realloc(*out, c * sizeof(*p));
 		if (!p)
 			return -ENOMEM;
 		*out = p;
 		*cap = c;
 	}
-	(*out)[(*n)++] = i->ino;
+	r = &(*out)[(*n)++];
+	*r = (struct osfs_inode_ref){ .ino = i->ino, .parent = i->parent ? i->parent->ino : 0 };
+	if (i->shows && !i->retired && !(r->name = strdup(i->name)))
+		return -ENOMEM;
 	for (const struct inode *k = i->kids; k; k = k->next_sib)
 		if (collect_locked(k, out, n, cap) < 0)
 			return -ENOMEM;
 	return 0;
 }
 
-int osfs_inodes_subtree(struct osfs_inodes *t, uint64_t ino, uint64_t **out, size_t *n)
+void osfs_inodes_refs_free(struct osfs_inode_ref *refs, size_t n)
+{
+	for (size_t k = 0; refs && k < n; k++)
+		free(refs[k].name);
+	free(refs);
+}
+
+int osfs_inodes_subtree(struct osfs_inodes *t, uint64_t ino, struct osfs_inode_ref **out,
+			size_t *n)
 {
 	struct inode *i;
 	size_t cap = 0;
@@ -463,7 +489,7 @@ int osfs_inodes_subtree(struct osfs_inodes *t, uint64_t ino, uint64_t **out, siz
 		ret = collect_locked(i, out, n, &cap);
 	pthread_mutex_unlock(&t->lock);
 	if (ret < 0) {
-		free(*out);
+		osfs_inodes_refs_free(*out, *n);
 		*out = NULL;
 		*n = 0;
 	}
@@ -616,16 +642,22 @@ int osfs_inodes_wbuf_lines(struct osfs_inodes *t, uint64_t ino, off_t off, const
 	return ret;
 }
 
-struct timespec osfs_inodes_content_mtime(struct osfs_inodes *t, uint64_t ino, const char *data,
-					  size_t len, struct timespec first)
+static uint64_t content_hash(const char *data, size_t len)
 {
 	uint64_t h = 14695981039346656037ull;
-	struct timespec when = first;
-	struct inode *i;
 
 	for (size_t k = 0; k < len; k++)
 		h = (h ^ (unsigned char)data[k]) * 1099511628211ull;
-	h |= 1; /* never 0, which means "nothing seen yet" */
+	return h | 1; /* never 0, which means "nothing seen yet" */
+}
+
+struct timespec osfs_inodes_content_mtime(struct osfs_inodes *t, uint64_t ino, const char *data,
+					  size_t len, struct timespec first)
+{
+	uint64_t h = content_hash(data, len);
+	struct timespec when = first;
+	struct inode *i;
+
 	pthread_mutex_lock(&t->lock);
 	if ((i = find_ino_locked(t, ino))) {
 		/* what the kernel cached of a replayed inode is unknown: it
@@ -639,6 +671,63 @@ struct timespec osfs_inodes_content_mtime(struct osfs_inodes *t, uint64_t ino, c
 	}
 	pthread_mutex_unlock(&t->lock);
 	return when;
+}
+
+bool osfs_inodes_shows(struct osfs_inodes *t, uint64_t ino, const char *data, size_t len,
+		       struct stat *st)
+{
+	uint64_t h = content_hash(data, len);
+	bool same = true;
+	struct inode *i;
+
+	pthread_mutex_lock(&t->lock);
+	if ((i = find_ino_locked(t, ino)) && !i->shows) {
+		i->shows = true;
+		i->chash = h;
+		i->csize = st->st_size;
+		i->cmtime = st->st_mtim;
+	} else if (i && i->chash != h) {
+		same = false;
+		st->st_size = i->csize;
+		st->st_blocks = (i->csize + 511) / 512;
+		st->st_mtim = st->st_ctim = i->cmtime;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return same;
+}
+
+void osfs_inodes_shows_reset(struct osfs_inodes *t, uint64_t ino)
+{
+	struct inode *i;
+
+	pthread_mutex_lock(&t->lock);
+	if ((i = find_ino_locked(t, ino)))
+		i->shows = false;
+	pthread_mutex_unlock(&t->lock);
+}
+
+/* Take ino out of name lookups, dropping n references. */
+static void retire_locked(struct osfs_inodes *t, uint64_t ino, uint64_t n)
+{
+	struct inode *i;
+
+	if ((i = find_ino_locked(t, ino)) && i != t->root && !i->retired) {
+		if (t->log)
+			osfs_inolog_add(t->log, OSFS_INOLOG_RETIRE, ino, n, NULL);
+		unlink_chain(&t->by_name[i->hash & (t->nbuckets - 1)], i,
+			     offsetof(struct inode, next_name));
+		i->retired = true;
+		i->nlookup = n < i->nlookup ? i->nlookup - n : 0;
+		reap_locked(t, i);
+	}
+}
+
+void osfs_inodes_retire(struct osfs_inodes *t, uint64_t ino)
+{
+	pthread_mutex_lock(&t->lock);
+	retire_locked(t, ino, 1);
+	rewrite_log_locked(t);
+	pthread_mutex_unlock(&t->lock);
 }
 
 int osfs_inodes_wbuf_write(struct osfs_inodes *t, uint64_t ino, off_t off, const char *data,

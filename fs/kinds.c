@@ -1,7 +1,9 @@
 /* kinds.c - the tables behind /flavors, /images, /servers, /keypairs,
  * /limits (Nova, Glance), /networks, /subnets, /ports, /security_groups,
- * /floating_ips (Neutron v2.0) and /volumes (Cinder v3).  File names are
- * DESIGN.md's; pointers are the API's field names (openstack-api.md). */
+ * /floating_ips (Neutron v2.0), /volumes (Cinder v3), and the operator's
+ * plane under /admin/ (Nova's admin APIs, Keystone's projects: fact sheet
+ * §3.15).  File names are DESIGN.md's; pointers are the API's field names
+ * (openstack-api.md). */
 #include "kinds.h"
 
 #include <string.h>
@@ -37,22 +39,26 @@ static const struct osfs_field image_fields[] = {
 	{ .file = "tags", .pointers = "/tags", .fmt = OSFS_FMT_LIST },
 };
 
-static const struct osfs_field server_fields[] = {
-	{ .file = "id", .pointers = "/id", .fmt = OSFS_FMT_TEXT },
-	{ .file = "name", .pointers = "/name", .fmt = OSFS_FMT_TEXT },
-	{ .file = "status", .pointers = "/status", .fmt = OSFS_FMT_TEXT },
-	{ .file = "task_state", .pointers = "/OS-EXT-STS:task_state", .fmt = OSFS_FMT_TEXT },
-	{ .file = "vm_state", .pointers = "/OS-EXT-STS:vm_state", .fmt = OSFS_FMT_TEXT },
-	{ .file = "power_state", .pointers = "/OS-EXT-STS:power_state", .fmt = OSFS_FMT_TEXT },
-	{ .file = "flavor", .pointers = "/flavor/original_name|/flavor/id", .fmt = OSFS_FMT_TEXT },
-	{ .file = "image", .pointers = "/image/id", .fmt = OSFS_FMT_TEXT },
-	{ .file = "addresses", .pointers = "/addresses", .fmt = OSFS_FMT_ADDRESSES },
-	{ .file = "key_name", .pointers = "/key_name", .fmt = OSFS_FMT_TEXT },
-	{ .file = "created", .pointers = "/created", .fmt = OSFS_FMT_TEXT },
-	{ .file = "updated", .pointers = "/updated", .fmt = OSFS_FMT_TEXT },
-	{ .file = "host_id", .pointers = "/hostId", .fmt = OSFS_FMT_TEXT },
-	{ .file = "fault", .pointers = "/fault/message", .fmt = OSFS_FMT_TEXT },
+/* What every server shows, in servers/ and in admin/servers/. */
+#define SERVER_FIELDS \
+	{ .file = "id", .pointers = "/id", .fmt = OSFS_FMT_TEXT }, \
+	{ .file = "name", .pointers = "/name", .fmt = OSFS_FMT_TEXT }, \
+	{ .file = "status", .pointers = "/status", .fmt = OSFS_FMT_TEXT }, \
+	{ .file = "task_state", .pointers = "/OS-EXT-STS:task_state", .fmt = OSFS_FMT_TEXT }, \
+	{ .file = "vm_state", .pointers = "/OS-EXT-STS:vm_state", .fmt = OSFS_FMT_TEXT }, \
+	{ .file = "power_state", .pointers = "/OS-EXT-STS:power_state", .fmt = OSFS_FMT_TEXT }, \
+	{ .file = "flavor", .pointers = "/flavor/original_name|/flavor/id", .fmt = OSFS_FMT_TEXT }, \
+	{ .file = "image", .pointers = "/image/id", .fmt = OSFS_FMT_TEXT }, \
+	{ .file = "addresses", .pointers = "/addresses", .fmt = OSFS_FMT_ADDRESSES }, \
+	{ .file = "key_name", .pointers = "/key_name", .fmt = OSFS_FMT_TEXT }, \
+	{ .file = "created", .pointers = "/created", .fmt = OSFS_FMT_TEXT }, \
+	{ .file = "updated", .pointers = "/updated", .fmt = OSFS_FMT_TEXT }, \
+	{ .file = "host_id", .pointers = "/hostId", .fmt = OSFS_FMT_TEXT }, \
+	{ .file = "fault", .pointers = "/fault/message", .fmt = OSFS_FMT_TEXT }, \
 	{ .file = "security_groups", .pointers = "/security_groups", .fmt = OSFS_FMT_LIST, .item_keys = "name" },
+
+static const struct osfs_field server_fields[] = {
+	SERVER_FIELDS
 	/* Nova's volumes_attached changes without a new `updated`, so deltas
 	 * miss a detach: the links come from the volumes' own attachments */
 	{ .file = "volumes", .pointers = "/os-extended-volumes:volumes_attached", .fmt = OSFS_FMT_BACKLINKS,
@@ -155,6 +161,82 @@ static const struct osfs_field action_fields[] = {
 	{ .file = "server", .pointers = "/instance_uuid", .fmt = OSFS_FMT_LINK, .link = OSFS_SERVERS },
 	{ .file = "events", .pointers = "/events", .fmt = OSFS_FMT_LIST,
 	  .item_keys = "event start_time finish_time result", .from_show = true },
+};
+
+/* Admin-only members of a server (all_tenants listings). */
+static const struct osfs_field admin_server_fields[] = {
+	SERVER_FIELDS
+	{ .file = "project", .pointers = "/tenant_id", .fmt = OSFS_FMT_LINK, .link = OSFS_PROJECTS },
+	{ .file = "hypervisor", .pointers = "/OS-EXT-SRV-ATTR:hypervisor_hostname", .fmt = OSFS_FMT_LINK,
+	  .link = OSFS_HYPERVISORS, .by_name = true },
+	{ .file = "host", .pointers = "/OS-EXT-SRV-ATTR:host", .fmt = OSFS_FMT_TEXT },
+	{ .file = "instance_name", .pointers = "/OS-EXT-SRV-ATTR:instance_name", .fmt = OSFS_FMT_TEXT },
+};
+
+/* Read at compute 2.87, the last microversion with the usage fields. */
+static const struct osfs_field hypervisor_fields[] = {
+	{ .file = "id", .pointers = "/id", .fmt = OSFS_FMT_TEXT },
+	{ .file = "name", .pointers = "/hypervisor_hostname", .fmt = OSFS_FMT_TEXT },
+	{ .file = "state", .pointers = "/state", .fmt = OSFS_FMT_TEXT },
+	{ .file = "status", .pointers = "/status", .fmt = OSFS_FMT_TEXT },
+	{ .file = "hypervisor_type", .pointers = "/hypervisor_type", .fmt = OSFS_FMT_TEXT },
+	{ .file = "vcpus", .pointers = "/vcpus", .fmt = OSFS_FMT_TEXT },
+	{ .file = "vcpus_used", .pointers = "/vcpus_used", .fmt = OSFS_FMT_TEXT },
+	{ .file = "memory_mb", .pointers = "/memory_mb", .fmt = OSFS_FMT_TEXT },
+	{ .file = "memory_mb_used", .pointers = "/memory_mb_used", .fmt = OSFS_FMT_TEXT },
+	{ .file = "local_gb", .pointers = "/local_gb", .fmt = OSFS_FMT_TEXT },
+	{ .file = "local_gb_used", .pointers = "/local_gb_used", .fmt = OSFS_FMT_TEXT },
+	{ .file = "running_vms", .pointers = "/running_vms", .fmt = OSFS_FMT_TEXT },
+	{ .file = "host_ip", .pointers = "/host_ip", .fmt = OSFS_FMT_TEXT },
+	{ .file = "service", .pointers = "/service/id", .fmt = OSFS_FMT_LINK, .link = OSFS_COMPUTE_SERVICES },
+	{ .file = "servers", .pointers = "/servers", .fmt = OSFS_FMT_BACKLINKS, .link = OSFS_ADMIN_SERVERS,
+	  .back_field = "hypervisor" },
+};
+
+static const struct osfs_field compute_service_fields[] = {
+	{ .file = "id", .pointers = "/id", .fmt = OSFS_FMT_TEXT },
+	{ .file = "binary", .pointers = "/binary", .fmt = OSFS_FMT_TEXT },
+	{ .file = "host", .pointers = "/host", .fmt = OSFS_FMT_TEXT },
+	{ .file = "status", .pointers = "/status", .fmt = OSFS_FMT_TEXT },
+	{ .file = "state", .pointers = "/state", .fmt = OSFS_FMT_TEXT },
+	{ .file = "zone", .pointers = "/zone", .fmt = OSFS_FMT_TEXT },
+	{ .file = "disabled_reason", .pointers = "/disabled_reason", .fmt = OSFS_FMT_TEXT },
+	{ .file = "forced_down", .pointers = "/forced_down", .fmt = OSFS_FMT_TEXT },
+	{ .file = "updated_at", .pointers = "/updated_at", .fmt = OSFS_FMT_TEXT },
+};
+
+static const struct osfs_field project_fields[] = {
+	{ .file = "id", .pointers = "/id", .fmt = OSFS_FMT_TEXT },
+	{ .file = "name", .pointers = "/name", .fmt = OSFS_FMT_TEXT },
+	{ .file = "domain", .pointers = "/domain_id", .fmt = OSFS_FMT_TEXT },
+	{ .file = "enabled", .pointers = "/enabled", .fmt = OSFS_FMT_TEXT },
+	{ .file = "description", .pointers = "/description", .fmt = OSFS_FMT_TEXT },
+	{ .file = "servers", .pointers = "/id", .fmt = OSFS_FMT_BACKLINKS, .link = OSFS_ADMIN_SERVERS,
+	  .back_field = "project" },
+};
+
+static const struct osfs_field aggregate_fields[] = {
+	{ .file = "id", .pointers = "/id", .fmt = OSFS_FMT_TEXT },
+	{ .file = "name", .pointers = "/name", .fmt = OSFS_FMT_TEXT },
+	{ .file = "availability_zone", .pointers = "/availability_zone", .fmt = OSFS_FMT_TEXT },
+	{ .file = "hosts", .pointers = "/hosts", .fmt = OSFS_FMT_LINKS, .link = OSFS_HYPERVISORS, .by_name = true },
+	{ .file = "created_at", .pointers = "/created_at", .fmt = OSFS_FMT_TEXT },
+};
+
+/* Named by their number; .by-id/ holds their uuid (the paging marker). */
+static const struct osfs_field migration_fields[] = {
+	{ .file = "id", .pointers = "/id", .fmt = OSFS_FMT_TEXT },
+	{ .file = "uuid", .pointers = "/uuid", .fmt = OSFS_FMT_TEXT },
+	{ .file = "status", .pointers = "/status", .fmt = OSFS_FMT_TEXT },
+	{ .file = "migration_type", .pointers = "/migration_type", .fmt = OSFS_FMT_TEXT },
+	{ .file = "source_compute", .pointers = "/source_compute", .fmt = OSFS_FMT_TEXT },
+	{ .file = "dest_compute", .pointers = "/dest_compute", .fmt = OSFS_FMT_TEXT },
+	{ .file = "source_node", .pointers = "/source_node", .fmt = OSFS_FMT_TEXT },
+	{ .file = "dest_node", .pointers = "/dest_node", .fmt = OSFS_FMT_TEXT },
+	{ .file = "created_at", .pointers = "/created_at", .fmt = OSFS_FMT_TEXT },
+	{ .file = "updated_at", .pointers = "/updated_at", .fmt = OSFS_FMT_TEXT },
+	{ .file = "server", .pointers = "/instance_uuid", .fmt = OSFS_FMT_LINK, .link = OSFS_ADMIN_SERVERS },
+	{ .file = "project", .pointers = "/project_id", .fmt = OSFS_FMT_LINK, .link = OSFS_PROJECTS },
 };
 
 /* Neutron and Cinder page with limit/marker and a next link in
@@ -262,17 +344,70 @@ const struct osfs_kind osfs_kinds[OSFS_NKINDS] = {
 		.created_pointer = "/start_time", .paging = OSFS_PAGE_NONE, .page_size = 1000,
 		.fields = action_fields, .nfields = N(action_fields), .ttl = 10,
 	},
+	[OSFS_ADMIN_SERVERS] = {
+		.dir = "servers", .area = OSFS_ADMIN_AREA, .svc = OSFS_SVC_COMPUTE,
+		.list_path = "/servers/detail", .list_query = "all_tenants=1", .show_path = "/servers/%s",
+		.collection = "servers", .show_key = "server",
+		.id_pointer = "/id", .name_pointer = "/name", .created_pointer = "/created",
+		.updated_pointer = "/updated", .delta_param = "changes-since", .gone_status = "DELETED",
+		.resync = 60, .busy = " BUILD ",
+		.name_query = "/servers/detail?all_tenants=1&name=%s", .name_query_regex = true,
+		.paging = OSFS_PAGE_NOVA, .page_size = 1000,
+		.subdir = "metadata", .sub_pointer = "/metadata",
+		.fields = admin_server_fields, .nfields = N(admin_server_fields), .ttl = 10,
+	},
+	[OSFS_HYPERVISORS] = {
+		.dir = "hypervisors", .area = OSFS_ADMIN_AREA, .svc = OSFS_SVC_COMPUTE, .max_minor = 87,
+		.list_path = "/os-hypervisors/detail", .show_path = "/os-hypervisors/%s",
+		.collection = "hypervisors", .show_key = "hypervisor",
+		.id_pointer = "/id", .name_pointer = "/hypervisor_hostname",
+		.paging = OSFS_PAGE_NOVA, .page_size = 1000,
+		.fields = hypervisor_fields, .nfields = N(hypervisor_fields), .ttl = 30,
+	},
+	[OSFS_COMPUTE_SERVICES] = {
+		.dir = "compute_services", .area = OSFS_ADMIN_AREA, .svc = OSFS_SVC_COMPUTE,
+		.list_path = "/os-services", .collection = "services",
+		.id_pointer = "/id", .name_pointer = "/binary", .name2_pointer = "/host",
+		.paging = OSFS_PAGE_NONE,
+		.fields = compute_service_fields, .nfields = N(compute_service_fields), .ttl = 30,
+	},
+	[OSFS_PROJECTS] = {
+		.dir = "projects", .area = OSFS_ADMIN_AREA, .svc = OSFS_SVC_IDENTITY,
+		.list_path = "/v3/projects", .show_path = "/v3/projects/%s",
+		.collection = "projects", .show_key = "project",
+		.id_pointer = "/id", .name_pointer = "/name",
+		.paging = OSFS_PAGE_NONE,
+		.fields = project_fields, .nfields = N(project_fields), .ttl = 60,
+	},
+	[OSFS_AGGREGATES] = {
+		.dir = "aggregates", .area = OSFS_ADMIN_AREA, .svc = OSFS_SVC_COMPUTE,
+		.list_path = "/os-aggregates", .show_path = "/os-aggregates/%s",
+		.collection = "aggregates", .show_key = "aggregate",
+		.id_pointer = "/id", .name_pointer = "/name", .created_pointer = "/created_at",
+		.paging = OSFS_PAGE_NONE,
+		.subdir = "metadata", .sub_pointer = "/metadata",
+		.fields = aggregate_fields, .nfields = N(aggregate_fields), .ttl = 60,
+	},
+	[OSFS_MIGRATIONS] = {
+		.dir = "migrations", .area = OSFS_ADMIN_AREA, .svc = OSFS_SVC_COMPUTE,
+		.list_path = "/os-migrations", .collection = "migrations",
+		.id_pointer = "/uuid", .name_pointer = "/id", .created_pointer = "/created_at",
+		.paging = OSFS_PAGE_NOVA, .page_size = 1000,
+		.fields = migration_fields, .nfields = N(migration_fields), .ttl = 10,
+	},
 };
 
-static const struct osfs_kind *kind_in(bool nested, enum osfs_kind_id parent, const char *dir,
-				       enum osfs_kind_id *id)
+static const struct osfs_kind *kind_in(bool nested, enum osfs_kind_id parent, const char *area,
+				       const char *dir, enum osfs_kind_id *id)
 {
 	for (int i = 0; i < OSFS_NKINDS; i++) {
-		if (osfs_kinds[i].nested == nested && (!nested || osfs_kinds[i].parent == parent) &&
-		    strcmp(osfs_kinds[i].dir, dir) == 0) {
+		const struct osfs_kind *k = &osfs_kinds[i];
+		if (k->nested == nested && (!nested || k->parent == parent) &&
+		    (k->area && area ? strcmp(k->area, area) == 0 : k->area == area) &&
+		    strcmp(k->dir, dir) == 0) {
 			if (id)
 				*id = (enum osfs_kind_id)i;
-			return &osfs_kinds[i];
+			return k;
 		}
 	}
 	return NULL;
@@ -280,13 +415,18 @@ static const struct osfs_kind *kind_in(bool nested, enum osfs_kind_id parent, co
 
 const struct osfs_kind *osfs_kind_by_dir(const char *dir, enum osfs_kind_id *id)
 {
-	return kind_in(false, 0, dir, id);
+	return kind_in(false, 0, NULL, dir, id);
+}
+
+const struct osfs_kind *osfs_kind_in_area(const char *area, const char *dir, enum osfs_kind_id *id)
+{
+	return kind_in(false, 0, area, dir, id);
 }
 
 const struct osfs_kind *osfs_kind_nested(enum osfs_kind_id parent, const char *dir,
 					 enum osfs_kind_id *id)
 {
-	return kind_in(true, parent, dir, id);
+	return kind_in(true, parent, NULL, dir, id);
 }
 
 static int find_field(const struct osfs_field *fields, size_t n, const char *file)

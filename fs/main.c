@@ -8,6 +8,7 @@
  * the one handed down (later generations) → signals → serve on up to 64
  * threads, unwinding with goto in reverse order.  The supervisor unmounts.
  */
+#include "admin.h"
 #include "api.h"
 #include "cache.h"
 #include "children.h"
@@ -64,6 +65,7 @@ static const struct fuse_opt opt_spec[] = {
 	OPT("default_image=%s", default_image),
 	OPT("default_networks=%s", default_networks),
 	OPT("volume_size=%ld", volume_size),
+	OPT("noadmin", noadmin),
 	FUSE_OPT_KEY("-h", KEY_HELP),
 	FUSE_OPT_KEY("--help", KEY_HELP),
 	FUSE_OPT_KEY("-V", KEY_VERSION),
@@ -111,6 +113,7 @@ static const char usage[] =
 "                           make `mkdir servers/NAME` boot at once\n"
 "    -o volume_size=GIB     size of a new volume draft (default 1)\n"
 "    -o allow_other         let other users in (forces default_permissions)\n"
+"    -o noadmin             no admin/ directory, even for admin credentials\n"
 "    fstab options auto, noauto, user, users, _netdev, nofail, defaults are ignored\n";
 
 static int opt_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
@@ -274,6 +277,7 @@ static int connect_cloud(struct osfs_fs *fs, int token_fd)
 		fprintf(stderr, "openstackfs: %s\n", err);
 		return ret;
 	}
+	fs->admin = !fs->opts.noadmin && osfs_admin_probe(fs->api);
 	for (int k = 0; k < OSFS_NKINDS; k++)
 		ttls[k] = fs->opts.ttls[k] > 0 ? fs->opts.ttls[k] : fs->opts.ttl;
 	fs->cache = osfs_cache_new(fs->api, ttls);

@@ -308,6 +308,20 @@ out:
 	return ret;
 }
 
+int osfs_model_join_name(char **name, char *second)
+{
+	char *joined = NULL;
+
+	if (*name && second && asprintf(&joined, "%s@%s", *name, second) < 0)
+		joined = NULL;
+	free(second);
+	if (!*name)
+		return 0; /* no name: shown under the id */
+	free(*name);
+	*name = joined;
+	return joined ? 0 : -ENOMEM;
+}
+
 static time_t parse_updated(struct json_object *obj, const char *pointer)
 {
 	char *iso = string_at(obj, pointer);
@@ -333,6 +347,8 @@ struct osfs_res *osfs_model_res_from(const struct osfs_kind *k, struct json_obje
 	if (!r->id || !*r->id)
 		goto fail;
 	r->name = string_at(obj, k->name_pointer);
+	if (k->name2_pointer && osfs_model_join_name(&r->name, string_at(obj, k->name2_pointer)) < 0)
+		goto fail;
 	if (k->blank_name_is_none && r->name && !*r->name) {
 		free(r->name);
 		r->name = NULL;
@@ -380,7 +396,9 @@ char *osfs_model_nova_next(const struct osfs_kind *k, bool has_next, const struc
 	if (!page->n || !has_next)
 		return NULL;
 	marker = osfs_http_escape(page->items[page->n - 1]->id);
-	if (marker && asprintf(&out, "%s?limit=%d&marker=%s", k->list_path, limit, marker) < 0)
+	if (marker && asprintf(&out, "%s?%s%slimit=%d&marker=%s", k->list_path,
+			       k->list_query ? k->list_query : "", k->list_query ? "&" : "",
+			       limit, marker) < 0)
 		out = NULL;
 	free(marker);
 	return out;

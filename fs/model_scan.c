@@ -135,7 +135,7 @@ static struct json_object *span_parse(struct scan *s, struct osfs_jspan v)
 		json_object_put(obj);
 		return NULL;
 	}
-	return osfs_model_settle(obj);
+	return obj;
 }
 
 /* The value at one JSON pointer under the indexed object: 1 found (not
@@ -510,6 +510,19 @@ static int span_pack(struct scan *s, struct osfs_jspan obj, struct osfs_res *r)
 	return osfs_pack(&r->json, p, osfs_jscan_minify(obj, p));
 }
 
+/* The second half of a joined name (osfs_model_join_name), if k has one. */
+static int span_name2(struct scan *s, const struct osfs_kind *k, char **name)
+{
+	char *second = NULL;
+	int ret;
+
+	if (!k->name2_pointer)
+		return 0;
+	if ((ret = span_string(s, &s->ix, k->name2_pointer, &second)) != 0)
+		return ret;
+	return osfs_model_join_name(name, second);
+}
+
 /* A resource from the object s->ix indexes: 0, -EPROTO (not one: no
  * id), -ENOMEM, or OSFS_MODEL_UNSURE. */
 static int span_res(struct scan *s, struct osfs_res **out)
@@ -537,6 +550,7 @@ static int span_res(struct scan *s, struct osfs_res **out)
 		goto out;
 	}
 	if ((ret = span_string(s, &s->ix, k->name_pointer, &r->name)) != 0 ||
+	    (ret = span_name2(s, k, &r->name)) != 0 ||
 	    (ret = span_string(s, &s->ix, k->created_pointer, &r->created)) != 0 ||
 	    (ret = span_string(s, &s->ix, k->updated_pointer, &updated)) != 0 ||
 	    (ret = span_fields(s, &s->ix, r)) != 0 ||

@@ -76,22 +76,37 @@ static void inval_inode(struct osfs_notify *n, uint64_t ino)
 		log_debug("inval_inode %llu: %s", (unsigned long long)ino, strerror(-err));
 }
 
+static void inval_entry(struct osfs_notify *n, uint64_t dir, const char *name)
+{
+	int err = fuse_lowlevel_notify_inval_entry(n->se, dir, name, strlen(name));
+
+	if (err < 0 && err != -ENOENT)
+		log_debug("inval_entry %llu/%s: %s", (unsigned long long)dir, name, strerror(-err));
+}
+
+/* A file showing content goes by name (a reader holding it reads on what
+ * it began with; the next open looks the name up), the rest by number. */
 static void inval_subtree(struct osfs_notify *n, uint64_t ino)
 {
-	uint64_t *inos;
+	struct osfs_inode_ref *refs;
 	size_t count;
 
-	if (!ino || osfs_inodes_subtree(n->inodes, ino, &inos, &count) < 0)
+	if (!ino || osfs_inodes_subtree(n->inodes, ino, &refs, &count) < 0)
 		return;
-	for (size_t i = 0; i < count; i++)
-		inval_inode(n, inos[i]);
-	free(inos);
+	for (size_t i = 0; i < count; i++) {
+		if (refs[i].name)
+			inval_entry(n, refs[i].parent, refs[i].name);
+		else
+			inval_inode(n, refs[i].ino);
+	}
+	osfs_inodes_refs_free(refs, count);
 }
 
 static void send_event(struct osfs_notify *n, const struct event *e)
 {
-	uint64_t dir = osfs_inodes_peek(n->inodes, OSFS_ROOT_INO, osfs_kinds[e->kind].dir);
-	int err;
+	const char *area = osfs_kinds[e->kind].area;
+	uint64_t top = area ? osfs_inodes_peek(n->inodes, OSFS_ROOT_INO, area) : OSFS_ROOT_INO;
+	uint64_t dir = top ? osfs_inodes_peek(n->inodes, top, osfs_kinds[e->kind].dir) : 0;
 
 	if (!dir)
 		return; /* the kernel never looked at the kind */
@@ -103,9 +118,7 @@ static void send_event(struct osfs_notify *n, const struct event *e)
 		inval_subtree(n, osfs_inodes_peek(n->inodes, dir, e->fname));
 		return;
 	}
-	err = fuse_lowlevel_notify_inval_entry(n->se, dir, e->fname, strlen(e->fname));
-	if (err < 0 && err != -ENOENT)
-		log_debug("inval_entry %s/%s: %s", osfs_kinds[e->kind].dir, e->fname, strerror(-err));
+	inval_entry(n, dir, e->fname);
 	inval_inode(n, dir);
 }
 

@@ -5,10 +5,10 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
+#include <zstd.h>
 
 /* Words that recur in Nova, Glance and Keystone objects, the most common
- * last (zlib finds recent bytes cheapest). */
+ * last (the nearest bytes of a dictionary are the cheapest to refer to). */
 static const char dictionary[] =
 	"\"container_format\":\"bare\",\"disk_format\":\"qcow2\",\"visibility\":\"public\","
 	"\"os_hash_algo\":\"sha512\",\"os_hash_value\":\"\",\"checksum\":\"\",\"min_disk\":0,"
@@ -32,137 +32,96 @@ static const char dictionary[] =
 	"\"links\":[{\"rel\":\"self\",\"href\":\"http://\"},{\"rel\":\"bookmark\",\"href\":\"http://\"}],"
 	"\"id\":\"\",\"name\":\"\",\"status\":\"ACTIVE\",";
 
-#define WINDOW_BITS (-12)  /* raw deflate, 4 KiB window: objects are small */
-#define MEM_LEVEL 5
+#define LEVEL 1   /* the fastest: a listing's pack must cost a fraction of its download */
 
-/* Per thread: a deflate stream primed with the dictionary (each pack
- * starts from a copy of it: copying is cheaper than hashing the dictionary
- * again for every object) and one inflate stream; made on first use and
- * ended when the thread ends. */
-struct streams {
-	z_stream primed, inf;
-	bool primed_ok, inf_ok;
+/* The dictionary, digested once for all threads (immutable once made). */
+static ZSTD_CDict *cdict;
+static ZSTD_DDict *ddict;
+static pthread_once_t dicts_once = PTHREAD_ONCE_INIT;
+
+/* Per thread: one compression and one decompression context, made on
+ * first use and freed when the thread ends. */
+struct contexts {
+	ZSTD_CCtx *c;
+	ZSTD_DCtx *d;
 };
 
-static pthread_key_t streams_key;
-static pthread_once_t streams_once = PTHREAD_ONCE_INIT;
+static pthread_key_t contexts_key;
 
-static void streams_end(void *arg)
+static void contexts_end(void *arg)
 {
-	struct streams *s = arg;
+	struct contexts *x = arg;
 
-	if (s->primed_ok)
-		deflateEnd(&s->primed);
-	if (s->inf_ok)
-		inflateEnd(&s->inf);
-	free(s);
+	ZSTD_freeCCtx(x->c);
+	ZSTD_freeDCtx(x->d);
+	free(x);
 }
 
-static void streams_init(void)
+static void dicts_init(void)
 {
-	pthread_key_create(&streams_key, streams_end);
+	cdict = ZSTD_createCDict(dictionary, sizeof(dictionary) - 1, LEVEL);
+	ddict = ZSTD_createDDict(dictionary, sizeof(dictionary) - 1);
+	pthread_key_create(&contexts_key, contexts_end);
 }
 
-static struct streams *streams_get(void)
+/* This thread's contexts, set up for packs: the dictionary, and no frame
+ * fields that a pack does not need (its size and dictionary are known). */
+static struct contexts *contexts_get(void)
 {
-	struct streams *s;
+	struct contexts *x;
 
-	pthread_once(&streams_once, streams_init);
-	if ((s = pthread_getspecific(streams_key)))
-		return s;
-	if (!(s = calloc(1, sizeof(*s))))
+	pthread_once(&dicts_once, dicts_init);
+	if (!cdict || !ddict)
 		return NULL;
-	if (pthread_setspecific(streams_key, s) != 0) {
-		free(s);
+	if ((x = pthread_getspecific(contexts_key)))
+		return x;
+	if (!(x = calloc(1, sizeof(*x))))
+		return NULL;
+	x->c = ZSTD_createCCtx();
+	x->d = ZSTD_createDCtx();
+	if (!x->c || !x->d || pthread_setspecific(contexts_key, x) != 0 ||
+	    ZSTD_isError(ZSTD_CCtx_refCDict(x->c, cdict)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(x->c, ZSTD_c_contentSizeFlag, 0)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(x->c, ZSTD_c_dictIDFlag, 0)) ||
+	    ZSTD_isError(ZSTD_DCtx_refDDict(x->d, ddict))) {
+		pthread_setspecific(contexts_key, NULL);
+		contexts_end(x);
 		return NULL;
 	}
-	return s;
-}
-
-/* A fresh deflate stream in *z, ready for one text; the caller ends it
- * with deflateEnd.  0 or -1. */
-static int deflater(z_stream *z)
-{
-	struct streams *s = streams_get();
-
-	if (!s)
-		return -1;
-	if (!s->primed_ok) {
-		if (deflateInit2(&s->primed, 1, Z_DEFLATED, WINDOW_BITS, MEM_LEVEL,
-				 Z_DEFAULT_STRATEGY) != Z_OK)
-			return -1;
-		s->primed_ok = true;
-		if (deflateSetDictionary(&s->primed, (const Bytef *)dictionary,
-					 sizeof(dictionary) - 1) != Z_OK) {
-			deflateEnd(&s->primed);
-			s->primed_ok = false;
-			return -1;
-		}
-	}
-	return deflateCopy(z, &s->primed) == Z_OK ? 0 : -1;
-}
-
-static z_stream *inflater(void)
-{
-	struct streams *s = streams_get();
-
-	if (!s)
-		return NULL;
-	if (!s->inf_ok)
-		s->inf_ok = inflateInit2(&s->inf, WINDOW_BITS) == Z_OK;
-	else if (inflateReset(&s->inf) != Z_OK)
-		return NULL;
-	if (!s->inf_ok || inflateSetDictionary(&s->inf, (const Bytef *)dictionary,
-					       sizeof(dictionary) - 1) != Z_OK)
-		return NULL;
-	return &s->inf;
+	return x;
 }
 
 int osfs_pack(struct osfs_pack *p, const char *text, size_t len)
 {
-	z_stream z;
-	uLong cap;
-	int ret = -EIO;
+	struct contexts *x = contexts_get();
+	size_t cap = ZSTD_compressBound(len), n;
+	unsigned char *fit;
 
 	memset(p, 0, sizeof(*p));
-	if (deflater(&z) < 0)
+	if (!x || !(p->data = malloc(cap)))
 		return -ENOMEM;
-	cap = deflateBound(&z, (uLong)len);
-	if (!(p->data = malloc(cap))) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	z.next_in = (Bytef *)text;
-	z.avail_in = (uInt)len;
-	z.next_out = p->data;
-	z.avail_out = (uInt)cap;
-	if (deflate(&z, Z_FINISH) != Z_STREAM_END)
-		goto out;
-	p->len = cap - z.avail_out;
-	p->text_len = len;
-	unsigned char *fit = realloc(p->data, p->len ? p->len : 1);
-	if (fit)
-		p->data = fit;
-	ret = 0;
-out:
-	deflateEnd(&z);
-	if (ret < 0)
+	n = ZSTD_compress2(x->c, p->data, cap, text, len);
+	if (ZSTD_isError(n)) {
 		osfs_pack_free(p);
-	return ret;
+		return -EIO;
+	}
+	p->len = n;
+	p->text_len = len;
+	if ((fit = realloc(p->data, n ? n : 1)))
+		p->data = fit;
+	return 0;
 }
 
 char *osfs_unpack(const struct osfs_pack *p)
 {
-	z_stream *z = inflater();
-	char *text = z ? malloc(p->text_len + 1) : NULL;
+	struct contexts *x = contexts_get();
+	char *text = x ? malloc(p->text_len + 1) : NULL;
+	size_t n;
 
 	if (!text)
 		return NULL;
-	z->next_in = p->data;
-	z->avail_in = (uInt)p->len;
-	z->next_out = (Bytef *)text;
-	z->avail_out = (uInt)p->text_len;
-	if (inflate(z, Z_FINISH) != Z_STREAM_END || z->avail_out != 0) {
+	n = ZSTD_decompressDCtx(x->d, text, p->text_len, p->data, p->len);
+	if (ZSTD_isError(n) || n != p->text_len) {
 		free(text);
 		return NULL;
 	}

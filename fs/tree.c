@@ -65,6 +65,10 @@ static const struct {
 	{ OSFS_VOLUMES, "error", OSFS_N_ERROR, false },
 	{ OSFS_FLOATING_IPS, "ctl", OSFS_N_CTL, false },
 	{ OSFS_FLOATING_IPS, "error", OSFS_N_ERROR, false },
+	{ OSFS_ADMIN_SERVERS, "ctl", OSFS_N_CTL, false },
+	{ OSFS_ADMIN_SERVERS, "error", OSFS_N_ERROR, false },
+	{ OSFS_COMPUTE_SERVICES, "ctl", OSFS_N_CTL, false },
+	{ OSFS_COMPUTE_SERVICES, "error", OSFS_N_ERROR, false },
 };
 
 #define NEXTRAS (sizeof(extras) / sizeof(extras[0]))
@@ -238,8 +242,9 @@ static const struct osfs_field *field_of(const struct osfs_node *node)
 	return &osfs_kinds[node->kind].fields[node->index];
 }
 
-/* The ids of the linked resources whose back_field names r: one per line,
- * malloc'd; NULL on failure (-errno in *ret). */
+/* The linked resources whose back_field names r, by the names their own
+ * kind's directory shows: one per line, malloc'd; NULL on failure (-errno
+ * in *ret). */
 static char *backlinks(struct osfs_fs *fs, const struct osfs_field *f, const struct osfs_res *r,
 		       int *ret)
 {
@@ -253,10 +258,19 @@ static char *backlinks(struct osfs_fs *fs, const struct osfs_field *f, const str
 		*ret = back < 0 ? -ENOENT : *ret;
 		return NULL;
 	}
+	/* a back field naming its target (by_name) holds r's name */
+	const char *me = osfs_kinds[f->link].fields[back].by_name ? r->name : r->id;
+
+	if (!me) { /* no name: nothing names it */
+		osfs_listing_put(l);
+		out = strdup("");
+		*ret = out ? 0 : -ENOMEM;
+		return out;
+	}
 	if ((mem = open_memstream(&out, &len))) {
 		for (size_t i = 0; i < l->n; i++)
-			if (has_line(l->by_id[i]->vals[back], r->id))
-				fprintf(mem, "%s\n", l->by_id[i]->id);
+			if (has_line(l->by_id[i]->vals[back], me))
+				fprintf(mem, "%s\n", l->by_id[i]->fname);
 		fclose(mem);
 	}
 	osfs_listing_put(l);
@@ -473,9 +487,10 @@ static int use_fresh(struct osfs_fs *fs, struct osfs_node *node)
 	return 0;
 }
 
-static int lookup_kind(struct osfs_fs *fs, char **parts, int n, struct osfs_node *node)
+/* parts[0] is kind k's directory (NULL: no kind has it). */
+static int lookup_kind(struct osfs_fs *fs, const struct osfs_kind *k, char **parts, int n,
+		       struct osfs_node *node)
 {
-	const struct osfs_kind *k = osfs_kind_by_dir(parts[0], &node->kind);
 	int ret;
 
 	if (!k || !osfs_api_has_service(fs->api, k->svc))
@@ -515,6 +530,17 @@ static int lookup_kind(struct osfs_fs *fs, char **parts, int n, struct osfs_node
 	return lookup_in_res(fs, k, parts, n, node);
 }
 
+/* /admin/<kind>/...: there only for credentials that may use it. */
+static int lookup_area(struct osfs_fs *fs, char **parts, int n, struct osfs_node *node)
+{
+	if (!fs->admin)
+		return -ENOENT;
+	node->type = OSFS_N_AREA;
+	if (n == 1)
+		return 0;
+	return lookup_kind(fs, osfs_kind_in_area(parts[0], parts[1], &node->kind), parts + 1, n - 1, node);
+}
+
 int osfs_tree_lookup(struct osfs_fs *fs, const char *path, struct osfs_node *node)
 {
 	char *copy = strdup(path), *parts[MAX_DEPTH];
@@ -530,8 +556,10 @@ int osfs_tree_lookup(struct osfs_fs *fs, const char *path, struct osfs_node *nod
 		ret = 0; /* OSFS_N_ROOT */
 	else if (strcmp(parts[0], ".openstackfs") == 0)
 		ret = lookup_meta(fs, parts, n, node);
+	else if (strcmp(parts[0], OSFS_ADMIN_AREA) == 0)
+		ret = lookup_area(fs, parts, n, node);
 	else
-		ret = lookup_kind(fs, parts, n, node);
+		ret = lookup_kind(fs, osfs_kind_by_dir(parts[0], &node->kind), parts, n, node);
 	free(copy);
 	if (ret < 0)
 		osfs_node_release(node);
@@ -559,7 +587,7 @@ static mode_t field_mode(const struct osfs_node *node)
 	return osfs_field_is_dir(f) ? S_IFDIR | 0555 : S_IFREG | 0444;
 }
 
-static mode_t mode_of(struct osfs_fs *fs, const struct osfs_node *node)
+static mode_t mode_shared(struct osfs_fs *fs, const struct osfs_node *node)
 {
 	bool rw = !fs->opts.ro;
 
@@ -574,6 +602,7 @@ static mode_t mode_of(struct osfs_fs *fs, const struct osfs_node *node)
 	case OSFS_N_NESTED_KIND:
 	case OSFS_N_LIVE:
 	case OSFS_N_LIVE_RES:
+	case OSFS_N_AREA:
 		return S_IFDIR | 0555;
 	case OSFS_N_ONDEMAND:
 		return S_IFLNK | 0777;
@@ -597,6 +626,24 @@ static mode_t mode_of(struct osfs_fs *fs, const struct osfs_node *node)
 	default:
 		return S_IFREG | 0444;
 	}
+}
+
+/* Is node in an area (/admin), whose every file holds every project's
+ * data?  (Nodes of no kind have kind 0, a kind at the root.) */
+static bool in_area(const struct osfs_node *node)
+{
+	return node->type == OSFS_N_AREA || osfs_kinds[node->kind].area;
+}
+
+/* Under /admin only the mounting user reads, also with -o allow_other:
+ * directories 0500, files 0400 (0600 where writable). */
+static mode_t mode_of(struct osfs_fs *fs, const struct osfs_node *node)
+{
+	mode_t m = mode_shared(fs, node);
+
+	if (!in_area(node) || S_ISLNK(m))
+		return m;
+	return (m & S_IFMT) | (m & 0700);
 }
 
 bool osfs_tree_is_dir(struct osfs_fs *fs, const struct osfs_node *node)
@@ -669,10 +716,26 @@ static int list_root(struct osfs_fs *fs, osfs_fill_fn fill, void *ctx)
 	struct stat st = { .st_mode = S_IFDIR | 0555 };
 
 	for (int k = 0; k < OSFS_NKINDS; k++)
-		if (!osfs_kinds[k].nested && osfs_api_has_service(fs->api, osfs_kinds[k].svc) &&
-		    fill(ctx, osfs_kinds[k].dir, &st))
+		if (!osfs_kinds[k].nested && !osfs_kinds[k].area &&
+		    osfs_api_has_service(fs->api, osfs_kinds[k].svc) && fill(ctx, osfs_kinds[k].dir, &st))
 			return 0;
+	if (fs->admin) {
+		struct osfs_node area = { .type = OSFS_N_AREA };
+		if (fill_node(fs, fill, ctx, OSFS_ADMIN_AREA, &area, OSFS_N_AREA))
+			return 0;
+	}
 	fill(ctx, ".openstackfs", &st);
+	return 0;
+}
+
+static int list_area(struct osfs_fs *fs, osfs_fill_fn fill, void *ctx)
+{
+	for (int k = 0; k < OSFS_NKINDS; k++) {
+		struct osfs_node kind = { .kind = (enum osfs_kind_id)k };
+		if (osfs_kinds[k].area && osfs_api_has_service(fs->api, osfs_kinds[k].svc) &&
+		    fill_node(fs, fill, ctx, osfs_kinds[k].dir, &kind, OSFS_N_KIND))
+			return 0;
+	}
 	return 0;
 }
 
@@ -792,6 +855,8 @@ int osfs_tree_list(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fill
 	switch (node->type) {
 	case OSFS_N_ROOT:
 		return list_root(fs, fill, ctx);
+	case OSFS_N_AREA:
+		return list_area(fs, fill, ctx);
 	case OSFS_N_META:
 		for (size_t i = 0; i < NMETA; i++)
 			if (fill_node(fs, fill, ctx, meta_files[i].name, node, OSFS_N_META_FILE))
@@ -936,17 +1001,32 @@ int osfs_tree_read(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_
 	}
 }
 
-/* A link field's target: the linked kind's .by-id entry, from a file
- * `depth` directories below the mount's root. */
-static int link_target(const struct osfs_field *f, const char *id, int depth, char **target)
+/* A link field's target, from a file `depth` directories below the root
+ * of kind `from`'s area (the mount's root when it has none): the linked
+ * kind's .by-id entry for an id, or its entry for a name (by_name fields,
+ * encoded here; the elements of a BACKLINKS field, file names already). */
+static int link_target(enum osfs_kind_id from, const struct osfs_field *f, const char *value,
+		       int depth, char **target)
 {
-	char up[32] = "";
+	const struct osfs_kind *to = &osfs_kinds[f->link];
+	const char *area = osfs_kinds[from].area;
+	bool same = area && to->area && strcmp(area, to->area) == 0;
+	bool named = f->by_name || f->fmt == OSFS_FMT_BACKLINKS;
+	char up[32] = "", *fname = f->by_name ? osfs_name_encode(value) : NULL;
+	int ret = 0;
 
+	if (area && !same)
+		depth++; /* from inside an area to outside it: up to the root */
 	for (int i = 1; i < depth && i < 8; i++)
 		strcat(up, "../");
-	if (asprintf(target, "%s%s/.by-id/%s", up, osfs_kinds[f->link].dir, id) < 0)
-		return -ENOMEM;
-	return 0;
+	if (f->by_name && !fname)
+		ret = -ENOMEM;
+	else if (asprintf(target, "%s%s%s%s/%s%s", up, to->area && !same ? to->area : "",
+			  to->area && !same ? "/" : "", to->dir, named ? "" : ".by-id/",
+			  fname ? fname : value) < 0)
+		ret = -ENOMEM;
+	free(fname);
+	return ret;
 }
 
 int osfs_tree_readlink(struct osfs_fs *fs, struct osfs_node *node, char **target)
@@ -966,12 +1046,12 @@ int osfs_tree_readlink(struct osfs_fs *fs, struct osfs_node *node, char **target
 	depth = (osfs_kinds[node->kind].nested ? 2 : 0) + (node->live ? 2 : 0);
 	switch (node->type) {
 	case OSFS_N_FIELD:
-		return link_target(field_of(node), node->res->vals[node->index], depth + 3, target);
+		return link_target(node->kind, field_of(node), node->res->vals[node->index], depth + 3, target);
 	case OSFS_N_ELEM:
-		return link_target(field_of(node), node->key, depth + 4, target);
+		return link_target(node->kind, field_of(node), node->key, depth + 4, target);
 	default: /* OSFS_N_ELEM_FILE */
 		if ((ret = osfs_res_nested(field_of(node), node->res, node->key, node->sub, &id)) == 0)
-			ret = link_target(&field_of(node)->nested[node->sub], id, depth + 5, target);
+			ret = link_target(node->kind, &field_of(node)->nested[node->sub], id, depth + 5, target);
 		free(id);
 		return ret;
 	}

@@ -76,6 +76,10 @@ struct osfs_api_call {
 			     * "/v2/images?limit=100" */
 	const char *body;   /* JSON or NULL */
 	bool no_retry;      /* never resend (creating POSTs) */
+	int max_minor;      /* compute: at most microversion 2.<this> (0: the
+			     * negotiated one), for fields a later one dropped */
+	bool refusal_expected; /* a question (may I?): a 401/403 answer is no
+				* error, logged at info level only */
 };
 
 /* Returns 0 on a 2xx answer (resp filled: free it), or -errno (the man

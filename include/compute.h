@@ -78,4 +78,19 @@ int osfs_compute_import_keypair(struct osfs_api *api, const char *name, const ch
 				char **msg);
 int osfs_compute_delete_keypair(struct osfs_api *api, const char *name, char **msg);
 
+/* What an admin moves a server with (fact sheet 3.15), to `host` or,
+ * NULL, where the scheduler picks: OSFS_MOVE_COLD is {"migrate": ...}
+ * (host from 2.56; then confirmResize), OSFS_MOVE_LIVE {"os-migrateLive":
+ * {"host", "block_migration": "auto"}} (2.25+), OSFS_MOVE_EVACUATE
+ * {"evacuate": {"host"}} (only off a host that is down or forced down). */
+enum osfs_move { OSFS_MOVE_COLD, OSFS_MOVE_LIVE, OSFS_MOVE_EVACUATE };
+int osfs_compute_move(struct osfs_api *api, const char *server, enum osfs_move how,
+		      const char *host, char **msg);
+
+/* PUT /os-services/{id} (2.53+): `status` "enabled" or "disabled" (with
+ * `reason`, or NULL), or NULL to leave it; forced_down 0 or 1, or -1 to
+ * leave it. */
+int osfs_compute_service_set(struct osfs_api *api, const char *id, const char *status,
+			     const char *reason, int forced_down, char **msg);
+
 #endif

@@ -7,7 +7,11 @@
  * NETWORK, remove-floating-ip ADDRESS, add-security-group NAME,
  * remove-security-group NAME (these through compute.h, network.h and
  * volume.h).  Keypairs and volumes: delete.  Floating IPs: release
- * (remove-floating-ip only disassociates).  Drafts: boot
+ * (remove-floating-ip only disassociates).  admin/servers: migrate
+ * [HOST], live-migrate [HOST], evacuate [HOST], confirm-resize,
+ * revert-resize; admin/compute_services: enable, disable [REASON],
+ * force-down, unforce-down (a refusal by policy is EACCES with the API's
+ * message in `error`).  Drafts: boot
  * and delete (drafts.c).  Parsing trims surrounding blanks and newlines,
  * folds runs of blanks and ignores case, so `echo "Reboot  hard" > ctl`
  * works; a verb's argument (the KEY of `unset KEY`) is taken as written,

@@ -31,6 +31,7 @@ struct osfs_opts {
 	int debug;
 	int foreground;
 	int allow_other;
+	int noadmin;                /* -o noadmin: no /admin/, no probe */
 	int show_help, show_version;
 	char *default_flavor, *default_image, *default_networks;
 	long volume_size;           /* GiB of a new volume draft; 0: 1 */
@@ -48,6 +49,8 @@ struct osfs_fs {
 	char *label;                  /* "openstackfs:CLOUD" */
 	time_t mounted_at;
 	unsigned long generation;     /* of the serving process (supervisor.h) */
+	bool admin;                   /* the credentials may use the admin APIs:
+				       * /admin/ is shown (admin.h) */
 	uid_t uid;
 	gid_t gid;
 };

@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -76,9 +77,20 @@ void osfs_inodes_forget(struct osfs_inodes *t, uint64_t ino, uint64_t n);
  * (errno says which). */
 char *osfs_inodes_path(struct osfs_inodes *t, uint64_t ino, const char *name);
 
+/* An inode of a subtree, as the kernel is told to drop it: a file that
+ * shows content (see osfs_inodes_shows) by its name in parent, anything
+ * else by its number. */
+struct osfs_inode_ref {
+	uint64_t ino, parent;
+	char *name;                  /* malloc'd for a file showing content, else NULL */
+};
+
 /* Every inode of the subtree under `ino`, itself first: a malloc'd array
- * in *out (count in *n).  0, -ENOENT or -ENOMEM. */
-int osfs_inodes_subtree(struct osfs_inodes *t, uint64_t ino, uint64_t **out, size_t *n);
+ * in *out (count in *n), freed with osfs_inodes_refs_free.  0, -ENOENT or
+ * -ENOMEM. */
+int osfs_inodes_subtree(struct osfs_inodes *t, uint64_t ino, struct osfs_inode_ref **out,
+			size_t *n);
+void osfs_inodes_refs_free(struct osfs_inode_ref *refs, size_t n);
 
 /* Number of inodes in the table, the root included. */
 size_t osfs_inodes_count(struct osfs_inodes *t);
@@ -133,6 +145,24 @@ void osfs_inodes_wbuf_clear(struct osfs_inodes *t, uint64_t ino);
  * a stable mtime on files rendered afresh at each stat. */
 struct timespec osfs_inodes_content_mtime(struct osfs_inodes *t, uint64_t ino, const char *data,
 					  size_t len, struct timespec first);
+
+/* A resource file's inode shows one content for its life, like a file
+ * replaced by rename: a reader that opened it reads to its end what it
+ * began with, whatever the cloud does meanwhile.  Does ino show
+ * data[0..len)?  True when it does, or showed nothing yet (it now shows
+ * data, with st's size and mtime); false when it shows other content: st
+ * then gets the size and mtime shown, and the name should be looked up
+ * again (osfs_inodes_retire). */
+bool osfs_inodes_shows(struct osfs_inodes *t, uint64_t ino, const char *data, size_t len,
+		       struct stat *st);
+
+/* ino's own writer changed it: it shows what its next stat gives. */
+void osfs_inodes_shows_reset(struct osfs_inodes *t, uint64_t ino);
+
+/* Take ino out of name lookups (the next lookup of its name makes a new
+ * inode) and drop the one reference the caller's lookup took; it lives on
+ * for the kernel's other references. */
+void osfs_inodes_retire(struct osfs_inodes *t, uint64_t ino);
 
 /* Record fp as the fingerprint of directory ino's entries and return the
  * one recorded before (0 when none, or ino unknown). */

@@ -5,7 +5,7 @@
  * the serving process (supervisor.h).  So that the next generation means
  * the same by each number, the table (inodes.h) appends each new inode
  * (number, parent, name), each reference the kernel takes and each it
- * drops to a file the supervisor keeps (a memfd), before the kernel hears
+ * drops, and each inode retired from name lookups, to a file the supervisor keeps (a memfd), before the kernel hears
  * of it; the next generation replays the file into its table.
  *
  * The file: a header {magic, start, end} at offset 0, the records in
@@ -29,6 +29,7 @@ enum osfs_inolog_op {
 	OSFS_INOLOG_REF,       /* the kernel took `arg` references to ino */
 	OSFS_INOLOG_FORGET,    /* the kernel dropped `arg` references to ino */
 	OSFS_INOLOG_NEXT,      /* the next new inode is numbered at least `arg` */
+	OSFS_INOLOG_RETIRE,    /* ino leaves name lookups, dropping `arg` references */
 };
 
 struct osfs_inolog;

@@ -16,8 +16,17 @@
 enum osfs_kind_id {
 	OSFS_FLAVORS, OSFS_IMAGES, OSFS_SERVERS, OSFS_KEYPAIRS, OSFS_LIMITS,
 	OSFS_NETWORKS, OSFS_SUBNETS, OSFS_PORTS, OSFS_SECURITY_GROUPS, OSFS_FLOATING_IPS,
-	OSFS_VOLUMES, OSFS_SERVER_ACTIONS, OSFS_NKINDS
+	OSFS_VOLUMES, OSFS_SERVER_ACTIONS,
+	/* the operator's plane, under /admin/ (OSFS_ADMIN_AREA) */
+	OSFS_ADMIN_SERVERS, OSFS_HYPERVISORS, OSFS_COMPUTE_SERVICES, OSFS_PROJECTS,
+	OSFS_AGGREGATES, OSFS_MIGRATIONS,
+	OSFS_NKINDS
 };
+
+/* The directory under the mount root of the kinds whose `area` it is:
+ * every project's data, shown only to credentials that may read it. */
+#define OSFS_ADMIN_AREA "admin"
+
 
 enum osfs_paging {
 	OSFS_PAGE_NONE,   /* one response holds everything */
@@ -51,6 +60,8 @@ struct osfs_field {
 	const char *back_field;  /* BACKLINKS: the LINKS field of `link` that points here */
 	bool from_show;          /* only the show answer has it: read with one GET of
 				  * show_path, fresh each time */
+	bool by_name;            /* LINK, LINKS, BACKLINKS: the value is the linked
+				  * resource's name, not its id (a hypervisor's host) */
 };
 
 /* A field shown as a directory (LINKS, NESTED) or as a symlink (LINK). */
@@ -60,15 +71,20 @@ static inline bool osfs_field_is_dir(const struct osfs_field *f)
 }
 
 struct osfs_kind {
-	const char *dir;            /* directory under the mount root */
+	const char *dir;            /* directory under the mount root (or the area) */
+	const char *area;           /* OSFS_ADMIN_AREA, or NULL: at the root */
 	enum osfs_service svc;
+	int max_minor;              /* compute microversion at most 2.<this> (0: the
+				     * negotiated one): fields a later one dropped */
 	const char *list_path;      /* "/servers/detail" */
+	const char *list_query;     /* added to every list request ("all_tenants=1") */
 	const char *show_path;      /* "/servers/%s", or NULL */
 	const char *collection;     /* list member holding the items */
 	const char *show_key;       /* show wrapper ("server"), NULL if bare */
 	const char *item_wrapper;   /* per-item wrapper in lists ("keypair") */
 	const char *id_pointer;     /* "/id" ("/name" for keypairs) */
 	const char *name_pointer;   /* "/name" */
+	const char *name2_pointer;  /* joined to the name with '@' ("/host"), or NULL */
 	const char *created_pointer;/* for ordering duplicate names */
 	const char *updated_pointer;/* the API's change time, or NULL */
 	const char *delta_param;    /* list query for "changed since T" ("changes-since"), or NULL */
@@ -100,6 +116,9 @@ extern const struct osfs_kind osfs_kinds[OSFS_NKINDS];
 
 /* The top-level kind whose directory is `dir`, or NULL. */
 const struct osfs_kind *osfs_kind_by_dir(const char *dir, enum osfs_kind_id *id);
+
+/* The kind of `area` (OSFS_ADMIN_AREA) whose directory is `dir`, or NULL. */
+const struct osfs_kind *osfs_kind_in_area(const char *area, const char *dir, enum osfs_kind_id *id);
 
 /* The kind nested in `parent` whose directory is `dir`, or NULL. */
 const struct osfs_kind *osfs_kind_nested(enum osfs_kind_id parent, const char *dir,

@@ -33,6 +33,11 @@ bool osfs_model_condition_holds(const struct osfs_field *fl, const char *value, 
 /* Strings as they are, other values as JSON; NULL for null (or ENOMEM). */
 char *osfs_model_string_of(struct json_object *v);
 
+/* A kind with name2_pointer names its resources "<name>@<second>" (a
+ * compute service: nova-compute@host1).  Takes second; *name is replaced.
+ * 0, or -ENOMEM (then *name is NULL). */
+int osfs_model_join_name(char **name, char *second);
+
 /* Orders struct osfs_kv by key. */
 int osfs_model_cmp_kv(const void *a, const void *b);
 

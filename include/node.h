@@ -41,6 +41,7 @@ enum osfs_node_type {
 	OSFS_N_LIVE,      /* /.openstackfs/live, /.openstackfs/live/servers: list nothing,
 			   * so that no walk enters what lies below */
 	OSFS_N_LIVE_RES,  /* /.openstackfs/live/servers/<id>: console.log, actions/ */
+	OSFS_N_AREA,      /* /admin: the kinds of an area (osfs_kind.area) */
 	OSFS_N_COUNT      /* the number of types: keep last */
 };
 

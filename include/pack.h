@@ -1,10 +1,10 @@
-/* pack.h - small texts kept compressed in memory (zlib, raw deflate with a
- * preset dictionary of the words OpenStack objects share).
+/* pack.h - small texts kept compressed in memory (zstd at its fastest level,
+ * with a dictionary of the words OpenStack objects share).
  *
  * A resource's API object is kept packed: at 20,000 servers it is most of
  * the daemon's memory, and it is read only for `json` files and merges.
  * Packing is deterministic: two equal texts give equal packs.  Thread-safe
- * (each thread keeps its own zlib streams).
+ * (each thread keeps its own zstd contexts).
  */
 #ifndef OSFS_PACK_H
 #define OSFS_PACK_H

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
 	build-essential cmake pkg-config git
-	libfuse3-dev fuse3 libcurl4-openssl-dev libjson-c-dev libyaml-dev zlib1g-dev
+	libfuse3-dev fuse3 libcurl4-openssl-dev libjson-c-dev libyaml-dev libzstd-dev
 	python3 python3-pytest curl openssh-client valgrind clang
 	procps psmisc rsync
 )

@@ -28,6 +28,8 @@ import threading
 import time
 import urllib.parse
 import uuid
+
+import osemu_admin
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -480,6 +482,7 @@ class State:
         self._seed_images()
         self._seed_keypairs()
         self._seed_servers(args.servers, not args.no_edge_servers)
+        self.admin = osemu_admin.AdminStore(self, args)
         if self.max_instances is None:
             self.max_instances = max(10000, len(self.servers) + 1000)
 
@@ -736,9 +739,10 @@ class State:
 
     # -- server bookkeeping ---------------------------------------------
     def deleted_since(self, project, since_t):
-        """The project's servers deleted at or after since_t."""
+        """The project's (None: every project's) servers deleted at or after
+        since_t."""
         return [s for s in self.deleted.values()
-                if s.project_id == project and s.updated >= since_t]
+                if project in (None, s.project_id) and s.updated >= since_t]
 
     def position_after(self, key, seq=None):
         """Index of the first server that sorts after key=(created, id) in
@@ -1067,6 +1071,10 @@ class Keystone:
                 if req.method not in ("GET", "HEAD"):
                     raise HTTPError(405, "The method is not allowed for the requested URL.")
                 return self.get_catalog(req)
+            if path == "/v3/projects":
+                if req.method not in ("GET", "HEAD"):
+                    raise HTTPError(405, "The method is not allowed for the requested URL.")
+                return osemu_admin.list_projects(self, req)
             if path == "/v3/auth/projects":
                 if req.method not in ("GET", "HEAD"):
                     raise HTTPError(405, "The method is not allowed for the requested URL.")
@@ -1373,6 +1381,7 @@ def middleware_401(st, req):
 class Nova:
     def __init__(self, st):
         self.st = st
+        self.admin_api = osemu_admin.AdminNova(self)
 
     # -- versions ---------------------------------------------------------
     def versions(self, req):
@@ -1541,6 +1550,8 @@ class Nova:
                 return self.delete_keypair(req, segs[1])
         elif head == "limits" and n == 1 and m in ("GET", "HEAD"):
             return self.limits(req)
+        elif head in osemu_admin.AdminNova.HEADS:
+            return self.admin_api.route(req, segs)
         elif head == "os-availability-zone" and n == 1 and m in ("GET", "HEAD"):
             self._check_unknown_params(req, set())
             return json_resp(200, {"availabilityZoneInfo": [
@@ -1600,7 +1611,7 @@ class Nova:
 
     def _get_server(self, req, sid):
         s = self.st.servers.get(sid)
-        if s is None or s.project_id != req.token.project:
+        if s is None or (s.project_id != req.token.project and not self._is_admin(req)):
             raise HTTPError(404, "Instance %s could not be found." % sid)
         return s
 
@@ -1697,7 +1708,9 @@ class Nova:
             d["server_groups"] = []
         if ver >= (2, 73):
             d["locked_reason"] = s.locked_reason
-        if ver >= (2, 90):
+        if self._is_admin(req):
+            d.update(self.admin_server_fields(s, ver))
+        elif ver >= (2, 90):
             d["OS-EXT-SRV-ATTR:hostname"] = s.hostname
         if ver >= (2, 96):
             d["pinned_availability_zone"] = None
@@ -1705,9 +1718,27 @@ class Nova:
             d["scheduler_hints"] = {}
         return d
 
+    @staticmethod
+    def admin_server_fields(s, ver):
+        """What Nova adds to a server for an admin (every listing)."""
+        d = {"OS-EXT-SRV-ATTR:host": s.host,
+             "OS-EXT-SRV-ATTR:instance_name": "instance-%08x" % int(s.id[:6], 16),
+             "OS-EXT-SRV-ATTR:hypervisor_hostname": s.host}
+        if ver >= (2, 3):
+            d.update({"OS-EXT-SRV-ATTR:reservation_id": "r-" + s.id[:8],
+                      "OS-EXT-SRV-ATTR:launch_index": 0,
+                      "OS-EXT-SRV-ATTR:hostname": s.hostname,
+                      "OS-EXT-SRV-ATTR:kernel_id": "",
+                      "OS-EXT-SRV-ATTR:ramdisk_id": "",
+                      "OS-EXT-SRV-ATTR:root_device_name": "/dev/sda",
+                      "OS-EXT-SRV-ATTR:user_data": None})
+        if ver >= (2, 16):
+            d["host_status"] = "UP" if s.host else ""
+        return d
+
     def server_fragment(self, req, s, ver, detail):
         if detail:
-            key = (self.view_class(ver), req.host)
+            key = (self.view_class(ver), req.host, self._is_admin(req))
         else:
             key = ("basic", req.host)
         frag = s.cache.get(key)
@@ -1835,6 +1866,13 @@ class Nova:
                 raise HTTPError(403, "Only administrators can sort servers by %s" % k)
         custom = [k for k in sort_keys if k in key_map]
         project = req.token.project
+        if (req.q("all_tenants") or "").lower() in ("1", "true", "yes", "on", "t", "y", ""):
+            if req.q("all_tenants") is not None:
+                if not self._is_admin(req):
+                    raise HTTPError(403, "Policy doesn't allow os_compute_api:servers:%s:"
+                                    "get_all_tenants to be performed."
+                                    % ("detail" if detail else "index"))
+                project = None      # every project's
         with st.lock:
             st.settle()
             # changes-since lists deleted servers too, as DELETED (nova reads
@@ -1863,9 +1901,9 @@ class Nova:
             if marker is not None:
                 i = pos.get(marker)
                 gone = st.graveyard.get(marker)
-                if i is not None and seq[i].project_id == project:
+                if i is not None and project in (None, seq[i].project_id):
                     start = i + 1
-                elif i is None and gone and gone[2] == project and seq is base:
+                elif i is None and gone and project in (None, gone[2]) and seq is base:
                     start = st.position_after(gone[:2], seq)
                 else:
                     raise HTTPError(400, "marker [%s] not found" % marker)
@@ -1876,7 +1914,7 @@ class Nova:
             if limit > 0:
                 for s in (seq[start:] if simple else
                           (seq[j] for j in range(start, len(seq)))):
-                    if s.project_id != project:
+                    if project is not None and s.project_id != project:
                         continue
                     if not simple:
                         if name_re is not None and not name_re.search(s.name):
@@ -2221,12 +2259,15 @@ class Nova:
         arg = body.get(action)
         known = {"reboot", "os-start", "os-stop", "pause", "unpause", "suspend",
                  "resume", "lock", "unlock", "os-getConsoleOutput",
-                 "addSecurityGroup", "removeSecurityGroup"} | set(LIFECYCLE_SCHEMA)
+                 "addSecurityGroup", "removeSecurityGroup"} | set(LIFECYCLE_SCHEMA) \
+            | set(osemu_admin.MOVES)
         if action not in known:
             raise HTTPError(400, "There is no such action: %s" % action)
         # schema checks
         if action in LIFECYCLE_SCHEMA:
             self._lifecycle_schema(req, action, arg)
+        elif action in osemu_admin.MOVES:
+            osemu_admin.check_move_body(req, action, arg)
         elif action == "reboot":
             if not isinstance(arg, dict) or "type" not in arg:
                 raise bad_input("reboot", arg, "'type' is a required property")
@@ -2295,6 +2336,8 @@ class Nova:
                 return nova_accepted()
             if s.locked and not admin:
                 raise HTTPError(409, "Instance %s is locked" % s.id)
+            if action in osemu_admin.MOVES:
+                return osemu_admin.move(self, req, s, action, arg, now)
             if action == "reboot":
                 hard = arg["type"].upper() == "HARD"
                 self._check_state("reboot", s,
@@ -2427,6 +2470,7 @@ class Nova:
 
             def confirmed(s, until):
                 s.old_flavor = s.old_vm = None
+                osemu_admin.resize_settled(st, s, True, until)
             # Nova sets no task state: VERIFY_RESIZE until the compute confirms
             st.start_task(s, task, action, (back, power, confirmed), now)
             status = 204
@@ -2437,6 +2481,7 @@ class Nova:
                 if s.old_flavor:
                     s.flavor = s.old_flavor
                 s.old_flavor = s.old_vm = None
+                osemu_admin.resize_settled(st, s, False, until)
             st.start_task(s, task, action, (back, power, reverted), now)
         elif action == "rebuild":
             img = st.images.get(arg["imageRef"])
@@ -5311,12 +5356,19 @@ def parse_args(argv):
                    help="seed N more networks (net-00001...) and N more ports")
     p.add_argument("--volumes", type=int, default=0,
                    help="seed N available demo volumes (vol-00001...)")
+    p.add_argument("--projects", type=int, default=0,
+                   help="seed N more projects (ops-a, ops-b, ...), each with"
+                   " --project-servers servers on two compute hosts")
+    p.add_argument("--project-servers", type=int, default=3)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--quiet", action="store_true")
     a = p.parse_args(argv)
     if parse_version(a.max_version) is None or parse_version(a.max_version) < NOVA_MIN:
         p.error("bad --max-version")
     return a
+
+
+osemu_admin.bind(sys.modules[__name__])
 
 
 def main(argv=None):

@@ -22,6 +22,18 @@ def read_openrc(path):
     return env
 
 
+def realcloud_admin_env():
+    """OS_* of the real cloud's admin (clouds.yaml's realcloud-admin)."""
+    import yaml  # the real cloud's tier has it (the openstack CLI needs it)
+    c = yaml.safe_load(open(os.path.join(REALCLOUD_DIR, "clouds.yaml")))["clouds"]["realcloud-admin"]
+    a = c["auth"]
+    return {"OS_AUTH_URL": a["auth_url"], "OS_USERNAME": a["username"],
+            "OS_PASSWORD": a["password"], "OS_PROJECT_NAME": a["project_name"],
+            "OS_USER_DOMAIN_NAME": a["user_domain_name"],
+            "OS_PROJECT_DOMAIN_NAME": a["project_domain_name"],
+            "OS_REGION_NAME": c["region_name"]}
+
+
 class Cloud:
     """What a test needs to know about the cloud it runs against."""
 

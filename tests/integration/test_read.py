@@ -308,6 +308,56 @@ def test_json_changed_in_the_cloud_reads_whole(cloud, mount):
     assert json.loads(texts[-1])["metadata"]["osfs-grow"] == value
 
 
+def read_slowly(path, piece=300, pause=0.003):
+    """Read a file in small pieces with pauses, as a slow reader would."""
+    fd = os.open(path, os.O_RDONLY)
+    parts = []
+    try:
+        while True:
+            b = os.read(fd, piece)
+            if not b:
+                return b"".join(parts).decode()
+            parts.append(b)
+            time.sleep(pause)
+    finally:
+        os.close(fd)
+
+
+def test_a_slow_reader_reads_one_version_while_the_cloud_changes(cloud, mount):
+    """Each open reads the content it began with to its end, like a file
+    replaced by rename, and the next open shows the newer one."""
+    s = settled_active(cloud)
+    m = mount("ttl=1")
+    path = "/servers/%s/metadata/osfs-churn" % s["id"]
+    texts, stop = [], time.time() + 8
+    try:
+        for i in range(10 ** 6):
+            if time.time() > stop:
+                break
+            value = "v%d-" % i + "y" * (i * 37 % 200)
+            status, _ = cloud.client.request("PUT", "compute", path, {"meta": {"osfs-churn": value}})
+            assert status == 200
+            for _ in range(3):
+                texts.append(read_slowly(m.p("servers", s["name"], "json")))
+        last = value
+        deadline = time.time() + 10
+        while json.loads(m.read("servers", s["name"], "json"))["metadata"].get("osfs-churn") != last:
+            assert time.time() < deadline, "the last value never showed"
+            time.sleep(0.2)
+    finally:
+        cloud.client.request("DELETE", "compute", path)
+    torn = [t[-120:] for t in texts if not parses(t)]
+    assert not torn, "%d of %d reads were torn: %r" % (len(torn), len(texts), torn[:2])
+
+
+def parses(text):
+    try:
+        json.loads(text)
+        return True
+    except ValueError:
+        return False
+
+
 def test_clouds_yaml_and_env_override(cloud, mount, tmp_path):
     if cloud.clouds_yaml:
         path = cloud.clouds_yaml

@@ -89,6 +89,19 @@ def test_attach_and_detach_by_name(cloud, mnt, made):
     assert attached_ids(cloud, sid) == []
 
 
+def test_a_servers_volumes_are_named_as_volumes_shows_them(cloud, mnt, made):
+    m = mnt
+    name, sid, vname, vid = server_with_volume(m, cloud, made, by_id=True)
+    deadline = time.time() + 30
+    while os.listdir(m.p("servers", name, "volumes")) != [vname]:
+        assert time.time() < deadline, os.listdir(m.p("servers", name, "volumes"))
+        time.sleep(0.5)
+    link = m.p("servers", name, "volumes", vname)
+    assert os.readlink(link) == "../../../volumes/" + vname
+    assert m.read("servers", name, "volumes", vname, "id") == vid + "\n"
+    assert m.read("volumes", ".by-id", vid, "name") == vname + "\n"    # ids stay under .by-id
+
+
 def test_attach_by_id(cloud, mnt, made):
     m = mnt
     name, sid, vname, vid = server_with_volume(m, cloud, made, by_id=True)

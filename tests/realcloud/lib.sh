@@ -14,6 +14,9 @@ MARK=$STATE/markers
 PYLIB=$STATE/lib
 PY=/usr/bin/python3
 NOVA_HOST=osfs-realcloud
+# a second fake compute host, so that servers can move (migrations) and a
+# host can be disabled while the other still takes new servers
+NOVA_HOST2=osfs-realcloud-2
 HERE=${HERE:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
 
 # name:user:port (port "-" for daemons without a listening socket), in start order
@@ -32,6 +35,7 @@ SERVICES=(
   nova-conductor:nova:-
   nova-scheduler:nova:-
   nova-compute:nova:-
+  nova-compute-2:nova:-
 )
 
 svc_field() { # svc_field NAME INDEX

@@ -381,7 +381,9 @@ def revive():
     sess = admin_session()
     servers = sess.get('/servers/detail?all_tenants=1',
                        endpoint_filter=NOVA).json()['servers']
-    todo = [s for s in servers if s['status'] in ('ACTIVE', 'SHUTOFF')]
+    hosts = os.environ.get('REVIVE_HOSTS', '').split()   # only these restarted
+    todo = [s for s in servers if s['status'] in ('ACTIVE', 'SHUTOFF') and
+            (not hosts or s.get('OS-EXT-SRV-ATTR:host') in hosts)]
     if not todo:
         log('no servers to revive')
         return

@@ -52,6 +52,9 @@ mkd "$DATA/neutron" neutron
 mkd "$DATA/nova" nova
 mkd "$DATA/nova/instances" nova
 mkd "$DATA/nova/tmp" nova
+mkd "$DATA/nova2" nova
+mkd "$DATA/nova2/instances" nova
+mkd "$DATA/nova2/tmp" nova
 mkd "$DATA/cinder" cinder
 mkd "$DATA/cinder/lock" cinder
 
@@ -380,6 +383,15 @@ EOF
 }
 nova_conf yes | write_conf "$ETC/nova/nova.conf" nova
 nova_conf no | write_conf "$ETC/nova/nova-compute.conf" nova
+# the second compute host: the same, read with these overrides after it
+write_conf "$ETC/nova/nova-compute-2.conf" nova <<EOF
+[DEFAULT]
+host = $NOVA_HOST2
+state_path = $DATA/nova2
+instances_path = $DATA/nova2/instances
+[oslo_concurrency]
+lock_path = $DATA/nova2/tmp
+EOF
 uwsgi_ini "$ETC/nova/uwsgi.ini" nova 8774 /usr/bin/nova-api-wsgi 2 1 \
   "env = OS_NOVA_CONFIG_DIR=$ETC/nova" "env = OS_NOVA_CONFIG_FILES=api-paste.ini;nova.conf"
 # nova's wsgi app loads its paste pipeline from the FIRST of those files
@@ -498,13 +510,18 @@ start_services() {
   start_daemon nova-scheduler nova-scheduler --config-file "$ETC/nova/nova.conf"
 }
 COMPUTE_STARTED=0
+REVIVE_HOSTS=""   # hosts whose nova-compute (re)started: their guests are forgotten
 COMPUTE_T0="1970-01-01 00:00:00"
 start_compute() {
-  if ! svc_pid nova-compute >/dev/null; then
+  if ! svc_pid nova-compute >/dev/null || ! svc_pid nova-compute-2 >/dev/null; then
     COMPUTE_T0=$(date -u '+%Y-%m-%d %H:%M:%S')
-    start_daemon nova-compute nova-compute --config-file "$ETC/nova/nova-compute.conf"
     COMPUTE_STARTED=1
   fi
+  svc_pid nova-compute >/dev/null || REVIVE_HOSTS="$REVIVE_HOSTS $NOVA_HOST"
+  svc_pid nova-compute-2 >/dev/null || REVIVE_HOSTS="$REVIVE_HOSTS $NOVA_HOST2"
+  start_daemon nova-compute nova-compute --config-file "$ETC/nova/nova-compute.conf"
+  start_daemon nova-compute-2 nova-compute --config-file "$ETC/nova/nova-compute.conf" \
+    --config-file "$ETC/nova/nova-compute-2.conf"
 }
 
 # (cinder's scheduler hears of the pool only after both have started)
@@ -664,22 +681,23 @@ phase "nova-compute heartbeat"
 start_compute
 ok=0
 for i in $(seq 1 600); do
-  for s in nova-conductor nova-scheduler nova-compute; do
+  for s in nova-conductor nova-scheduler nova-compute nova-compute-2; do
     svc_pid "$s" >/dev/null || die "$s exited during start-up" "$s"
   done
   n=$(mysql_root -N -e "SELECT COUNT(*) FROM nova.services s JOIN nova.compute_nodes c
         ON c.host = s.host AND c.deleted = 0
-        WHERE s.host='$NOVA_HOST' AND s.binary='nova-compute' AND s.deleted=0
+        WHERE s.host IN ('$NOVA_HOST', '$NOVA_HOST2') AND s.binary='nova-compute' AND s.deleted=0
           AND COALESCE(s.updated_at, s.created_at) >= '$COMPUTE_T0' - INTERVAL 2 SECOND;
       " 2>/dev/null || echo 0)
-  r=$(mysql_root -N -e "SELECT COUNT(*) FROM placement.resource_providers WHERE name='$NOVA_HOST'" 2>/dev/null || echo 0)
-  if [ "${n:-0}" -ge 1 ] && [ "${r:-0}" -ge 1 ]; then ok=1; break; fi
+  r=$(mysql_root -N -e "SELECT COUNT(*) FROM placement.resource_providers
+        WHERE name IN ('$NOVA_HOST', '$NOVA_HOST2')" 2>/dev/null || echo 0)
+  if [ "${n:-0}" -ge 2 ] && [ "${r:-0}" -ge 2 ]; then ok=1; break; fi
   sleep 0.2
 done
-[ $ok = 1 ] || die "nova-compute sent no heartbeat within 120 s" nova-compute nova-conductor
+[ $ok = 1 ] || die "nova-compute sent no heartbeat within 120 s" nova-compute nova-compute-2 nova-conductor
 
-m=$(mysql_root -N -e "SELECT COUNT(*) FROM nova_api.host_mappings WHERE host='$NOVA_HOST'")
-if [ "$m" -lt 1 ]; then
+m=$(mysql_root -N -e "SELECT COUNT(*) FROM nova_api.host_mappings WHERE host IN ('$NOVA_HOST', '$NOVA_HOST2')")
+if [ "$m" -lt 2 ]; then
   phase "discover_hosts"
   as_user nova nova-manage nova-manage --config-file "$ETC/nova/nova.conf" cell_v2 discover_hosts --verbose ||
     die "discover_hosts failed" nova-manage
@@ -709,7 +727,8 @@ fi
 if [ $COMPUTE_STARTED = 1 ] && [ $SEEDED_BEFORE = 1 ]; then
   # The fake driver forgot its guests: a hard reboot re-creates them.
   phase "revive servers"
-  ADMIN_PASS=$ADMIN_PASS timeout 300 $PY -I "$HERE/seed.py" revive >>"$LOG/seed.log" 2>&1 ||
+  ADMIN_PASS=$ADMIN_PASS REVIVE_HOSTS=$REVIVE_HOSTS timeout 300 $PY -I "$HERE/seed.py" revive \
+    >>"$LOG/seed.log" 2>&1 ||
     die "reviving servers after nova-compute restart failed" seed nova-compute
 fi
 

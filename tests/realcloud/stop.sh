@@ -22,7 +22,7 @@ stop_group() {
   done
   [ ${#pids[@]} -eq 0 ] || wait "${pids[@]}"
 }
-stop_group nova-compute nova-scheduler nova-conductor nova-api cinder-volume cinder-scheduler cinder-api \
+stop_group nova-compute nova-compute-2 nova-scheduler nova-conductor nova-api cinder-volume cinder-scheduler cinder-api \
   neutron placement glance keystone
 stop_group rabbitmq
 stop_group epmd mariadb

@@ -8,6 +8,7 @@ import urllib.parse
 import urllib.request
 
 
+from fixtures import realcloud_admin_env
 from harness import Emulator
 from osclient import Client
 
@@ -152,6 +153,17 @@ def token_request(env):
     return call(tokenless(), "POST", "identity", "", body=body, raw_url=url + "/auth/tokens")
 
 
+def seed_like_the_real_one(ec, cloud):
+    """On the emulator (client ec), a server made as the real cloud's seed was."""
+    flavor = next(f["id"] for f in ec.flavors() if f["name"] == cloud.flavor)
+    image = next(i["id"] for i in ec.images() if i["name"] == cloud.image)
+    status, body = ec.request("POST", "compute", "/servers", {"server": {
+        "name": "osfs-seed-a", "flavorRef": flavor, "imageRef": image, "networks": "none",
+        "metadata": {"seeded-by": "openstackfs-tests"}}})
+    assert status == 202, body
+    ec.wait_server(body["server"]["id"], lambda s: s["status"] == "ACTIVE", timeout=30)
+
+
 def test_emulator_answers_like_the_real_cloud(cloud):
     emu = Emulator(servers=3)
     try:
@@ -162,13 +174,7 @@ def test_emulator_answers_like_the_real_cloud(cloud):
         rc.request("POST", "compute", "/servers/%s/metadata" % real_seed,
                    {"metadata": {"seeded-by": "openstackfs-tests"}})
         # a server made as the real one was (no network) to compare with it
-        flavor = next(f["id"] for f in ec.flavors() if f["name"] == cloud.flavor)
-        image = next(i["id"] for i in ec.images() if i["name"] == cloud.image)
-        status, body = ec.request("POST", "compute", "/servers", {"server": {
-            "name": "osfs-seed-a", "flavorRef": flavor, "imageRef": image, "networks": "none",
-            "metadata": {"seeded-by": "openstackfs-tests"}}})
-        assert status == 202, body
-        ec.wait_server(body["server"]["id"], lambda s: s["status"] == "ACTIVE", timeout=30)
+        seed_like_the_real_one(ec, cloud)
         diffs = []
         pairs = [("token", token_request(cloud.env), token_request(emu.env()))]
         for label, fn in requests_we_make(rc, ec):
@@ -407,6 +413,62 @@ def test_neutron_and_cinder_answer_like_the_real_cloud(cloud):
             for h in set(rh) ^ set(eh):
                 diffs.append("%s: header %s %s" % (label, h, "only real" if h in rh else "only emulator"))
             diffs += ["%s: %s" % (label, d) for d in differences(shape(rb), shape(eb))]
+        assert not diffs, "\n" + "\n".join(diffs)
+    finally:
+        emu.stop()
+
+
+def admin_requests(c, member):
+    """The admin APIs openstackfs reads (admin/) and writes, as the admin c
+    and as the project member `member` (their 403)."""
+    v87 = {"OpenStack-API-Version": "compute 2.87", "X-OpenStack-Nova-API-Version": "2.87"}
+    ident = c.catalog["identity"]
+    projects = ident + ("/projects" if ident.endswith("/v3") else "/v3/projects")
+    scheduler = next(s["id"] for s in call(c, "GET", "compute", "/os-services", headers=MV)[2]["services"]
+                     if s["binary"] == "nova-scheduler")
+    out = [
+        ("services", call(c, "GET", "compute", "/os-services", headers=MV)),
+        ("hypervisors 2.87", call(c, "GET", "compute", "/os-hypervisors/detail?limit=1000", headers=v87)),
+        ("hypervisors 2.93", call(c, "GET", "compute", "/os-hypervisors/detail?limit=1000", headers=MV)),
+        ("aggregates", call(c, "GET", "compute", "/os-aggregates", headers=MV)),
+        ("migrations", call(c, "GET", "compute", "/os-migrations?limit=1000", headers=MV)),
+        ("projects", call(c, "GET", "identity", "", raw_url=projects)),
+        ("all servers", call(c, "GET", "compute", "/servers/detail?all_tenants=1&name=%5Eosfs-seed-a%24",
+                             headers=MV)),
+        ("update a scheduler", call(c, "PUT", "compute", "/os-services/" + scheduler, headers=MV,
+                                    body={"status": "disabled"})),
+        ("update nothing", call(c, "PUT", "compute", "/os-services/" + scheduler, headers=MV, body={})),
+    ]
+    for label, path in (("member services", "/os-services"),
+                        ("member hypervisors", "/os-hypervisors/detail"),
+                        ("member migrations", "/os-migrations"),
+                        ("member all servers", "/servers/detail?all_tenants=1")):
+        out.append((label, call(member, "GET", "compute", path, headers=MV)))
+    out.append(("member projects", call(member, "GET", "identity", "", raw_url=projects)))
+    return out
+
+
+def test_admin_apis_answer_like_the_real_cloud(cloud):
+    real_admin = Client(realcloud_admin_env())
+    emu = Emulator("--projects", "2", servers=3)
+    try:
+        emu_admin = Client(emu.env(OS_USERNAME="admin", OS_PASSWORD="adminpass",
+                                   OS_PROJECT_NAME="admin"))
+        ec = Client(emu.env())
+        seed_like_the_real_one(ec, cloud)
+        diffs = []
+        for (label, (rs, rh, rb)), (_, (es, eh, eb)) in zip(admin_requests(real_admin, cloud.client),
+                                                             admin_requests(emu_admin, ec)):
+            if rs != es:
+                diffs.append("%s: status real %s, emulator %s" % (label, rs, es))
+            for h in set(rh) ^ set(eh):
+                diffs.append("%s: header %s %s" % (label, h, "only real" if h in rh else "only emulator"))
+            diffs += ["%s: %s" % (label, d) for d in differences(shape(rb), shape(eb))]
+            if rs == es and rs >= 400 and isinstance(rb, dict) and isinstance(eb, dict):
+                rm = json.dumps(rb).split('"message": ')[-1][:60]
+                em = json.dumps(eb).split('"message": ')[-1][:60]
+                if rm != em:
+                    diffs.append("%s: message real %s, emulator %s" % (label, rm, em))
         assert not diffs, "\n" + "\n".join(diffs)
     finally:
         emu.stop()

@@ -70,5 +70,27 @@ int main(void)
 	CHECK(help && strstr(help, "\nresize FLAVOR\n") && strstr(help, "\nrebuild [IMAGE]\n") &&
 	      strstr(help, "\nsnapshot NAME\n") && strstr(help, "\nunrescue\n"));
 	free(help);
+
+	/* admin/: a reason to disable a host, as written; a host to move to, or none */
+	CHECK(parse(OSFS_COMPUTE_SERVICES, "Disable  kernel Upgrade \n", &words, &arg) == 0);
+	CHECK_STR(words, "disable");
+	CHECK_STR(arg, "kernel Upgrade");
+	free(arg);
+	CHECK(parse(OSFS_COMPUTE_SERVICES, "disable\n", &words, &arg) == 0);
+	CHECK(arg == NULL);
+	CHECK(parse(OSFS_COMPUTE_SERVICES, "force-down\n", &words, &arg) == 0);
+	CHECK(parse(OSFS_COMPUTE_SERVICES, "reboot\n", &words, &arg) == -EINVAL);
+	CHECK(parse(OSFS_ADMIN_SERVERS, "live-migrate cmp2\n", &words, &arg) == 0);
+	CHECK_STR(words, "live-migrate");
+	CHECK_STR(arg, "cmp2");
+	free(arg);
+	CHECK(parse(OSFS_ADMIN_SERVERS, "migrate\n", &words, &arg) == 0);
+	CHECK(arg == NULL);
+	/* moving a server is an admin's verb, not a project's */
+	CHECK(parse(OSFS_SERVERS, "live-migrate\n", &words, &arg) == -EINVAL);
+	CHECK(parse(OSFS_HYPERVISORS, "enable\n", &words, &arg) == -EINVAL);
+	help = osfs_ctl_help(OSFS_COMPUTE_SERVICES);
+	CHECK(help && strstr(help, "enable\ndisable [REASON]\nforce-down\nunforce-down\n"));
+	free(help);
 	return CHECK_DONE();
 }

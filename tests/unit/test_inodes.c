@@ -77,18 +77,18 @@ static void test_subtree(void)
 	uint64_t dir = look(t, OSFS_ROOT_INO, "servers");
 	uint64_t a = look(t, dir, "a"), b = look(t, dir, "b");
 	uint64_t a1 = look(t, a, "status"), a2 = look(t, a, "metadata"), a3 = look(t, a2, "k");
-	uint64_t *inos;
+	struct osfs_inode_ref *refs;
 	size_t n;
 	int seen = 0;
 
 	look(t, b, "status");
-	CHECK(osfs_inodes_subtree(t, a, &inos, &n) == 0);
-	CHECK(n == 4 && inos[0] == a);
+	CHECK(osfs_inodes_subtree(t, a, &refs, &n) == 0);
+	CHECK(n == 4 && refs[0].ino == a && refs[0].parent == dir);
 	for (size_t i = 0; i < n; i++)
-		seen += inos[i] == a1 || inos[i] == a2 || inos[i] == a3;
+		seen += refs[i].ino == a1 || refs[i].ino == a2 || refs[i].ino == a3;
 	CHECK(seen == 3);
-	free(inos);
-	CHECK(osfs_inodes_subtree(t, 424242, &inos, &n) == -ENOENT);
+	osfs_inodes_refs_free(refs, n);
+	CHECK(osfs_inodes_subtree(t, 424242, &refs, &n) == -ENOENT);
 	osfs_inodes_free(t);
 }
 
@@ -166,6 +166,42 @@ static void test_snapshots_and_buffers(void)
 	osfs_inodes_wbuf_clear(t, f);
 	CHECK(osfs_inodes_dirfp_swap(t, f, 7) == 0 && osfs_inodes_dirfp_swap(t, f, 8) == 7);
 	osfs_inodes_free(t);                            /* frees buffers and snapshots */
+}
+
+/* A file inode shows one content; a changed one goes out of its name. */
+static void test_shows_and_retire(void)
+{
+	struct osfs_inodes *t = osfs_inodes_new();
+	uint64_t dir = look(t, OSFS_ROOT_INO, "srv"), f = look(t, dir, "json"), g;
+	struct stat st = { .st_size = 3, .st_mtim = { .tv_sec = 100 } };
+	struct osfs_inode_ref *refs;
+	char *path;
+	size_t n;
+
+	CHECK(osfs_inodes_shows(t, f, "old", 3, &st));        /* first: noted */
+	CHECK(osfs_inodes_shows(t, f, "old", 3, &st));
+	st = (struct stat){ .st_size = 5, .st_mtim = { .tv_sec = 200 } };
+	CHECK(!osfs_inodes_shows(t, f, "newer", 5, &st));     /* moved on */
+	CHECK(st.st_size == 3 && st.st_mtim.tv_sec == 100);   /* what it showed */
+	CHECK(osfs_inodes_subtree(t, dir, &refs, &n) == 0);
+	CHECK(n == 2 && !refs[0].name && refs[1].ino == f && refs[1].parent == dir);
+	CHECK(refs[1].name && strcmp(refs[1].name, "json") == 0); /* dropped by name */
+	osfs_inodes_refs_free(refs, n);
+
+	g = look(t, dir, "json");                              /* a second reference */
+	CHECK(g == f);
+	osfs_inodes_retire(t, f);                              /* gives that one back */
+	g = look(t, dir, "json");
+	CHECK(g != f && osfs_inodes_peek(t, dir, "json") == g);
+	path = osfs_inodes_path(t, f, NULL);                   /* f lives on for its reader */
+	CHECK(path && strcmp(path, "/srv/json") == 0);
+	free(path);
+	osfs_inodes_forget(t, f, 1);
+	CHECK(osfs_inodes_count(t) == 3);                      /* root, srv, the new json */
+	osfs_inodes_shows_reset(t, g);
+	st = (struct stat){ .st_size = 1 };
+	CHECK(osfs_inodes_shows(t, g, "x", 1, &st) && osfs_inodes_shows(t, g, "x", 1, &st));
+	osfs_inodes_free(t);
 }
 
 /* 20,000 servers with 20 files each: every lookup stays cheap. */
@@ -251,6 +287,35 @@ static void test_log_replay(void)
 	close(fd);
 }
 
+/* A retired inode (a file whose content moved on) stays retired in the
+ * next generation: its name gives the new inode, its number its path, until
+ * the kernel forgets it. */
+static void test_log_retire(void)
+{
+	int fd = memfd_create("test-inolog", 0);
+	struct osfs_inodes *a = osfs_inodes_new(), *b = osfs_inodes_new();
+	uint64_t dir, old, fresh;
+	char *p;
+
+	CHECK(fd >= 0 && osfs_inodes_keep(a, fd) == 0);
+	dir = look(a, OSFS_ROOT_INO, "servers");
+	old = look(a, dir, "json");
+	look(a, dir, "json");                  /* the lookup that saw it moved on ... */
+	osfs_inodes_retire(a, old);            /* ... gives its reference back */
+	fresh = look(a, dir, "json");
+	CHECK(fresh != old);
+	CHECK(osfs_inodes_keep(b, fd) > 0);
+	CHECK(osfs_inodes_peek(b, dir, "json") == fresh);
+	CHECK_STR(p = osfs_inodes_path(b, old, NULL), "/servers/json");
+	free(p);
+	osfs_inodes_forget(b, old, 1);         /* the kernel's one reference */
+	CHECK(osfs_inodes_path(b, old, NULL) == NULL);
+	CHECK(osfs_inodes_peek(b, dir, "json") == fresh);
+	osfs_inodes_free(a);
+	osfs_inodes_free(b);
+	close(fd);
+}
+
 /* A record cut short by a kill, past the log's end, is not read; a file
  * that is no log is refused. */
 static void test_log_torn(void)
@@ -277,11 +342,13 @@ static void test_log_torn(void)
 int main(void)
 {
 	test_log_replay();
+	test_log_retire();
 	test_log_torn();
 	test_numbers_and_paths();
 	test_forget();
 	test_subtree();
 	test_snapshots_and_buffers();
+	test_shows_and_retire();
 	test_many();
 	return CHECK_DONE();
 }

@@ -58,6 +58,29 @@ static const char action_shown[] =
 	" \"start_time\": \"2026-01-01T00:10:00.000000\", \"finish_time\": \"2026-01-01T00:10:02.000000\","
 	" \"result\": \"Success\"}]}}";
 
+/* The operator's plane: one name in two projects, two hosts. */
+static const char all_servers[] =
+	"{\"servers\": ["
+	"{\"id\": \"cccc3333-0000\", \"name\": \"web\", \"status\": \"ACTIVE\", \"tenant_id\": \"p2\","
+	" \"created\": \"2026-01-01T00:00:03Z\", \"OS-EXT-SRV-ATTR:host\": \"cmp2\","
+	" \"OS-EXT-SRV-ATTR:hypervisor_hostname\": \"cmp2\"},"
+	"{\"id\": \"dddd4444-0000\", \"name\": \"web\", \"status\": \"ACTIVE\", \"tenant_id\": \"p1\","
+	" \"created\": \"2026-01-01T00:00:01Z\", \"OS-EXT-SRV-ATTR:host\": \"cmp1\","
+	" \"OS-EXT-SRV-ATTR:hypervisor_hostname\": \"cmp1\"}]}";
+static const char hypervisors[] =
+	"{\"hypervisors\": [{\"id\": \"h-1\", \"hypervisor_hostname\": \"cmp1\", \"state\": \"up\","
+	" \"vcpus\": 8, \"service\": {\"id\": \"s-1\", \"host\": \"cmp1\"}},"
+	"{\"id\": \"h-2\", \"hypervisor_hostname\": \"cmp2\", \"state\": \"down\","
+	" \"service\": {\"id\": \"s-2\", \"host\": \"cmp2\"}}]}";
+static const char services[] =
+	"{\"services\": [{\"id\": \"s-1\", \"binary\": \"nova-compute\", \"host\": \"cmp1\","
+	" \"status\": \"enabled\"}]}";
+static const char projects[] =
+	"{\"projects\": [{\"id\": \"p1\", \"name\": \"alpha\"}, {\"id\": \"p2\", \"name\": \"beta\"}]}";
+static const char aggregates[] =
+	"{\"aggregates\": [{\"id\": 7, \"name\": \"fast\", \"hosts\": [\"cmp1\"],"
+	" \"metadata\": {\"ssd\": \"true\"}}]}";
+
 static const struct {
 	const char *prefix;
 	const char *body;
@@ -65,6 +88,11 @@ static const struct {
 	{ "/servers/aaaa1111-0000/os-instance-actions", actions },
 	{ "/servers/aaaa1111-0000/os-instance-actions/req-2", action_shown }, /* the longer wins */
 	{ "/servers/detail", servers },
+	{ "/servers/detail?all_tenants=1", all_servers }, /* after: the longer wins */
+	{ "/os-hypervisors/detail", hypervisors },
+	{ "/os-services", services },
+	{ "/v3/projects", projects },
+	{ "/os-aggregates", aggregates },
 	{ "/v2.0/networks", networks },
 	{ "/v2.0/ports", ports },
 	{ "/v2.0/security-groups", groups },
@@ -305,6 +333,72 @@ static void test_links_and_nested(void)
 	CHECK(type_of("/volumes") == -ENOENT);
 }
 
+static mode_t mode_at(const char *path)
+{
+	struct osfs_node n;
+	struct stat st = { 0 };
+
+	if (osfs_tree_lookup(&fs, path, &n) == 0)
+		osfs_tree_stat(&fs, &n, &st, NULL, NULL);
+	osfs_node_release(&n);
+	return st.st_mode;
+}
+
+/* path is a symlink to want / a file holding want. */
+static void expect_link(const char *path, const char *want)
+{
+	char *s = link_of(path);
+
+	CHECK_STR(s, want);
+	free(s);
+}
+
+static void expect_content(const char *path, const char *want)
+{
+	char *s = content(path);
+
+	CHECK_STR(s, want);
+	free(s);
+}
+
+static void test_admin(void)
+{
+	char got[512];
+
+	CHECK(type_of("/admin") == -ENOENT);      /* credentials that may not */
+	entries("/", got, sizeof(got));
+	CHECK(!strstr(got, "admin/"));
+	fs.admin = true;
+	entries("/", got, sizeof(got));
+	CHECK(strstr(got, "admin/ ") != NULL);
+	entries("/admin", got, sizeof(got));
+	CHECK_STR(got, "servers/ hypervisors/ compute_services/ projects/ aggregates/ migrations/ ");
+	CHECK(type_of("/admin/flavors") == -ENOENT);
+	CHECK(type_of("/hypervisors") == -ENOENT);
+	/* every project's servers: the oldest keeps the name */
+	entries("/admin/servers", got, sizeof(got));
+	CHECK_STR(got, ".by-id/ web/ web~cccc3333/ ");
+	expect_content("/admin/servers/web/host", "cmp1\n");
+	expect_link("/admin/servers/web/project", "../../projects/.by-id/p1");
+	expect_link("/admin/servers/web~cccc3333/hypervisor", "../../hypervisors/cmp2");
+	entries("/admin/hypervisors/cmp2/servers", got, sizeof(got));
+	CHECK_STR(got, "web~cccc3333 ");   /* as admin/servers names them */
+	expect_link("/admin/hypervisors/cmp2/servers/web~cccc3333", "../../../servers/web~cccc3333");
+	entries("/admin/projects/beta/servers", got, sizeof(got));
+	CHECK_STR(got, "web~cccc3333 ");
+	expect_link("/admin/hypervisors/cmp1/service", "../../compute_services/.by-id/s-1");
+	CHECK(type_of("/admin/compute_services/nova-compute@cmp1") == OSFS_N_RES);
+	expect_link("/admin/aggregates/fast/hosts/cmp1", "../../../hypervisors/cmp1");
+	expect_content("/admin/aggregates/fast/metadata/ssd", "true\n");
+	/* the mounting user's alone */
+	CHECK(mode_at("/admin") == (S_IFDIR | 0500));
+	CHECK(mode_at("/admin/hypervisors/cmp1") == (S_IFDIR | 0500));
+	CHECK(mode_at("/admin/hypervisors/cmp1/vcpus") == (S_IFREG | 0400));
+	CHECK(mode_at("/admin/compute_services/nova-compute@cmp1/ctl") == (S_IFREG | 0600));
+	CHECK(mode_at("/servers/db/status") == (S_IFREG | 0444)); /* the project's stay */
+	fs.admin = false;
+}
+
 int main(void)
 {
 	double ttl[OSFS_NKINDS] = { 0 };
@@ -317,6 +411,7 @@ int main(void)
 	test_content_and_attributes();
 	test_entries();
 	test_links_and_nested();
+	test_admin();
 	osfs_drafts_free(fs.drafts);
 	osfs_notes_free(fs.notes);
 	osfs_cache_free(fs.cache);

@@ -1,0 +1,20 @@
+/* admin.c - the one probe that decides whether /admin/ is shown (admin.h). */
+#include "admin.h"
+#include "log.h"
+
+#include <stdlib.h>
+
+bool osfs_admin_probe(struct osfs_api *api)
+{
+	struct osfs_api_call call = { .svc = OSFS_SVC_COMPUTE, .method = "GET", .path = "/os-services",
+				      .refusal_expected = true };
+	struct osfs_http_resp resp = { 0 };
+	char *msg = NULL;
+	int ret = osfs_api_call(api, &call, &resp, &msg);
+
+	if (ret < 0)
+		log_info("no admin/: the cloud refused the admin probe (%s)", msg ? msg : "no message");
+	free(msg);
+	osfs_http_resp_free(&resp);
+	return ret == 0;
+}

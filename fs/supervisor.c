@@ -128,9 +128,11 @@ static int spawn(struct sup *s)
 	if (pair[1] >= 0)
 		close(pair[1]);
 	if (pid < 0) {
+		int err = errno;
+
 		if (pair[0] >= 0)
 			close(pair[0]);
-		return -errno;
+		return -err;
 	}
 	s->sock = pair[0];
 	s->child = pid;
@@ -245,6 +247,7 @@ static int restart(struct sup *s, int status)
 {
 	double served = osfs_now_mono() - s->started;
 	char why[96];
+	int r;
 
 	describe(status, why, sizeof(why));
 	if (s->upgrading) {
@@ -262,8 +265,8 @@ static int restart(struct sup *s, int status)
 	}
 	s->upgrading = false;
 	s->h.generation++;
-	if (spawn(s) < 0) {
-		log_err("cannot start a serving process: %s; unmounting %s", strerror(errno), s->mnt);
+	if ((r = spawn(s)) < 0) {
+		log_err("cannot start a serving process: %s; unmounting %s", strerror(-r), s->mnt);
 		release_mount(s);
 		return 1;
 	}

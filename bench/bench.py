@@ -293,7 +293,8 @@ class Mount:
             if self.proc.poll() is not None or time.time() > deadline:
                 raise RuntimeError("mount %s failed: %s" % (label, self.log.read_text()[-1500:]))
             time.sleep(0.05)
-        self.pid = self.proc.pid
+        pidfile = self.dir / ".openstackfs" / "pid"   # the serving process, not its supervisor
+        self.pid = int(pidfile.read_text()) if pidfile.exists() else self.proc.pid
 
     def mounted(self):
         d = str(self.dir)

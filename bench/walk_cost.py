@@ -29,8 +29,8 @@ def peak_rss_mib(pid):
     return 0.0
 
 
-def daemon_pid(mount_proc):
-    return mount_proc.pid
+def daemon_pid(m):
+    return m.serving_pid()
 
 
 def walk(binary, emu, timeout):
@@ -50,7 +50,7 @@ def walk(binary, emu, timeout):
         reqs = emu.counters()["requests"]
         pages = sum(v for k, v in reqs.items() if k.endswith("/servers/detail"))
         other = sum(reqs.values()) - pages
-        rss = peak_rss_mib(daemon_pid(m.proc))
+        rss = peak_rss_mib(daemon_pid(m))
         return {"time": took, "pages": pages, "other": other, "rss": rss, "lines": lines,
                 "done": done}
     finally:

@@ -499,6 +499,8 @@ int osfs_api_new(struct osfs_api **out, const struct osfs_config *cfg,
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	if (opts->keep_token && osfs_auth_keep(api->auth, opts->token_fd))
+		log_info("starting with the token the last serving process had");
 	ret = osfs_auth_get(api->auth, opts->http.timeout_ms, &tok, err, errlen);
 	if (ret < 0)
 		goto fail;

@@ -12,6 +12,7 @@
 #include "errors.h"
 #include "log.h"
 #include "stats.h"
+#include "tokenkeep.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -35,6 +36,7 @@ struct osfs_auth {
 	int failed_err;           /* protected by lock */
 	char failed_msg[256];     /* protected by lock */
 	unsigned long fetched;    /* protected by lock */
+	int keep_fd;              /* set before any thread: each new token goes there, or -1 */
 };
 
 /* ---- request body ---- */
@@ -462,6 +464,7 @@ struct osfs_auth *osfs_auth_new(const struct osfs_config *cfg, struct osfs_http 
 		return NULL;
 	auth->cfg = cfg;
 	auth->http = http;
+	auth->keep_fd = -1;
 	pthread_mutex_init(&auth->lock, NULL);
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -545,6 +548,26 @@ static int keystone_reason(const struct osfs_http_resp *resp, char *err, size_t 
 	free(plain);
 	json_object_put(root);
 	return resp->status >= 500 ? -EIO : -EACCES;
+}
+
+/* What a token is asked with (the URL and the request, secrets included,
+ * hashed): a kept token is only taken by a configuration that would ask
+ * the same way. */
+static uint64_t request_key(const struct osfs_config *cfg)
+{
+	char *body = osfs_auth_request_body(cfg);
+	const char *parts[] = { cfg->auth_url, body };
+	uint64_t h = 14695981039346656037ull;
+
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		for (const char *c = parts[i] ? parts[i] : ""; *c; c++)
+			h = (h ^ (unsigned char)*c) * 1099511628211ull;
+		h = (h ^ 0xff) * 1099511628211ull;
+	}
+	if (body)
+		explicit_bzero(body, strlen(body));
+	free(body);
+	return h;
 }
 
 /* One POST /v3/auth/tokens.  Called without auth->lock held. */
@@ -685,6 +708,9 @@ int osfs_auth_get(struct osfs_auth *auth, long timeout_ms, struct osfs_token **t
 	osfs_token_put(auth->cur);
 	auth->cur = fresh;
 	auth->stale = false;
+	if (auth->keep_fd >= 0 &&
+	    osfs_tokenkeep_write(auth->keep_fd, fresh, request_key(auth->cfg)) < 0)
+		log_warn("cannot keep the token for a restart: the next serving process asks again");
 	log_info("new token, expires at %ld, renewed from %ld", (long)fresh->expires,
 		 (long)osfs_token_renew_at(fresh));
 take:
@@ -693,6 +719,25 @@ take:
 out:
 	pthread_mutex_unlock(&auth->lock);
 	return ret;
+}
+
+bool osfs_auth_keep(struct osfs_auth *auth, int fd)
+{
+	struct osfs_token *kept = osfs_tokenkeep_read(fd, request_key(auth->cfg));
+	bool taken = kept && !osfs_token_needs_renewal(kept, time(NULL));
+
+	pthread_mutex_lock(&auth->lock);
+	auth->keep_fd = fd;
+	if (taken) {
+		osfs_token_put(auth->cur);
+		auth->cur = kept;
+		auth->stale = false;
+		auth->fetched = 1; /* a renewal from now on is a re-authentication */
+		kept = NULL;
+	}
+	pthread_mutex_unlock(&auth->lock);
+	osfs_token_put(kept);
+	return taken;
 }
 
 void osfs_auth_invalidate(struct osfs_auth *auth, const struct osfs_token *bad)

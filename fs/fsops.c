@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define WRITE_MAX (1024 * 1024)
 #define STATIC_TIMEOUT 3600.0
@@ -54,6 +55,7 @@ struct osfs_glue {
 	 * unmounting) are freed in destroy.  Leaf lock. */
 	pthread_mutex_t dirs_lock;
 	struct dirh *dirs;
+	uint64_t next_dirh;           /* the key of the next one; under dirs_lock */
 };
 
 struct osfs_glue *osfs_glue_new(struct osfs_fs *fs)
@@ -64,6 +66,9 @@ struct osfs_glue *osfs_glue_new(struct osfs_fs *fs)
 		return NULL;
 	g->fs = fs;
 	pthread_mutex_init(&g->dirs_lock, NULL);
+	/* directory handles are keys, not pointers: one the kernel got from the
+	 * last generation (supervisor.h) matches none of ours */
+	g->next_dirh = (uint64_t)time(NULL) << 32 ^ (uint64_t)getpid() << 12;
 	if (!(g->inodes = osfs_inodes_new())) {
 		free(g);
 		return NULL;
@@ -75,6 +80,11 @@ struct osfs_glue *osfs_glue_new(struct osfs_fs *fs)
 void osfs_glue_set_session(struct osfs_glue *g, struct fuse_session *se)
 {
 	g->se = se;
+}
+
+long osfs_glue_keep_inodes(struct osfs_glue *g, int fd)
+{
+	return osfs_inodes_keep(g->inodes, fd);
 }
 
 void osfs_glue_free(struct osfs_glue *g)
@@ -873,7 +883,11 @@ struct dirh {
 	size_t n, cap;
 	uint64_t fp;        /* FNV-1a over names and types */
 	bool nomem;
-	struct dirh *prev, *next;   /* in glue->dirs, under dirs_lock */
+	/* under dirs_lock: */
+	uint64_t key;       /* the kernel's fh */
+	int users;          /* readdirs using it (dirh_get) */
+	bool released;      /* RELEASEDIR came: freed by its last user */
+	struct dirh *prev, *next;   /* in glue->dirs */
 };
 
 static int dir_add(void *ctx, const char *name, const struct stat *st)
@@ -901,26 +915,67 @@ nomem:
 	return 1;
 }
 
-static void dirh_track(struct osfs_glue *g, struct dirh *d)
+/* Track d under a new key, or under `key` when not 0; its key. */
+static uint64_t dirh_track(struct osfs_glue *g, struct dirh *d, uint64_t key)
 {
 	pthread_mutex_lock(&g->dirs_lock);
+	key = d->key = key ? key : ++g->next_dirh;
 	d->next = g->dirs;
 	if (g->dirs)
 		g->dirs->prev = d;
 	g->dirs = d;
 	pthread_mutex_unlock(&g->dirs_lock);
+	return key;
 }
 
-static void dirh_untrack(struct osfs_glue *g, struct dirh *d)
+static void dirh_untrack_locked(struct osfs_glue *g, struct dirh *d)
 {
-	pthread_mutex_lock(&g->dirs_lock);
 	if (d->prev)
 		d->prev->next = d->next;
 	else
 		g->dirs = d->next;
 	if (d->next)
 		d->next->prev = d->prev;
+}
+
+static void dirh_untrack(struct osfs_glue *g, struct dirh *d)
+{
+	pthread_mutex_lock(&g->dirs_lock);
+	dirh_untrack_locked(g, d);
 	pthread_mutex_unlock(&g->dirs_lock);
+}
+
+static struct dirh *dirh_find_locked(struct osfs_glue *g, uint64_t fh)
+{
+	struct dirh *d;
+
+	for (d = g->dirs; d && d->key != fh; d = d->next)
+		;
+	return d;
+}
+
+/* The handle the kernel calls fh, used until dirh_put; NULL for one of
+ * the last generation's. */
+static struct dirh *dirh_get(struct osfs_glue *g, uint64_t fh)
+{
+	struct dirh *d;
+
+	pthread_mutex_lock(&g->dirs_lock);
+	if ((d = dirh_find_locked(g, fh)))
+		d->users++;
+	pthread_mutex_unlock(&g->dirs_lock);
+	return d;
+}
+
+static void dirh_put(struct osfs_glue *g, struct dirh *d)
+{
+	bool last;
+
+	pthread_mutex_lock(&g->dirs_lock);
+	last = --d->users == 0 && d->released;
+	pthread_mutex_unlock(&g->dirs_lock);
+	if (last)
+		dirh_free(d);
 }
 
 static void dirh_free(struct dirh *d)
@@ -969,8 +1024,7 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	/* the kernel's pages of this directory are good when nothing changed */
 	fi->cache_readdir = 1;
 	fi->keep_cache = osfs_inodes_dirfp_swap(g->inodes, ino, d->fp) == d->fp;
-	fi->fh = (uint64_t)(uintptr_t)d;
-	dirh_track(g, d);
+	fi->fh = dirh_track(g, d, 0);
 	if (fuse_reply_open(req, fi) == -ENOENT) {
 		dirh_untrack(g, d);
 		dirh_free(d);
@@ -979,10 +1033,19 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 
 static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct dirh *d = (struct dirh *)(uintptr_t)fi->fh;
+	struct osfs_glue *g = glue_of(req);
+	struct dirh *d;
+	bool unused = false;
 
-	dirh_untrack(glue_of(req), d);
-	dirh_free(d);
+	pthread_mutex_lock(&g->dirs_lock);
+	if ((d = dirh_find_locked(g, fi->fh))) {
+		dirh_untrack_locked(g, d);
+		d->released = true;
+		unused = d->users == 0;
+	}
+	pthread_mutex_unlock(&g->dirs_lock);
+	if (unused)
+		dirh_free(d);
 	fuse_reply_err(req, 0);
 }
 
@@ -1030,12 +1093,20 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi, bool plus)
 {
 	struct osfs_glue *g = glue_of(req);
-	struct dirh *d = (struct dirh *)(uintptr_t)fi->fh;
+	struct dirh *d = dirh_get(g, fi->fh);
 	char *buf = malloc(size);
 	size_t pos = 0;
+	int ret = 0;
 
-	if (!buf) {
-		fuse_reply_err(req, ENOMEM);
+	if (!d && (ret = list_dir(g, ino, &d)) == 0) { /* opened by the last generation */
+		d->users = 1;
+		dirh_track(g, d, fi->fh);
+	}
+	if (!buf || ret < 0) {
+		fuse_reply_err(req, buf ? -ret : ENOMEM);
+		if (d)
+			dirh_put(g, d);
+		free(buf);
 		return;
 	}
 	for (size_t i = off < 0 ? 0 : (size_t)off; i < d->n; i++) {
@@ -1060,6 +1131,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		}
 		pos += need;
 	}
+	dirh_put(g, d); /* before the reply: the kernel may release d once it has it */
 	fuse_reply_buf(req, buf, pos);
 	free(buf);
 }

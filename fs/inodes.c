@@ -5,6 +5,7 @@
  */
 #include "inodes.h"
 #include "clock.h"
+#include "inolog.h"
 #include "stats.h"
 
 #include <errno.h>
@@ -35,6 +36,7 @@ struct inode {
 	struct timespec cmtime;      /* ... and when it last changed, or its mtime shown */
 	off_t csize;                 /* the size shown (resource files) */
 	uint32_t hash;               /* of (parent, name) */
+	bool replayed;               /* made from the last generation's log */
 	bool shows;                  /* a resource file: chash, cmtime, csize are what it shows */
 	bool file;                   /* not a directory: its name may be dropped (eviction) */
 	bool retired;                /* out of by_name: lookups of its name get a new inode */
@@ -58,6 +60,7 @@ struct osfs_inodes {
 	size_t made_cap, made_head, made_len;
 	size_t evicting;             /* inodes whose names went back, not yet forgotten */
 	double evicted_at;           /* CLOCK_MONOTONIC seconds of the last batch */
+	struct osfs_inolog *log;     /* or NULL: see osfs_inodes_keep */
 };
 
 /* ---- snapshots ---- */
@@ -198,6 +201,9 @@ static void reap_locked(struct osfs_inodes *t, struct inode *i)
 	}
 }
 
+static void rewrite_log_locked(struct osfs_inodes *t);
+static void retire_locked(struct osfs_inodes *t, uint64_t ino, uint64_t n);
+
 /* ---- the table ---- */
 
 struct osfs_inodes *osfs_inodes_new(void)
@@ -240,6 +246,7 @@ void osfs_inodes_free(struct osfs_inodes *t)
 	free(t->by_ino);
 	free(t->by_name);
 	free(t->made);
+	osfs_inolog_free(t->log);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
@@ -276,7 +283,7 @@ static uint64_t made_pop_locked(struct osfs_inodes *t)
 }
 
 static struct inode *add_locked(struct osfs_inodes *t, struct inode *parent, const char *name,
-				uint32_t hash)
+				uint32_t hash, uint64_t ino)
 {
 	size_t len = strlen(name);
 	struct inode *i = calloc(1, sizeof(*i) + len + 1);
@@ -284,7 +291,9 @@ static struct inode *add_locked(struct osfs_inodes *t, struct inode *parent, con
 	if (!i)
 		return NULL;
 	memcpy(i->name, name, len + 1);
-	i->ino = t->next_ino++;
+	i->ino = ino;
+	if (ino >= t->next_ino)
+		t->next_ino = ino + 1;
 	i->hash = hash;
 	i->parent = parent;
 	i->next_sib = parent->kids;
@@ -309,11 +318,18 @@ int osfs_inodes_lookup(struct osfs_inodes *t, uint64_t parent, const char *name,
 	pthread_mutex_lock(&t->lock);
 	if (!(p = find_ino_locked(t, parent)))
 		ret = -ENOENT;
-	else if (!(i = find_name_locked(t, p, name, hash)) && !(i = add_locked(t, p, name, hash)))
+	else if (!(i = find_name_locked(t, p, name, hash)) &&
+		 (i = add_locked(t, p, name, hash, t->next_ino)) && t->log)
+		osfs_inolog_add(t->log, OSFS_INOLOG_NEW, i->ino, parent, name);
+	if (ret == 0 && !i)
 		ret = -ENOMEM;
 	if (ret == 0) {
 		i->nlookup++;
 		*ino = i->ino;
+		/* logged before the kernel hears of it (see inolog.h) */
+		if (t->log)
+			osfs_inolog_add(t->log, OSFS_INOLOG_REF, i->ino, 1, NULL);
+		rewrite_log_locked(t);
 	}
 	pthread_mutex_unlock(&t->lock);
 	return ret;
@@ -333,16 +349,95 @@ uint64_t osfs_inodes_peek(struct osfs_inodes *t, uint64_t parent, const char *na
 	return ino;
 }
 
-void osfs_inodes_forget(struct osfs_inodes *t, uint64_t ino, uint64_t n)
+static void forget_locked(struct osfs_inodes *t, uint64_t ino, uint64_t n)
 {
 	struct inode *i;
 
-	pthread_mutex_lock(&t->lock);
 	if ((i = find_ino_locked(t, ino)) && i != t->root) {
+		if (t->log)
+			osfs_inolog_add(t->log, OSFS_INOLOG_FORGET, ino, n, NULL);
 		i->nlookup = n < i->nlookup ? i->nlookup - n : 0;
 		reap_locked(t, i);
 	}
+}
+
+void osfs_inodes_forget(struct osfs_inodes *t, uint64_t ino, uint64_t n)
+{
+	pthread_mutex_lock(&t->lock);
+	forget_locked(t, ino, n);
+	rewrite_log_locked(t);
 	pthread_mutex_unlock(&t->lock);
+}
+
+/* ---- the log a restart replays (inolog.h) ---- */
+
+/* Every inode under i, each after its parent, as the records that make it. */
+static void image_locked(struct osfs_inodes *t, const struct inode *i)
+{
+	for (const struct inode *k = i->kids; k; k = k->next_sib) {
+		osfs_inolog_add(t->log, OSFS_INOLOG_NEW, k->ino, i->ino, k->name);
+		if (k->nlookup)
+			osfs_inolog_add(t->log, OSFS_INOLOG_REF, k->ino, k->nlookup, NULL);
+		image_locked(t, k);
+		if (k->retired) /* after its children: it must not be reaped first */
+			osfs_inolog_add(t->log, OSFS_INOLOG_RETIRE, k->ino, 0, NULL);
+	}
+}
+
+static void rewrite_log_locked(struct osfs_inodes *t)
+{
+	if (!t->log || !osfs_inolog_bloated(t->log, t->count))
+		return;
+	osfs_inolog_rewrite_begin(t->log);
+	osfs_inolog_add(t->log, OSFS_INOLOG_NEXT, 0, t->next_ino, NULL);
+	image_locked(t, t->root);
+	osfs_inolog_rewrite_end(t->log);
+}
+
+static void replay_one(void *arg, enum osfs_inolog_op op, uint64_t ino, uint64_t val,
+		       const char *name)
+{
+	struct osfs_inodes *t = arg;
+	struct inode *i;
+
+	switch (op) {
+	case OSFS_INOLOG_NEW:
+		if (ino > OSFS_ROOT_INO && !find_ino_locked(t, ino) && (i = find_ino_locked(t, val)) &&
+		    (i = add_locked(t, i, name, name_hash(val, name), ino)))
+			i->replayed = true;
+		break;
+	case OSFS_INOLOG_REF:
+		if ((i = find_ino_locked(t, ino)) && i != t->root)
+			i->nlookup += val;
+		break;
+	case OSFS_INOLOG_FORGET:
+		forget_locked(t, ino, val);
+		break;
+	case OSFS_INOLOG_RETIRE:
+		retire_locked(t, ino, val);
+		break;
+	case OSFS_INOLOG_NEXT:
+		if (val > t->next_ino)
+			t->next_ino = val;
+		break;
+	}
+}
+
+long osfs_inodes_keep(struct osfs_inodes *t, int fd)
+{
+	struct osfs_inolog *l = osfs_inolog_new(fd);
+	long n;
+
+	if (!l)
+		return -ENOMEM;
+	pthread_mutex_lock(&t->lock);
+	n = osfs_inolog_replay(l, replay_one, t); /* t->log is NULL: nothing is logged again */
+	if (n >= 0)
+		t->log = l;
+	pthread_mutex_unlock(&t->lock);
+	if (n < 0)
+		osfs_inolog_free(l);
+	return n;
 }
 
 size_t osfs_inodes_count(struct osfs_inodes *t)
@@ -618,7 +713,9 @@ struct timespec osfs_inodes_content_mtime(struct osfs_inodes *t, uint64_t ino, c
 
 	pthread_mutex_lock(&t->lock);
 	if ((i = find_ino_locked(t, ino))) {
-		if (i->chash && i->chash != h)
+		/* what the kernel cached of a replayed inode is unknown: it
+		 * changed, as far as the kernel can tell */
+		if ((i->chash && i->chash != h) || (!i->chash && i->replayed))
 			clock_gettime(CLOCK_REALTIME, &i->cmtime);
 		else if (!i->chash)
 			i->cmtime = first;
@@ -662,18 +759,27 @@ void osfs_inodes_shows_reset(struct osfs_inodes *t, uint64_t ino)
 	pthread_mutex_unlock(&t->lock);
 }
 
-void osfs_inodes_retire(struct osfs_inodes *t, uint64_t ino)
+/* Take ino out of name lookups, dropping n references. */
+static void retire_locked(struct osfs_inodes *t, uint64_t ino, uint64_t n)
 {
 	struct inode *i;
 
-	pthread_mutex_lock(&t->lock);
 	if ((i = find_ino_locked(t, ino)) && i != t->root && !i->retired) {
+		if (t->log)
+			osfs_inolog_add(t->log, OSFS_INOLOG_RETIRE, ino, n, NULL);
 		unlink_chain(&t->by_name[i->hash & (t->nbuckets - 1)], i,
 			     offsetof(struct inode, next_name));
 		i->retired = true;
-		i->nlookup = i->nlookup ? i->nlookup - 1 : 0;
+		i->nlookup = n < i->nlookup ? i->nlookup - n : 0;
 		reap_locked(t, i);
 	}
+}
+
+void osfs_inodes_retire(struct osfs_inodes *t, uint64_t ino)
+{
+	pthread_mutex_lock(&t->lock);
+	retire_locked(t, ino, 1);
+	rewrite_log_locked(t);
 	pthread_mutex_unlock(&t->lock);
 }
 

@@ -1,10 +1,12 @@
-/* main.c - start-up: options, configuration, authentication, then mount.
+/* main.c - start-up: options, then the supervisor (supervisor.h), or, in
+ * the serving process it runs: configuration, authentication, mount, serve.
  *
- * The ladder: parse options → load configuration → authenticate, find the
+ * The serving ladder: load configuration → authenticate, find the
  * endpoints, negotiate versions (errors here reach the terminal and exit 1
  * with nothing mounted) → create the low-level FUSE session (fsops.c) →
- * mount → signals → daemonize → serve on up to 64 threads → unmount,
- * unwinding with goto in reverse order.
+ * mount and hand the descriptor to the supervisor (generation 1), or take
+ * the one handed down (later generations) → signals → serve on up to 64
+ * threads, unwinding with goto in reverse order.  The supervisor unmounts.
  */
 #include "admin.h"
 #include "api.h"
@@ -17,6 +19,9 @@
 #include "log.h"
 #include "newkeys.h"
 #include "notes.h"
+#include "relay.h"
+#include "supervisor.h"
+#include "unmount.h"
 
 #include <errno.h>
 #include <fuse_lowlevel.h>
@@ -28,10 +33,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/vfs.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 enum { KEY_CLOUD, KEY_HELP, KEY_VERSION, KEY_DEBUG, KEY_FOREGROUND, KEY_RO, KEY_DROP, KEY_ALLOW_OTHER };
@@ -254,7 +257,7 @@ static int load_config(struct osfs_fs *fs)
 	return 0;
 }
 
-static int connect_cloud(struct osfs_fs *fs)
+static int connect_cloud(struct osfs_fs *fs, int token_fd)
 {
 	struct osfs_api_opts aopts = {
 		.http = {
@@ -266,6 +269,8 @@ static int connect_cloud(struct osfs_fs *fs)
 		},
 		.max_retries = 3,
 		.retry_budget_ms = 5000,
+		.keep_token = true,
+		.token_fd = token_fd,
 	};
 	char err[512] = "";
 	double ttls[OSFS_NKINDS];
@@ -345,25 +350,30 @@ static bool dead_mount(const char *mountpoint)
 
 static int clear_dead_mount(const char *mountpoint)
 {
-	int status = 0;
-	pid_t pid;
-
 	if (!dead_mount(mountpoint))
 		return 0;
 	log_warn("%s is the mount point of a daemon that died; unmounting it", mountpoint);
-	if (umount2(mountpoint, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
-		return 0;
-	pid = fork();
-	if (pid == 0) {
-		execlp("fusermount3", "fusermount3", "-u", "-z", "-q", mountpoint, (char *)NULL);
-		_exit(127);
-	}
-	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-	    WEXITSTATUS(status) == 0 && !dead_mount(mountpoint))
+	if (osfs_unmount(mountpoint) == 0 && !dead_mount(mountpoint))
 		return 0;
 	fprintf(stderr, "openstackfs: %s is a dead mount (Transport endpoint is not connected); "
 		"run 'fusermount3 -uz %s' and start again\n", mountpoint, mountpoint);
 	return -ENOTCONN;
+}
+
+/* Generation 1: mount, and hand the descriptor to the supervisor, which
+ * keeps the mount from now on.  0 or -1. */
+static int mount_here(struct osfs_fs *fs, struct fuse_session *se, struct osfs_handed *h)
+{
+	int r;
+
+	if (clear_dead_mount(fs->opts.mountpoint) < 0 || fuse_session_mount(se, fs->opts.mountpoint) != 0)
+		return -1;
+	if ((r = osfs_supervised_mounted(h, fuse_session_fd(se))) < 0) {
+		fprintf(stderr, "openstackfs: cannot reach the supervisor: %s\n", strerror(-r));
+		fuse_session_unmount(se);
+		return -1;
+	}
+	return 0;
 }
 
 /* SIGHUP makes every listing fetched whole again, and drops what the kernel
@@ -432,7 +442,9 @@ int main(int argc, char *argv[])
 	struct fuse_session *se = NULL;
 	struct fuse_loop_config *loop = NULL;
 	struct hup_waiter hup = { .running = false };
-	int ret = 1, r;
+	struct osfs_handed handed = { .sock = -1, .fuse_fd = -1, .init_fd = -1, .log_fd = -1,
+				       .token_fd = -1 };
+	int ret = 1, r, supervised;
 
 	/* Few malloc arenas: the cache is shared by every FUSE thread, and one
 	 * arena per thread mostly holds freed pages. */
@@ -465,10 +477,20 @@ int main(int argc, char *argv[])
 	}
 	if (forbid_dumps() < 0)
 		goto out_args;
+	if ((supervised = osfs_supervised(&handed)) == 0) {
+		ret = osfs_supervise(argv, fs.opts.mountpoint, fs.opts.foreground);
+		opts_free(&fs.opts);
+		goto out_args;
+	}
+	if (supervised < 0) {
+		fprintf(stderr, "openstackfs: OSFS_SUPERVISED is not what a supervisor sets\n");
+		goto out_args;
+	}
+	fs.generation = handed.generation;
 	strip_source_prefix(&fs.opts);
 	osfs_log_set_level(fs.opts.debug ? OSFS_LOG_DEBUG : OSFS_LOG_WARN);
 	fuse_set_log_func(osfs_fuse_log);
-	if (osfs_http_global_init() < 0 || load_config(&fs) < 0 || connect_cloud(&fs) < 0)
+	if (osfs_http_global_init() < 0 || load_config(&fs) < 0 || connect_cloud(&fs, handed.token_fd) < 0)
 		goto out_fs;
 	if (add_mount_names(&fs, &args) < 0 || (fs.opts.debug && fuse_opt_add_arg(&args, "-odebug") < 0))
 		goto out_fs;
@@ -476,18 +498,23 @@ int main(int argc, char *argv[])
 	glue = osfs_glue_new(&fs);
 	if (!glue)
 		goto out_fs;
+	if ((r = (int)osfs_glue_keep_inodes(glue, handed.log_fd)) < 0) {
+		fprintf(stderr, "openstackfs: the inode log of generation %lu is unreadable: %s\n",
+			handed.generation - 1, strerror(-r));
+		goto out_glue;
+	}
 	se = fuse_session_new(&args, &osfs_fsops, sizeof(osfs_fsops), glue);
 	if (!se)
 		goto out_glue;
 	osfs_glue_set_session(glue, se);
-	if (clear_dead_mount(fs.opts.mountpoint) < 0 || fuse_session_mount(se, fs.opts.mountpoint) != 0)
+	if (handed.fuse_fd < 0 && mount_here(&fs, se, &handed) < 0)
+		goto out_session;
+	if (osfs_relay_install(se, handed.fuse_fd, handed.init_fd, handed.generation > 1) < 0)
 		goto out_session;
 	if (fuse_set_signal_handlers(se) != 0)
-		goto out_unmount;
-	if (fuse_daemonize(fs.opts.foreground) != 0 || forbid_dumps() < 0) /* checked again after the fork */
-		goto out_signals;
+		goto out_stop;
 	if (!fs.opts.foreground)
-		osfs_log_use_syslog(true);
+		osfs_supervised_quiet();
 	if (hup_start(&hup, &fs, glue) < 0)
 		goto out_signals;
 	loop = fuse_loop_cfg_create();
@@ -504,9 +531,8 @@ out_hup:
 	hup_stop(&hup);
 out_signals:
 	fuse_remove_signal_handlers(se);
-out_unmount:
-	osfs_glue_stop(glue); /* no notification may race the unmount's close */
-	fuse_session_unmount(se);
+out_stop:
+	osfs_glue_stop(glue); /* no notification may race the session's close */
 out_session:
 	fuse_session_destroy(se);
 out_glue:

@@ -26,6 +26,8 @@ static char *render_cloud(struct osfs_fs *fs);
 static char *render_stats(struct osfs_fs *fs);
 static char *render_log(struct osfs_fs *fs);
 static char *render_events(struct osfs_fs *fs);
+static char *render_pid(struct osfs_fs *fs);
+static char *render_generation(struct osfs_fs *fs);
 
 static const struct {
 	const char *name;
@@ -36,6 +38,8 @@ static const struct {
 	{ "stats", render_stats },
 	{ "log", render_log },
 	{ "events", render_events },
+	{ "pid", render_pid },
+	{ "generation", render_generation },
 };
 
 #define NMETA (sizeof(meta_files) / sizeof(meta_files[0]))
@@ -89,6 +93,22 @@ static char *render_cloud(struct osfs_fs *fs)
 		     c->interface ? c->interface : "public") < 0)
 		return NULL;
 	return s;
+}
+
+/* The serving process (supervisor.h): the one to kill to see a restart. */
+static char *render_pid(struct osfs_fs *fs)
+{
+	char *s = NULL;
+
+	return asprintf(&s, "%ld\n", (long)getpid()) < 0 ? NULL : s;
+}
+
+/* 1 at mount, one more for each serving process started since. */
+static char *render_generation(struct osfs_fs *fs)
+{
+	char *s = NULL;
+
+	return asprintf(&s, "%lu\n", fs->generation) < 0 ? NULL : s;
 }
 
 static char *render_stats(struct osfs_fs *fs)

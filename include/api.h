@@ -42,6 +42,8 @@ struct osfs_api_opts {
 	int max_retries;          /* extra tries of a GET; default 3 */
 	long retry_budget_ms;     /* total time spent waiting between tries,
 				   * within the call's deadline */
+	bool keep_token;          /* keep tokens across restarts in token_fd */
+	int token_fd;             /* (osfs_auth_keep) */
 };
 
 /* The documented slack of the time bound above. */

@@ -57,6 +57,11 @@ void osfs_auth_free(struct osfs_auth *auth);
 int osfs_auth_get(struct osfs_auth *auth, long timeout_ms, struct osfs_token **tok,
 		  char *err, size_t errlen);
 
+/* Keep each new token in fd for the next serving process (tokenkeep.h),
+ * and start with the one fd holds, unless it is due for renewal.  Call
+ * before any osfs_auth_get.  true when a kept token was taken. */
+bool osfs_auth_keep(struct osfs_auth *auth, int fd);
+
 /* The token `bad` was refused (401): the next osfs_auth_get renews, unless
  * another thread already replaced it. */
 void osfs_auth_invalidate(struct osfs_auth *auth, const struct osfs_token *bad);

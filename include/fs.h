@@ -50,6 +50,7 @@ struct osfs_fs {
 	struct osfs_newkeys *newkeys; /* metadata keys made, not yet listed */
 	char *label;                  /* "openstackfs:CLOUD" */
 	time_t mounted_at;
+	unsigned long generation;     /* of the serving process (supervisor.h) */
 	bool admin;                   /* the credentials may use the admin APIs:
 				       * /admin/ is shown (admin.h) */
 	uid_t uid;

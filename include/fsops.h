@@ -9,7 +9,8 @@
  * Changes found by the cache, or made by our own writes, reach the kernel
  * through the notifier (notify.h).
  *
- * fsops.c, notify.c and main.c are the only files that know FUSE's types.
+ * fsops.c, notify.c, relay.c and main.c are the only files that know FUSE's
+ * types.
  */
 #ifndef OSFS_FSOPS_H
 #define OSFS_FSOPS_H
@@ -34,6 +35,11 @@ void osfs_glue_invalidate_all(struct osfs_glue *g);
 /* Stop telling the kernel of changes: the notifier thread ends before the
  * session lets go of /dev/fuse (call it before fuse_session_unmount). */
 void osfs_glue_stop(struct osfs_glue *g);
+
+/* Take the inode numbers the last serving process gave the kernel from
+ * the inode log in fd, and log ours there (inodes.h).  The number of
+ * records replayed, or -errno. */
+long osfs_glue_keep_inodes(struct osfs_glue *g, int fd);
 
 /* Free the glue (after the session is destroyed). */
 void osfs_glue_free(struct osfs_glue *g);

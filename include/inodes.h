@@ -11,10 +11,15 @@
  * from until the next one) and the bytes written so far to a file that
  * accumulates (user_data).
  *
+ * Numbers survive a restart of the serving process: once given a log
+ * (osfs_inodes_keep), the table writes each change to it before the kernel
+ * hears of it, and a new table replays it (inolog.h).
+ *
  * Locking: one mutex per table protects every field of every inode.  It is
  * a leaf lock: nothing else is taken while it is held, and it is never held
- * while calling the tree, the cache or FUSE.  All functions are
- * thread-safe.  No FUSE type appears here.
+ * while calling the tree, the cache or FUSE (the log it writes under it
+ * takes no lock).  All functions are thread-safe.  No FUSE type appears
+ * here.
  */
 #ifndef OSFS_INODES_H
 #define OSFS_INODES_H
@@ -49,6 +54,11 @@ struct osfs_inodes;
 /* An empty table holding the root; NULL on ENOMEM. */
 struct osfs_inodes *osfs_inodes_new(void);
 void osfs_inodes_free(struct osfs_inodes *t);
+
+/* Replay the inode log in fd (the last generation's changes; an empty
+ * file has none) into the table, then log every change to it.  The number
+ * of records replayed, or -errno (the table is then as it was, unlogged). */
+long osfs_inodes_keep(struct osfs_inodes *t, int fd);
 
 /* The inode of `name` in directory `parent`, made if new, with one more
  * kernel reference.  0, -ENOENT (parent unknown) or -ENOMEM. */
@@ -130,7 +140,8 @@ void osfs_inodes_wbuf_clear(struct osfs_inodes *t, uint64_t ino);
 
 /* When the content data[0..len) of dynamic file ino last changed: the
  * time kept for it when it is the content seen last, else now (or
- * `first`, the first time ino is rendered).  Lets tar and find -newer see
+ * `first`, the first time ino is rendered, unless ino came from the last
+ * generation's log).  Lets tar and find -newer see
  * a stable mtime on files rendered afresh at each stat. */
 struct timespec osfs_inodes_content_mtime(struct osfs_inodes *t, uint64_t ino, const char *data,
 					  size_t len, struct timespec first);

@@ -78,7 +78,7 @@ sanitizers() {
 }
 
 TSAN_FILES=(test_stress.py test_deltas.py test_kind_deltas.py test_write.py test_lifecycle.py
-	test_faults.py test_draft_trust.py test_trust.py test_kernel_cache.py)
+	test_faults.py test_draft_trust.py test_trust.py test_kernel_cache.py test_restart.py)
 
 tsan() {
 	scripts/build.sh build-tsan -DOSFS_TSAN=ON -DCMAKE_BUILD_TYPE=Debug || return 1
@@ -108,7 +108,8 @@ tsan() {
 valgrind_tier() {
 	local logs=$RESULTS/valgrind
 	mkdir -p "$logs"
-	OSFS_WRAP="valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 --log-file=$logs/vg-%p.log" \
+	# --trace-children: the supervisor execs the serving process
+	OSFS_WRAP="valgrind --quiet --trace-children=yes --trace-children-skip=*fusermount3* --suppressions=$ROOT/tests/integration/valgrind.supp --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 --log-file=$logs/vg-%p.log" \
 	OSFS_EMU_SERVERS=100 \
 		"${PYTEST[@]}" tests/integration/test_read.py tests/integration/test_write.py \
 		-k "not rm_rf and not concurrent and not json_changed_in_the_cloud" --junitxml="$RESULTS/valgrind.xml"

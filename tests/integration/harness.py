@@ -148,12 +148,18 @@ def sanitizer_reports(m):
     out = m.output()
     reports = [l for l in out.splitlines() if any(s in l for s in SANITIZER)
                and "LeakSanitizer" not in l]
+    # the supervisor restarts a serving process that died: a crash no test provoked
+    if not getattr(m, "restarts_expected", False):
+        reports += [l for l in out.splitlines() if RESTARTED in l]
     reports += tsan_reports(out)
     for block in re.split(r"\n(?=(?:Direct|Indirect) leak of)", out)[1:]:
         caller = re.search(r"^\s+#1 .*$", block, re.M)  # who called malloc
         if not caller or "libfuse3.so" not in caller.group(0):
             reports.append(block.splitlines()[0] + " " + (caller.group(0).strip() if caller else ""))
     return reports
+
+
+RESTARTED = "serving process of generation"   # the supervisor's line when one died
 
 
 def is_mounted(path):
@@ -223,6 +229,17 @@ class Mount:
             except OSError as e:
                 return e.errno
         return 0
+
+    def serving_pid(self):
+        """The serving process (the supervisor, self.proc, runs it); the
+        daemon itself for a binary from before the supervisor."""
+        try:
+            return int(self.read(".openstackfs", "pid"))
+        except FileNotFoundError:
+            return self.proc.pid
+        except PermissionError:   # another user's mount: the supervisor's child
+            kids = open("/proc/%d/task/%d/children" % (self.proc.pid, self.proc.pid)).read()
+            return int(kids.split()[0])
 
     def sh(self, cmd, timeout=30, check=True):
         return sh("cd %s && %s" % (shlex.quote(self.path), cmd), timeout=timeout, check=check)

@@ -129,8 +129,10 @@ def test_daemon_mode_and_fusermount(cloud):
 def test_kill9_leaves_a_dead_mount_the_next_start_cleans(cloud, mount):
     m = mount()
     assert m.read("flavors", "m1.tiny", "ram") == "512\n"
-    m.proc.send_signal(signal.SIGKILL)
+    serving = m.serving_pid()
+    m.proc.send_signal(signal.SIGKILL)  # the supervisor: the serving process follows it
     m.proc.wait(timeout=10)
+    assert wait_for(lambda: pid_gone(serving), 30), "the serving process outlived its supervisor"
     r = sh("ls %s" % m.path, check=False)
     assert r.returncode != 0 and "Transport endpoint is not connected" in r.stderr
     again = MountAt(m.path, cloud.env)

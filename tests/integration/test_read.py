@@ -45,7 +45,8 @@ def test_root_lists_every_kind_the_catalog_has(cloud, mnt):
         if svc in cloud.client.catalog:
             want.update(kinds)
     assert sorted(os.listdir(mnt.path)) == sorted(want)
-    assert sorted(os.listdir(mnt.p(".openstackfs"))) == ["cloud", "events", "live", "log", "stats", "version"]
+    assert sorted(os.listdir(mnt.p(".openstackfs"))) == [
+        "cloud", "events", "generation", "live", "log", "pid", "stats", "version"]
     assert os.listdir(mnt.p(".openstackfs", "live")) == []   # where walks find nothing
 
 

@@ -5,7 +5,10 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static uint64_t look(struct osfs_inodes *t, uint64_t parent, const char *name)
 {
@@ -263,8 +266,112 @@ static void test_many(void)
 	osfs_inodes_free(t);
 }
 
+/* A table replayed from its log (a restart, supervisor.h) gives the
+ * kernel's numbers the same paths and lookup counts, also after the log
+ * was written out again, and never reuses a number. */
+static void test_log_replay(void)
+{
+	int fd = memfd_create("test-inolog", 0);
+	struct osfs_inodes *a = osfs_inodes_new(), *b = osfs_inodes_new(), *c = osfs_inodes_new();
+	uint64_t dir, web, st, gone, fresh, maxino = 0;
+	char *p;
+
+	CHECK(fd >= 0 && osfs_inodes_keep(a, fd) == 0);   /* an empty log */
+	dir = look(a, OSFS_ROOT_INO, "servers");
+	web = look(a, dir, "web1");
+	look(a, dir, "web1");                             /* two references */
+	st = look(a, web, "status");
+	gone = look(a, dir, "old");
+	osfs_inodes_forget(a, gone, 1);
+	/* churn: enough records that the log is written out again */
+	for (int i = 0; i < 60000; i++) {
+		uint64_t x = look(a, web, "tmp");
+		maxino = x > maxino ? x : maxino;
+		osfs_inodes_forget(a, x, 1);
+	}
+	{
+		struct stat sb;   /* 4.8 MB were logged; the old records were freed */
+		CHECK(fstat(fd, &sb) == 0 && sb.st_size > (4 << 20) && sb.st_blocks * 512 < (2 << 20));
+	}
+	CHECK(osfs_inodes_keep(b, fd) > 0);
+	CHECK(osfs_inodes_peek(b, dir, "web1") == web);
+	CHECK(osfs_inodes_peek(b, web, "status") == st);
+	CHECK(osfs_inodes_peek(b, dir, "old") == 0 && osfs_inodes_peek(b, web, "tmp") == 0);
+	CHECK_STR(p = osfs_inodes_path(b, st, NULL), "/servers/web1/status");
+	free(p);
+	fresh = look(b, dir, "new");
+	CHECK(fresh > maxino && fresh != gone);           /* numbers are not reused */
+	osfs_inodes_forget(b, web, 1);
+	CHECK(osfs_inodes_peek(b, dir, "web1") == web);   /* the second reference holds it */
+	/* the log b kept goes on: a third generation sees b's changes */
+	CHECK(osfs_inodes_keep(c, fd) > 0);
+	CHECK(osfs_inodes_peek(c, dir, "new") == fresh);
+	osfs_inodes_forget(c, st, 1);
+	osfs_inodes_forget(c, web, 1);
+	CHECK(osfs_inodes_peek(c, dir, "web1") == 0);     /* the counts came across */
+	osfs_inodes_free(a);
+	osfs_inodes_free(b);
+	osfs_inodes_free(c);
+	close(fd);
+}
+
+/* A retired inode (a file whose content moved on) stays retired in the
+ * next generation: its name gives the new inode, its number its path, until
+ * the kernel forgets it. */
+static void test_log_retire(void)
+{
+	int fd = memfd_create("test-inolog", 0);
+	struct osfs_inodes *a = osfs_inodes_new(), *b = osfs_inodes_new();
+	uint64_t dir, old, fresh;
+	char *p;
+
+	CHECK(fd >= 0 && osfs_inodes_keep(a, fd) == 0);
+	dir = look(a, OSFS_ROOT_INO, "servers");
+	old = look(a, dir, "json");
+	look(a, dir, "json");                  /* the lookup that saw it moved on ... */
+	osfs_inodes_retire(a, old);            /* ... gives its reference back */
+	fresh = look(a, dir, "json");
+	CHECK(fresh != old);
+	CHECK(osfs_inodes_keep(b, fd) > 0);
+	CHECK(osfs_inodes_peek(b, dir, "json") == fresh);
+	CHECK_STR(p = osfs_inodes_path(b, old, NULL), "/servers/json");
+	free(p);
+	osfs_inodes_forget(b, old, 1);         /* the kernel's one reference */
+	CHECK(osfs_inodes_path(b, old, NULL) == NULL);
+	CHECK(osfs_inodes_peek(b, dir, "json") == fresh);
+	osfs_inodes_free(a);
+	osfs_inodes_free(b);
+	close(fd);
+}
+
+/* A record cut short by a kill, past the log's end, is not read; a file
+ * that is no log is refused. */
+static void test_log_torn(void)
+{
+	int fd = memfd_create("test-inolog", 0);
+	struct osfs_inodes *a = osfs_inodes_new(), *b = osfs_inodes_new(), *c = osfs_inodes_new();
+	uint64_t dir;
+	struct stat st;
+	static const char junk[] = "\x01\x00\x00\x00\xff\xff";
+
+	CHECK(fd >= 0 && osfs_inodes_keep(a, fd) == 0);
+	dir = look(a, OSFS_ROOT_INO, "servers");
+	CHECK(fstat(fd, &st) == 0 && pwrite(fd, junk, sizeof(junk), st.st_size) == sizeof(junk));
+	CHECK(osfs_inodes_keep(b, fd) == 2);               /* NEW and REF */
+	CHECK(osfs_inodes_peek(b, OSFS_ROOT_INO, "servers") == dir);
+	CHECK(pwrite(fd, "not a log", 9, 0) == 9);
+	CHECK(osfs_inodes_keep(c, fd) == -EINVAL);
+	osfs_inodes_free(a);
+	osfs_inodes_free(b);
+	osfs_inodes_free(c);
+	close(fd);
+}
+
 int main(void)
 {
+	test_log_replay();
+	test_log_retire();
+	test_log_torn();
 	test_numbers_and_paths();
 	test_forget();
 	test_subtree();

@@ -1,0 +1,301 @@
+"""The mount outlives its serving process (issue 18).
+
+`openstackfs MOUNTPOINT` is a supervisor that holds the mount and runs the
+serving process; /.openstackfs/pid names the serving process and
+/.openstackfs/generation counts them (1 at mount).
+
+- kill -9 of the serving process every 2 s under walks, reads and `ls -l`:
+  no command fails, no "Transport endpoint is not connected", a shell whose
+  cwd is in the mount keeps working, one generation per kill;
+- a serving process that cannot start (its clouds.yaml no longer
+  authenticates) dies five times in a row: the supervisor unmounts, says
+  why, and exits non-zero, leaving no process;
+- SIGTERM to the supervisor, and fusermount3 -u, leave no mount and no
+  process;
+- SIGUSR2 replaces the serving process under a read loop with no failed
+  read.
+
+Every step is bounded in time and every mount is unmounted, even when a
+test fails."""
+import os
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+
+from harness import SLOW, free_port, is_mounted, wait_for
+from test_draft_trust import delete_server, wait_one_server
+from test_write import make_draft, unique, wait_file
+
+KILL_EVERY = 2.0
+KILL_FOR = 24.0
+
+
+def alive(pid):
+    """Running, not a zombie."""
+    try:
+        state = open("/proc/%d/stat" % pid).read().rsplit(") ", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def processes_of(path):
+    """Every process whose command line names the mount point."""
+    pids = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            argv = open("/proc/%s/cmdline" % d, "rb").read().split(b"\0")
+        except OSError:
+            continue
+        if path.encode() in argv and alive(int(d)):
+            pids.append(int(d))
+    return pids
+
+
+def generation(m):
+    return int(m.read(".openstackfs", "generation"))
+
+
+class Loop(threading.Thread):
+    """Runs one shell command again and again in the mount until stopped;
+    keeps each failure (status, stderr)."""
+
+    def __init__(self, m, cmd):
+        super().__init__(daemon=True)
+        self.m, self.cmd = m, cmd
+        self.runs, self.failures = 0, []
+        self.halt = threading.Event()
+
+    def run(self):
+        while not self.halt.is_set():
+            try:
+                r = subprocess.run(["bash", "-c", self.cmd], cwd=self.m.path, capture_output=True,
+                                   text=True, timeout=120 * SLOW)
+            except subprocess.TimeoutExpired:
+                self.failures.append((self.cmd, "timed out"))
+                continue
+            self.runs += 1
+            if r.returncode != 0 or r.stderr:
+                self.failures.append((self.cmd, r.returncode, r.stderr[-500:]))
+
+    def stop(self):
+        self.halt.set()
+        self.join(timeout=180 * SLOW)
+        assert not self.is_alive(), "%s still runs" % self.cmd
+
+
+class Shell:
+    """A bash whose cwd is a directory of the mount; answers one command at
+    a time."""
+
+    def __init__(self, cwd):
+        self.p = subprocess.Popen(["bash"], cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True)
+
+    def ask(self, cmd):
+        self.p.stdin.write("%s 2>&1; echo \"== $?\"\n" % cmd)
+        self.p.stdin.flush()
+        out = []
+        timer = threading.Timer(60 * SLOW, self.p.kill)
+        timer.start()
+        try:
+            for line in self.p.stdout:
+                if line.startswith("== "):
+                    return int(line[3:]), "".join(out)
+                out.append(line)
+        finally:
+            timer.cancel()
+        raise AssertionError("the shell died: " + "".join(out))
+
+    def close(self):
+        self.p.kill()
+        self.p.wait(timeout=10)
+
+
+def test_kill9_every_2s_under_walks_reads_and_ls(cloud, mount):
+    m = mount()
+    m.restarts_expected = True
+    names = sorted(n for n in os.listdir(m.p("servers")) if not n.startswith("."))
+    assert names, "no server to walk"
+    shell = Shell(m.p("servers", names[0]))
+    loops = [Loop(m, "grep -l ACTIVE servers/*/status >/dev/null"),
+             Loop(m, "cat flavors/m1.tiny/ram servers/%s/status >/dev/null" % names[-1]),
+             Loop(m, "ls -l servers >/dev/null")]
+    kills = 0
+    try:
+        assert shell.ask("cat status") [0] == 0
+        for loop in loops:
+            loop.start()
+        end = time.monotonic() + KILL_FOR
+        while time.monotonic() < end:
+            time.sleep(KILL_EVERY)
+            os.kill(m.serving_pid(), signal.SIGKILL)
+            kills += 1
+            code, out = shell.ask("cat status >/dev/null && ls >/dev/null && pwd")
+            assert code == 0, out
+            assert out.strip() == m.p("servers", names[0])
+    finally:
+        for loop in loops:
+            loop.stop()
+        shell.close()
+    for loop in loops:
+        assert loop.runs > 0, loop.cmd
+        assert not loop.failures, loop.failures[:3]
+    assert generation(m) == kills + 1
+    assert is_mounted(m.path) and m.proc.poll() is None
+    assert "Transport endpoint is not connected" not in m.output()
+
+
+def write_clouds_yaml(path, env, auth_url=None):
+    """The cloud of `env` (OS_* variables) as the clouds.yaml entry `t18`."""
+    top = {"REGION_NAME", "INTERFACE", "AUTH_TYPE", "IDENTITY_API_VERSION"}
+    auth, cloud = [], []
+    for k, v in sorted(env.items()):
+        if not k.startswith("OS_"):
+            continue
+        key = k[3:]
+        if key == "AUTH_URL" and auth_url:
+            v = auth_url
+        (cloud if key in top else auth).append("%s: '%s'" % (key.lower(), v))
+    text = "clouds:\n  t18:\n    auth:\n" + "".join("      %s\n" % a for a in auth)
+    text += "".join("    %s\n" % c for c in cloud)
+    path.write_text(text)
+    path.chmod(0o600)
+
+
+def test_a_serving_process_that_cannot_start_ends_in_a_clean_unmount(cloud, mount, tmp_path):
+    yaml = tmp_path / "clouds.yaml"
+    write_clouds_yaml(yaml, cloud.env)
+    m = mount(env={"OS_CLIENT_CONFIG_FILE": str(yaml), "HOME": str(tmp_path)}, args=["--cloud", "t18"])
+    m.restarts_expected = True
+    assert m.read("flavors", "m1.tiny", "ram") == "512\n"
+    first = m.serving_pid()
+    # the configuration no longer authenticates: every next generation dies at start
+    write_clouds_yaml(yaml, cloud.env, auth_url="http://127.0.0.1:%d/v3" % free_port())
+    os.kill(first, signal.SIGKILL)
+    assert m.wait_exit(timeout=120) != 0
+    assert not is_mounted(m.path)
+    out = m.output()
+    reason = [l for l in out.splitlines() if "unmounting" in l and "in a row" in l]
+    assert len(reason) == 1, out[-3000:]
+    assert "cannot reach Keystone" in out      # each start said why it failed
+    assert wait_for(lambda: not processes_of(m.path), 10), processes_of(m.path)
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "fusermount3 -u", "umount"])
+def test_a_stop_leaves_no_mount_and_no_process(cloud, mount, how):
+    if how == "umount" and os.geteuid() != 0:
+        pytest.skip("umount(8) of a FUSE mount is root's")
+    m = mount()
+    assert m.read("flavors", "m1.tiny", "ram") == "512\n"
+    serving = m.serving_pid()
+    assert serving != m.proc.pid and alive(serving)
+    if how == "SIGTERM":
+        m.proc.send_signal(signal.SIGTERM)
+    else:
+        subprocess.run(how.split() + [m.path], check=True, timeout=30)
+    assert m.wait_exit(timeout=60) == 0, m.output()
+    assert not is_mounted(m.path)
+    assert wait_for(lambda: not alive(serving), 10), "the serving process outlived its supervisor"
+    assert not processes_of(m.path)
+
+
+def test_sigusr2_upgrades_under_a_read_loop_with_no_failed_read(cloud, mount):
+    m = mount()
+    m.restarts_expected = True
+    before = m.serving_pid()
+    loop = Loop(m, "cat flavors/m1.tiny/ram >/dev/null && ls servers >/dev/null "
+                   "&& cat .openstackfs/version >/dev/null")
+    loop.start()
+    try:
+        time.sleep(1)
+        m.proc.send_signal(signal.SIGUSR2)
+        assert wait_for(lambda: generation(m) == 2, 60 * SLOW), m.output()[-3000:]
+        runs = loop.runs
+        assert wait_for(lambda: loop.runs > runs + 3, 60 * SLOW)
+    finally:
+        loop.stop()
+    assert not loop.failures, loop.failures[:3]
+    assert m.serving_pid() != before and not alive(before)
+    assert m.read(".openstackfs", "version").startswith("openstackfs ")
+    assert "killed by signal" not in m.output()
+
+
+ACTION = "POST /compute/v2.1/servers/{id}/action"
+BOOT = "POST /compute/v2.1/servers"
+
+
+def write_under_a_kill(m, emu, rel, text, counter):
+    """`echo text > rel` while its request is held up in the cloud; the
+    serving process is killed once the request arrived.  The writer's
+    stderr (it must fail)."""
+    writer = subprocess.Popen(["bash", "-c", "echo %s > %s" % (text, rel)], cwd=m.path,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: emu.count(counter) == 1, 30), "the request did not leave"
+        os.kill(m.serving_pid(), signal.SIGKILL)
+        try:
+            writer.wait(timeout=30 * SLOW)
+        except subprocess.TimeoutExpired:
+            if "cannot resend" in m.output():
+                pytest.skip("this kernel has no FUSE_NOTIFY_RESEND: the writer waits")
+            raise
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+            writer.wait(timeout=10)
+    err = writer.stderr.read()
+    assert writer.returncode != 0, "the write under way at the kill succeeded"
+    return err
+
+
+def test_a_ctl_write_under_way_at_a_kill_is_not_sent_again(emu, mount):
+    m = mount()
+    m.restarts_expected = True
+    ids = {s["id"] for s in emu.servers() if s["status"] == "ACTIVE"}
+    name = next(n for n in sorted(os.listdir(m.p("servers")))
+                if not n.startswith(".") and m.read("servers", n, "id").strip() in ids)
+    sid = m.read("servers", name, "id").strip()
+    emu.reset()
+    emu.fault(method="POST", path="/servers/%s/action" % sid, delay=3, count=1)
+    err = write_under_a_kill(m, emu, "servers/%s/ctl" % name, "stop", ACTION)
+    # the caller is told the outcome is unknown, as when an answer is lost
+    assert "timed out" in err, err
+    assert wait_for(lambda: m.read("servers", name, "status") == "SHUTOFF\n", 60 * SLOW)
+    assert emu.count(ACTION) == 1, "a stop under way at the kill was sent again"
+    assert generation(m) == 2
+
+
+def test_a_boot_under_way_at_a_kill_makes_one_server(emu, cloud, mount):
+    m = mount()
+    m.restarts_expected = True
+    name = unique("t18boot")
+    make_draft(m, cloud, name)
+    emu.reset()
+    emu.fault(method="POST", path="/compute/v2.1/servers$", delay=3, count=1)
+    try:
+        err = write_under_a_kill(m, emu, "servers/%s/ctl" % name, "boot", BOOT)
+        assert "timed out" in err, err
+        (made,) = wait_one_server(cloud, name)
+        # the draft's name now shows the one server the boot made
+        wait_file(m, "servers/%s/id" % name, made["id"], timeout=60 * SLOW)
+        assert emu.count(BOOT) == 1, "a boot under way at the kill was sent again"
+    finally:
+        emu.clear_faults()
+        delete_server(m, cloud, name)
+
+
+def test_the_next_generation_keeps_the_token(emu, mount):
+    m = mount()
+    m.restarts_expected = True
+    assert m.read("flavors", "m1.tiny", "ram") == "512\n"
+    emu.reset()
+    os.kill(m.serving_pid(), signal.SIGKILL)
+    assert wait_for(lambda: generation(m) == 2, 30 * SLOW)
+    assert len(os.listdir(m.p("servers"))) > 1
+    assert emu.count("POST /identity/v3/auth/tokens") == 0, "the next generation asked again"

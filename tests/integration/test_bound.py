@@ -8,7 +8,7 @@ import subprocess
 
 from harness import SLOW
 
-BOUND = 300
+BOUND = 50
 
 
 def stats(m):

@@ -29,6 +29,7 @@
  * or a settler stops.
  */
 #include "drafts.h"
+#include "errors.h"
 #include "clock.h"
 #include "compute.h"
 #include "ctl.h"
@@ -1164,19 +1165,15 @@ static bool unclear(long status)
 	return status == 0 || status >= 500;
 }
 
-/* No answer at all (timeout, dropped connection) or a gateway's timeout:
- * the service may still be making it. */
-static bool unanswered(long status)
-{
-	return status == 0 || status == 504;
-}
-
 /* A create with no clear answer: a resource of that name that was not
- * there before (out->before) is the one made (0).  With none yet and no
- * answer at all, out->unsure and the reason in why: the draft settles.
- * Returns ret or 0. */
+ * there before (out->before) is the one made (0).  With none yet, and a
+ * request that `left` with no answer at all (a timeout, a dropped
+ * connection, a gateway's timeout: the service may still be making it),
+ * out->unsure and the reason in why: the draft settles.  A request that
+ * never left (the service failed just before and was not asked) made
+ * nothing.  Returns ret or 0. */
 static int recover(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, const char *name,
-		   struct made *out, int ret, long status, const char *msg, char *why)
+		   struct made *out, int ret, bool left, const char *msg, char *why)
 {
 	const struct draft_kind *dk = draft_kind_of(kind);
 
@@ -1186,8 +1183,8 @@ static int recover(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname
 			 osfs_kinds[kind].dir, fname, msg ? msg : strerror(-ret), dk->noun, out->created);
 		return 0;
 	}
-	if (!unanswered(status))
-		return ret; /* an answer, an error: nothing was made */
+	if (!left)
+		return ret; /* an answer, an error, or nothing sent: nothing was made */
 	out->unsure = true;
 	return fail(why, ret, "the answer to %s did not come (%.200s); waiting to see whether the %s "
 		    "was made: status reads %s until then", dk->verb ? dk->verb : "the create request",
@@ -1290,7 +1287,8 @@ static int boot_server(struct osfs_fs *fs, const char *fname, const struct draft
 	out->before = osfs_compute_servers_named(fs->api, f->name);
 	ret = osfs_compute_boot(fs->api, body, &out->created, &out->secret, &status, &msg);
 	if (ret < 0 && unclear(status))
-		ret = recover(fs, OSFS_SERVERS, fname, f->name, out, ret, status, msg, why);
+		ret = recover(fs, OSFS_SERVERS, fname, f->name, out, ret, osfs_error_unanswered() != NULL,
+			      msg, why);
 	if (ret < 0 && msg && !out->unsure)
 		fail(why, ret, "%s", msg);
 out:
@@ -1326,7 +1324,8 @@ static int create_volume(struct osfs_fs *fs, const char *fname, const struct dra
 	ret = osfs_volume_create(fs->api, f->name, strtol(f->vals[D_SIZE], NULL, 10), &out->created,
 				 &status, &msg);
 	if (ret < 0 && unclear(status))
-		ret = recover(fs, OSFS_VOLUMES, fname, f->name, out, ret, status, msg, why);
+		ret = recover(fs, OSFS_VOLUMES, fname, f->name, out, ret, osfs_error_unanswered() != NULL,
+			      msg, why);
 	if (ret < 0 && msg && !out->unsure)
 		fail(why, ret, "%s", msg);
 	free(msg);

@@ -53,6 +53,30 @@ def test_boot_whose_answer_times_out_settles_to_the_one_server(emu, cloud, mount
         delete_server(m, cloud, name)
 
 
+def test_a_boot_not_sent_stays_a_draft(emu, cloud, mount):
+    """The look-up before the POST runs out of time, so the POST is not
+    sent (the service is held for a moment): nothing was made, so the
+    draft stays a draft, says why, and the next boot makes the server."""
+    m = mount("timeout=2")
+    name = unique("notsent")
+    make_draft(m, cloud, name)
+    emu.reset()
+    emu.fault(method="GET", path="/compute/v2.1/servers\\?name=", delay=4, count=1)
+    try:
+        assert m.write("servers/%s/ctl" % name, "boot\n") == errno.ETIMEDOUT
+        assert m.read("servers", name, "status") == "DRAFT\n"
+        assert "ran out of time" in m.read("servers", name, "error")
+        assert emu.count("POST /compute/v2.1/servers") == 0
+        emu.clear_faults()
+        sh("sleep 1.2")  # the hold on compute ends
+        assert m.write("servers/%s/ctl" % name, "boot\n") == 0, m.read("servers", name, "error")
+        (made,) = wait_one_server(cloud, name)
+        assert emu.count("POST /compute/v2.1/servers") == 1
+    finally:
+        emu.clear_faults()
+        delete_server(m, cloud, name)
+
+
 def test_refused_metadata_write_leaves_no_key(cloud, mnt):
     name = unique("metaref")
     make_draft(mnt, cloud, name)

@@ -113,6 +113,8 @@ project_name = service
 username = $1
 password = $2
 region_name = RegionOne
+# a revoked token is refused within 10 s, not after the default 300 s
+token_cache_time = 10
 EOF
 }
 

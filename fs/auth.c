@@ -154,7 +154,7 @@ static size_t json_quote(const char *s, char *out)
 static char *with_secret(const char *text, const char *secret)
 {
 	const char *at = strstr(text, SECRET_MARK_JSON);
-	size_t head, tail, n;
+	size_t mark = strlen(SECRET_MARK_JSON), head, tail, n;
 	char *out;
 
 	if (!secret)
@@ -162,12 +162,12 @@ static char *with_secret(const char *text, const char *secret)
 	if (!at)
 		return NULL;
 	head = (size_t)(at - text);
-	tail = strlen(at + strlen(SECRET_MARK_JSON));
+	tail = strlen(at + mark);
 	if (!(out = malloc(head + 6 * strlen(secret) + 2 + tail + 1)))
 		return NULL;
 	memcpy(out, text, head);
 	n = head + json_quote(secret, out + head);
-	memcpy(out + n, at + strlen(SECRET_MARK_JSON), tail + 1);
+	memcpy(out + n, at + mark, tail + 1);
 	return out;
 }
 

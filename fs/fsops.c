@@ -266,10 +266,10 @@ static int stat_node(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *node
 	return 0;
 }
 
-/* The resource behind node moved on while the kernel holds an inode of
- * its old content: let the kernel drop the names, so they are looked up
- * again (and get new inodes). */
-static void moved_on(struct osfs_glue *g, const struct osfs_node *node)
+/* The resource behind node changed (by us, or since the kernel got an
+ * inode of its old content): let the kernel drop what it has of it, so
+ * that its names are looked up again. */
+static void changed(struct osfs_glue *g, const struct osfs_node *node)
 {
 	struct osfs_notify *n = atomic_load(&g->notify);
 
@@ -277,9 +277,6 @@ static void moved_on(struct osfs_glue *g, const struct osfs_node *node)
 		osfs_notify_queue(n, node->kind, node->res->fname, OSFS_CHANGED);
 }
 
-/* The entry for `name` in `parent`: one more kernel reference on success.
- * A dynamic file whose render fails still gets its entry (size 0): the
- * read that follows reports the error. */
 /* Past the inode table's bound, the kernel is asked to drop the oldest
  * files' names (it then forgets their inodes). */
 static void evict(struct osfs_glue *g)
@@ -292,6 +289,9 @@ static void evict(struct osfs_glue *g)
 		osfs_notify_drop(n, refs, count);
 }
 
+/* The entry for `name` in `parent`: one more kernel reference on success.
+ * A dynamic file whose render fails still gets its entry (size 0): the
+ * read that follows reports the error. */
 static int make_entry(struct osfs_glue *g, fuse_ino_t parent, const char *name,
 		      struct osfs_node *node, struct fuse_entry_param *e)
 {
@@ -333,12 +333,10 @@ static void reply_entry_or_err(fuse_req_t req, const struct fuse_entry_param *e,
  * it has of it. */
 static void touched(struct osfs_glue *g, const char *path)
 {
-	struct osfs_notify *n = atomic_load(&g->notify);
 	struct osfs_node node = { 0 };
 
-	if (n && osfs_tree_lookup(g->fs, path, &node) == 0 && node.res &&
-	    node.type != OSFS_N_DRAFT && node.type != OSFS_N_DRAFT_FILE)
-		osfs_notify_queue(n, node.kind, node.res->fname, OSFS_CHANGED);
+	if (osfs_tree_lookup(g->fs, path, &node) == 0)
+		changed(g, &node);
 	osfs_node_release(&node);
 }
 
@@ -442,7 +440,7 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	if (ret == 0)
 		ret = stat_node(g, ino, &node, true, &st, &moved);
 	if (moved)
-		moved_on(g, &node);
+		changed(g, &node);
 	if (ret < 0)
 		fuse_reply_err(req, -ret);
 	else

@@ -77,13 +77,8 @@ static void push(struct osfs_notify *n, struct event e, bool overflow)
 
 void osfs_notify_queue(void *ctx, enum osfs_kind_id kind, const char *fname, enum osfs_change what)
 {
-	char *copy = fname ? strdup(fname) : NULL;
-
-	if (fname && !copy) {
-		push(ctx, (struct event){ kind, what, NULL, NULL, 0 }, true);
-		return;
-	}
-	push(ctx, (struct event){ kind, what, copy, NULL, 0 }, true);
+	/* a name that cannot be copied (ENOMEM) leaves the event for the whole kind */
+	push(ctx, (struct event){ kind, what, fname ? strdup(fname) : NULL, NULL, 0 }, true);
 }
 
 void osfs_notify_drop(struct osfs_notify *n, struct osfs_inode_ref *refs, size_t count)

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "stats.h"
 #include "tokenkeep.h"
+#include "text.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -233,16 +234,6 @@ char *osfs_auth_token_url(const char *auth_url)
 }
 
 /* ---- response parsing ---- */
-
-time_t osfs_parse_time(const char *iso)
-{
-	struct tm tm = { 0 };
-	const char *rest;
-
-	if (!iso || !(rest = strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm)))
-		return -1;
-	return timegm(&tm);
-}
 
 static const char *str_at(struct json_object *root, const char *pointer)
 {

@@ -1,9 +1,9 @@
 /* children.c - listings of nested kinds, one per parent (see children.h). */
 #include "children.h"
 #include "clock.h"
-#include "auth.h"
 #include "fetch.h"
 #include "log.h"
+#include "text.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -6,6 +6,7 @@
  * read here and handed up, never logged (http.c logs no bodies). */
 #include "compute.h"
 #include "names.h"
+#include "text.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -134,7 +135,7 @@ int osfs_compute_boot(struct osfs_api *api, const char *body, char **id, char **
 
 char **osfs_compute_servers_named(struct osfs_api *api, const char *name)
 {
-	char *re = osfs_name_regex_exact(name), *filter = re ? osfs_http_escape(re) : NULL, *path = NULL;
+	char *re = osfs_name_regex_exact(name), *filter = re ? osfs_escape(re) : NULL, *path = NULL;
 	struct osfs_http_resp resp = { 0 };
 	char **ids = NULL;
 

@@ -11,6 +11,7 @@
 #include "network.h"
 #include "notes.h"
 #include "volume.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -140,25 +141,6 @@ static const struct osfs_verb *verbs_of(enum osfs_kind_id kind)
 	}
 }
 
-void osfs_ctl_normalise(const char *text, size_t len, char *out, size_t outlen)
-{
-	size_t o = 0;
-	bool blank = false;
-
-	for (size_t i = 0; i < len && o + 1 < outlen; i++) {
-		unsigned char c = (unsigned char)text[i];
-		if (isspace(c)) {
-			blank = o > 0;
-			continue;
-		}
-		if (blank && o + 2 < outlen)
-			out[o++] = ' ';
-		blank = false;
-		out[o++] = (char)tolower(c);
-	}
-	out[o] = '\0';
-}
-
 /* Does normalised `word` start with the verb's word, then a blank? */
 static bool names_arg_verb(const struct osfs_verb *v, const char *word)
 {
@@ -196,7 +178,7 @@ int osfs_ctl_parse_arg(enum osfs_kind_id kind, const char *text, size_t len,
 		snprintf(why, whylen, "a command is one line of text, and this one holds a NUL byte");
 		return -EINVAL;
 	}
-	osfs_ctl_normalise(text, len < CTL_TEXT_MAX ? len : CTL_TEXT_MAX, word, sizeof(word));
+	osfs_text_normalise(text, len < CTL_TEXT_MAX ? len : CTL_TEXT_MAX, word, sizeof(word));
 	for (; v && v->words && len < CTL_TEXT_MAX; v++) {
 		if (!v->arg && strcmp(v->words, word) == 0)
 			break;

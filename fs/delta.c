@@ -2,6 +2,7 @@
 #include "delta.h"
 #include "fetch.h"
 #include "http.h"
+#include "text.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -25,7 +26,7 @@ int osfs_delta_since(struct osfs_api *api, enum osfs_kind_id kind, long long sin
 		value = NULL;
 		goto out;
 	}
-	if (!(esc = osfs_http_escape(value)) || asprintf(&query, "%s=%s", k->delta_param, esc) < 0) {
+	if (!(esc = osfs_escape(value)) || asprintf(&query, "%s=%s", k->delta_param, esc) < 0) {
 		query = NULL;
 		goto out;
 	}

@@ -32,12 +32,12 @@
 #include "errors.h"
 #include "clock.h"
 #include "compute.h"
-#include "ctl.h"
 #include "log.h"
 #include "names.h"
 #include "network.h"
 #include "notes.h"
 #include "volume.h"
+#include "text.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -1651,7 +1651,7 @@ int osfs_drafts_late_create(struct osfs_fs *fs, enum osfs_kind_id kind, const ch
 
 	if (!dk || !dk->verb)
 		return 1;
-	osfs_ctl_normalise(data, len < 256 ? len : 256, word, sizeof(word));
+	osfs_text_normalise(data, len < 256 ? len : 256, word, sizeof(word));
 	if (strcmp(word, dk->verb) != 0)
 		return 1;
 	pthread_mutex_lock(&fs->drafts->lock);
@@ -1686,7 +1686,7 @@ static int draft_ctl(struct osfs_fs *fs, struct osfs_node *node, const char *dat
 	char word[32], why[WHY_MAX] = "";
 	int ret;
 
-	osfs_ctl_normalise(data, len < 256 ? len : 256, word, sizeof(word));
+	osfs_text_normalise(data, len < 256 ? len : 256, word, sizeof(word));
 	if (verb && strcmp(word, verb) == 0)
 		return commit(fs, node->kind, node->key);
 	if (strcmp(word, "delete") == 0) {

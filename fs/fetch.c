@@ -3,6 +3,7 @@
 #include "errors.h"
 #include "log.h"
 #include "names.h"
+#include "text.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -154,7 +155,7 @@ static char *ids_query(const char *param, char *const *ids, size_t n)
 	if (!f)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
-		char *esc = osfs_http_escape(ids[i]);
+		char *esc = osfs_escape(ids[i]);
 		if (!esc) {
 			fclose(f);
 			free(out);
@@ -210,7 +211,7 @@ int osfs_fetch_count(struct osfs_api *api, enum osfs_kind_id kind, long long *co
 static int get_with(struct osfs_api *api, const struct osfs_kind *k, const char *fmt,
 		    const char *arg, struct osfs_http_resp *resp)
 {
-	char *esc = osfs_http_escape(arg), *path = NULL;
+	char *esc = osfs_escape(arg), *path = NULL;
 	int ret = -ENOMEM;
 
 	memset(resp, 0, sizeof(*resp));
@@ -244,7 +245,7 @@ int osfs_fetch_nested_one(struct osfs_api *api, enum osfs_kind_id kind, const ch
 			  const char *id, struct osfs_res **out)
 {
 	const struct osfs_kind *k = &osfs_kinds[kind];
-	char *fmt = NULL, *esc = osfs_http_escape(parent_id);
+	char *fmt = NULL, *esc = osfs_escape(parent_id);
 	struct osfs_http_resp resp = { 0 };
 	int ret = -ENOMEM;
 

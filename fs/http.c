@@ -9,6 +9,7 @@
 #include "http.h"
 #include "errors.h"
 #include "log.h"
+#include "text.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -387,18 +388,9 @@ void osfs_http_resp_free(struct osfs_http_resp *resp)
 	memset(resp, 0, sizeof(*resp));
 }
 
-char *osfs_http_escape(const char *s)
-{
-	char *e = curl_easy_escape(NULL, s, 0);
-	char *copy = e ? strdup(e) : NULL;
-
-	curl_free(e);
-	return copy;
-}
-
 char *osfs_http_path(const char *fmt, const char *a, const char *b)
 {
-	char *ea = osfs_http_escape(a), *eb = b ? osfs_http_escape(b) : NULL, *path = NULL;
+	char *ea = osfs_escape(a), *eb = b ? osfs_escape(b) : NULL, *path = NULL;
 
 	if (!ea || (b && !eb) || asprintf(&path, fmt, ea, eb ? eb : "") < 0)
 		path = NULL;

@@ -11,10 +11,9 @@
  * the fuzzer compare the scan path with.  Either way the `json` file is
  * json-c's rendering of the packed text, made when it is read. */
 #include "model.h"
-#include "auth.h"
-#include "http.h"
 #include "model_tree.h"
 #include "log.h"
+#include "text.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -406,7 +405,7 @@ char *osfs_model_nova_next(const struct osfs_kind *k, bool has_next, const struc
 	 * asked for that still has one was cut by the cloud's max_limit */
 	if (!page->n || !has_next)
 		return NULL;
-	marker = osfs_http_escape(page->items[page->n - 1]->id);
+	marker = osfs_escape(page->items[page->n - 1]->id);
 	if (marker && asprintf(&out, "%s?%s%slimit=%d&marker=%s", k->list_path,
 			       k->list_query ? k->list_query : "", k->list_query ? "&" : "",
 			       limit, marker) < 0)

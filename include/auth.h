@@ -98,10 +98,6 @@ char *osfs_auth_token_url(const char *auth_url);
 int osfs_auth_parse_token(const char *body, const char *subject,
 			  struct osfs_token **out);
 
-/* ISO 8601 UTC ("2015-11-07T02:58:43.578887Z", zone optional) → time_t;
- * -1 when unreadable. */
-time_t osfs_parse_time(const char *iso);
-
 /* The endpoint URL for service `type` (aliases allowed), interface and
  * region (NULL: any), following keystoneauth's rules; borrowed from tok,
  * or NULL. */

@@ -63,10 +63,6 @@ const struct osfs_verb *osfs_ctl_parse(enum osfs_kind_id kind, const char *text,
 int osfs_ctl_parse_arg(enum osfs_kind_id kind, const char *text, size_t len,
 		       const struct osfs_verb **verb, char **arg, char *why, size_t whylen);
 
-/* Normalise `text` (trim, fold blanks, lower-case) into out; exported for
- * the draft's own verbs and for tests. */
-void osfs_ctl_normalise(const char *text, size_t len, char *out, size_t outlen);
-
 /* The verbs of `kind`, one per line ("unset KEY"); caller frees. */
 char *osfs_ctl_help(enum osfs_kind_id kind);
 

@@ -73,9 +73,6 @@ void osfs_http_resp_free(struct osfs_http_resp *resp);
  * other 5xx EIO, ...).  0 for 2xx. */
 int osfs_http_status_errno(long status);
 
-/* Percent-encode one path or query component; caller frees. */
-char *osfs_http_escape(const char *s);
-
 /* fmt (one or two %s) with a and b percent-encoded, b NULL for ""; NULL on ENOMEM.
  * The clients build every path with an id or name in it this way. */
 char *osfs_http_path(const char *fmt, const char *a, const char *b);

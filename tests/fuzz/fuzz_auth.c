@@ -4,6 +4,7 @@
  * Input: the body of a POST /v3/auth/tokens answer. */
 #include "auth.h"
 #include "fuzz.h"
+#include "text.h"
 
 #include <errno.h>
 

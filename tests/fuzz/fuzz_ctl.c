@@ -1,10 +1,11 @@
 /* fuzz_ctl.c - what a user writes to a ctl file (ctl.c): osfs_ctl_parse
- * and osfs_ctl_normalise.
+ * and osfs_text_normalise.
  *
  * Input: byte 0 picks the kind and an output size for normalise; the rest
  * is the text written. */
 #include "ctl.h"
 #include "fuzz.h"
+#include "text.h"
 
 FUZZ_QUIET
 
@@ -31,10 +32,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    kind == OSFS_FLOATING_IPS || kind == OSFS_ADMIN_SERVERS ||
 			    kind == OSFS_COMPUTE_SERVICES,
 			    "verb for kind %d", kind);
-		osfs_ctl_normalise(text, size, full, sizeof(full));
+		osfs_text_normalise(text, size, full, sizeof(full));
 		FUZZ_ASSERT(strcmp(full, v->words) == 0, "'%s' parsed as '%s'", full, v->words);
 	}
-	osfs_ctl_normalise(text, size, small, outlen);
+	osfs_text_normalise(text, size, small, outlen);
 	FUZZ_ASSERT(strlen(small) < outlen, "normalised text overflows %zu", outlen);
 	free(text);
 	return 0;

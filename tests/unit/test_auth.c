@@ -2,6 +2,7 @@
  * (auth.c). */
 #include "auth.h"
 #include "check.h"
+#include "text.h"
 
 #include <errno.h>
 #include <json-c/json.h>

@@ -28,7 +28,7 @@ fi
 names=$(tar tzf "$tarball")
 contents_right() {
 	local f bad
-	for f in CMakeLists.txt fs/main.c packaging/CMakeLists.txt packaging/debian/control \
+	for f in CMakeLists.txt fs/fuse/main.c packaging/CMakeLists.txt packaging/debian/control \
 		packaging/rpm/openstackfs.spec packaging/man/openstackfs.1 tests/emulator/osemu.py; do
 		grep -qx "openstackfs-$version/$f" <<< "$names" || { echo "missing $f"; return 1; }
 	done

@@ -21,25 +21,7 @@
 
 #include "config.h"
 #include "http.h"
-
-#define OSFS_AUTH_MARGIN_S 120
-/* a short-lived token is renewed after this fraction of its lifetime */
-#define OSFS_AUTH_SHORT_NUM 3
-#define OSFS_AUTH_SHORT_DEN 4
-
-struct osfs_endpoint {
-	char *type, *interface, *region, *url;
-};
-
-struct osfs_token {
-	atomic_int refs;
-	char *id;                 /* the X-Subject-Token; never logged */
-	time_t expires;           /* 0: never expires */
-	time_t issued;            /* issued_at, 0 when absent */
-	char *project_id, *user_id;
-	struct osfs_endpoint *endpoints;
-	size_t nendpoints;
-};
+#include "token.h"
 
 struct osfs_auth;
 
@@ -65,27 +47,6 @@ bool osfs_auth_keep(struct osfs_auth *auth, int fd);
 /* The token `bad` was refused (401): the next osfs_auth_get renews, unless
  * another thread already replaced it. */
 void osfs_auth_invalidate(struct osfs_auth *auth, const struct osfs_token *bad);
-
-void osfs_token_put(struct osfs_token *tok);
-
-/* --- pure helpers, exported for unit tests --- */
-
-/* When tok is to be renewed (Keystone's clock), 0 for never. */
-time_t osfs_token_renew_at(const struct osfs_token *tok);
-
-/* 0, or -EACCES with "Keystone issued a token that is already expired:
- * check the clocks" in err when tok expired on issue (expires_at <=
- * issued_at), or, without issued_at, by `now`. */
-int osfs_token_check_fresh(const struct osfs_token *tok, time_t now, char *err, size_t errlen);
-
-/* Moves issued and expires_at to the local clock: issued becomes
- * `received`, and the lifetime is kept, so that a Keystone whose clock is
- * off does not make a short token look due for renewal at every call.
- * Nothing changes for a token without issued_at. */
-void osfs_token_to_local_clock(struct osfs_token *tok, time_t received);
-
-/* True when tok must be renewed at time `now`. */
-bool osfs_token_needs_renewal(const struct osfs_token *tok, time_t now);
 
 /* The POST /v3/auth/tokens body for cfg; caller frees (and wipes). */
 char *osfs_auth_request_body(const struct osfs_config *cfg);

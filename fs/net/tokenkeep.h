@@ -11,7 +11,7 @@
 #ifndef OSFS_TOKENKEEP_H
 #define OSFS_TOKENKEEP_H
 
-#include "auth.h"
+#include "token.h"
 
 #include <stdint.h>
 

@@ -1,6 +1,8 @@
-/* model_tree.h - what model.c (the json-c tree path) and model_scan.c (the
- * scan path) share.  Internal to the model layer: json-c types are fine
- * here and nowhere above.
+/* model_tree.h - what the parse paths share inside the model layer:
+ * model.c (entry points) and model_scan.c (the scan path) above,
+ * model_render.c (the json-c tree path's renderers), model_pages.c (next
+ * pages) and model_res.c (resources) beneath both.  Internal to the model
+ * layer: json-c types are fine here and nowhere above.
  */
 #ifndef OSFS_MODEL_TREE_H
 #define OSFS_MODEL_TREE_H
@@ -35,6 +37,8 @@ long long osfs_model_revision(const char *text);
 
 /* Strings as they are, other values as JSON; NULL for null (or ENOMEM). */
 char *osfs_model_string_of(struct json_object *v);
+/* The same for the value at JSON pointer `pointer` of obj (NULL: none). */
+char *osfs_model_string_at(struct json_object *obj, const char *pointer);
 
 /* A kind with name2_pointer names its resources "<name>@<second>" (a
  * compute service: nova-compute@host1).  Takes second; *name is replaced.

@@ -1,4 +1,4 @@
-/* text.c - API times, URL components, ctl words (text.h). */
+/* text.c - API times, URL components, ctl words, base64 (text.h). */
 #include "text.h"
 
 #include <ctype.h>
@@ -58,4 +58,26 @@ void osfs_text_normalise(const char *text, size_t len, char *out, size_t outlen)
 		out[o++] = (char)tolower(c);
 	}
 	out[o] = '\0';
+}
+
+char *osfs_base64(const char *data, size_t len)
+{
+	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *out = malloc((len + 2) / 3 * 4 + 1), *p = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned v = (unsigned char)data[i] << 16;
+		if (i + 1 < len)
+			v |= (unsigned char)data[i + 1] << 8;
+		if (i + 2 < len)
+			v |= (unsigned char)data[i + 2];
+		*p++ = tbl[(v >> 18) & 63];
+		*p++ = tbl[(v >> 12) & 63];
+		*p++ = i + 1 < len ? tbl[(v >> 6) & 63] : '=';
+		*p++ = i + 2 < len ? tbl[v & 63] : '=';
+	}
+	*p = '\0';
+	return out;
 }

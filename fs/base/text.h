@@ -1,8 +1,8 @@
 /* text.h - small text helpers every layer may use: API times, URL
- * components, the words written to `ctl` files.  No state, no locks, no
- * library beyond libc, so that the layers above can share them without
- * reaching into each other (the parser used to borrow these from auth and
- * http, the drafts from ctl).
+ * components, the words written to `ctl` files, base64.  No state, no
+ * locks, no library beyond libc, so that the layers above can share them
+ * without reaching into each other (the parser used to borrow these from
+ * auth and http, the drafts from ctl).
  */
 #ifndef OSFS_TEXT_H
 #define OSFS_TEXT_H
@@ -21,5 +21,9 @@ char *osfs_escape(const char *s);
 /* Normalise `text` (trim, fold blanks, lower-case) into out[0..outlen):
  * how a word written to a `ctl` file is read. */
 void osfs_text_normalise(const char *text, size_t len, char *out, size_t outlen);
+
+/* data[0..len) in base64 (RFC 4648, padded), as Nova wants user_data;
+ * caller frees; NULL on ENOMEM. */
+char *osfs_base64(const char *data, size_t len);
 
 #endif

@@ -27,8 +27,22 @@ static void test_normalise(void)
 	CHECK_STR(out, "reb");
 }
 
+static void test_base64(void)
+{
+	char *b = osfs_base64("#!/bin/sh\n", 10);
+	CHECK_STR(b, "IyEvYmluL3NoCg==");
+	free(b);
+	b = osfs_base64("abc", 3);
+	CHECK_STR(b, "YWJj");
+	free(b);
+	b = osfs_base64("ab", 2);
+	CHECK_STR(b, "YWI=");
+	free(b);
+}
+
 int main(void)
 {
+	test_base64();
 	test_escape();
 	test_normalise();
 	CHECK(osfs_parse_time("2015-11-07T02:58:43.578887Z") == 1446865123);

@@ -13,12 +13,10 @@
  * called under observer_lock only (slot.merge_lock → observer_lock).
  */
 #include "cache.h"
-#include "clock.h"
-#include "delta.h"
+#include "osfs_base.h"
+#include "osfs_clients.h"
 #include "events.h"
-#include "fetch.h"
-#include "log.h"
-#include "names.h"
+#include "osfs_model.h"
 
 #include <errno.h>
 #include <malloc.h>

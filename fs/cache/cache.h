@@ -17,10 +17,8 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
-#include "api.h"
-#include "kinds.h"
-#include "listing.h"
-#include "model.h"
+#include "osfs_net.h"
+#include "osfs_model.h"
 
 struct osfs_cache;
 

@@ -1,9 +1,7 @@
 /* children.c - listings of nested kinds, one per parent (see children.h). */
 #include "children.h"
-#include "clock.h"
-#include "fetch.h"
-#include "log.h"
-#include "text.h"
+#include "osfs_base.h"
+#include "osfs_clients.h"
 
 #include <errno.h>
 #include <pthread.h>

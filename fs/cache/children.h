@@ -13,9 +13,8 @@
 #ifndef OSFS_CHILDREN_H
 #define OSFS_CHILDREN_H
 
-#include "api.h"
-#include "kinds.h"
-#include "listing.h"
+#include "osfs_net.h"
+#include "osfs_model.h"
 
 struct osfs_children;
 

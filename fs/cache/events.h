@@ -11,8 +11,7 @@
 #ifndef OSFS_EVENTS_H
 #define OSFS_EVENTS_H
 
-#include "kinds.h"
-#include "model.h"
+#include "osfs_model.h"
 
 #define OSFS_EVENTS_PER_RES 100
 #define OSFS_EVENTS_ALL 1000

@@ -1,6 +1,6 @@
 /* admin.c - the one probe that decides whether /admin/ is shown (admin.h). */
 #include "admin.h"
-#include "log.h"
+#include "osfs_base.h"
 
 #include <stdlib.h>
 

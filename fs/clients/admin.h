@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "api.h"
+#include "osfs_net.h"
 
 /* True when the cloud answers the probe with 200; false on a refusal
  * (403, 401) or any other failure, which is logged. */

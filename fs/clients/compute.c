@@ -5,8 +5,8 @@
  * how a server spec becomes JSON.  The boot answer carries adminPass: it is
  * read here and handed up, never logged (http.c logs no bodies). */
 #include "compute.h"
-#include "names.h"
-#include "text.h"
+#include "osfs_model.h"
+#include "osfs_base.h"
 
 #include <errno.h>
 #include <json-c/json.h>

@@ -12,8 +12,8 @@
 
 #include <stddef.h>
 
-#include "api.h"
-#include "model.h"
+#include "osfs_net.h"
+#include "osfs_model.h"
 
 /* What a boot adds to osfs_server_spec (model.h). */
 struct osfs_boot_spec {

@@ -1,8 +1,8 @@
 /* delta.c - asking only for what changed (see delta.h). */
 #include "delta.h"
 #include "fetch.h"
-#include "http.h"
-#include "text.h"
+#include "osfs_net.h"
+#include "osfs_base.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -7,10 +7,8 @@
 #ifndef OSFS_DELTA_H
 #define OSFS_DELTA_H
 
-#include "api.h"
-#include "kinds.h"
-#include "listing.h"
-#include "model.h"
+#include "osfs_net.h"
+#include "osfs_model.h"
 
 /* GET what changed since `since` (the API's clock, seconds) with the
  * kind's delta_param; *date as osfs_fetch_all's.  0 or -errno (-EINVAL:

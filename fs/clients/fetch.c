@@ -1,9 +1,7 @@
 /* fetch.c - the read calls of every kind (see fetch.h). */
 #include "fetch.h"
-#include "errors.h"
-#include "log.h"
-#include "names.h"
-#include "text.h"
+#include "osfs_base.h"
+#include "osfs_model.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -8,9 +8,8 @@
 #ifndef OSFS_FETCH_H
 #define OSFS_FETCH_H
 
-#include "api.h"
-#include "kinds.h"
-#include "model.h"
+#include "osfs_net.h"
+#include "osfs_model.h"
 
 /* GET every page of `kind` (query, e.g. "changes-since=...", may be NULL;
  * it is kept on every page); *date is the API's clock at the first answer

@@ -6,8 +6,8 @@
  * which the external network is reachable: Neutron refuses the others
  * with a 404 and allocates nothing for them. */
 #include "network.h"
-#include "log.h"
-#include "model.h"
+#include "osfs_base.h"
+#include "osfs_model.h"
 
 #include <errno.h>
 #include <json-c/json.h>

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "api.h"
+#include "osfs_net.h"
 
 /* Does s have the shape of a UUID (32 hex digits, dashes anywhere)? */
 bool osfs_network_is_uuid(const char *s);

@@ -5,7 +5,7 @@
  * available or error..." with a 400 when a volume is in use: for a delete
  * that is a state conflict, EBUSY, like Nova's 409. */
 #include "volume.h"
-#include "model.h"
+#include "osfs_model.h"
 #include "network.h"
 
 #include <errno.h>

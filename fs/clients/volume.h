@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "api.h"
+#include "osfs_net.h"
 
 /* The id of the volume `value` names (an id, or a name exactly one volume
  * has).  -EINVAL with the reason in why for an unknown or ambiguous name. */

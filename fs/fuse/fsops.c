@@ -16,12 +16,10 @@
  * those listed last time: a fingerprint per directory inode says so.
  */
 #include "fsops.h"
-#include "clock.h"
+#include "osfs_base.h"
 #include "inodes.h"
-#include "log.h"
 #include "notify.h"
-#include "tree.h"
-#include "write.h"
+#include "osfs_tree.h"
 
 #include <errno.h>
 #include <fcntl.h>

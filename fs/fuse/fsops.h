@@ -17,7 +17,7 @@
 
 #include <fuse_lowlevel.h>
 
-#include "fs.h"
+#include "osfs_tree.h"
 
 /* Per-mount state of the glue: the userdata of the FUSE session. */
 struct osfs_glue;

@@ -4,9 +4,8 @@
  * hold more inodes than buckets, so lookups stay O(1) at 400,000 inodes.
  */
 #include "inodes.h"
-#include "clock.h"
+#include "osfs_base.h"
 #include "inolog.h"
-#include "stats.h"
 
 #include <errno.h>
 #include <stdbool.h>

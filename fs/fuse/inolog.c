@@ -1,7 +1,7 @@
 /* inolog.c - the inode table's changes in an append-only file with a
  * movable start. */
 #include "inolog.h"
-#include "log.h"
+#include "osfs_base.h"
 
 #include <errno.h>
 #include <fcntl.h>

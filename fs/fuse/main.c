@@ -8,17 +8,13 @@
  * the one handed down (later generations) → signals → serve on up to 64
  * threads, unwinding with goto in reverse order.  The supervisor unmounts.
  */
-#include "admin.h"
-#include "api.h"
-#include "cache.h"
-#include "children.h"
-#include "config.h"
-#include "drafts.h"
-#include "fs.h"
+#include "osfs_clients.h"
+#include "osfs_net.h"
+#include "osfs_cache.h"
+#include "osfs_config.h"
+#include "osfs_tree.h"
 #include "fsops.h"
-#include "log.h"
-#include "newkeys.h"
-#include "notes.h"
+#include "osfs_base.h"
 #include "relay.h"
 #include "supervisor.h"
 #include "unmount.h"

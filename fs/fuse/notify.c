@@ -6,8 +6,8 @@
  * taken only after it is released).
  */
 #include "notify.h"
-#include "kinds.h"
-#include "log.h"
+#include "osfs_model.h"
+#include "osfs_base.h"
 
 #include <errno.h>
 #include <pthread.h>

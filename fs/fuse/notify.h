@@ -14,7 +14,7 @@
 
 #include <fuse_lowlevel.h>
 
-#include "cache.h"
+#include "osfs_cache.h"
 #include "inodes.h"
 
 struct osfs_notify;

@@ -1,6 +1,6 @@
 /* relay.c - FUSE_INIT kept by generation 1, replayed by the next ones. */
 #include "relay.h"
-#include "log.h"
+#include "osfs_base.h"
 
 #include <errno.h>
 #include <linux/fuse.h>

@@ -8,8 +8,7 @@
  * supervisor dies, so that a killed supervisor leaves no process behind.
  */
 #include "supervisor.h"
-#include "clock.h"
-#include "log.h"
+#include "osfs_base.h"
 #include "unmount.h"
 
 #include <errno.h>

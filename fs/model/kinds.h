@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "stats.h"
+#include "osfs_base.h"
 
 enum osfs_kind_id {
 	OSFS_FLAVORS, OSFS_IMAGES, OSFS_SERVERS, OSFS_KEYPAIRS, OSFS_LIMITS,

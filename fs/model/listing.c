@@ -5,8 +5,7 @@
  * works on stand-ins when names must be assigned again).
  */
 #include "listing.h"
-#include "clock.h"
-#include "log.h"
+#include "osfs_base.h"
 #include "names.h"
 
 #include <errno.h>

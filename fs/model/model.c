@@ -13,8 +13,7 @@
  * json-c's rendering of the packed text, made when it is read. */
 #include "model.h"
 #include "model_tree.h"
-#include "log.h"
-#include "text.h"
+#include "osfs_base.h"
 
 #include <errno.h>
 #include <json-c/json.h>

@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "kinds.h"
-#include "pack.h"
+#include "osfs_base.h"
 
 struct osfs_kv {
 	char *key;

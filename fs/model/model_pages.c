@@ -2,7 +2,7 @@
  * (rebuilt from the last id, as a page cut by max_limit still has one),
  * Glance's "next" string.  Both parse paths ask here. */
 #include "model_tree.h"
-#include "text.h"
+#include "osfs_base.h"
 
 #include <errno.h>
 #include <json-c/json.h>

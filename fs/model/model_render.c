@@ -4,7 +4,7 @@
  * renders with these whatever it hands json-c, so that both give the same
  * files. */
 #include "model_tree.h"
-#include "text.h"
+#include "osfs_base.h"
 
 #include <errno.h>
 #include <json-c/json.h>

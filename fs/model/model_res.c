@@ -1,7 +1,7 @@
 /* model_res.c - a parsed resource's life: references, comparison, its
  * kept text as JSON, its sub-directory entries; pages of them. */
 #include "model_tree.h"
-#include "pack.h"
+#include "osfs_base.h"
 
 #include <json-c/json.h>
 #include <stdatomic.h>

@@ -12,8 +12,7 @@
  * (for the page, or for the one item).  The item's bytes are packed
  * minified. */
 #include "model_tree.h"
-#include "jscan.h"
-#include "text.h"
+#include "osfs_base.h"
 
 #include <errno.h>
 #include <json-c/json.h>

@@ -19,8 +19,7 @@
  */
 #include "api.h"
 #include "auth.h"
-#include "errors.h"
-#include "log.h"
+#include "osfs_base.h"
 
 #include <errno.h>
 #include <stdatomic.h>

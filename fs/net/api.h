@@ -31,9 +31,9 @@
 
 #include <stdbool.h>
 
-#include "config.h"
+#include "osfs_config.h"
 #include "http.h"
-#include "stats.h"
+#include "osfs_base.h"
 
 struct osfs_api;
 

@@ -9,11 +9,8 @@
  * left (`renewed` runs on CLOCK_MONOTONIC).
  */
 #include "auth.h"
-#include "errors.h"
-#include "log.h"
-#include "stats.h"
+#include "osfs_base.h"
 #include "tokenkeep.h"
-#include "text.h"
 
 #include <errno.h>
 #include <json-c/json.h>

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "config.h"
+#include "osfs_config.h"
 #include "http.h"
 #include "token.h"
 

@@ -7,9 +7,7 @@
  * request id, never a header value that could hold a token.
  */
 #include "http.h"
-#include "errors.h"
-#include "log.h"
-#include "text.h"
+#include "osfs_base.h"
 
 #include <curl/curl.h>
 #include <errno.h>

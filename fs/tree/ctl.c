@@ -4,14 +4,10 @@
  * and the request it makes.  Parsing, `cat ctl` and running all read the
  * same rows, so a new verb is a new row. */
 #include "ctl.h"
-#include "compute.h"
+#include "osfs_clients.h"
 #include "drafts.h"
-#include "errors.h"
-#include "log.h"
-#include "network.h"
+#include "osfs_base.h"
 #include "notes.h"
-#include "volume.h"
-#include "text.h"
 
 #include <ctype.h>
 #include <errno.h>

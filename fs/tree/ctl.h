@@ -24,8 +24,7 @@
 #include <stddef.h>
 
 #include "fs.h"
-#include "kinds.h"
-#include "model.h"
+#include "osfs_model.h"
 
 /* A verb that is more than one fixed request (it looks a name up first,
  * or talks to another service): 0 or -errno, with the API's message in

@@ -2,15 +2,10 @@
  * flight, settling a create whose answer did not come, the outcome.  Under
  * drafts->lock except the calls themselves (drafts.c's lock note). */
 #include "drafts_int.h"
-#include "errors.h"
-#include "clock.h"
-#include "compute.h"
-#include "log.h"
-#include "names.h"
-#include "network.h"
+#include "osfs_base.h"
+#include "osfs_clients.h"
+#include "osfs_model.h"
 #include "notes.h"
-#include "volume.h"
-#include "text.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -2,15 +2,10 @@
  * keypair, create a volume) and, when an answer did not come, what was
  * there before under that name, so that settling can tell the new one. */
 #include "drafts_int.h"
-#include "errors.h"
-#include "clock.h"
-#include "compute.h"
-#include "log.h"
-#include "names.h"
-#include "network.h"
+#include "osfs_base.h"
+#include "osfs_clients.h"
+#include "osfs_model.h"
 #include "notes.h"
-#include "volume.h"
-#include "text.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -3,15 +3,10 @@
  * find one by name.  Their create calls are draft_create.c's, the defaults
  * the mount options give them draft_defaults.c's. */
 #include "drafts_int.h"
-#include "errors.h"
-#include "clock.h"
-#include "compute.h"
-#include "log.h"
-#include "names.h"
-#include "network.h"
+#include "osfs_base.h"
+#include "osfs_clients.h"
+#include "osfs_model.h"
 #include "notes.h"
-#include "volume.h"
-#include "text.h"
 
 #include <errno.h>
 #include <pthread.h>

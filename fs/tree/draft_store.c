@@ -3,15 +3,10 @@
  * (fail) and the one place it becomes the draft's `error` note (report).
  * The lock note is drafts.c's: callers named *_locked hold drafts->lock. */
 #include "drafts_int.h"
-#include "errors.h"
-#include "clock.h"
-#include "compute.h"
-#include "log.h"
-#include "names.h"
-#include "network.h"
+#include "osfs_base.h"
+#include "osfs_clients.h"
+#include "osfs_model.h"
 #include "notes.h"
-#include "volume.h"
-#include "text.h"
 
 #include <errno.h>
 #include <pthread.h>

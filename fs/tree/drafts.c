@@ -36,15 +36,10 @@
  * or a settler stops.
  */
 #include "drafts_int.h"
-#include "errors.h"
-#include "clock.h"
-#include "compute.h"
-#include "log.h"
-#include "names.h"
-#include "network.h"
+#include "osfs_base.h"
+#include "osfs_clients.h"
+#include "osfs_model.h"
 #include "notes.h"
-#include "volume.h"
-#include "text.h"
 
 #include <errno.h>
 #include <pthread.h>

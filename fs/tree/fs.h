@@ -10,9 +10,9 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "api.h"
-#include "cache.h"
-#include "config.h"
+#include "osfs_net.h"
+#include "osfs_cache.h"
+#include "osfs_config.h"
 
 struct osfs_children;
 struct osfs_drafts;

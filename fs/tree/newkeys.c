@@ -1,6 +1,6 @@
 /* newkeys.c - metadata keys made through the mount (see newkeys.h). */
 #include "newkeys.h"
-#include "clock.h"
+#include "osfs_base.h"
 
 #include <errno.h>
 #include <pthread.h>

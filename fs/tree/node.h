@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <sys/stat.h>
 
-#include "kinds.h"
+#include "osfs_model.h"
 
 struct osfs_listing;
 struct osfs_res;

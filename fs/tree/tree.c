@@ -2,13 +2,12 @@
  * entries and content.  Listings come from the cache; drafts (servers and
  * keypairs being made) from drafts.c; error notes from notes.c. */
 #include "tree.h"
-#include "children.h"
-#include "compute.h"
+#include "osfs_cache.h"
+#include "osfs_clients.h"
 #include "ctl.h"
 #include "drafts.h"
-#include "fetch.h"
-#include "log.h"
-#include "names.h"
+#include "osfs_base.h"
+#include "osfs_model.h"
 #include "newkeys.h"
 #include "notes.h"
 

@@ -1,11 +1,11 @@
 /* write.c - the write side of the tree: checks, then ctl.c, drafts.c or a
  * metadata call.  Paths are split into parent and last component here. */
 #include "write.h"
-#include "compute.h"
+#include "osfs_clients.h"
 #include "ctl.h"
 #include "drafts.h"
-#include "log.h"
-#include "names.h"
+#include "osfs_base.h"
+#include "osfs_model.h"
 #include "newkeys.h"
 #include "notes.h"
 

@@ -6,7 +6,7 @@
  * minified and compressed, for the `json` file: json-c renders them (compact
  * or pretty) when someone reads it.  Values are rendered once, at parse
  * time, so a read is a memcpy.  Pages are walked by byte ranges (jscan.h)
- * with json-c only for small values; json-c stays inside model.c.
+ * with json-c only for small values; json-c stays inside fs/model/.
  */
 #ifndef OSFS_MODEL_H
 #define OSFS_MODEL_H
@@ -109,7 +109,7 @@ bool osfs_res_same(const struct osfs_res *a, const struct osfs_res *b);
 void osfs_page_free(struct osfs_page *page);
 
 
-/* --- request bodies and small answers (json-c stays in model.c) --- */
+/* --- request bodies and small answers (json-c stays in fs/model/) --- */
 
 enum osfs_net_mode { OSFS_NET_AUTO, OSFS_NET_NONE, OSFS_NET_LIST };
 

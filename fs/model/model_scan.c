@@ -6,7 +6,7 @@
  * looked up by JSON pointer in that index, and the bytes alone give the
  * text of strings without escapes, true, false and plain integers.  Other
  * values (escaped strings, floats, lists, odd addresses) are parsed by
- * json-c from their own few bytes and rendered by model.c's renderers, so
+ * json-c from their own few bytes and rendered by model_render.c's renderers, so
  * every file reads as the tree path makes it.  Anything this path cannot
  * vouch for is answered OSFS_MODEL_UNSURE, and model.c takes the tree path
  * (for the page, or for the one item).  The item's bytes are packed

@@ -1,8 +1,8 @@
-/* drafts_int.h - what the draft files share (drafts.c the store and its
- * entry points; draft_fields.c, draft_kinds.c, draft_resolve.c,
- * draft_create.c, draft_boot.c, draft_secrets.c its parts).  Internal to
- * the tree folder: nothing outside the drafts includes it.  The lock note
- * is drafts.c's. */
+/* drafts_int.h - what the draft files share: drafts.c (the entry points)
+ * and its parts draft_store.c, draft_kinds.c, draft_fields.c,
+ * draft_resolve.c, draft_create.c, draft_boot.c, draft_secrets.c, with
+ * draft_defaults.c above it.  Internal to the tree folder: nothing outside
+ * the drafts includes it.  The lock note is drafts.c's. */
 #ifndef OSFS_DRAFTS_INT_H
 #define OSFS_DRAFTS_INT_H
 

@@ -3,7 +3,7 @@ again (issue 12, rows 4 and 10).
 
 With `-o timeout=T` and a service that answers 503 slowly forever, every
 command a user types fails within T plus the documented slack (1 s, see
-include/api.h), and no more requests reach the service than fit one after
+fs/net/api.h), and no more requests reach the service than fit one after
 the other in that time at the fault's delay.
 
 Tokens: a 60 s token is not renewed before every call; a token that is
@@ -20,7 +20,7 @@ import pytest
 from harness import SLOW, sh
 
 TIMEOUT = 5          # the mount's -o timeout
-SLACK = 1            # the slack documented in include/api.h and the README
+SLACK = 1            # the slack documented in fs/net/api.h and the README
 DELAY = 2            # each faulty answer takes this long
 TOKENS = "POST /identity/v3/auth/tokens"
 

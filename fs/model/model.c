@@ -17,8 +17,6 @@
 
 #include <errno.h>
 #include <json-c/json.h>
-#include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

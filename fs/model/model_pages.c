@@ -4,7 +4,6 @@
 #include "model_tree.h"
 #include "osfs_base.h"
 
-#include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,17 +3,14 @@
  * drafts->lock except the calls themselves (drafts.c's lock note). */
 #include "drafts_int.h"
 #include "osfs_base.h"
-#include "osfs_clients.h"
 #include "osfs_model.h"
 #include "notes.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 
 void osfs_draft_copy_free(struct osfs_draft_copy *c)

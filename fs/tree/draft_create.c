@@ -5,15 +5,10 @@
 #include "osfs_base.h"
 #include "osfs_clients.h"
 #include "osfs_model.h"
-#include "notes.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static bool in_list(char **list, const char *id)
 {

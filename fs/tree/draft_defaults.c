@@ -4,17 +4,12 @@
  * once. */
 #include "drafts_int.h"
 #include "osfs_base.h"
-#include "osfs_clients.h"
 #include "osfs_model.h"
-#include "notes.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* The mount's default flavor, image and networks; *complete when both
  * flavor and image have one, so that mkdir boots at once. */

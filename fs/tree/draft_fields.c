@@ -3,17 +3,10 @@
  * then and not at boot. */
 #include "drafts_int.h"
 #include "osfs_base.h"
-#include "osfs_clients.h"
-#include "osfs_model.h"
-#include "notes.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 
 const struct dfile_info osfs_dfiles[D_NFILES] = {

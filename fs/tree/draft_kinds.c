@@ -3,18 +3,11 @@
  * find one by name.  Their create calls are draft_create.c's, the defaults
  * the mount options give them draft_defaults.c's. */
 #include "drafts_int.h"
-#include "osfs_base.h"
 #include "osfs_clients.h"
 #include "osfs_model.h"
-#include "notes.h"
 
-#include <errno.h>
-#include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 
 static char *server_missing(const struct draft_fields *f)

@@ -2,18 +2,13 @@
  * turned into ids against the cache's listings, with a reason that names
  * the candidates when there is not exactly one. */
 #include "drafts_int.h"
-#include "osfs_base.h"
-#include "osfs_clients.h"
 #include "osfs_model.h"
-#include "notes.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 
 /* The id of the one `kind` resource that `value` names: an id, an API

@@ -3,17 +3,12 @@
  * without the server (or the mount's end) drops it.  Under drafts->lock. */
 #include "drafts_int.h"
 #include "osfs_base.h"
-#include "osfs_clients.h"
 #include "osfs_model.h"
-#include "notes.h"
 
-#include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 
 /* Free a password, overwritten first. */

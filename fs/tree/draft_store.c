@@ -4,7 +4,6 @@
  * The lock note is drafts.c's: callers named *_locked hold drafts->lock. */
 #include "drafts_int.h"
 #include "osfs_base.h"
-#include "osfs_clients.h"
 #include "osfs_model.h"
 #include "notes.h"
 

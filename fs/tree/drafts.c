@@ -37,17 +37,14 @@
  */
 #include "drafts_int.h"
 #include "osfs_base.h"
-#include "osfs_clients.h"
 #include "osfs_model.h"
 #include "notes.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* A failure about a draft that is gone leaves no note behind. */
 static int report_write(struct osfs_fs *fs, const struct osfs_node *node, int ret, const char *why)

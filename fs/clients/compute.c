@@ -1,8 +1,7 @@
 /* compute.c - Nova requests of the write side (see compute.h).
  *
- * The boot body starts from model.c's server body and adds what it does
- * not know (security groups, boot from volume), so one place still says
- * how a server spec becomes JSON.  The boot answer carries adminPass: it is
+ * The boot body is built here once, as one json-c tree (the server spec,
+ * security groups, boot from volume) and written out once.  The boot answer carries adminPass: it is
  * read here and handed up, never logged (http.c logs no bodies). */
 #include "compute.h"
 #include "osfs_model.h"
@@ -22,6 +21,70 @@ static char *to_text(struct json_object *root)
 
 	json_object_put(root);
 	return out;
+}
+
+static void put_str(struct json_object *o, const char *key, const char *val)
+{
+	if (val)
+		json_object_object_add(o, key, json_object_new_string(val));
+}
+
+static struct json_object *networks_of(const struct osfs_server_spec *spec)
+{
+	struct json_object *list;
+
+	if (spec->net_mode != OSFS_NET_LIST)
+		return json_object_new_string(spec->net_mode == OSFS_NET_NONE ? "none" : "auto");
+	list = json_object_new_array();
+	for (const char *const *id = spec->net_ids; id && *id; id++) {
+		struct json_object *net = json_object_new_object();
+		put_str(net, "uuid", *id);
+		json_object_array_add(list, net);
+	}
+	return list;
+}
+
+/* {name, flavorRef, imageRef, key_name, user_data, availability_zone,
+ * networks, metadata} of a server spec: what every boot sends. */
+static struct json_object *server_of(const struct osfs_server_spec *spec)
+{
+	struct json_object *server = json_object_new_object();
+
+	put_str(server, "name", spec->name);
+	put_str(server, "flavorRef", spec->flavor_ref);
+	put_str(server, "imageRef", spec->image_ref);
+	put_str(server, "key_name", spec->key_name);
+	put_str(server, "user_data", spec->user_data_b64);
+	put_str(server, "availability_zone", spec->availability_zone);
+	json_object_object_add(server, "networks", networks_of(spec));
+	if (spec->nmetadata) {
+		struct json_object *meta = json_object_new_object();
+		for (size_t i = 0; i < spec->nmetadata; i++)
+			put_str(meta, spec->metadata[i].key, spec->metadata[i].value);
+		json_object_object_add(server, "metadata", meta);
+	}
+	return server;
+}
+
+/* {"meta": {key: value}} for PUT /servers/{id}/metadata/{key}. */
+static char *meta_body(const char *key, const char *value)
+{
+	struct json_object *root = json_object_new_object(), *meta = json_object_new_object();
+
+	put_str(meta, key, value);
+	json_object_object_add(root, "meta", meta);
+	return to_text(root);
+}
+
+/* {"keypair": {"name": ..., "public_key": ...}} */
+static char *keypair_body(const char *name, const char *public_key)
+{
+	struct json_object *root = json_object_new_object(), *kp = json_object_new_object();
+
+	put_str(kp, "name", name);
+	put_str(kp, "public_key", public_key);
+	json_object_object_add(root, "keypair", kp);
+	return to_text(root);
 }
 
 static struct json_object *security_groups_of(const char *const *names)
@@ -54,14 +117,14 @@ static struct json_object *boot_volume_of(const char *image, long size)
 
 char *osfs_compute_boot_body(const struct osfs_boot_spec *spec)
 {
-	char *base = osfs_model_server_body(&spec->server);
-	struct json_object *root = base ? json_tokener_parse(base) : NULL, *server;
+	struct json_object *root = json_object_new_object(), *server = server_of(&spec->server);
 
-	free(base);
-	if (!root || !json_object_object_get_ex(root, "server", &server)) {
+	if (!root || !server) {
 		json_object_put(root);
+		json_object_put(server);
 		return NULL;
 	}
+	json_object_object_add(root, "server", server);
 	if (spec->security_groups && *spec->security_groups)
 		json_object_object_add(server, "security_groups", security_groups_of(spec->security_groups));
 	if (spec->boot_volume_size > 0 && spec->server.image_ref) {
@@ -241,7 +304,7 @@ int osfs_compute_set_meta(struct osfs_api *api, const char *server, const char *
 			  const char *value, char **msg)
 {
 	return send_at(api, "PUT", "/servers/%s/metadata/%s", server, key,
-		       osfs_model_meta_body(key, value), msg);
+		       meta_body(key, value), msg);
 }
 
 int osfs_compute_unset_meta(struct osfs_api *api, const char *server, const char *key, char **msg)
@@ -252,7 +315,7 @@ int osfs_compute_unset_meta(struct osfs_api *api, const char *server, const char
 int osfs_compute_import_keypair(struct osfs_api *api, const char *name, const char *public_key,
 				char **msg)
 {
-	char *body = osfs_model_keypair_body(name, public_key);
+	char *body = keypair_body(name, public_key);
 	int ret = body ? call(api, "POST", "/os-keypairs", body, msg) : -ENOMEM;
 
 	free(body);

@@ -15,7 +15,23 @@
 #include "osfs_net.h"
 #include "osfs_model.h"
 
-/* What a boot adds to osfs_server_spec (model.h). */
+/* What every boot sends. */
+enum osfs_net_mode { OSFS_NET_AUTO, OSFS_NET_NONE, OSFS_NET_LIST };
+
+struct osfs_server_spec {
+	const char *name;
+	const char *flavor_ref;
+	const char *image_ref;
+	const char *key_name;          /* or NULL */
+	const char *user_data_b64;     /* or NULL */
+	const char *availability_zone; /* or NULL */
+	enum osfs_net_mode net_mode;
+	const char *const *net_ids;    /* OSFS_NET_LIST: NULL-ended uuids */
+	const struct osfs_kv *metadata;
+	size_t nmetadata;
+};
+
+/* What a boot adds to a server spec. */
 struct osfs_boot_spec {
 	struct osfs_server_spec server;
 	const char *const *security_groups; /* NULL-ended names, or NULL */
@@ -23,9 +39,10 @@ struct osfs_boot_spec {
 					      * made from image_ref; 0: none */
 };
 
-/* {"server": {...}} for POST /servers: the model's body plus
- * security_groups [{"name"}] and, with boot_volume_size, a
- * block_device_mapping_v2 from the image instead of imageRef.
+/* {"server": {...}} for POST /servers: the spec's fields, networks ("auto",
+ * "none" or [{"uuid"}]) and metadata, security_groups [{"name"}] and, with
+ * boot_volume_size, a block_device_mapping_v2 from the image instead of
+ * imageRef.
  * Caller frees; NULL on ENOMEM. */
 char *osfs_compute_boot_body(const struct osfs_boot_spec *spec);
 

@@ -1,6 +1,6 @@
 /* model.c - parse API responses into struct osfs_res using the field
  * tables of kinds.c: the public entry points, the choice between the two
- * paths, and request bodies.  A resource's life is model_res.c's, the
+ * paths, and small answers (ids, console output).  A resource's life is model_res.c's, the
  * renderers both paths share model_render.c's, next pages model_pages.c's.
  *
  * Two paths give the same resources.  The scan path (model_scan.c, the
@@ -159,73 +159,10 @@ int osfs_model_count(const char *body, long long *count)
 	return ret;
 }
 
-static char *to_text(struct json_object *root)
-{
-	char *out = root ? strdup(json_object_to_json_string_ext(root,
-		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) : NULL;
-	json_object_put(root);
-	return out;
-}
-
 static void put_str(struct json_object *o, const char *key, const char *val)
 {
 	if (val)
 		json_object_object_add(o, key, json_object_new_string(val));
-}
-
-static struct json_object *networks_of(const struct osfs_server_spec *spec)
-{
-	struct json_object *list;
-
-	if (spec->net_mode != OSFS_NET_LIST)
-		return json_object_new_string(spec->net_mode == OSFS_NET_NONE ? "none" : "auto");
-	list = json_object_new_array();
-	for (const char *const *id = spec->net_ids; id && *id; id++) {
-		struct json_object *net = json_object_new_object();
-		put_str(net, "uuid", *id);
-		json_object_array_add(list, net);
-	}
-	return list;
-}
-
-char *osfs_model_server_body(const struct osfs_server_spec *spec)
-{
-	struct json_object *root = json_object_new_object(), *server = json_object_new_object();
-
-	put_str(server, "name", spec->name);
-	put_str(server, "flavorRef", spec->flavor_ref);
-	put_str(server, "imageRef", spec->image_ref);
-	put_str(server, "key_name", spec->key_name);
-	put_str(server, "user_data", spec->user_data_b64);
-	put_str(server, "availability_zone", spec->availability_zone);
-	json_object_object_add(server, "networks", networks_of(spec));
-	if (spec->nmetadata) {
-		struct json_object *meta = json_object_new_object();
-		for (size_t i = 0; i < spec->nmetadata; i++)
-			put_str(meta, spec->metadata[i].key, spec->metadata[i].value);
-		json_object_object_add(server, "metadata", meta);
-	}
-	json_object_object_add(root, "server", server);
-	return to_text(root);
-}
-
-char *osfs_model_meta_body(const char *key, const char *value)
-{
-	struct json_object *root = json_object_new_object(), *meta = json_object_new_object();
-
-	put_str(meta, key, value);
-	json_object_object_add(root, "meta", meta);
-	return to_text(root);
-}
-
-char *osfs_model_keypair_body(const char *name, const char *public_key)
-{
-	struct json_object *root = json_object_new_object(), *kp = json_object_new_object();
-
-	put_str(kp, "name", name);
-	put_str(kp, "public_key", public_key);
-	json_object_object_add(root, "keypair", kp);
-	return to_text(root);
 }
 
 char *osfs_model_created_id(const char *body)

@@ -109,31 +109,8 @@ bool osfs_res_same(const struct osfs_res *a, const struct osfs_res *b);
 void osfs_page_free(struct osfs_page *page);
 
 
-/* --- request bodies and small answers (json-c stays in fs/model/) --- */
-
-enum osfs_net_mode { OSFS_NET_AUTO, OSFS_NET_NONE, OSFS_NET_LIST };
-
-struct osfs_server_spec {
-	const char *name;
-	const char *flavor_ref;
-	const char *image_ref;
-	const char *key_name;          /* or NULL */
-	const char *user_data_b64;     /* or NULL */
-	const char *availability_zone; /* or NULL */
-	enum osfs_net_mode net_mode;
-	const char *const *net_ids;    /* OSFS_NET_LIST: NULL-ended uuids */
-	const struct osfs_kv *metadata;
-	size_t nmetadata;
-};
-
-/* {"server": {...}} for POST /servers; caller frees. */
-char *osfs_model_server_body(const struct osfs_server_spec *spec);
-
-/* {"meta": {key: value}} for PUT /servers/{id}/metadata/{key}. */
-char *osfs_model_meta_body(const char *key, const char *value);
-
-/* {"keypair": {"name": ..., "public_key": ...}} */
-char *osfs_model_keypair_body(const char *name, const char *public_key);
+/* --- small answers (json-c stays in fs/model/; request bodies are the
+ * clients') --- */
 
 /* The id in a {"server": {"id": ...}} answer; caller frees. */
 char *osfs_model_created_id(const char *body);

@@ -37,7 +37,22 @@ static void boot_body(void)
 	CHECK_AT(body, "/server/networks", "[{\"uuid\":\"net-1\"}]");
 	CHECK_AT(body, "/server/security_groups", "[{\"name\":\"default\"},{\"name\":\"web servers\"}]");
 	CHECK_AT(body, "/server/block_device_mapping_v2", "");
+	CHECK_AT(body, "/server/key_name", "");            /* absent, not null */
+	CHECK_AT(body, "/server/metadata", "");
 	free(body);
+
+	char role[] = "role", web[] = "web";
+	struct osfs_kv meta[] = { { role, web } };
+	spec.server.metadata = meta;
+	spec.server.nmetadata = 1;
+	spec.server.net_mode = OSFS_NET_NONE;
+	body = osfs_compute_boot_body(&spec);
+	CHECK_AT(body, "/server/metadata", "{\"role\":\"web\"}");
+	CHECK_AT(body, "/server/networks", "\"none\"");
+	free(body);
+	spec.server.metadata = NULL;
+	spec.server.nmetadata = 0;
+	spec.server.net_mode = OSFS_NET_LIST;
 
 	spec.security_groups = NULL;
 	spec.boot_volume_size = 20;

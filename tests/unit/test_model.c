@@ -355,22 +355,6 @@ int main(void)
 	CHECK(osfs_model_parse_list(servers, "[1,2", 1000, &page) == -EPROTO);
 	CHECK(osfs_model_parse_list(servers, "{\"servers\": [{\"name\": \"no id\"}]}", 1000, &page) == -EPROTO);
 
-	/* request bodies */
-	const char *nets[] = { "11111111-2222-3333-4444-555555555555", NULL };
-	char role[] = "role", web[] = "web";
-	struct osfs_kv meta[] = { { role, web } };
-	struct osfs_server_spec spec = { .name = "web1", .flavor_ref = "1", .image_ref = "i1",
-		.net_mode = OSFS_NET_LIST, .net_ids = nets, .metadata = meta, .nmetadata = 1 };
-	char *body = osfs_model_server_body(&spec);
-	CHECK(strstr(body, "\"networks\":[{\"uuid\":\"11111111-2222-3333-4444-555555555555\"}]") != NULL);
-	CHECK(strstr(body, "\"metadata\":{\"role\":\"web\"}") != NULL);
-	CHECK(strstr(body, "key_name") == NULL);
-	free(body);
-	spec.net_mode = OSFS_NET_NONE;
-	body = osfs_model_server_body(&spec);
-	CHECK(strstr(body, "\"networks\":\"none\"") != NULL);
-	free(body);
-
 	/* error messages of each service's shape */
 	char *m;
 	CHECK_STR(m = osfs_api_error_message("{\"conflictingRequest\": {\"code\": 409, \"message\": \"locked\"}}"), "locked"); free(m);

@@ -1,8 +1,8 @@
 /* compute.c - Nova requests of the write side (see compute.h).
  *
  * The boot body is built here once, as one json-c tree (the server spec,
- * security groups, boot from volume) and written out once.  The boot answer carries adminPass: it is
- * read here and handed up, never logged (http.c logs no bodies). */
+ * security groups, boot from volume) and written out once.  The boot answer carries adminPass: it
+ * is read here and handed up, never logged (http.c logs no bodies). */
 #include "compute.h"
 #include "osfs_model.h"
 #include "osfs_base.h"
@@ -126,11 +126,13 @@ char *osfs_compute_boot_body(const struct osfs_boot_spec *spec)
 	}
 	json_object_object_add(root, "server", server);
 	if (spec->security_groups && *spec->security_groups)
-		json_object_object_add(server, "security_groups", security_groups_of(spec->security_groups));
+		json_object_object_add(server, "security_groups",
+				       security_groups_of(spec->security_groups));
 	if (spec->boot_volume_size > 0 && spec->server.image_ref) {
 		json_object_object_del(server, "imageRef");
-		json_object_object_add(server, "block_device_mapping_v2",
-				       boot_volume_of(spec->server.image_ref, spec->boot_volume_size));
+		json_object_object_add(
+		    server, "block_device_mapping_v2",
+		    boot_volume_of(spec->server.image_ref, spec->boot_volume_size));
 	}
 	return to_text(root);
 }
@@ -139,7 +141,8 @@ static char *string_in(struct json_object *obj, const char *key)
 {
 	struct json_object *v;
 
-	if (!obj || !json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
+	if (!obj || !json_object_object_get_ex(obj, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
 		return NULL;
 	return strdup(json_object_get_string(v));
 }
@@ -255,14 +258,16 @@ int osfs_compute_attach(struct osfs_api *api, const char *server, const char *vo
 
 int osfs_compute_detach(struct osfs_api *api, const char *server, const char *volume, char **msg)
 {
-	return call_at(api, "DELETE", "/servers/%s/os-volume_attachments/%s", server, volume, NULL, msg);
+	return call_at(api, "DELETE", "/servers/%s/os-volume_attachments/%s", server, volume, NULL,
+		       msg);
 }
 
 int osfs_compute_security_group(struct osfs_api *api, const char *server, const char *name,
 				int add, char **msg)
 {
 	return send_at(api, "POST", "/servers/%s/action%s", server, NULL,
-		       wrapped(add ? "addSecurityGroup" : "removeSecurityGroup", "name", name), msg);
+		       wrapped(add ? "addSecurityGroup" : "removeSecurityGroup", "name", name),
+		       msg);
 }
 
 int osfs_compute_action(struct osfs_api *api, const char *server, const char *body, char **msg)
@@ -273,8 +278,8 @@ int osfs_compute_action(struct osfs_api *api, const char *server, const char *bo
 int osfs_compute_action_arg(struct osfs_api *api, const char *server, const char *action,
 			    const char *key, const char *value, char **msg)
 {
-	return send_at(api, "POST", "/servers/%s/action%s", server, NULL, wrapped(action, key, value),
-		       msg);
+	return send_at(api, "POST", "/servers/%s/action%s", server, NULL,
+		       wrapped(action, key, value), msg);
 }
 
 int osfs_compute_console(struct osfs_api *api, const char *server, char **out, char **msg)

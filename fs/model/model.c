@@ -29,8 +29,9 @@ static char *tree_next(const struct osfs_kind *k, struct json_object *root,
 
 	osfs_model_links_key(k, key, sizeof(key));
 	if (k->paging == OSFS_PAGE_NOVA)
-		return osfs_model_nova_next(k, json_object_object_get_ex(root, key, &v) && osfs_model_links_have_next(v),
-				 page, limit);
+		return osfs_model_nova_next(
+		    k, json_object_object_get_ex(root, key, &v) && osfs_model_links_have_next(v),
+		    page, limit);
 	if (k->paging == OSFS_PAGE_GLANCE && json_object_object_get_ex(root, "next", &v))
 		return osfs_model_glance_next(v);
 	return NULL;
@@ -128,7 +129,8 @@ struct osfs_res *osfs_res_copy(const struct osfs_kind *k, const struct osfs_res 
 	char *text = osfs_unpack(&r->json);
 	struct osfs_res *copy = NULL;
 
-	if (text && osfs_model_scan_one(k, text, r->json.text_len, NULL, &copy) == OSFS_MODEL_UNSURE) {
+	if (text &&
+	    osfs_model_scan_one(k, text, r->json.text_len, NULL, &copy) == OSFS_MODEL_UNSURE) {
 		struct json_object *obj = json_tokener_parse(text);
 		copy = obj ? osfs_model_res_from(k, obj) : NULL;
 		json_object_put(obj);
@@ -203,7 +205,8 @@ char **osfs_model_ids_named(const char *body, const char *collection, const char
 	ids = calloc(json_object_array_length(items) + 1, sizeof(*ids));
 	for (size_t i = 0; ids && i < json_object_array_length(items); i++) {
 		struct json_object *item = json_object_array_get_idx(items, i);
-		char *id = osfs_model_string_at(item, "/id"), *nm = osfs_model_string_at(item, "/name");
+		char *id = osfs_model_string_at(item, "/id"),
+		     *nm = osfs_model_string_at(item, "/name");
 		if (id && nm && strcmp(nm, name) == 0)
 			ids[n++] = id;
 		else

@@ -48,8 +48,10 @@ char *osfs_model_render_text(struct json_object *v)
 	if (!v)
 		return osfs_model_with_newline("", 0);
 	if (json_object_is_type(v, json_type_string))
-		return osfs_model_with_newline(json_object_get_string(v), (size_t)json_object_get_string_len(v));
-	s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+		return osfs_model_with_newline(json_object_get_string(v),
+					       (size_t)json_object_get_string_len(v));
+	s = json_object_to_json_string_ext(v,
+					   JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	return osfs_model_with_newline(s, strlen(s));
 }
 
@@ -84,10 +86,12 @@ static void put_element(FILE *f, struct json_object *e, const char *item_keys)
 		char key[64];
 		struct json_object *v = NULL;
 
-		snprintf(key, sizeof(key), "%.*s", (int)(n < sizeof(key) ? n : sizeof(key) - 1), keys);
+		snprintf(key, sizeof(key), "%.*s", (int)(n < sizeof(key) ? n : sizeof(key) - 1),
+			 keys);
 		json_object_object_get_ex(e, key, &v);
 		fprintf(f, "%s%s", keys == item_keys ? "" : " ",
-			!v || json_object_is_type(v, json_type_null) ? "" : json_object_get_string(v));
+			!v || json_object_is_type(v, json_type_null) ? ""
+								     : json_object_get_string(v));
 		keys += n + (keys[n] == ' ');
 	}
 	fputc('\n', f);
@@ -326,7 +330,8 @@ struct osfs_res *osfs_model_res_from(const struct osfs_kind *k, struct json_obje
 	if (!r->id || !*r->id)
 		goto fail;
 	r->name = osfs_model_string_at(obj, k->name_pointer);
-	if (k->name2_pointer && osfs_model_join_name(&r->name, osfs_model_string_at(obj, k->name2_pointer)) < 0)
+	if (k->name2_pointer &&
+	    osfs_model_join_name(&r->name, osfs_model_string_at(obj, k->name2_pointer)) < 0)
 		goto fail;
 	if (k->blank_name_is_none && r->name && !*r->name) {
 		free(r->name);
@@ -362,7 +367,8 @@ static struct json_object *element_of(const struct osfs_field *fl, struct json_o
 	for (size_t i = 0; arr && json_object_is_type(arr, json_type_array) &&
 			   i < json_object_array_length(arr); i++) {
 		struct json_object *e = json_object_array_get_idx(arr, i);
-		if (json_object_object_get_ex(e, key, &v) && json_object_is_type(v, json_type_string) &&
+		if (json_object_object_get_ex(e, key, &v) &&
+		    json_object_is_type(v, json_type_string) &&
 		    strcmp(json_object_get_string(v), id) == 0)
 			return e;
 	}

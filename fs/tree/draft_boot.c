@@ -38,7 +38,8 @@ static int begin_locked(struct draft *dr, struct osfs_draft_copy **copy, char *w
 		ret = osfs_draft_fail(why, -EINVAL, "cannot create yet: missing %s", missing);
 		goto out;
 	}
-	if (!(*copy = calloc(1, sizeof(**copy))) || osfs_draft_fields_copy(&dr->f, &(*copy)->f) < 0) {
+	if (!(*copy = calloc(1, sizeof(**copy))) ||
+	    osfs_draft_fields_copy(&dr->f, &(*copy)->f) < 0) {
 		free(*copy);
 		*copy = NULL;
 		ret = -ENOMEM;
@@ -107,13 +108,17 @@ static void settle_end(struct settle *s, const char *id)
 	int ret = 0;
 
 	if (id) {
-		log_info("%s/%s: settled: the create request made %s", osfs_kinds[s->kind].dir, s->fname, id);
+		log_info("%s/%s: settled: the create request made %s", osfs_kinds[s->kind].dir,
+			 s->fname, id);
 		osfs_cache_watch(fs->cache, s->kind, id);
 		osfs_cache_invalidate(fs->cache, (int)s->kind);
 	} else {
-		ret = osfs_draft_fail(why, -ETIMEDOUT, "the answer to the create request did not come and no %s "
-			   "named '%.200s' appeared within %.0f s: it was not made; write %s to ctl "
-			   "to try again", dk->noun, s->name, settle_window_s(fs), dk->verb ? dk->verb : "");
+		ret = osfs_draft_fail(
+		    why, -ETIMEDOUT,
+		    "the answer to the create request did not come and no %s "
+		    "named '%.200s' appeared within %.0f s: it was not made; write %s to ctl "
+		    "to try again",
+		    dk->noun, s->name, settle_window_s(fs), dk->verb ? dk->verb : "");
 	}
 	pthread_mutex_lock(&d->lock);
 	dr = osfs_draft_find_locked(d, s->kind, s->fname);
@@ -244,7 +249,8 @@ static void boot_finish(struct osfs_fs *fs, enum osfs_kind_id kind, const char *
 	pthread_mutex_unlock(&d->lock);
 	free(id);
 	if (ret == 0)
-		log_info("%s/%s: created %s", osfs_kinds[kind].dir, fname, m->created ? m->created : "");
+		log_info("%s/%s: created %s", osfs_kinds[kind].dir, fname,
+			 m->created ? m->created : "");
 }
 
 void osfs_drafts_boot_end(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, int ret,
@@ -265,14 +271,16 @@ static int join_boot_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const
 	struct draft *dr = osfs_draft_find_locked(d, kind, fname);
 	unsigned boots = dr ? dr->boots : 0;
 
-	while (dr && dr->state == DR_BOOTING && dr->boots == boots && osfs_draft_wait_until_locked(d, until))
+	while (dr && dr->state == DR_BOOTING && dr->boots == boots &&
+	       osfs_draft_wait_until_locked(d, until))
 		dr = osfs_draft_find_locked(d, kind, fname);
 	if (!dr)
 		return osfs_draft_recent_find_locked(d, kind, fname, NULL) ? 0 : -ENOENT;
 	if (dr->boots != boots)
 		return dr->last_ret; /* the create in flight ended: its outcome */
 	if (dr->state == DR_BOOTING)
-		return osfs_draft_fail(why, -EBUSY, "a create request for this draft is still under way");
+		return osfs_draft_fail(why, -EBUSY,
+				       "a create request for this draft is still under way");
 	if (dr->state == DR_SETTLING)
 		return osfs_draft_settling_why(dr, why);
 	return 0; /* DR_BOOTED */
@@ -326,8 +334,8 @@ int osfs_drafts_late_create(struct osfs_fs *fs, enum osfs_kind_id kind, const ch
 	pthread_mutex_unlock(&fs->drafts->lock);
 	if (recent)
 		return 0; /* the create this mount just made: the late writer learns it went well */
-	if (asprintf(&msg, "this %s exists already: '%s' is for a draft (mkdir a new name)", dk->noun,
-		     dk->verb) < 0)
+	if (asprintf(&msg, "this %s exists already: '%s' is for a draft (mkdir a new name)",
+		     dk->noun, dk->verb) < 0)
 		msg = NULL;
 	osfs_notes_set(fs->notes, id, msg);
 	log_err("%s/%s: %s", osfs_kinds[kind].dir, id, msg ? msg : "exists already");

@@ -20,7 +20,8 @@ static bool in_list(char **list, const char *id)
 
 /* After a POST that got no clear answer: the id of a `kind` resource
  * named `name` that was not there before, or NULL (caller frees). */
-char *osfs_draft_find_new(struct osfs_fs *fs, enum osfs_kind_id kind, const char *name, char **before)
+char *osfs_draft_find_new(struct osfs_fs *fs, enum osfs_kind_id kind, const char *name,
+			  char **before)
 {
 	char **now = osfs_draft_kind_of(kind)->named(fs->api, name), *id = NULL;
 
@@ -52,15 +53,19 @@ static int recover(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname
 	out->created = osfs_draft_find_new(fs, kind, name, out->before);
 	if (out->created) {
 		log_warn("%s/%s: the create request failed (%s) but the %s exists: %s",
-			 osfs_kinds[kind].dir, fname, msg ? msg : strerror(-ret), dk->noun, out->created);
+			 osfs_kinds[kind].dir, fname, msg ? msg : strerror(-ret), dk->noun,
+			 out->created);
 		return 0;
 	}
 	if (!left)
 		return ret; /* an answer, an error, or nothing sent: nothing was made */
 	out->unsure = true;
-	return osfs_draft_fail(why, ret, "the answer to %s did not come (%.200s); waiting to see whether the %s "
-		    "was made: status reads %s until then", dk->verb ? dk->verb : "the create request",
-		    msg ? msg : strerror(-ret), dk->noun, dk->settling);
+	return osfs_draft_fail(
+	    why, ret,
+	    "the answer to %s did not come (%.200s); waiting to see whether the %s "
+	    "was made: status reads %s until then",
+	    dk->verb ? dk->verb : "the create request", msg ? msg : strerror(-ret), dk->noun,
+	    dk->settling);
 }
 
 /* The tokens of s split at any of seps; NULL-ended, NULL on ENOMEM. */
@@ -100,10 +105,14 @@ int osfs_draft_resolve_networks(struct osfs_fs *fs, char **nets, char *why)
 		if (ret == -ENODEV && osfs_network_is_uuid(nets[i]))
 			continue;
 		if (ret == -ENODEV)
-			return osfs_draft_fail(why, -EINVAL, "networks: '%.200s' is a name, and this cloud has no "
-				    "network service to look it up: write a network id", nets[i]);
+			return osfs_draft_fail(
+			    why, -EINVAL,
+			    "networks: '%.200s' is a name, and this cloud has no "
+			    "network service to look it up: write a network id",
+			    nets[i]);
 		if (ret < 0 && !*why)
-			osfs_draft_fail(why, ret, "networks: cannot look up '%.200s': %s", nets[i], strerror(-ret));
+			osfs_draft_fail(why, ret, "networks: cannot look up '%.200s': %s", nets[i],
+					strerror(-ret));
 		if (ret < 0)
 			return ret;
 		free(nets[i]);
@@ -127,14 +136,21 @@ static int boot_body(struct osfs_fs *fs, const struct draft_fields *f, char **bo
 	if (net_mode(f) == OSFS_NET_LIST && (ret = osfs_draft_resolve_networks(fs, nets, why)) < 0)
 		goto out;
 	struct osfs_boot_spec spec = {
-		.server = {
-			.name = f->name, .flavor_ref = f->flavor_id, .image_ref = f->image_id,
-			.key_name = f->vals[D_KEY_NAME], .user_data_b64 = b64,
-			.availability_zone = f->vals[D_AZ], .net_mode = net_mode(f),
-			.net_ids = (const char *const *)nets, .metadata = f->meta, .nmetadata = f->nmeta,
+	    .server =
+		{
+		    .name = f->name,
+		    .flavor_ref = f->flavor_id,
+		    .image_ref = f->image_id,
+		    .key_name = f->vals[D_KEY_NAME],
+		    .user_data_b64 = b64,
+		    .availability_zone = f->vals[D_AZ],
+		    .net_mode = net_mode(f),
+		    .net_ids = (const char *const *)nets,
+		    .metadata = f->meta,
+		    .nmetadata = f->nmeta,
 		},
-		.security_groups = (const char *const *)groups,
-		.boot_volume_size = size ? strtol(size, NULL, 10) : 0,
+	    .security_groups = (const char *const *)groups,
+	    .boot_volume_size = size ? strtol(size, NULL, 10) : 0,
 	};
 	*body = osfs_compute_boot_body(&spec);
 	ret = *body ? 0 : -ENOMEM;
@@ -159,8 +175,8 @@ static int boot_server(struct osfs_fs *fs, const char *fname, const struct draft
 	out->before = osfs_compute_servers_named(fs->api, f->name);
 	ret = osfs_compute_boot(fs->api, body, &out->created, &out->secret, &status, &msg);
 	if (ret < 0 && unclear(status))
-		ret = recover(fs, OSFS_SERVERS, fname, f->name, out, ret, osfs_error_unanswered() != NULL,
-			      msg, why);
+		ret = recover(fs, OSFS_SERVERS, fname, f->name, out, ret,
+			      osfs_error_unanswered() != NULL, msg, why);
 	if (ret < 0 && msg && !out->unsure)
 		osfs_draft_fail(why, ret, "%s", msg);
 out:
@@ -196,8 +212,8 @@ static int create_volume(struct osfs_fs *fs, const char *fname, const struct dra
 	ret = osfs_volume_create(fs->api, f->name, strtol(f->vals[D_SIZE], NULL, 10), &out->created,
 				 &status, &msg);
 	if (ret < 0 && unclear(status))
-		ret = recover(fs, OSFS_VOLUMES, fname, f->name, out, ret, osfs_error_unanswered() != NULL,
-			      msg, why);
+		ret = recover(fs, OSFS_VOLUMES, fname, f->name, out, ret,
+			      osfs_error_unanswered() != NULL, msg, why);
 	if (ret < 0 && msg && !out->unsure)
 		osfs_draft_fail(why, ret, "%s", msg);
 	free(msg);
@@ -214,10 +230,11 @@ void osfs_draft_made_free(struct made *m)
 
 /* The create call of each kind that has drafts. */
 static int (*const creates[OSFS_NKINDS])(struct osfs_fs *fs, const char *fname,
-					 const struct draft_fields *f, struct made *out, char *why) = {
-	[OSFS_SERVERS] = boot_server,
-	[OSFS_KEYPAIRS] = import_keypair,
-	[OSFS_VOLUMES] = create_volume,
+					 const struct draft_fields *f, struct made *out,
+					 char *why) = {
+    [OSFS_SERVERS] = boot_server,
+    [OSFS_KEYPAIRS] = import_keypair,
+    [OSFS_VOLUMES] = create_volume,
 };
 
 int osfs_draft_create_call(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname,

@@ -16,12 +16,14 @@
 static int server_defaults(struct osfs_fs *fs, const char *fname, bool *complete_now)
 {
 	const struct osfs_opts *o = &fs->opts;
-	struct osfs_node node = { .type = OSFS_N_DRAFT_FILE, .kind = OSFS_SERVERS, .key = (char *)fname };
+	struct osfs_node node = {
+	    .type = OSFS_N_DRAFT_FILE, .kind = OSFS_SERVERS, .key = (char *)fname};
 	int ret = 0;
 
 	if (o->default_networks) {
 		node.index = D_NETWORKS;
-		ret = osfs_drafts_write(fs, &node, o->default_networks, strlen(o->default_networks));
+		ret =
+		    osfs_drafts_write(fs, &node, o->default_networks, strlen(o->default_networks));
 	}
 	if (ret == 0 && o->default_flavor) {
 		node.index = D_FLAVOR;
@@ -38,8 +40,8 @@ static int server_defaults(struct osfs_fs *fs, const char *fname, bool *complete
 /* The size a volume draft starts with: -o volume_size, else 1 GiB. */
 static int volume_defaults(struct osfs_fs *fs, const char *fname, bool *complete_now)
 {
-	struct osfs_node node = { .type = OSFS_N_DRAFT_FILE, .kind = OSFS_VOLUMES, .key = (char *)fname,
-				  .index = D_SIZE };
+	struct osfs_node node = {
+	    .type = OSFS_N_DRAFT_FILE, .kind = OSFS_VOLUMES, .key = (char *)fname, .index = D_SIZE};
 	char size[32];
 
 	*complete_now = false; /* created by `echo create > ctl` */

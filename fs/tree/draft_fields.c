@@ -44,12 +44,14 @@ int osfs_draft_check_text(int f, const char *value, char *why)
 	size_t n = osfs_text_chars(value);
 
 	if (n > osfs_dfiles[f].max)
-		return osfs_draft_fail(why, -EINVAL, "%s: at most %zu characters, this value has %zu",
-			    osfs_dfiles[f].name, osfs_dfiles[f].max, n);
+		return osfs_draft_fail(why, -EINVAL,
+				       "%s: at most %zu characters, this value has %zu",
+				       osfs_dfiles[f].name, osfs_dfiles[f].max, n);
 	if (f != D_NETWORKS && f != D_SECURITY_GROUPS && f != D_PUBLIC_KEY &&
 	    osfs_text_has_control(value))
-		return osfs_draft_fail(why, -EINVAL, "%s: one line of text without control characters",
-			    osfs_dfiles[f].name);
+		return osfs_draft_fail(why, -EINVAL,
+				       "%s: one line of text without control characters",
+				       osfs_dfiles[f].name);
 	return 0;
 }
 
@@ -60,7 +62,8 @@ bool osfs_draft_valid_meta_key(const char *key)
 	if (n == 0 || n > API_TEXT_MAX)
 		return false;
 	for (const char *p = key; *p; p++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_:. ", *p))
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_:. ",
+			    *p))
 			return false;
 	return true;
 }
@@ -79,15 +82,18 @@ int osfs_draft_check_networks(const char *value, char *why)
 
 	if (!copy)
 		return -ENOMEM;
-	for (char *tok = strtok_r(copy, NET_SEPS, &save); tok; tok = strtok_r(NULL, NET_SEPS, &save)) {
+	for (char *tok = strtok_r(copy, NET_SEPS, &save); tok;
+	     tok = strtok_r(NULL, NET_SEPS, &save)) {
 		n++;
 		modes += strcmp(tok, "auto") == 0 || strcmp(tok, "none") == 0;
 		if (osfs_text_has_control(tok) && ret == 0)
-			ret = osfs_draft_fail(why, -EINVAL, "networks: names without control characters");
+			ret = osfs_draft_fail(why, -EINVAL,
+					      "networks: names without control characters");
 	}
 	if (ret == 0 && modes && n > 1)
-		ret = osfs_draft_fail(why, -EINVAL, "networks: auto and none stand alone: write auto, none, "
-			   "or network names or ids");
+		ret = osfs_draft_fail(why, -EINVAL,
+				      "networks: auto and none stand alone: write auto, none, "
+				      "or network names or ids");
 	free(copy);
 	return ret;
 }
@@ -97,7 +103,8 @@ static int check_security_groups(const char *value, char *why)
 {
 	for (const char *p = value; *p; p++)
 		if ((unsigned char)*p < 0x20 && *p != '\n')
-			return osfs_draft_fail(why, -EINVAL, "security_groups: names, one per line");
+			return osfs_draft_fail(why, -EINVAL,
+					       "security_groups: names, one per line");
 	return 0;
 }
 
@@ -108,8 +115,9 @@ static int check_size(const char *value, char *why)
 	long n = strtol(value, &end, 10);
 
 	if (!*value || *value == '-' || *value == '+' || *end || n <= 0 || n > VOLUME_GIB_MAX)
-		return osfs_draft_fail(why, -EINVAL, "'%.40s' is not a size: write a whole number of GiB, 1 or more",
-			    value);
+		return osfs_draft_fail(
+		    why, -EINVAL, "'%.40s' is not a size: write a whole number of GiB, 1 or more",
+		    value);
 	return 0;
 }
 

@@ -14,7 +14,8 @@ static char *server_missing(const struct draft_fields *f)
 {
 	char *out = NULL;
 
-	if (asprintf(&out, "%s%s", f->flavor_id ? "" : "flavor\n", f->image_id ? "" : "image\n") < 0)
+	if (asprintf(&out, "%s%s", f->flavor_id ? "" : "flavor\n", f->image_id ? "" : "image\n") <
+	    0)
 		return NULL;
 	return out;
 }

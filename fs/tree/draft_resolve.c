@@ -14,7 +14,7 @@
 /* The id of the one `kind` resource that `value` names: an id, an API
  * name shared by no other, or a file name (e.g. "cirros~1a2b3c4d"). */
 int osfs_draft_resolve(struct osfs_fs *fs, enum osfs_kind_id kind, const char *value, char **id,
-		   char *why)
+		       char *why)
 {
 	struct osfs_listing *l = NULL;
 	struct osfs_res *hit = NULL, *first = NULL;
@@ -25,7 +25,8 @@ int osfs_draft_resolve(struct osfs_fs *fs, enum osfs_kind_id kind, const char *v
 	*id = NULL;
 	ret = osfs_cache_list(fs->cache, kind, &l, &msg);
 	if (ret < 0) {
-		ret = osfs_draft_fail(why, ret, "cannot list %s: %s", osfs_kinds[kind].dir, msg ? msg : strerror(-ret));
+		ret = osfs_draft_fail(why, ret, "cannot list %s: %s", osfs_kinds[kind].dir,
+				      msg ? msg : strerror(-ret));
 		goto out;
 	}
 	hit = osfs_listing_find_id(l, value);
@@ -38,9 +39,11 @@ int osfs_draft_resolve(struct osfs_fs *fs, enum osfs_kind_id kind, const char *v
 	if (!hit && same == 1)
 		hit = first;
 	if (same > 1) {
-		ret = osfs_draft_fail(why, -EINVAL, "%zu %s are named '%.200s': write an id or a name from "
-			   "%s/ such as '%.200s~...'", same, osfs_kinds[kind].dir, value,
-			   osfs_kinds[kind].dir, first->fname);
+		ret = osfs_draft_fail(why, -EINVAL,
+				      "%zu %s are named '%.200s': write an id or a name from "
+				      "%s/ such as '%.200s~...'",
+				      same, osfs_kinds[kind].dir, value, osfs_kinds[kind].dir,
+				      first->fname);
 		goto out;
 	}
 	if (!hit && (fname = osfs_name_encode(value)))
@@ -48,9 +51,11 @@ int osfs_draft_resolve(struct osfs_fs *fs, enum osfs_kind_id kind, const char *v
 	if (!hit) {
 		char names[512] = "";
 		for (size_t i = 0, o = 0; i < l->n && o < sizeof(names); i++)
-			o += (size_t)snprintf(names + o, sizeof(names) - o, " %s", l->items[i]->fname);
-		ret = osfs_draft_fail(why, -EINVAL, "nothing in %s/ is named or has the id '%.200s'; there are:%s",
-			   osfs_kinds[kind].dir, value, names);
+			o += (size_t)snprintf(names + o, sizeof(names) - o, " %s",
+					      l->items[i]->fname);
+		ret = osfs_draft_fail(
+		    why, -EINVAL, "nothing in %s/ is named or has the id '%.200s'; there are:%s",
+		    osfs_kinds[kind].dir, value, names);
 		goto out;
 	}
 	*id = strdup(hit->id);
@@ -88,9 +93,11 @@ static int check_named_networks(struct osfs_fs *fs, const char *value, char *why
  * cache, or Neutron) without the lock, then stored if the draft is still
  * open, as written (flavor and image with their ids). */
 int osfs_draft_resolve_field(struct osfs_fs *fs, struct osfs_node *node, int f, const char *data,
-			 size_t len, char *why)
+			     size_t len, char *why)
 {
-	enum osfs_kind_id target = f == D_FLAVOR ? OSFS_FLAVORS : f == D_IMAGE ? OSFS_IMAGES : OSFS_KEYPAIRS;
+	enum osfs_kind_id target = f == D_FLAVOR  ? OSFS_FLAVORS
+				   : f == D_IMAGE ? OSFS_IMAGES
+						  : OSFS_KEYPAIRS;
 	char *value = len <= VALUE_MAX ? osfs_draft_single_line(data, len) : NULL, *id = NULL;
 	struct draft *dr;
 	int ret;
@@ -106,7 +113,9 @@ int osfs_draft_resolve_field(struct osfs_fs *fs, struct osfs_node *node, int f, 
 	if (ret == 0)
 		ret = osfs_draft_find_open_locked(fs->drafts, node->kind, node->key, &dr, why);
 	if (ret == 0) {
-		char **slot = f == D_FLAVOR ? &dr->f.flavor_id : f == D_IMAGE ? &dr->f.image_id : NULL;
+		char **slot = f == D_FLAVOR  ? &dr->f.flavor_id
+			      : f == D_IMAGE ? &dr->f.image_id
+					     : NULL;
 		free(dr->f.vals[f]);
 		dr->f.vals[f] = *value ? value : NULL;
 		value = NULL;

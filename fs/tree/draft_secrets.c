@@ -89,7 +89,8 @@ void osfs_draft_prune_secrets_locked(struct osfs_drafts *d, const struct osfs_li
 {
 	for (struct secret **p = &d->secrets; *p;) {
 		struct secret *s = *p;
-		if (l && !l->single && l->fetched > s->made_wall && !osfs_listing_find_id(l, s->id)) {
+		if (l && !l->single && l->fetched > s->made_wall &&
+		    !osfs_listing_find_id(l, s->id)) {
 			*p = s->next;
 			osfs_draft_secret_free(s);
 		} else {

@@ -55,7 +55,7 @@ static void recent_free(struct recent *r)
 
 /* Remember that a boot of draft fname made resource id. */
 void osfs_draft_recent_add_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname,
-			      const char *id)
+				  const char *id)
 {
 	struct recent *r = calloc(1, sizeof(*r));
 
@@ -72,7 +72,7 @@ void osfs_draft_recent_add_locked(struct osfs_drafts *d, enum osfs_kind_id kind,
 
 /* A recent boot of `kind` made by draft fname (or, fname NULL, of id). */
 bool osfs_draft_recent_find_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname,
-			       const char *id)
+				   const char *id)
 {
 	double now = osfs_now_mono();
 
@@ -153,7 +153,7 @@ void osfs_draft_undo_clear(struct undo *u)
 	u->f = -1;
 }
 
-void osfs_draft_draft_free(struct draft *dr)
+void osfs_draft_free(struct draft *dr)
 {
 	osfs_draft_undo_clear(&dr->undo);
 	osfs_draft_fields_free(&dr->f);
@@ -184,7 +184,7 @@ void osfs_drafts_free(struct osfs_drafts *d)
 	}
 	while (d->head) {
 		struct draft *next = d->head->next;
-		osfs_draft_draft_free(d->head);
+		osfs_draft_free(d->head);
 		d->head = next;
 	}
 	pthread_cond_destroy(&d->changed);
@@ -197,7 +197,7 @@ void osfs_draft_unlink_locked(struct osfs_drafts *d, struct draft *dr)
 	for (struct draft **p = &d->head; *p; p = &(*p)->next) {
 		if (*p == dr) {
 			*p = dr->next;
-			osfs_draft_draft_free(dr);
+			osfs_draft_free(dr);
 			return;
 		}
 	}
@@ -212,14 +212,15 @@ void osfs_draft_prune_locked(struct osfs_drafts *d)
 		struct draft *dr = *p;
 		if (dr->state == DR_BOOTED && now - dr->booted_at > BOOTED_KEEP_S) {
 			*p = dr->next;
-			osfs_draft_draft_free(dr);
+			osfs_draft_free(dr);
 		} else {
 			p = &dr->next;
 		}
 	}
 }
 
-struct draft *osfs_draft_find_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname)
+struct draft *osfs_draft_find_locked(struct osfs_drafts *d, enum osfs_kind_id kind,
+				     const char *fname)
 {
 	osfs_draft_prune_locked(d);
 	for (struct draft *dr = d->head; dr; dr = dr->next)
@@ -238,7 +239,7 @@ int osfs_draft_settling_why(const struct draft *dr, char *why)
 
 /* The draft a write may change: 0, -ENOENT, or -EBUSY once it boots. */
 int osfs_draft_find_open_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname,
-			    struct draft **dr, char *why)
+				struct draft **dr, char *why)
 {
 	*dr = osfs_draft_find_locked(d, kind, fname);
 	if (!*dr)
@@ -275,7 +276,7 @@ int osfs_draft_fail(char *why, int err, const char *fmt, ...)
  * failure the reason (or the errno's text when there is none), also
  * logged.  Returns ret. */
 int osfs_draft_report(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, int ret,
-		  const char *why)
+		      const char *why)
 {
 	char *key = osfs_draft_note_key(kind, fname);
 	const char *msg = ret == 0 ? NULL : why && *why ? why : strerror(-ret);

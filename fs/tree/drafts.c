@@ -91,7 +91,8 @@ int osfs_drafts_lookup(struct osfs_fs *fs, enum osfs_kind_id kind, const char *n
 		ret = -ENOENT;
 	if (ret < 0)
 		goto out;
-	node->type = nrest == 0 || (nrest == 1 && f == D_METADATA) ? OSFS_N_DRAFT : OSFS_N_DRAFT_FILE;
+	node->type =
+	    nrest == 0 || (nrest == 1 && f == D_METADATA) ? OSFS_N_DRAFT : OSFS_N_DRAFT_FILE;
 	node->kind = kind;
 	node->index = f;
 	node->key = strdup(name);
@@ -168,7 +169,8 @@ int osfs_drafts_list_files(struct osfs_fs *fs, struct osfs_node *node, osfs_fill
 		for (int i = 0; i < D_NFILES; i++) {
 			struct stat st = { .st_mode = osfs_dfiles[i].dir ? S_IFDIR | 0755 :
 				S_IFREG | (osfs_dfiles[i].writable ? 0644 : 0444) };
-			if ((osfs_dfiles[i].kinds & (1u << node->kind)) && fill(ctx, osfs_dfiles[i].name, &st))
+			if ((osfs_dfiles[i].kinds & (1u << node->kind)) &&
+			    fill(ctx, osfs_dfiles[i].name, &st))
 				break;
 		}
 	}
@@ -221,7 +223,8 @@ static char *line_of(const char *s)
 	return out;
 }
 
-static char *read_locked(struct osfs_fs *fs, struct draft *dr, const struct osfs_node *node, size_t *len)
+static char *read_locked(struct osfs_fs *fs, struct draft *dr, const struct osfs_node *node,
+			 size_t *len)
 {
 	char *key, *out;
 
@@ -233,7 +236,8 @@ static char *read_locked(struct osfs_fs *fs, struct draft *dr, const struct osfs
 	case D_STATUS:
 		if (dr->state == DR_SETTLING)
 			return line_of(osfs_draft_kind_of(dr->kind)->settling);
-		return dr->state == DR_OPEN ? strdup("DRAFT\n") : line_of(osfs_draft_kind_of(dr->kind)->creating);
+		return dr->state == DR_OPEN ? strdup("DRAFT\n")
+					    : line_of(osfs_draft_kind_of(dr->kind)->creating);
 	case D_MISSING:
 		return osfs_draft_missing_of(dr->kind, &dr->f);
 	case D_NAME:
@@ -282,8 +286,9 @@ static int set_user_data_locked(struct draft *dr, const char *data, size_t len, 
 	char *value;
 
 	if (len > USER_DATA_MAX)
-		return osfs_draft_fail(why, -EFBIG, "user_data is over %d bytes (65535 once base64-encoded)",
-			    USER_DATA_MAX);
+		return osfs_draft_fail(why, -EFBIG,
+				       "user_data is over %d bytes (65535 once base64-encoded)",
+				       USER_DATA_MAX);
 	if (!(value = malloc(len + 1)))
 		return -ENOMEM;
 	memcpy(value, data, len);
@@ -304,7 +309,8 @@ static int set_field_locked(struct draft *dr, int f, const char *data, size_t le
 	if (len > VALUE_MAX)
 		return osfs_draft_fail(why, -EFBIG, "%s: value too long", osfs_dfiles[f].name);
 	if (!(value = osfs_draft_single_line(data, len)))
-		return osfs_draft_fail(why, -EINVAL, "%s: the value must be text", osfs_dfiles[f].name);
+		return osfs_draft_fail(why, -EINVAL, "%s: the value must be text",
+				       osfs_dfiles[f].name);
 	ret = osfs_draft_check_text(f, value, why);
 	if (ret == 0)
 		ret = osfs_draft_check_field(f, value, why);
@@ -319,7 +325,8 @@ static int set_field_locked(struct draft *dr, int f, const char *data, size_t le
 	return 0;
 }
 
-static int set_meta_locked(struct draft *dr, const char *key, const char *data, size_t len, char *why)
+static int set_meta_locked(struct draft *dr, const char *key, const char *data, size_t len,
+			   char *why)
 {
 	struct osfs_kv *kv = meta_find(&dr->f, key);
 	char *v = len <= VALUE_MAX ? osfs_draft_single_line(data, len) : NULL;
@@ -328,7 +335,9 @@ static int set_meta_locked(struct draft *dr, const char *key, const char *data, 
 	if (!kv)
 		ret = osfs_draft_fail(why, -ENOENT, "metadata: no key '%.255s'", key);
 	else if (!v || osfs_text_chars(v) > API_TEXT_MAX)
-		ret = osfs_draft_fail(why, -EINVAL, "metadata values are text of at most %d characters", API_TEXT_MAX);
+		ret = osfs_draft_fail(why, -EINVAL,
+				      "metadata values are text of at most %d characters",
+				      API_TEXT_MAX);
 	if (ret == 0) {
 		free(kv->value);
 		kv->value = v;
@@ -338,7 +347,8 @@ static int set_meta_locked(struct draft *dr, const char *key, const char *data, 
 	return ret;
 }
 
-static int remove_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname, char *why)
+static int remove_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname,
+			 char *why)
 {
 	struct draft *dr;
 	int ret = osfs_draft_find_open_locked(d, kind, fname, &dr, why);
@@ -363,8 +373,8 @@ static int draft_ctl(struct osfs_fs *fs, struct osfs_node *node, const char *dat
 		pthread_mutex_unlock(&fs->drafts->lock);
 		return osfs_draft_report(fs, node->kind, node->key, ret, why);
 	}
-	ret = osfs_draft_fail(why, -EINVAL, "unknown verb for a draft: write %s%sdelete", verb ? verb : "",
-		   verb ? " or " : "");
+	ret = osfs_draft_fail(why, -EINVAL, "unknown verb for a draft: write %s%sdelete",
+			      verb ? verb : "", verb ? " or " : "");
 	return osfs_draft_report(fs, node->kind, node->key, ret, why);
 }
 
@@ -422,7 +432,8 @@ static void undo_keep_locked(struct draft *dr, int f, const char *key)
 		return;
 	u->len = key ? 0 : f == D_USER_DATA ? dr->f.user_data_len :
 		 dr->f.vals[f] ? strlen(dr->f.vals[f]) : 0;
-	u->value = key ? osfs_draft_dup_or_null(kv->value, &ok) : memdup_or_null(dr->f.vals[f], u->len, &ok);
+	u->value = key ? osfs_draft_dup_or_null(kv->value, &ok)
+		       : memdup_or_null(dr->f.vals[f], u->len, &ok);
 	u->id = slot ? osfs_draft_dup_or_null(*slot, &ok) : NULL;
 	u->key = key ? osfs_draft_dup_or_null(key, &ok) : NULL;
 	u->f = key ? D_METADATA : f;
@@ -471,12 +482,14 @@ static int store_write(struct osfs_fs *fs, struct osfs_node *node, const char *d
 	int f = node->index, ret;
 
 	pthread_mutex_lock(&fs->drafts->lock);
-	if ((ret = osfs_draft_find_open_locked(fs->drafts, node->kind, node->key, &dr, why)) == 0 && len == 0)
+	if ((ret = osfs_draft_find_open_locked(fs->drafts, node->kind, node->key, &dr, why)) == 0 &&
+	    len == 0)
 		undo_keep_locked(dr, f, node->subkey);
 	pthread_mutex_unlock(&fs->drafts->lock);
 	if (ret < 0)
 		return ret;
-	if (!node->subkey && (f == D_FLAVOR || f == D_IMAGE || f == D_KEY_NAME || f == D_NETWORKS)) {
+	if (!node->subkey &&
+	    (f == D_FLAVOR || f == D_IMAGE || f == D_KEY_NAME || f == D_NETWORKS)) {
 		ret = osfs_draft_resolve_field(fs, node, f, data, len, why);
 		pthread_mutex_lock(&fs->drafts->lock);
 	} else {
@@ -517,11 +530,13 @@ static int meta_add_locked(struct draft *dr, const char *key, char *why)
 	struct osfs_kv *grown;
 
 	if (!osfs_draft_valid_meta_key(key))
-		return osfs_draft_fail(why, -EINVAL, "metadata key '%.255s' must match [a-zA-Z0-9-_:. ]{1,255}", key);
+		return osfs_draft_fail(
+		    why, -EINVAL, "metadata key '%.255s' must match [a-zA-Z0-9-_:. ]{1,255}", key);
 	if (meta_find(&dr->f, key))
 		return 0;
 	if (dr->f.nmeta >= MAX_META)
-		return osfs_draft_fail(why, -EDQUOT, "a draft holds at most %d metadata keys", MAX_META);
+		return osfs_draft_fail(why, -EDQUOT, "a draft holds at most %d metadata keys",
+				       MAX_META);
 	if (!(grown = realloc(dr->f.meta, (dr->f.nmeta + 1) * sizeof(*grown))))
 		return -ENOMEM;
 	dr->f.meta = grown;
@@ -568,7 +583,8 @@ static int forget_locked(struct draft *dr, const struct osfs_node *node, char *w
 	if (node->subkey) {
 		struct osfs_kv *kv = meta_find(&dr->f, node->subkey);
 		if (!kv)
-			return osfs_draft_fail(why, -ENOENT, "metadata: no key '%.255s'", node->subkey);
+			return osfs_draft_fail(why, -ENOENT, "metadata: no key '%.255s'",
+					       node->subkey);
 		meta_remove(dr, kv);
 		return 0;
 	}
@@ -621,7 +637,8 @@ int osfs_drafts_remove(struct osfs_fs *fs, struct osfs_node *node)
 	if (ret == -EBUSY)
 		return report_write(fs, node, ret, why);
 	if (ret == 0 && node->index != D_METADATA)
-		osfs_draft_report(fs, node->kind, node->key, 0, NULL); /* a later draft of this name starts clean */
+		osfs_draft_report(fs, node->kind, node->key, 0,
+				  NULL); /* a later draft of this name starts clean */
 	return ret;
 }
 
@@ -632,7 +649,8 @@ int osfs_drafts_add(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fnam
 	int ret;
 
 	if (!osfs_draft_kind_of(kind))
-		return osfs_draft_fail(why, -EPERM, "%s cannot be created here", osfs_kinds[kind].dir);
+		return osfs_draft_fail(why, -EPERM, "%s cannot be created here",
+				       osfs_kinds[kind].dir);
 	if ((ret = osfs_name_check_new(fname, why, WHY_MAX)) < 0)
 		return ret;
 	pthread_mutex_lock(&d->lock);
@@ -641,7 +659,7 @@ int osfs_drafts_add(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fnam
 	} else if (!(dr = calloc(1, sizeof(*dr))) || !(dr->fname = strdup(fname)) ||
 		   !(dr->f.name = osfs_name_decode(fname))) {
 		if (dr)
-			osfs_draft_draft_free(dr);
+			osfs_draft_free(dr);
 		ret = -ENOMEM;
 	} else {
 		dr->kind = kind;

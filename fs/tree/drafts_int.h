@@ -112,7 +112,7 @@ struct recent {
 
 struct osfs_drafts {
 	pthread_mutex_t lock;       /* see the lock note above */
-	pthread_cond_t changed;     /* with lock: a boot ended, a draft settled, a settler stopped */
+	pthread_cond_t changed; /* with lock: a boot ended, a draft settled, a settler stopped */
 	struct draft *head;         /* protected by lock */
 	struct secret *secrets;     /* protected by lock */
 	struct recent *recent;      /* protected by lock */
@@ -149,18 +149,36 @@ struct draft_kind {
 extern const struct draft_kind osfs_draft_kinds[];
 extern const size_t osfs_draft_nkinds;
 
-/* draft_boot.c */
-int osfs_draft_commit(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname);
+/* The parts' functions, by the file that defines them (contracts there). */
 
-/* draft_create.c */
-/* The create call of kind's draft with fields f: 0 and out->created, or
- * -errno with why (out->unsure: the answer did not come, settle). */
-int osfs_draft_create_call(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname,
-			   const struct draft_fields *f, struct made *out, char *why);
-char *osfs_draft_find_new(struct osfs_fs *fs, enum osfs_kind_id kind, const char *name, char **before);
-void osfs_draft_made_free(struct made *m);
-int osfs_draft_resolve_networks(struct osfs_fs *fs, char **nets, char *why);
-char **osfs_draft_split_at(const char *s, const char *seps);
+/* draft_store.c */
+void osfs_draft_free(struct draft *dr);
+char *osfs_draft_dup_or_null(const char *s, bool *ok);
+int osfs_draft_fail(char *why, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int osfs_draft_fields_copy(const struct draft_fields *src, struct draft_fields *dst);
+void osfs_draft_fields_free(struct draft_fields *f);
+struct draft *osfs_draft_find_locked(struct osfs_drafts *d, enum osfs_kind_id kind,
+				     const char *fname);
+int osfs_draft_find_open_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname,
+				struct draft **dr, char *why);
+char *osfs_draft_note_key(enum osfs_kind_id kind, const char *fname);
+void osfs_draft_prune_locked(struct osfs_drafts *d);
+void osfs_draft_recent_add_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname,
+				  const char *id);
+bool osfs_draft_recent_find_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname,
+				   const char *id);
+int osfs_draft_report(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, int ret,
+		      const char *why);
+int osfs_draft_settling_why(const struct draft *dr, char *why);
+void osfs_draft_undo_clear(struct undo *u);
+void osfs_draft_unlink_locked(struct osfs_drafts *d, struct draft *dr);
+bool osfs_draft_wait_until_locked(struct osfs_drafts *d, double until);
+
+/* draft_kinds.c */
+const struct draft_kind *osfs_draft_kind_of(enum osfs_kind_id kind);
+char *osfs_draft_missing_of(enum osfs_kind_id kind, const struct draft_fields *f);
+const char *osfs_draft_noun_of(enum osfs_kind_id kind);
 
 /* draft_fields.c */
 int osfs_draft_check_field(int f, const char *value, char *why);
@@ -169,17 +187,6 @@ int osfs_draft_check_text(int f, const char *value, char *why);
 char *osfs_draft_single_line(const char *data, size_t len);
 bool osfs_draft_valid_meta_key(const char *key);
 
-/* draft_kinds.c */
-const struct draft_kind *osfs_draft_kind_of(enum osfs_kind_id kind);
-char *osfs_draft_missing_of(enum osfs_kind_id kind, const struct draft_fields *f);
-const char *osfs_draft_noun_of(enum osfs_kind_id kind);
-
-/* draft_resolve.c */
-int osfs_draft_resolve(struct osfs_fs *fs, enum osfs_kind_id kind, const char *value, char **id,
-		   char *why);
-int osfs_draft_resolve_field(struct osfs_fs *fs, struct osfs_node *node, int f, const char *data,
-			 size_t len, char *why);
-
 /* draft_secrets.c */
 void osfs_draft_forget_secret_locked(struct osfs_drafts *d, const char *id);
 void osfs_draft_keep_secret(struct osfs_drafts *d, const char *id, char *pass);
@@ -187,30 +194,27 @@ void osfs_draft_prune_secrets_locked(struct osfs_drafts *d, const struct osfs_li
 void osfs_draft_secret_free(struct secret *s);
 void osfs_draft_wipe_free(char *pass);
 
+/* draft_create.c */
+/* The create call of kind's draft with fields f: 0 and out->created, or
+ * -errno with why (out->unsure: the answer did not come, settle). */
+int osfs_draft_create_call(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname,
+			   const struct draft_fields *f, struct made *out, char *why);
+char *osfs_draft_find_new(struct osfs_fs *fs, enum osfs_kind_id kind, const char *name,
+			  char **before);
+void osfs_draft_made_free(struct made *m);
+int osfs_draft_resolve_networks(struct osfs_fs *fs, char **nets, char *why);
+char **osfs_draft_split_at(const char *s, const char *seps);
+
+/* draft_resolve.c */
+int osfs_draft_resolve(struct osfs_fs *fs, enum osfs_kind_id kind, const char *value, char **id,
+		       char *why);
+int osfs_draft_resolve_field(struct osfs_fs *fs, struct osfs_node *node, int f, const char *data,
+			     size_t len, char *why);
+
+/* draft_boot.c */
+int osfs_draft_commit(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname);
+
 /* drafts.c */
 bool osfs_draft_complete(struct osfs_fs *fs, const struct osfs_node *node);
-int osfs_draft_fail(char *why, int err, const char *fmt, ...);
-int osfs_draft_fields_copy(const struct draft_fields *src, struct draft_fields *dst);
-void osfs_draft_fields_free(struct draft_fields *f);
-struct draft *osfs_draft_find_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname);
-int osfs_draft_find_open_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname,
-			    struct draft **dr, char *why);
-void osfs_draft_recent_add_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname,
-			      const char *id);
-bool osfs_draft_recent_find_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname,
-			       const char *id);
-int osfs_draft_report(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, int ret,
-		  const char *why);
-int osfs_draft_settling_why(const struct draft *dr, char *why);
-void osfs_draft_unlink_locked(struct osfs_drafts *d, struct draft *dr);
-bool osfs_draft_wait_until_locked(struct osfs_drafts *d, double until);
-
-/* draft_store.c */
-char *osfs_draft_note_key(enum osfs_kind_id kind, const char *fname);
-void osfs_draft_undo_clear(struct undo *u);
-char *osfs_draft_dup_or_null(const char *s, bool *ok);
-void osfs_draft_draft_free(struct draft *dr);
-void osfs_draft_prune_locked(struct osfs_drafts *d);
-/* @@PROTOS@@ */
 
 #endif

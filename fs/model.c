@@ -259,20 +259,25 @@ static int parse_sub(const struct osfs_kind *k, struct json_object *obj, struct 
 	return 0;
 }
 
-/* ONE block for r's fields: the vals pointers, the lens, then `text`
- * bytes for the values (returned), so a resource costs one allocation for
- * all its files; vals[n] is set to NULL.  NULL on ENOMEM. */
-char *osfs_model_fields_block(struct osfs_res *r, size_t n, size_t text)
+/* ONE block for r's fields: n + 1 offsets, then room for the values
+ * (returned), so a resource costs one allocation for all its files. */
+char *osfs_model_fields_block(struct osfs_res *r, size_t n, const size_t *lens)
 {
-	size_t head = (n + 1) * (sizeof(char *) + sizeof(size_t));
-	char *block = malloc(head + text);
+	size_t at = (n + 1) * sizeof(uint32_t);
+	uint32_t *block;
 
-	if (!block)
+	for (size_t i = 0; i < n; i++)
+		at += lens[i] + 1;
+	if (at > UINT32_MAX || !(block = malloc(at)))
 		return NULL;
-	r->vals = (char **)block;
-	r->lens = (size_t *)(block + (n + 1) * sizeof(char *));
-	r->vals[n] = NULL;
-	return block + head;
+	at = (n + 1) * sizeof(uint32_t);
+	for (size_t i = 0; i < n; i++) {
+		block[i] = (uint32_t)at;
+		at += lens[i] + 1;
+	}
+	block[n] = (uint32_t)at;
+	r->vals = block;
+	return (char *)block + block[0];
 }
 
 /* Render every field into ONE block: the vals pointers, the lens, then
@@ -280,7 +285,7 @@ char *osfs_model_fields_block(struct osfs_res *r, size_t n, size_t text)
 static int render_fields(const struct osfs_kind *k, struct json_object *obj, struct osfs_res *r)
 {
 	char *tmp[OSFS_MODEL_MAX_FIELDS];
-	size_t n = k->nfields, text = 0;
+	size_t n = k->nfields, lens[OSFS_MODEL_MAX_FIELDS] = { 0 };
 	int ret = -ENOMEM;
 	char *p;
 
@@ -292,14 +297,13 @@ static int render_fields(const struct osfs_kind *k, struct json_object *obj, str
 			n = i;
 			goto out;
 		}
-		text += strlen(tmp[i]) + 1;
+		lens[i] = strlen(tmp[i]);
 	}
-	if (!(p = osfs_model_fields_block(r, n, text)))
+	if (!(p = osfs_model_fields_block(r, n, lens)))
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		r->lens[i] = strlen(tmp[i]);
-		r->vals[i] = memcpy(p, tmp[i], r->lens[i] + 1);
-		p += r->lens[i] + 1;
+		memcpy(p, tmp[i], lens[i] + 1);
+		p += lens[i] + 1;
 	}
 	ret = 0;
 out:
@@ -593,7 +597,7 @@ void osfs_res_free(struct osfs_res *r)
 	free(r->name);
 	free(r->fname);
 	free(r->created);
-	free(r->vals); /* one block with lens and the text */
+	free(r->vals); /* one block with the text */
 	for (size_t i = 0; i < r->nsub; i++) {
 		free(r->sub[i].key);
 		free(r->sub[i].value);

@@ -269,7 +269,7 @@ static char *backlinks(struct osfs_fs *fs, const struct osfs_field *f, const str
 	}
 	if ((mem = open_memstream(&out, &len))) {
 		for (size_t i = 0; i < l->n; i++)
-			if (has_line(l->by_id[i]->vals[back], me))
+			if (has_line(osfs_res_val(l->by_id[i], back), me))
 				fprintf(mem, "%s\n", l->by_id[i]->fname);
 		fclose(mem);
 	}
@@ -287,7 +287,7 @@ static char *element_ids(struct osfs_fs *fs, const struct osfs_node *node, int *
 
 	if (f->fmt == OSFS_FMT_BACKLINKS)
 		return backlinks(fs, f, node->res, ret);
-	out = strdup(node->res->vals[node->index]);
+	out = strdup(osfs_res_val(node->res, node->index));
 	*ret = out ? 0 : -ENOMEM;
 	return out;
 }
@@ -332,7 +332,7 @@ static int lookup_field(struct osfs_fs *fs, const struct osfs_kind *k, char **pa
 		return 1;
 	node->type = OSFS_N_FIELD;
 	node->index = field;
-	if (!field_present(fs, &k->fields[field], node->res->vals[field]))
+	if (!field_present(fs, &k->fields[field], osfs_res_val(node->res, field)))
 		return -ENOENT;
 	if (n == 3)
 		return 0;
@@ -679,7 +679,7 @@ int osfs_tree_stat(struct osfs_fs *fs, struct osfs_node *node, struct stat *st,
 		ret = osfs_tree_readlink(fs, node, &buf);
 		st->st_size = buf ? (off_t)strlen(buf) : 0;
 	} else if (node->type == OSFS_N_FIELD && !content) {
-		st->st_size = (off_t)node->res->lens[node->index];
+		st->st_size = (off_t)osfs_res_len(node->res, node->index);
 	} else {
 		ret = osfs_tree_read(fs, node, &buf, &n);
 		st->st_size = (off_t)n;
@@ -798,7 +798,7 @@ static int list_res(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fil
 	for (size_t i = 0; i < k->nfields; i++) {
 		struct osfs_node f = *node;
 		f.index = (int)i;
-		if (!field_present(fs, &k->fields[i], node->res->vals[i]))
+		if (!field_present(fs, &k->fields[i], osfs_res_val(node->res, i)))
 			continue;
 		if (fill_node(fs, fill, ctx, k->fields[i].file, &f, OSFS_N_FIELD))
 			return 0;
@@ -940,11 +940,11 @@ static int read_from_show(struct osfs_fs *fs, struct osfs_node *node, char **buf
 	struct osfs_res *shown = NULL;
 	int ret;
 
-	if (parent < 0 || !*node->res->vals[parent])
+	if (parent < 0 || !*osfs_res_val(node->res, parent))
 		return -ENOENT;
-	ret = osfs_fetch_nested_one(fs->api, node->kind, node->res->vals[parent], node->res->id, &shown);
+	ret = osfs_fetch_nested_one(fs->api, node->kind, osfs_res_val(node->res, parent), node->res->id, &shown);
 	if (ret == 0)
-		ret = copy_out(shown->vals[node->index], shown->lens[node->index], buf, len);
+		ret = copy_out(osfs_res_val(shown, node->index), osfs_res_len(shown, node->index), buf, len);
 	osfs_res_free(shown);
 	return ret;
 }
@@ -969,7 +969,7 @@ int osfs_tree_read(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_
 			return -EISDIR;
 		if (from_show(node))
 			return read_from_show(fs, node, buf, len);
-		return copy_out(node->res->vals[node->index], node->res->lens[node->index], buf, len);
+		return copy_out(osfs_res_val(node->res, node->index), osfs_res_len(node->res, node->index), buf, len);
 	case OSFS_N_ELEM_FILE:
 		return read_element_file(node, buf, len);
 	case OSFS_N_JSON:
@@ -1046,7 +1046,7 @@ int osfs_tree_readlink(struct osfs_fs *fs, struct osfs_node *node, char **target
 	depth = (osfs_kinds[node->kind].nested ? 2 : 0) + (node->live ? 2 : 0);
 	switch (node->type) {
 	case OSFS_N_FIELD:
-		return link_target(node->kind, field_of(node), node->res->vals[node->index], depth + 3, target);
+		return link_target(node->kind, field_of(node), osfs_res_val(node->res, node->index), depth + 3, target);
 	case OSFS_N_ELEM:
 		return link_target(node->kind, field_of(node), node->key, depth + 4, target);
 	default: /* OSFS_N_ELEM_FILE */

@@ -28,7 +28,7 @@ static const char servers_page[] =
 static const char *field(const struct osfs_res *r, enum osfs_kind_id k, const char *file)
 {
 	int i = osfs_kind_field(&osfs_kinds[k], file);
-	return i < 0 ? NULL : r->vals[i];
+	return i < 0 ? NULL : osfs_res_val(r, i);
 }
 
 /* The scan path and the json-c tree path agree on a list page: both fail
@@ -292,7 +292,7 @@ int main(void)
 	CHECK_STR(field(b, OSFS_SERVERS, "addresses"), "\n");
 	CHECK_STR(field(b, OSFS_SERVERS, "image"), "\n");
 	CHECK_STR(field(b, OSFS_SERVERS, "fault"), "No valid host\n");
-	CHECK(a->lens[osfs_kind_field(servers, "status")] == 7);
+	CHECK(osfs_res_len(a, osfs_kind_field(servers, "status")) == 7);
 	CHECK(a->nsub == 2 && strcmp(a->sub[0].key, "a") == 0); /* sorted */
 	CHECK_STR(osfs_res_sub(a, "role")->value, "web\n");
 	CHECK(osfs_res_sub(a, "nope") == NULL);

@@ -28,17 +28,23 @@ struct inode {
 	struct inode *next_name;     /* chain in by_name */
 	struct inode *kids;          /* children, linked by next_sib/prev_sib */
 	struct inode *next_sib, *prev_sib;
-	struct osfs_snap *snap;      /* or NULL */
+	struct shown *sh;            /* a file's, once it has shown something; or NULL */
 	struct wstream *ws;          /* write stream, or NULL */
-	uint64_t chash;              /* content last rendered (dynamic files) or shown ... */
-	struct timespec cmtime;      /* ... and when it last changed, or its mtime shown */
-	off_t csize;                 /* the size shown (resource files) */
 	uint32_t hash;               /* of (parent, name) */
 	bool replayed;               /* made from the last generation's log */
-	bool shows;                  /* a resource file: chash, cmtime, csize are what it shows */
+	bool shows;                  /* a resource file: its shown part is what it shows */
 	bool file;                   /* not a directory: its name may be dropped (eviction) */
 	bool retired;                /* out of by_name: lookups of its name get a new inode */
 	char name[];
+};
+
+/* What a file has shown, apart so that directories, most of the table
+ * once files are dropped, do not carry it. */
+struct shown {
+	struct osfs_snap *snap;      /* or NULL */
+	uint64_t chash;              /* content last rendered (dynamic files) or shown ... */
+	struct timespec cmtime;      /* ... and when it last changed, or its mtime shown */
+	off_t csize;                 /* the size shown (resource files) */
 };
 
 /* What a writer has written to a file so far (few files have one). */
@@ -173,9 +179,19 @@ static void unlink_chain(struct inode **slot, struct inode *i, size_t off)
 		*slot = *(struct inode **)((char *)i + off);
 }
 
+/* i's shown part, made when first needed; NULL on ENOMEM. */
+static struct shown *shown_locked(struct inode *i)
+{
+	if (!i->sh)
+		i->sh = calloc(1, sizeof(*i->sh));
+	return i->sh;
+}
+
 static void inode_free(struct inode *i)
 {
-	osfs_snap_put(i->snap);
+	if (i->sh)
+		osfs_snap_put(i->sh->snap);
+	free(i->sh);
 	free(i->ws);
 	free(i);
 }
@@ -196,8 +212,8 @@ static void reap_locked(struct osfs_inodes *t, struct inode *i)
 			parent->kids = i->next_sib;
 		if (i->next_sib)
 			i->next_sib->prev_sib = i->prev_sib;
-		if (i->snap)
-			t->snap_bytes -= i->snap->len;
+		if (i->sh && i->sh->snap)
+			t->snap_bytes -= i->sh->snap->len;
 		inode_free(i);
 		t->count--;
 		t->evicting -= t->evicting > 0;
@@ -560,7 +576,7 @@ struct osfs_snap *osfs_inodes_snap_get(struct osfs_inodes *t, uint64_t ino)
 	struct inode *i;
 
 	pthread_mutex_lock(&t->lock);
-	if ((i = find_ino_locked(t, ino)) && (s = i->snap))
+	if ((i = find_ino_locked(t, ino)) && i->sh && (s = i->sh->snap))
 		atomic_fetch_add(&s->refs, 1);
 	pthread_mutex_unlock(&t->lock);
 	return s;
@@ -572,16 +588,16 @@ void osfs_inodes_snap_set(struct osfs_inodes *t, uint64_t ino, struct osfs_snap 
 	struct inode *i;
 
 	pthread_mutex_lock(&t->lock);
-	if ((i = find_ino_locked(t, ino))) {
-		old = i->snap;
-		i->snap = NULL;
+	if ((i = find_ino_locked(t, ino)) && i->sh) {
+		old = i->sh->snap;
+		i->sh->snap = NULL;
 		if (old)
 			t->snap_bytes -= old->len;
-		if (s && t->snap_bytes + s->len <= SNAP_BYTES_MAX) {
-			i->snap = s;
-			t->snap_bytes += s->len;
-			s = NULL;
-		}
+	}
+	if (i && s && t->snap_bytes + s->len <= SNAP_BYTES_MAX && shown_locked(i)) {
+		i->sh->snap = s;
+		t->snap_bytes += s->len;
+		s = NULL;
 	}
 	pthread_mutex_unlock(&t->lock);
 	osfs_snap_put(old);
@@ -729,16 +745,18 @@ struct timespec osfs_inodes_content_mtime(struct osfs_inodes *t, uint64_t ino, c
 	struct timespec when = first;
 	struct inode *i;
 
+	struct shown *sh;
+
 	pthread_mutex_lock(&t->lock);
-	if ((i = find_ino_locked(t, ino))) {
+	if ((i = find_ino_locked(t, ino)) && (sh = shown_locked(i))) {
 		/* what the kernel cached of a replayed inode is unknown: it
 		 * changed, as far as the kernel can tell */
-		if ((i->chash && i->chash != h) || (!i->chash && i->replayed))
-			clock_gettime(CLOCK_REALTIME, &i->cmtime);
-		else if (!i->chash)
-			i->cmtime = first;
-		i->chash = h;
-		when = i->cmtime;
+		if ((sh->chash && sh->chash != h) || (!sh->chash && i->replayed))
+			clock_gettime(CLOCK_REALTIME, &sh->cmtime);
+		else if (!sh->chash)
+			sh->cmtime = first;
+		sh->chash = h;
+		when = sh->cmtime;
 	}
 	pthread_mutex_unlock(&t->lock);
 	return when;
@@ -751,17 +769,21 @@ bool osfs_inodes_shows(struct osfs_inodes *t, uint64_t ino, const char *data, si
 	bool same = true;
 	struct inode *i;
 
+	struct shown *sh;
+
 	pthread_mutex_lock(&t->lock);
-	if ((i = find_ino_locked(t, ino)) && !i->shows) {
+	if (!(i = find_ino_locked(t, ino)) || !(sh = shown_locked(i)))
+		; /* nothing to hold it to: what is there is what it shows */
+	else if (!i->shows) {
 		i->shows = true;
-		i->chash = h;
-		i->csize = st->st_size;
-		i->cmtime = st->st_mtim;
-	} else if (i && i->chash != h) {
+		sh->chash = h;
+		sh->csize = st->st_size;
+		sh->cmtime = st->st_mtim;
+	} else if (sh->chash != h) {
 		same = false;
-		st->st_size = i->csize;
-		st->st_blocks = (i->csize + 511) / 512;
-		st->st_mtim = st->st_ctim = i->cmtime;
+		st->st_size = sh->csize;
+		st->st_blocks = (sh->csize + 511) / 512;
+		st->st_mtim = st->st_ctim = sh->cmtime;
 	}
 	pthread_mutex_unlock(&t->lock);
 	return same;

@@ -3844,6 +3844,8 @@ class Neutron:
                 {"alias": a, "name": a, "description": a, "updated": "2013-01-01T00:00:00Z",
                  "links": []} for a in NEUTRON_EXTENSIONS]})
         coll = segs[0] if segs else ""
+        if coll == "quotas":
+            return osemu_admin.neutron_quota(self, req, segs)
         if coll not in NEUTRON_RESOURCES or len(segs) > 2:
             raise NeutronError(404, "HTTPNotFound", "The resource could not be found.")
         with self.st.lock:
@@ -4596,6 +4598,8 @@ class Cinder:
         elif head == "attachments" and n == 1 and m in ("GET", "HEAD") \
                 and req.ver >= (3, 27):
             return self.attachments(req)
+        elif head == "os-quota-sets":
+            return osemu_admin.cinder_quota(self, req, segs)
         raise HTTPError(404, "The resource could not be found.")
 
     @staticmethod

@@ -2,8 +2,8 @@
  * /limits (Nova, Glance), /networks, /subnets, /ports, /security_groups,
  * /floating_ips (Neutron v2.0), /volumes (Cinder v3), and the operator's
  * plane under /admin/ (Nova's admin APIs, Keystone's projects, each
- * service's quotas of a project: fact sheet §3.15).  File names are DESIGN.md's; pointers are the API's field names
- * (openstack-api.md). */
+ * service's quotas of a project: fact sheet §3.15).  File names are
+ * DESIGN.md's; pointers are the API's field names (openstack-api.md). */
 #include "kinds.h"
 
 #include <string.h>

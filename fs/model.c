@@ -238,6 +238,27 @@ int osfs_model_cmp_kv(const void *a, const void *b)
 	return strcmp(((const struct osfs_kv *)a)->key, ((const struct osfs_kv *)b)->key);
 }
 
+/* A subdir entry's text in *out: the value as is, or for a kind with
+ * sub_keys an object's members on one line (put_element); *out NULL when
+ * the entry is left out (not an object: Nova's "id" beside its quotas).
+ * 0 or -ENOMEM. */
+static int sub_value(const struct osfs_kind *k, struct json_object *v, char **out)
+{
+	size_t len = 0;
+	FILE *f;
+
+	*out = NULL;
+	if (!k->sub_keys)
+		return (*out = osfs_model_render_text(v)) ? 0 : -ENOMEM;
+	if (!json_object_is_type(v, json_type_object))
+		return 0;
+	if (!(f = open_memstream(out, &len)))
+		return -ENOMEM;
+	put_element(f, v, k->sub_keys);
+	fclose(f);
+	return *out ? 0 : -ENOMEM;
+}
+
 static int parse_sub(const struct osfs_kind *k, struct json_object *obj, struct osfs_res *r)
 {
 	struct json_object *sub = k->sub_pointer ? value_at(obj, k->sub_pointer) : NULL;
@@ -249,10 +270,13 @@ static int parse_sub(const struct osfs_kind *k, struct json_object *obj, struct 
 	if (!r->sub)
 		return -ENOMEM;
 	json_object_object_foreach(sub, key, val) {
+		if (sub_value(k, val, &r->sub[i].value) < 0)
+			return -ENOMEM;
+		if (!r->sub[i].value)
+			continue;
 		r->sub[i].key = strdup(key);
-		r->sub[i].value = osfs_model_render_text(val);
 		r->nsub = ++i;
-		if (!r->sub[i - 1].key || !r->sub[i - 1].value)
+		if (!r->sub[i - 1].key)
 			return -ENOMEM;
 	}
 	qsort(r->sub, r->nsub, sizeof(*r->sub), osfs_model_cmp_kv);

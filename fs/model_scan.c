@@ -467,8 +467,8 @@ static int span_sub(struct scan *s, const struct index *obj, struct osfs_res *r)
 	size_t n = 0;
 	int found = s->k->sub_pointer ? span_at(obj, s->k->sub_pointer, &sub) : 0;
 
-	if (found < 0)
-		return OSFS_MODEL_UNSURE;
+	if (found < 0 || (found && s->k->sub_keys))
+		return OSFS_MODEL_UNSURE; /* objects read by members: the tree path's */
 	if (!found || osfs_jscan_type(sub) != OSFS_J_OBJECT)
 		return 0;
 	for (osfs_jscan_iter(&it, sub); osfs_jscan_member(&it, &key, &val); )

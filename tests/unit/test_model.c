@@ -349,6 +349,17 @@ int main(void)
 		"{\"limits\": {\"rate\": [], \"absolute\": {\"maxTotalInstances\": 10}}}", &one) == 0);
 	CHECK_STR(osfs_res_sub(one, "maxTotalInstances")->value, "10\n");
 	osfs_res_free(one);
+	/* quotas: each entry's limit and use on one line; the project's id
+	 * beside them is no entry */
+	CHECK(osfs_model_parse_one(&osfs_kinds[OSFS_QUOTA_NETWORK],
+		"{\"quota\": {\"port\": {\"limit\": -1, \"used\": 3, \"reserved\": 0}}}", &one) == 0);
+	CHECK_STR(osfs_res_sub(one, "port")->value, "-1 3\n");
+	osfs_res_free(one);
+	CHECK(osfs_model_parse_one(&osfs_kinds[OSFS_QUOTA_COMPUTE],
+		"{\"quota_set\": {\"id\": \"p1\", \"cores\": {\"limit\": 20, \"in_use\": 2}}}", &one) == 0);
+	CHECK(one->nsub == 1 && osfs_res_sub(one, "id") == NULL);
+	CHECK_STR(osfs_res_sub(one, "cores")->value, "20 2\n");
+	osfs_res_free(one);
 
 	/* hostile input is an error, never a crash */
 	CHECK(osfs_model_parse_list(servers, "{\"servers\": 5}", 1000, &page) == -EPROTO);

@@ -734,7 +734,7 @@ void osfs_cache_watch_field(struct osfs_cache *c, enum osfs_kind_id kind,
 	if (!osfs_kinds[kind].show_path || field < 0)
 		return;
 	pthread_mutex_lock(&c->watch_lock);
-	if ((w = watch_start_locked(c, kind, before->id)) && (w->was = strdup(before->vals[field]))) {
+	if ((w = watch_start_locked(c, kind, before->id)) && (w->was = strdup(osfs_res_val(before, field)))) {
 		w->field = field;
 		w->until = osfs_now_real() + OSFS_WATCH_LATE_S;
 	}
@@ -748,9 +748,10 @@ static bool res_busy(const struct osfs_kind *k, const struct osfs_res *r)
 	char word[64];
 	size_t n;
 
-	if (task >= 0 && strcmp(r->vals[task], "\n") != 0)
+	if (task >= 0 && strcmp(osfs_res_val(r, task), "\n") != 0)
 		return true;
-	if (status < 0 || !k->busy || snprintf(word, sizeof(word), " %s", r->vals[status]) >= (int)sizeof(word))
+	if (status < 0 || !k->busy ||
+	    snprintf(word, sizeof(word), " %s", osfs_res_val(r, status)) >= (int)sizeof(word))
 		return false;
 	n = strlen(word);
 	if (word[n - 1] != '\n')
@@ -764,7 +765,7 @@ static bool watch_settles(const struct watch *w, const struct osfs_res *r)
 {
 	if (res_busy(&osfs_kinds[w->kind], r))
 		return false;
-	return w->field < 0 || strcmp(r->vals[w->field], w->was) != 0;
+	return w->field < 0 || strcmp(osfs_res_val(r, w->field), w->was) != 0;
 }
 
 /* A listing of the one resource r (taken, freed on failure), named fname

@@ -134,7 +134,7 @@ static bool state_of(const struct osfs_kind *k, const struct osfs_res *r, char *
 	for (size_t i = 0; i < NSTATE; i++) {
 		int f = osfs_kind_field(k, state_files[i]);
 		const char *v = f < 0 ? "-\n" : !r ? (i == 0 ? "DELETED\n" : "-\n") :
-				strcmp(r->vals[f], "\n") == 0 ? "-\n" : r->vals[f];
+				strcmp(osfs_res_val(r, f), "\n") == 0 ? "-\n" : osfs_res_val(r, f);
 		any |= f >= 0;
 		used += (size_t)snprintf(out + used, used < len ? len - used : 0, "%s%.*s",
 					 i ? " " : "", (int)strcspn(v, "\n"), v);

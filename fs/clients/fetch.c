@@ -314,7 +314,9 @@ int osfs_fetch_nested(struct osfs_api *api, enum osfs_kind_id kind, const char *
 	int ret = get_with(api, k, k->list_path, parent_id, &resp);
 
 	memset(out, 0, sizeof(*out));
-	if (ret == 0)
+	if (ret == 0 && k->singleton)
+		ret = parse_singleton(k, resp.body, out);
+	else if (ret == 0)
 		ret = osfs_model_parse_list(k, resp.body, k->page_size, out);
 	osfs_http_resp_free(&resp);
 	return osfs_error_for_user(ret);

@@ -46,7 +46,8 @@ int osfs_fetch_nested_one(struct osfs_api *api, enum osfs_kind_id kind, const ch
 int osfs_fetch_named(struct osfs_api *api, enum osfs_kind_id kind, const char *name,
 		     struct osfs_res **out);
 
-/* GET the listing of nested kind `kind` under parent_id (one answer). */
+/* GET the listing of nested kind `kind` under parent_id (one answer; a
+ * singleton kind's object is its one item). */
 int osfs_fetch_nested(struct osfs_api *api, enum osfs_kind_id kind, const char *parent_id,
 		      struct osfs_page *out);
 

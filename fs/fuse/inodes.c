@@ -27,19 +27,30 @@ struct inode {
 	struct inode *next_name;     /* chain in by_name */
 	struct inode *kids;          /* children, linked by next_sib/prev_sib */
 	struct inode *next_sib, *prev_sib;
-	struct osfs_snap *snap;      /* or NULL */
-	char *wbuf;                  /* write stream, or NULL */
-	size_t wlen, wcap;
-	double wtime;                /* CLOCK_MONOTONIC seconds of its last write */
-	uint64_t chash;              /* content last rendered (dynamic files) or shown ... */
-	struct timespec cmtime;      /* ... and when it last changed, or its mtime shown */
-	off_t csize;                 /* the size shown (resource files) */
+	struct shown *sh;            /* a file's, once it has shown something; or NULL */
+	struct wstream *ws;          /* write stream, or NULL */
 	uint32_t hash;               /* of (parent, name) */
 	bool replayed;               /* made from the last generation's log */
-	bool shows;                  /* a resource file: chash, cmtime, csize are what it shows */
+	bool shows;                  /* a resource file: its shown part is what it shows */
 	bool file;                   /* not a directory: its name may be dropped (eviction) */
 	bool retired;                /* out of by_name: lookups of its name get a new inode */
 	char name[];
+};
+
+/* What a file has shown, apart so that directories, most of the table
+ * once files are dropped, do not carry it. */
+struct shown {
+	struct osfs_snap *snap;      /* or NULL */
+	uint64_t chash;              /* content last rendered (dynamic files) or shown ... */
+	struct timespec cmtime;      /* ... and when it last changed, or its mtime shown */
+	off_t csize;                 /* the size shown (resource files) */
+};
+
+/* What a writer has written to a file so far (few files have one). */
+struct wstream {
+	size_t len, cap;             /* buf holds len bytes and a '\0'; room for cap */
+	double time;                 /* CLOCK_MONOTONIC seconds of its last write */
+	char buf[];
 };
 
 struct osfs_inodes {
@@ -167,10 +178,20 @@ static void unlink_chain(struct inode **slot, struct inode *i, size_t off)
 		*slot = *(struct inode **)((char *)i + off);
 }
 
+/* i's shown part, made when first needed; NULL on ENOMEM. */
+static struct shown *shown_locked(struct inode *i)
+{
+	if (!i->sh)
+		i->sh = calloc(1, sizeof(*i->sh));
+	return i->sh;
+}
+
 static void inode_free(struct inode *i)
 {
-	osfs_snap_put(i->snap);
-	free(i->wbuf);
+	if (i->sh)
+		osfs_snap_put(i->sh->snap);
+	free(i->sh);
+	free(i->ws);
 	free(i);
 }
 
@@ -190,8 +211,8 @@ static void reap_locked(struct osfs_inodes *t, struct inode *i)
 			parent->kids = i->next_sib;
 		if (i->next_sib)
 			i->next_sib->prev_sib = i->prev_sib;
-		if (i->snap)
-			t->snap_bytes -= i->snap->len;
+		if (i->sh && i->sh->snap)
+			t->snap_bytes -= i->sh->snap->len;
 		inode_free(i);
 		t->count--;
 		t->evicting -= t->evicting > 0;
@@ -554,7 +575,7 @@ struct osfs_snap *osfs_inodes_snap_get(struct osfs_inodes *t, uint64_t ino)
 	struct inode *i;
 
 	pthread_mutex_lock(&t->lock);
-	if ((i = find_ino_locked(t, ino)) && (s = i->snap))
+	if ((i = find_ino_locked(t, ino)) && i->sh && (s = i->sh->snap))
 		atomic_fetch_add(&s->refs, 1);
 	pthread_mutex_unlock(&t->lock);
 	return s;
@@ -566,36 +587,46 @@ void osfs_inodes_snap_set(struct osfs_inodes *t, uint64_t ino, struct osfs_snap 
 	struct inode *i;
 
 	pthread_mutex_lock(&t->lock);
-	if ((i = find_ino_locked(t, ino))) {
-		old = i->snap;
-		i->snap = NULL;
+	if ((i = find_ino_locked(t, ino)) && i->sh) {
+		old = i->sh->snap;
+		i->sh->snap = NULL;
 		if (old)
 			t->snap_bytes -= old->len;
-		if (s && t->snap_bytes + s->len <= SNAP_BYTES_MAX) {
-			i->snap = s;
-			t->snap_bytes += s->len;
-			s = NULL;
-		}
+	}
+	if (i && s && t->snap_bytes + s->len <= SNAP_BYTES_MAX && shown_locked(i)) {
+		i->sh->snap = s;
+		t->snap_bytes += s->len;
+		s = NULL;
 	}
 	pthread_mutex_unlock(&t->lock);
 	osfs_snap_put(old);
 	osfs_snap_put(s);
 }
 
-/* Room for `end` bytes and a NUL in i's stream. */
+/* Room for `end` bytes and a NUL in i's stream (begun if it was not). */
 static int wbuf_grow_locked(struct inode *i, size_t end)
 {
-	if (end + 1 > i->wcap) {
-		size_t cap = i->wcap ? i->wcap : 4096;
-		char *p;
-		while (cap < end + 1)
-			cap *= 2;
-		if (!(p = realloc(i->wbuf, cap)))
-			return -ENOMEM;
-		i->wbuf = p;
-		i->wcap = cap;
-	}
+	size_t cap = i->ws ? i->ws->cap : 4096;
+	struct wstream *w;
+
+	if (i->ws && end + 1 <= cap)
+		return 0;
+	while (cap < end + 1)
+		cap *= 2;
+	if (!(w = realloc(i->ws, sizeof(*w) + cap)))
+		return -ENOMEM;
+	if (!i->ws)
+		w->len = 0;
+	w->cap = cap;
+	i->ws = w;
 	return 0;
+}
+
+/* i's stream, emptied (not begun: nothing to empty). */
+static void wbuf_empty_locked(struct inode *i)
+{
+	if (i->ws)
+		i->ws->len = 0;
 }
 
 /* data[0..size) at off in i's stream: a hole (off past the end) is
@@ -605,26 +636,26 @@ static int wbuf_put_locked(struct inode *i, size_t off, const char *data, size_t
 	size_t end = off + size;
 	int ret;
 
-	if (off > i->wlen)
+	if (off > (i->ws ? i->ws->len : 0))
 		return -EINVAL;
 	if ((ret = wbuf_grow_locked(i, end)) < 0)
 		return ret;
 	if (size)
-		memcpy(i->wbuf + off, data, size);
-	if (end > i->wlen)
-		i->wlen = end;
-	i->wbuf[i->wlen] = '\0';
-	i->wtime = osfs_now_mono();
+		memcpy(i->ws->buf + off, data, size);
+	if (end > i->ws->len)
+		i->ws->len = end;
+	i->ws->buf[i->ws->len] = '\0';
+	i->ws->time = osfs_now_mono();
 	return 0;
 }
 
 /* A malloc'd, NUL-terminated copy of i's stream in *buf (length *len). */
 static int wbuf_copy_locked(struct inode *i, char **buf, size_t *len)
 {
-	if (!(*buf = malloc(i->wlen + 1)))
+	if (!(*buf = malloc(i->ws->len + 1)))
 		return -ENOMEM;
-	memcpy(*buf, i->wbuf, i->wlen + 1);
-	*len = i->wlen;
+	memcpy(*buf, i->ws->buf, i->ws->len + 1);
+	*len = i->ws->len;
 	return 0;
 }
 
@@ -635,7 +666,7 @@ int osfs_inodes_wbuf_begin(struct osfs_inodes *t, uint64_t ino, const char *base
 
 	pthread_mutex_lock(&t->lock);
 	if ((i = find_ino_locked(t, ino))) {
-		i->wlen = 0;
+		wbuf_empty_locked(i);
 		ret = wbuf_put_locked(i, 0, base, len);
 	}
 	pthread_mutex_unlock(&t->lock);
@@ -648,8 +679,8 @@ bool osfs_inodes_wbuf_continues(struct osfs_inodes *t, uint64_t ino, off_t off, 
 	bool yes = false;
 
 	pthread_mutex_lock(&t->lock);
-	if ((i = find_ino_locked(t, ino)) && i->wbuf)
-		yes = off >= 0 && (size_t)off <= i->wlen && osfs_now_mono() - i->wtime < idle_s;
+	if ((i = find_ino_locked(t, ino)) && i->ws)
+		yes = off >= 0 && (size_t)off <= i->ws->len && osfs_now_mono() - i->ws->time < idle_s;
 	pthread_mutex_unlock(&t->lock);
 	return yes;
 }
@@ -657,18 +688,19 @@ bool osfs_inodes_wbuf_continues(struct osfs_inodes *t, uint64_t ino, off_t off, 
 /* Cut the complete lines out of i's stream into a malloc'd *lines. */
 static int wbuf_take_lines_locked(struct inode *i, char **lines, size_t *len)
 {
-	char *nl = i->wlen ? memrchr(i->wbuf, '\n', i->wlen) : NULL;
-	size_t n = nl ? (size_t)(nl - i->wbuf) + 1 : 0;
+	struct wstream *w = i->ws;
+	char *nl = w->len ? memrchr(w->buf, '\n', w->len) : NULL;
+	size_t n = nl ? (size_t)(nl - w->buf) + 1 : 0;
 
 	if (!n)
 		return 0;
 	if (!(*lines = malloc(n + 1)))
 		return -ENOMEM;
-	memcpy(*lines, i->wbuf, n);
+	memcpy(*lines, w->buf, n);
 	(*lines)[n] = '\0';
 	*len = n;
-	memmove(i->wbuf, i->wbuf + n, i->wlen - n + 1);
-	i->wlen -= n;
+	memmove(w->buf, w->buf + n, w->len - n + 1);
+	w->len -= n;
 	return 0;
 }
 
@@ -682,13 +714,15 @@ int osfs_inodes_wbuf_lines(struct osfs_inodes *t, uint64_t ino, off_t off, const
 	*len = 0;
 	pthread_mutex_lock(&t->lock);
 	if ((i = find_ino_locked(t, ino))) {
+		size_t had;
 		if (off == 0)
-			i->wlen = 0;   /* a new command: what a writer left unfinished goes */
-		ret = i->wlen + size > max ? -EINVAL : wbuf_put_locked(i, i->wlen, data, size);
+			wbuf_empty_locked(i); /* a new command: what a writer left unfinished goes */
+		had = i->ws ? i->ws->len : 0;
+		ret = had + size > max ? -EINVAL : wbuf_put_locked(i, had, data, size);
 		if (ret == 0)
 			ret = wbuf_take_lines_locked(i, lines, len);
 		if (ret < 0)
-			i->wlen = 0;   /* a refused line leaves nothing to complete */
+			wbuf_empty_locked(i); /* a refused line leaves nothing to complete */
 	}
 	pthread_mutex_unlock(&t->lock);
 	return ret;
@@ -710,16 +744,18 @@ struct timespec osfs_inodes_content_mtime(struct osfs_inodes *t, uint64_t ino, c
 	struct timespec when = first;
 	struct inode *i;
 
+	struct shown *sh;
+
 	pthread_mutex_lock(&t->lock);
-	if ((i = find_ino_locked(t, ino))) {
+	if ((i = find_ino_locked(t, ino)) && (sh = shown_locked(i))) {
 		/* what the kernel cached of a replayed inode is unknown: it
 		 * changed, as far as the kernel can tell */
-		if ((i->chash && i->chash != h) || (!i->chash && i->replayed))
-			clock_gettime(CLOCK_REALTIME, &i->cmtime);
-		else if (!i->chash)
-			i->cmtime = first;
-		i->chash = h;
-		when = i->cmtime;
+		if ((sh->chash && sh->chash != h) || (!sh->chash && i->replayed))
+			clock_gettime(CLOCK_REALTIME, &sh->cmtime);
+		else if (!sh->chash)
+			sh->cmtime = first;
+		sh->chash = h;
+		when = sh->cmtime;
 	}
 	pthread_mutex_unlock(&t->lock);
 	return when;
@@ -732,17 +768,21 @@ bool osfs_inodes_shows(struct osfs_inodes *t, uint64_t ino, const char *data, si
 	bool same = true;
 	struct inode *i;
 
+	struct shown *sh;
+
 	pthread_mutex_lock(&t->lock);
-	if ((i = find_ino_locked(t, ino)) && !i->shows) {
+	if (!(i = find_ino_locked(t, ino)) || !(sh = shown_locked(i)))
+		; /* nothing to hold it to: what is there is what it shows */
+	else if (!i->shows) {
 		i->shows = true;
-		i->chash = h;
-		i->csize = st->st_size;
-		i->cmtime = st->st_mtim;
-	} else if (i && i->chash != h) {
+		sh->chash = h;
+		sh->csize = st->st_size;
+		sh->cmtime = st->st_mtim;
+	} else if (sh->chash != h) {
 		same = false;
-		st->st_size = i->csize;
-		st->st_blocks = (i->csize + 511) / 512;
-		st->st_mtim = st->st_ctim = i->cmtime;
+		st->st_size = sh->csize;
+		st->st_blocks = (sh->csize + 511) / 512;
+		st->st_mtim = st->st_ctim = sh->cmtime;
 	}
 	pthread_mutex_unlock(&t->lock);
 	return same;
@@ -795,7 +835,7 @@ int osfs_inodes_wbuf_write(struct osfs_inodes *t, uint64_t ino, off_t off, const
 	pthread_mutex_lock(&t->lock);
 	if (!(i = find_ino_locked(t, ino)))
 		ret = -ENOENT;
-	else if (!i->wbuf)
+	else if (!i->ws)
 		ret = -ESTALE; /* no stream begun: osfs_inodes_wbuf_begin first */
 	else if ((ret = wbuf_put_locked(i, (size_t)off, data, size)) == 0)
 		ret = wbuf_copy_locked(i, all, len);
@@ -811,7 +851,7 @@ int osfs_inodes_wbuf_copy(struct osfs_inodes *t, uint64_t ino, char **buf, size_
 	*buf = NULL;
 	*len = 0;
 	pthread_mutex_lock(&t->lock);
-	if ((i = find_ino_locked(t, ino)) && i->wbuf)
+	if ((i = find_ino_locked(t, ino)) && i->ws)
 		ret = wbuf_copy_locked(i, buf, len);
 	pthread_mutex_unlock(&t->lock);
 	return ret;
@@ -823,9 +863,8 @@ void osfs_inodes_wbuf_clear(struct osfs_inodes *t, uint64_t ino)
 
 	pthread_mutex_lock(&t->lock);
 	if ((i = find_ino_locked(t, ino))) {
-		free(i->wbuf);
-		i->wbuf = NULL;
-		i->wlen = i->wcap = 0;
+		free(i->ws);
+		i->ws = NULL;
 	}
 	pthread_mutex_unlock(&t->lock);
 }
@@ -867,7 +906,7 @@ void osfs_inodes_mark_file(struct osfs_inodes *t, uint64_t ino)
  * write under way, named in a directory below a kind's. */
 static bool evictable_locked(const struct osfs_inodes *t, const struct inode *i)
 {
-	return i && i->file && i->nlookup && !i->retired && !i->wbuf && i->parent &&
+	return i && i->file && i->nlookup && !i->retired && !i->ws && i->parent &&
 	       i->parent != t->root && i->parent->parent != t->root;
 }
 

@@ -1,9 +1,9 @@
 /* kinds.c - the tables behind /flavors, /images, /servers, /keypairs,
  * /limits (Nova, Glance), /networks, /subnets, /ports, /security_groups,
  * /floating_ips (Neutron v2.0), /volumes (Cinder v3), and the operator's
- * plane under /admin/ (Nova's admin APIs, Keystone's projects: fact sheet
- * §3.15).  File names are DESIGN.md's; pointers are the API's field names
- * (openstack-api.md). */
+ * plane under /admin/ (Nova's admin APIs, Keystone's projects, each
+ * service's quotas of a project: fact sheet §3.15).  File names are
+ * DESIGN.md's; pointers are the API's field names (openstack-api.md). */
 #include "kinds.h"
 
 #include <string.h>
@@ -239,6 +239,15 @@ static const struct osfs_field migration_fields[] = {
 	{ .file = "project", .pointers = "/project_id", .fmt = OSFS_FMT_LINK, .link = OSFS_PROJECTS },
 };
 
+/* A project's quotas as each service keeps them, in one directory
+ * (merged.h): one file per resource, "<limit> <in use>" (-1: no limit).
+ * Read when a person looks (admin/projects/<name>/quota is a link into
+ * /.openstackfs/live/), one request per service, kept 10 s. */
+#define QUOTA(service, path, pointer, keys) \
+	.dir = "quota", .area = OSFS_ADMIN_AREA, .svc = service, .nested = true, \
+	.parent = OSFS_PROJECTS, .singleton = true, .list_path = path, .paging = OSFS_PAGE_NONE, \
+	.sub_pointer = pointer, .sub_keys = keys, .ttl = 10
+
 /* Neutron and Cinder page with limit/marker and a next link in
  * <collection>_links, as Nova does; Neutron's "" name means none. */
 #define NEUTRON(path, coll, key) \
@@ -408,6 +417,12 @@ const struct osfs_kind osfs_kinds[OSFS_NKINDS] = {
 		.paging = OSFS_PAGE_NOVA, .page_size = 1000,
 		.fields = migration_fields, .nfields = N(migration_fields), .ttl = 10,
 	},
+	[OSFS_QUOTA_COMPUTE] = { QUOTA(OSFS_SVC_COMPUTE, "/os-quota-sets/%s/detail", "/quota_set",
+				       "limit in_use") },
+	[OSFS_QUOTA_NETWORK] = { QUOTA(OSFS_SVC_NETWORK, "/v2.0/quotas/%s/details", "/quota",
+				       "limit used") },
+	[OSFS_QUOTA_VOLUME] = { QUOTA(OSFS_SVC_VOLUME, "/os-quota-sets/%s?usage=true", "/quota_set",
+				      "limit in_use") },
 };
 
 static const struct osfs_kind *kind_in(bool nested, enum osfs_kind_id parent, const char *area,
@@ -415,8 +430,9 @@ static const struct osfs_kind *kind_in(bool nested, enum osfs_kind_id parent, co
 {
 	for (int i = 0; i < OSFS_NKINDS; i++) {
 		const struct osfs_kind *k = &osfs_kinds[i];
+		/* a nested kind is found by its parent, whatever its area */
 		if (k->nested == nested && (!nested || k->parent == parent) &&
-		    (k->area && area ? strcmp(k->area, area) == 0 : k->area == area) &&
+		    (nested || (k->area && area ? strcmp(k->area, area) == 0 : k->area == area)) &&
 		    strcmp(k->dir, dir) == 0) {
 			if (id)
 				*id = (enum osfs_kind_id)i;

@@ -20,6 +20,8 @@ enum osfs_kind_id {
 	/* the operator's plane, under /admin/ (OSFS_ADMIN_AREA) */
 	OSFS_ADMIN_SERVERS, OSFS_HYPERVISORS, OSFS_COMPUTE_SERVICES, OSFS_PROJECTS,
 	OSFS_AGGREGATES, OSFS_MIGRATIONS,
+	/* a project's quotas, one kind per service keeping them (merged.h) */
+	OSFS_QUOTA_COMPUTE, OSFS_QUOTA_NETWORK, OSFS_QUOTA_VOLUME,
 	OSFS_NKINDS
 };
 
@@ -116,12 +118,18 @@ struct osfs_kind {
 	const char *subdir;         /* "metadata", "extra_specs", or NULL */
 	const char *sub_pointer;    /* object whose members are the subdir files */
 	bool sub_writable;          /* files in subdir can be written/removed */
+	const char *sub_keys;       /* subdir entries are objects: each reads as these
+				     * members' values on one line, ' ' between
+				     * ("limit in_use"); entries of another type are
+				     * left out.  NULL: each entry's value as is */
 	const struct osfs_field *fields;
 	size_t nfields;
 	bool singleton;             /* one object: its subdir files sit in dir */
 	bool blank_name_is_none;    /* "" is the API's "no name": shown under the id */
 	bool nested;                /* listed per resource of `parent` (children.h):
-				     * list_path holds the parent's id ("%s") */
+				     * list_path holds the parent's id ("%s"); nested
+				     * singletons sharing a dir are one directory
+				     * of their subdir entries (merged.h) */
 	enum osfs_kind_id parent;
 	const char *parent_field;   /* nested: the LINK field holding the parent's id,
 				     * show_path's first "%s" */

@@ -145,8 +145,8 @@ static bool gone(const struct osfs_kind *k, const struct osfs_res *r)
 	int status = k->gone_status ? osfs_kind_field(k, "status") : -1;
 	size_t len = k->gone_status ? strlen(k->gone_status) : 0;
 
-	return status >= 0 && strncmp(r->vals[status], k->gone_status, len) == 0 &&
-	       r->vals[status][len] == '\n';
+	return status >= 0 && strncmp(osfs_res_val(r, status), k->gone_status, len) == 0 &&
+	       osfs_res_val(r, status)[len] == '\n';
 }
 
 static void note(struct merge *m, const struct osfs_res *old, const struct osfs_res *new_)

@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "kinds.h"
@@ -33,9 +34,9 @@ struct osfs_res {
 	char *name;           /* as the API gives it; NULL when it has none */
 	char *fname;          /* file name in the kind's directory (names.c) */
 	char *created;        /* for ordering duplicate names; may be NULL */
-	char **vals;          /* kind->nfields rendered values; one block that
-			       * also holds lens and the text */
-	size_t *lens;         /* their lengths */
+	uint32_t *vals;       /* kind->nfields rendered values, one block: nfields + 1
+			       * offsets from its start, then the values, each ended
+			       * by '\0' (osfs_res_val, osfs_res_len) */
 	struct osfs_kv *sub;  /* sorted by key */
 	size_t nsub;
 	struct osfs_pack json;/* the API object's text, minified, packed (pack.h) */
@@ -44,6 +45,17 @@ struct osfs_res {
 	double seen;          /* when the request that brought these values started */
 	double mtime;         /* when these values were first seen (set by cache.c); 0: unknown */
 };
+
+/* Field i's rendered value (i < the kind's nfields) and its length. */
+static inline const char *osfs_res_val(const struct osfs_res *r, size_t i)
+{
+	return (const char *)r->vals + r->vals[i];
+}
+
+static inline size_t osfs_res_len(const struct osfs_res *r, size_t i)
+{
+	return r->vals[i + 1] - r->vals[i] - 1;
+}
 
 struct osfs_page {
 	struct osfs_res **items;

@@ -213,6 +213,27 @@ char *osfs_model_string_at(struct json_object *obj, const char *pointer)
 	return osfs_model_string_of(pointer ? value_at(obj, pointer) : NULL);
 }
 
+/* A subdir entry's text in *out: the value as is, or for a kind with
+ * sub_keys an object's members on one line (put_element); *out NULL when
+ * the entry is left out (not an object: Nova's "id" beside its quotas).
+ * 0 or -ENOMEM. */
+static int sub_value(const struct osfs_kind *k, struct json_object *v, char **out)
+{
+	size_t len = 0;
+	FILE *f;
+
+	*out = NULL;
+	if (!k->sub_keys)
+		return (*out = osfs_model_render_text(v)) ? 0 : -ENOMEM;
+	if (!json_object_is_type(v, json_type_object))
+		return 0;
+	if (!(f = open_memstream(out, &len)))
+		return -ENOMEM;
+	put_element(f, v, k->sub_keys);
+	fclose(f);
+	return *out ? 0 : -ENOMEM;
+}
+
 static int parse_sub(const struct osfs_kind *k, struct json_object *obj, struct osfs_res *r)
 {
 	struct json_object *sub = k->sub_pointer ? value_at(obj, k->sub_pointer) : NULL;
@@ -224,30 +245,38 @@ static int parse_sub(const struct osfs_kind *k, struct json_object *obj, struct 
 	if (!r->sub)
 		return -ENOMEM;
 	json_object_object_foreach(sub, key, val) {
+		if (sub_value(k, val, &r->sub[i].value) < 0)
+			return -ENOMEM;
+		if (!r->sub[i].value)
+			continue;
 		r->sub[i].key = strdup(key);
-		r->sub[i].value = osfs_model_render_text(val);
 		r->nsub = ++i;
-		if (!r->sub[i - 1].key || !r->sub[i - 1].value)
+		if (!r->sub[i - 1].key)
 			return -ENOMEM;
 	}
 	qsort(r->sub, r->nsub, sizeof(*r->sub), osfs_model_cmp_kv);
 	return 0;
 }
 
-/* ONE block for r's fields: the vals pointers, the lens, then `text`
- * bytes for the values (returned), so a resource costs one allocation for
- * all its files; vals[n] is set to NULL.  NULL on ENOMEM. */
-char *osfs_model_fields_block(struct osfs_res *r, size_t n, size_t text)
+/* ONE block for r's fields: n + 1 offsets, then room for the values
+ * (returned), so a resource costs one allocation for all its files. */
+char *osfs_model_fields_block(struct osfs_res *r, size_t n, const size_t *lens)
 {
-	size_t head = (n + 1) * (sizeof(char *) + sizeof(size_t));
-	char *block = malloc(head + text);
+	size_t at = (n + 1) * sizeof(uint32_t);
+	uint32_t *block;
 
-	if (!block)
+	for (size_t i = 0; i < n; i++)
+		at += lens[i] + 1;
+	if (at > UINT32_MAX || !(block = malloc(at)))
 		return NULL;
-	r->vals = (char **)block;
-	r->lens = (size_t *)(block + (n + 1) * sizeof(char *));
-	r->vals[n] = NULL;
-	return block + head;
+	at = (n + 1) * sizeof(uint32_t);
+	for (size_t i = 0; i < n; i++) {
+		block[i] = (uint32_t)at;
+		at += lens[i] + 1;
+	}
+	block[n] = (uint32_t)at;
+	r->vals = block;
+	return (char *)block + block[0];
 }
 
 /* Render every field into ONE block: the vals pointers, the lens, then
@@ -255,7 +284,7 @@ char *osfs_model_fields_block(struct osfs_res *r, size_t n, size_t text)
 static int render_fields(const struct osfs_kind *k, struct json_object *obj, struct osfs_res *r)
 {
 	char *tmp[OSFS_MODEL_MAX_FIELDS];
-	size_t n = k->nfields, text = 0;
+	size_t n = k->nfields, lens[OSFS_MODEL_MAX_FIELDS] = { 0 };
 	int ret = -ENOMEM;
 	char *p;
 
@@ -267,14 +296,13 @@ static int render_fields(const struct osfs_kind *k, struct json_object *obj, str
 			n = i;
 			goto out;
 		}
-		text += strlen(tmp[i]) + 1;
+		lens[i] = strlen(tmp[i]);
 	}
-	if (!(p = osfs_model_fields_block(r, n, text)))
+	if (!(p = osfs_model_fields_block(r, n, lens)))
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		r->lens[i] = strlen(tmp[i]);
-		r->vals[i] = memcpy(p, tmp[i], r->lens[i] + 1);
-		p += r->lens[i] + 1;
+		memcpy(p, tmp[i], lens[i] + 1);
+		p += lens[i] + 1;
 	}
 	ret = 0;
 out:

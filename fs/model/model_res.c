@@ -44,7 +44,7 @@ void osfs_res_free(struct osfs_res *r)
 	free(r->name);
 	free(r->fname);
 	free(r->created);
-	free(r->vals); /* one block with lens and the text */
+	free(r->vals); /* one block with the text */
 	for (size_t i = 0; i < r->nsub; i++) {
 		free(r->sub[i].key);
 		free(r->sub[i].value);

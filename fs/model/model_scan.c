@@ -413,8 +413,7 @@ static int span_string(struct scan *s, const struct index *obj, const char *poin
 static int span_fields(struct scan *s, const struct index *obj, struct osfs_res *r)
 {
 	const struct osfs_kind *k = s->k;
-	size_t lens[OSFS_MODEL_MAX_FIELDS], n = k->nfields;
-	const char *t;
+	size_t lens[OSFS_MODEL_MAX_FIELDS] = { 0 }, n = k->nfields;
 	char *p;
 
 	if (n > OSFS_MODEL_MAX_FIELDS)
@@ -432,16 +431,10 @@ static int span_fields(struct scan *s, const struct index *obj, struct osfs_res 
 			return ret;
 		lens[i] = s->text.n - before - 1;
 	}
-	if (!(p = osfs_model_fields_block(r, n, s->text.n)))
+	if (!(p = osfs_model_fields_block(r, n, lens)))
 		return -ENOMEM;
 	if (n)
 		memcpy(p, s->text.p, s->text.n);
-	t = p;
-	for (size_t i = 0; i < n; i++) {
-		r->vals[i] = (char *)t;
-		r->lens[i] = lens[i];
-		t += lens[i] + 1;
-	}
 	return 0;
 }
 
@@ -473,8 +466,8 @@ static int span_sub(struct scan *s, const struct index *obj, struct osfs_res *r)
 	size_t n = 0;
 	int found = s->k->sub_pointer ? span_at(obj, s->k->sub_pointer, &sub) : 0;
 
-	if (found < 0)
-		return OSFS_MODEL_UNSURE;
+	if (found < 0 || (found && s->k->sub_keys))
+		return OSFS_MODEL_UNSURE; /* objects read by members: the tree path's */
 	if (!found || osfs_jscan_type(sub) != OSFS_J_OBJECT)
 		return 0;
 	for (osfs_jscan_iter(&it, sub); osfs_jscan_member(&it, &key, &val); )

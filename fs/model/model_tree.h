@@ -48,9 +48,10 @@ int osfs_model_join_name(char **name, char *second);
 /* Orders struct osfs_kv by key. */
 int osfs_model_cmp_kv(const void *a, const void *b);
 
-/* One block for r's n fields (vals, lens, then `text` bytes for the
- * values, returned); vals[n] = NULL.  NULL on ENOMEM. */
-char *osfs_model_fields_block(struct osfs_res *r, size_t n, size_t text);
+/* One block for r's n fields whose values will be lens[i] bytes long:
+ * r->vals set, and returned the room where the values go, one after the
+ * other, each ended by '\0'.  NULL on ENOMEM. */
+char *osfs_model_fields_block(struct osfs_res *r, size_t n, const size_t *lens);
 
 /* The tree path: a resource from json-c object obj (its json packed as
  * json-c's compact text); NULL when obj is not one (no id) or on ENOMEM. */

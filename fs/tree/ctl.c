@@ -380,7 +380,7 @@ static int run_action_arg(struct osfs_fs *fs, enum osfs_kind_id kind, const stru
 
 	_Static_assert(OSFS_CTL_WHY_MAX >= OSFS_DRAFTS_WHY_MAX, "why buffers");
 	if (!arg && field >= 0)
-		value = strndup(r->vals[field], strcspn(r->vals[field], "\n"));
+		value = strndup(osfs_res_val(r, field), strcspn(osfs_res_val(r, field), "\n"));
 	else
 		value = strdup(arg ? arg : "");
 	if (!value) {

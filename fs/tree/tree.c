@@ -8,6 +8,7 @@
 #include "drafts.h"
 #include "osfs_base.h"
 #include "osfs_model.h"
+#include "merged.h"
 #include "newkeys.h"
 #include "notes.h"
 
@@ -268,7 +269,7 @@ static char *backlinks(struct osfs_fs *fs, const struct osfs_field *f, const str
 	}
 	if ((mem = open_memstream(&out, &len))) {
 		for (size_t i = 0; i < l->n; i++)
-			if (has_line(l->by_id[i]->vals[back], me))
+			if (has_line(osfs_res_val(l->by_id[i], back), me))
 				fprintf(mem, "%s\n", l->by_id[i]->fname);
 		fclose(mem);
 	}
@@ -286,7 +287,7 @@ static char *element_ids(struct osfs_fs *fs, const struct osfs_node *node, int *
 
 	if (f->fmt == OSFS_FMT_BACKLINKS)
 		return backlinks(fs, f, node->res, ret);
-	out = strdup(node->res->vals[node->index]);
+	out = strdup(osfs_res_val(node->res, node->index));
 	*ret = out ? 0 : -ENOMEM;
 	return out;
 }
@@ -331,7 +332,7 @@ static int lookup_field(struct osfs_fs *fs, const struct osfs_kind *k, char **pa
 		return 1;
 	node->type = OSFS_N_FIELD;
 	node->index = field;
-	if (!field_present(fs, &k->fields[field], node->res->vals[field]))
+	if (!field_present(fs, &k->fields[field], osfs_res_val(node->res, field)))
 		return -ENOENT;
 	if (n == 3)
 		return 0;
@@ -341,21 +342,80 @@ static int lookup_field(struct osfs_fs *fs, const struct osfs_kind *k, char **pa
 static int lookup_in_res(struct osfs_fs *fs, const struct osfs_kind *k, char **parts, int n,
 			 struct osfs_node *node);
 
-/* parts[0] is a kind nested in node's resource: its listing replaces the
- * parent's in node, and the rest resolves in it like any kind. */
-static int lookup_nested(struct osfs_fs *fs, enum osfs_kind_id kind, char **parts, int n,
-			 struct osfs_node *node)
-{
-	struct osfs_listing *l;
-	int ret = osfs_children_list(fs->children, kind, node->res->id, &l);
+/* What a file name in a merged directory names (merged.h). */
+struct merged_hit {
+	const char *fname;
+	bool found;
+	enum osfs_kind_id kind;
+	struct osfs_listing *listing; /* a reference, once found */
+	char *key;
+};
 
-	if (ret < 0)
-		return ret;
+static int merged_match(void *ctx, enum osfs_kind_id kind, struct osfs_listing *l, const char *key,
+			const char *fname)
+{
+	struct merged_hit *hit = ctx;
+
+	if (strcmp(fname, hit->fname) != 0)
+		return 0;
+	hit->found = true;
+	hit->kind = kind;
+	hit->key = strdup(key);
+	hit->listing = hit->key ? osfs_listing_hold(l) : NULL;
+	return 1;
+}
+
+/* node becomes the directory of nested kind `kind`, whose listing l
+ * (taken; NULL for a merged directory) replaces the parent's. */
+static void enter_nested(struct osfs_node *node, enum osfs_kind_id kind, struct osfs_listing *l)
+{
 	osfs_listing_put(node->listing);
 	node->listing = l;
 	node->kind = kind;
 	node->res = NULL;
 	node->type = OSFS_N_NESTED_KIND;
+}
+
+/* parts[0] is a merged directory of node's resource (quota/): node keeps
+ * the parent's id in `key`; parts[1] is one of its files, the subdir entry
+ * of one of the kinds. */
+static int lookup_merged(struct osfs_fs *fs, enum osfs_kind_id kind, char **parts, int n,
+			 struct osfs_node *node)
+{
+	struct merged_hit hit = { .fname = n > 1 ? parts[1] : NULL };
+	int ret;
+
+	if (!(node->key = strdup(node->res->id)))
+		return -ENOMEM;
+	enter_nested(node, kind, NULL);
+	if (n == 1)
+		return 0;
+	if (n > 2)
+		return -ENOENT;
+	if ((ret = osfs_merged_each(fs, kind, node->key, merged_match, &hit)) < 0)
+		return ret;
+	if (!hit.listing)
+		return hit.found ? -ENOMEM : -ENOENT;
+	free(node->key);
+	*node = (struct osfs_node){ .type = OSFS_N_SUBFILE, .kind = hit.kind, .listing = hit.listing,
+				    .res = hit.listing->items[0], .key = hit.key, .live = node->live };
+	return 0;
+}
+
+/* parts[0] is a kind nested in node's resource: its listing replaces the
+ * parent's in node, and the rest resolves in it like any kind; a merged
+ * directory's files are its kinds' subdir entries. */
+static int lookup_nested(struct osfs_fs *fs, enum osfs_kind_id kind, char **parts, int n,
+			 struct osfs_node *node)
+{
+	struct osfs_listing *l;
+	int ret;
+
+	if (osfs_kinds[kind].singleton)
+		return lookup_merged(fs, kind, parts, n, node);
+	if ((ret = osfs_children_list(fs->children, kind, node->res->id, &l)) < 0)
+		return ret;
+	enter_nested(node, kind, l);
 	if (n == 1)
 		return 0;
 	if (!(node->res = osfs_listing_find(l, parts[1])))
@@ -439,20 +499,27 @@ static int lookup_in_res(struct osfs_fs *fs, const struct osfs_kind *k, char **p
 	return -ENOENT;
 }
 
-/* Below /.openstackfs/live: <kind>/<id>/<on-demand part>.  The resource
- * is found by id in its kind's listing, so resolving costs no request of
- * its own; what is read there does. */
+/* Below /.openstackfs/live: [<area>/]<kind>/<id>/<on-demand part>.  The
+ * resource is found by id in its kind's listing, so resolving costs no
+ * request of its own; what is read there does. */
 static int lookup_live(struct osfs_fs *fs, char **parts, int n, struct osfs_node *node)
 {
+	const char *area = n && strcmp(parts[0], OSFS_ADMIN_AREA) == 0 ? parts[0] : NULL;
 	enum osfs_kind_id nested;
 	const struct osfs_kind *k;
 	int ret, extra;
 
 	node->type = OSFS_N_LIVE;
 	node->live = true;
+	if (area && !fs->admin)
+		return -ENOENT;
+	if (area) {
+		parts++;
+		n--;
+	}
 	if (n == 0)
 		return 0;
-	k = osfs_kind_by_dir(parts[0], &node->kind);
+	k = osfs_kind_in_area(area, parts[0], &node->kind);
 	if (!k || k->singleton || !kind_has_ondemand(node->kind) || !osfs_api_has_service(fs->api, k->svc))
 		return -ENOENT;
 	if (n == 1)
@@ -678,7 +745,7 @@ int osfs_tree_stat(struct osfs_fs *fs, struct osfs_node *node, struct stat *st,
 		ret = osfs_tree_readlink(fs, node, &buf);
 		st->st_size = buf ? (off_t)strlen(buf) : 0;
 	} else if (node->type == OSFS_N_FIELD && !content) {
-		st->st_size = (off_t)node->res->lens[node->index];
+		st->st_size = (off_t)osfs_res_len(node->res, node->index);
 	} else {
 		ret = osfs_tree_read(fs, node, &buf, &n);
 		st->st_size = (off_t)n;
@@ -731,7 +798,8 @@ static int list_area(struct osfs_fs *fs, osfs_fill_fn fill, void *ctx)
 {
 	for (int k = 0; k < OSFS_NKINDS; k++) {
 		struct osfs_node kind = { .kind = (enum osfs_kind_id)k };
-		if (osfs_kinds[k].area && osfs_api_has_service(fs->api, osfs_kinds[k].svc) &&
+		if (osfs_kinds[k].area && !osfs_kinds[k].nested &&
+		    osfs_api_has_service(fs->api, osfs_kinds[k].svc) &&
 		    fill_node(fs, fill, ctx, osfs_kinds[k].dir, &kind, OSFS_N_KIND))
 			return 0;
 	}
@@ -766,6 +834,15 @@ static int list_kind(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fi
 	return 0;
 }
 
+/* Is kind i the first of its merged directory (merged.h), or in none? */
+static bool merged_first(int i)
+{
+	for (int j = 0; j < i; j++)
+		if (osfs_merged_with(j, i))
+			return false;
+	return true;
+}
+
 /* A resource's extras and nested kinds: in its own directory, what is on
  * demand is a symlink (`live` false); in live/<kind>/<id>, only what is
  * on demand, as itself. */
@@ -774,7 +851,7 @@ static int list_ondemand(struct osfs_fs *fs, struct osfs_node *node, bool live, 
 {
 	for (int i = 0; i < OSFS_NKINDS; i++) {
 		struct osfs_node nested = { .kind = (enum osfs_kind_id)i };
-		if (osfs_kinds[i].nested && osfs_kinds[i].parent == node->kind &&
+		if (osfs_kinds[i].nested && osfs_kinds[i].parent == node->kind && merged_first(i) &&
 		    fill_node(fs, fill, ctx, osfs_kinds[i].dir, &nested,
 			      live ? OSFS_N_NESTED_KIND : OSFS_N_ONDEMAND))
 			return 0;
@@ -797,7 +874,7 @@ static int list_res(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fil
 	for (size_t i = 0; i < k->nfields; i++) {
 		struct osfs_node f = *node;
 		f.index = (int)i;
-		if (!field_present(fs, &k->fields[i], node->res->vals[i]))
+		if (!field_present(fs, &k->fields[i], osfs_res_val(node->res, i)))
 			continue;
 		if (fill_node(fs, fill, ctx, k->fields[i].file, &f, OSFS_N_FIELD))
 			return 0;
@@ -829,6 +906,30 @@ static int list_elements(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_f
 	ret = ids ? 0 : ret;
 	free(ids);
 	return ret;
+}
+
+/* A merged directory's files (merged.h), each a subdir entry of its kind. */
+struct merged_fill {
+	struct osfs_fs *fs;
+	struct osfs_node *dir;
+	osfs_fill_fn fill;
+	void *ctx;
+};
+
+static int merged_file(void *ctx, enum osfs_kind_id kind, struct osfs_listing *l, const char *key,
+		       const char *fname)
+{
+	struct merged_fill *m = ctx;
+	struct osfs_node file = { .kind = kind, .live = m->dir->live };
+
+	return fill_node(m->fs, m->fill, m->ctx, fname, &file, OSFS_N_SUBFILE);
+}
+
+static int list_merged(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fill, void *ctx)
+{
+	struct merged_fill m = { .fs = fs, .dir = node, .fill = fill, .ctx = ctx };
+
+	return osfs_merged_each(fs, node->kind, node->key, merged_file, &m);
 }
 
 /* The files of one NESTED element; links to nothing are left out. */
@@ -881,6 +982,8 @@ int osfs_tree_list(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fill
 				break;
 		return 0;
 	case OSFS_N_NESTED_KIND:
+		if (osfs_kinds[node->kind].singleton)
+			return list_merged(fs, node, fill, ctx);
 		for (size_t i = 0; i < node->listing->n; i++)
 			if (fill_node(fs, fill, ctx, node->listing->items[i]->fname, node, OSFS_N_RES))
 				break;
@@ -939,11 +1042,11 @@ static int read_from_show(struct osfs_fs *fs, struct osfs_node *node, char **buf
 	struct osfs_res *shown = NULL;
 	int ret;
 
-	if (parent < 0 || !*node->res->vals[parent])
+	if (parent < 0 || !*osfs_res_val(node->res, parent))
 		return -ENOENT;
-	ret = osfs_fetch_nested_one(fs->api, node->kind, node->res->vals[parent], node->res->id, &shown);
+	ret = osfs_fetch_nested_one(fs->api, node->kind, osfs_res_val(node->res, parent), node->res->id, &shown);
 	if (ret == 0)
-		ret = copy_out(shown->vals[node->index], shown->lens[node->index], buf, len);
+		ret = copy_out(osfs_res_val(shown, node->index), osfs_res_len(shown, node->index), buf, len);
 	osfs_res_free(shown);
 	return ret;
 }
@@ -968,7 +1071,7 @@ int osfs_tree_read(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_
 			return -EISDIR;
 		if (from_show(node))
 			return read_from_show(fs, node, buf, len);
-		return copy_out(node->res->vals[node->index], node->res->lens[node->index], buf, len);
+		return copy_out(osfs_res_val(node->res, node->index), osfs_res_len(node->res, node->index), buf, len);
 	case OSFS_N_ELEM_FILE:
 		return read_element_file(node, buf, len);
 	case OSFS_N_JSON:
@@ -1028,6 +1131,17 @@ static int link_target(enum osfs_kind_id from, const struct osfs_field *f, const
 	return ret;
 }
 
+/* An on-demand part's link: <kind>/<name>/<part> (one level deeper in
+ * an area) → /.openstackfs/live/[<area>/]<kind>/<id>/<part>. */
+static int ondemand_target(const struct osfs_node *node, char **target)
+{
+	const char *area = osfs_kinds[node->kind].area;
+
+	return asprintf(target, "%s../../.openstackfs/" LIVE_DIR "/%s%s%s/%s/%s", area ? "../" : "",
+			area ? area : "", area ? "/" : "", osfs_kinds[node->kind].dir, node->res->id,
+			node->key) < 0 ? -ENOMEM : 0;
+}
+
 int osfs_tree_readlink(struct osfs_fs *fs, struct osfs_node *node, char **target)
 {
 	char *id = NULL;
@@ -1037,15 +1151,14 @@ int osfs_tree_readlink(struct osfs_fs *fs, struct osfs_node *node, char **target
 	if (node->type == OSFS_N_LINK)
 		return asprintf(target, "../%s", node->res->fname) < 0 ? -ENOMEM : 0;
 	if (node->type == OSFS_N_ONDEMAND)
-		return asprintf(target, "../../.openstackfs/" LIVE_DIR "/%s/%s/%s", osfs_kinds[node->kind].dir,
-				node->res->id, node->key) < 0 ? -ENOMEM : 0;
+		return ondemand_target(node, target);
 	if (!S_ISLNK(mode_of(fs, node)))
 		return -EINVAL;
 	/* servers/X/actions/, and .openstackfs/live/ before it */
 	depth = (osfs_kinds[node->kind].nested ? 2 : 0) + (node->live ? 2 : 0);
 	switch (node->type) {
 	case OSFS_N_FIELD:
-		return link_target(node->kind, field_of(node), node->res->vals[node->index], depth + 3, target);
+		return link_target(node->kind, field_of(node), osfs_res_val(node->res, node->index), depth + 3, target);
 	case OSFS_N_ELEM:
 		return link_target(node->kind, field_of(node), node->key, depth + 4, target);
 	default: /* OSFS_N_ELEM_FILE */

@@ -14,9 +14,12 @@
  *   /servers/<name>/console.log, actions   symlinks to /.openstackfs/live/...
  *   /limits/<key>, /limits/json
  *   /.openstackfs/            version cloud stats log events live/
+ *   /admin/projects/<name>/quota         a symlink to /.openstackfs/live/admin/...
  *   /.openstackfs/live/servers/<id>/console.log, actions/   what costs a request
  *                             of its own: reached by the links; live/ lists nothing,
  *                             so no walk enters it
+ *   /.openstackfs/live/admin/projects/<id>/quota/<resource>  the same for an area
+ *                             (quota/: several kinds in one directory, merged.h)
  *
  * A node holds a listing reference while it lives (osfs_node_release).
  * Functions return 0 or -errno; no FUSE type appears here.

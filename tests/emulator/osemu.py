@@ -442,6 +442,7 @@ class State:
         self.max_keypairs = 100
         self.region = args.region
         self.no_compute = args.no_compute
+        self.no_volume = args.no_volume
         self.stopping = False
         self.hang_event = threading.Event()
         # observations
@@ -963,7 +964,7 @@ class State:
             services.append(("compute", "nova", base + "/compute/v2.1"))
         services.append(("image", "glance", base + "/image"))
         services.append(("network", "neutron", base + "/network"))
-        for stype in ("block-storage", "volumev3"):
+        for stype in () if self.no_volume else ("block-storage", "volumev3"):
             services.append((stype, "cinderv3", "%s/volume/v3/%s" % (base, project)))
         out = []
         for stype, name, url in services:
@@ -3844,6 +3845,8 @@ class Neutron:
                 {"alias": a, "name": a, "description": a, "updated": "2013-01-01T00:00:00Z",
                  "links": []} for a in NEUTRON_EXTENSIONS]})
         coll = segs[0] if segs else ""
+        if coll == "quotas":
+            return osemu_admin.neutron_quota(self, req, segs)
         if coll not in NEUTRON_RESOURCES or len(segs) > 2:
             raise NeutronError(404, "HTTPNotFound", "The resource could not be found.")
         with self.st.lock:
@@ -4596,6 +4599,8 @@ class Cinder:
         elif head == "attachments" and n == 1 and m in ("GET", "HEAD") \
                 and req.ver >= (3, 27):
             return self.attachments(req)
+        elif head == "os-quota-sets":
+            return osemu_admin.cinder_quota(self, req, segs)
         raise HTTPError(404, "The resource could not be found.")
 
     @staticmethod
@@ -5418,6 +5423,8 @@ def parse_args(argv):
     p.add_argument("--region", default="RegionOne")
     p.add_argument("--no-compute", action="store_true",
                    help="leave compute out of the catalog")
+    p.add_argument("--no-volume", action="store_true",
+                   help="leave Cinder out of the catalog")
     p.add_argument("--networks", type=int, default=0,
                    help="seed N more networks (net-00001...) and N more ports")
     p.add_argument("--volumes", type=int, default=0,

@@ -1,8 +1,9 @@
 """osemu_admin.py - the emulator's operator plane: what Nova and Keystone
 show an admin (fact sheet section 3.15, shapes checked on the Zed cloud
 of tests/realcloud): compute services, hypervisors, aggregates,
-migrations, Keystone's project list, and the seeding of more projects
-with servers of their own on two compute hosts.
+migrations, Keystone's project list, every service's quotas of a
+project, and the seeding of more projects with servers of their own on
+two compute hosts.
 
 A member (demo) gets Nova's and Keystone's 403 from every one of them.
 osemu.py binds itself here (bind) so that this file raises its HTTPError
@@ -114,7 +115,7 @@ class AdminStore:
 class AdminNova:
     """Nova's admin APIs: routed here by Nova.route for ADMIN_HEADS."""
 
-    HEADS = ("os-services", "os-hypervisors", "os-aggregates", "os-migrations")
+    HEADS = ("os-services", "os-hypervisors", "os-aggregates", "os-migrations", "os-quota-sets")
 
     def __init__(self, nova):
         self.nova = nova
@@ -141,6 +142,8 @@ class AdminNova:
                 return self.show_aggregate(req, segs[1])
         elif head == "os-migrations" and n == 1 and m in ("GET", "HEAD"):
             return self.list_migrations(req)
+        elif head == "os-quota-sets":
+            return nova_quota(self.nova, req, segs)
         raise E.HTTPError(404, "The resource could not be found.")
 
     def _admin(self, req, rule):
@@ -466,3 +469,108 @@ def resize_settled(st, s, confirmed, until):
     mig["updated_at"] = until
     if not confirmed:
         s.host = source
+
+
+# -- quotas: limit and usage of one project, as each service keeps them -------
+# Shapes and policies as the Zed cloud answers (fact sheet section 3.15):
+# Nova {"quota_set": {"id", <resource>: {limit, in_use, reserved}}},
+# Neutron {"quota": {<resource>: {limit, used, reserved}}}, Cinder
+# {"quota_set": {<resource>: {limit, in_use, reserved}, ..., "id"}}.  A
+# member reads its own project's, an admin any project's.
+NEUTRON_QUOTA = (("network", 100), ("subnet", 100), ("subnetpool", -1), ("port", 500),
+                 ("router", 10), ("floatingip", 50), ("rbac_policy", 10),
+                 ("security_group", 10), ("security_group_rule", 100))
+NEUTRON_COUNTED = {"network": "networks", "subnet": "subnets", "port": "ports",
+                   "router": "routers", "floatingip": "floatingips",
+                   "security_group": "security-groups",
+                   "security_group_rule": "security-group-rules"}
+
+
+def _usage(limit, used, used_key="in_use"):
+    return {"limit": limit, used_key: used, "reserved": 0}
+
+
+def _own_or_admin(st, req, pid):
+    names = st.assignments.get((req.token.user, req.token.project), [])
+    if req.token.app_cred:
+        names = st.app_creds[req.token.app_cred]["roles"]
+    return "admin" in names or pid == req.token.project
+
+
+def nova_quota(nova, req, segs):
+    """GET /os-quota-sets/{project_id}/detail: the limits are /limits' (one
+    set for every project here); servers count where they are."""
+    st = nova.st
+    if len(segs) != 3 or segs[2] != "detail" or req.method not in ("GET", "HEAD"):
+        raise E.HTTPError(404, "The resource could not be found.")
+    pid = segs[1]
+    if not _own_or_admin(st, req, pid):
+        refuse("os_compute_api:os-quota-sets:detail")
+    with st.lock:
+        st.settle()
+        mine = [s for s in st.servers.values() if s.project_id == pid]
+        q = {"id": pid,
+             "cores": _usage(-1, sum(s.flavor["vcpus"] for s in mine)),
+             "instances": _usage(st.max_instances, len(mine)),
+             "key_pairs": _usage(st.max_keypairs, 0),   # counted per user, not here
+             "metadata_items": _usage(st.max_server_meta, 0),
+             "ram": _usage(-1, sum(s.flavor["ram"] for s in mine)),
+             "server_group_members": _usage(10, 0),
+             "server_groups": _usage(10, 0)}
+    return E.json_resp(200, {"quota_set": q})
+
+
+def neutron_quota(neutron, req, segs):
+    """GET /v2.0/quotas/{project_id}/details.  demo's limits are -1, as the
+    real cloud's seed sets them (rbac_policy stays at its default)."""
+    st = neutron.st
+    if len(segs) != 3 or segs[2] != "details" or req.method not in ("GET", "HEAD"):
+        raise E.NeutronError(404, "HTTPNotFound", "The resource could not be found.")
+    pid = segs[1]
+    if not _own_or_admin(st, req, pid):
+        raise E.NeutronError(403, "AdminRequired", "User does not have admin privileges: Only"
+                             " admin is authorized to access quotas for another project.")
+    with st.lock:
+        coll = st.net.coll
+        q = {}
+        for res, limit in NEUTRON_QUOTA:
+            if res == "rbac_policy":   # a shared or external network's policy
+                used = sum(1 for n in coll["networks"].values() if n["project_id"] == pid
+                           and (n["shared"] or n["router:external"]))
+            else:
+                used = sum(1 for o in coll.get(NEUTRON_COUNTED.get(res), {}).values()
+                           if o["project_id"] == pid)
+            if pid == st.demo_project and res != "rbac_policy":
+                limit = -1
+            q[res] = _usage(limit, used, "used")
+    return E.neutron_resp(200, {"quota": q})
+
+
+def cinder_quota(cinder, req, segs):
+    """GET /os-quota-sets/{project_id}?usage=true: volumes and gigabytes
+    are the limits the emulator enforces; one volumes_/gigabytes_/
+    snapshots_<type> each per volume type."""
+    st = cinder.st
+    if len(segs) != 2 or req.method not in ("GET", "HEAD"):
+        raise E.HTTPError(404, "The resource could not be found.")
+    pid = segs[1]
+    if not _own_or_admin(st, req, pid):
+        raise E.HTTPError(403, "Policy doesn't allow volume_extension:quotas:show to be"
+                          " performed.")
+    with st.lock:
+        vol = st.vol
+        n, gb = vol.used(pid)
+        q = {"volumes": _usage(vol.max_volumes, n), "per_volume_gigabytes": _usage(-1, 0),
+             "snapshots": _usage(10, 0), "gigabytes": _usage(vol.max_gigabytes, gb),
+             "backups": _usage(10, 0), "backup_gigabytes": _usage(1000, 0)}
+        for t in vol.types:
+            mine = [v for v in vol.volumes.values()
+                    if v.project_id == pid and v.volume_type == t["name"]]
+            q["volumes_" + t["name"]] = _usage(-1, len(mine))
+            q["gigabytes_" + t["name"]] = _usage(-1, sum(v.size for v in mine))
+            q["snapshots_" + t["name"]] = _usage(-1, 0)
+        q["groups"] = _usage(10, 0)
+        q["id"] = pid
+    if req.q("usage") not in ("true", "True", "1"):
+        q = {k: (v["limit"] if isinstance(v, dict) else v) for k, v in q.items()}
+    return E.json_resp(200, {"quota_set": q})

@@ -2054,3 +2054,25 @@ def test_conformance_sequence_runs_on_the_emulator():
                 if p["name"].startswith("osfs-conf")] == []
     finally:
         emu.stop()
+
+
+def test_quotas_count_what_each_project_holds(ro):
+    """Nova's, Neutron's and Cinder's quota-with-usage APIs: a member reads
+    its own project's, an admin any project's; in use follows the servers."""
+    pid = {p["name"]: p["id"] for p in ro.ctl("GET", "/info")["projects"]}
+    demo, admin = pid["demo"], pid["admin"]
+    servers = [s for s in ro.ctl("GET", "/servers")["servers"] if s["project_id"] == demo]
+    for token, own in ((ro.token(), demo), (ro.token("admin", "admin"), admin)):
+        q = ro.nova("GET", "/os-quota-sets/%s/detail" % demo, token=token).json()["quota_set"]
+        assert q["id"] == demo and q["instances"]["in_use"] == len(servers), q
+        assert set(q["cores"]) == {"limit", "in_use", "reserved"}
+        r = ro.call("GET", "/network/v2.0/quotas/%s/details" % demo, token=token)
+        assert r.status == 200 and set(r.json()["quota"]["port"]) == {"limit", "used", "reserved"}
+        r = ro.call("GET", "/volume/v3/%s/os-quota-sets/%s?usage=true" % (own, demo), token=token)
+        assert r.status == 200 and r.json()["quota_set"]["volumes"]["limit"] > 0, r.body
+    # a member asking for another project's
+    assert ro.nova("GET", "/os-quota-sets/%s/detail" % admin).status == 403
+    r = ro.call("GET", "/network/v2.0/quotas/%s/details" % admin, token=ro.token())
+    assert r.status == 403 and r.json()["NeutronError"]["type"] == "AdminRequired"
+    r = ro.call("GET", "/volume/v3/%s/os-quota-sets/%s?usage=true" % (demo, admin), token=ro.token())
+    assert r.status == 403

@@ -18,14 +18,14 @@ static void check_res(const struct osfs_kind *k, struct osfs_res *r)
 {
 	FUZZ_ASSERT(r->id && *r->id, "resource without an id");
 	for (size_t i = 0; i < k->nfields; i++) {
-		FUZZ_ASSERT(r->vals[i] && r->lens[i] == strlen(r->vals[i]),
-			    "field %s: length %zu", k->fields[i].file, r->lens[i]);
+		FUZZ_ASSERT(osfs_res_val(r, i) && osfs_res_len(r, i) == strlen(osfs_res_val(r, i)),
+			    "field %s: length %zu", k->fields[i].file, osfs_res_len(r, i));
 		/* a list (tags, addresses) with no entries is an empty file; a link
 		 * is a bare id (or empty); lists of ids are empty when there are none */
 		enum osfs_fmt fmt = k->fields[i].fmt;
 		bool ids = fmt == OSFS_FMT_LINKS || fmt == OSFS_FMT_NESTED || fmt == OSFS_FMT_BACKLINKS;
 		FUZZ_ASSERT(fmt == OSFS_FMT_LINK ||
-			    (r->lens[i] > 0 ? r->vals[i][r->lens[i] - 1] == '\n' :
+			    (osfs_res_len(r, i) > 0 ? osfs_res_val(r, i)[osfs_res_len(r, i) - 1] == '\n' :
 			     fmt == OSFS_FMT_LIST || fmt == OSFS_FMT_ADDRESSES || ids),
 			    "field %s does not end in a newline", k->fields[i].file);
 	}

@@ -1,19 +1,23 @@
 """The operator's plane (issue 19): admin/ shows every project's servers,
-the hypervisors, compute services, projects, aggregates and migrations to
-credentials that may read them, and only to the user who mounted.
+the hypervisors, compute services, projects (with their quotas),
+aggregates and migrations to credentials that may read them, and only to
+the user who mounted.
 
 Each listing is compared with what the API lists for an admin, on the
 emulator (its own instance, with more projects on two compute hosts) and,
-with OSFS_TARGET=realcloud, on the real cloud as its admin user.  The
-request counts, paging and deltas need the emulator's request log."""
+with OSFS_TARGET=realcloud, on the real cloud as its admin user, where the
+openstack CLI's listings are compared too.  The request counts, paging and
+deltas need the emulator's request log."""
 import errno
+import json
 import os
 import stat
+import subprocess
 import time
 
 import pytest
 
-from fixtures import Emulator, realcloud_admin_env, sh
+from fixtures import REALCLOUD_DIR, Emulator, realcloud_admin_env, sh
 from harness import wait_for
 from osclient import Client
 
@@ -34,6 +38,7 @@ class Plane:
                                     OS_PROJECT_NAME="admin")
         self.member_env = cloud.env if cloud.real else self.emu.env()
         self.client = Client(self.env)
+        self.real = cloud.real
 
     def get(self, service, path, version="2.87"):
         if service == "identity" and self.client.catalog["identity"].endswith("/v3"):
@@ -69,9 +74,47 @@ class Plane:
             return {str(a["id"]): a["name"] for a in self.get("compute", "/os-aggregates")["aggregates"]}
         return {m["uuid"]: str(m["id"]) for m in self.paged("/os-migrations", "migrations", "uuid")}
 
+    def projects(self):
+        """{id: name} of every project."""
+        return {p["id"]: p["name"] for p in self.get("identity", "/v3/projects")["projects"]}
+
+    def quotas(self, pid):
+        return api_quotas(self.client, pid)
+
     def stop(self):
         if self.emu:
             self.emu.stop()
+
+
+# (service, its catalog types, path, member, "in use" key): a project's quotas
+QUOTA_APIS = (("compute", ("compute",), "/os-quota-sets/%s/detail", "quota_set", "in_use"),
+              ("network", ("network",), "/v2.0/quotas/%s/details", "quota", "used"),
+              ("volume", ("block-storage", "volumev3"), "/os-quota-sets/%s?usage=true",
+               "quota_set", "in_use"))
+
+
+def api_quotas(client, pid):
+    """{file name: "<limit> <in use>\n"} of project pid's quotas, as README
+    says admin/projects/<name>/quota/ shows them: one file per resource of
+    each service in the catalog, "<service>.<resource>" where two services
+    name one resource."""
+    per = {}
+    for service, types, path, member, used in QUOTA_APIS:
+        svc = next((t for t in types if t in client.catalog), None)
+        if svc is None:
+            continue
+        status, body = client.request("GET", svc, path % pid,
+                                      headers={"OpenStack-API-Version": "compute 2.93"}
+                                      if svc == "compute" else None)
+        assert status == 200, (path, status, body)
+        per[service] = {k: "%s %s\n" % (v["limit"], v[used])
+                        for k, v in body[member].items() if isinstance(v, dict)}
+    out = {}
+    for service, entries in per.items():
+        for k, v in entries.items():
+            shared = any(k in e for other, e in per.items() if other != service)
+            out[encoded("%s.%s" % (service, k) if shared else k)] = v
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -85,13 +128,29 @@ def encoded(name):
     return name.replace("%", "%25").replace("/", "%2F")
 
 
+def cli(*args):
+    """The openstack CLI's JSON answer, as the real cloud's admin."""
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": os.environ.get("HOME", "/root"),
+           "OS_CLOUD": "realcloud-admin",
+           "OS_CLIENT_CONFIG_FILE": os.path.join(REALCLOUD_DIR, "clouds.yaml")}
+    r = subprocess.run(["openstack", *args, "-f", "json"], env=env, capture_output=True,
+                       text=True, timeout=180)
+    assert r.returncode == 0, (args, r.stderr[-2000:])
+    return json.loads(r.stdout)
+
+
+def read_dir(d):
+    """{name: content} of the files in d."""
+    return {n: open(os.path.join(d, n)).read() for n in os.listdir(d)}
+
+
 def ids_in(d):
     """The ids of the servers a directory of links (hypervisors/H/servers/) names."""
     return sorted(open(os.path.join(d, e, "id")).read().strip() for e in os.listdir(d))
 
 
-def check_listing(m, plane, kind):
-    want = plane.expected(kind)
+def check_listing(m, kind, want):
+    """admin/<kind>/ names every resource of want ({id: name}) and no other."""
     d = m.p("admin", kind)
     assert sorted(os.listdir(os.path.join(d, ".by-id"))) == sorted(want), kind
     names = [n for n in os.listdir(d) if n != ".by-id"]
@@ -109,7 +168,7 @@ def test_every_admin_listing_is_the_apis(plane, mount):
     assert "admin" in os.listdir(m.path)
     assert sorted(os.listdir(m.p("admin"))) == sorted(KINDS)
     for kind in KINDS:
-        check_listing(m, plane, kind)
+        check_listing(m, kind, plane.expected(kind))
 
 
 def test_admin_files_hold_the_apis_values_and_links_resolve(plane, mount):
@@ -146,6 +205,106 @@ def test_admin_files_hold_the_apis_values_and_links_resolve(plane, mount):
             "../../hypervisors/" + s["OS-EXT-SRV-ATTR:hypervisor_hostname"]
 
 
+def quota_dir(m, pname):
+    return m.p("admin", "projects", encoded(pname), "quota")
+
+
+def quota_requests(counters):
+    return {k: v for k, v in counters["requests"].items() if "quota" in k}
+
+
+def test_each_projects_quotas_are_the_apis(plane, mount):
+    """admin/projects/<name>/quota/<resource> reads "<limit> <in use>": one
+    file per resource of Nova's, Neutron's and Cinder's quotas, through a
+    link into /.openstackfs/live/ (out of the walks' way)."""
+    m = mount("ttl=1", env=plane.env)
+    for pid, pname in plane.projects().items():
+        d = quota_dir(m, pname)
+        assert os.readlink(d) == "../../../.openstackfs/live/admin/projects/%s/quota" % pid
+        seen = []
+
+        def same():
+            seen[:] = [read_dir(d), plane.quotas(pid)]
+            return seen[0] == seen[1]
+        assert wait_for(same, 20, 1), (pname, seen)   # in use may move while we read
+        assert "instances" in seen[0] and "port" in seen[0], seen[0]
+
+
+def test_quotas_cost_a_request_per_service_only_when_read(plane, mount):
+    if not plane.emu:
+        pytest.skip("counts requests in the emulator's log")
+    m = mount("ttl=600", env=plane.env)
+    pname = "ops-a"
+    d = quota_dir(m, pname)
+    os.listdir(m.p("admin", "projects", pname))
+    plane.emu.reset()
+    sh("ls -l %s >/dev/null && stat -L %s >/dev/null" % (m.p("admin", "projects", pname), d))
+    assert stat.S_ISLNK(os.lstat(d).st_mode) and stat.S_ISDIR(os.stat(d).st_mode)
+    assert quota_requests(plane.emu.counters()) == {}          # a stat costs nothing
+    first = read_dir(d)
+    c = quota_requests(plane.emu.counters())
+    assert len(c) == 3 and set(c.values()) == {1}, c             # one a service
+    assert read_dir(d) == first
+    assert quota_requests(plane.emu.counters()) == c             # then kept
+
+
+def test_a_refused_quota_api_leaves_its_files_out(plane, mount):
+    if not plane.emu:
+        pytest.skip("the real cloud's admin may read every quota: the refusal is injected")
+    pid = next(i for i, n in plane.projects().items() if n == "ops-b")
+    everything = plane.quotas(pid)
+    network = set(plane.get("network", "/v2.0/quotas/%s/details" % pid)["quota"])
+    m = mount("ttl=600", env=plane.env)
+    plane.emu.fault(path="/network/v2.0/quotas/", status=403, count=-1,
+                    content_type="application/json",
+                    body='{"NeutronError": {"type": "AdminRequired", "message": "User does not'
+                         ' have admin privileges", "detail": ""}}')
+    try:
+        got = read_dir(quota_dir(m, "ops-b"))
+    finally:
+        plane.emu.clear_faults()
+    assert got == {k: v for k, v in everything.items() if k not in network}
+    assert network and "instances" in got
+
+
+def test_a_resource_two_services_name_is_prefixed_by_each(plane, mount):
+    if not plane.emu:
+        pytest.skip("no two services of the real cloud name one resource: the answer is injected")
+    pid = next(i for i, n in plane.projects().items() if n == "ops-a")
+    nova = plane.get("compute", "/os-quota-sets/%s/detail" % pid, "2.93")["quota_set"]["cores"]
+    m = mount("ttl=600", env=plane.env)
+    plane.emu.fault(path="/network/v2.0/quotas/", status=200, count=-1,
+                    content_type="application/json", body=json.dumps({"quota": {
+                        "cores": {"limit": 7, "used": 1, "reserved": 0},
+                        "port": {"limit": 9, "used": 2, "reserved": 0}}}))
+    try:
+        got = read_dir(quota_dir(m, "ops-a"))
+    finally:
+        plane.emu.clear_faults()
+    assert "cores" not in got, sorted(got)
+    assert got["compute.cores"] == "%s %s\n" % (nova["limit"], nova["in_use"])
+    assert (got["network.cores"], got["port"]) == ("7 1\n", "9 2\n")
+
+
+def test_a_service_the_catalog_lacks_has_no_quota_files(cloud, mount):
+    if cloud.real:
+        pytest.skip("the real cloud's catalog has every service")
+    emu = Emulator("--no-volume", "--projects", "1", "--project-servers", "2", servers=3)
+    try:
+        env = emu.env(OS_USERNAME="admin", OS_PASSWORD="adminpass", OS_PROJECT_NAME="admin")
+        client = Client(env)
+        assert "volumev3" not in client.catalog and "block-storage" not in client.catalog
+        m = mount("ttl=600", env=env)
+        ident = "/projects" if client.catalog["identity"].endswith("/v3") else "/v3/projects"
+        status, body = client.request("GET", "identity", ident)
+        for p in body["projects"]:
+            got = read_dir(quota_dir(m, p["name"]))
+            assert got == api_quotas(client, p["id"]) and "instances" in got, p["name"]
+            assert "volumes" not in got and "gigabytes" not in got
+    finally:
+        emu.stop()
+
+
 def modes_under(top):
     """(path, mode) of everything below top, links left out."""
     out = []
@@ -164,16 +323,22 @@ def test_admin_is_the_mounting_users_alone(plane, mount, opts):
     assert stat.S_IMODE(st.st_mode) == 0o500
     seen = modes_under(m.p("admin", "hypervisors")) + modes_under(m.p("admin", "projects"))
     assert seen
+    pid, pname = next(iter(plane.projects().items()))
+    q = quota_dir(m, pname)   # a link: the walk above does not enter it
+    seen = [(q, os.stat(q).st_mode)] + [(os.path.join(q, n), os.stat(os.path.join(q, n)).st_mode)
+                                        for n in os.listdir(q)]
     for path, mode in seen:
         want = 0o500 if stat.S_ISDIR(mode) else 0o400
         assert stat.S_IMODE(mode) == want, (path, oct(mode))
     if not opts:
         return
-    # another local user: project files as they are, nothing under admin/
+    # another local user: project files as they are, nothing under admin/,
+    # nor where its links lead
     h = os.listdir(m.p("admin", "hypervisors"))[0]
     assert sh("%s cat %s/flavors/m1.tiny/ram" % (NOBODY, m.path)).returncode == 0
     for cmd in ("ls %s/admin" % m.path, "ls %s/admin/servers" % m.path,
-                "cat %s/admin/hypervisors/%s/state" % (m.path, h)):
+                "cat %s/admin/hypervisors/%s/state" % (m.path, h),
+                "ls %s/.openstackfs/live/admin/projects/%s/quota" % (m.path, pid)):
         r = sh("%s %s" % (NOBODY, cmd), check=False)
         assert r.returncode != 0 and "Permission denied" in r.stderr, (cmd, r.stdout, r.stderr)
 
@@ -181,8 +346,9 @@ def test_admin_is_the_mounting_users_alone(plane, mount, opts):
 def test_a_member_and_noadmin_have_no_admin(plane, mount):
     member = mount(env=plane.member_env)
     assert "admin" not in os.listdir(member.path)
-    with pytest.raises(FileNotFoundError):
-        os.stat(member.p("admin"))
+    for path in ("admin", ".openstackfs/live/admin"):
+        with pytest.raises(FileNotFoundError):
+            os.stat(member.p(path))
     assert "os-services" not in member.read(".openstackfs", "log")   # asking is no error
     hidden = mount("noadmin", env=plane.env)
     assert "admin" not in os.listdir(hidden.path)
@@ -206,8 +372,12 @@ def test_a_walk_of_admin_costs_only_listing_pages(plane, mount):
         sh("cd %s && timeout 120 %s" % (m.path, cmd), timeout=130)
     c = plane.emu.counters()
     assert per_resource(c) == {}, per_resource(c)
+    assert quota_requests(c) == {}, quota_requests(c)
     lists = {k: v for k, v in c["requests"].items() if k.startswith("GET ")}
     assert lists and all(v == 1 for v in lists.values()), lists   # each listing once
+    # the walks passed every project's quota link by
+    found = sh("cd %s && find admin/projects -name quota -type l" % m.path).stdout.split()
+    assert len(found) == len(plane.projects()), found
 
 
 def requests_for(emu, key):
@@ -258,7 +428,14 @@ def compute_service(plane, host=None):
     return next(s for s in services if host in (None, s["host"]))
 
 
+def cli_service(host):
+    """The nova-compute service of host as `openstack compute service list` shows it."""
+    return next(r for r in cli("compute", "service", "list", "--service", "nova-compute", "--long")
+                if r["Host"] == host)
+
+
 def test_a_compute_service_disabled_and_enabled_through_ctl_shows_in_the_api(plane, mount):
+    """... and in the CLI, on the real cloud."""
     m = mount("ttl=1", env=plane.env)
     hosts = sorted(h["hypervisor_hostname"]
                    for h in plane.get("compute", "/os-hypervisors/detail")["hypervisors"])
@@ -271,7 +448,12 @@ def test_a_compute_service_disabled_and_enabled_through_ctl_shows_in_the_api(pla
         assert m.write(ctl, "disable osfs t19 drain test\n") == 0
         svc = compute_service(plane, svc["host"])
         assert (svc["status"], svc["disabled_reason"]) == ("disabled", "osfs t19 drain test")
+        if plane.real:
+            row = cli_service(svc["host"])
+            assert (row["Status"], row["Disabled Reason"]) == ("disabled", "osfs t19 drain test")
         assert m.write(ctl, "enable\n") == 0
+        if plane.real:
+            assert cli_service(svc["host"])["Status"] == "enabled"
     finally:
         status, body = plane.client.request(
             "PUT", "compute", "/os-services/" + svc["id"], {"status": "enabled"},
@@ -400,3 +582,36 @@ def test_a_change_outside_the_mount_reaches_admin_servers(plane, own_server, mou
     finally:
         plane.client.request("POST", "compute", "/servers/%s/action" % s["id"], {"os-start": None})
         wait_server(plane, s["id"], lambda x: x["status"] == "ACTIVE")
+
+
+# kind: (the CLI's list command, its row → (id, name)); ids as admin/<kind>/.by-id/ has them
+CLI_LISTS = {
+    "servers": (("server", "list", "--all-projects"), lambda r: (r["ID"], r["Name"])),
+    "hypervisors": (("--os-compute-api-version", "2.53", "hypervisor", "list"),
+                    lambda r: (r["ID"], r["Hypervisor Hostname"])),
+    "compute_services": (("--os-compute-api-version", "2.53", "compute", "service", "list"),
+                         lambda r: (r["ID"], "%s@%s" % (r["Binary"], r["Host"]))),
+    "projects": (("project", "list"), lambda r: (r["ID"], r["Name"])),
+    "aggregates": (("aggregate", "list"), lambda r: (str(r["ID"]), r["Name"])),
+    "migrations": (("--os-compute-api-version", "2.59", "server", "migration", "list"),
+                   lambda r: (r["UUID"], str(r["Id"]))),
+}
+
+
+def test_every_admin_listing_is_the_clis(plane, own_server, mount):
+    """What an operator compares with: `openstack ... list` as admin.  Last,
+    so that the moves above left migrations to list (own_server's, until
+    it is deleted)."""
+    if not plane.real:
+        pytest.skip("the openstack CLI runs against the real cloud")
+    m = mount("ttl=1", env=plane.env)
+    for kind in KINDS:
+        command, row = CLI_LISTS[kind]
+        for attempt in range(3):   # another user of the cloud may make a server meanwhile
+            try:
+                check_listing(m, kind, dict(row(r) for r in cli(*command)))
+                break
+            except AssertionError:
+                if attempt == 2:
+                    raise
+                time.sleep(2)

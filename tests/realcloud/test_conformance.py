@@ -464,6 +464,14 @@ def admin_requests(c, member):
                         ("member all servers", "/servers/detail?all_tenants=1")):
         out.append((label, call(member, "GET", "compute", path, headers=MV)))
     out.append(("member projects", call(member, "GET", "identity", "", raw_url=projects)))
+    # quotas with usage: the admin reading demo's, demo refused the admin project's
+    pids = {p["name"]: p["id"] for p in call(c, "GET", "identity", "", raw_url=projects)[2]["projects"]}
+    volume = "volumev3" if "volumev3" in c.catalog else "block-storage"
+    for who, cl, pid in (("", c, pids["demo"]), ("member ", member, pids["admin"])):
+        out += [(who + "compute quota", call(cl, "GET", "compute", "/os-quota-sets/%s/detail" % pid,
+                                             headers=MV)),
+                (who + "network quota", call(cl, "GET", "network", "/v2.0/quotas/%s/details" % pid)),
+                (who + "volume quota", call(cl, "GET", volume, "/os-quota-sets/%s?usage=true" % pid))]
     return out
 
 

@@ -35,9 +35,11 @@ static inline const char *model_diff_res(const struct osfs_kind *k, const struct
 	if (a->updated != b->updated)
 		return "updated";
 	for (size_t i = 0; i < k->nfields; i++) {
-		if (a->lens[i] != b->lens[i] || memcmp(a->vals[i], b->vals[i], a->lens[i] + 1) != 0) {
+		size_t len = osfs_res_len(a, i);
+		if (len != osfs_res_len(b, i) ||
+		    memcmp(osfs_res_val(a, i), osfs_res_val(b, i), len + 1) != 0) {
 			snprintf(why, sizeof(why), "field %s: [%s] vs [%s]", k->fields[i].file,
-				 a->vals[i], b->vals[i]);
+				 osfs_res_val(a, i), osfs_res_val(b, i));
 			return why;
 		}
 	}

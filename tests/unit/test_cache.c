@@ -185,7 +185,7 @@ static int counted(int *which)
 static const char *status_in(const struct osfs_listing *l, const char *fname)
 {
 	const struct osfs_res *r = osfs_listing_find(l, fname);
-	return r ? r->vals[osfs_kind_field(&osfs_kinds[OSFS_SERVERS], "status")] : NULL;
+	return r ? osfs_res_val(r, (size_t)osfs_kind_field(&osfs_kinds[OSFS_SERVERS], "status")) : NULL;
 }
 
 static struct osfs_cache *new_cache(double ttl)

@@ -44,7 +44,7 @@ static struct osfs_res **items(int n, ...)
 static const char *status_of(const struct osfs_listing *l, const char *id)
 {
 	const struct osfs_res *r = osfs_listing_find_id(l, id);
-	return r ? r->vals[osfs_kind_field(servers, "status")] : NULL;
+	return r ? osfs_res_val(r, osfs_kind_field(servers, "status")) : NULL;
 }
 
 struct seen_changes {

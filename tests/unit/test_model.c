@@ -28,7 +28,7 @@ static const char servers_page[] =
 static const char *field(const struct osfs_res *r, enum osfs_kind_id k, const char *file)
 {
 	int i = osfs_kind_field(&osfs_kinds[k], file);
-	return i < 0 ? NULL : r->vals[i];
+	return i < 0 ? NULL : osfs_res_val(r, i);
 }
 
 /* The scan path and the json-c tree path agree on a list page: both fail
@@ -292,7 +292,7 @@ int main(void)
 	CHECK_STR(field(b, OSFS_SERVERS, "addresses"), "\n");
 	CHECK_STR(field(b, OSFS_SERVERS, "image"), "\n");
 	CHECK_STR(field(b, OSFS_SERVERS, "fault"), "No valid host\n");
-	CHECK(a->lens[osfs_kind_field(servers, "status")] == 7);
+	CHECK(osfs_res_len(a, osfs_kind_field(servers, "status")) == 7);
 	CHECK(a->nsub == 2 && strcmp(a->sub[0].key, "a") == 0); /* sorted */
 	CHECK_STR(osfs_res_sub(a, "role")->value, "web\n");
 	CHECK(osfs_res_sub(a, "nope") == NULL);
@@ -348,6 +348,17 @@ int main(void)
 	CHECK(osfs_model_parse_one(&osfs_kinds[OSFS_LIMITS],
 		"{\"limits\": {\"rate\": [], \"absolute\": {\"maxTotalInstances\": 10}}}", &one) == 0);
 	CHECK_STR(osfs_res_sub(one, "maxTotalInstances")->value, "10\n");
+	osfs_res_free(one);
+	/* quotas: each entry's limit and use on one line; the project's id
+	 * beside them is no entry */
+	CHECK(osfs_model_parse_one(&osfs_kinds[OSFS_QUOTA_NETWORK],
+		"{\"quota\": {\"port\": {\"limit\": -1, \"used\": 3, \"reserved\": 0}}}", &one) == 0);
+	CHECK_STR(osfs_res_sub(one, "port")->value, "-1 3\n");
+	osfs_res_free(one);
+	CHECK(osfs_model_parse_one(&osfs_kinds[OSFS_QUOTA_COMPUTE],
+		"{\"quota_set\": {\"id\": \"p1\", \"cores\": {\"limit\": 20, \"in_use\": 2}}}", &one) == 0);
+	CHECK(one->nsub == 1 && osfs_res_sub(one, "id") == NULL);
+	CHECK_STR(osfs_res_sub(one, "cores")->value, "20 2\n");
 	osfs_res_free(one);
 
 	/* hostile input is an error, never a crash */

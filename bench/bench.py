@@ -1237,7 +1237,7 @@ def main():
     git = lambda *c: subprocess.run(["git", "-C", str(ROOT)] + list(c), capture_output=True, text=True).stdout.strip()
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     meta = {"date": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "commit": git("rev-parse", "--short", "HEAD"),
-            "dirty": bool(git("status", "--porcelain", "--", "fs", "include", "CMakeLists.txt")),
+            "dirty": bool(git("status", "--porcelain", "--", "fs", "CMakeLists.txt")),
             "machine": "%d cores (%s), %s" % (os.cpu_count(), cpu, platform.release()),
             "binary": str(BIN.relative_to(ROOT)) if ROOT in BIN.parents else str(BIN),
             "mode": "quick" if a.quick else "full", "load0": loadavg(), "args": a.args, "notes": [],

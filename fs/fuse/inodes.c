@@ -50,6 +50,8 @@ struct shown {
 struct wstream {
 	size_t len, cap;             /* buf holds len bytes and a '\0'; room for cap */
 	double time;                 /* CLOCK_MONOTONIC seconds of its last write */
+	bool lost;                   /* command files: the unfinished line's start went
+				      * with the last serving process */
 	char buf[];
 };
 
@@ -391,6 +393,11 @@ void osfs_inodes_forget(struct osfs_inodes *t, uint64_t ino, uint64_t n)
 
 /* ---- the log a restart replays (inolog.h) ---- */
 
+/* Unfinished command lines (with the write streams, below). */
+static bool line_pending(const struct inode *i);
+static void log_line_locked(struct osfs_inodes *t, const struct inode *i);
+static void replay_line_locked(struct inode *i, uint64_t how, const char *text);
+
 /* Every inode under i, each after its parent, as the records that make it. */
 static void image_locked(struct osfs_inodes *t, const struct inode *i)
 {
@@ -398,6 +405,8 @@ static void image_locked(struct osfs_inodes *t, const struct inode *i)
 		osfs_inolog_add(t->log, OSFS_INOLOG_NEW, k->ino, i->ino, k->name);
 		if (k->nlookup)
 			osfs_inolog_add(t->log, OSFS_INOLOG_REF, k->ino, k->nlookup, NULL);
+		if (line_pending(k))
+			log_line_locked(t, k);
 		image_locked(t, k);
 		if (k->retired) /* after its children: it must not be reaped first */
 			osfs_inolog_add(t->log, OSFS_INOLOG_RETIRE, k->ino, 0, NULL);
@@ -439,6 +448,10 @@ static void replay_one(void *arg, enum osfs_inolog_op op, uint64_t ino, uint64_t
 	case OSFS_INOLOG_NEXT:
 		if (val > t->next_ino)
 			t->next_ino = val;
+		break;
+	case OSFS_INOLOG_LINE:
+		if ((i = find_ino_locked(t, ino)))
+			replay_line_locked(i, val, name);
 		break;
 	}
 }
@@ -615,8 +628,10 @@ static int wbuf_grow_locked(struct inode *i, size_t end)
 		cap *= 2;
 	if (!(w = realloc(i->ws, sizeof(*w) + cap)))
 		return -ENOMEM;
-	if (!i->ws)
+	if (!i->ws) {
 		w->len = 0;
+		w->lost = false;
+	}
 	w->cap = cap;
 	i->ws = w;
 	return 0;
@@ -625,8 +640,46 @@ static int wbuf_grow_locked(struct inode *i, size_t end)
 /* i's stream, emptied (not begun: nothing to empty). */
 static void wbuf_empty_locked(struct inode *i)
 {
-	if (i->ws)
+	if (i->ws) {
 		i->ws->len = 0;
+		i->ws->lost = false;
+	}
+}
+
+/* Has i an unfinished command line (kept, or lost in a restart)? */
+static bool line_pending(const struct inode *i)
+{
+	return i->ws && (i->ws->len || i->ws->lost);
+}
+
+/* i's unfinished line, as the next generation will find it. */
+static void log_line_locked(struct osfs_inodes *t, const struct inode *i)
+{
+	const struct wstream *w = i->ws;
+
+	if (!t->log)
+		return;
+	if (!line_pending(i))
+		osfs_inolog_add(t->log, OSFS_INOLOG_LINE, i->ino, 0, NULL);
+	else if (!w->lost && w->len < 256 && strlen(w->buf) == w->len)
+		osfs_inolog_add(t->log, OSFS_INOLOG_LINE, i->ino, 1, w->buf);
+	else
+		osfs_inolog_add(t->log, OSFS_INOLOG_LINE, i->ino, OSFS_INOLOG_LOST, NULL);
+}
+
+/* The line a restart left unfinished on i (replay). */
+static void replay_line_locked(struct inode *i, uint64_t how, const char *text)
+{
+	size_t n = how == 1 ? strlen(text) : 0;
+
+	free(i->ws);
+	i->ws = NULL;
+	if (!how || wbuf_grow_locked(i, n) < 0)
+		return;
+	memcpy(i->ws->buf, how == 1 ? text : "", n + 1);
+	i->ws->len = n;
+	i->ws->lost = how == OSFS_INOLOG_LOST;
+	i->ws->time = osfs_now_mono();
 }
 
 /* data[0..size) at off in i's stream: a hole (off past the end) is
@@ -714,15 +767,21 @@ int osfs_inodes_wbuf_lines(struct osfs_inodes *t, uint64_t ino, off_t off, const
 	*len = 0;
 	pthread_mutex_lock(&t->lock);
 	if ((i = find_ino_locked(t, ino))) {
+		bool pending = line_pending(i);
 		size_t had;
 		if (off == 0)
 			wbuf_empty_locked(i); /* a new command: what a writer left unfinished goes */
 		had = i->ws ? i->ws->len : 0;
-		ret = had + size > max ? -EINVAL : wbuf_put_locked(i, had, data, size);
+		if (i->ws && i->ws->lost)
+			ret = -EIO;  /* its start went with the process that had it */
+		else
+			ret = had + size > max ? -EINVAL : wbuf_put_locked(i, had, data, size);
 		if (ret == 0)
 			ret = wbuf_take_lines_locked(i, lines, len);
 		if (ret < 0)
 			wbuf_empty_locked(i); /* a refused line leaves nothing to complete */
+		if (pending || line_pending(i))
+			log_line_locked(t, i);
 	}
 	pthread_mutex_unlock(&t->lock);
 	return ret;

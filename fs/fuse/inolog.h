@@ -30,7 +30,11 @@ enum osfs_inolog_op {
 	OSFS_INOLOG_FORGET,    /* the kernel dropped `arg` references to ino */
 	OSFS_INOLOG_NEXT,      /* the next new inode is numbered at least `arg` */
 	OSFS_INOLOG_RETIRE,    /* ino leaves name lookups, dropping `arg` references */
+	OSFS_INOLOG_LINE,      /* ino's unfinished command line: `name` (`arg` 1), none
+				* (0), or one too long to keep (OSFS_INOLOG_LOST) */
 };
+
+#define OSFS_INOLOG_LOST 2
 
 struct osfs_inolog;
 

@@ -299,3 +299,27 @@ def test_the_next_generation_keeps_the_token(emu, mount):
     assert wait_for(lambda: generation(m) == 2, 30 * SLOW)
     assert len(os.listdir(m.p("servers"))) > 1
     assert emu.count("POST /identity/v3/auth/tokens") == 0, "the next generation asked again"
+
+
+def test_a_ctl_line_begun_before_a_kill_is_finished_by_the_next_generation(emu, mount):
+    """`un` written, the serving process killed, then `lock\\n` on the same
+    open file: the line is `unlock`, as without the kill (issue 16 row 3
+    across a restart), never `lock` alone."""
+    m = mount()
+    m.restarts_expected = True
+    ids = {s["id"]: s for s in emu.servers() if s["status"] == "ACTIVE"}
+    name = next(n for n in sorted(os.listdir(m.p("servers")))
+                if not n.startswith(".") and m.read("servers", n, "id").strip() in ids)
+    sid = m.read("servers", name, "id").strip()
+    assert m.write("servers/%s/ctl" % name, "lock\n") == 0  # locked first, so that unlock shows
+    assert wait_for(lambda: {s["id"]: s["locked"] for s in emu.servers()}[sid], 30 * SLOW)
+    fd = os.open(m.p("servers", name, "ctl"), os.O_WRONLY)
+    try:
+        assert os.write(fd, b"un") == 2
+        os.kill(m.serving_pid(), signal.SIGKILL)
+        assert wait_for(lambda: generation(m) == 2, 30 * SLOW)
+        assert os.write(fd, b"lock\n") == 5
+    finally:
+        os.close(fd)
+    locked = {s["id"]: s["locked"] for s in emu.servers()}
+    assert locked[sid] is False, "the line's end ran alone: the server was locked"

@@ -127,6 +127,7 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 		  struct osfs_http_resp *resp, char **msg)
 {
 	int since, err;
+	bool refuse;
 	long wait;
 
 	memset(resp, 0, sizeof(*resp));
@@ -150,6 +151,7 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 	}
 	since = since_of(call->path);
 	wait = delay_us;
+	refuse = since >= 0 && refuse_deltas;
 	err = fail_with;
 	fail_with = 0;
 	if (since < 0)
@@ -158,7 +160,7 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 		deltas++;
 	pthread_mutex_unlock(&cloud_lock);
 	usleep((useconds_t)wait);
-	if (err || (since >= 0 && refuse_deltas)) {
+	if (err || refuse) {
 		resp->status = err ? 503 : 400;
 		if (msg)
 			*msg = strdup(err ? "busy (HTTP 503)" : "bad changes-since (HTTP 400)");
@@ -187,6 +189,14 @@ static void reset(void)
 	delay_us = 0;
 	fail_with = 0;
 	refuse_deltas = false;
+	pthread_mutex_unlock(&cloud_lock);
+}
+
+/* Set one of the fake's knobs, under cloud_lock. */
+static void set_fake(long *knob, long value)
+{
+	pthread_mutex_lock(&cloud_lock);
+	*knob = value;
 	pthread_mutex_unlock(&cloud_lock);
 }
 
@@ -248,7 +258,7 @@ static void test_single_flight(void)
 	pthread_t t[8];
 
 	reset();
-	delay_us = 200 * 1000;
+	set_fake(&delay_us, 200 * 1000);
 	for (int i = 0; i < 8; i++) {
 		readers[i] = (struct reader){ c, NULL, -1 };
 		pthread_create(&t[i], NULL, read_list, &readers[i]);
@@ -306,7 +316,9 @@ static void test_refused_delta_lists_everything(void)
 	reset();
 	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
 	osfs_listing_put(l);
+	pthread_mutex_lock(&cloud_lock);
 	refuse_deltas = true;
+	pthread_mutex_unlock(&cloud_lock);
 	change(3, "ERROR", 30);
 	osfs_cache_invalidate(c, OSFS_SERVERS);
 	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
@@ -329,7 +341,7 @@ static void test_stale_served_while_refreshing(void)
 	osfs_listing_put(l);
 	sleep_s(0.35);                 /* stale, younger than twice the TTL */
 	change(4, "PAUSED", 40);
-	delay_us = 300 * 1000;
+	set_fake(&delay_us, 300 * 1000);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -338,7 +350,7 @@ static void test_stale_served_while_refreshing(void)
 	CHECK_STR(l ? status_in(l, "srv-4") : NULL, "ACTIVE\n");
 	osfs_listing_put(l);
 	sleep_s(0.45);                 /* the refresh behind the reader is done */
-	delay_us = 0;
+	set_fake(&delay_us, 0);
 	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
 	CHECK_STR(l ? status_in(l, "srv-4") : NULL, "PAUSED\n");
 	CHECK(counted(&full_lists) == 1);
@@ -355,7 +367,9 @@ static void test_failure_is_held(void)
 	char *msg = NULL;
 
 	reset();
+	pthread_mutex_lock(&cloud_lock);
 	fail_with = EAGAIN;
+	pthread_mutex_unlock(&cloud_lock);
 	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, &msg) == -EAGAIN);
 	CHECK(msg && strstr(msg, "503"));
 	free(msg);
@@ -571,7 +585,9 @@ static void test_gone_watch_holds_no_lookup(void)
 	pthread_mutex_lock(&cloud_lock);
 	gone[1] = true;
 	pthread_mutex_unlock(&cloud_lock);
+	pthread_mutex_lock(&b.lock);
 	b.armed = true;
+	pthread_mutex_unlock(&b.lock);
 	pthread_create(&t1, NULL, call_fresh, &gone_one);
 	CHECK(wait_flag(&b, &b.inside, 10));    /* srv-1's removal is being told */
 	pthread_create(&t2, NULL, call_fresh, &other);

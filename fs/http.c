@@ -20,6 +20,7 @@
 #include <malloc.h>
 #include <stdio.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -70,6 +71,14 @@ static const struct {
 	{ CURLE_SSL_CONNECT_ERROR, EPROTO },
 	{ CURLE_OUT_OF_MEMORY, ENOMEM },
 };
+
+/* Called before each request that may change the cloud leaves. */
+static void (*_Atomic on_change)(void);
+
+void osfs_http_on_change(void (*fn)(void))
+{
+	atomic_store(&on_change, fn);
+}
 
 int osfs_http_status_errno(long status)
 {
@@ -401,6 +410,11 @@ int osfs_http_do(struct osfs_http *http, const struct osfs_http_req *req,
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	set_tls(h, http);
 
+	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
+		void (*fn)(void) = atomic_load(&on_change);
+		if (fn)
+			fn();
+	}
 	rc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &resp->seconds);
 	resp->sent = request_left(h);

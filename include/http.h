@@ -60,6 +60,11 @@ int osfs_http_global_init(void);
 struct osfs_http *osfs_http_new(const struct osfs_http_opts *opts);
 void osfs_http_free(struct osfs_http *http);
 
+/* fn (NULL: none) is called, in the requesting thread, just before each
+ * request other than GET and HEAD leaves: the restart journal (relay.c)
+ * learns that a write may have reached the cloud. */
+void osfs_http_on_change(void (*fn)(void));
+
 /* Performs the request.  Returns 0 when a response arrived (whatever its
  * status: see resp->status), or -errno when none did: -ETIMEDOUT,
  * -ECONNREFUSED, -EHOSTUNREACH, -EFBIG (body over the cap), -EPROTO

@@ -78,7 +78,10 @@ sanitizers() {
 }
 
 TSAN_FILES=(test_stress.py test_deltas.py test_kind_deltas.py test_write.py test_lifecycle.py
-	test_faults.py test_draft_trust.py test_trust.py test_kernel_cache.py test_restart.py)
+	test_faults.py test_draft_trust.py test_trust.py test_kernel_cache.py test_restart.py
+	test_console.py)
+# unit tests whose threads meet (the cache's locks, the HTTP handle pool)
+TSAN_UNITS='^test_(cache|http)$'
 
 tsan() {
 	scripts/build.sh build-tsan -DOSFS_TSAN=ON -DCMAKE_BUILD_TYPE=Debug || return 1
@@ -101,6 +104,9 @@ tsan() {
 	OSFS_EMU_SERVERS=300 OSFS_STRESS_S=60 \
 		"${PYTEST[@]}" "${TSAN_FILES[@]/#/tests/integration/}" --junitxml="$RESULTS/tsan.xml"
 	local rc=$?
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66 \
+		ctest --test-dir build-tsan -R "$TSAN_UNITS" --output-on-failure \
+		--output-junit "$RESULTS/tsan-unit.xml" || rc=1
 	[ "$bits" -gt 28 ] && sysctl -qw vm.mmap_rnd_bits="$bits"
 	return $rc
 }

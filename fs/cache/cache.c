@@ -8,9 +8,16 @@
  * resync runs every kind's `resync` seconds, after SIGHUP and after a
  * delta that cannot be trusted.  The requests themselves are fetch.c's.
  *
- * Lock order (outer first): slot.merge_lock → slot.lock; watch_lock and
- * spot_lock are never held while taking a slot's locks; the observer is
- * called under observer_lock only (slot.merge_lock → observer_lock).
+ * Lock order (outer first), checked in debug builds (slot_lock, leaf_lock):
+ *   1. a slot's merge_lock, 2. the same slot's lock (never two slots'),
+ *      then only the leaves of other modules (the kind's name map, events);
+ *   watch_lock, spot_lock, observer_lock: "leaves" of this file.  A thread
+ *      holds at most one of them, takes none under a slot lock and no slot
+ *      lock under one; under observer_lock only the observer's own locks
+ *      (notify.c's).  So a lookup waiting for watch_lock never waits
+ *      behind a merge.
+ * The daemon's other locks are taken around the cache, never inside it:
+ * callers may hold none of the cache's locks (none leaves this file).
  */
 #include "cache.h"
 #include "osfs_base.h"
@@ -18,6 +25,7 @@
 #include "events.h"
 #include "osfs_model.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <malloc.h>
 #include <math.h>
@@ -27,27 +35,63 @@
 #include <string.h>
 #include <time.h>
 
+/* The lock order above, asserted: how many slot and leaf locks this
+ * thread holds. */
+#ifdef NDEBUG
+#define HELD(counter, d) ((void)0)
+#else
+static _Thread_local int slots_held, leaves_held;
+#define HELD(counter, d) ((counter) += (d))
+#endif
+
+static void slot_lock(pthread_mutex_t *m)
+{
+	assert(leaves_held == 0);
+	pthread_mutex_lock(m);
+	HELD(slots_held, 1);
+}
+
+static void slot_unlock(pthread_mutex_t *m)
+{
+	HELD(slots_held, -1);
+	pthread_mutex_unlock(m);
+}
+
+static void leaf_lock(pthread_mutex_t *m)
+{
+	assert(leaves_held == 0 && slots_held == 0);
+	pthread_mutex_lock(m);
+	HELD(leaves_held, 1);
+}
+
+static void leaf_unlock(pthread_mutex_t *m)
+{
+	HELD(leaves_held, -1);
+	pthread_mutex_unlock(m);
+}
+
 #define FAIL_HOLD_S 1.0       /* a failed fetch answers its error this long */
 #define MAX_SPOTS_PER_FETCH 8 /* then one full listing is cheaper */
 #define DELTA_MARGIN_S 2      /* changes-since starts this much before the last answer */
 #define CLOCK_JUMP_S 30.0     /* our clock moved this much against the API's: resync */
 
 struct slot {
-	pthread_mutex_t merge_lock; /* held while a new `cur` is built from the old */
-	pthread_mutex_t lock;       /* protects every field below */
+	pthread_mutex_t merge_lock; /* held while a new `cur` is built from the old
+				     * (order 1) */
+	pthread_mutex_t lock;       /* protects every field below (order 2) */
 	pthread_cond_t done;
 	struct osfs_listing *cur;   /* immutable; may be NULL */
 	bool fetching;
 	bool must_refresh;          /* invalidated: readers wait for a refresh */
 	bool must_resync;           /* the next refresh is a full listing */
-	double resynced;            /* when the last full listing was asked for */
-	double refused_at;          /* when the API last refused a delta, or 0 */
+	double resynced;            /* when the last full listing was asked for (monotonic) */
+	double refused_at;          /* when the API last refused a delta (monotonic), or 0 */
 	long long since;            /* next changes-since (API clock), 0: none */
 	double skew;                /* our clock minus the API's, at the last answer */
 	unsigned long fetch_seq;    /* bumped by every finished fetch */
 	int last_err;               /* result of the last fetch */
 	char *last_msg;
-	double failed_at;           /* when the last fetch failed, or 0 */
+	double failed_at;           /* when the last fetch failed (monotonic), or 0 */
 	unsigned spots;             /* single-name fetches since the last fetch */
 	pthread_t worker;           /* the last refresh's thread */
 	bool worker_live;           /* worker must be joined */
@@ -60,7 +104,7 @@ struct slot {
 struct watch {
 	enum osfs_kind_id kind;
 	char *id;
-	double until;
+	double until;               /* monotonic */
 	bool fetching;
 	bool settled;               /* `one` no longer changes by itself */
 	struct osfs_listing *one;   /* last direct fetch, or NULL */
@@ -89,20 +133,21 @@ struct osfs_cache {
 	struct osfs_api *api;
 	struct osfs_events *events;
 	pthread_mutex_t observer_lock;  /* protects observer and its ctx; held
-					 * while one is called (a leaf but for
-					 * the observer's own locks) */
+					 * while one is called (a leaf of this
+					 * file: only the observer's own locks
+					 * under it) */
 	osfs_cache_observer observer;
 	void *observer_ctx;
 	double wait_s;                  /* longest wait for another's fetch */
 	_Atomic double api_skew;        /* our clock minus the API's, at the last
 					 * answer that had a Date */
-	pthread_mutex_t spot_lock;
+	pthread_mutex_t spot_lock;      /* protects spots, next_spot (a leaf) */
 	struct spot spots[MAX_SPOTS];
 	unsigned next_spot;
 	double ttl[OSFS_NKINDS];
 	struct slot slots[OSFS_NKINDS];
 	struct osfs_names *names[OSFS_NKINDS]; /* file names handed out (own lock) */
-	pthread_mutex_t watch_lock;
+	pthread_mutex_t watch_lock;     /* protects watches, nwatches (a leaf) */
 	pthread_cond_t watch_done;
 	struct watch watches[MAX_WATCHES];
 	size_t nwatches;
@@ -111,11 +156,14 @@ struct osfs_cache {
 struct osfs_cache *osfs_cache_new(struct osfs_api *api, const double ttl[OSFS_NKINDS])
 {
 	struct osfs_cache *c = calloc(1, sizeof(*c));
+	pthread_condattr_t mono;
 
 	if (!c || !(c->events = osfs_events_new())) {
 		free(c);
 		return NULL;
 	}
+	pthread_condattr_init(&mono);
+	pthread_condattr_setclock(&mono, CLOCK_MONOTONIC); /* refresh_wait: an age */
 	c->api = api;
 	c->wait_s = 30;
 	atomic_init(&c->api_skew, 0.0);
@@ -123,8 +171,9 @@ struct osfs_cache *osfs_cache_new(struct osfs_api *api, const double ttl[OSFS_NK
 		c->ttl[k] = ttl && ttl[k] > 0 ? ttl[k] : osfs_kinds[k].ttl;
 		pthread_mutex_init(&c->slots[k].merge_lock, NULL);
 		pthread_mutex_init(&c->slots[k].lock, NULL);
-		pthread_cond_init(&c->slots[k].done, NULL);
+		pthread_cond_init(&c->slots[k].done, &mono);
 	}
+	pthread_condattr_destroy(&mono);
 	pthread_mutex_init(&c->watch_lock, NULL);
 	pthread_cond_init(&c->watch_done, NULL);
 	pthread_mutex_init(&c->spot_lock, NULL);
@@ -174,10 +223,10 @@ double osfs_cache_ttl(const struct osfs_cache *c, enum osfs_kind_id kind)
 void osfs_cache_observe(struct osfs_cache *c, osfs_cache_observer fn, void *ctx)
 {
 	/* once this returns, no call to the old observer is running */
-	pthread_mutex_lock(&c->observer_lock);
+	leaf_lock(&c->observer_lock);
 	c->observer = fn;
 	c->observer_ctx = ctx;
-	pthread_mutex_unlock(&c->observer_lock);
+	leaf_unlock(&c->observer_lock);
 }
 
 void osfs_cache_set_wait(struct osfs_cache *c, double seconds)
@@ -247,12 +296,12 @@ static void changes_tell(struct merge_ctx *m, enum osfs_kind_id kind)
 {
 	struct osfs_cache *c = m->cache;
 
-	pthread_mutex_lock(&c->observer_lock);
+	leaf_lock(&c->observer_lock);
 	for (size_t i = 0; c->observer && i < m->n; i++)
 		c->observer(c->observer_ctx, kind, m->changes[i].fname, m->changes[i].what);
 	if (c->observer && m->lost)
 		c->observer(c->observer_ctx, kind, NULL, OSFS_CHANGED);
-	pthread_mutex_unlock(&c->observer_lock);
+	leaf_unlock(&c->observer_lock);
 	for (size_t i = 0; i < m->n; i++)
 		free(m->changes[i].fname);
 	free(m->changes);
@@ -275,15 +324,15 @@ static int slot_merge(struct osfs_cache *c, enum osfs_kind_id kind, struct osfs_
 	struct merge_ctx ctx = { .cache = c };
 	struct osfs_listing *base, *fresh;
 
-	pthread_mutex_lock(&s->merge_lock);
-	pthread_mutex_lock(&s->lock);
+	slot_lock(&s->merge_lock);
+	slot_lock(&s->lock);
 	base = s->cur ? osfs_listing_hold(s->cur) : NULL;
-	pthread_mutex_unlock(&s->lock);
+	slot_unlock(&s->lock);
 	if (!base && !complete) {
 		for (size_t i = 0; i < n; i++) /* nothing to bring up to date */
 			osfs_res_free(got[i]);
 		free(got);
-		pthread_mutex_unlock(&s->merge_lock);
+		slot_unlock(&s->merge_lock);
 		return 0;
 	}
 	/* the first listing of a kind changes nothing anyone has seen */
@@ -294,12 +343,12 @@ static int slot_merge(struct osfs_cache *c, enum osfs_kind_id kind, struct osfs_
 			fresh->fetched = base->fetched;
 			fresh->arrived = base->arrived;
 		}
-		pthread_mutex_lock(&s->lock);
+		slot_lock(&s->lock);
 		osfs_listing_put(s->cur);
 		s->cur = fresh;
-		pthread_mutex_unlock(&s->lock);
+		slot_unlock(&s->lock);
 	}
-	pthread_mutex_unlock(&s->merge_lock);
+	slot_unlock(&s->merge_lock);
 	osfs_listing_put(base);
 	changes_tell(&ctx, kind);
 	return fresh ? 0 : -ENOMEM;
@@ -317,7 +366,8 @@ enum how {
 struct refresh {
 	enum how how;
 	long long since;
-	double started;
+	double started;      /* wall clock: against the API's, and as the listing's `fetched` */
+	double started_mono; /* the same moment, for intervals */
 };
 
 #define COUNT_DIFFERS 1 /* refresh_run: a count says the delta missed a deletion */
@@ -337,9 +387,9 @@ static int count_check(struct osfs_cache *c, enum osfs_kind_id kind, char **msg)
 		return COUNT_DIFFERS; /* the delta was a plain listing: it shows no deletion */
 	if ((ret = osfs_fetch_count(c->api, kind, &count, msg)) < 0)
 		return ret;
-	pthread_mutex_lock(&s->lock);
+	slot_lock(&s->lock);
 	held = s->cur ? s->cur->n : 0;
-	pthread_mutex_unlock(&s->lock);
+	slot_unlock(&s->lock);
 	if ((long long)held == count)
 		return 0;
 	log_debug("%s: %lld in the cloud, %zu listed: listing everything", osfs_kinds[kind].dir,
@@ -359,10 +409,10 @@ static int refresh_ask(struct osfs_cache *c, enum osfs_kind_id kind, const struc
 		return osfs_delta_since(c->api, kind, r->since, all, date, msg);
 	if (r->how == HOW_ALL)
 		return osfs_fetch_all(c->api, kind, NULL, all, date, msg);
-	pthread_mutex_lock(&s->lock);
+	slot_lock(&s->lock);
 	if (s->cur)
 		base = osfs_listing_hold(s->cur);
-	pthread_mutex_unlock(&s->lock);
+	slot_unlock(&s->lock);
 	ret = osfs_delta_revisions(c->api, kind, base, all, date, msg);
 	osfs_listing_put(base);
 	return ret;
@@ -399,7 +449,7 @@ static enum how plan_how(struct osfs_cache *c, enum osfs_kind_id kind, double no
 	struct slot *s = &c->slots[kind];
 
 	if (!osfs_kind_has_delta(k) || !s->cur || s->must_resync || now - s->resynced >= k->resync ||
-	    now - s->refused_at < k->resync || (k->version && osfs_api_version_refused(c->api, k->svc)))
+	    (s->refused_at && now - s->refused_at < k->resync) || (k->version && osfs_api_version_refused(c->api, k->svc)))
 		return HOW_ALL;
 	if (k->rev_query)
 		return HOW_REVS;
@@ -412,10 +462,11 @@ static void refresh_plan(struct osfs_cache *c, enum osfs_kind_id kind, struct re
 	struct slot *s = &c->slots[kind];
 
 	r->started = osfs_now_real();
-	r->how = plan_how(c, kind, r->started);
+	r->started_mono = osfs_now_mono();
+	r->how = plan_how(c, kind, r->started_mono);
 	r->since = s->since;
 	if (r->how == HOW_ALL)
-		s->resynced = r->started;
+		s->resynced = r->started_mono;
 }
 
 /* After the refresh, under s->lock: where the next delta starts, and
@@ -459,7 +510,7 @@ static bool transient(int err)
 
 static bool failure_held(const struct slot *s)
 {
-	return s->failed_at && osfs_now_real() - s->failed_at < FAIL_HOLD_S && transient(s->last_err);
+	return s->failed_at && osfs_now_mono() - s->failed_at < FAIL_HOLD_S && transient(s->last_err);
 }
 
 /* May a reader take s->cur as it is?  Fresh, or (stale: while it is
@@ -468,7 +519,7 @@ static bool failure_held(const struct slot *s)
 static bool cur_usable(struct osfs_cache *c, enum osfs_kind_id kind, bool shared)
 {
 	struct slot *s = &c->slots[kind];
-	double age = s->cur ? osfs_now_real() - s->cur->arrived : 0;
+	double age = s->cur ? osfs_now_mono() - s->cur->arrived : 0;
 
 	if (!s->cur || s->must_refresh)
 		return false;
@@ -512,15 +563,15 @@ static void *refresh_main(void *arg)
 		w->plan.how = HOW_ALL;
 		ret = refresh_run(c, w->kind, &w->plan, &date, &msg);
 	}
-	pthread_mutex_lock(&s->lock);
+	slot_lock(&s->lock);
 	if (refused)
-		s->refused_at = w->plan.started;
+		s->refused_at = w->plan.started_mono;
 	if (w->plan.how == HOW_ALL)
-		s->resynced = w->plan.started;
+		s->resynced = w->plan.started_mono;
 	s->fetching = false;
 	s->fetch_seq++;
 	s->spots = 0;
-	s->failed_at = ret < 0 ? osfs_now_real() : 0;
+	s->failed_at = ret < 0 ? osfs_now_mono() : 0;
 	s->last_err = ret;
 	free(s->last_msg);
 	s->last_msg = msg;
@@ -528,7 +579,7 @@ static void *refresh_main(void *arg)
 	if (ret < 0)
 		s->must_refresh = true; /* what we hold is older than the user may see */
 	pthread_cond_broadcast(&s->done);
-	pthread_mutex_unlock(&s->lock);
+	slot_unlock(&s->lock);
 	free(w);
 	return NULL;
 }
@@ -553,7 +604,7 @@ static void refresh_start(struct osfs_cache *c, enum osfs_kind_id kind)
 	if (!s->worker_live) {
 		free(w);
 		s->fetching = false;
-		s->failed_at = osfs_now_real();
+		s->failed_at = osfs_now_mono();
 		s->last_err = -ENOMEM;
 		pthread_cond_broadcast(&s->done);
 	}
@@ -564,7 +615,7 @@ static void refresh_start(struct osfs_cache *c, enum osfs_kind_id kind)
 static int refresh_wait(struct osfs_cache *c, struct slot *s)
 {
 	struct timespec until;
-	double t = osfs_now_real() + c->wait_s;
+	double t = osfs_now_mono() + c->wait_s; /* s->done waits on CLOCK_MONOTONIC */
 
 	until.tv_sec = (time_t)t;
 	until.tv_nsec = (long)((t - (double)until.tv_sec) * 1e9);
@@ -582,7 +633,7 @@ int osfs_cache_list(struct osfs_cache *c, enum osfs_kind_id kind,
 
 	if (msg)
 		*msg = NULL;
-	pthread_mutex_lock(&s->lock);
+	slot_lock(&s->lock);
 	for (int round = 0; ; round++) {
 		unsigned long seq;
 		if (cur_usable(c, kind, false)) {
@@ -624,13 +675,13 @@ int osfs_cache_list(struct osfs_cache *c, enum osfs_kind_id kind,
 	}
 	*out = osfs_listing_hold(s->cur);
 out:
-	pthread_mutex_unlock(&s->lock);
+	slot_unlock(&s->lock);
 	return ret;
 }
 
 static void spots_drop(struct osfs_cache *c, int kind)
 {
-	pthread_mutex_lock(&c->spot_lock);
+	leaf_lock(&c->spot_lock);
 	for (size_t i = 0; i < MAX_SPOTS; i++) {
 		if (!c->spots[i].one || (kind >= 0 && (int)c->spots[i].kind != kind))
 			continue;
@@ -638,7 +689,7 @@ static void spots_drop(struct osfs_cache *c, int kind)
 		osfs_listing_put(c->spots[i].one);
 		memset(&c->spots[i], 0, sizeof(c->spots[i]));
 	}
-	pthread_mutex_unlock(&c->spot_lock);
+	leaf_unlock(&c->spot_lock);
 }
 
 static void invalidate(struct osfs_cache *c, int kind, bool resync)
@@ -647,10 +698,10 @@ static void invalidate(struct osfs_cache *c, int kind, bool resync)
 	for (int k = 0; k < OSFS_NKINDS; k++) {
 		if (kind >= 0 && k != kind)
 			continue;
-		pthread_mutex_lock(&c->slots[k].lock);
+		slot_lock(&c->slots[k].lock);
 		c->slots[k].must_refresh = true;
 		c->slots[k].must_resync |= resync;
-		pthread_mutex_unlock(&c->slots[k].lock);
+		slot_unlock(&c->slots[k].lock);
 	}
 }
 
@@ -665,6 +716,16 @@ void osfs_cache_resync(struct osfs_cache *c)
 }
 
 /* ---- watches ---- */
+
+static void watch_lock(struct osfs_cache *c)
+{
+	leaf_lock(&c->watch_lock);
+}
+
+static void watch_unlock(struct osfs_cache *c)
+{
+	leaf_unlock(&c->watch_lock);
+}
 
 static struct watch *watch_find_locked(struct osfs_cache *c, enum osfs_kind_id kind, const char *id)
 {
@@ -684,14 +745,21 @@ static void watch_drop_locked(struct osfs_cache *c, struct watch *w)
 }
 
 /* The watch of (kind, id), made or started again; NULL when none can be
- * made.  Under watch_lock. */
-static struct watch *watch_start_locked(struct osfs_cache *c, enum osfs_kind_id kind, const char *id)
+ * made.  When the table is full, the oldest watch goes, but only once its
+ * kind was invalidated (forgetting a watch must not bring back old data):
+ * `invalidated` names the kind the caller invalidated (-1: none); for
+ * another, NULL with *evict set to it (else -1).  Under watch_lock. */
+static struct watch *watch_start_locked(struct osfs_cache *c, enum osfs_kind_id kind, const char *id,
+					int invalidated, int *evict)
 {
 	struct watch *w = watch_find_locked(c, kind, id);
 
+	*evict = -1;
 	if (!w && c->nwatches == MAX_WATCHES && !c->watches[0].fetching) {
-		/* forgetting a watch must not bring back old data */
-		osfs_cache_invalidate(c, (int)c->watches[0].kind);
+		if ((int)c->watches[0].kind != invalidated) {
+			*evict = (int)c->watches[0].kind;
+			return NULL;
+		}
 		watch_drop_locked(c, &c->watches[0]);
 	}
 	if (!w && c->nwatches < MAX_WATCHES) {
@@ -705,7 +773,7 @@ static struct watch *watch_start_locked(struct osfs_cache *c, enum osfs_kind_id 
 			w = NULL;
 	}
 	if (w) {
-		w->until = osfs_now_real() + OSFS_WATCH_MAX_S;
+		w->until = osfs_now_mono() + OSFS_WATCH_MAX_S;
 		w->settled = false;
 		w->field = -1;
 		free(w->was);
@@ -716,13 +784,30 @@ static struct watch *watch_start_locked(struct osfs_cache *c, enum osfs_kind_id 
 	return w;
 }
 
+/* watch_start_locked, invalidating what an eviction needs between
+ * holds of watch_lock (slot locks are never taken under it).  Called
+ * and returns with watch_lock held. */
+static struct watch *watch_start(struct osfs_cache *c, enum osfs_kind_id kind, const char *id)
+{
+	int invalidated = -1, evict;
+	struct watch *w;
+
+	while (!(w = watch_start_locked(c, kind, id, invalidated, &evict)) && evict >= 0) {
+		watch_unlock(c);
+		osfs_cache_invalidate(c, evict);
+		invalidated = evict;
+		watch_lock(c);
+	}
+	return w;
+}
+
 void osfs_cache_watch(struct osfs_cache *c, enum osfs_kind_id kind, const char *id)
 {
 	if (!osfs_kinds[kind].show_path)
 		return;
-	pthread_mutex_lock(&c->watch_lock);
-	watch_start_locked(c, kind, id);
-	pthread_mutex_unlock(&c->watch_lock);
+	watch_lock(c);
+	watch_start(c, kind, id);
+	watch_unlock(c);
 }
 
 void osfs_cache_watch_field(struct osfs_cache *c, enum osfs_kind_id kind,
@@ -733,12 +818,12 @@ void osfs_cache_watch_field(struct osfs_cache *c, enum osfs_kind_id kind,
 
 	if (!osfs_kinds[kind].show_path || field < 0)
 		return;
-	pthread_mutex_lock(&c->watch_lock);
-	if ((w = watch_start_locked(c, kind, before->id)) && (w->was = strdup(osfs_res_val(before, field)))) {
+	watch_lock(c);
+	if ((w = watch_start(c, kind, before->id)) && (w->was = strdup(osfs_res_val(before, field)))) {
 		w->field = field;
-		w->until = osfs_now_real() + OSFS_WATCH_LATE_S;
+		w->until = osfs_now_mono() + OSFS_WATCH_LATE_S;
 	}
-	pthread_mutex_unlock(&c->watch_lock);
+	watch_unlock(c);
 }
 
 /* Still changing: a task is running, or it is being built or queued. */
@@ -852,12 +937,12 @@ int osfs_cache_fresh(struct osfs_cache *c, enum osfs_kind_id kind,
 	int ret = 0;
 
 	*out = NULL;
-	pthread_mutex_lock(&c->watch_lock);
+	watch_lock(c);
 	while ((w = watch_find_locked(c, kind, r->id)) && w->fetching)
 		pthread_cond_wait(&c->watch_done, &c->watch_lock);
 	if (!w)
 		goto out;
-	if (osfs_now_real() > w->until) {
+	if (osfs_now_mono() > w->until) {
 		watch_drop_locked(c, w);
 		goto out;
 	}
@@ -865,16 +950,20 @@ int osfs_cache_fresh(struct osfs_cache *c, enum osfs_kind_id kind,
 		watch_drop_locked(c, w); /* the listing holds what it saw */
 		goto out;
 	}
-	if (w->one && osfs_now_real() - w->one->fetched < FRESH_S) {
+	if (w->one && osfs_now_mono() - w->one->arrived < FRESH_S) {
 		*out = osfs_listing_hold(w->one);
 		goto out;
 	}
 	w->fetching = true;
-	pthread_mutex_unlock(&c->watch_lock);
+	watch_unlock(c);
 
 	ret = fetch_one(c, kind, r, &one);
+	if (ret == -ENOENT)
+		/* it is gone; readers of it wait (w->fetching) until the
+		 * listing says so, other lookups do not */
+		forget(c, kind, r->id);
 
-	pthread_mutex_lock(&c->watch_lock);
+	watch_lock(c);
 	pthread_cond_broadcast(&c->watch_done);
 	w = watch_find_locked(c, kind, r->id);
 	if (w)
@@ -886,8 +975,6 @@ int osfs_cache_fresh(struct osfs_cache *c, enum osfs_kind_id kind,
 	if (ret < 0 || !one) {
 		if (w)
 			watch_drop_locked(c, w);
-		if (ret == -ENOENT)
-			forget(c, kind, r->id); /* it is gone */
 		goto out;
 	}
 	if (w) {
@@ -901,11 +988,11 @@ int osfs_cache_fresh(struct osfs_cache *c, enum osfs_kind_id kind,
 		w->settled = watch_settles(w, one->items[0]);
 	}
 	*out = one;
-	pthread_mutex_unlock(&c->watch_lock);
+	watch_unlock(c);
 	learn(c, kind, one);
 	return 0;
 out:
-	pthread_mutex_unlock(&c->watch_lock);
+	watch_unlock(c);
 	return ret;
 }
 
@@ -921,12 +1008,12 @@ static bool listing_preferred(struct osfs_cache *c, enum osfs_kind_id kind)
 	struct slot *s = &c->slots[kind];
 	bool use;
 
-	pthread_mutex_lock(&s->lock);
+	slot_lock(&s->lock);
 	use = cur_usable(c, kind, true) || (osfs_kind_has_delta(&osfs_kinds[kind]) && s->cur) ||
 	      s->spots >= MAX_SPOTS_PER_FETCH;
 	if (!use)
 		s->spots++;
-	pthread_mutex_unlock(&s->lock);
+	slot_unlock(&s->lock);
 	return use;
 }
 
@@ -934,15 +1021,15 @@ static struct osfs_listing *spot_find(struct osfs_cache *c, enum osfs_kind_id ki
 {
 	struct osfs_listing *hit = NULL;
 
-	pthread_mutex_lock(&c->spot_lock);
+	leaf_lock(&c->spot_lock);
 	for (size_t i = 0; i < MAX_SPOTS && !hit; i++) {
 		struct spot *sp = &c->spots[i];
 		if (sp->one && sp->kind == kind && strcmp(sp->fname, fname) == 0 &&
-		    osfs_now_real() - sp->one->fetched < c->ttl[kind]) {
+		    osfs_now_mono() - sp->one->arrived < c->ttl[kind]) {
 			hit = osfs_listing_hold(sp->one);
 		}
 	}
-	pthread_mutex_unlock(&c->spot_lock);
+	leaf_unlock(&c->spot_lock);
 	return hit;
 }
 
@@ -953,14 +1040,14 @@ static void spot_keep(struct osfs_cache *c, enum osfs_kind_id kind, const char *
 
 	if (!copy)
 		return;
-	pthread_mutex_lock(&c->spot_lock);
+	leaf_lock(&c->spot_lock);
 	struct spot *sp = &c->spots[c->next_spot++ % MAX_SPOTS];
 	free(sp->fname);
 	osfs_listing_put(sp->one);
 	sp->kind = kind;
 	sp->fname = copy;
 	sp->one = osfs_listing_hold(one);
-	pthread_mutex_unlock(&c->spot_lock);
+	leaf_unlock(&c->spot_lock);
 }
 
 /* Every single name held of resource `id` now shows `one` (a listing of
@@ -968,7 +1055,7 @@ static void spot_keep(struct osfs_cache *c, enum osfs_kind_id kind, const char *
 static void spots_learn(struct osfs_cache *c, enum osfs_kind_id kind, const char *id,
 			struct osfs_listing *one)
 {
-	pthread_mutex_lock(&c->spot_lock);
+	leaf_lock(&c->spot_lock);
 	for (size_t i = 0; i < MAX_SPOTS; i++) {
 		struct spot *sp = &c->spots[i];
 		if (!sp->one || sp->kind != kind || strcmp(sp->one->items[0]->id, id) != 0)
@@ -976,7 +1063,7 @@ static void spots_learn(struct osfs_cache *c, enum osfs_kind_id kind, const char
 		osfs_listing_put(sp->one);
 		sp->one = one && strcmp(one->items[0]->fname, sp->fname) == 0 ? osfs_listing_hold(one) : NULL;
 	}
-	pthread_mutex_unlock(&c->spot_lock);
+	leaf_unlock(&c->spot_lock);
 }
 
 /* The one resource named exactly `name`, asked of the API alone. */
@@ -1005,10 +1092,10 @@ static int fetch_known(struct osfs_cache *c, enum osfs_kind_id kind, const char 
 	int ret = 0;
 
 	*out = NULL;
-	pthread_mutex_lock(&s->lock);
+	slot_lock(&s->lock);
 	if (s->cur)
 		stale = osfs_listing_hold(s->cur);
-	pthread_mutex_unlock(&s->lock);
+	slot_unlock(&s->lock);
 	if (stale)
 		old = osfs_listing_find(stale, fname);
 	if (old && old->name && strcmp(old->name, name) == 0) {
@@ -1034,13 +1121,13 @@ int osfs_cache_name_created(struct osfs_cache *c, enum osfs_kind_id kind, const 
 
 	if (!name)
 		return -ENOMEM;
-	pthread_mutex_lock(&s->merge_lock); /* no listing is named meanwhile */
-	pthread_mutex_lock(&s->lock);
+	slot_lock(&s->merge_lock); /* no listing is named meanwhile */
+	slot_lock(&s->lock);
 	shown = s->cur ? osfs_listing_find(s->cur, fname) : NULL;
 	if (!shown || strcmp(shown->id, id) == 0)
 		ret = osfs_names_give(c->names[kind], fname, id, name);
-	pthread_mutex_unlock(&s->lock);
-	pthread_mutex_unlock(&s->merge_lock);
+	slot_unlock(&s->lock);
+	slot_unlock(&s->merge_lock);
 	free(name);
 	return ret;
 }

@@ -190,18 +190,39 @@ static struct timespec first_seen(struct osfs_glue *g, const struct osfs_node *n
 	return (struct timespec){ .tv_sec = (time_t)t };
 }
 
+/* Does new content continue old's (old's bytes, then perhaps more)? */
+static bool continues(const struct osfs_snap *old, const char *buf, size_t len)
+{
+	return len >= old->len && memcmp(old->data, buf, old->len) == 0;
+}
+
 /* The content of dynamic node `ino` as of now: a new reference in *out.
- * The mtime moves only when the content differs from the last render. */
+ * The mtime moves only when the content differs from the last render.
+ *
+ * console.log is read by whoever holds its inode from one version to its
+ * end: a render that only adds to the last replaces it (a reader midway
+ * still reads the one version, now longer; `tail -f` follows), but one
+ * that does not (Nova answers the last lines, so a long console's window
+ * moves on) leaves ino its old content for good (`final`).  *moved then
+ * says the name must go to a new inode, and *newer (when not NULL: a
+ * lookup) gets the new render for it; else it is dropped.  A lookup that
+ * finds ino final is told *moved too. */
 static int snap_render(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *node,
-		       struct osfs_snap **out)
+		       struct osfs_snap **out, bool *moved, struct osfs_snap **newer)
 {
 	struct osfs_snap *old = osfs_inodes_snap_get(g->inodes, ino), *s = NULL;
+	bool console = node->type == OSFS_N_CONSOLE;
 	char *buf = NULL;
 	size_t len = 0;
 	int ret;
 
 	*out = NULL;
-	if (old && node->type == OSFS_N_CONSOLE && osfs_now_mono() - old->made < CONSOLE_REUSE_S) {
+	if (old && console && atomic_load(&old->final)) {
+		*out = old;
+		*moved = newer != NULL; /* a lookup: the name goes to a new inode */
+		return 0;
+	}
+	if (old && console && osfs_now_mono() - old->made < CONSOLE_REUSE_S) {
 		*out = old;
 		return 0;
 	}
@@ -209,6 +230,18 @@ static int snap_render(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *no
 		goto out;
 	if (!(s = osfs_snap_new(buf, len))) {
 		ret = -ENOMEM;
+		goto out;
+	}
+	if (old && console && !continues(old, buf, len)) {
+		atomic_store(&old->final, true);
+		*moved = true;
+		s->mtime = first_seen(g, node); /* the new inode's first content */
+		if (newer)
+			*newer = s;
+		else
+			osfs_snap_put(s);
+		*out = old;
+		old = NULL;
 		goto out;
 	}
 	s->mtime = osfs_inodes_content_mtime(g->inodes, ino, buf, len, first_seen(g, node));
@@ -237,9 +270,10 @@ static void pin_content(struct osfs_glue *g, fuse_ino_t ino, char *content, size
 /* Attributes of node as inode ino.  Regular files are rendered now (unless
  * `render` is false: then a dynamic file's size is unknown and left at 0).
  * A resource file whose content moved on since ino first showed it keeps
- * showing the old size and mtime: *moved says so. */
+ * showing the old size and mtime: *moved says so; so does a console.log
+ * whose window moved on (its new render in *newer, when not NULL). */
 static int stat_node(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *node, bool render,
-		     struct stat *st, bool *moved)
+		     struct stat *st, bool *moved, struct osfs_snap **newer)
 {
 	bool dynamic = osfs_node_is_dynamic(node);
 	struct osfs_snap *s;
@@ -255,7 +289,7 @@ static int stat_node(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *node
 		free(content);
 	if (ret < 0 || !dynamic || !render)
 		return ret;
-	if ((ret = snap_render(g, ino, node, &s)) < 0)
+	if ((ret = snap_render(g, ino, node, &s, moved, newer)) < 0)
 		return ret;
 	st->st_size = (off_t)s->len;
 	st->st_blocks = (st->st_size + 511) / 512;
@@ -293,6 +327,7 @@ static void evict(struct osfs_glue *g)
 static int make_entry(struct osfs_glue *g, fuse_ino_t parent, const char *name,
 		      struct osfs_node *node, struct fuse_entry_param *e)
 {
+	struct osfs_snap *newer = NULL;
 	bool moved = false;
 	uint64_t ino;
 	int ret, tries = 0;
@@ -301,12 +336,18 @@ static int make_entry(struct osfs_glue *g, fuse_ino_t parent, const char *name,
 	do { /* an inode showing older content goes out of the name: a new one */
 		if (moved)
 			osfs_inodes_retire(g->inodes, ino);
-		if ((ret = osfs_inodes_lookup(g->inodes, parent, name, &ino)) < 0)
+		if ((ret = osfs_inodes_lookup(g->inodes, parent, name, &ino)) < 0) {
+			osfs_snap_put(newer);
 			return ret;
-		ret = stat_node(g, ino, node, true, &e->attr, &moved);
+		}
+		if (newer) /* the render that moved the old one on: no second request */
+			osfs_inodes_snap_set(g->inodes, ino, newer);
+		newer = NULL;
+		ret = stat_node(g, ino, node, true, &e->attr, &moved, &newer);
 	} while (ret == 0 && moved && ++tries < 3);
+	osfs_snap_put(newer);
 	if (ret < 0 && osfs_node_is_dynamic(node))
-		ret = stat_node(g, ino, node, false, &e->attr, &moved);
+		ret = stat_node(g, ino, node, false, &e->attr, &moved, NULL);
 	if (ret < 0) {
 		osfs_inodes_forget(g->inodes, ino, 1);
 		return ret;
@@ -436,7 +477,7 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	int ret = resolve(g, ino, NULL, &node, NULL);
 
 	if (ret == 0)
-		ret = stat_node(g, ino, &node, true, &st, &moved);
+		ret = stat_node(g, ino, &node, true, &st, &moved, NULL);
 	if (moved)
 		changed(g, &node);
 	if (ret < 0)
@@ -566,7 +607,7 @@ static int setattr_node(struct osfs_glue *g, fuse_ino_t ino, const struct stat *
 	if (ret == 0 && (to_set & FUSE_SET_ATTR_SIZE))
 		osfs_inodes_shows_reset(g->inodes, ino); /* its writer changes it */
 	if (ret == 0)
-		ret = stat_node(g, ino, &node, true, st, &moved);
+		ret = stat_node(g, ino, &node, true, st, &moved, NULL);
 	if (ret == 0 && (to_set & FUSE_SET_ATTR_SIZE))
 		st->st_size = attr->st_size;
 out:
@@ -722,9 +763,10 @@ static int read_dynamic(fuse_req_t req, struct osfs_glue *g, fuse_ino_t ino,
 			struct osfs_node *node, size_t size, off_t off)
 {
 	struct osfs_snap *s = osfs_inodes_snap_get(g->inodes, ino);
+	bool moved = false; /* no old render to move on from */
 	int ret = 0;
 
-	if (!s && (ret = snap_render(g, ino, node, &s)) < 0)
+	if (!s && (ret = snap_render(g, ino, node, &s, &moved, NULL)) < 0)
 		return ret;
 	if (off >= 0 && (size_t)off + size >= s->len && node->type != OSFS_N_CONSOLE)
 		osfs_inodes_snap_set(g->inodes, ino, NULL); /* console.log: kept for its reuse */

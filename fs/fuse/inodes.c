@@ -84,6 +84,7 @@ struct osfs_snap *osfs_snap_new(const char *data, size_t len)
 	if (!s)
 		return NULL;
 	atomic_init(&s->refs, 1);
+	atomic_init(&s->final, false);
 	s->made = osfs_now_mono();
 	s->mtime = (struct timespec){ 0 };
 	s->len = len;

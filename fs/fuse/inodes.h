@@ -35,9 +35,11 @@
 #define OSFS_ROOT_INO 1   /* FUSE_ROOT_ID */
 
 /* The content of a file that changes by itself, as rendered once.
- * Immutable once made; refcounted. */
+ * Immutable once made but for `final`; refcounted. */
 struct osfs_snap {
 	atomic_int refs;
+	atomic_bool final;       /* its inode shows it for good (set once, by
+				  * the glue: a console.log moved on) */
 	struct timespec mtime;   /* when the content last differed */
 	double made;             /* CLOCK_MONOTONIC seconds of the render */
 	size_t len;

@@ -9,9 +9,13 @@
  * then asks the kernel to send again what the dead generation had read but
  * not answered (FUSE_NOTIFY_RESEND, Linux 6.9); an older kernel refuses,
  * and a caller of such a request waits until it is interrupted.  A request
- * sent again that may have changed the cloud (a write, mkdir, rmdir, ...)
- * is not done twice: the relay answers it ETIMEDOUT, the errno of an
- * answer that never came, and the session never sees it.
+ * that may change the cloud (a write, mkdir, rmdir, ...) is never done
+ * twice.  Writes from offset 0 are noted in a journal after FUSE_INIT in
+ * the same memfd, marked the moment an HTTP request other than GET leaves
+ * for one (osfs_http_on_change); sent again, such a write whose note says
+ * nothing left is served by the session.  Any other is answered ETIMEDOUT
+ * by the relay, the errno of an answer that never came, and the session
+ * never sees it.
  *
  * One relay per process: libfuse hands io callbacks the session's
  * userdata, which is the glue's, so the relay's state is this file's.

@@ -46,7 +46,7 @@ static struct osfs_listing *wrap(enum osfs_kind_id kind, struct osfs_res **items
 	l->items = items;
 	l->n = n;
 	l->fetched = fetched;
-	l->arrived = osfs_now_real();
+	l->arrived = osfs_now_mono();
 	qsort(items, n, sizeof(*items), cmp_fname);
 	memcpy(l->by_id, items, n * sizeof(*items));
 	qsort(l->by_id, n, sizeof(*items), cmp_id);

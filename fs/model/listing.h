@@ -22,8 +22,10 @@
 struct osfs_listing {
 	atomic_int refs;
 	enum osfs_kind_id kind;
-	double fetched;            /* when the oldest request behind it started */
-	double arrived;            /* when its newest answer arrived: its age */
+	double fetched;            /* when the oldest request behind it started
+				    * (wall clock: compared with the API's times) */
+	double arrived;            /* when its newest answer arrived (monotonic):
+				    * its age */
 	struct osfs_res **items;   /* sorted by fname */
 	size_t n;
 	struct osfs_res **by_id;   /* the same, sorted by id */

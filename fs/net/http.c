@@ -1,10 +1,15 @@
 /* http.c - libcurl behind a small request/response interface.
  *
- * Each thread lazily creates one easy handle (pthread key), so a handle is
- * never used by two threads at once; the share handle lets them reuse DNS
- * answers, TLS sessions and open connections.  Responses are capped at
- * opts.max_body bytes.  Debug lines name the method, URL, status, time and
- * request id, never a header value that could hold a token.
+ * A request borrows an idle easy handle from the mount's pool (or makes
+ * one) and gives it back when done, so a handle, and the connections it
+ * keeps open, serve one request at a time whichever thread asks.  Open
+ * connections are reused through the handles that hold them: a request
+ * takes the handle that last spoke to its host (scheme://host:port).  The
+ * share handle shares only what libcurl supports sharing between threads:
+ * DNS answers and TLS sessions (never the connection cache).  Responses
+ * are capped at opts.max_body bytes.  Debug lines name the method, URL,
+ * status, time and request id, never a header value that could hold a
+ * token.
  */
 #include "http.h"
 #include "osfs_base.h"
@@ -14,16 +19,30 @@
 #include <malloc.h>
 #include <stdio.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#define POOL_MAX 64     /* idle handles kept; more are closed when given back */
+#define ORIGIN_MAX 256  /* "scheme://host:port" remembered per idle handle */
+
+/* An idle easy handle, and the host its connections last went to. */
+struct idle {
+	CURL *h;
+	char origin[ORIGIN_MAX];
+};
 
 struct osfs_http {
 	struct osfs_http_opts opts;
 	char *cacert, *cert, *key;
 	CURLSH *share;
-	pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
-	pthread_key_t handle_key;
+	pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST]; /* libcurl's, one per data
+							   * shared; leaves */
+	pthread_mutex_t pool_lock;  /* protects idle, nidle; a leaf: nothing
+				     * (no curl call) is done under it */
+	struct idle idle[POOL_MAX]; /* most recently given back last */
+	size_t nidle;
 };
 
 struct body_buf {
@@ -51,6 +70,14 @@ static const struct {
 	{ CURLE_SSL_CONNECT_ERROR, EPROTO },
 	{ CURLE_OUT_OF_MEMORY, ENOMEM },
 };
+
+/* Called before each request that may change the cloud leaves. */
+static void (*_Atomic on_change)(void);
+
+void osfs_http_on_change(void (*fn)(void))
+{
+	atomic_store(&on_change, fn);
+}
 
 int osfs_http_status_errno(long status)
 {
@@ -106,11 +133,6 @@ static void share_unlock(CURL *h, curl_lock_data data, void *ctx)
 	pthread_mutex_unlock(&http->share_locks[data]);
 }
 
-static void handle_destroy(void *h)
-{
-	curl_easy_cleanup(h);
-}
-
 struct osfs_http *osfs_http_new(const struct osfs_http_opts *opts)
 {
 	struct osfs_http *http = calloc(1, sizeof(*http));
@@ -123,7 +145,7 @@ struct osfs_http *osfs_http_new(const struct osfs_http_opts *opts)
 	http->key = opts->key ? strdup(opts->key) : NULL;
 	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_init(&http->share_locks[i], NULL);
-	pthread_key_create(&http->handle_key, handle_destroy);
+	pthread_mutex_init(&http->pool_lock, NULL);
 	http->share = curl_share_init();
 	if (http->share) {
 		curl_share_setopt(http->share, CURLSHOPT_LOCKFUNC, share_lock);
@@ -131,7 +153,6 @@ struct osfs_http *osfs_http_new(const struct osfs_http_opts *opts)
 		curl_share_setopt(http->share, CURLSHOPT_USERDATA, http);
 		curl_share_setopt(http->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 		curl_share_setopt(http->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-		curl_share_setopt(http->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
 	}
 	return http;
 }
@@ -140,10 +161,10 @@ void osfs_http_free(struct osfs_http *http)
 {
 	if (!http)
 		return;
-	CURL *h = pthread_getspecific(http->handle_key);
-	if (h)
-		curl_easy_cleanup(h);
-	pthread_key_delete(http->handle_key);
+	/* no request is running: every handle is back in the pool */
+	for (size_t i = 0; i < http->nidle; i++)
+		curl_easy_cleanup(http->idle[i].h);
+	pthread_mutex_destroy(&http->pool_lock);
 	if (http->share)
 		curl_share_cleanup(http->share);
 	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
@@ -154,18 +175,57 @@ void osfs_http_free(struct osfs_http *http)
 	free(http);
 }
 
-static CURL *thread_handle(struct osfs_http *http)
+/* The length of url's "scheme://host:port" (the whole url if no path). */
+static size_t origin_len(const char *url)
 {
-	CURL *h = pthread_getspecific(http->handle_key);
+	const char *host = strstr(url, "://");
 
-	if (h) {
-		curl_easy_reset(h);
-		return h;
+	host = host ? host + 3 : url;
+	return (size_t)(host - url) + strcspn(host, "/?#");
+}
+
+/* An easy handle for a request to url, this thread's until handle_put:
+ * the idle one that last spoke to url's host (its connection may still be
+ * open), else the most recent idle one, else a new one.  NULL on ENOMEM. */
+static CURL *handle_get(struct osfs_http *http, const char *url)
+{
+	size_t n = origin_len(url), pick;
+	CURL *h = NULL;
+
+	pthread_mutex_lock(&http->pool_lock);
+	for (pick = http->nidle; pick > 0; pick--)
+		if (strlen(http->idle[pick - 1].origin) == n &&
+		    strncmp(http->idle[pick - 1].origin, url, n) == 0)
+			break;
+	if (pick == 0)
+		pick = http->nidle;
+	if (pick > 0) {
+		h = http->idle[pick - 1].h;
+		memmove(&http->idle[pick - 1], &http->idle[pick],
+			(http->nidle - pick) * sizeof(http->idle[0]));
+		http->nidle--;
 	}
-	h = curl_easy_init();
+	pthread_mutex_unlock(&http->pool_lock);
 	if (h)
-		pthread_setspecific(http->handle_key, h);
-	return h;
+		curl_easy_reset(h);
+	return h ? h : curl_easy_init();
+}
+
+/* Give h back to the pool after a request to url (closed when it is full). */
+static void handle_put(struct osfs_http *http, CURL *h, const char *url)
+{
+	size_t n = origin_len(url);
+
+	pthread_mutex_lock(&http->pool_lock);
+	if (http->nidle < POOL_MAX) {
+		struct idle *it = &http->idle[http->nidle++];
+		it->h = h;
+		snprintf(it->origin, sizeof(it->origin), "%.*s", (int)n, url);
+		h = NULL;
+	}
+	pthread_mutex_unlock(&http->pool_lock);
+	if (h)
+		curl_easy_cleanup(h);
 }
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
@@ -320,7 +380,7 @@ int osfs_http_do(struct osfs_http *http, const struct osfs_http_req *req,
 
 	memset(resp, 0, sizeof(*resp));
 	resp->retry_after = -1;
-	h = thread_handle(http);
+	h = handle_get(http, req->url);
 	headers = build_headers(req);
 	if (!h || !headers) {
 		ret = -ENOMEM;
@@ -349,6 +409,11 @@ int osfs_http_do(struct osfs_http *http, const struct osfs_http_req *req,
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	set_tls(h, http);
 
+	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
+		void (*fn)(void) = atomic_load(&on_change);
+		if (fn)
+			fn();
+	}
 	rc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &resp->seconds);
 	resp->sent = request_left(h);
@@ -365,8 +430,10 @@ int osfs_http_do(struct osfs_http *http, const struct osfs_http_req *req,
 		  resp->request_id ? resp->request_id : "no request id");
 out:
 	free_headers(headers);
-	if (h)
+	if (h) {
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+		handle_put(http, h, req->url);
+	}
 	resp->body = body.data ? body.data : strdup("");
 	resp->len = body.len;
 	return ret;

@@ -1,10 +1,13 @@
 /* http.h - HTTP requests over libcurl, and the one table from HTTP status
  * and transport failure to errno.
  *
- * One struct osfs_http per mount.  Each thread gets its own curl easy
- * handle; DNS, TLS sessions and connections are shared between them through
- * a curl share handle.  Every request has a connect timeout, a total
- * timeout and a cap on the response body.  No curl type leaves http.c.
+ * One struct osfs_http per mount.  A request borrows a curl easy handle
+ * from the mount's pool and gives it back, so each open connection serves
+ * one request at a time and is reused by the next request to its host;
+ * DNS answers and TLS sessions are shared through a curl share handle.
+ * osfs_http_free may be called only once no request is running.  Every
+ * request has a connect timeout, a total timeout and a cap on the response
+ * body.  No curl type leaves http.c.
  */
 #ifndef OSFS_HTTP_H
 #define OSFS_HTTP_H
@@ -56,6 +59,11 @@ int osfs_http_global_init(void);
 /* Returns NULL on allocation failure.  Copies what it needs from opts. */
 struct osfs_http *osfs_http_new(const struct osfs_http_opts *opts);
 void osfs_http_free(struct osfs_http *http);
+
+/* fn (NULL: none) is called, in the requesting thread, just before each
+ * request other than GET and HEAD leaves: the restart journal (relay.c)
+ * learns that a write may have reached the cloud. */
+void osfs_http_on_change(void (*fn)(void));
 
 /* Performs the request.  Returns 0 when a response arrived (whatever its
  * status: see resp->status), or -errno when none did: -ETIMEDOUT,

@@ -369,10 +369,11 @@ class Server:
                  "addresses", "config_drive", "disk_config", "sec_groups",
                  "user_data", "az", "volumes", "pending", "cache", "hostname",
                  "networks", "admin_pass", "index", "ports", "own_ports", "bdms",
-                 "old_flavor", "old_vm", "shelved_image")
+                 "old_flavor", "old_vm", "shelved_image", "console")
 
     def __init__(self):
         self.cache = {}
+        self.console = None     # lines added by /_emu/console, else the fake driver's
         self.pending = None
         self.locked = False
         self.locked_reason = None
@@ -2315,7 +2316,8 @@ class Nova:
             if action == "os-getConsoleOutput":
                 if s.vm_state == "building" or not s.host:
                     raise HTTPError(409, "Instance %s is not ready" % s.id)
-                out = "FAKE CONSOLE OUTPUT\nANOTHER\nLAST LINE"
+                out = "\n".join(s.console) if s.console is not None else \
+                    "FAKE CONSOLE OUTPUT\nANOTHER\nLAST LINE"
                 ln = arg.get("length")
                 if ln is not None and int(ln) != -1:
                     ln = int(ln)
@@ -5322,6 +5324,16 @@ class Emulator:
                         st._add_server(s)
                         ids.append(s.id)
                 return json_resp(200, {"ids": ids})
+        if path == "/_emu/console" and m == "POST":
+            # a booted guest prints: its lines are added to the server's
+            # console (os-getConsoleOutput answers the last `length`)
+            body = body or {}
+            with st.lock:
+                s = st.servers.get(body.get("id"))
+                if s is None:
+                    raise HTTPError(404, "no such server")
+                s.console = (s.console or []) + [str(x) for x in body.get("lines", [])]
+                return json_resp(200, {"lines": len(s.console)})
         if path == "/_emu/volumes" and m == "GET":
             with st.lock:
                 st.settle()

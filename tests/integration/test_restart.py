@@ -230,14 +230,13 @@ ACTION = "POST /compute/v2.1/servers/{id}/action"
 BOOT = "POST /compute/v2.1/servers"
 
 
-def write_under_a_kill(m, emu, rel, text, counter):
-    """`echo text > rel` while its request is held up in the cloud; the
-    serving process is killed once the request arrived.  The writer's
-    stderr (it must fail)."""
+def echo_under_a_kill(m, text, rel, held, why):
+    """`echo text > rel`; the serving process is killed once held() says
+    the write is held up in the cloud.  The finished writer."""
     writer = subprocess.Popen(["bash", "-c", "echo %s > %s" % (text, rel)], cwd=m.path,
                               stderr=subprocess.PIPE, text=True)
     try:
-        assert wait_for(lambda: emu.count(counter) == 1, 30), "the request did not leave"
+        assert wait_for(held, 30), why
         os.kill(m.serving_pid(), signal.SIGKILL)
         try:
             writer.wait(timeout=30 * SLOW)
@@ -249,6 +248,15 @@ def write_under_a_kill(m, emu, rel, text, counter):
         if writer.poll() is None:
             writer.kill()
             writer.wait(timeout=10)
+    return writer
+
+
+def write_under_a_kill(m, emu, rel, text, counter):
+    """`echo text > rel` while its request is held up in the cloud; the
+    serving process is killed once the request arrived.  The writer's
+    stderr (it must fail)."""
+    writer = echo_under_a_kill(m, text, rel, lambda: emu.count(counter) == 1,
+                               "the request did not leave")
     err = writer.stderr.read()
     assert writer.returncode != 0, "the write under way at the kill succeeded"
     return err
@@ -269,6 +277,36 @@ def test_a_ctl_write_under_way_at_a_kill_is_not_sent_again(emu, mount):
     assert wait_for(lambda: m.read("servers", name, "status") == "SHUTOFF\n", 60 * SLOW)
     assert emu.count(ACTION) == 1, "a stop under way at the kill was sent again"
     assert generation(m) == 2
+
+
+def test_a_ctl_write_whose_request_had_not_left_is_sent_once_after_a_kill(emu, mount):
+    """`resize FLAVOR` looks the flavor up before its POST: killed while the
+    look-up hangs, nothing had left, so the next generation does it, once."""
+    ids = {s["id"]: s for s in emu.servers() if s["status"] == "ACTIVE"}
+    look = mount()      # names seen here, so that the flavors are not listed in m
+    name = next(n for n in sorted(os.listdir(look.p("servers")))
+                if not n.startswith(".") and look.read("servers", n, "id").strip() in ids)
+    sid = look.read("servers", name, "id").strip()
+    flavor = next(f for f in sorted(os.listdir(look.p("flavors"))) if not f.startswith(".")
+                  and look.read("flavors", f, "id").strip() != ids[sid]["flavor_id"])
+    look.unmount()
+    m = mount()
+    m.restarts_expected = True
+    assert m.read("servers", name, "id").strip() == sid
+    emu.reset()
+    emu.fault(method="GET", path="/flavors", hang=True, count=1)
+    try:
+        writer = echo_under_a_kill(
+            m, "resize %s" % flavor, "servers/%s/ctl" % name,
+            lambda: any(k.startswith("GET") and "flavors" in k for k in emu.counters()["requests"])
+            and emu.count(ACTION) == 0, "the look-up did not start, or the POST left")
+    finally:
+        emu.clear_faults()
+    assert writer.returncode == 0, writer.stderr.read()
+    assert emu.count(ACTION) == 1
+    assert wait_for(lambda: m.read("servers", name, "status") == "VERIFY_RESIZE\n", 60 * SLOW)
+    assert generation(m) == 2
+    m.write("servers/%s/ctl" % name, "revert-resize\n")
 
 
 def test_a_boot_under_way_at_a_kill_makes_one_server(emu, cloud, mount):

@@ -3,16 +3,20 @@
  * failures and what the observer hears.
  *
  * The cloud is a fake osfs_api_call defined here, so the linker takes it
- * instead of api.c's: a servers collection the test changes at will. */
+ * instead of api.c's: a servers collection the test changes at will.  So is
+ * the wall clock: clock_gettime here moves CLOCK_REALTIME by wall_shift_s,
+ * as an NTP step or an operator's `date -s` would. */
 #include "api.h"
 #include "cache.h"
 #include "check.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +31,18 @@ static int full_lists, deltas;
 static long delay_us;                  /* each list answer takes this long */
 static int fail_with;                  /* next list answers fail with this errno */
 static bool refuse_deltas;             /* changes-since answers 400 */
+static bool gone[NSERVERS];            /* GET /servers/<id> answers 404 */
+
+static atomic_long wall_shift_s;
+
+int clock_gettime(clockid_t id, struct timespec *ts)
+{
+	int ret = (int)syscall(SYS_clock_gettime, id, ts);
+
+	if (ret == 0 && id == CLOCK_REALTIME)
+		ts->tv_sec += atomic_load(&wall_shift_s);
+	return ret;
+}
 
 static void iso(int secs, char *out, size_t len)
 {
@@ -111,6 +127,7 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 		  struct osfs_http_resp *resp, char **msg)
 {
 	int since, err;
+	bool refuse;
 	long wait;
 
 	memset(resp, 0, sizeof(*resp));
@@ -125,8 +142,16 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 		resp->status = 200;
 		return 0;
 	}
+	if (strncmp(call->path, "/servers/id-", 12) == 0) {
+		int i = atoi(call->path + 12);
+		bool is_gone = i >= 0 && i < NSERVERS && gone[i];
+		pthread_mutex_unlock(&cloud_lock);
+		resp->status = is_gone ? 404 : 500;
+		return is_gone ? -ENOENT : -EIO; /* only gone servers are asked alone here */
+	}
 	since = since_of(call->path);
 	wait = delay_us;
+	refuse = since >= 0 && refuse_deltas;
 	err = fail_with;
 	fail_with = 0;
 	if (since < 0)
@@ -135,7 +160,7 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 		deltas++;
 	pthread_mutex_unlock(&cloud_lock);
 	usleep((useconds_t)wait);
-	if (err || (since >= 0 && refuse_deltas)) {
+	if (err || refuse) {
 		resp->status = err ? 503 : 400;
 		if (msg)
 			*msg = strdup(err ? "busy (HTTP 503)" : "bad changes-since (HTTP 400)");
@@ -158,11 +183,20 @@ static void reset(void)
 		snprintf(status[i], sizeof(status[i]), "ACTIVE");
 		updated[i] = 10;
 		deleted[i] = false;
+		gone[i] = false;
 	}
 	full_lists = deltas = 0;
 	delay_us = 0;
 	fail_with = 0;
 	refuse_deltas = false;
+	pthread_mutex_unlock(&cloud_lock);
+}
+
+/* Set one of the fake's knobs, under cloud_lock. */
+static void set_fake(long *knob, long value)
+{
+	pthread_mutex_lock(&cloud_lock);
+	*knob = value;
 	pthread_mutex_unlock(&cloud_lock);
 }
 
@@ -224,7 +258,7 @@ static void test_single_flight(void)
 	pthread_t t[8];
 
 	reset();
-	delay_us = 200 * 1000;
+	set_fake(&delay_us, 200 * 1000);
 	for (int i = 0; i < 8; i++) {
 		readers[i] = (struct reader){ c, NULL, -1 };
 		pthread_create(&t[i], NULL, read_list, &readers[i]);
@@ -282,7 +316,9 @@ static void test_refused_delta_lists_everything(void)
 	reset();
 	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
 	osfs_listing_put(l);
+	pthread_mutex_lock(&cloud_lock);
 	refuse_deltas = true;
+	pthread_mutex_unlock(&cloud_lock);
 	change(3, "ERROR", 30);
 	osfs_cache_invalidate(c, OSFS_SERVERS);
 	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
@@ -305,7 +341,7 @@ static void test_stale_served_while_refreshing(void)
 	osfs_listing_put(l);
 	sleep_s(0.35);                 /* stale, younger than twice the TTL */
 	change(4, "PAUSED", 40);
-	delay_us = 300 * 1000;
+	set_fake(&delay_us, 300 * 1000);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -314,7 +350,7 @@ static void test_stale_served_while_refreshing(void)
 	CHECK_STR(l ? status_in(l, "srv-4") : NULL, "ACTIVE\n");
 	osfs_listing_put(l);
 	sleep_s(0.45);                 /* the refresh behind the reader is done */
-	delay_us = 0;
+	set_fake(&delay_us, 0);
 	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
 	CHECK_STR(l ? status_in(l, "srv-4") : NULL, "PAUSED\n");
 	CHECK(counted(&full_lists) == 1);
@@ -331,7 +367,9 @@ static void test_failure_is_held(void)
 	char *msg = NULL;
 
 	reset();
+	pthread_mutex_lock(&cloud_lock);
 	fail_with = EAGAIN;
+	pthread_mutex_unlock(&cloud_lock);
 	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, &msg) == -EAGAIN);
 	CHECK(msg && strstr(msg, "503"));
 	free(msg);
@@ -423,8 +461,183 @@ static void test_revisions(void)
 	osfs_cache_free(c);
 }
 
+/* ---- ages against the wall clock ---- */
+
+static int requests(void)
+{
+	return counted(&full_lists) + counted(&deltas);
+}
+
+/* A listing's age is measured on the monotonic clock: a step of the wall
+ * clock neither ages it nor makes it young again. */
+static void test_wall_clock_jump(void)
+{
+	struct osfs_cache *c = new_cache(60);
+	struct osfs_listing *l = NULL;
+	int before;
+
+	reset();
+	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
+	osfs_listing_put(l);
+	before = requests();
+	atomic_store(&wall_shift_s, 3600);      /* forward an hour: still fresh */
+	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
+	CHECK(requests() == before);
+	osfs_listing_put(l);
+	atomic_store(&wall_shift_s, 0);
+	osfs_cache_free(c);
+
+	c = new_cache(0.2);
+	reset();
+	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
+	osfs_listing_put(l);
+	before = requests();
+	atomic_store(&wall_shift_s, -3600);     /* back an hour, then past twice the TTL */
+	sleep_s(0.5);
+	change(2, "SHUTOFF", 30);
+	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
+	CHECK(requests() > before);
+	CHECK_STR(l ? status_in(l, "srv-2") : NULL, "SHUTOFF\n");
+	osfs_listing_put(l);
+	atomic_store(&wall_shift_s, 0);
+	osfs_cache_free(c);
+}
+
+/* ---- the lock order ---- */
+
+/* An observer that, once armed, stops in its first call until released. */
+struct blocker {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool armed, inside, released;
+};
+
+static void block_in_observer(void *ctx, enum osfs_kind_id kind, const char *fname,
+			      enum osfs_change what)
+{
+	struct blocker *b = ctx;
+
+	pthread_mutex_lock(&b->lock);
+	if (b->armed) {
+		b->inside = true;
+		pthread_cond_broadcast(&b->cond);
+		while (!b->released)
+			pthread_cond_wait(&b->cond, &b->lock);
+	}
+	pthread_mutex_unlock(&b->lock);
+}
+
+/* Wait (at most `seconds`) until *flag, under b->lock. */
+static bool wait_flag(struct blocker *b, bool *flag, double seconds)
+{
+	struct timespec until;
+	bool got;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += (time_t)seconds;
+	pthread_mutex_lock(&b->lock);
+	while (!*flag && pthread_cond_timedwait(&b->cond, &b->lock, &until) == 0)
+		;
+	got = *flag;
+	pthread_mutex_unlock(&b->lock);
+	return got;
+}
+
+struct fresh_call {
+	struct osfs_cache *cache;
+	const struct osfs_res *r;
+	int ret;
+	struct blocker *b;
+	bool done;
+};
+
+static void *call_fresh(void *arg)
+{
+	struct fresh_call *f = arg;
+	struct osfs_listing *out = NULL;
+
+	f->ret = osfs_cache_fresh(f->cache, OSFS_SERVERS, f->r, &out);
+	osfs_listing_put(out);
+	pthread_mutex_lock(&f->b->lock);
+	f->done = true;
+	pthread_cond_broadcast(&f->b->cond);
+	pthread_mutex_unlock(&f->b->lock);
+	return NULL;
+}
+
+/* A watched server found gone is dropped from its kind's listing: that
+ * merge (and what the observer is told) must not hold up the lookup of
+ * any other resource. */
+static void test_gone_watch_holds_no_lookup(void)
+{
+	struct osfs_cache *c = new_cache(60);
+	struct blocker b = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, false, false };
+	struct osfs_listing *l = NULL;
+	struct fresh_call gone_one, other;
+	pthread_t t1, t2;
+
+	reset();
+	osfs_cache_observe(c, block_in_observer, &b);
+	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
+	gone_one = (struct fresh_call){ c, osfs_listing_find(l, "srv-1"), 0, &b, false };
+	other = (struct fresh_call){ c, osfs_listing_find(l, "srv-2"), -1, &b, false };
+	osfs_cache_watch(c, OSFS_SERVERS, "id-1");
+	pthread_mutex_lock(&cloud_lock);
+	gone[1] = true;
+	pthread_mutex_unlock(&cloud_lock);
+	pthread_mutex_lock(&b.lock);
+	b.armed = true;
+	pthread_mutex_unlock(&b.lock);
+	pthread_create(&t1, NULL, call_fresh, &gone_one);
+	CHECK(wait_flag(&b, &b.inside, 10));    /* srv-1's removal is being told */
+	pthread_create(&t2, NULL, call_fresh, &other);
+	CHECK(wait_flag(&b, &other.done, 10));  /* srv-2's lookup did not wait for it */
+	CHECK(other.ret == 0);
+	pthread_mutex_lock(&b.lock);
+	b.released = true;
+	pthread_cond_broadcast(&b.cond);
+	pthread_mutex_unlock(&b.lock);
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	CHECK(gone_one.ret == -ENOENT);
+	osfs_listing_put(l);
+	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
+	CHECK(l && !osfs_listing_find(l, "srv-1") && osfs_listing_find(l, "srv-2"));
+	osfs_listing_put(l);
+	osfs_cache_observe(c, NULL, NULL);
+	osfs_cache_free(c);
+}
+
+/* Watches are bounded: the oldest goes when the table is full, and its
+ * kind is listed again (a forgotten watch must not bring back old data).
+ * Debug builds also assert there that no slot lock is taken under
+ * watch_lock. */
+static void test_watch_eviction_invalidates(void)
+{
+	struct osfs_cache *c = new_cache(60);
+	struct osfs_listing *l = NULL;
+	char id[32];
+	int before, n;
+
+	reset();
+	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
+	osfs_listing_put(l);
+	before = requests();
+	for (n = 0; n < 1 << 16 && requests() == before; n++) {
+		snprintf(id, sizeof(id), "w-%d", n);
+		osfs_cache_watch(c, OSFS_SERVERS, id);
+		CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
+		osfs_listing_put(l);
+	}
+	CHECK(requests() == before + 1);
+	osfs_cache_free(c);
+}
+
 int main(void)
 {
+	test_wall_clock_jump();
+	test_gone_watch_holds_no_lookup();
+	test_watch_eviction_invalidates();
 	test_revisions();
 	test_single_flight();
 	test_deltas();

@@ -211,11 +211,11 @@ static char *with_suffix(const char *fname, const char *id, size_t idlen)
 
 /* One entry of a string-keyed table. */
 struct name_entry {
-	char *key;
 	char *val;               /* owners: the id given `key`; current: its file name */
 	char *name;              /* current: the API name that file name was made from */
 	unsigned long batch;     /* owners: the last assignment that handed `key` out */
 	struct name_entry *next; /* same bucket */
+	char key[];              /* in the entry's block: one allocation less per name */
 };
 
 /* A chained hash table; it doubles when it holds as many entries as buckets. */
@@ -280,10 +280,9 @@ static struct name_entry *table_get(struct table *t, const char *key)
 		return e;
 	if (t->n >= t->nbuckets && table_grow(t) < 0)
 		return NULL;
-	if (!(e = calloc(1, sizeof(*e))) || !(e->key = strdup(key))) {
-		free(e);
+	if (!(e = calloc(1, sizeof(*e) + strlen(key) + 1)))
 		return NULL;
-	}
+	strcpy(e->key, key);
 	b = hash_str(key) % t->nbuckets;
 	e->next = t->buckets[b];
 	t->buckets[b] = e;
@@ -296,7 +295,6 @@ static void table_free(struct table *t)
 	for (size_t i = 0; i < t->nbuckets; i++) {
 		for (struct name_entry *e = t->buckets[i], *next; e; e = next) {
 			next = e->next;
-			free(e->key);
 			free(e->val);
 			free(e->name);
 			free(e);

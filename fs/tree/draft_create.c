@@ -173,6 +173,7 @@ static int boot_server(struct osfs_fs *fs, const char *fname, const struct draft
 	if ((ret = boot_body(fs, f, &body, why)) < 0)
 		goto out;
 	out->before = osfs_compute_servers_named(fs->api, f->name);
+	osfs_draft_note_before(fs, OSFS_SERVERS, fname, out->before);
 	ret = osfs_compute_boot(fs->api, body, &out->created, &out->secret, &status, &msg);
 	if (ret < 0 && unclear(status))
 		ret = recover(fs, OSFS_SERVERS, fname, f->name, out, ret,
@@ -209,6 +210,7 @@ static int create_volume(struct osfs_fs *fs, const char *fname, const struct dra
 	int ret;
 
 	out->before = osfs_volume_ids_named(fs->api, f->name);
+	osfs_draft_note_before(fs, OSFS_VOLUMES, fname, out->before);
 	ret = osfs_volume_create(fs->api, f->name, strtol(f->vals[D_SIZE], NULL, 10), &out->created,
 				 &status, &msg);
 	if (ret < 0 && unclear(status))

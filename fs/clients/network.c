@@ -43,17 +43,29 @@ static int get(struct osfs_api *api, const char *path, char **body, char **msg)
 	return ret;
 }
 
-/* A changing request (body may be NULL), sent once: never retried blindly. */
-static int send_once(struct osfs_api *api, const char *method, const char *path, const char *body,
-		     char **msg)
+/* A changing request (body may be NULL), sent once: never retried
+ * blindly.  The answer's body in *answer and its HTTP status in *status
+ * (0: none came), each when asked for. */
+static int send_answered(struct osfs_api *api, const char *method, const char *path,
+			 const char *body, char **answer, long *status, char **msg)
 {
 	struct osfs_http_resp resp = { 0 };
 	struct osfs_api_call c = { .svc = OSFS_SVC_NETWORK, .method = method, .path = path,
 				   .body = body, .no_retry = true };
 	int ret = osfs_api_call(api, &c, &resp, msg);
 
+	if (status)
+		*status = resp.status;
+	if (answer && ret == 0 && !(*answer = strdup(resp.body ? resp.body : "")))
+		ret = -ENOMEM;
 	osfs_http_resp_free(&resp);
 	return ret;
+}
+
+static int send_once(struct osfs_api *api, const char *method, const char *path, const char *body,
+		     char **msg)
+{
+	return send_answered(api, method, path, body, NULL, NULL, msg);
 }
 
 static const char *str_of(struct json_object *obj, const char *key)
@@ -359,11 +371,17 @@ int osfs_network_remove_floating_ip(struct osfs_api *api, const char *server, co
 	return ret;
 }
 
-int osfs_network_release_floating_ip(struct osfs_api *api, const char *id, char **msg)
+/* DELETE the resource at fmt (its id for the one "%s"), sent once. */
+static int delete_once(struct osfs_api *api, const char *fmt, const char *id, char **msg)
 {
-	char *path = osfs_http_path("/v2.0/floatingips/%s", id, NULL);
+	char *path = osfs_http_path(fmt, id, NULL);
 	int ret = path ? send_once(api, "DELETE", path, NULL, msg) : -ENOMEM;
 
 	free(path);
 	return ret;
+}
+
+int osfs_network_release_floating_ip(struct osfs_api *api, const char *id, char **msg)
+{
+	return delete_once(api, "/v2.0/floatingips/%s", id, msg);
 }

@@ -117,24 +117,24 @@ static const struct osfs_verb compute_service_verbs[] = {
 	{ .words = NULL },
 };
 
+/* The verbs of each kind that has a ctl file. */
+static const struct osfs_verb *const kind_verbs[OSFS_NKINDS] = {
+	[OSFS_SERVERS] = server_verbs,
+	[OSFS_KEYPAIRS] = keypair_verbs,
+	[OSFS_VOLUMES] = volume_verbs,
+	[OSFS_FLOATING_IPS] = floating_ip_verbs,
+	[OSFS_ADMIN_SERVERS] = admin_server_verbs,
+	[OSFS_COMPUTE_SERVICES] = compute_service_verbs,
+};
+
 static const struct osfs_verb *verbs_of(enum osfs_kind_id kind)
 {
-	switch (kind) {
-	case OSFS_SERVERS:
-		return server_verbs;
-	case OSFS_KEYPAIRS:
-		return keypair_verbs;
-	case OSFS_VOLUMES:
-		return volume_verbs;
-	case OSFS_FLOATING_IPS:
-		return floating_ip_verbs;
-	case OSFS_ADMIN_SERVERS:
-		return admin_server_verbs;
-	case OSFS_COMPUTE_SERVICES:
-		return compute_service_verbs;
-	default:
-		return NULL;
-	}
+	return kind >= 0 && kind < OSFS_NKINDS ? kind_verbs[kind] : NULL;
+}
+
+bool osfs_ctl_has_verbs(enum osfs_kind_id kind)
+{
+	return verbs_of(kind) != NULL;
 }
 
 /* Does normalised `word` start with the verb's word, then a blank? */

@@ -201,25 +201,42 @@ static int import_keypair(struct osfs_fs *fs, const char *fname, const struct dr
 	return ret;
 }
 
-/* POST /volumes with the copy a create took, once. */
-static int create_volume(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
-			 struct made *out, char *why)
+/* A kind's create request: 0 and *id, or -errno with the HTTP status
+ * in *status (0: no answer came) and the API's message in *msg. */
+typedef int (*post_fn)(struct osfs_api *api, const struct draft_fields *f, char **id,
+		       long *status, char **msg);
+
+/* Send kind's create once, with the ids of its name from before (what a
+ * lost answer is settled by). */
+static int create_once(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname,
+		       const struct draft_fields *f, struct made *out, char *why, post_fn post)
 {
 	char *msg = NULL;
 	long status = 0;
 	int ret;
 
-	out->before = osfs_volume_ids_named(fs->api, f->name);
-	osfs_draft_note_before(fs, OSFS_VOLUMES, fname, out->before);
-	ret = osfs_volume_create(fs->api, f->name, strtol(f->vals[D_SIZE], NULL, 10), &out->created,
-				 &status, &msg);
+	out->before = osfs_draft_kind_of(kind)->named(fs->api, f->name);
+	osfs_draft_note_before(fs, kind, fname, out->before);
+	ret = post(fs->api, f, &out->created, &status, &msg);
 	if (ret < 0 && unclear(status))
-		ret = recover(fs, OSFS_VOLUMES, fname, f->name, out, ret,
-			      osfs_error_unanswered() != NULL, msg, why);
+		ret = recover(fs, kind, fname, f->name, out, ret, osfs_error_unanswered() != NULL, msg,
+			      why);
 	if (ret < 0 && msg && !out->unsure)
 		osfs_draft_fail(why, ret, "%s", msg);
 	free(msg);
 	return ret;
+}
+
+static int post_volume(struct osfs_api *api, const struct draft_fields *f, char **id,
+		       long *status, char **msg)
+{
+	return osfs_volume_create(api, f->name, strtol(f->vals[D_SIZE], NULL, 10), id, status, msg);
+}
+
+static int create_volume(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
+			 struct made *out, char *why)
+{
+	return create_once(fs, OSFS_VOLUMES, fname, f, out, why, post_volume);
 }
 
 void osfs_draft_made_free(struct made *m)

@@ -47,6 +47,11 @@ const struct draft_kind *osfs_draft_kind_of(enum osfs_kind_id kind)
 	return NULL;
 }
 
+bool osfs_drafts_of_kind(enum osfs_kind_id kind)
+{
+	return osfs_draft_kind_of(kind) != NULL;
+}
+
 const char *osfs_draft_noun_of(enum osfs_kind_id kind)
 {
 	return osfs_draft_kind_of(kind)->noun;

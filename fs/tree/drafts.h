@@ -50,6 +50,9 @@
 struct osfs_drafts *osfs_drafts_new(void);
 void osfs_drafts_free(struct osfs_drafts *drafts);
 
+/* Does kind take drafts (mkdir in its directory)? */
+bool osfs_drafts_of_kind(enum osfs_kind_id kind);
+
 /* Carry the drafts across restarts in fd, the supervisor's memory file
  * (draft_keep.c): take the last generation's, then keep them there.  The
  * number taken, or -EINVAL (a file not ours or cut short: none taken). */

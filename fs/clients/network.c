@@ -385,3 +385,50 @@ int osfs_network_release_floating_ip(struct osfs_api *api, const char *id, char 
 {
 	return delete_once(api, "/v2.0/floatingips/%s", id, msg);
 }
+
+/* ---- security groups ---- */
+
+char **osfs_network_security_groups_named(struct osfs_api *api, const char *name)
+{
+	char *path = osfs_http_path("/v2.0/security-groups?fields=id&fields=name&name=%s", name, NULL);
+	char *body = NULL, **ids = NULL;
+
+	if (path && get(api, path, &body, NULL) == 0)
+		ids = osfs_model_ids_named(body, "security_groups", name);
+	free(body);
+	free(path);
+	return ids;
+}
+
+int osfs_network_create_security_group(struct osfs_api *api, const char *name,
+				       const char *description, char **id, long *status, char **msg)
+{
+	struct json_object *root = json_object_new_object(), *sg = json_object_new_object();
+	struct json_object *made = NULL, *obj;
+	char *body, *answer = NULL;
+	int ret;
+
+	*id = NULL;
+	json_object_object_add(sg, "name", json_object_new_string(name));
+	if (description)
+		json_object_object_add(sg, "description", json_object_new_string(description));
+	json_object_object_add(root, "security_group", sg);
+	body = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+	json_object_put(root);
+	if (!body)
+		return -ENOMEM;
+	ret = send_answered(api, "POST", "/v2.0/security-groups", body, &answer, status, msg);
+	if (ret == 0 && (!(made = json_tokener_parse(answer)) ||
+			 !json_object_object_get_ex(made, "security_group", &obj) ||
+			 !str_of(obj, "id") || !(*id = strdup(str_of(obj, "id")))))
+		ret = -EPROTO;
+	json_object_put(made);
+	free(answer);
+	free(body);
+	return ret;
+}
+
+int osfs_network_delete_security_group(struct osfs_api *api, const char *id, char **msg)
+{
+	return delete_once(api, "/v2.0/security-groups/%s", id, msg);
+}

@@ -29,6 +29,7 @@ VERB_FN(run_add_sg);
 VERB_FN(run_remove_sg);
 VERB_FN(run_delete_keypair);
 VERB_FN(run_delete_volume);
+VERB_FN(run_delete_security_group);
 VERB_FN(run_release_fip);
 VERB_FN(run_migrate);
 VERB_FN(run_live_migrate);
@@ -84,6 +85,11 @@ static const struct osfs_verb volume_verbs[] = {
 	{ .words = NULL },
 };
 
+static const struct osfs_verb security_group_verbs[] = {
+	{ .words = "delete", .removes = true, .run = run_delete_security_group },
+	{ .words = NULL },
+};
+
 /* Releasing an address is said on the address itself, never by a server verb. */
 static const struct osfs_verb floating_ip_verbs[] = {
 	{ .words = "release", .removes = true, .run = run_release_fip },
@@ -122,6 +128,7 @@ static const struct osfs_verb *const kind_verbs[OSFS_NKINDS] = {
 	[OSFS_SERVERS] = server_verbs,
 	[OSFS_KEYPAIRS] = keypair_verbs,
 	[OSFS_VOLUMES] = volume_verbs,
+	[OSFS_SECURITY_GROUPS] = security_group_verbs,
 	[OSFS_FLOATING_IPS] = floating_ip_verbs,
 	[OSFS_ADMIN_SERVERS] = admin_server_verbs,
 	[OSFS_COMPUTE_SERVICES] = compute_service_verbs,
@@ -250,6 +257,11 @@ VERB_FN(run_delete_keypair)
 VERB_FN(run_delete_volume)
 {
 	return osfs_volume_delete(fs->api, r->id, msg);
+}
+
+VERB_FN(run_delete_security_group)
+{
+	return osfs_network_delete_security_group(fs->api, r->id, msg);
 }
 
 /* attach and detach change the volume too: it is watched, and its

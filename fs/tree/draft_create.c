@@ -239,6 +239,19 @@ static int create_volume(struct osfs_fs *fs, const char *fname, const struct dra
 	return create_once(fs, OSFS_VOLUMES, fname, f, out, why, post_volume);
 }
 
+static int post_security_group(struct osfs_api *api, const struct draft_fields *f, char **id,
+			       long *status, char **msg)
+{
+	return osfs_network_create_security_group(api, f->name, f->vals[D_DESCRIPTION], id, status,
+						  msg);
+}
+
+static int create_security_group(struct osfs_fs *fs, const char *fname,
+				 const struct draft_fields *f, struct made *out, char *why)
+{
+	return create_once(fs, OSFS_SECURITY_GROUPS, fname, f, out, why, post_security_group);
+}
+
 void osfs_draft_made_free(struct made *m)
 {
 	free(m->created);
@@ -254,6 +267,7 @@ static int (*const creates[OSFS_NKINDS])(struct osfs_fs *fs, const char *fname,
     [OSFS_SERVERS] = boot_server,
     [OSFS_KEYPAIRS] = import_keypair,
     [OSFS_VOLUMES] = create_volume,
+    [OSFS_SECURITY_GROUPS] = create_security_group,
 };
 
 int osfs_draft_create_call(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname,

@@ -39,8 +39,8 @@
 
 enum dfile {
 	D_STATUS, D_MISSING, D_NAME, D_FLAVOR, D_IMAGE, D_KEY_NAME, D_USER_DATA,
-	D_NETWORKS, D_SECURITY_GROUPS, D_BOOT_VOLUME_SIZE, D_AZ, D_PUBLIC_KEY, D_SIZE, D_CTL,
-	D_ERROR, D_METADATA, D_NFILES
+	D_NETWORKS, D_SECURITY_GROUPS, D_BOOT_VOLUME_SIZE, D_AZ, D_PUBLIC_KEY, D_SIZE,
+	D_DESCRIPTION, D_CTL, D_ERROR, D_METADATA, D_NFILES
 };
 
 struct dfile_info {
@@ -56,6 +56,7 @@ struct dfile_info {
 #define KEY (1u << OSFS_KEYPAIRS)
 
 #define VOL (1u << OSFS_VOLUMES)
+#define SG (1u << OSFS_SECURITY_GROUPS)
 
 extern const struct dfile_info osfs_dfiles[D_NFILES];
 

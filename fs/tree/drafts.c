@@ -32,7 +32,9 @@
  * boots and the settler count.  It is a leaf for the draft data: it is
  * never held across an API call or a cache fetch (resolve, boot and settle
  * run without it); notes and log have their own locks, taken under it.
- * drafts->changed (with that lock) is broadcast when a boot ends, settles
+ * Letting it go after a change writes the drafts to the supervisor's
+ * memory file (draft_image.c: one pwrite, under it, so that the file
+ * follows the changes in order).  drafts->changed (with that lock) is broadcast when a boot ends, settles
  * or a settler stops.
  */
 #include "drafts_int.h"

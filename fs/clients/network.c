@@ -43,17 +43,29 @@ static int get(struct osfs_api *api, const char *path, char **body, char **msg)
 	return ret;
 }
 
-/* A changing request (body may be NULL), sent once: never retried blindly. */
-static int send_once(struct osfs_api *api, const char *method, const char *path, const char *body,
-		     char **msg)
+/* A changing request (body may be NULL), sent once: never retried
+ * blindly.  The answer's body in *answer and its HTTP status in *status
+ * (0: none came), each when asked for. */
+static int send_answered(struct osfs_api *api, const char *method, const char *path,
+			 const char *body, char **answer, long *status, char **msg)
 {
 	struct osfs_http_resp resp = { 0 };
 	struct osfs_api_call c = { .svc = OSFS_SVC_NETWORK, .method = method, .path = path,
 				   .body = body, .no_retry = true };
 	int ret = osfs_api_call(api, &c, &resp, msg);
 
+	if (status)
+		*status = resp.status;
+	if (answer && ret == 0 && !(*answer = strdup(resp.body ? resp.body : "")))
+		ret = -ENOMEM;
 	osfs_http_resp_free(&resp);
 	return ret;
+}
+
+static int send_once(struct osfs_api *api, const char *method, const char *path, const char *body,
+		     char **msg)
+{
+	return send_answered(api, method, path, body, NULL, NULL, msg);
 }
 
 static const char *str_of(struct json_object *obj, const char *key)
@@ -359,11 +371,64 @@ int osfs_network_remove_floating_ip(struct osfs_api *api, const char *server, co
 	return ret;
 }
 
-int osfs_network_release_floating_ip(struct osfs_api *api, const char *id, char **msg)
+/* DELETE the resource at fmt (its id for the one "%s"), sent once. */
+static int delete_once(struct osfs_api *api, const char *fmt, const char *id, char **msg)
 {
-	char *path = osfs_http_path("/v2.0/floatingips/%s", id, NULL);
+	char *path = osfs_http_path(fmt, id, NULL);
 	int ret = path ? send_once(api, "DELETE", path, NULL, msg) : -ENOMEM;
 
 	free(path);
 	return ret;
+}
+
+int osfs_network_release_floating_ip(struct osfs_api *api, const char *id, char **msg)
+{
+	return delete_once(api, "/v2.0/floatingips/%s", id, msg);
+}
+
+/* ---- security groups ---- */
+
+char **osfs_network_security_groups_named(struct osfs_api *api, const char *name)
+{
+	char *path = osfs_http_path("/v2.0/security-groups?fields=id&fields=name&name=%s", name, NULL);
+	char *body = NULL, **ids = NULL;
+
+	if (path && get(api, path, &body, NULL) == 0)
+		ids = osfs_model_ids_named(body, "security_groups", name);
+	free(body);
+	free(path);
+	return ids;
+}
+
+int osfs_network_create_security_group(struct osfs_api *api, const char *name,
+				       const char *description, char **id, long *status, char **msg)
+{
+	struct json_object *root = json_object_new_object(), *sg = json_object_new_object();
+	struct json_object *made = NULL, *obj;
+	char *body, *answer = NULL;
+	int ret;
+
+	*id = NULL;
+	json_object_object_add(sg, "name", json_object_new_string(name));
+	if (description)
+		json_object_object_add(sg, "description", json_object_new_string(description));
+	json_object_object_add(root, "security_group", sg);
+	body = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+	json_object_put(root);
+	if (!body)
+		return -ENOMEM;
+	ret = send_answered(api, "POST", "/v2.0/security-groups", body, &answer, status, msg);
+	if (ret == 0 && (!(made = json_tokener_parse(answer)) ||
+			 !json_object_object_get_ex(made, "security_group", &obj) ||
+			 !str_of(obj, "id") || !(*id = strdup(str_of(obj, "id")))))
+		ret = -EPROTO;
+	json_object_put(made);
+	free(answer);
+	free(body);
+	return ret;
+}
+
+int osfs_network_delete_security_group(struct osfs_api *api, const char *id, char **msg)
+{
+	return delete_once(api, "/v2.0/security-groups/%s", id, msg);
 }

@@ -49,6 +49,15 @@ int osfs_network_remove_floating_ip(struct osfs_api *api, const char *server, co
  * message in *msg (caller frees) on failure. */
 int osfs_network_release_floating_ip(struct osfs_api *api, const char *id, char **msg);
 
+/* Security groups: the ids of those named `name` (caller frees; NULL on
+ * failure); create one (0 and *id, or -errno with the HTTP status in
+ * *status, 0 when no answer came); delete one (a group in use by a port
+ * answers 409: -EBUSY, its message in *msg). */
+char **osfs_network_security_groups_named(struct osfs_api *api, const char *name);
+int osfs_network_create_security_group(struct osfs_api *api, const char *name,
+				       const char *description, char **id, long *status, char **msg);
+int osfs_network_delete_security_group(struct osfs_api *api, const char *id, char **msg);
+
 /* From a {"floatingips": [...]} answer: the id and port_id (NULL when
  * unassociated) of the one with floating_ip_address == address.
  * 0, -ENOENT, -EPROTO.  Exported for unit tests. */

@@ -36,24 +36,14 @@
 enum { KEY_CLOUD, KEY_HELP, KEY_VERSION, KEY_DEBUG, KEY_FOREGROUND, KEY_RO, KEY_DROP, KEY_ALLOW_OTHER };
 
 #define OPT(t, m) { t, offsetof(struct osfs_opts, m), 1 }
-#define TTL(t, k) { t, offsetof(struct osfs_opts, ttls) + (k) * sizeof(double), 0 }
 
-static const struct fuse_opt opt_spec[] = {
+/* The options fixed here; -o ttl_KIND=S, one per kind at the root, come
+ * from the kinds table (ttl_opts). */
+static const struct fuse_opt fixed_opts[] = {
 	FUSE_OPT_KEY("--cloud ", KEY_CLOUD),
 	FUSE_OPT_KEY("--cloud=", KEY_CLOUD),
 	FUSE_OPT_KEY("cloud=", KEY_CLOUD),
 	OPT("ttl=%lf", ttl),
-	TTL("ttl_flavors=%lf", OSFS_FLAVORS),
-	TTL("ttl_images=%lf", OSFS_IMAGES),
-	TTL("ttl_servers=%lf", OSFS_SERVERS),
-	TTL("ttl_keypairs=%lf", OSFS_KEYPAIRS),
-	TTL("ttl_limits=%lf", OSFS_LIMITS),
-	TTL("ttl_networks=%lf", OSFS_NETWORKS),
-	TTL("ttl_subnets=%lf", OSFS_SUBNETS),
-	TTL("ttl_ports=%lf", OSFS_PORTS),
-	TTL("ttl_security_groups=%lf", OSFS_SECURITY_GROUPS),
-	TTL("ttl_floating_ips=%lf", OSFS_FLOATING_IPS),
-	TTL("ttl_volumes=%lf", OSFS_VOLUMES),
 	OPT("connect_timeout=%lf", connect_timeout),
 	OPT("timeout=%lf", timeout),
 	OPT("max_response=%lu", max_response),
@@ -85,7 +75,56 @@ static const struct fuse_opt opt_spec[] = {
 	FUSE_OPT_END
 };
 
-static const char usage[] =
+#define NFIXED (sizeof(fixed_opts) / sizeof(fixed_opts[0]))
+
+/* Has kind k an option of its own: a directory at the mount's root? */
+static bool kind_has_ttl(int k)
+{
+	return !osfs_kinds[k].area && !osfs_kinds[k].nested;
+}
+
+/* The option templates, "ttl_servers=%lf" and so on; made once. */
+static char ttl_templates[OSFS_NKINDS][64];
+
+/* fixed_opts, then -o ttl_KIND=S for each kind at the root, into spec
+ * (room for NFIXED + OSFS_NKINDS). */
+static void make_opt_spec(struct fuse_opt *spec)
+{
+	size_t n = NFIXED - 1; /* before FUSE_OPT_END */
+
+	memcpy(spec, fixed_opts, n * sizeof(*spec));
+	for (int k = 0; k < OSFS_NKINDS; k++) {
+		if (!kind_has_ttl(k))
+			continue;
+		snprintf(ttl_templates[k], sizeof(ttl_templates[k]), "ttl_%s=%%lf", osfs_kinds[k].dir);
+		spec[n++] = (struct fuse_opt){ ttl_templates[k],
+			offsetof(struct osfs_opts, ttls) + (unsigned long)k * sizeof(double), 0 };
+	}
+	spec[n] = (struct fuse_opt)FUSE_OPT_END;
+}
+
+/* The -o ttl_KIND lines of the usage, from the kinds table. */
+static void print_ttl_usage(FILE *out)
+{
+	int col = 0;
+
+	fputs("    -o ttl_KIND=S          the same for one kind, with its default:\n", out);
+	for (int k = 0; k < OSFS_NKINDS; k++) {
+		if (!kind_has_ttl(k))
+			continue;
+		if (col == 0)
+			col = fprintf(out, "      ");
+		col += fprintf(out, " ttl_%s (%g)", osfs_kinds[k].dir, osfs_kinds[k].ttl);
+		if (col > 60) {
+			fputc('\n', out);
+			col = 0;
+		}
+	}
+	if (col)
+		fputc('\n', out);
+}
+
+static const char usage_head[] =
 "usage: openstackfs [--cloud NAME | NAME] MOUNTPOINT [-f] [-d] [-o opt,...]\n"
 "\n"
 "Mount an OpenStack cloud as a directory tree.  Credentials come from the\n"
@@ -98,11 +137,9 @@ static const char usage[] =
 "    -h, --help             this help\n"
 "    -V, --version          print the version\n"
 "    -o ro                  read-only mount\n"
-"    -o ttl=SECONDS         how old any listing may be\n"
-"    -o ttl_servers=S, ttl_flavors=S, ttl_images=S, ttl_keypairs=S, ttl_limits=S\n"
-"                           the same for one kind (defaults 10, 300, 120, 60, 30)\n"
-"    -o ttl_networks=S, ttl_subnets=S, ttl_ports=S, ttl_security_groups=S,\n"
-"       ttl_floating_ips=S, ttl_volumes=S   (defaults 60, 60, 10, 60, 10, 10)\n"
+"    -o ttl=SECONDS         how old any listing may be\n";
+
+static const char usage_tail[] =
 "    -o connect_timeout=S   seconds to connect (default 5)\n"
 "    -o timeout=S           seconds for a whole request (default 30)\n"
 "    -o max_response=BYTES  largest API response accepted (default 64 MiB)\n"
@@ -434,12 +471,13 @@ int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct osfs_fs fs = { 0 };
+	struct fuse_opt opt_spec[NFIXED + OSFS_NKINDS];
 	struct osfs_glue *glue = NULL;
 	struct fuse_session *se = NULL;
 	struct fuse_loop_config *loop = NULL;
 	struct hup_waiter hup = { .running = false };
 	struct osfs_handed handed = { .sock = -1, .fuse_fd = -1, .init_fd = -1, .log_fd = -1,
-				       .token_fd = -1 };
+				       .token_fd = -1, .drafts_fd = -1 };
 	int ret = 1, r, supervised;
 
 	/* Few malloc arenas: the cache is shared by every FUSE thread, and one
@@ -455,10 +493,13 @@ int main(int argc, char *argv[])
 	fs.uid = getuid();
 	fs.gid = getgid();
 	fs.mounted_at = time(NULL);
+	make_opt_spec(opt_spec);
 	if (fuse_opt_parse(&args, &fs.opts, opt_spec, opt_proc) == -1)
 		goto out_args;
 	if (fs.opts.show_help) {
-		fputs(usage, stdout);
+		fputs(usage_head, stdout);
+		print_ttl_usage(stdout);
+		fputs(usage_tail, stdout);
 		ret = 0;
 		goto out_args;
 	}
@@ -499,6 +540,9 @@ int main(int argc, char *argv[])
 			handed.generation - 1, strerror(-r));
 		goto out_glue;
 	}
+	if (handed.drafts_fd >= 0 && (r = osfs_drafts_keep(&fs, handed.drafts_fd)) != 0)
+		log_warn("%s the drafts of generation %lu", r < 0 ? "could not read" : "took",
+			 handed.generation - 1);
 	se = fuse_session_new(&args, &osfs_fsops, sizeof(osfs_fsops), glue);
 	if (!se)
 		goto out_glue;

@@ -32,6 +32,7 @@ struct osfs_handed {
 	int init_fd;         /* memfd: the FUSE_INIT request (relay.h) */
 	int log_fd;          /* memfd: the inode log (inolog.h) */
 	int token_fd;        /* memfd: the token (tokenkeep.h) */
+	int drafts_fd;       /* memfd: the drafts (drafts.h) */
 	unsigned long generation;   /* 1 at mount */
 };
 

@@ -29,6 +29,7 @@ VERB_FN(run_add_sg);
 VERB_FN(run_remove_sg);
 VERB_FN(run_delete_keypair);
 VERB_FN(run_delete_volume);
+VERB_FN(run_delete_security_group);
 VERB_FN(run_release_fip);
 VERB_FN(run_migrate);
 VERB_FN(run_live_migrate);
@@ -84,6 +85,11 @@ static const struct osfs_verb volume_verbs[] = {
 	{ .words = NULL },
 };
 
+static const struct osfs_verb security_group_verbs[] = {
+	{ .words = "delete", .removes = true, .run = run_delete_security_group },
+	{ .words = NULL },
+};
+
 /* Releasing an address is said on the address itself, never by a server verb. */
 static const struct osfs_verb floating_ip_verbs[] = {
 	{ .words = "release", .removes = true, .run = run_release_fip },
@@ -117,24 +123,25 @@ static const struct osfs_verb compute_service_verbs[] = {
 	{ .words = NULL },
 };
 
+/* The verbs of each kind that has a ctl file. */
+static const struct osfs_verb *const kind_verbs[OSFS_NKINDS] = {
+	[OSFS_SERVERS] = server_verbs,
+	[OSFS_KEYPAIRS] = keypair_verbs,
+	[OSFS_VOLUMES] = volume_verbs,
+	[OSFS_SECURITY_GROUPS] = security_group_verbs,
+	[OSFS_FLOATING_IPS] = floating_ip_verbs,
+	[OSFS_ADMIN_SERVERS] = admin_server_verbs,
+	[OSFS_COMPUTE_SERVICES] = compute_service_verbs,
+};
+
 static const struct osfs_verb *verbs_of(enum osfs_kind_id kind)
 {
-	switch (kind) {
-	case OSFS_SERVERS:
-		return server_verbs;
-	case OSFS_KEYPAIRS:
-		return keypair_verbs;
-	case OSFS_VOLUMES:
-		return volume_verbs;
-	case OSFS_FLOATING_IPS:
-		return floating_ip_verbs;
-	case OSFS_ADMIN_SERVERS:
-		return admin_server_verbs;
-	case OSFS_COMPUTE_SERVICES:
-		return compute_service_verbs;
-	default:
-		return NULL;
-	}
+	return kind >= 0 && kind < OSFS_NKINDS ? kind_verbs[kind] : NULL;
+}
+
+bool osfs_ctl_has_verbs(enum osfs_kind_id kind)
+{
+	return verbs_of(kind) != NULL;
 }
 
 /* Does normalised `word` start with the verb's word, then a blank? */
@@ -250,6 +257,11 @@ VERB_FN(run_delete_keypair)
 VERB_FN(run_delete_volume)
 {
 	return osfs_volume_delete(fs->api, r->id, msg);
+}
+
+VERB_FN(run_delete_security_group)
+{
+	return osfs_network_delete_security_group(fs->api, r->id, msg);
 }
 
 /* attach and detach change the volume too: it is watched, and its

@@ -53,6 +53,9 @@ struct osfs_verb {
 	const struct osfs_kind *changes;/* another kind whose listing the verb changes */
 };
 
+/* Has kind a ctl file (and an error file): verbs of its own? */
+bool osfs_ctl_has_verbs(enum osfs_kind_id kind);
+
 /* The verb without an argument that `text` names for `kind`, or NULL. */
 const struct osfs_verb *osfs_ctl_parse(enum osfs_kind_id kind, const char *text, size_t len);
 

@@ -61,7 +61,7 @@ int osfs_drafts_boot_begin(struct osfs_fs *fs, enum osfs_kind_id kind, const cha
 	pthread_mutex_lock(&fs->drafts->lock);
 	if ((ret = osfs_draft_find_open_locked(fs->drafts, kind, fname, &dr, why)) == 0)
 		ret = begin_locked(dr, copy, why);
-	pthread_mutex_unlock(&fs->drafts->lock);
+	osfs_draft_unlock(fs->drafts);
 	return ret;
 }
 
@@ -138,7 +138,7 @@ static void settle_end(struct settle *s, const char *id)
 	if (id)
 		osfs_draft_recent_add_locked(d, s->kind, s->fname, id);
 	pthread_cond_broadcast(&d->changed);
-	pthread_mutex_unlock(&d->lock);
+	osfs_draft_unlock(d);
 	osfs_draft_report(fs, s->kind, s->fname, ret, why);
 }
 
@@ -157,7 +157,7 @@ static void *settle_run(void *arg)
 		while (!d->stopping && osfs_draft_wait_until_locked(d, next))
 			;
 		stop = d->stopping;
-		pthread_mutex_unlock(&d->lock);
+		osfs_draft_unlock(d);
 		if (!stop) {
 			id = osfs_draft_find_new(s->fs, s->kind, s->name, s->before);
 			gave_up = !id && osfs_now_mono() > s->until;
@@ -170,13 +170,13 @@ static void *settle_run(void *arg)
 	pthread_mutex_lock(&d->lock);
 	d->settlers--;
 	pthread_cond_broadcast(&d->changed);
-	pthread_mutex_unlock(&d->lock);
+	osfs_draft_unlock(d);
 	return NULL;
 }
 
 /* Start settling dr (lock held): a detached thread, counted in
  * d->settlers; takes over m->before.  0 or -errno (nothing started). */
-static int settle_start_locked(struct osfs_fs *fs, struct draft *dr, struct made *m)
+int osfs_draft_settle_start_locked(struct osfs_fs *fs, struct draft *dr, struct made *m)
 {
 	struct settle *s = calloc(1, sizeof(*s));
 	pthread_attr_t attr;
@@ -229,8 +229,10 @@ static void boot_finish(struct osfs_fs *fs, enum osfs_kind_id kind, const char *
 	if (dr) {
 		dr->boots++;
 		dr->last_ret = ret;
+		osfs_model_strv_free(dr->before); /* the boot is over: nothing left to settle by */
+		dr->before = NULL;
 	}
-	if (dr && ret < 0 && m->unsure && settle_start_locked(fs, dr, m) == 0) {
+	if (dr && ret < 0 && m->unsure && osfs_draft_settle_start_locked(fs, dr, m) == 0) {
 		dr->state = DR_SETTLING;
 	} else if (dr && ret < 0) {
 		dr->state = DR_OPEN;
@@ -246,7 +248,7 @@ static void boot_finish(struct osfs_fs *fs, enum osfs_kind_id kind, const char *
 	if (ret == 0 && m->created)
 		osfs_draft_recent_add_locked(d, kind, fname, m->created);
 	pthread_cond_broadcast(&d->changed);
-	pthread_mutex_unlock(&d->lock);
+	osfs_draft_unlock(d);
 	free(id);
 	if (ret == 0)
 		log_info("%s/%s: created %s", osfs_kinds[kind].dir, fname,
@@ -303,7 +305,7 @@ int osfs_draft_commit(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fn
 		ret = begin_locked(dr, &copy, why);
 	else
 		ret = join_boot_locked(d, kind, fname, boot_wait_s(fs), why);
-	pthread_mutex_unlock(&d->lock);
+	osfs_draft_unlock(d);
 	if (!copy) /* the create in flight reported its own outcome */
 		return *why ? osfs_draft_report(fs, kind, fname, ret, why) : ret;
 	ret = osfs_draft_create_call(fs, kind, fname, &copy->f, &m, why);
@@ -331,7 +333,7 @@ int osfs_drafts_late_create(struct osfs_fs *fs, enum osfs_kind_id kind, const ch
 		return 1;
 	pthread_mutex_lock(&fs->drafts->lock);
 	recent = osfs_draft_recent_find_locked(fs->drafts, kind, NULL, id);
-	pthread_mutex_unlock(&fs->drafts->lock);
+	osfs_draft_unlock(fs->drafts);
 	if (recent)
 		return 0; /* the create this mount just made: the late writer learns it went well */
 	if (asprintf(&msg, "this %s exists already: '%s' is for a draft (mkdir a new name)",

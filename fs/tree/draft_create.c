@@ -173,6 +173,7 @@ static int boot_server(struct osfs_fs *fs, const char *fname, const struct draft
 	if ((ret = boot_body(fs, f, &body, why)) < 0)
 		goto out;
 	out->before = osfs_compute_servers_named(fs->api, f->name);
+	osfs_draft_note_before(fs, OSFS_SERVERS, fname, out->before);
 	ret = osfs_compute_boot(fs->api, body, &out->created, &out->secret, &status, &msg);
 	if (ret < 0 && unclear(status))
 		ret = recover(fs, OSFS_SERVERS, fname, f->name, out, ret,
@@ -200,24 +201,55 @@ static int import_keypair(struct osfs_fs *fs, const char *fname, const struct dr
 	return ret;
 }
 
-/* POST /volumes with the copy a create took, once. */
-static int create_volume(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
-			 struct made *out, char *why)
+/* A kind's create request: 0 and *id, or -errno with the HTTP status
+ * in *status (0: no answer came) and the API's message in *msg. */
+typedef int (*post_fn)(struct osfs_api *api, const struct draft_fields *f, char **id,
+		       long *status, char **msg);
+
+/* Send kind's create once, with the ids of its name from before (what a
+ * lost answer is settled by). */
+static int create_once(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname,
+		       const struct draft_fields *f, struct made *out, char *why, post_fn post)
 {
 	char *msg = NULL;
 	long status = 0;
 	int ret;
 
-	out->before = osfs_volume_ids_named(fs->api, f->name);
-	ret = osfs_volume_create(fs->api, f->name, strtol(f->vals[D_SIZE], NULL, 10), &out->created,
-				 &status, &msg);
+	out->before = osfs_draft_kind_of(kind)->named(fs->api, f->name);
+	osfs_draft_note_before(fs, kind, fname, out->before);
+	ret = post(fs->api, f, &out->created, &status, &msg);
 	if (ret < 0 && unclear(status))
-		ret = recover(fs, OSFS_VOLUMES, fname, f->name, out, ret,
-			      osfs_error_unanswered() != NULL, msg, why);
+		ret = recover(fs, kind, fname, f->name, out, ret, osfs_error_unanswered() != NULL, msg,
+			      why);
 	if (ret < 0 && msg && !out->unsure)
 		osfs_draft_fail(why, ret, "%s", msg);
 	free(msg);
 	return ret;
+}
+
+static int post_volume(struct osfs_api *api, const struct draft_fields *f, char **id,
+		       long *status, char **msg)
+{
+	return osfs_volume_create(api, f->name, strtol(f->vals[D_SIZE], NULL, 10), id, status, msg);
+}
+
+static int create_volume(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
+			 struct made *out, char *why)
+{
+	return create_once(fs, OSFS_VOLUMES, fname, f, out, why, post_volume);
+}
+
+static int post_security_group(struct osfs_api *api, const struct draft_fields *f, char **id,
+			       long *status, char **msg)
+{
+	return osfs_network_create_security_group(api, f->name, f->vals[D_DESCRIPTION], id, status,
+						  msg);
+}
+
+static int create_security_group(struct osfs_fs *fs, const char *fname,
+				 const struct draft_fields *f, struct made *out, char *why)
+{
+	return create_once(fs, OSFS_SECURITY_GROUPS, fname, f, out, why, post_security_group);
 }
 
 void osfs_draft_made_free(struct made *m)
@@ -235,6 +267,7 @@ static int (*const creates[OSFS_NKINDS])(struct osfs_fs *fs, const char *fname,
     [OSFS_SERVERS] = boot_server,
     [OSFS_KEYPAIRS] = import_keypair,
     [OSFS_VOLUMES] = create_volume,
+    [OSFS_SECURITY_GROUPS] = create_security_group,
 };
 
 int osfs_draft_create_call(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname,

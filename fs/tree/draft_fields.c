@@ -10,9 +10,9 @@
 
 
 const struct dfile_info osfs_dfiles[D_NFILES] = {
-	[D_STATUS] = { "status", false, false, SRV | VOL, 0 },
+	[D_STATUS] = { "status", false, false, SRV | VOL | SG, 0 },
 	[D_MISSING] = { "missing", false, false, SRV | KEY, 0 },
-	[D_NAME] = { "name", false, false, SRV | KEY | VOL, 0 },
+	[D_NAME] = { "name", false, false, SRV | KEY | VOL | SG, 0 },
 	[D_FLAVOR] = { "flavor", true, false, SRV, API_TEXT_MAX },
 	[D_IMAGE] = { "image", true, false, SRV, API_TEXT_MAX },
 	[D_KEY_NAME] = { "key_name", true, false, SRV, API_TEXT_MAX },
@@ -23,8 +23,9 @@ const struct dfile_info osfs_dfiles[D_NFILES] = {
 	[D_AZ] = { "availability_zone", true, false, SRV, API_TEXT_MAX },
 	[D_PUBLIC_KEY] = { "public_key", true, false, KEY, VALUE_MAX },
 	[D_SIZE] = { "size", true, false, VOL, 20 },
-	[D_CTL] = { "ctl", true, false, SRV | KEY | VOL, 0 },
-	[D_ERROR] = { "error", false, false, SRV | KEY | VOL, 0 },
+	[D_DESCRIPTION] = { "description", true, false, SG, API_TEXT_MAX },
+	[D_CTL] = { "ctl", true, false, SRV | KEY | VOL | SG, 0 },
+	[D_ERROR] = { "error", false, false, SRV | KEY | VOL | SG, 0 },
 	[D_METADATA] = { "metadata", true, true, SRV, 0 },
 };
 

@@ -30,12 +30,20 @@ static char *volume_missing(const struct draft_fields *f)
 	return strdup(f->vals[D_SIZE] ? "" : "size\n");
 }
 
+static char *nothing_missing(const struct draft_fields *f)
+{
+	(void)f;
+	return strdup("");
+}
+
 const struct draft_kind osfs_draft_kinds[] = {
 	{ OSFS_SERVERS, "boot", "BUILD", "SETTLING", "server", server_missing,
 	  osfs_compute_servers_named },
 	{ OSFS_KEYPAIRS, NULL, NULL, NULL, "keypair", keypair_missing, NULL },
 	{ OSFS_VOLUMES, "create", "creating", "settling", "volume", volume_missing,
 	  osfs_volume_ids_named },
+	{ OSFS_SECURITY_GROUPS, "create", "creating", "settling", "security group", nothing_missing,
+	  osfs_network_security_groups_named },
 };
 const size_t osfs_draft_nkinds = sizeof(osfs_draft_kinds) / sizeof(osfs_draft_kinds[0]);
 
@@ -45,6 +53,11 @@ const struct draft_kind *osfs_draft_kind_of(enum osfs_kind_id kind)
 		if (osfs_draft_kinds[i].kind == kind)
 			return &osfs_draft_kinds[i];
 	return NULL;
+}
+
+bool osfs_drafts_of_kind(enum osfs_kind_id kind)
+{
+	return osfs_draft_kind_of(kind) != NULL;
 }
 
 const char *osfs_draft_noun_of(enum osfs_kind_id kind)

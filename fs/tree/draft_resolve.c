@@ -125,7 +125,7 @@ int osfs_draft_resolve_field(struct osfs_fs *fs, struct osfs_node *node, int f, 
 			id = NULL;
 		}
 	}
-	pthread_mutex_unlock(&fs->drafts->lock);
+	osfs_draft_unlock(fs->drafts);
 	free(value);
 	free(id);
 	return ret;

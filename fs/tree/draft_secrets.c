@@ -51,7 +51,7 @@ void osfs_draft_keep_secret(struct osfs_drafts *d, const char *id, char *pass)
 		osfs_draft_forget_secret_locked(d, id);
 		s->next = d->secrets;
 		d->secrets = s;
-		pthread_mutex_unlock(&d->lock);
+		pthread_mutex_unlock(&d->lock); /* secrets are not kept */
 		return;
 	}
 	free(s);
@@ -67,7 +67,7 @@ char *osfs_drafts_admin_pass(struct osfs_fs *fs, const char *id)
 	for (struct secret *s = d->secrets; s && !out; s = s->next)
 		if (strcmp(s->id, id) == 0 && asprintf(&out, "%s\n", s->pass) < 0)
 			out = NULL;
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->lock); /* secrets are not kept */
 	return out;
 }
 
@@ -79,7 +79,7 @@ bool osfs_drafts_has_admin_pass(struct osfs_fs *fs, const char *id)
 	pthread_mutex_lock(&d->lock);
 	for (struct secret *s = d->secrets; s && !found; s = s->next)
 		found = strcmp(s->id, id) == 0;
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->lock); /* secrets are not kept */
 	return found;
 }
 

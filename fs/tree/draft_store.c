@@ -25,6 +25,7 @@ struct osfs_drafts *osfs_drafts_new(void)
 	if (!d)
 		return NULL;
 	pthread_mutex_init(&d->lock, NULL);
+	d->keep_fd = -1;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&d->changed, &ca);
@@ -159,6 +160,7 @@ void osfs_draft_free(struct draft *dr)
 	osfs_draft_fields_free(&dr->f);
 	free(dr->created);
 	free(dr->fname);
+	osfs_model_strv_free(dr->before);
 	free(dr);
 }
 
@@ -171,7 +173,7 @@ void osfs_drafts_free(struct osfs_drafts *d)
 	pthread_cond_broadcast(&d->changed);
 	while (d->settlers)
 		pthread_cond_wait(&d->changed, &d->lock);
-	pthread_mutex_unlock(&d->lock);
+	osfs_draft_unlock(d);
 	while (d->recent) {
 		struct recent *next = d->recent->next;
 		recent_free(d->recent);
@@ -287,4 +289,31 @@ int osfs_draft_report(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fn
 	if (msg)
 		log_err("%s/%s: %s", osfs_kinds[kind].dir, fname, msg);
 	return ret;
+}
+
+void osfs_draft_note_before(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname,
+			    char *const *before)
+{
+	struct osfs_drafts *d = fs->drafts;
+	struct draft *dr;
+	size_t n = 0;
+	char **copy;
+
+	while (before && before[n])
+		n++;
+	if (!(copy = calloc(n + 1, sizeof(*copy))))
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (!(copy[i] = strdup(before[i]))) {
+			osfs_model_strv_free(copy);
+			return;
+		}
+	pthread_mutex_lock(&d->lock);
+	if ((dr = osfs_draft_find_locked(d, kind, fname)) && dr->state == DR_BOOTING) {
+		osfs_model_strv_free(dr->before);
+		dr->before = copy;
+		copy = NULL;
+	}
+	osfs_draft_unlock(d);
+	osfs_model_strv_free(copy);
 }

@@ -32,7 +32,9 @@
  * boots and the settler count.  It is a leaf for the draft data: it is
  * never held across an API call or a cache fetch (resolve, boot and settle
  * run without it); notes and log have their own locks, taken under it.
- * drafts->changed (with that lock) is broadcast when a boot ends, settles
+ * Letting it go after a change writes the drafts to the supervisor's
+ * memory file (draft_image.c: one pwrite, under it, so that the file
+ * follows the changes in order).  drafts->changed (with that lock) is broadcast when a boot ends, settles
  * or a settler stops.
  */
 #include "drafts_int.h"
@@ -100,7 +102,7 @@ int osfs_drafts_lookup(struct osfs_fs *fs, enum osfs_kind_id kind, const char *n
 	if (!node->key || (nrest == 2 && !node->subkey))
 		ret = -ENOMEM;
 out:
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->lock); /* read only: nothing to keep */
 	return ret;
 }
 
@@ -133,7 +135,7 @@ void osfs_drafts_list(struct osfs_fs *fs, enum osfs_kind_id kind, const struct o
 		if (dr->kind == kind && listed_locked(d, dr, l) && fill(ctx, dr->fname, &st))
 			break;
 	}
-	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_unlock(&d->lock); /* read only: nothing to keep */
 }
 
 void osfs_drafts_forget(struct osfs_fs *fs, enum osfs_kind_id kind, const char *id)
@@ -148,7 +150,7 @@ void osfs_drafts_forget(struct osfs_fs *fs, enum osfs_kind_id kind, const char *
 	}
 	if (kind == OSFS_SERVERS)
 		osfs_draft_forget_secret_locked(d, id);
-	pthread_mutex_unlock(&d->lock);
+	osfs_draft_unlock(d);
 }
 
 int osfs_drafts_list_files(struct osfs_fs *fs, struct osfs_node *node, osfs_fill_fn fill, void *ctx)
@@ -174,7 +176,7 @@ int osfs_drafts_list_files(struct osfs_fs *fs, struct osfs_node *node, osfs_fill
 				break;
 		}
 	}
-	pthread_mutex_unlock(&fs->drafts->lock);
+	pthread_mutex_unlock(&fs->drafts->lock); /* read only: nothing to keep */
 	return ret;
 }
 
@@ -198,7 +200,7 @@ int osfs_drafts_check_write(struct osfs_fs *fs, const struct osfs_node *node)
 		return -EACCES;
 	pthread_mutex_lock(&fs->drafts->lock);
 	ret = osfs_draft_find_open_locked(fs->drafts, node->kind, node->key, &dr, why);
-	pthread_mutex_unlock(&fs->drafts->lock);
+	pthread_mutex_unlock(&fs->drafts->lock); /* read only: nothing to keep */
 	return ret == -EBUSY ? report_write(fs, node, ret, why) : ret;
 }
 
@@ -271,7 +273,7 @@ int osfs_drafts_read(struct osfs_fs *fs, struct osfs_node *node, char **buf, siz
 	pthread_mutex_lock(&fs->drafts->lock);
 	dr = osfs_draft_find_locked(fs->drafts, node->kind, node->key);
 	*buf = dr ? read_locked(fs, dr, node, len) : NULL;
-	pthread_mutex_unlock(&fs->drafts->lock);
+	pthread_mutex_unlock(&fs->drafts->lock); /* read only: nothing to keep */
 	if (!dr)
 		return -ENOENT;
 	if (!*buf)
@@ -370,7 +372,7 @@ static int draft_ctl(struct osfs_fs *fs, struct osfs_node *node, const char *dat
 	if (strcmp(word, "delete") == 0) {
 		pthread_mutex_lock(&fs->drafts->lock);
 		ret = remove_locked(fs->drafts, node->kind, node->key, why);
-		pthread_mutex_unlock(&fs->drafts->lock);
+		osfs_draft_unlock(fs->drafts);
 		return osfs_draft_report(fs, node->kind, node->key, ret, why);
 	}
 	ret = osfs_draft_fail(why, -EINVAL, "unknown verb for a draft: write %s%sdelete",
@@ -389,7 +391,7 @@ bool osfs_draft_complete(struct osfs_fs *fs, const struct osfs_node *node)
 	dr = osfs_draft_find_locked(fs->drafts, node->kind, node->key);
 	if (dr && dr->state == DR_OPEN)
 		missing = osfs_draft_missing_of(dr->kind, &dr->f);
-	pthread_mutex_unlock(&fs->drafts->lock);
+	pthread_mutex_unlock(&fs->drafts->lock); /* read only: nothing to keep */
 	all = missing && !*missing;
 	free(missing);
 	return all;
@@ -485,7 +487,7 @@ static int store_write(struct osfs_fs *fs, struct osfs_node *node, const char *d
 	if ((ret = osfs_draft_find_open_locked(fs->drafts, node->kind, node->key, &dr, why)) == 0 &&
 	    len == 0)
 		undo_keep_locked(dr, f, node->subkey);
-	pthread_mutex_unlock(&fs->drafts->lock);
+	osfs_draft_unlock(fs->drafts);
 	if (ret < 0)
 		return ret;
 	if (!node->subkey &&
@@ -507,7 +509,7 @@ static int store_write(struct osfs_fs *fs, struct osfs_node *node, const char *d
 		undo_refused_locked(dr, f, node->subkey);
 	else if (dr && ret == 0 && len > 0) /* a value written: nothing to go back to */
 		osfs_draft_undo_clear(&dr->undo);
-	pthread_mutex_unlock(&fs->drafts->lock);
+	osfs_draft_unlock(fs->drafts);
 	return ret;
 }
 
@@ -570,7 +572,7 @@ int osfs_drafts_meta_create(struct osfs_fs *fs, struct osfs_node *dir, const cha
 		if (!file->key || !file->subkey)
 			ret = -ENOMEM;
 	}
-	pthread_mutex_unlock(&fs->drafts->lock);
+	osfs_draft_unlock(fs->drafts);
 	return report_write(fs, dir, ret, why);
 }
 
@@ -612,7 +614,7 @@ int osfs_drafts_unlink(struct osfs_fs *fs, struct osfs_node *node)
 	ret = osfs_draft_find_open_locked(fs->drafts, node->kind, node->key, &dr, why);
 	if (ret == 0)
 		ret = forget_locked(dr, node, why);
-	pthread_mutex_unlock(&fs->drafts->lock);
+	osfs_draft_unlock(fs->drafts);
 	return report_write(fs, node, ret, why);
 }
 
@@ -633,7 +635,7 @@ int osfs_drafts_remove(struct osfs_fs *fs, struct osfs_node *node)
 	} else {
 		ret = remove_locked(fs->drafts, node->kind, node->key, why);
 	}
-	pthread_mutex_unlock(&fs->drafts->lock);
+	osfs_draft_unlock(fs->drafts);
 	if (ret == -EBUSY)
 		return report_write(fs, node, ret, why);
 	if (ret == 0 && node->index != D_METADATA)
@@ -667,7 +669,7 @@ int osfs_drafts_add(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fnam
 		dr->next = d->head;
 		d->head = dr;
 	}
-	pthread_mutex_unlock(&d->lock);
+	osfs_draft_unlock(d);
 	return ret;
 }
 

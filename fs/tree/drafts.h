@@ -50,6 +50,14 @@
 struct osfs_drafts *osfs_drafts_new(void);
 void osfs_drafts_free(struct osfs_drafts *drafts);
 
+/* Does kind take drafts (mkdir in its directory)? */
+bool osfs_drafts_of_kind(enum osfs_kind_id kind);
+
+/* Carry the drafts across restarts in fd, the supervisor's memory file
+ * (draft_keep.c): take the last generation's, then keep them there.  The
+ * number taken, or -EINVAL (a file not ours or cut short: none taken). */
+int osfs_drafts_keep(struct osfs_fs *fs, int fd);
+
 /* Resolve /<kind>/<name>/<rest...> inside a draft.  Returns 0 when it is
  * a draft path (node filled), 1 when `name` is no draft (or a booted one:
  * the new resource answers), or -errno. */

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define USER_DATA_MAX 49149       /* 65535 characters once base64-encoded */
 
@@ -29,6 +30,7 @@
 
 #define SETTLE_POLL_S 1           /* between two look-ups of a settling draft's name */
 
+#define DRAFTS_MAGIC "osfs-drafts 1" /* the first words of draft_image.c's file */
 #define UNDO_S 5                  /* a refused write this soon after a clear restores the value */
 
 #define WHY_MAX OSFS_DRAFTS_WHY_MAX
@@ -37,8 +39,8 @@
 
 enum dfile {
 	D_STATUS, D_MISSING, D_NAME, D_FLAVOR, D_IMAGE, D_KEY_NAME, D_USER_DATA,
-	D_NETWORKS, D_SECURITY_GROUPS, D_BOOT_VOLUME_SIZE, D_AZ, D_PUBLIC_KEY, D_SIZE, D_CTL,
-	D_ERROR, D_METADATA, D_NFILES
+	D_NETWORKS, D_SECURITY_GROUPS, D_BOOT_VOLUME_SIZE, D_AZ, D_PUBLIC_KEY, D_SIZE,
+	D_DESCRIPTION, D_CTL, D_ERROR, D_METADATA, D_NFILES
 };
 
 struct dfile_info {
@@ -54,6 +56,7 @@ struct dfile_info {
 #define KEY (1u << OSFS_KEYPAIRS)
 
 #define VOL (1u << OSFS_VOLUMES)
+#define SG (1u << OSFS_SECURITY_GROUPS)
 
 extern const struct dfile_info osfs_dfiles[D_NFILES];
 
@@ -90,6 +93,8 @@ struct draft {
 	char *created;              /* DR_BOOTED: the new resource's id */
 	double booted_at;           /* DR_BOOTED: monotonic seconds */
 	double booted_wall;         /* DR_BOOTED: wall-clock seconds, as listings count */
+	char **before;              /* DR_BOOTING: ids of its name from before the create
+				     * (what a restart settles by: draft_keep.c) */
 	struct draft *next;
 };
 
@@ -118,6 +123,9 @@ struct osfs_drafts {
 	struct recent *recent;      /* protected by lock */
 	int settlers;               /* protected by lock: settler threads running */
 	bool stopping;              /* protected by lock: the mount ends, settlers stop */
+	int keep_fd;                /* protected by lock: where the drafts are kept for the
+				     * next generation (draft_keep.c), or -1 */
+	uint64_t kept;              /* protected by lock: hash of what keep_fd holds */
 };
 
 /* What a create call made: the new id, a secret to keep (adminPass),
@@ -152,6 +160,10 @@ extern const size_t osfs_draft_nkinds;
 /* The parts' functions, by the file that defines them (contracts there). */
 
 /* draft_store.c */
+/* The ids named like the draft before its create is sent (kept while
+ * it boots, so that a restart can settle it). */
+void osfs_draft_note_before(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname,
+			    char *const *before);
 void osfs_draft_free(struct draft *dr);
 char *osfs_draft_dup_or_null(const char *s, bool *ok);
 int osfs_draft_fail(char *why, int err, const char *fmt, ...)
@@ -213,6 +225,11 @@ int osfs_draft_resolve_field(struct osfs_fs *fs, struct osfs_node *node, int f, 
 
 /* draft_boot.c */
 int osfs_draft_commit(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname);
+int osfs_draft_settle_start_locked(struct osfs_fs *fs, struct draft *dr, struct made *m);
+/* draft_image.c */
+/* Let go of d->lock, writing the drafts out for the next generation
+ * first if they changed.  Every draft file unlocks with it. */
+void osfs_draft_unlock(struct osfs_drafts *d);
 
 /* drafts.c */
 bool osfs_draft_complete(struct osfs_fs *fs, const struct osfs_node *node);

@@ -44,6 +44,9 @@ static const struct {
 
 #define NMETA (sizeof(meta_files) / sizeof(meta_files[0]))
 
+/* Stands for every kind with ctl verbs (ctl.h) in extras[]. */
+#define WITH_VERBS OSFS_NKINDS
+
 /* Files a resource directory has besides its fields, per kind.  What
  * costs a request of its own (`ondemand`) lives under /.openstackfs/live,
  * which walks never enter: the resource directory shows a symlink to it,
@@ -54,24 +57,20 @@ static const struct {
 	enum osfs_node_type type;
 	bool ondemand;
 } extras[] = {
-	{ OSFS_SERVERS, "ctl", OSFS_N_CTL, false },
-	{ OSFS_SERVERS, "error", OSFS_N_ERROR, false },
+	{ WITH_VERBS, "ctl", OSFS_N_CTL, false },
+	{ WITH_VERBS, "error", OSFS_N_ERROR, false },
 	{ OSFS_SERVERS, "console.log", OSFS_N_CONSOLE, true },
 	{ OSFS_SERVERS, "events", OSFS_N_EVENTS, false },
 	{ OSFS_SERVERS, "admin_pass", OSFS_N_SECRET, false },
-	{ OSFS_KEYPAIRS, "ctl", OSFS_N_CTL, false },
-	{ OSFS_KEYPAIRS, "error", OSFS_N_ERROR, false },
-	{ OSFS_VOLUMES, "ctl", OSFS_N_CTL, false },
-	{ OSFS_VOLUMES, "error", OSFS_N_ERROR, false },
-	{ OSFS_FLOATING_IPS, "ctl", OSFS_N_CTL, false },
-	{ OSFS_FLOATING_IPS, "error", OSFS_N_ERROR, false },
-	{ OSFS_ADMIN_SERVERS, "ctl", OSFS_N_CTL, false },
-	{ OSFS_ADMIN_SERVERS, "error", OSFS_N_ERROR, false },
-	{ OSFS_COMPUTE_SERVICES, "ctl", OSFS_N_CTL, false },
-	{ OSFS_COMPUTE_SERVICES, "error", OSFS_N_ERROR, false },
 };
 
 #define NEXTRAS (sizeof(extras) / sizeof(extras[0]))
+
+/* Is extras[i] a file of kind's resources? */
+static bool extra_of(size_t i, enum osfs_kind_id kind)
+{
+	return extras[i].kind == kind || (extras[i].kind == WITH_VERBS && osfs_ctl_has_verbs(kind));
+}
 
 static char *render_version(struct osfs_fs *fs)
 {
@@ -427,7 +426,7 @@ static int lookup_nested(struct osfs_fs *fs, enum osfs_kind_id kind, char **part
 static int ondemand_extra(enum osfs_kind_id kind, const char *name)
 {
 	for (size_t i = 0; i < NEXTRAS; i++)
-		if (extras[i].ondemand && extras[i].kind == kind && strcmp(extras[i].name, name) == 0)
+		if (extras[i].ondemand && extra_of(i, kind) && strcmp(extras[i].name, name) == 0)
 			return (int)i;
 	return -1;
 }
@@ -445,7 +444,7 @@ static bool is_ondemand(enum osfs_kind_id kind, const char *name)
 static bool kind_has_ondemand(enum osfs_kind_id kind)
 {
 	for (size_t i = 0; i < NEXTRAS; i++)
-		if (extras[i].ondemand && extras[i].kind == kind)
+		if (extras[i].ondemand && extra_of(i, kind))
 			return true;
 	for (int i = 0; i < OSFS_NKINDS; i++)
 		if (osfs_kinds[i].nested && osfs_kinds[i].parent == kind)
@@ -491,7 +490,7 @@ static int lookup_in_res(struct osfs_fs *fs, const struct osfs_kind *k, char **p
 		return 0;
 	}
 	for (size_t i = 0; i < NEXTRAS; i++) {
-		if (extras[i].kind == node->kind && strcmp(parts[2], extras[i].name) == 0) {
+		if (extra_of(i, node->kind) && strcmp(parts[2], extras[i].name) == 0) {
 			node->type = extras[i].type;
 			return extra_exists(fs, node->type, node->res) ? 0 : -ENOENT;
 		}
@@ -634,9 +633,10 @@ int osfs_tree_lookup(struct osfs_fs *fs, const char *path, struct osfs_node *nod
 
 /* ---- attributes ---- */
 
+/* A kind whose directory takes mkdir: one with drafts. */
 static bool kind_writable(enum osfs_kind_id kind)
 {
-	return kind == OSFS_SERVERS || kind == OSFS_KEYPAIRS || kind == OSFS_VOLUMES;
+	return osfs_drafts_of_kind(kind);
 }
 
 /* The field behind a FIELD, ELEM or ELEM_FILE node: the type of file it is. */
@@ -858,7 +858,7 @@ static int list_ondemand(struct osfs_fs *fs, struct osfs_node *node, bool live, 
 	}
 	for (size_t i = 0; i < NEXTRAS; i++) {
 		enum osfs_node_type type = extras[i].ondemand && !live ? OSFS_N_ONDEMAND : extras[i].type;
-		if (extras[i].kind != node->kind || (live && !extras[i].ondemand) ||
+		if (!extra_of(i, node->kind) || (live && !extras[i].ondemand) ||
 		    !extra_exists(fs, extras[i].type, node->res))
 			continue;
 		if (fill_node(fs, fill, ctx, extras[i].name, node, type))

@@ -361,3 +361,32 @@ def test_a_ctl_line_begun_before_a_kill_is_finished_by_the_next_generation(emu, 
         os.close(fd)
     locked = {s["id"]: s["locked"] for s in emu.servers()}
     assert locked[sid] is False, "the line's end ran alone: the server was locked"
+
+
+def test_a_draft_goes_across_a_kill_and_boots_from_the_next_generation(emu, cloud, mount):
+    """mkdir, fields, metadata and user_data written; the serving process
+    killed: the next generation shows the same draft, and `boot` makes
+    one server with what was written before the kill."""
+    m = mount()
+    m.restarts_expected = True
+    name = unique("t18keep")
+    make_draft(m, cloud, name)
+    assert m.write("servers/%s/metadata/role" % name, "web\n") == 0
+    user_data = "#cloud-config\n\tkeep: 100%\n"
+    assert m.write("servers/%s/user_data" % name, user_data) == 0
+    flavor = m.read("servers", name, "flavor")
+    os.kill(m.serving_pid(), signal.SIGKILL)
+    assert wait_for(lambda: generation(m) == 2, 30 * SLOW)
+    try:
+        assert m.read("servers", name, "status") == "DRAFT\n"
+        assert m.read("servers", name, "flavor") == flavor
+        assert m.read("servers", name, "metadata", "role") == "web\n"
+        assert m.read("servers", name, "user_data") == user_data
+        assert name in os.listdir(m.p("servers"))
+        assert m.write("servers/%s/ctl" % name, "boot\n") == 0
+        (made,) = wait_one_server(cloud, name)
+        wait_file(m, "servers/%s/id" % name, made["id"], timeout=60 * SLOW)
+        srv = {s["id"]: s for s in emu.servers()}[made["id"]]
+        assert srv["metadata"].get("role") == "web"
+    finally:
+        delete_server(m, cloud, name)

@@ -11,6 +11,8 @@
  * Lock order (outer first), checked in debug builds (slot_lock, leaf_lock):
  *   1. a slot's merge_lock, 2. the same slot's lock (never two slots'),
  *      then only the leaves of other modules (the kind's name map, events);
+ *      the listings kept for the next generation (listkeep.c) take their
+ *      own leaf lock under a merge_lock, never under a slot's lock;
  *   watch_lock, spot_lock, observer_lock: "leaves" of this file.  A thread
  *      holds at most one of them, takes none under a slot lock and no slot
  *      lock under one; under observer_lock only the observer's own locks
@@ -23,6 +25,7 @@
 #include "osfs_base.h"
 #include "osfs_clients.h"
 #include "events.h"
+#include "listkeep.h"
 #include "osfs_model.h"
 
 #include <assert.h>
@@ -95,6 +98,8 @@ struct slot {
 	unsigned spots;             /* single-name fetches since the last fetch */
 	pthread_t worker;           /* the last refresh's thread */
 	bool worker_live;           /* worker must be joined */
+	bool kept_read;             /* under merge_lock: the last generation's listing
+				     * was looked for (listkeep.h) */
 };
 
 #define MAX_WATCHES 1024
@@ -147,6 +152,8 @@ struct osfs_cache {
 	double ttl[OSFS_NKINDS];
 	struct slot slots[OSFS_NKINDS];
 	struct osfs_names *names[OSFS_NKINDS]; /* file names handed out (own lock) */
+	struct osfs_listkeep *keep;     /* the listings kept across restarts, or
+					 * NULL; set before any refresh */
 	pthread_mutex_t watch_lock;     /* protects watches, nwatches (a leaf) */
 	pthread_cond_t watch_done;
 	struct watch watches[MAX_WATCHES];
@@ -201,6 +208,7 @@ void osfs_cache_free(struct osfs_cache *c)
 		pthread_cond_destroy(&c->slots[k].done);
 		osfs_names_free(c->names[k]);
 	}
+	osfs_listkeep_free(c->keep);
 	for (size_t i = 0; i < c->nwatches; i++)
 		watch_clear(&c->watches[i]);
 	for (size_t i = 0; i < MAX_SPOTS; i++) {
@@ -541,15 +549,78 @@ struct worker {
 	struct refresh plan;
 };
 
+/* The last generation's listing of kind, taken once, when this process
+ * has none: then only what changed since is asked for.  Did it take one? */
+static bool keep_restore(struct osfs_cache *c, enum osfs_kind_id kind)
+{
+	struct slot *s = &c->slots[kind];
+	struct osfs_listkeep_state st;
+	struct osfs_listing *l = NULL;
+	bool took = false;
+
+	slot_lock(&s->merge_lock);
+	if (c->keep && !s->kept_read)
+		l = osfs_listkeep_get(c->keep, kind, c->names[kind], &st);
+	s->kept_read = true;
+	slot_lock(&s->lock);
+	if (l && !s->cur) {
+		s->cur = l;
+		s->since = st.since;
+		s->skew = st.skew;
+		s->resynced = st.resynced;
+		l = NULL;
+		took = true;
+	}
+	slot_unlock(&s->lock);
+	slot_unlock(&s->merge_lock);
+	osfs_listing_put(l);
+	return took;
+}
+
+/* Keep kind's listing for the next generation, after a refresh. */
+static void keep_write(struct osfs_cache *c, enum osfs_kind_id kind)
+{
+	struct slot *s = &c->slots[kind];
+	struct osfs_listkeep_state st;
+	struct osfs_listing *l;
+
+	if (!c->keep)
+		return;
+	slot_lock(&s->merge_lock); /* in the order the listings were made */
+	slot_lock(&s->lock);
+	l = s->cur ? osfs_listing_hold(s->cur) : NULL;
+	st = (struct osfs_listkeep_state){ s->since, s->skew, s->resynced };
+	slot_unlock(&s->lock);
+	if (l)
+		osfs_listkeep_put(c->keep, kind, l, &st);
+	slot_unlock(&s->merge_lock);
+	osfs_listing_put(l);
+}
+
+void osfs_cache_keep(struct osfs_cache *c, int fd)
+{
+	if (fd >= 0 && !c->keep)
+		c->keep = osfs_listkeep_new(fd);
+}
+
 static void *refresh_main(void *arg)
 {
 	struct worker *w = arg;
 	struct osfs_cache *c = w->cache;
-	struct slot *s = &c->slots[w->kind];
+	enum osfs_kind_id kind = w->kind;
+	struct slot *s = &c->slots[kind];
 	long long date = 0;
 	char *msg = NULL;
-	int ret = refresh_run(c, w->kind, &w->plan, &date, &msg);
-	bool refused = (ret == -EINVAL || ret == -ENOTSUP) && w->plan.how != HOW_ALL;
+	int ret;
+	bool refused;
+
+	if (w->plan.how == HOW_ALL && keep_restore(c, kind)) {
+		slot_lock(&s->lock); /* what to ask, now that a listing is held */
+		refresh_plan(c, kind, &w->plan);
+		slot_unlock(&s->lock);
+	}
+	ret = refresh_run(c, w->kind, &w->plan, &date, &msg);
+	refused = (ret == -EINVAL || ret == -ENOTSUP) && w->plan.how != HOW_ALL;
 
 	if (refused)
 		/* the API refused the delta (a 400): list everything instead,
@@ -581,6 +652,8 @@ static void *refresh_main(void *arg)
 	pthread_cond_broadcast(&s->done);
 	slot_unlock(&s->lock);
 	free(w);
+	if (ret >= 0)
+		keep_write(c, kind);
 	return NULL;
 }
 

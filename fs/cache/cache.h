@@ -26,6 +26,11 @@ struct osfs_cache;
 struct osfs_cache *osfs_cache_new(struct osfs_api *api, const double ttl[OSFS_NKINDS]);
 void osfs_cache_free(struct osfs_cache *cache);
 
+/* Keep every kind's listing in fd, the supervisor's memory file, for the
+ * next generation, and take the last generation's from it (listkeep.h).
+ * Before the first read. */
+void osfs_cache_keep(struct osfs_cache *cache, int fd);
+
 /* A listing of `kind` no older than its TTL (a new reference).  Returns 0
  * or -errno with a malloc'd reason in *msg (if msg). */
 int osfs_cache_list(struct osfs_cache *cache, enum osfs_kind_id kind,

@@ -477,7 +477,7 @@ int main(int argc, char *argv[])
 	struct fuse_loop_config *loop = NULL;
 	struct hup_waiter hup = { .running = false };
 	struct osfs_handed handed = { .sock = -1, .fuse_fd = -1, .init_fd = -1, .log_fd = -1,
-				       .token_fd = -1, .drafts_fd = -1 };
+				       .token_fd = -1, .drafts_fd = -1, .listings_fd = -1 };
 	int ret = 1, r, supervised;
 
 	/* Few malloc arenas: the cache is shared by every FUSE thread, and one
@@ -540,6 +540,7 @@ int main(int argc, char *argv[])
 			handed.generation - 1, strerror(-r));
 		goto out_glue;
 	}
+	osfs_cache_keep(fs.cache, handed.listings_fd);
 	if (handed.drafts_fd >= 0 && (r = osfs_drafts_keep(&fs, handed.drafts_fd)) != 0)
 		log_warn("%s the drafts of generation %lu", r < 0 ? "could not read" : "took",
 			 handed.generation - 1);

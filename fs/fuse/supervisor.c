@@ -58,10 +58,11 @@ int osfs_supervised(struct osfs_handed *h)
 
 	if (!v)
 		return 0;
-	if (sscanf(v, "%d,%d,%d,%d,%d,%d,%lu%n", &h->sock, &h->fuse_fd, &h->init_fd, &h->log_fd,
-		   &h->token_fd, &h->drafts_fd, &h->generation, &n) != 7 || v[n] ||
+	if (sscanf(v, "%d,%d,%d,%d,%d,%d,%d,%lu%n", &h->sock, &h->fuse_fd, &h->init_fd, &h->log_fd,
+		   &h->token_fd, &h->drafts_fd, &h->listings_fd, &h->generation, &n) != 8 || v[n] ||
 	    fcntl(h->init_fd, F_GETFD) < 0 || fcntl(h->log_fd, F_GETFD) < 0 ||
-	    fcntl(h->token_fd, F_GETFD) < 0 || fcntl(h->drafts_fd, F_GETFD) < 0) {
+	    fcntl(h->token_fd, F_GETFD) < 0 || fcntl(h->drafts_fd, F_GETFD) < 0 ||
+	    fcntl(h->listings_fd, F_GETFD) < 0) {
 		unsetenv(ENV_NAME);
 		return -EINVAL;
 	}
@@ -120,8 +121,8 @@ static int spawn(struct sup *s)
 
 	if (s->h.fuse_fd < 0 && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
 		return -errno;
-	snprintf(env, sizeof(env), "%d,%d,%d,%d,%d,%d,%lu", pair[1], s->h.fuse_fd, s->h.init_fd,
-		 s->h.log_fd, s->h.token_fd, s->h.drafts_fd, s->h.generation);
+	snprintf(env, sizeof(env), "%d,%d,%d,%d,%d,%d,%d,%lu", pair[1], s->h.fuse_fd, s->h.init_fd,
+		 s->h.log_fd, s->h.token_fd, s->h.drafts_fd, s->h.listings_fd, s->h.generation);
 	pid = fork();
 	if (pid == 0)
 		exec_serving(s, env, pair[1]);
@@ -403,7 +404,8 @@ static int prepare(struct sup *s, char *const argv[], const char *mountpoint)
 	if ((s->h.init_fd = memfd_create("openstackfs-init", 0)) < 0 ||
 	    (s->h.log_fd = memfd_create("openstackfs-inodes", 0)) < 0 ||
 	    (s->h.token_fd = memfd_create("openstackfs-token", 0)) < 0 ||
-	    (s->h.drafts_fd = memfd_create("openstackfs-drafts", 0)) < 0)
+	    (s->h.drafts_fd = memfd_create("openstackfs-drafts", 0)) < 0 ||
+	    (s->h.listings_fd = memfd_create("openstackfs-listings", 0)) < 0)
 		return -errno;
 	return 0;
 }
@@ -439,6 +441,8 @@ static void sup_free(struct sup *s)
 		close(s->h.token_fd);
 	if (s->h.drafts_fd >= 0)
 		close(s->h.drafts_fd);
+	if (s->h.listings_fd >= 0)
+		close(s->h.listings_fd);
 	free(s->argv);
 	free(s->mnt);
 }
@@ -448,7 +452,7 @@ int osfs_supervise(char *const argv[], const char *mountpoint, bool foreground)
 	struct sup s = {
 		.self = getpid(), .sig_fd = -1, .status_fd = -1, .sock = -1, .child = -1,
 		.h = { .sock = -1, .fuse_fd = -1, .init_fd = -1, .log_fd = -1, .token_fd = -1,
-		       .drafts_fd = -1, .generation = 1 },
+		       .drafts_fd = -1, .listings_fd = -1, .generation = 1 },
 	};
 	int ret = 1, r;
 

@@ -33,6 +33,7 @@ struct osfs_handed {
 	int log_fd;          /* memfd: the inode log (inolog.h) */
 	int token_fd;        /* memfd: the token (tokenkeep.h) */
 	int drafts_fd;       /* memfd: the drafts (drafts.h) */
+	int listings_fd;     /* memfd: the listings (listkeep.h) */
 	unsigned long generation;   /* 1 at mount */
 };
 

@@ -390,3 +390,24 @@ def test_a_draft_goes_across_a_kill_and_boots_from_the_next_generation(emu, clou
         assert srv["metadata"].get("role") == "web"
     finally:
         delete_server(m, cloud, name)
+
+
+def test_the_next_generation_keeps_the_listings(emu, mount):
+    """Listed, then the serving process killed: the next generation shows
+    the same names without listing servers again, asking only what changed
+    since (one delta)."""
+    m = mount()
+    m.restarts_expected = True
+    before = sorted(os.listdir(m.p("servers")))
+    assert len(before) > 1
+    assert wait_for(lambda: emu.call("GET", "/_emu/requests?last=5")["requests"] is not None, 5)
+    os.kill(m.serving_pid(), signal.SIGKILL)
+    assert wait_for(lambda: generation(m) == 2, 30 * SLOW)
+    emu.reset()
+    after = sorted(os.listdir(m.p("servers")))
+    assert after == before
+    lists = [r for r in emu.call("GET", "/_emu/requests?last=500")["requests"]
+             if r["method"] == "GET" and r["path"].split("?")[0].endswith("/servers/detail")]
+    full = [r["path"] for r in lists if "changes-since" not in r["path"]]
+    assert full == [], "the next generation listed servers again: %s" % full
+    assert len(lists) <= 1, [r["path"] for r in lists]

@@ -1,0 +1,247 @@
+/* listkeep.c - the listings kept for the next serving process (see
+ * listkeep.h). */
+#include "listkeep.h"
+#include "osfs_base.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAGIC "osfsls01"
+#define IMAGE_MAGIC 0x6c6b6570u /* "pekl" */
+#define TABLE_SIZE 4096
+#define BUF_SIZE (1 << 20)
+#define IMAGE_MAX (1ull << 32)
+
+struct table {
+	char magic[8];
+	uint32_t nkinds;
+	uint32_t pad;
+	struct { uint64_t off, len; } at[OSFS_NKINDS];
+};
+
+_Static_assert(sizeof(struct table) <= TABLE_SIZE, "the table fits its page");
+
+struct image {
+	uint32_t magic;
+	uint32_t n;
+	int64_t since;
+	double skew, resynced, fetched, arrived;
+	char dir[32];               /* the kind's directory: ids may differ between versions */
+};
+
+struct item {
+	uint32_t fname_len, pack_len;
+	uint64_t text_len;
+	double seen, mtime;
+};
+
+struct osfs_listkeep {
+	int fd;
+	pthread_mutex_t lock;       /* protects t and end (a leaf) */
+	struct table t;
+	uint64_t end;               /* past every image written */
+};
+
+struct osfs_listkeep *osfs_listkeep_new(int fd)
+{
+	struct osfs_listkeep *lk = calloc(1, sizeof(*lk));
+	struct stat st;
+
+	if (!lk)
+		return NULL;
+	lk->fd = fd;
+	pthread_mutex_init(&lk->lock, NULL);
+	if (pread(fd, &lk->t, sizeof(lk->t), 0) != (ssize_t)sizeof(lk->t) ||
+	    memcmp(lk->t.magic, MAGIC, 8) != 0 || lk->t.nkinds != OSFS_NKINDS) {
+		memset(&lk->t, 0, sizeof(lk->t)); /* none kept, or by another version */
+		memcpy(lk->t.magic, MAGIC, 8);
+		lk->t.nkinds = OSFS_NKINDS;
+	}
+	lk->end = TABLE_SIZE;
+	if (fstat(fd, &st) == 0 && (uint64_t)st.st_size > lk->end)
+		lk->end = (uint64_t)st.st_size;
+	return lk;
+}
+
+void osfs_listkeep_free(struct osfs_listkeep *lk)
+{
+	if (!lk)
+		return;
+	pthread_mutex_destroy(&lk->lock);
+	free(lk);
+}
+
+/* ---- writing ---- */
+
+/* Bytes on their way to the file at `at`, a buffer at a time. */
+struct writer {
+	int fd;
+	uint64_t at;
+	char *buf;
+	size_t used;
+	bool failed;
+};
+
+static void flush(struct writer *w)
+{
+	if (!w->failed && w->used &&
+	    pwrite(w->fd, w->buf, w->used, (off_t)w->at) != (ssize_t)w->used)
+		w->failed = true;
+	w->at += w->used;
+	w->used = 0;
+}
+
+static void put(struct writer *w, const void *data, size_t len)
+{
+	while (len && !w->failed) {
+		size_t n = BUF_SIZE - w->used < len ? BUF_SIZE - w->used : len;
+		memcpy(w->buf + w->used, data, n);
+		w->used += n;
+		data = (const char *)data + n;
+		len -= n;
+		if (w->used == BUF_SIZE)
+			flush(w);
+	}
+}
+
+static void put_res(struct writer *w, const struct osfs_res *r)
+{
+	struct item it = { .fname_len = (uint32_t)strlen(r->fname), .pack_len = (uint32_t)r->json.len,
+			   .text_len = r->json.text_len, .seen = r->seen, .mtime = r->mtime };
+
+	put(w, &it, sizeof(it));
+	put(w, r->fname, it.fname_len);
+	put(w, r->json.data, r->json.len);
+}
+
+void osfs_listkeep_put(struct osfs_listkeep *lk, enum osfs_kind_id kind,
+		       const struct osfs_listing *l, const struct osfs_listkeep_state *st)
+{
+	struct image img = { .magic = IMAGE_MAGIC, .n = (uint32_t)l->n, .since = st->since,
+			     .skew = st->skew, .resynced = st->resynced, .fetched = l->fetched,
+			     .arrived = l->arrived };
+	struct writer w = { .fd = -1 };
+	uint64_t old_off, old_len;
+
+	if (!lk || l->single || !(w.buf = malloc(BUF_SIZE)))
+		return;
+	w.fd = lk->fd;
+	snprintf(img.dir, sizeof(img.dir), "%s", osfs_kinds[kind].dir);
+	pthread_mutex_lock(&lk->lock);
+	w.at = lk->end;
+	put(&w, &img, sizeof(img));
+	for (size_t i = 0; i < l->n; i++)
+		put_res(&w, l->items[i]);
+	flush(&w);
+	if (!w.failed && w.at - lk->end < IMAGE_MAX) {
+		old_off = lk->t.at[kind].off;
+		old_len = lk->t.at[kind].len;
+		lk->t.at[kind].off = lk->end;
+		lk->t.at[kind].len = w.at - lk->end;
+		lk->end = (w.at + 4095) & ~4095ull;
+		if (pwrite(lk->fd, &lk->t, sizeof(lk->t), 0) == (ssize_t)sizeof(lk->t) && old_len)
+			fallocate(lk->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)old_off,
+				  (off_t)old_len);
+	}
+	pthread_mutex_unlock(&lk->lock);
+	free(w.buf);
+}
+
+/* ---- reading back ---- */
+
+/* The resource of one item at *at in buf[0..len), its name given; NULL
+ * when the image ends or is not whole. */
+static struct osfs_res *get_res(const struct osfs_kind *k, struct osfs_names *names,
+				const char *buf, size_t len, size_t *at)
+{
+	struct osfs_res stub = { 0 }, *r;
+	struct item it;
+	char fname[256];
+
+	if (len - *at < sizeof(it))
+		return NULL;
+	memcpy(&it, buf + *at, sizeof(it));
+	*at += sizeof(it);
+	if (it.fname_len >= sizeof(fname) || len - *at < (size_t)it.fname_len + it.pack_len)
+		return NULL;
+	memcpy(fname, buf + *at, it.fname_len);
+	fname[it.fname_len] = '\0';
+	*at += it.fname_len;
+	stub.json = (struct osfs_pack){ .data = (unsigned char *)buf + *at, .len = it.pack_len,
+					.text_len = it.text_len };
+	*at += it.pack_len;
+	stub.seen = it.seen;
+	stub.mtime = it.mtime;
+	r = osfs_res_copy(k, &stub, fname);
+	if (r && osfs_names_give(names, fname, r->id, r->name) < 0) {
+		osfs_res_free(r);
+		r = NULL;
+	}
+	return r;
+}
+
+/* The listing an image holds; NULL if it is not one of kind's, whole. */
+static struct osfs_listing *parse(enum osfs_kind_id kind, struct osfs_names *names,
+				  const char *buf, size_t len, struct osfs_listkeep_state *st)
+{
+	struct osfs_res **items = NULL;
+	struct osfs_listing *l = NULL;
+	struct image img;
+	size_t at = sizeof(img), n = 0;
+
+	if (len < sizeof(img))
+		return NULL;
+	memcpy(&img, buf, sizeof(img));
+	img.dir[sizeof(img.dir) - 1] = '\0';
+	if (img.magic != IMAGE_MAGIC || strcmp(img.dir, osfs_kinds[kind].dir) != 0 ||
+	    !(items = calloc((size_t)img.n + 1, sizeof(*items))))
+		goto out;
+	while (n < img.n && (items[n] = get_res(&osfs_kinds[kind], names, buf, len, &at)))
+		n++;
+	if (n == img.n && at == len) {
+		l = osfs_listing_new_in(kind, names, items, n); /* takes the items */
+		items = NULL;
+		n = 0;
+	}
+	if (l) {
+		l->fetched = img.fetched;
+		l->arrived = img.arrived;
+		*st = (struct osfs_listkeep_state){ img.since, img.skew, img.resynced };
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		osfs_res_free(items[i]);
+	free(items);
+	return l;
+}
+
+struct osfs_listing *osfs_listkeep_get(struct osfs_listkeep *lk, enum osfs_kind_id kind,
+				       struct osfs_names *names, struct osfs_listkeep_state *st)
+{
+	struct osfs_listing *l = NULL;
+	uint64_t off, len;
+	char *buf = NULL;
+
+	if (!lk)
+		return NULL;
+	pthread_mutex_lock(&lk->lock);
+	off = lk->t.at[kind].off;
+	len = lk->t.at[kind].len;
+	if (len && len < IMAGE_MAX && (buf = malloc(len)) &&
+	    pread(lk->fd, buf, len, (off_t)off) != (ssize_t)len) {
+		free(buf);
+		buf = NULL;
+	}
+	pthread_mutex_unlock(&lk->lock);
+	if (buf)
+		l = parse(kind, names, buf, len, st);
+	free(buf);
+	return l;
+}

@@ -51,22 +51,49 @@ struct sup {
 
 /* ---- the serving process's side ---- */
 
+/* The numbers of the variable: sock, fuse_fd, init_fd, log_fd, token_fd,
+ * then drafts_fd and listings_fd (absent when a supervisor of an earlier
+ * version started us: an upgrade in place), then the generation.  The
+ * count read, or -1 when malformed. */
+static int handed_numbers(const char *v, long *num, int max)
+{
+	int n = 0;
+	char *end;
+
+	while (n < max) {
+		num[n++] = strtol(v, &end, 10);
+		if (end == v || (*end && *end != ','))
+			return -1;
+		if (!*end)
+			return n;
+		v = end + 1;
+	}
+	return -1;
+}
+
 int osfs_supervised(struct osfs_handed *h)
 {
 	const char *v = getenv(ENV_NAME);
-	int n = 0;
+	int *fds[] = { &h->sock, &h->fuse_fd, &h->init_fd, &h->log_fd, &h->token_fd,
+		       &h->drafts_fd, &h->listings_fd };
+	const int nfds = (int)(sizeof(fds) / sizeof(fds[0]));
+	long num[8];
+	int n;
 
 	if (!v)
 		return 0;
-	if (sscanf(v, "%d,%d,%d,%d,%d,%d,%d,%lu%n", &h->sock, &h->fuse_fd, &h->init_fd, &h->log_fd,
-		   &h->token_fd, &h->drafts_fd, &h->listings_fd, &h->generation, &n) != 8 || v[n] ||
-	    fcntl(h->init_fd, F_GETFD) < 0 || fcntl(h->log_fd, F_GETFD) < 0 ||
-	    fcntl(h->token_fd, F_GETFD) < 0 || fcntl(h->drafts_fd, F_GETFD) < 0 ||
-	    fcntl(h->listings_fd, F_GETFD) < 0) {
-		unsetenv(ENV_NAME);
-		return -EINVAL;
-	}
+	n = handed_numbers(v, num, nfds + 1);
 	unsetenv(ENV_NAME);
+	if (n < 6 || num[n - 1] < 1)
+		return -EINVAL;
+	for (int i = 0; i < nfds; i++)
+		*fds[i] = i < n - 1 ? (int)num[i] : -1;
+	h->generation = (unsigned long)num[n - 1];
+	for (int i = 2; i < nfds; i++) /* the memory files, when handed */
+		if (*fds[i] >= 0 && fcntl(*fds[i], F_GETFD) < 0)
+			return -EINVAL;
+	if (h->init_fd < 0 || h->log_fd < 0 || h->token_fd < 0)
+		return -EINVAL;
 	return 1;
 }
 

@@ -592,7 +592,7 @@ static void keep_write(struct osfs_cache *c, enum osfs_kind_id kind)
 	st = (struct osfs_listkeep_state){ s->since, s->skew, s->resynced };
 	slot_unlock(&s->lock);
 	if (l)
-		osfs_listkeep_put(c->keep, kind, l, &st);
+		osfs_listkeep_put(c->keep, kind, l, c->names[kind], &st);
 	slot_unlock(&s->merge_lock);
 	osfs_listing_put(l);
 }

@@ -121,9 +121,28 @@ static void put_res(struct writer *w, const struct osfs_res *r)
 	put(w, r->json.data, r->json.len);
 }
 
-void osfs_listkeep_put(struct osfs_listkeep *lk, enum osfs_kind_id kind,
-		       const struct osfs_listing *l, const struct osfs_listkeep_state *st)
+/* One name the map handed out: which id it went to. */
+struct given {
+	uint16_t fname_len, id_len;
+};
+
+static void put_given(void *ctx, const char *fname, const char *id)
 {
+	struct given g = { (uint16_t)strlen(fname), (uint16_t)strlen(id) };
+
+	if (g.fname_len && g.fname_len < 256 && g.id_len && g.id_len < 1024) {
+		put(ctx, &g, sizeof(g));
+		put(ctx, fname, g.fname_len);
+		put(ctx, id, g.id_len);
+	}
+}
+
+void osfs_listkeep_put(struct osfs_listkeep *lk, enum osfs_kind_id kind,
+		       const struct osfs_listing *l, struct osfs_names *names,
+		       const struct osfs_listkeep_state *st)
+{
+	const struct given end = { 0, 0 };
+
 	struct image img = { .magic = IMAGE_MAGIC, .n = (uint32_t)l->n, .since = st->since,
 			     .skew = st->skew, .resynced = st->resynced, .fetched = l->fetched,
 			     .arrived = l->arrived };
@@ -139,6 +158,8 @@ void osfs_listkeep_put(struct osfs_listkeep *lk, enum osfs_kind_id kind,
 	put(&w, &img, sizeof(img));
 	for (size_t i = 0; i < l->n; i++)
 		put_res(&w, l->items[i]);
+	osfs_names_each(names, put_given, &w); /* those of resources gone too */
+	put(&w, &end, sizeof(end));
 	flush(&w);
 	if (!w.failed && w.at - lk->end < IMAGE_MAX) {
 		old_off = lk->t.at[kind].off;
@@ -187,6 +208,33 @@ static struct osfs_res *get_res(const struct osfs_kind *k, struct osfs_names *na
 	return r;
 }
 
+/* The names of the image's end section reserved in names; false when
+ * the section is not whole. */
+static bool get_given(struct osfs_names *names, const char *buf, size_t len, size_t *at)
+{
+	char fname[256], id[1024];
+	struct given g;
+
+	for (;;) {
+		if (len - *at < sizeof(g))
+			return false;
+		memcpy(&g, buf + *at, sizeof(g));
+		*at += sizeof(g);
+		if (!g.fname_len)
+			return true;
+		if (g.fname_len >= sizeof(fname) || g.id_len >= sizeof(id) ||
+		    len - *at < (size_t)g.fname_len + g.id_len)
+			return false;
+		memcpy(fname, buf + *at, g.fname_len);
+		fname[g.fname_len] = '\0';
+		memcpy(id, buf + *at + g.fname_len, g.id_len);
+		id[g.id_len] = '\0';
+		*at += (size_t)g.fname_len + g.id_len;
+		if (osfs_names_reserve(names, fname, id) < 0)
+			return false;
+	}
+}
+
 /* The listing an image holds; NULL if it is not one of kind's, whole. */
 static struct osfs_listing *parse(enum osfs_kind_id kind, struct osfs_names *names,
 				  const char *buf, size_t len, struct osfs_listkeep_state *st)
@@ -205,7 +253,7 @@ static struct osfs_listing *parse(enum osfs_kind_id kind, struct osfs_names *nam
 		goto out;
 	while (n < img.n && (items[n] = get_res(&osfs_kinds[kind], names, buf, len, &at)))
 		n++;
-	if (n == img.n && at == len) {
+	if (n == img.n && get_given(names, buf, len, &at) && at == len) {
 		l = osfs_listing_new_in(kind, names, items, n); /* takes the items */
 		items = NULL;
 		n = 0;

@@ -34,10 +34,12 @@ struct osfs_listkeep;
 struct osfs_listkeep *osfs_listkeep_new(int fd);
 void osfs_listkeep_free(struct osfs_listkeep *lk);
 
-/* Write l, kind's listing, with st.  A failed write leaves the last
- * image: the next refresh tries again. */
+/* Write l, kind's listing, with st and every name `names` (the kind's
+ * name map) ever handed out, so that no name moves across a restart.  A
+ * failed write leaves the last image: the next refresh tries again. */
 void osfs_listkeep_put(struct osfs_listkeep *lk, enum osfs_kind_id kind,
-		       const struct osfs_listing *l, const struct osfs_listkeep_state *st);
+		       const struct osfs_listing *l, struct osfs_names *names,
+		       const struct osfs_listkeep_state *st);
 
 /* kind's kept listing, its names given through `names` (the kind's name
  * map), and st; NULL when none is kept (or it cannot be read). */

@@ -506,6 +506,29 @@ out:
 	return ret;
 }
 
+void osfs_names_each(struct osfs_names *m, void (*fn)(void *ctx, const char *fname, const char *id),
+		     void *ctx)
+{
+	pthread_mutex_lock(&m->lock);
+	for (size_t i = 0; i < m->owners.nbuckets; i++)
+		for (struct name_entry *e = m->owners.buckets[i]; e; e = e->next)
+			if (e->val)
+				fn(ctx, e->key, e->val);
+	pthread_mutex_unlock(&m->lock);
+}
+
+int osfs_names_reserve(struct osfs_names *m, const char *fname, const char *id)
+{
+	struct name_entry *o;
+	int ret = -ENOMEM;
+
+	pthread_mutex_lock(&m->lock);
+	if ((o = table_get(&m->owners, fname)) && (o->val || (o->val = strdup(id))))
+		ret = 0;
+	pthread_mutex_unlock(&m->lock);
+	return ret;
+}
+
 int osfs_names_assign(struct osfs_res **items, size_t n)
 {
 	return osfs_names_assign_in(NULL, items, n);

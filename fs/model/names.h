@@ -76,6 +76,16 @@ int osfs_names_assign_in(struct osfs_names *m, struct osfs_res **items, size_t n
  * caller makes sure no resource shown now has fname.  0 or -ENOMEM. */
 int osfs_names_give(struct osfs_names *m, const char *fname, const char *id, const char *name);
 
+/* Call fn(ctx, fname, id) for every file name m ever handed out, under
+ * m's lock (fn takes no lock of the map's). */
+void osfs_names_each(struct osfs_names *m, void (*fn)(void *ctx, const char *fname, const char *id),
+		     void *ctx);
+
+/* Record that fname went to id, unless fname went to some id already:
+ * a name the last generation handed out (supervisor.h) to a resource
+ * since gone, which no other may take.  0 or -ENOMEM. */
+int osfs_names_reserve(struct osfs_names *m, const char *fname, const char *id);
+
 /* osfs_names_assign_in with a map of this call only. */
 int osfs_names_assign(struct osfs_res **items, size_t n);
 

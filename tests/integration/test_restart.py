@@ -27,6 +27,7 @@ import pytest
 
 from harness import SLOW, free_port, is_mounted, wait_for
 from test_draft_trust import delete_server, wait_one_server
+from test_names_stable import create_server
 from test_write import make_draft, unique, wait_file
 
 KILL_EVERY = 2.0
@@ -411,3 +412,36 @@ def test_the_next_generation_keeps_the_listings(emu, mount):
     full = [r["path"] for r in lists if "changes-since" not in r["path"]]
     assert full == [], "the next generation listed servers again: %s" % full
     assert len(lists) <= 1, [r["path"] for r in lists]
+
+
+def test_a_name_handed_out_before_a_kill_does_not_move(cloud, mount):
+    """`dup` and `dup~<id>` shown, `dup` deleted, the serving process
+    killed, then a new server named `dup` made: the next generation does
+    not give it `dup`, which named the deleted one (issue 16 row 9 across
+    a restart)."""
+    name = unique("t18dup")
+    ids = []
+    try:
+        ids += [create_server(cloud, name), create_server(cloud, name)]
+        for sid in ids:
+            cloud.client.wait_server(sid, lambda s: s and s["status"] == "ACTIVE", timeout=300)
+        m = mount("ttl=1")
+        m.restarts_expected = True
+        first = m.read("servers", name, "id").strip()
+        [other] = [sid for sid in ids if sid != first]
+        suffixed = "%s~%s" % (name, other[:8])
+        assert m.read("servers", suffixed, "id").strip() == other
+        cloud.client.request("DELETE", "compute", "/servers/" + first)
+        assert wait_for(lambda: not os.path.lexists(m.p("servers", ".by-id", first)), 60 * SLOW)
+        time.sleep(2)  # the refresh that saw it gone writes its listing out after readers have it
+        os.kill(m.serving_pid(), signal.SIGKILL)
+        assert wait_for(lambda: generation(m) == 2, 30 * SLOW)
+        ids.append(create_server(cloud, name))
+        third = ids[-1]
+        assert wait_for(lambda: os.path.lexists(m.p("servers", ".by-id", third)), 60 * SLOW)
+        assert not os.path.exists(m.p("servers", name)), "the deleted server's name moved"
+        assert m.read("servers", suffixed, "id").strip() == other
+        assert os.readlink(m.p("servers", ".by-id", third)) == "../%s~%s" % (name, third[:8])
+    finally:
+        for sid in ids:
+            cloud.client.request("DELETE", "compute", "/servers/" + sid)

@@ -31,7 +31,7 @@ from test_names_stable import create_server
 from test_write import make_draft, unique, wait_file
 
 KILL_EVERY = 2.0
-KILL_FOR = 24.0
+KILL_FOR = 30.0  # the 30 s of walks, reads and ls under kills
 
 
 def alive(pid):

@@ -639,8 +639,6 @@ static void *refresh_main(void *arg)
 		s->refused_at = w->plan.started_mono;
 	if (w->plan.how == HOW_ALL)
 		s->resynced = w->plan.started_mono;
-	s->fetching = false;
-	s->fetch_seq++;
 	s->spots = 0;
 	s->failed_at = ret < 0 ? osfs_now_mono() : 0;
 	s->last_err = ret;
@@ -649,11 +647,17 @@ static void *refresh_main(void *arg)
 	refresh_done(c, s, &w->plan, ret, date);
 	if (ret < 0)
 		s->must_refresh = true; /* what we hold is older than the user may see */
-	pthread_cond_broadcast(&s->done);
 	slot_unlock(&s->lock);
 	free(w);
+	/* while still `fetching`: the next refresh_start joins this thread
+	 * under s->lock, which keep_write takes */
 	if (ret >= 0)
 		keep_write(c, kind);
+	slot_lock(&s->lock);
+	s->fetching = false;
+	s->fetch_seq++;
+	pthread_cond_broadcast(&s->done);
+	slot_unlock(&s->lock);
 	return NULL;
 }
 

@@ -29,8 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	v = osfs_ctl_parse(kind, text, size);
 	if (v) {
 		FUZZ_ASSERT(kind == OSFS_SERVERS || kind == OSFS_KEYPAIRS || kind == OSFS_VOLUMES ||
-			    kind == OSFS_FLOATING_IPS || kind == OSFS_ADMIN_SERVERS ||
-			    kind == OSFS_COMPUTE_SERVICES,
+			    kind == OSFS_FLOATING_IPS || kind == OSFS_SECURITY_GROUPS ||
+			    kind == OSFS_ADMIN_SERVERS || kind == OSFS_COMPUTE_SERVICES,
 			    "verb for kind %d", kind);
 		osfs_text_normalise(text, size, full, sizeof(full));
 		FUZZ_ASSERT(strcmp(full, v->words) == 0, "'%s' parsed as '%s'", full, v->words);

@@ -445,3 +445,6 @@ def test_a_name_handed_out_before_a_kill_does_not_move(cloud, mount):
     finally:
         for sid in ids:
             cloud.client.request("DELETE", "compute", "/servers/" + sid)
+        for sid in ids:  # gone before the next test picks servers
+            cloud.client.wait_server(sid, lambda s: not s or s.get("status") == "DELETED",
+                                     timeout=120)

@@ -17,9 +17,11 @@
  */
 #include "fsops.h"
 #include "osfs_base.h"
+#include "cwds.h"
 #include "inodes.h"
 #include "notify.h"
 #include "osfs_tree.h"
+#include "supervisor.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -54,7 +56,21 @@ struct osfs_glue {
 	pthread_mutex_t dirs_lock;
 	struct dirh *dirs;
 	uint64_t next_dirh;           /* the key of the next one; under dirs_lock */
+	char *mount_path;             /* absolute, no symlinks: where cwds are looked for */
 };
+
+/* The mount point as /proc shows processes' cwds under it. */
+static char *mount_path_of(const char *mountpoint)
+{
+	const char *env = getenv(OSFS_MOUNT_PATH_ENV);
+	char *path;
+
+	if (env)
+		return strdup(env);
+	if (mountpoint[0] == '/') /* may be mounted already: not resolved */
+		return strdup(mountpoint);
+	return (path = realpath(mountpoint, NULL)) ? path : strdup(mountpoint);
+}
 
 struct osfs_glue *osfs_glue_new(struct osfs_fs *fs)
 {
@@ -63,11 +79,16 @@ struct osfs_glue *osfs_glue_new(struct osfs_fs *fs)
 	if (!g)
 		return NULL;
 	g->fs = fs;
+	if (!(g->mount_path = mount_path_of(fs->opts.mountpoint ? fs->opts.mountpoint : "/"))) {
+		free(g);
+		return NULL;
+	}
 	pthread_mutex_init(&g->dirs_lock, NULL);
 	/* directory handles are keys, not pointers: one the kernel got from the
 	 * last generation (supervisor.h) matches none of ours */
 	g->next_dirh = (uint64_t)time(NULL) << 32 ^ (uint64_t)getpid() << 12;
 	if (!(g->inodes = osfs_inodes_new())) {
+		free(g->mount_path);
 		free(g);
 		return NULL;
 	}
@@ -92,6 +113,7 @@ void osfs_glue_free(struct osfs_glue *g)
 	osfs_notify_free(atomic_exchange(&g->notify, NULL));
 	osfs_inodes_free(g->inodes);
 	pthread_mutex_destroy(&g->dirs_lock);
+	free(g->mount_path);
 	free(g);
 }
 
@@ -310,15 +332,20 @@ static void changed(struct osfs_glue *g, const struct osfs_node *node)
 }
 
 /* Past the inode table's bound, the kernel is asked to drop the oldest
- * files' names (it then forgets their inodes). */
+ * names (it then forgets their inodes), but not those of the directories
+ * where processes work. */
 static void evict(struct osfs_glue *g)
 {
 	struct osfs_notify *n = atomic_load(&g->notify);
 	struct osfs_inode_ref *refs;
-	size_t count;
+	size_t count, ncwds = 0;
+	char **cwds = NULL;
 
-	if (n && osfs_inodes_evictable(g->inodes, &refs, &count) == 0 && count)
+	if (!n || !osfs_inodes_over(g->inodes) || osfs_cwds_under(g->mount_path, &cwds, &ncwds) < 0)
+		return;
+	if (osfs_inodes_evictable(g->inodes, cwds, ncwds, &refs, &count) == 0 && count)
 		osfs_notify_drop(n, refs, count);
+	osfs_cwds_free(cwds, ncwds);
 }
 
 /* The entry for `name` in `parent`: one more kernel reference on success.

@@ -32,8 +32,9 @@ struct inode {
 	uint32_t hash;               /* of (parent, name) */
 	bool replayed;               /* made from the last generation's log */
 	bool shows;                  /* a resource file: its shown part is what it shows */
-	bool file;                   /* not a directory: its name may be dropped (eviction) */
+	bool file;                   /* not a directory */
 	bool retired;                /* out of by_name: lookups of its name get a new inode */
+	bool kept;                   /* during an eviction batch: on a process's cwd path */
 	char name[];
 };
 
@@ -962,32 +963,86 @@ void osfs_inodes_mark_file(struct osfs_inodes *t, uint64_t ino)
 	pthread_mutex_unlock(&t->lock);
 }
 
-/* May the kernel be asked to drop i's name?  A file it holds, with no
- * write under way, named in a directory below a kind's. */
-static bool evictable_locked(const struct osfs_inodes *t, const struct inode *i)
+/* Is a write under way in i or below it?  (The kernel forgets what is
+ * below a name it drops, and an unfinished line would go with it.) */
+static bool writing_below(const struct inode *i)
 {
-	return i && i->file && i->nlookup && !i->retired && !i->ws && i->parent &&
-	       i->parent != t->root && i->parent->parent != t->root;
+	if (i->ws)
+		return true;
+	for (const struct inode *k = i->kids; k; k = k->next_sib)
+		if (writing_below(k))
+			return true;
+	return false;
 }
 
-int osfs_inodes_evictable(struct osfs_inodes *t, struct osfs_inode_ref **out, size_t *n)
+/* May the kernel be asked to drop i's name?  A file below a resource's
+ * directory, or a directory below a kind's, with no write under way; not
+ * a directory a process works in (or above one). */
+static bool evictable_locked(const struct osfs_inodes *t, const struct inode *i)
 {
-	size_t cap = 0, want;
+	if (!i || !i->nlookup || i->retired || !i->parent || i->parent == t->root)
+		return false;
+	if (i->file)
+		return !i->ws && i->parent->parent != t->root;
+	return !i->kept && !writing_below(i);
+}
+
+/* Mark (or unmark) every inode on each keep path, from the root down. */
+static void keep_paths_locked(struct osfs_inodes *t, char *const *keep, size_t nkeep, bool on)
+{
+	for (size_t k = 0; k < nkeep; k++) {
+		struct inode *i = t->root;
+		char *save = NULL, *path = strdup(keep[k]);
+
+		for (char *c = path ? strtok_r(path, "/", &save) : NULL; c && i;
+		     c = strtok_r(NULL, "/", &save)) {
+			i = find_name_locked(t, i, c, name_hash(i->ino, c));
+			if (i)
+				i->kept = on;
+		}
+		free(path);
+	}
+}
+
+/* How many names to give back now to come back to 7/8 of the bound. */
+static size_t over_locked(struct osfs_inodes *t, double now)
+{
+	if (now - t->evicted_at > EVICT_SETTLE_S)
+		t->evicting = 0; /* what the kernel kept (an open file) is not coming */
+	return t->max && t->count > t->max + t->evicting ?
+	       t->count - t->evicting - t->max + t->max / 8 : 0;
+}
+
+bool osfs_inodes_over(struct osfs_inodes *t)
+{
+	size_t want;
+
+	pthread_mutex_lock(&t->lock);
+	want = over_locked(t, osfs_now_mono());
+	pthread_mutex_unlock(&t->lock);
+	return want > 0;
+}
+
+int osfs_inodes_evictable(struct osfs_inodes *t, char *const *keep, size_t nkeep,
+			  struct osfs_inode_ref **out, size_t *n)
+{
+	size_t cap = 0, want, tries;
 	double now = osfs_now_mono();
 	int ret = 0;
 
 	*out = NULL;
 	*n = 0;
 	pthread_mutex_lock(&t->lock);
-	if (now - t->evicted_at > EVICT_SETTLE_S)
-		t->evicting = 0; /* what the kernel kept (an open file) is not coming */
-	want = t->max && t->count > t->max + t->evicting ?
-	       t->count - t->evicting - t->max + t->max / 8 : 0;
-	while (want > *n && t->made_len && ret == 0) {
+	want = over_locked(t, now);
+	keep_paths_locked(t, keep, nkeep, true);
+	for (tries = t->made_len; want > *n && tries && ret == 0; tries--) {
 		struct inode *i = find_ino_locked(t, made_pop_locked(t));
 		if (evictable_locked(t, i))
 			ret = ref_add(out, n, &cap, i, true);
+		else if (i && i->kept)
+			made_push_locked(t, i->ino); /* its process may move on */
 	}
+	keep_paths_locked(t, keep, nkeep, false);
 	if (*n) {
 		atomic_fetch_add(&osfs_stats.evictions, *n);
 		t->evicting += *n;

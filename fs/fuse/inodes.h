@@ -172,15 +172,21 @@ void osfs_inodes_retire(struct osfs_inodes *t, uint64_t ino);
  * to the kernel, which then forgets their inodes. */
 void osfs_inodes_set_max(struct osfs_inodes *t, size_t max);
 
-/* ino is not a directory (only files' names are given back: a directory
- * may be a shell's working directory). */
+/* ino is not a directory. */
 void osfs_inodes_mark_file(struct osfs_inodes *t, uint64_t ino);
 
-/* When the table holds more than its bound: the oldest files whose names
+/* Does the table hold more than its bound (and no batch is on its way)? */
+bool osfs_inodes_over(struct osfs_inodes *t);
+
+/* When the table holds more than its bound: the oldest inodes whose names
  * the kernel should drop, enough to come back to 7/8 of the bound, by
  * name in *out (freed with osfs_inodes_refs_free; *n is 0 under the
- * bound).  Each is handed out once.  0 or -ENOMEM. */
-int osfs_inodes_evictable(struct osfs_inodes *t, struct osfs_inode_ref **out, size_t *n);
+ * bound).  Files and directories below a kind's go, but not a directory
+ * on one of the `keep` paths (relative to the root: the working
+ * directories of processes, whose getcwd would fail) nor above one.
+ * Each inode is handed out once.  0 or -ENOMEM. */
+int osfs_inodes_evictable(struct osfs_inodes *t, char *const *keep, size_t nkeep,
+			  struct osfs_inode_ref **out, size_t *n);
 
 /* Record fp as the fingerprint of directory ino's entries and return the
  * one recorded before (0 when none, or ino unknown). */

@@ -418,10 +418,14 @@ static int prepare(struct sup *s, char *const argv[], const char *mountpoint)
 	if (n <= 0)
 		return -errno;
 	s->exe[n] = '\0';
-	if (mountpoint[0] == '/')
+	if ((s->mnt = realpath(mountpoint, NULL)))
+		; /* not mounted yet: resolving it asks no daemon */
+	else if (mountpoint[0] == '/')
 		s->mnt = strdup(mountpoint);
 	else if (getcwd(cwd, sizeof(cwd)) && asprintf(&s->mnt, "%s/%s", cwd, mountpoint) < 0)
 		s->mnt = NULL;
+	if (s->mnt && setenv(OSFS_MOUNT_PATH_ENV, s->mnt, 1) != 0)
+		return -errno;
 	while (argv[argc])
 		argc++;
 	if (!s->mnt || !(s->argv = calloc(argc + 1, sizeof(*s->argv))))

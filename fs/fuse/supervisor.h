@@ -37,6 +37,11 @@ struct osfs_handed {
 	unsigned long generation;   /* 1 at mount */
 };
 
+/* The mount point as the supervisor resolved it before mounting (an
+ * absolute path without symlinks), for its serving processes: resolving
+ * it again once mounted would ask the mount itself. */
+#define OSFS_MOUNT_PATH_ENV "OSFS_MOUNT_PATH"
+
 /* Run as the supervisor of `mountpoint`: argv is the command line as
  * given, run again for each generation.  Returns the exit status. */
 int osfs_supervise(char *const argv[], const char *mountpoint, bool foreground);

@@ -204,11 +204,13 @@ static void test_shows_and_retire(void)
 	osfs_inodes_free(t);
 }
 
-/* Past the bound, the oldest files go back by name, each once. */
+/* Past the bound, the oldest names go back, each once; a directory where
+ * a process works stays. */
 static void test_bound(void)
 {
 	struct osfs_inodes *t = osfs_inodes_new();
 	uint64_t kind = look(t, OSFS_ROOT_INO, "servers"), dir = look(t, kind, "a"), f[12];
+	char cwd[] = "servers/a", *keep[] = { cwd };
 	struct osfs_inode_ref *refs;
 	char name[16];
 	size_t n;
@@ -219,16 +221,43 @@ static void test_bound(void)
 		f[k] = look(t, dir, name);
 		osfs_inodes_mark_file(t, f[k]);
 	}
-	CHECK(osfs_inodes_evictable(t, &refs, &n) == 0);
+	CHECK(osfs_inodes_over(t));
+	CHECK(osfs_inodes_evictable(t, keep, 1, &refs, &n) == 0);
 	CHECK(n == 15 - 8 + 1);                        /* root, servers, a, 12 files: back to 7 */
 	CHECK(refs[0].ino == f[0] && refs[0].parent == dir && strcmp(refs[0].name, "f0") == 0);
-	CHECK(refs[n - 1].ino == f[n - 1]);            /* the oldest files, never a directory */
+	CHECK(refs[n - 1].ino == f[n - 1]);            /* the oldest files, not the cwd */
 	osfs_inodes_refs_free(refs, n);
-	CHECK(osfs_inodes_evictable(t, &refs, &n) == 0 && n == 0); /* not again while pending */
+	CHECK(!osfs_inodes_over(t));
+	CHECK(osfs_inodes_evictable(t, NULL, 0, &refs, &n) == 0 && n == 0); /* not again while pending */
 	for (size_t k = 0; k < 8; k++)
 		osfs_inodes_forget(t, f[k], 1);         /* the kernel forgets them */
 	CHECK(osfs_inodes_count(t) == 7);
-	CHECK(osfs_inodes_evictable(t, &refs, &n) == 0 && n == 0); /* under the bound */
+	CHECK(osfs_inodes_evictable(t, NULL, 0, &refs, &n) == 0 && n == 0); /* under the bound */
+	osfs_inodes_free(t);
+}
+
+/* A walk leaves directories behind: they go back too, the oldest first,
+ * but not one with a write under way below it, nor a kind's. */
+static void test_bound_dirs(void)
+{
+	struct osfs_inodes *t = osfs_inodes_new();
+	uint64_t kind = look(t, OSFS_ROOT_INO, "servers"), d[6], ctl;
+	struct osfs_inode_ref *refs;
+	char name[16];
+	size_t n;
+
+	osfs_inodes_set_max(t, 4);
+	for (int k = 0; k < 6; k++) {
+		snprintf(name, sizeof(name), "s%d", k);
+		d[k] = look(t, kind, name);
+	}
+	ctl = look(t, d[0], "ctl");
+	osfs_inodes_mark_file(t, ctl);
+	CHECK(osfs_inodes_wbuf_begin(t, ctl, "", 0) == 0); /* "un" written, "lock" to come */
+	CHECK(osfs_inodes_evictable(t, NULL, 0, &refs, &n) == 0);
+	CHECK(n == 9 - 4 + 0 && refs[0].ino == d[1] && refs[0].parent == kind);
+	CHECK(refs[n - 1].ino == d[5]);              /* every directory but s0, never servers */
+	osfs_inodes_refs_free(refs, n);
 	osfs_inodes_free(t);
 }
 
@@ -378,6 +407,7 @@ int main(void)
 	test_snapshots_and_buffers();
 	test_shows_and_retire();
 	test_bound();
+	test_bound_dirs();
 	test_many();
 	return CHECK_DONE();
 }

@@ -73,35 +73,60 @@ static struct osfs_kv *meta_find(const struct draft_fields *f, const char *key)
 }
 
 int osfs_drafts_lookup(struct osfs_fs *fs, enum osfs_kind_id kind, const char *name,
-		       char **rest, int nrest, struct osfs_node *node)
+		       struct osfs_node *node)
 {
 	struct osfs_drafts *d = fs->drafts;
 	struct draft *dr;
-	int ret = 0, f = -1;
+	int ret = 1; /* no draft, or the new resource answers for it */
 
 	pthread_mutex_lock(&d->lock);
 	dr = osfs_draft_find_locked(d, kind, name);
-	if (!dr || dr->state == DR_BOOTED) {
-		ret = 1; /* no draft, or the new resource answers for it */
-		goto out;
+	if (dr && dr->state != DR_BOOTED) {
+		node->type = OSFS_N_DRAFT;
+		node->kind = kind;
+		node->index = -1;
+		ret = (node->key = strdup(name)) ? 0 : -ENOMEM;
 	}
-	if (nrest >= 1 && (f = dfile_by_name(kind, rest[0])) < 0)
-		ret = -ENOENT;
-	else if (nrest == 2 && (f != D_METADATA || !meta_find(&dr->f, rest[1])))
-		ret = -ENOENT;
-	else if (nrest > 2)
-		ret = -ENOENT;
-	if (ret < 0)
-		goto out;
-	node->type =
-	    nrest == 0 || (nrest == 1 && f == D_METADATA) ? OSFS_N_DRAFT : OSFS_N_DRAFT_FILE;
-	node->kind = kind;
+	pthread_mutex_unlock(&d->lock); /* read only: nothing to keep */
+	return ret;
+}
+
+/* A file of the draft, or its metadata directory. */
+static int draft_file(struct osfs_node *node, const char *name)
+{
+	int f = dfile_by_name(node->kind, name);
+
+	if (f < 0)
+		return -ENOENT;
 	node->index = f;
-	node->key = strdup(name);
-	node->subkey = nrest == 2 ? strdup(rest[1]) : NULL;
-	if (!node->key || (nrest == 2 && !node->subkey))
-		ret = -ENOMEM;
-out:
+	node->type = f == D_METADATA ? OSFS_N_DRAFT : OSFS_N_DRAFT_FILE;
+	return 0;
+}
+
+/* A key in the draft's metadata directory. */
+static int draft_meta_key(const struct draft *dr, struct osfs_node *node, const char *name)
+{
+	if (!meta_find(&dr->f, name))
+		return -ENOENT;
+	node->type = OSFS_N_DRAFT_FILE;
+	node->subkey = strdup(name);
+	return node->subkey ? 0 : -ENOMEM;
+}
+
+int osfs_drafts_child(struct osfs_fs *fs, const char *name, struct osfs_node *node)
+{
+	struct osfs_drafts *d = fs->drafts;
+	struct draft *dr;
+	int ret;
+
+	pthread_mutex_lock(&d->lock);
+	dr = osfs_draft_find_locked(d, node->kind, node->key);
+	if (!dr || dr->state == DR_BOOTED)
+		ret = -ENOENT; /* booted since: the new resource answers */
+	else if (node->index == D_METADATA)
+		ret = draft_meta_key(dr, node, name);
+	else
+		ret = draft_file(node, name);
 	pthread_mutex_unlock(&d->lock); /* read only: nothing to keep */
 	return ret;
 }
@@ -550,7 +575,7 @@ static int meta_add_locked(struct draft *dr, const char *key, char *why)
 	return 0;
 }
 
-int osfs_drafts_meta_create(struct osfs_fs *fs, struct osfs_node *dir, const char *key,
+int osfs_drafts_meta_create(struct osfs_fs *fs, const struct osfs_node *dir, const char *key,
 			    struct osfs_node *file)
 {
 	char why[WHY_MAX] = "";

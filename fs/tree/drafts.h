@@ -58,11 +58,15 @@ bool osfs_drafts_of_kind(enum osfs_kind_id kind);
  * number taken, or -EINVAL (a file not ours or cut short: none taken). */
 int osfs_drafts_keep(struct osfs_fs *fs, int fd);
 
-/* Resolve /<kind>/<name>/<rest...> inside a draft.  Returns 0 when it is
- * a draft path (node filled), 1 when `name` is no draft (or a booted one:
- * the new resource answers), or -errno. */
+/* `name` in kind's directory, as a draft.  Returns 0 when it is one (node
+ * becomes its directory), 1 when `name` is no draft (or a booted one: the
+ * new resource answers), or -errno. */
 int osfs_drafts_lookup(struct osfs_fs *fs, enum osfs_kind_id kind, const char *name,
-		       char **rest, int nrest, struct osfs_node *node);
+		       struct osfs_node *node);
+
+/* `name` in draft directory node (the draft's, or its metadata/): node
+ * becomes that file or directory.  0, -ENOENT or -ENOMEM. */
+int osfs_drafts_child(struct osfs_fs *fs, const char *name, struct osfs_node *node);
 
 /* Add every draft name of `kind` to a directory listing, booted drafts
  * only while `l` (the listing being served) does not show them yet. */
@@ -103,7 +107,7 @@ int osfs_drafts_remove(struct osfs_fs *fs, struct osfs_node *node);
 int osfs_drafts_write(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len);
 
 /* A new metadata key in a draft (create), and unlink of a draft file. */
-int osfs_drafts_meta_create(struct osfs_fs *fs, struct osfs_node *dir, const char *key,
+int osfs_drafts_meta_create(struct osfs_fs *fs, const struct osfs_node *dir, const char *key,
 			    struct osfs_node *file);
 int osfs_drafts_unlink(struct osfs_fs *fs, struct osfs_node *node);
 

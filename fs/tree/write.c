@@ -1,5 +1,5 @@
 /* write.c - the write side of the tree: checks, then ctl.c, drafts.c or a
- * metadata call.  Paths are split into parent and last component here. */
+ * metadata call.  What a directory changes comes as its node and a name. */
 #include "write.h"
 #include "osfs_clients.h"
 #include "ctl.h"
@@ -117,50 +117,28 @@ int osfs_write_apply(struct osfs_fs *fs, struct osfs_node *node, const char *dat
 	}
 }
 
-/* Split "/a/b/c" into the parent path and "c" (both malloc'd). */
-static int split_last(const char *path, char **parent, char **last)
+int osfs_write_mkdir(struct osfs_fs *fs, const struct osfs_node *dir, const char *name)
 {
-	const char *slash = strrchr(path, '/');
-
-	*parent = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : NULL;
-	*last = slash ? strdup(slash + 1) : NULL;
-	if (!*parent || !*last) {
-		free(*parent);
-		free(*last);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-int osfs_write_mkdir(struct osfs_fs *fs, const char *path)
-{
-	struct osfs_node parent, existing;
-	char *ppath, *name;
-	int ret;
+	struct osfs_node existing;
 
 	if (fs->opts.ro)
 		return -EROFS;
-	if ((ret = split_last(path, &ppath, &name)) < 0)
-		return ret;
-	ret = osfs_tree_lookup(fs, ppath, &parent);
-	if (ret == 0 && parent.type != OSFS_N_KIND)
-		ret = osfs_tree_lookup(fs, path, &existing) == 0 ? (osfs_node_release(&existing), -EEXIST) : -EPERM;
-	else if (ret == 0)
-		ret = osfs_drafts_create(fs, parent.kind, name);
-	osfs_node_release(&parent);
-	free(ppath);
-	free(name);
-	return ret;
+	if (dir->type == OSFS_N_KIND)
+		return osfs_drafts_create(fs, dir->kind, name);
+	if (osfs_tree_child(fs, dir, name, &existing) < 0)
+		return -EPERM;
+	osfs_node_release(&existing);
+	return -EEXIST;
 }
 
-int osfs_write_rmdir(struct osfs_fs *fs, const char *path)
+int osfs_write_rmdir(struct osfs_fs *fs, const struct osfs_node *dir, const char *name)
 {
 	struct osfs_node node;
 	int ret;
 
 	if (fs->opts.ro)
 		return -EROFS;
-	if ((ret = osfs_tree_lookup(fs, path, &node)) < 0)
+	if ((ret = osfs_tree_child(fs, dir, name, &node)) < 0)
 		return ret;
 	switch (node.type) {
 	case OSFS_N_DRAFT:
@@ -182,60 +160,63 @@ int osfs_write_rmdir(struct osfs_fs *fs, const char *path)
 
 /* rm never changes the cloud: a live metadata key goes with `unset KEY`
  * written to ctl, so say that where the user will look. */
-static int refuse_unlink(const char *path, const struct osfs_node *node)
+static int refuse_unlink(const struct osfs_node *node, const char *name)
 {
+	const char *dir = osfs_kinds[node->kind].dir;
+
 	if (node->type == OSFS_N_SUBFILE && is_live_meta(node))
-		log_warn("%s: rm changes nothing in the cloud; to remove the key: echo 'unset %s' > %s/%s/ctl",
-			 path, node->key, osfs_kinds[node->kind].dir, node->res->fname);
+		log_warn("/%s/%s/%s/%s: rm changes nothing in the cloud; to remove the key: "
+			 "echo 'unset %s' > %s/%s/ctl", dir, node->res->fname,
+			 osfs_kinds[node->kind].subdir, node->key, node->key, dir, node->res->fname);
 	else
-		log_info("%s: rm changes nothing in the cloud", path); /* rm -rf: one per file */
+		log_info("%s: rm changes nothing in the cloud", name); /* rm -rf: one per file */
 	return -EPERM;
 }
 
-int osfs_write_unlink(struct osfs_fs *fs, const char *path)
+int osfs_write_unlink(struct osfs_fs *fs, const struct osfs_node *dir, const char *name)
 {
 	struct osfs_node node;
 	int ret;
 
 	if (fs->opts.ro)
 		return -EROFS;
-	if ((ret = osfs_tree_lookup(fs, path, &node)) < 0)
+	if ((ret = osfs_tree_child(fs, dir, name, &node)) < 0)
 		return ret;
 	if (node.type == OSFS_N_DRAFT_FILE)
 		ret = osfs_drafts_unlink(fs, &node);
 	else
-		ret = refuse_unlink(path, &node);
+		ret = refuse_unlink(&node, name);
 	osfs_node_release(&node);
 	return ret;
 }
 
-int osfs_write_create(struct osfs_fs *fs, const char *path, struct osfs_node *node)
+/* A live metadata key `name`, made in metadata directory node dir. */
+static int create_key(struct osfs_fs *fs, const struct osfs_node *dir, const char *name,
+		      struct osfs_node *node)
 {
-	struct osfs_node parent;
-	char *ppath, *name;
 	int ret;
 
+	*node = *dir;
+	node->listing = osfs_listing_hold(dir->listing);
+	node->type = OSFS_N_SUBFILE;
+	node->key = strdup(name);
+	ret = node->key ? osfs_newkeys_add(fs->newkeys, node->res->id, name) : -ENOMEM;
+	if (ret < 0)
+		osfs_node_release(node);
+	return ret;
+}
+
+int osfs_write_create(struct osfs_fs *fs, const struct osfs_node *dir, const char *name,
+		      struct osfs_node *node)
+{
 	memset(node, 0, sizeof(*node));
 	if (fs->opts.ro)
 		return -EROFS;
-	if ((ret = split_last(path, &ppath, &name)) < 0)
-		return ret;
-	ret = osfs_tree_lookup(fs, ppath, &parent);
-	if (ret == 0 && parent.type == OSFS_N_SUBDIR && is_live_meta(&parent)) {
-		*node = parent;
-		parent.listing = NULL; /* moved into node */
-		node->type = OSFS_N_SUBFILE;
-		node->key = strdup(name);
-		ret = node->key ? osfs_newkeys_add(fs->newkeys, node->res->id, name) : -ENOMEM;
-	} else if (ret == 0 && parent.type == OSFS_N_DRAFT) {
-		ret = osfs_drafts_meta_create(fs, &parent, name, node);
-	} else if (ret == 0) {
-		ret = -EACCES;
-	}
-	osfs_node_release(&parent);
-	free(ppath);
-	free(name);
-	return ret;
+	if (dir->type == OSFS_N_SUBDIR && is_live_meta(dir))
+		return create_key(fs, dir, name, node);
+	if (dir->type == OSFS_N_DRAFT)
+		return osfs_drafts_meta_create(fs, dir, name, node);
+	return -EACCES;
 }
 
 bool osfs_write_renames(const struct osfs_node *from, const struct osfs_node *dir)

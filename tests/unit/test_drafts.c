@@ -97,13 +97,26 @@ static void node_put(struct osfs_node *n)
 	memset(n, 0, sizeof(*n));
 }
 
+/* The node of draft[/file[/key]], one name at a time as the tree asks;
+ * on failure it holds nothing. */
+static int draft_node(const char *draft, const char *file, const char *key, struct osfs_node *n)
+{
+	int ret = osfs_drafts_lookup(&fs, OSFS_SERVERS, draft, n);
+
+	if (ret == 0 && file)
+		ret = osfs_drafts_child(&fs, file, n);
+	if (ret == 0 && key)
+		ret = osfs_drafts_child(&fs, key, n);
+	if (ret != 0)
+		node_put(n);
+	return ret;
+}
+
 static struct osfs_node node_at(const char *draft, const char *file, const char *key)
 {
 	struct osfs_node n = { 0 };
-	char *rest[2] = { (char *)file, (char *)key };
-	int nrest = key ? 2 : file ? 1 : 0;
 
-	CHECK(osfs_drafts_lookup(&fs, OSFS_SERVERS, draft, rest, nrest, &n) == 0);
+	CHECK(draft_node(draft, file, key, &n) == 0);
 	return n;
 }
 
@@ -141,8 +154,7 @@ static int create_key(const char *draft, const char *key)
 static int unlink_key(const char *draft, const char *key)
 {
 	struct osfs_node n = { 0 };
-	char *rest[2] = { (char *)"metadata", (char *)key };
-	int ret = osfs_drafts_lookup(&fs, OSFS_SERVERS, draft, rest, 2, &n);
+	int ret = draft_node(draft, "metadata", key, &n);
 
 	if (ret == 0)
 		ret = osfs_drafts_unlink(&fs, &n);
@@ -233,8 +245,7 @@ static void limits(void)
 	CHECK(write_file("lim", "metadata", "k", v256) == -EINVAL);
 	CHECK(error_has("lim", "255"));
 	struct osfs_node gone = { 0 };
-	char meta_dir[] = "metadata", key_k[] = "k", *rest[2] = { meta_dir, key_k };
-	CHECK(osfs_drafts_lookup(&fs, OSFS_SERVERS, "lim", rest, 2, &gone) == -ENOENT); /* refused: no key */
+	CHECK(draft_node("lim", "metadata", "k", &gone) == -ENOENT); /* refused: no key */
 	CHECK(create_key("lim", "k") == 0);
 	CHECK(write_file("lim", "metadata", "k", v255) == 0);
 	v256[256] = '\0'; /* without the newline: still 256 characters */
@@ -396,7 +407,7 @@ static void freezing(void)
 	/* booted: the new server answers lookups; the name stays listed until
 	 * a listing shows the server */
 	struct osfs_node n = { 0 };
-	CHECK(osfs_drafts_lookup(&fs, OSFS_SERVERS, "boot1", NULL, 0, &n) == 1);
+	CHECK(osfs_drafts_lookup(&fs, OSFS_SERVERS, "boot1", &n) == 1);
 	CHECK(add("boot1") == -EEXIST);
 	struct osfs_res *other = calloc(1, sizeof(*other)), *mine = calloc(1, sizeof(*mine));
 	atomic_init(&other->refs, 1);
@@ -446,7 +457,7 @@ static void failed_boot_reopens(void)
 	CHECK(osfs_drafts_remove(&fs, &dir) == 0);
 	node_put(&dir);
 	struct osfs_node gone = { 0 };
-	CHECK(osfs_drafts_lookup(&fs, OSFS_SERVERS, "again", NULL, 0, &gone) == 1);
+	CHECK(osfs_drafts_lookup(&fs, OSFS_SERVERS, "again", &gone) == 1);
 }
 
 static void rm_inside_a_draft_forgets(void)

@@ -66,7 +66,7 @@ struct osfs_api_opts {
  * compute microversion: everything that must work before mounting.
  * cfg must outlive the api.  Returns 0 or -errno with one line in err. */
 int osfs_api_new(struct osfs_api **out, const struct osfs_config *cfg,
-		 const struct osfs_api_opts *opts, char *err, size_t errlen);
+		 const struct osfs_api_opts *opts, struct osfs_err *err);
 void osfs_api_free(struct osfs_api *api);
 
 struct osfs_api_call {

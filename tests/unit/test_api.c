@@ -234,11 +234,11 @@ static struct osfs_api *new_api(long timeout_ms)
 		.max_retries = 3, .retry_budget_ms = 60000,
 	};
 	struct osfs_api *api = NULL;
-	char err[256] = "";
+	struct osfs_err err = { "" };
 
 	script(NULL, 0);
-	if (osfs_api_new(&api, &cfg, &opts, err, sizeof(err)) < 0)
-		fprintf(stderr, "osfs_api_new: %s\n", err);
+	if (osfs_api_new(&api, &cfg, &opts, &err) < 0)
+		fprintf(stderr, "osfs_api_new: %s\n", err.msg);
 	return api;
 }
 

@@ -123,13 +123,13 @@ static int known_id(struct osfs_api *api, const char *value, char **id)
 }
 
 /* Unknown name: say what is there. */
-static int unknown_name(struct osfs_api *api, const char *value, char *why, size_t whylen)
+static int unknown_name(struct osfs_api *api, const char *value, struct osfs_err *why)
 {
 	char *body = NULL, *cands = NULL;
 
 	if (get(api, "/v2.0/networks?fields=id&fields=name", &body, NULL) == 0)
-		cands = osfs_network_candidates(body, whylen / 2);
-	snprintf(why, whylen, "networks: no network named or with id '%.200s'; there are: %s", value,
+		cands = osfs_network_candidates(body, OSFS_ERR_MAX / 2);
+	osfs_err_set(why, 0, "networks: no network named or with id '%.200s'; there are: %s", value,
 		 cands && *cands ? cands : "none");
 	free(cands);
 	free(body);
@@ -145,8 +145,7 @@ static void join_ids(char **ids, char *buf, size_t len)
 		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", ids[i]);
 }
 
-int osfs_network_resolve(struct osfs_api *api, const char *value, char **id, char *why,
-			 size_t whylen)
+int osfs_network_resolve(struct osfs_api *api, const char *value, char **id, struct osfs_err *why)
 {
 	char *path = NULL, *body = NULL, *msg = NULL, **ids = NULL, list[512];
 	size_t n = 0;
@@ -160,7 +159,7 @@ int osfs_network_resolve(struct osfs_api *api, const char *value, char **id, cha
 		goto out;
 	}
 	if ((ret = get(api, path, &body, &msg)) < 0) {
-		snprintf(why, whylen, "networks: cannot look up '%.200s': %s", value, msg ? msg : strerror(-ret));
+		osfs_err_set(why, ret, "networks: cannot look up '%.200s': %s", value, msg ? msg : strerror(-ret));
 		goto out;
 	}
 	ids = osfs_model_ids_named(body, "networks", value);
@@ -169,12 +168,11 @@ int osfs_network_resolve(struct osfs_api *api, const char *value, char **id, cha
 	if (!ids) {
 		ret = -EPROTO;
 	} else if (n == 0) {
-		ret = unknown_name(api, value, why, whylen);
+		ret = unknown_name(api, value, why);
 	} else if (n > 1) {
 		join_ids(ids, list, sizeof(list));
-		snprintf(why, whylen, "networks: %zu networks are named '%.200s': write one of the ids: %s",
-			 n, value, list);
-		ret = -EINVAL;
+		ret = osfs_err_set(why, -EINVAL, "networks: %zu networks are named '%.200s': write one of the ids: %s",
+				   n, value, list);
 	} else {
 		*id = ids[0];
 		ids[0] = NULL;
@@ -265,20 +263,19 @@ static int allocate_on(struct osfs_api *api, const char *net, const char *port, 
 }
 
 int osfs_network_add_floating_ip(struct osfs_api *api, const char *server, const char *network,
-				 char **address, char **port, char **msg, char *why, size_t whylen)
+				 char **address, char **port, char **msg, struct osfs_err *why)
 {
 	char *net = NULL, **ports = NULL;
 	long status = 0;
 	int ret;
 
 	*address = *port = NULL;
-	if ((ret = osfs_network_resolve(api, network, &net, why, whylen)) < 0)
+	if ((ret = osfs_network_resolve(api, network, &net, why)) < 0)
 		goto out;
 	if ((ret = ports_of(api, server, &ports, msg)) < 0)
 		goto out;
 	if (!ports[0]) {
-		snprintf(why, whylen, "the server has no port to put a floating IP on");
-		ret = -EINVAL;
+		ret = osfs_err_set(why, -EINVAL, "the server has no port to put a floating IP on");
 		goto out;
 	}
 	/* Neutron answers 404 for a port whose subnet has no router to the
@@ -345,7 +342,7 @@ static int disassociate(struct osfs_api *api, const char *id, char **msg)
 }
 
 int osfs_network_remove_floating_ip(struct osfs_api *api, const char *server, const char *address,
-				    char **msg, char *why, size_t whylen)
+				    char **msg, struct osfs_err *why)
 {
 	char *path = osfs_http_path("/v2.0/floatingips?floating_ip_address=%s", address, NULL);
 	char *body = NULL, *id = NULL, *port = NULL;
@@ -355,12 +352,11 @@ int osfs_network_remove_floating_ip(struct osfs_api *api, const char *server, co
 	if (ret == 0)
 		ret = osfs_network_parse_floating(body, address, &id, &port);
 	if (ret == -ENOENT)
-		snprintf(why, whylen, "no floating IP %.100s in this project", address);
+		osfs_err_set(why, 0, "no floating IP %.100s in this project", address);
 	if (ret == 0 && port)
 		ret = port_of_server(api, server, port, &ours);
 	if (ret == 0 && !ours) {
-		snprintf(why, whylen, "floating IP %.100s is not on this server", address);
-		ret = -EINVAL;
+		ret = osfs_err_set(why, -EINVAL, "floating IP %.100s is not on this server", address);
 	}
 	if (ret == 0)
 		ret = disassociate(api, id, msg);

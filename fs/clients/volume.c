@@ -45,8 +45,7 @@ char *osfs_volume_created_id(const char *body)
 	return out;
 }
 
-int osfs_volume_resolve(struct osfs_api *api, const char *value, char **id, char *why,
-			size_t whylen)
+int osfs_volume_resolve(struct osfs_api *api, const char *value, char **id, struct osfs_err *why)
 {
 	char *path = NULL, *body = NULL, *msg = NULL, **ids = NULL;
 	size_t n = 0;
@@ -64,17 +63,16 @@ int osfs_volume_resolve(struct osfs_api *api, const char *value, char **id, char
 		return -ENOMEM;
 	ret = call(api, "GET", path, NULL, &body, NULL, &msg);
 	if (ret < 0)
-		snprintf(why, whylen, "cannot look up volume '%.200s': %s", value, msg ? msg : strerror(-ret));
+		osfs_err_set(why, ret, "cannot look up volume '%.200s': %s", value, msg ? msg : strerror(-ret));
 	if (ret == 0 && !(ids = osfs_model_ids_named(body, "volumes", value)))
 		ret = -EPROTO;
 	while (ids && ids[n])
 		n++;
 	if (ret == 0 && n != 1) {
 		if (n)
-			snprintf(why, whylen, "%zu volumes are named '%.200s': write the id", n, value);
+			osfs_err_set(why, 0, "%zu volumes are named '%.200s': write the id", n, value);
 		else
-			snprintf(why, whylen, "no volume named or with id '%.200s'", value);
-		ret = -EINVAL;
+			ret = osfs_err_set(why, -EINVAL, "no volume named or with id '%.200s'", value);
 	}
 	if (ret == 0) {
 		*id = ids[0];

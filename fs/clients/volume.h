@@ -10,12 +10,12 @@
 
 #include <stddef.h>
 
+#include "osfs_base.h"
 #include "osfs_net.h"
 
 /* The id of the volume `value` names (an id, or a name exactly one volume
  * has).  -EINVAL with the reason in why for an unknown or ambiguous name. */
-int osfs_volume_resolve(struct osfs_api *api, const char *value, char **id, char *why,
-			size_t whylen);
+int osfs_volume_resolve(struct osfs_api *api, const char *value, char **id, struct osfs_err *why);
 
 /* POST /volumes {"volume": {"size": size, "name": name}}, once; *id the
  * new volume's id (caller frees).  On failure *status is the answer's

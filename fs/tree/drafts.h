@@ -42,10 +42,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "osfs_base.h"
 #include "fs.h"
 #include "node.h"
 
-#define OSFS_DRAFTS_WHY_MAX 1024   /* size of a `why` buffer below */
 
 struct osfs_drafts *osfs_drafts_new(void);
 void osfs_drafts_free(struct osfs_drafts *drafts);
@@ -85,9 +85,9 @@ int osfs_drafts_check_write(struct osfs_fs *fs, const struct osfs_node *node);
 
 /* The id of the one `kind` resource that `value` names (an id, a name no
  * other has, or a file name), as draft fields resolve: in *id (caller
- * frees), or -EINVAL with the candidates in why[0..OSFS_DRAFTS_WHY_MAX). */
+ * frees), or -EINVAL with the candidates in why. */
 int osfs_drafts_resolve(struct osfs_fs *fs, enum osfs_kind_id kind, const char *value, char **id,
-			char *why);
+			struct osfs_err *why);
 
 /* mkdir: a new draft, booted at once when defaults make it complete.
  * -EEXIST when the name (or the name it encodes) is taken, -EINVAL for a
@@ -97,7 +97,7 @@ int osfs_drafts_create(struct osfs_fs *fs, enum osfs_kind_id kind, const char *f
 
 /* mkdir's second half, without asking the cloud whether the name is
  * taken (exported for tests): 0, or -errno with the reason in why. */
-int osfs_drafts_add(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, char *why);
+int osfs_drafts_add(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, struct osfs_err *why);
 
 /* rmdir of a draft (discards it) or of its empty metadata/ (nothing to
  * do).  -EBUSY while it boots. */
@@ -133,7 +133,7 @@ bool osfs_drafts_has_admin_pass(struct osfs_fs *fs, const char *id);
  * the new resource's id, or a failure (ret < 0) that reopens the draft. */
 struct osfs_draft_copy;
 int osfs_drafts_boot_begin(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname,
-			   struct osfs_draft_copy **copy, char *why);
+			   struct osfs_draft_copy **copy, struct osfs_err *why);
 void osfs_drafts_boot_end(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, int ret,
 			  const char *created);
 void osfs_draft_copy_free(struct osfs_draft_copy *copy);

@@ -82,16 +82,17 @@ out:
 static int write_ctl(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len)
 {
 	const struct osfs_verb *verb;
-	char why[160], *arg = NULL;
+	struct osfs_err why;
+	char *arg = NULL;
 	int ret = osfs_drafts_late_create(fs, node->kind, node->res->id, data, len);
 
 	if (ret <= 0) /* "boot" reached the server its draft became */
 		return ret;
-	ret = osfs_ctl_parse_arg(node->kind, data, len, &verb, &arg, why, sizeof(why));
+	ret = osfs_ctl_parse_arg(node->kind, data, len, &verb, &arg, &why);
 
 	if (ret == -EINVAL) {
-		osfs_notes_set(fs->notes, node->res->id, why);
-		log_err("%s/%s: %s", osfs_kinds[node->kind].dir, node->res->fname, why);
+		osfs_notes_set(fs->notes, node->res->id, why.msg);
+		log_err("%s/%s: %s", osfs_kinds[node->kind].dir, node->res->fname, why.msg);
 	}
 	if (ret == 0)
 		ret = osfs_ctl_run(fs, node->kind, node->res, verb, arg);

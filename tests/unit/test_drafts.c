@@ -196,41 +196,41 @@ static char *repeat(const char *unit, size_t n)
 
 static int add(const char *fname)
 {
-	char why[OSFS_DRAFTS_WHY_MAX] = "";
-	return osfs_drafts_add(&fs, OSFS_SERVERS, fname, why);
+	struct osfs_err why = { "" };
+	return osfs_drafts_add(&fs, OSFS_SERVERS, fname, &why);
 }
 
 /* ---- the tests ---- */
 
 static void names(void)
 {
-	char why[256];
+	struct osfs_err why;
 	char *long_name = repeat("x", 256);
 
 	long_name[256] = '\0';
-	CHECK(osfs_name_check_new("web1", why, sizeof(why)) == 0);
-	CHECK(osfs_name_check_new("a%2Fb", why, sizeof(why)) == 0);     /* "a/b" */
-	CHECK(osfs_name_check_new("%2Ehid", why, sizeof(why)) == 0);    /* ".hid" */
-	CHECK(osfs_name_check_new("100%25", why, sizeof(why)) == 0);    /* "100%" */
-	CHECK(osfs_name_check_new(long_name, why, sizeof(why)) == -EINVAL);
-	CHECK(strstr(why, "255") != NULL);
+	CHECK(osfs_name_check_new("web1", &why) == 0);
+	CHECK(osfs_name_check_new("a%2Fb", &why) == 0);     /* "a/b" */
+	CHECK(osfs_name_check_new("%2Ehid", &why) == 0);    /* ".hid" */
+	CHECK(osfs_name_check_new("100%25", &why) == 0);    /* "100%" */
+	CHECK(osfs_name_check_new(long_name, &why) == -EINVAL);
+	CHECK(strstr(why.msg, "255") != NULL);
 	long_name[255] = '\0';
-	CHECK(osfs_name_check_new(long_name, why, sizeof(why)) == 0);
+	CHECK(osfs_name_check_new(long_name, &why) == 0);
 	free(long_name);
 	const char *bad[] = { "new\nline", "tab\t", "del\x7f", ".hid2", "%41", "%2ehid", "bad%zz",
 			      "trail%", "%00", " lead", "trail ", "ctl%0Ainside" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		why[0] = '\0';
-		CHECK(osfs_name_check_new(bad[i], why, sizeof(why)) == -EINVAL);
-		CHECK(why[0] != '\0');
+		osfs_err_clear(&why);
+		CHECK(osfs_name_check_new(bad[i], &why) == -EINVAL);
+		CHECK(why.msg[0] != '\0');
 	}
-	CHECK(osfs_name_check_new(".hid2", why, sizeof(why)) == -EINVAL);
-	CHECK(strstr(why, "%2Ehid2") != NULL);   /* says what the cloud would show */
+	CHECK(osfs_name_check_new(".hid2", &why) == -EINVAL);
+	CHECK(strstr(why.msg, "%2Ehid2") != NULL);   /* says what the cloud would show */
 
 	CHECK(add("web1") == 0);
 	CHECK(add("web1") == -EEXIST);
 	CHECK(add(".hid2") == -EINVAL);
-	CHECK(osfs_drafts_add(&fs, OSFS_FLAVORS, "m1.new", (char[OSFS_DRAFTS_WHY_MAX]){ 0 }) == -EPERM);
+	CHECK(osfs_drafts_add(&fs, OSFS_FLAVORS, "m1.new", &(struct osfs_err){ "" }) == -EPERM);
 	char *name = read_file("web1", "name", NULL);
 	CHECK_STR(name, "web1\n");
 	free(name);
@@ -434,18 +434,18 @@ static void freezing(void)
 static void failed_boot_reopens(void)
 {
 	struct osfs_draft_copy *copy = NULL;
-	char why[OSFS_DRAFTS_WHY_MAX] = "";
+	struct osfs_err why = { "" };
 
 	CHECK(add("again") == 0);
-	CHECK(osfs_drafts_boot_begin(&fs, OSFS_SERVERS, "again", &copy, why) == -EINVAL);
-	CHECK(strstr(why, "missing flavor,image") != NULL);
+	CHECK(osfs_drafts_boot_begin(&fs, OSFS_SERVERS, "again", &copy, &why) == -EINVAL);
+	CHECK(strstr(why.msg, "missing flavor,image") != NULL);
 	CHECK(copy == NULL);
 	CHECK(write_file("again", "flavor", NULL, "1\n") == 0);    /* by id */
 	CHECK(write_file("again", "image", NULL, "cirros\n") == 0);
-	CHECK(osfs_drafts_boot_begin(&fs, OSFS_SERVERS, "again", &copy, why) == 0);
+	CHECK(osfs_drafts_boot_begin(&fs, OSFS_SERVERS, "again", &copy, &why) == 0);
 	CHECK(copy != NULL);
 	CHECK(osfs_drafts_boot_begin(&fs, OSFS_SERVERS, "again", &(struct osfs_draft_copy *){ NULL },
-				     why) == -EBUSY);
+				     &why) == -EBUSY);
 	CHECK(write_file("again", "availability_zone", NULL, "nova\n") == -EBUSY);
 	osfs_drafts_boot_end(&fs, OSFS_SERVERS, "again", -EIO, NULL);
 	osfs_draft_copy_free(copy);

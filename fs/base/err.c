@@ -26,3 +26,8 @@ bool osfs_err_has(const struct osfs_err *e)
 {
 	return e && e->msg[0];
 }
+
+const char *osfs_err_or(const struct osfs_err *e, const char *other)
+{
+	return osfs_err_has(e) ? e->msg : other;
+}

@@ -31,4 +31,8 @@ void osfs_err_clear(struct osfs_err *e);
 /* Does e hold a message? */
 bool osfs_err_has(const struct osfs_err *e);
 
+/* e's message, or `other` when it holds none (other may be NULL:
+ * notes.h clears a note then). */
+const char *osfs_err_or(const struct osfs_err *e, const char *other);
+
 #endif

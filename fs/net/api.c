@@ -287,7 +287,7 @@ static void note_unanswered(const struct osfs_api *api, const struct osfs_api_ca
 
 static int fail_answer(struct osfs_api *api, const struct osfs_api_call *call,
 		       const struct try_state *st, int ret, const struct osfs_http_resp *resp,
-		       char **msg)
+		       struct osfs_err *err)
 {
 	char *message = NULL;
 
@@ -305,33 +305,33 @@ static int fail_answer(struct osfs_api *api, const struct osfs_api_call *call,
 		osfs_stat_inc(errors);
 		log_err("%s", line ? line : "request failed");
 	}
-	if (msg)
-		*msg = line;
-	else
-		free(line);
+	if (line)
+		osfs_err_set(err, ret, "%s", line);
+	free(line);
 	return osfs_error_for_user(ret);
 }
 
 int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
-		  struct osfs_http_resp *resp, char **msg)
+		  struct osfs_http_resp *resp, struct osfs_err *err)
 {
 	/* -o timeout=0: no time bound, as curl reads a 0 timeout */
 	long timeout = api->opts.http.timeout_ms > 0 ? api->opts.http.timeout_ms : LONG_MAX / 4;
 	struct try_state st = { .deadline = now_ms() + timeout };
-	struct osfs_err err = { "" };
+	struct osfs_err mine;
 	int ret;
 
 	memset(resp, 0, sizeof(*resp));
 	osfs_error_set_unanswered(NULL);
-	if (msg)
-		*msg = NULL;
+	if (!err) /* the reason is logged all the same */
+		err = &mine;
+	osfs_err_clear(err);
 	if (!api->roots[call->svc]) {
-		ret = osfs_err_set(&err, -ENODEV, "no %s endpoint in the catalog", osfs_service_names[call->svc]);
+		ret = osfs_err_set(err, -ENODEV, "no %s endpoint in the catalog", osfs_service_names[call->svc]);
 		goto fail_msg;
 	}
 	if (atomic_load(&api->held_until[call->svc]) > now_ms()) {
 		ret = -atomic_load(&api->held_err[call->svc]);
-		osfs_err_set(&err, ret, "%s ran out of time just now (%s); not asked again yet",
+		osfs_err_set(err, ret, "%s ran out of time just now (%s); not asked again yet",
 			     osfs_service_names[call->svc], strerror(-ret));
 		goto fail_msg;
 	}
@@ -340,7 +340,7 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 		enum next next;
 
 		osfs_http_resp_free(resp);
-		ret = osfs_auth_get(api->auth, st.deadline - now_ms(), &tok, &err);
+		ret = osfs_auth_get(api->auth, st.deadline - now_ms(), &tok, err);
 		if (ret < 0) {
 			/* no token: Keystone refused (EACCES), timed out, or
 			 * could not be reached or read, which the caller's
@@ -351,7 +351,7 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 		}
 		if (st.deadline - now_ms() <= 0) {
 			osfs_token_put(tok);
-			ret = osfs_err_set(&err, -ETIMEDOUT, "no time left for the request after renewing the token");
+			ret = osfs_err_set(err, -ETIMEDOUT, "no time left for the request after renewing the token");
 			goto fail_msg;
 		}
 		st.versioned = call->version && !atomic_load(&api->version_refused[call->svc]);
@@ -366,7 +366,7 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 		if (next == NEXT_DONE)
 			return 0;
 		if (next == NEXT_FAIL)
-			return fail_answer(api, call, &st, ret, resp, msg);
+			return fail_answer(api, call, &st, ret, resp, err);
 		if (next == NEXT_RETRY) {
 			osfs_stat_inc(retries);
 			log_info("%s %s: %s, retrying in %ld ms", call->method, call->path,
@@ -376,9 +376,7 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 	}
 fail_msg:
 	osfs_stat_inc(errors);
-	log_err("%s %s: %s", call->method, osfs_service_names[call->svc], err.msg);
-	if (msg)
-		*msg = strdup(err.msg);
+	log_err("%s %s: %s", call->method, osfs_service_names[call->svc], err->msg);
 	return osfs_error_for_user(ret);
 }
 

@@ -18,7 +18,7 @@
 #define CTL_TEXT_MAX 1024   /* longer than any verb and a 255-character argument */
 
 #define VERB_FN(name) static int name(struct osfs_fs *fs, const struct osfs_res *r, \
-				      const char *arg, char **msg, struct osfs_err *why)
+				      const char *arg, struct osfs_err *err, struct osfs_err *why)
 VERB_FN(run_delete);
 VERB_FN(run_unset);
 VERB_FN(run_attach);
@@ -209,7 +209,7 @@ int osfs_ctl_parse_arg(enum osfs_kind_id kind, const char *text, size_t len,
 const struct osfs_verb *osfs_ctl_parse(enum osfs_kind_id kind, const char *text, size_t len)
 {
 	const struct osfs_verb *v = NULL;
-	struct osfs_err why;
+	struct osfs_err why = { "" };
 	char *arg = NULL;
 
 	if (osfs_ctl_parse_arg(kind, text, len, &v, &arg, &why) < 0)
@@ -240,40 +240,40 @@ char *osfs_ctl_help(enum osfs_kind_id kind)
 
 VERB_FN(run_delete)
 {
-	return osfs_compute_delete(fs->api, r->id, msg);
+	return osfs_compute_delete(fs->api, r->id, err);
 }
 
 VERB_FN(run_unset)
 {
-	return osfs_compute_unset_meta(fs->api, r->id, arg, msg);
+	return osfs_compute_unset_meta(fs->api, r->id, arg, err);
 }
 
 VERB_FN(run_delete_keypair)
 {
-	return osfs_compute_delete_keypair(fs->api, r->id, msg);
+	return osfs_compute_delete_keypair(fs->api, r->id, err);
 }
 
 VERB_FN(run_delete_volume)
 {
-	return osfs_volume_delete(fs->api, r->id, msg);
+	return osfs_volume_delete(fs->api, r->id, err);
 }
 
 VERB_FN(run_delete_security_group)
 {
-	return osfs_network_delete_security_group(fs->api, r->id, msg);
+	return osfs_network_delete_security_group(fs->api, r->id, err);
 }
 
 /* attach and detach change the volume too: it is watched, and its
  * kind's listing refreshed, like the server. */
-static int run_attachment(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
+static int run_attachment(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, struct osfs_err *err,
 			  struct osfs_err *why,
-			  int (*fn)(struct osfs_api *, const char *, const char *, char **))
+			  int (*fn)(struct osfs_api *, const char *, const char *, struct osfs_err *))
 {
 	char *vol = NULL;
 	int ret = osfs_volume_resolve(fs->api, arg, &vol, why);
 
 	if (ret == 0)
-		ret = fn(fs->api, r->id, vol, msg);
+		ret = fn(fs->api, r->id, vol, err);
 	if (ret == 0) {
 		osfs_cache_watch(fs->cache, OSFS_VOLUMES, vol);
 		osfs_cache_invalidate(fs->cache, OSFS_VOLUMES);
@@ -284,18 +284,18 @@ static int run_attachment(struct osfs_fs *fs, const struct osfs_res *r, const ch
 
 VERB_FN(run_attach)
 {
-	return run_attachment(fs, r, arg, msg, why, osfs_compute_attach);
+	return run_attachment(fs, r, arg, err, why, osfs_compute_attach);
 }
 
 VERB_FN(run_detach)
 {
-	return run_attachment(fs, r, arg, msg, why, osfs_compute_detach);
+	return run_attachment(fs, r, arg, err, why, osfs_compute_detach);
 }
 
 VERB_FN(run_add_fip)
 {
 	char *address = NULL, *port = NULL;
-	int ret = osfs_network_add_floating_ip(fs->api, r->id, arg, &address, &port, msg, why);
+	int ret = osfs_network_add_floating_ip(fs->api, r->id, arg, &address, &port, err, why);
 
 	if (ret == 0) {
 		log_info("servers/%s: floating IP %s on port %s", r->fname, address, port);
@@ -311,7 +311,7 @@ VERB_FN(run_add_fip)
  * change: the floating_ips listing is read again. */
 VERB_FN(run_remove_fip)
 {
-	int ret = osfs_network_remove_floating_ip(fs->api, r->id, arg, msg, why);
+	int ret = osfs_network_remove_floating_ip(fs->api, r->id, arg, err, why);
 
 	if (ret == 0)
 		osfs_cache_invalidate(fs->cache, OSFS_FLOATING_IPS);
@@ -320,39 +320,39 @@ VERB_FN(run_remove_fip)
 
 VERB_FN(run_release_fip)
 {
-	return osfs_network_release_floating_ip(fs->api, r->id, msg);
+	return osfs_network_release_floating_ip(fs->api, r->id, err);
 }
 
 VERB_FN(run_add_sg)
 {
-	return osfs_compute_security_group(fs->api, r->id, arg, 1, msg);
+	return osfs_compute_security_group(fs->api, r->id, arg, 1, err);
 }
 
 VERB_FN(run_remove_sg)
 {
-	return osfs_compute_security_group(fs->api, r->id, arg, 0, msg);
+	return osfs_compute_security_group(fs->api, r->id, arg, 0, err);
 }
 
 VERB_FN(run_migrate)
 {
-	return osfs_compute_move(fs->api, r->id, OSFS_MOVE_COLD, arg, msg);
+	return osfs_compute_move(fs->api, r->id, OSFS_MOVE_COLD, arg, err);
 }
 
 VERB_FN(run_live_migrate)
 {
-	return osfs_compute_move(fs->api, r->id, OSFS_MOVE_LIVE, arg, msg);
+	return osfs_compute_move(fs->api, r->id, OSFS_MOVE_LIVE, arg, err);
 }
 
 VERB_FN(run_evacuate)
 {
-	return osfs_compute_move(fs->api, r->id, OSFS_MOVE_EVACUATE, arg, msg);
+	return osfs_compute_move(fs->api, r->id, OSFS_MOVE_EVACUATE, arg, err);
 }
 
 /* A service's change shows in its hypervisor too. */
 static int set_service(struct osfs_fs *fs, const struct osfs_res *r, const char *status,
-		       const char *reason, int forced_down, char **msg)
+		       const char *reason, int forced_down, struct osfs_err *err)
 {
-	int ret = osfs_compute_service_set(fs->api, r->id, status, reason, forced_down, msg);
+	int ret = osfs_compute_service_set(fs->api, r->id, status, reason, forced_down, err);
 
 	if (ret == 0)
 		osfs_cache_invalidate(fs->cache, OSFS_HYPERVISORS);
@@ -361,28 +361,28 @@ static int set_service(struct osfs_fs *fs, const struct osfs_res *r, const char 
 
 VERB_FN(run_enable)
 {
-	return set_service(fs, r, "enabled", NULL, -1, msg);
+	return set_service(fs, r, "enabled", NULL, -1, err);
 }
 
 VERB_FN(run_disable)
 {
-	return set_service(fs, r, "disabled", arg, -1, msg);
+	return set_service(fs, r, "disabled", arg, -1, err);
 }
 
 VERB_FN(run_force_down)
 {
-	return set_service(fs, r, NULL, NULL, 1, msg);
+	return set_service(fs, r, NULL, NULL, 1, err);
 }
 
 VERB_FN(run_unforce_down)
 {
-	return set_service(fs, r, NULL, NULL, 0, msg);
+	return set_service(fs, r, NULL, NULL, 0, err);
 }
 
 /* A row's action with an argument: ARG (or the field standing for it)
  * resolved to an id when it names a resource, then {action: {arg_key: ARG}}. */
 static int run_action_arg(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_res *r,
-			  const struct osfs_verb *verb, const char *arg, char **msg, struct osfs_err *why)
+			  const struct osfs_verb *verb, const char *arg, struct osfs_err *err, struct osfs_err *why)
 {
 	char *value = NULL, *id = NULL;
 	int field = verb->arg_default ? osfs_kind_field(&osfs_kinds[kind], verb->arg_default) : -1;
@@ -406,7 +406,7 @@ static int run_action_arg(struct osfs_fs *fs, enum osfs_kind_id kind, const stru
 					  &id, why);
 	if (ret == 0)
 		ret = osfs_compute_action_arg(fs->api, r->id, verb->action, verb->arg_key,
-					      id ? id : value, msg);
+					      id ? id : value, err);
 out:
 	free(id);
 	free(value);
@@ -455,22 +455,21 @@ static void outcome_unknown(struct osfs_fs *fs, enum osfs_kind_id kind, const st
 int osfs_ctl_run(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_res *r,
 		 const struct osfs_verb *verb, const char *arg)
 {
-	struct osfs_err why = { "" };
-	char *msg = NULL;
-	int ret = verb->arg_key ? run_action_arg(fs, kind, r, verb, arg, &msg, &why) :
-		  verb->action ? osfs_compute_action(fs->api, r->id, verb->action, &msg) :
-		  verb->run(fs, r, arg, &msg, &why);
+	struct osfs_err err = { "" }, why = { "" };
+	int ret = verb->arg_key ? run_action_arg(fs, kind, r, verb, arg, &err, &why) :
+		  verb->action ? osfs_compute_action(fs->api, r->id, verb->action, &err) :
+		  verb->run(fs, r, arg, &err, &why);
 	const char *unanswered = ret < 0 ? osfs_error_unanswered() : NULL;
 
 	if (unanswered) {
 		outcome_unknown(fs, kind, r, verb, arg, unanswered);
-		free(msg);
 		return ret;
 	}
-	if (ret < 0 && !msg && why.msg[0]) /* our own reason: the API's is logged where it failed */
+	if (ret < 0 && !osfs_err_has(&err) && osfs_err_has(&why)) /* our own reason: the API's is logged where it failed */
 		log_err("%s/%s: %s%s%s: %s", osfs_kinds[kind].dir, r->fname, verb->words,
 			arg ? " " : "", arg ? arg : "", why.msg);
-	osfs_notes_set(fs->notes, r->id, ret == 0 ? NULL : msg ? msg : why.msg[0] ? why.msg : strerror(-ret));
+	osfs_notes_set(fs->notes, r->id, ret == 0 ? NULL : osfs_err_has(&err) ? err.msg :
+					 osfs_err_has(&why) ? why.msg : strerror(-ret));
 	if (ret == 0) {
 		log_info("%s %s: %s%s%s accepted", osfs_kinds[kind].dir, r->fname, verb->words,
 			 arg ? " " : "", arg ? arg : "");
@@ -485,6 +484,5 @@ int osfs_ctl_run(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_r
 		if (verb->changes)
 			osfs_cache_invalidate(fs->cache, (int)(verb->changes - osfs_kinds));
 	}
-	free(msg);
 	return osfs_error_for_user(ret); /* an answer we could not read: EIO */
 }

@@ -29,9 +29,9 @@
 
 /* A verb that is more than one fixed request (it looks a name up first,
  * or talks to another service): 0 or -errno, with the API's message in
- * *msg or a reason of our own in why. */
+ * err or a reason of our own in why. */
 typedef int (*osfs_verb_fn)(struct osfs_fs *fs, const struct osfs_res *r, const char *arg,
-			    char **msg, struct osfs_err *why);
+			    struct osfs_err *err, struct osfs_err *why);
 
 
 struct osfs_verb {

@@ -46,14 +46,14 @@ static bool unclear(long status)
  * never left (the service failed just before and was not asked) made
  * nothing.  Returns ret or 0. */
 static int recover(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, const char *name,
-		   struct made *out, int ret, bool left, const char *msg, struct osfs_err *why)
+		   struct made *out, int ret, bool left, const struct osfs_err *err, struct osfs_err *why)
 {
 	const struct draft_kind *dk = osfs_draft_kind_of(kind);
 
 	out->created = osfs_draft_find_new(fs, kind, name, out->before);
 	if (out->created) {
 		log_warn("%s/%s: the create request failed (%s) but the %s exists: %s",
-			 osfs_kinds[kind].dir, fname, msg ? msg : strerror(-ret), dk->noun,
+			 osfs_kinds[kind].dir, fname, osfs_err_has(err) ? err->msg : strerror(-ret), dk->noun,
 			 out->created);
 		return 0;
 	}
@@ -64,7 +64,7 @@ static int recover(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname
 	    why, ret,
 	    "the answer to %s did not come (%.200s); waiting to see whether the %s "
 	    "was made: status reads %s until then",
-	    dk->verb ? dk->verb : "the create request", msg ? msg : strerror(-ret), dk->noun,
+	    dk->verb ? dk->verb : "the create request", osfs_err_has(err) ? err->msg : strerror(-ret), dk->noun,
 	    dk->settling);
 }
 
@@ -166,7 +166,8 @@ out:
 static int boot_server(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
 		       struct made *out, struct osfs_err *why)
 {
-	char *body = NULL, *msg = NULL;
+	struct osfs_err err = { "" };
+	char *body = NULL;
 	long status = 0;
 	int ret;
 
@@ -174,14 +175,13 @@ static int boot_server(struct osfs_fs *fs, const char *fname, const struct draft
 		goto out;
 	out->before = osfs_compute_servers_named(fs->api, f->name);
 	osfs_draft_note_before(fs, OSFS_SERVERS, fname, out->before);
-	ret = osfs_compute_boot(fs->api, body, &out->created, &out->secret, &status, &msg);
+	ret = osfs_compute_boot(fs->api, body, &out->created, &out->secret, &status, &err);
 	if (ret < 0 && unclear(status))
 		ret = recover(fs, OSFS_SERVERS, fname, f->name, out, ret,
-			      osfs_error_unanswered() != NULL, msg, why);
-	if (ret < 0 && msg && !out->unsure)
-		osfs_err_set(why, ret, "%s", msg);
+			      osfs_error_unanswered() != NULL, &err, why);
+	if (ret < 0 && osfs_err_has(&err) && !out->unsure)
+		*why = err;
 out:
-	free(msg);
 	free(body);
 	return ret;
 }
@@ -189,48 +189,43 @@ out:
 static int import_keypair(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
 			  struct made *out, struct osfs_err *why)
 {
-	char *msg = NULL;
-	int ret = osfs_compute_import_keypair(fs->api, f->name, f->vals[D_PUBLIC_KEY], &msg);
+	int ret = osfs_compute_import_keypair(fs->api, f->name, f->vals[D_PUBLIC_KEY], why);
 
 	(void)fname;
-	if (ret < 0 && msg)
-		osfs_err_set(why, ret, "%s", msg);
 	if (ret == 0 && !(out->created = strdup(f->name))) /* a keypair's id is its name */
 		ret = -ENOMEM;
-	free(msg);
 	return ret;
 }
 
 /* A kind's create request: 0 and *id, or -errno with the HTTP status
- * in *status (0: no answer came) and the API's message in *msg. */
+ * in *status (0: no answer came) and the API's message in err. */
 typedef int (*post_fn)(struct osfs_api *api, const struct draft_fields *f, char **id,
-		       long *status, char **msg);
+		       long *status, struct osfs_err *err);
 
 /* Send kind's create once, with the ids of its name from before (what a
  * lost answer is settled by). */
 static int create_once(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname,
 		       const struct draft_fields *f, struct made *out, struct osfs_err *why, post_fn post)
 {
-	char *msg = NULL;
+	struct osfs_err err = { "" };
 	long status = 0;
 	int ret;
 
 	out->before = osfs_draft_kind_of(kind)->named(fs->api, f->name);
 	osfs_draft_note_before(fs, kind, fname, out->before);
-	ret = post(fs->api, f, &out->created, &status, &msg);
+	ret = post(fs->api, f, &out->created, &status, &err);
 	if (ret < 0 && unclear(status))
-		ret = recover(fs, kind, fname, f->name, out, ret, osfs_error_unanswered() != NULL, msg,
+		ret = recover(fs, kind, fname, f->name, out, ret, osfs_error_unanswered() != NULL, &err,
 			      why);
-	if (ret < 0 && msg && !out->unsure)
-		osfs_err_set(why, ret, "%s", msg);
-	free(msg);
+	if (ret < 0 && osfs_err_has(&err) && !out->unsure)
+		*why = err;
 	return ret;
 }
 
 static int post_volume(struct osfs_api *api, const struct draft_fields *f, char **id,
-		       long *status, char **msg)
+		       long *status, struct osfs_err *err)
 {
-	return osfs_volume_create(api, f->name, strtol(f->vals[D_SIZE], NULL, 10), id, status, msg);
+	return osfs_volume_create(api, f->name, strtol(f->vals[D_SIZE], NULL, 10), id, status, err);
 }
 
 static int create_volume(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
@@ -240,10 +235,10 @@ static int create_volume(struct osfs_fs *fs, const char *fname, const struct dra
 }
 
 static int post_security_group(struct osfs_api *api, const struct draft_fields *f, char **id,
-			       long *status, char **msg)
+			       long *status, struct osfs_err *err)
 {
 	return osfs_network_create_security_group(api, f->name, f->vals[D_DESCRIPTION], id, status,
-						  msg);
+						  err);
 }
 
 static int create_security_group(struct osfs_fs *fs, const char *fname,

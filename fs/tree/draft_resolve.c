@@ -18,15 +18,16 @@ int osfs_draft_resolve(struct osfs_fs *fs, enum osfs_kind_id kind, const char *v
 {
 	struct osfs_listing *l = NULL;
 	struct osfs_res *hit = NULL, *first = NULL;
-	char *msg = NULL, *fname = NULL;
+	struct osfs_err err = { "" };
+	char *fname = NULL;
 	size_t same = 0;
 	int ret;
 
 	*id = NULL;
-	ret = osfs_cache_list(fs->cache, kind, &l, &msg);
+	ret = osfs_cache_list(fs->cache, kind, &l, &err);
 	if (ret < 0) {
 		ret = osfs_err_set(why, ret, "cannot list %s: %s", osfs_kinds[kind].dir,
-				      msg ? msg : strerror(-ret));
+				   osfs_err_has(&err) ? err.msg : strerror(-ret));
 		goto out;
 	}
 	hit = osfs_listing_find_id(l, value);
@@ -62,7 +63,6 @@ int osfs_draft_resolve(struct osfs_fs *fs, enum osfs_kind_id kind, const char *v
 	ret = *id ? 0 : -ENOMEM;
 out:
 	free(fname);
-	free(msg);
 	osfs_listing_put(l);
 	return ret;
 }

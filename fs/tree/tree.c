@@ -1068,14 +1068,14 @@ static int take_string(char *s, char **buf, size_t *len)
 
 static int read_console(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_t *len)
 {
-	char *msg = NULL, *out = NULL;
-	int ret = osfs_compute_console(fs->api, node->res->id, &out, &msg);
+	struct osfs_err err = { "" };
+	char *out = NULL;
+	int ret = osfs_compute_console(fs->api, node->res->id, &out, &err);
 
 	if (ret == 0)
 		ret = take_string(out, buf, len);
-	else if (msg)
-		osfs_notes_set(fs->notes, node->res->id, msg);
-	free(msg);
+	else if (osfs_err_has(&err))
+		osfs_notes_set(fs->notes, node->res->id, err.msg);
 	return ret;
 }
 

@@ -55,7 +55,8 @@ int osfs_write_base(struct osfs_fs *fs, struct osfs_node *node, char **buf, size
  * drafts apply too). */
 static int set_meta(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len)
 {
-	char *value, *msg = NULL;
+	struct osfs_err err = { "" };
+	char *value;
 	int ret = -ENOMEM;
 
 	while (len && (data[len - 1] == '\n' || data[len - 1] == '\r'))
@@ -67,14 +68,13 @@ static int set_meta(struct osfs_fs *fs, struct osfs_node *node, const char *data
 		ret = -EINVAL;
 		goto out;
 	}
-	ret = osfs_compute_set_meta(fs->api, node->res->id, node->key, value, &msg);
-	osfs_notes_set(fs->notes, node->res->id, msg);
+	ret = osfs_compute_set_meta(fs->api, node->res->id, node->key, value, &err);
+	osfs_notes_set(fs->notes, node->res->id, osfs_err_or(&err, NULL));
 	if (ret == 0)
 		osfs_cache_watch(fs->cache, node->kind, node->res->id);
 out:
 	if (ret < 0 && !osfs_res_sub(node->res, node->key))
 		osfs_newkeys_forget(fs->newkeys, node->res->id, node->key); /* refused: not made */
-	free(msg);
 	free(value);
 	return ret;
 }
@@ -82,7 +82,7 @@ out:
 static int write_ctl(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len)
 {
 	const struct osfs_verb *verb;
-	struct osfs_err why;
+	struct osfs_err why = { "" };
 	char *arg = NULL;
 	int ret = osfs_drafts_late_create(fs, node->kind, node->res->id, data, len);
 
@@ -234,20 +234,19 @@ bool osfs_write_renames(const struct osfs_node *from, const struct osfs_node *di
  * reached it is only forgotten). */
 static int drop_key(struct osfs_fs *fs, struct osfs_node *from)
 {
-	char *msg = NULL;
+	struct osfs_err err = { "" };
 	int ret;
 
 	if (from->type == OSFS_N_DRAFT_FILE)
 		return osfs_drafts_unlink(fs, from);
 	osfs_newkeys_forget(fs->newkeys, from->res->id, from->key);
-	ret = osfs_compute_unset_meta(fs->api, from->res->id, from->key, &msg);
+	ret = osfs_compute_unset_meta(fs->api, from->res->id, from->key, &err);
 	if (ret == -ENOENT)
 		ret = 0;
 	if (ret == 0)
 		osfs_cache_watch(fs->cache, from->kind, from->res->id);
 	else
-		osfs_notes_set(fs->notes, from->res->id, msg);
-	free(msg);
+		osfs_notes_set(fs->notes, from->res->id, osfs_err_or(&err, NULL));
 	return ret;
 }
 

@@ -55,14 +55,13 @@ bool osfs_api_version_refused(struct osfs_api *api, enum osfs_service svc)
 }
 
 int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
-		  struct osfs_http_resp *resp, char **msg)
+		  struct osfs_http_resp *resp, struct osfs_err *err)
 {
 	const char *body;
 
 	memset(resp, 0, sizeof(*resp));
 	resp->retry_after = -1;
-	if (msg)
-		*msg = NULL;
+	osfs_err_clear(err);
 	body = answer_for(call, &resp->status);
 	if (strcmp(call->method, "POST") == 0) {
 		pthread_mutex_lock(&fake_lock);
@@ -78,8 +77,7 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 	resp->body = strdup(body);
 	resp->len = strlen(body);
 	if (resp->status >= 400) {
-		if (msg)
-			*msg = strdup("not here (HTTP 404)");
+		osfs_err_set(err, 0, "not here (HTTP 404)");
 		return -ENOENT;
 	}
 	return 0;

@@ -106,14 +106,13 @@ bool osfs_api_version_refused(struct osfs_api *api, enum osfs_service svc)
 }
 
 int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
-		  struct osfs_http_resp *resp, char **msg)
+		  struct osfs_http_resp *resp, struct osfs_err *err)
 {
 	const char *body = NULL;
 
 	memset(resp, 0, sizeof(*resp));
 	resp->retry_after = -1;
-	if (msg)
-		*msg = NULL;
+	osfs_err_clear(err);
 	for (size_t i = 0; i < sizeof(answers) / sizeof(answers[0]); i++)
 		if (strncmp(call->path, answers[i].prefix, strlen(answers[i].prefix)) == 0)
 			body = answers[i].body;

@@ -21,6 +21,8 @@
 #include "inodes.h"
 #include "notify.h"
 #include "osfs_tree.h"
+#include "osfs_cache.h"
+#include "osfs_model.h"
 
 #include <errno.h>
 #include <fcntl.h>

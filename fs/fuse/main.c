@@ -18,6 +18,7 @@
 #include "relay.h"
 #include "supervisor.h"
 #include "unmount.h"
+#include "osfs_model.h"
 
 #include <errno.h>
 #include <fuse_lowlevel.h>

@@ -4,10 +4,12 @@
  * and the request it makes.  Parsing, `cat ctl` and running all read the
  * same rows, so a new verb is a new row. */
 #include "ctl.h"
+#include "osfs_cache.h"
 #include "osfs_clients.h"
 #include "drafts.h"
 #include "osfs_base.h"
 #include "notes.h"
+#include "osfs_model.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -2,6 +2,7 @@
  * flight, settling a create whose answer did not come, the outcome.  Under
  * drafts->lock except the calls themselves (drafts.c's lock note). */
 #include "drafts_int.h"
+#include "osfs_cache.h"
 #include "osfs_base.h"
 #include "osfs_model.h"
 #include "notes.h"

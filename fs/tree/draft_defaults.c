@@ -3,6 +3,7 @@
  * default_networks, volume_size); a server draft complete by then boots at
  * once. */
 #include "drafts_int.h"
+#include "osfs_cache.h"
 #include "osfs_base.h"
 #include "osfs_model.h"
 

@@ -2,7 +2,9 @@
  * turned into ids against the cache's listings, with a reason that names
  * the candidates when there is not exactly one. */
 #include "drafts_int.h"
+#include "osfs_cache.h"
 #include "osfs_model.h"
+#include "osfs_base.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -45,6 +45,7 @@
 #include "osfs_base.h"
 #include "fs.h"
 #include "node.h"
+#include "osfs_model.h"
 
 
 struct osfs_drafts *osfs_drafts_new(void);

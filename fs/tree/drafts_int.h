@@ -7,6 +7,7 @@
 #define OSFS_DRAFTS_INT_H
 
 #include "drafts.h"
+#include "osfs_model.h"
 
 #include <pthread.h>
 #include <stdbool.h>

@@ -11,6 +11,7 @@
 #include "merged.h"
 #include "newkeys.h"
 #include "notes.h"
+#include "osfs_net.h"
 
 #include <errno.h>
 #include <stdio.h>

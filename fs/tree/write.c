@@ -1,6 +1,7 @@
 /* write.c - the write side of the tree: checks, then ctl.c, drafts.c or a
  * metadata call.  What a directory changes comes as its node and a name. */
 #include "write.h"
+#include "osfs_cache.h"
 #include "osfs_clients.h"
 #include "ctl.h"
 #include "drafts.h"

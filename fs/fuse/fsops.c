@@ -193,7 +193,7 @@ static int resolve_in_dir(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node 
 	if (ret < 0)
 		return ret == -ENOENT ? -ESTALE : ret;
 	if (n == 0 || (ret = walk(g, names, n - 1, dir)) < 0)
-		goto out; /* the root: no directory holds it */
+		goto out; /* the root (no directory holds it), or its directory is gone */
 	ret = osfs_tree_child(g->fs, dir, names[n - 1], node);
 	if (ret == -ENOENT && !(*name = strdup(names[n - 1])))
 		ret = -ENOMEM;
@@ -859,7 +859,7 @@ static int resolve_for_write(struct osfs_glue *g, fuse_ino_t ino, struct osfs_no
 	char *name = NULL;
 	int ret = resolve_in_dir(g, ino, &dir, node, &name);
 
-	if (ret == -ENOENT)
+	if (ret == -ENOENT && name) /* its directory is there, it is not */
 		ret = osfs_write_create(g->fs, &dir, name, node);
 	osfs_node_release(&dir);
 	free(name);

@@ -93,7 +93,7 @@ struct slot {
 	double skew;                /* our clock minus the API's, at the last answer */
 	unsigned long fetch_seq;    /* bumped by every finished fetch */
 	int last_err;               /* result of the last fetch */
-	char *last_msg;
+	struct osfs_err last_msg;   /* its reason */
 	double failed_at;           /* when the last fetch failed (monotonic), or 0 */
 	unsigned spots;             /* single-name fetches since the last fetch */
 	pthread_t worker;           /* the last refresh's thread */
@@ -202,7 +202,6 @@ void osfs_cache_free(struct osfs_cache *c)
 		if (c->slots[k].worker_live)
 			pthread_join(c->slots[k].worker, NULL);
 		osfs_listing_put(c->slots[k].cur);
-		free(c->slots[k].last_msg);
 		pthread_mutex_destroy(&c->slots[k].merge_lock);
 		pthread_mutex_destroy(&c->slots[k].lock);
 		pthread_cond_destroy(&c->slots[k].done);
@@ -382,7 +381,7 @@ struct refresh {
 
 /* After a delta, when deletions do not show in it: does the count of what
  * the API holds agree with the listing's?  0, COUNT_DIFFERS or -errno. */
-static int count_check(struct osfs_cache *c, enum osfs_kind_id kind, char **msg)
+static int count_check(struct osfs_cache *c, enum osfs_kind_id kind, struct osfs_err *err)
 {
 	struct slot *s = &c->slots[kind];
 	long long count = 0;
@@ -393,7 +392,7 @@ static int count_check(struct osfs_cache *c, enum osfs_kind_id kind, char **msg)
 		return 0;
 	if (osfs_api_version_refused(c->api, osfs_kinds[kind].svc))
 		return COUNT_DIFFERS; /* the delta was a plain listing: it shows no deletion */
-	if ((ret = osfs_fetch_count(c->api, kind, &count, msg)) < 0)
+	if ((ret = osfs_fetch_count(c->api, kind, &count, err)) < 0)
 		return ret;
 	slot_lock(&s->lock);
 	held = s->cur ? s->cur->n : 0;
@@ -407,21 +406,21 @@ static int count_check(struct osfs_cache *c, enum osfs_kind_id kind, char **msg)
 
 /* The answer to r's question, in all. */
 static int refresh_ask(struct osfs_cache *c, enum osfs_kind_id kind, const struct refresh *r,
-		       struct osfs_page *all, long long *date, char **msg)
+		       struct osfs_page *all, long long *date, struct osfs_err *err)
 {
 	struct slot *s = &c->slots[kind];
 	struct osfs_listing *base = NULL;
 	int ret;
 
 	if (r->how == HOW_SINCE)
-		return osfs_delta_since(c->api, kind, r->since, all, date, msg);
+		return osfs_delta_since(c->api, kind, r->since, all, date, err);
 	if (r->how == HOW_ALL)
-		return osfs_fetch_all(c->api, kind, NULL, all, date, msg);
+		return osfs_fetch_all(c->api, kind, NULL, all, date, err);
 	slot_lock(&s->lock);
 	if (s->cur)
 		base = osfs_listing_hold(s->cur);
 	slot_unlock(&s->lock);
-	ret = osfs_delta_revisions(c->api, kind, base, all, date, msg);
+	ret = osfs_delta_revisions(c->api, kind, base, all, date, err);
 	osfs_listing_put(base);
 	return ret;
 }
@@ -430,10 +429,10 @@ static int refresh_ask(struct osfs_cache *c, enum osfs_kind_id kind, const struc
  * the one reader that set s->fetching, without slot locks.  0,
  * COUNT_DIFFERS (merged; a full listing must follow) or -errno. */
 static int refresh_run(struct osfs_cache *c, enum osfs_kind_id kind, struct refresh *r,
-		       long long *date, char **msg)
+		       long long *date, struct osfs_err *err)
 {
 	struct osfs_page all;
-	int ret = refresh_ask(c, kind, r, &all, date, msg);
+	int ret = refresh_ask(c, kind, r, &all, date, err);
 
 	if (ret == 0) {
 		/* by revision, the answer names every resource there is */
@@ -446,7 +445,7 @@ static int refresh_run(struct osfs_cache *c, enum osfs_kind_id kind, struct refr
 	if (r->how == HOW_ALL)
 		malloc_trim(0); /* parsing left the heap full of JSON-sized holes */
 	if (ret == 0 && r->how == HOW_SINCE)
-		ret = count_check(c, kind, msg);
+		ret = count_check(c, kind, err);
 	return ret;
 }
 
@@ -534,10 +533,10 @@ static bool cur_usable(struct osfs_cache *c, enum osfs_kind_id kind, bool shared
 	return age < c->ttl[kind] || (shared && age < 2 * c->ttl[kind]);
 }
 
-static int slot_error(struct slot *s, char **msg)
+static int slot_error(struct slot *s, struct osfs_err *err)
 {
-	if (msg && s->last_msg)
-		*msg = strdup(s->last_msg);
+	if (err)
+		*err = s->last_msg;
 	return s->last_err;
 }
 
@@ -610,7 +609,7 @@ static void *refresh_main(void *arg)
 	enum osfs_kind_id kind = w->kind;
 	struct slot *s = &c->slots[kind];
 	long long date = 0;
-	char *msg = NULL;
+	struct osfs_err err = { "" };
 	int ret;
 	bool refused;
 
@@ -619,7 +618,7 @@ static void *refresh_main(void *arg)
 		refresh_plan(c, kind, &w->plan);
 		slot_unlock(&s->lock);
 	}
-	ret = refresh_run(c, w->kind, &w->plan, &date, &msg);
+	ret = refresh_run(c, w->kind, &w->plan, &date, &err);
 	refused = (ret == -EINVAL || ret == -ENOTSUP) && w->plan.how != HOW_ALL;
 
 	if (refused)
@@ -629,10 +628,9 @@ static void *refresh_main(void *arg)
 			 w->plan.how == HOW_SINCE ? osfs_kinds[w->kind].delta_param
 						  : osfs_kinds[w->kind].rev_query);
 	if (refused || ret == COUNT_DIFFERS) {
-		free(msg);
-		msg = NULL;
+		osfs_err_clear(&err);
 		w->plan.how = HOW_ALL;
-		ret = refresh_run(c, w->kind, &w->plan, &date, &msg);
+		ret = refresh_run(c, w->kind, &w->plan, &date, &err);
 	}
 	slot_lock(&s->lock);
 	if (refused)
@@ -642,8 +640,7 @@ static void *refresh_main(void *arg)
 	s->spots = 0;
 	s->failed_at = ret < 0 ? osfs_now_mono() : 0;
 	s->last_err = ret;
-	free(s->last_msg);
-	s->last_msg = msg;
+	s->last_msg = err;
 	refresh_done(c, s, &w->plan, ret, date);
 	if (ret < 0)
 		s->must_refresh = true; /* what we hold is older than the user may see */
@@ -703,13 +700,12 @@ static int refresh_wait(struct osfs_cache *c, struct slot *s)
 }
 
 int osfs_cache_list(struct osfs_cache *c, enum osfs_kind_id kind,
-		    struct osfs_listing **out, char **msg)
+		    struct osfs_listing **out, struct osfs_err *err)
 {
 	struct slot *s = &c->slots[kind];
 	int ret = 0;
 
-	if (msg)
-		*msg = NULL;
+	osfs_err_clear(err);
 	slot_lock(&s->lock);
 	for (int round = 0; ; round++) {
 		unsigned long seq;
@@ -727,19 +723,19 @@ int osfs_cache_list(struct osfs_cache *c, enum osfs_kind_id kind,
 		if (!s->fetching && failure_held(s)) {
 			/* the kernel asks again at once after a failed lookup:
 			 * do not make the user wait for the same failure twice */
-			ret = slot_error(s, msg);
+			ret = slot_error(s, err);
 			goto out;
 		}
 		if (!s->fetching)
 			refresh_start(c, kind);
 		seq = s->fetch_seq;
 		if ((ret = refresh_wait(c, s)) < 0) {
-			if (msg && !*msg)
-				*msg = strdup("the listing is still being fetched: the API is slow");
+			if (!osfs_err_has(err))
+				osfs_err_set(err, ret, "the listing is still being fetched: the API is slow");
 			goto out;
 		}
 		if (s->fetch_seq != seq && s->last_err < 0) {
-			ret = slot_error(s, msg);
+			ret = slot_error(s, err);
 			goto out;
 		}
 		/* invalidated while it ran: one more refresh, then take what is there */

@@ -32,9 +32,9 @@ void osfs_cache_free(struct osfs_cache *cache);
 void osfs_cache_keep(struct osfs_cache *cache, int fd);
 
 /* A listing of `kind` no older than its TTL (a new reference).  Returns 0
- * or -errno with a malloc'd reason in *msg (if msg). */
+ * or -errno with a reason in err (if err; err.h). */
 int osfs_cache_list(struct osfs_cache *cache, enum osfs_kind_id kind,
-		    struct osfs_listing **out, char **msg);
+		    struct osfs_listing **out, struct osfs_err *err);
 
 /* `kind` (-1: every kind) changed through us: the next osfs_cache_list
  * waits for a refresh (a delta where there is one). */

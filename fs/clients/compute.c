@@ -170,24 +170,24 @@ static bool idempotent(const char *method)
 
 /* One call: 0 or -errno, the response freed. */
 static int call(struct osfs_api *api, const char *method, const char *path, const char *body,
-		char **msg)
+		struct osfs_err *err)
 {
 	struct osfs_http_resp resp = { 0 };
 	struct osfs_api_call c = { .svc = OSFS_SVC_COMPUTE, .method = method, .path = path,
 				   .body = body, .no_retry = !idempotent(method) };
-	int ret = osfs_api_call(api, &c, &resp, msg);
+	int ret = osfs_api_call(api, &c, &resp, err);
 
 	osfs_http_resp_free(&resp);
 	return ret;
 }
 
 int osfs_compute_boot(struct osfs_api *api, const char *body, char **id, char **admin_pass,
-		      long *status, char **msg)
+		      long *status, struct osfs_err *err)
 {
 	struct osfs_http_resp resp = { 0 };
 	struct osfs_api_call c = { .svc = OSFS_SVC_COMPUTE, .method = "POST", .path = "/servers",
 				   .body = body, .no_retry = true };
-	int ret = osfs_api_call(api, &c, &resp, msg);
+	int ret = osfs_api_call(api, &c, &resp, err);
 
 	*id = *admin_pass = NULL;
 	*status = resp.status;
@@ -231,10 +231,10 @@ static char *wrapped(const char *outer, const char *key, const char *value)
 
 /* A call on the path fmt (server, part); 0 or -errno. */
 static int call_at(struct osfs_api *api, const char *method, const char *fmt, const char *server,
-		   const char *part, const char *body, char **msg)
+		   const char *part, const char *body, struct osfs_err *err)
 {
 	char *path = osfs_http_path(fmt, server, part);
-	int ret = path ? call(api, method, path, body, msg) : -ENOMEM;
+	int ret = path ? call(api, method, path, body, err) : -ENOMEM;
 
 	free(path);
 	return ret;
@@ -242,47 +242,47 @@ static int call_at(struct osfs_api *api, const char *method, const char *fmt, co
 
 /* call_at with a body made for it (NULL: it could not be made), freed here. */
 static int send_at(struct osfs_api *api, const char *method, const char *fmt, const char *server,
-		   const char *part, char *body, char **msg)
+		   const char *part, char *body, struct osfs_err *err)
 {
-	int ret = body ? call_at(api, method, fmt, server, part, body, msg) : -ENOMEM;
+	int ret = body ? call_at(api, method, fmt, server, part, body, err) : -ENOMEM;
 
 	free(body);
 	return ret;
 }
 
-int osfs_compute_attach(struct osfs_api *api, const char *server, const char *volume, char **msg)
+int osfs_compute_attach(struct osfs_api *api, const char *server, const char *volume, struct osfs_err *err)
 {
 	return send_at(api, "POST", "/servers/%s/os-volume_attachments%s", server, NULL,
-		       wrapped("volumeAttachment", "volumeId", volume), msg);
+		       wrapped("volumeAttachment", "volumeId", volume), err);
 }
 
-int osfs_compute_detach(struct osfs_api *api, const char *server, const char *volume, char **msg)
+int osfs_compute_detach(struct osfs_api *api, const char *server, const char *volume, struct osfs_err *err)
 {
 	return call_at(api, "DELETE", "/servers/%s/os-volume_attachments/%s", server, volume, NULL,
-		       msg);
+		       err);
 }
 
 int osfs_compute_security_group(struct osfs_api *api, const char *server, const char *name,
-				int add, char **msg)
+				int add, struct osfs_err *err)
 {
 	return send_at(api, "POST", "/servers/%s/action%s", server, NULL,
 		       wrapped(add ? "addSecurityGroup" : "removeSecurityGroup", "name", name),
-		       msg);
+		       err);
 }
 
-int osfs_compute_action(struct osfs_api *api, const char *server, const char *body, char **msg)
+int osfs_compute_action(struct osfs_api *api, const char *server, const char *body, struct osfs_err *err)
 {
-	return call_at(api, "POST", "/servers/%s/action%s", server, NULL, body, msg);
+	return call_at(api, "POST", "/servers/%s/action%s", server, NULL, body, err);
 }
 
 int osfs_compute_action_arg(struct osfs_api *api, const char *server, const char *action,
-			    const char *key, const char *value, char **msg)
+			    const char *key, const char *value, struct osfs_err *err)
 {
 	return send_at(api, "POST", "/servers/%s/action%s", server, NULL,
-		       wrapped(action, key, value), msg);
+		       wrapped(action, key, value), err);
 }
 
-int osfs_compute_console(struct osfs_api *api, const char *server, char **out, char **msg)
+int osfs_compute_console(struct osfs_api *api, const char *server, char **out, struct osfs_err *err)
 {
 	static const char body[] = "{\"os-getConsoleOutput\": {\"length\": 1000}}";
 	char *path = osfs_http_path("/servers/%s/action%s", server, NULL);
@@ -290,7 +290,7 @@ int osfs_compute_console(struct osfs_api *api, const char *server, char **out, c
 	/* a read, though a POST: safe to send again */
 	struct osfs_api_call c = { .svc = OSFS_SVC_COMPUTE, .method = "POST", .path = path,
 				   .body = body };
-	int ret = path ? osfs_api_call(api, &c, &resp, msg) : -ENOMEM;
+	int ret = path ? osfs_api_call(api, &c, &resp, err) : -ENOMEM;
 
 	*out = NULL;
 	if (ret == 0)
@@ -300,40 +300,40 @@ int osfs_compute_console(struct osfs_api *api, const char *server, char **out, c
 	return ret;
 }
 
-int osfs_compute_delete(struct osfs_api *api, const char *server, char **msg)
+int osfs_compute_delete(struct osfs_api *api, const char *server, struct osfs_err *err)
 {
-	return call_at(api, "DELETE", "/servers/%s%s", server, NULL, NULL, msg);
+	return call_at(api, "DELETE", "/servers/%s%s", server, NULL, NULL, err);
 }
 
 int osfs_compute_set_meta(struct osfs_api *api, const char *server, const char *key,
-			  const char *value, char **msg)
+			  const char *value, struct osfs_err *err)
 {
 	return send_at(api, "PUT", "/servers/%s/metadata/%s", server, key,
-		       meta_body(key, value), msg);
+		       meta_body(key, value), err);
 }
 
-int osfs_compute_unset_meta(struct osfs_api *api, const char *server, const char *key, char **msg)
+int osfs_compute_unset_meta(struct osfs_api *api, const char *server, const char *key, struct osfs_err *err)
 {
-	return call_at(api, "DELETE", "/servers/%s/metadata/%s", server, key, NULL, msg);
+	return call_at(api, "DELETE", "/servers/%s/metadata/%s", server, key, NULL, err);
 }
 
 int osfs_compute_import_keypair(struct osfs_api *api, const char *name, const char *public_key,
-				char **msg)
+				struct osfs_err *err)
 {
 	char *body = keypair_body(name, public_key);
-	int ret = body ? call(api, "POST", "/os-keypairs", body, msg) : -ENOMEM;
+	int ret = body ? call(api, "POST", "/os-keypairs", body, err) : -ENOMEM;
 
 	free(body);
 	return ret;
 }
 
-int osfs_compute_delete_keypair(struct osfs_api *api, const char *name, char **msg)
+int osfs_compute_delete_keypair(struct osfs_api *api, const char *name, struct osfs_err *err)
 {
-	return call_at(api, "DELETE", "/os-keypairs/%s%s", name, NULL, NULL, msg);
+	return call_at(api, "DELETE", "/os-keypairs/%s%s", name, NULL, NULL, err);
 }
 
 int osfs_compute_move(struct osfs_api *api, const char *server, enum osfs_move how,
-		      const char *host, char **msg)
+		      const char *host, struct osfs_err *err)
 {
 	static const char *const actions[] = { "migrate", "os-migrateLive", "evacuate" };
 	struct json_object *root = json_object_new_object(), *in = json_object_new_object();
@@ -349,11 +349,11 @@ int osfs_compute_move(struct osfs_api *api, const char *server, enum osfs_move h
 		in = NULL; /* {"migrate": null} */
 	}
 	json_object_object_add(root, actions[how], in);
-	return send_at(api, "POST", "/servers/%s/action%s", server, NULL, to_text(root), msg);
+	return send_at(api, "POST", "/servers/%s/action%s", server, NULL, to_text(root), err);
 }
 
 int osfs_compute_service_set(struct osfs_api *api, const char *id, const char *status,
-			     const char *reason, int forced_down, char **msg)
+			     const char *reason, int forced_down, struct osfs_err *err)
 {
 	struct json_object *root = json_object_new_object();
 
@@ -363,5 +363,5 @@ int osfs_compute_service_set(struct osfs_api *api, const char *id, const char *s
 		json_object_object_add(root, "disabled_reason", json_object_new_string(reason));
 	if (forced_down >= 0)
 		json_object_object_add(root, "forced_down", json_object_new_boolean(forced_down));
-	return send_at(api, "PUT", "/os-services/%s%s", id, NULL, to_text(root), msg);
+	return send_at(api, "PUT", "/os-services/%s%s", id, NULL, to_text(root), err);
 }

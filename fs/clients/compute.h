@@ -4,8 +4,8 @@
  *
  * This module owns their URLs, request bodies and the reading of their
  * answers; callers get ids, strings and errnos.  Every call that changes
- * something is sent once (no_retry).  On failure *msg (when msg is not
- * NULL) is a malloc'd one-line reason from the API.  json-c stays here.
+ * something is sent once (no_retry).  On failure err (when not NULL)
+ * holds the API's one-line reason (err.h).  json-c stays here.
  */
 #ifndef OSFS_COMPUTE_H
 #define OSFS_COMPUTE_H
@@ -52,48 +52,48 @@ int osfs_compute_parse_boot(const char *body, char **id, char **admin_pass);
 
 /* POST /servers with body, once.  0 with *id (and *admin_pass, or NULL);
  * else -errno, *status the HTTP status (0: no answer, the server may
- * exist all the same) and *msg the reason. */
+ * exist all the same) and err the reason. */
 int osfs_compute_boot(struct osfs_api *api, const char *body, char **id, char **admin_pass,
-		      long *status, char **msg);
+		      long *status, struct osfs_err *err);
 
 /* Ids of the servers the API lists with exactly this name; NULL on failure. */
 char **osfs_compute_servers_named(struct osfs_api *api, const char *name);
 
 /* POST /servers/{server}/os-volume_attachments {"volumeAttachment":
  * {"volumeId"}}, and DELETE .../os-volume_attachments/{volume}. */
-int osfs_compute_attach(struct osfs_api *api, const char *server, const char *volume, char **msg);
-int osfs_compute_detach(struct osfs_api *api, const char *server, const char *volume, char **msg);
+int osfs_compute_attach(struct osfs_api *api, const char *server, const char *volume, struct osfs_err *err);
+int osfs_compute_detach(struct osfs_api *api, const char *server, const char *volume, struct osfs_err *err);
 
 /* Server action addSecurityGroup / removeSecurityGroup {"name"}. */
 int osfs_compute_security_group(struct osfs_api *api, const char *server, const char *name,
-				int add, char **msg);
+				int add, struct osfs_err *err);
 
 /* POST /servers/{server}/action with body ({"reboot": ...}), once. */
-int osfs_compute_action(struct osfs_api *api, const char *server, const char *body, char **msg);
+int osfs_compute_action(struct osfs_api *api, const char *server, const char *body, struct osfs_err *err);
 
 /* The same with the body {action: {key: value}} ({"resize": {"flavorRef":
  * "2"}}), value sent as a JSON string. */
 int osfs_compute_action_arg(struct osfs_api *api, const char *server, const char *action,
-			    const char *key, const char *value, char **msg);
+			    const char *key, const char *value, struct osfs_err *err);
 
 /* DELETE /servers/{server}. */
-int osfs_compute_delete(struct osfs_api *api, const char *server, char **msg);
+int osfs_compute_delete(struct osfs_api *api, const char *server, struct osfs_err *err);
 
 /* The server's console output (its last 1000 lines) in *out (caller
  * frees). */
-int osfs_compute_console(struct osfs_api *api, const char *server, char **out, char **msg);
+int osfs_compute_console(struct osfs_api *api, const char *server, char **out, struct osfs_err *err);
 
 /* PUT /servers/{server}/metadata/{key} {"meta": {key: value}}, and
  * DELETE of that key. */
 int osfs_compute_set_meta(struct osfs_api *api, const char *server, const char *key,
-			  const char *value, char **msg);
-int osfs_compute_unset_meta(struct osfs_api *api, const char *server, const char *key, char **msg);
+			  const char *value, struct osfs_err *err);
+int osfs_compute_unset_meta(struct osfs_api *api, const char *server, const char *key, struct osfs_err *err);
 
 /* POST /os-keypairs {"keypair": {name, public_key}}, once; DELETE
  * /os-keypairs/{name}. */
 int osfs_compute_import_keypair(struct osfs_api *api, const char *name, const char *public_key,
-				char **msg);
-int osfs_compute_delete_keypair(struct osfs_api *api, const char *name, char **msg);
+				struct osfs_err *err);
+int osfs_compute_delete_keypair(struct osfs_api *api, const char *name, struct osfs_err *err);
 
 /* What an admin moves a server with (fact sheet 3.15), to `host` or,
  * NULL, where the scheduler picks: OSFS_MOVE_COLD is {"migrate": ...}
@@ -102,12 +102,12 @@ int osfs_compute_delete_keypair(struct osfs_api *api, const char *name, char **m
  * {"evacuate": {"host"}} (only off a host that is down or forced down). */
 enum osfs_move { OSFS_MOVE_COLD, OSFS_MOVE_LIVE, OSFS_MOVE_EVACUATE };
 int osfs_compute_move(struct osfs_api *api, const char *server, enum osfs_move how,
-		      const char *host, char **msg);
+		      const char *host, struct osfs_err *err);
 
 /* PUT /os-services/{id} (2.53+): `status` "enabled" or "disabled" (with
  * `reason`, or NULL), or NULL to leave it; forced_down 0 or 1, or -1 to
  * leave it. */
 int osfs_compute_service_set(struct osfs_api *api, const char *id, const char *status,
-			     const char *reason, int forced_down, char **msg);
+			     const char *reason, int forced_down, struct osfs_err *err);
 
 #endif

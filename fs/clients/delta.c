@@ -11,7 +11,7 @@
 #include <time.h>
 
 int osfs_delta_since(struct osfs_api *api, enum osfs_kind_id kind, long long since,
-		     struct osfs_page *got, long long *date, char **msg)
+		     struct osfs_page *got, long long *date, struct osfs_err *err)
 {
 	const struct osfs_kind *k = &osfs_kinds[kind];
 	char when[48], *value = NULL, *esc = NULL, *query = NULL;
@@ -30,7 +30,7 @@ int osfs_delta_since(struct osfs_api *api, enum osfs_kind_id kind, long long sin
 		query = NULL;
 		goto out;
 	}
-	ret = osfs_fetch_all(api, kind, query, got, date, msg);
+	ret = osfs_fetch_all(api, kind, query, got, date, err);
 out:
 	free(value);
 	free(esc);
@@ -40,7 +40,7 @@ out:
 
 int osfs_delta_revisions(struct osfs_api *api, enum osfs_kind_id kind,
 			 const struct osfs_listing *base, struct osfs_page *got,
-			 long long *date, char **msg)
+			 long long *date, struct osfs_err *err)
 {
 	const struct osfs_kind *k = &osfs_kinds[kind];
 	struct osfs_page index;
@@ -50,7 +50,7 @@ int osfs_delta_revisions(struct osfs_api *api, enum osfs_kind_id kind,
 
 	memset(got, 0, sizeof(*got));
 	if ((ret = osfs_fetch_pages(api, kind, k->rev_query, k->rev_page_size, &index, date,
-				    msg)) < 0)
+				    err)) < 0)
 		return ret;
 	got->items = calloc(index.n + 1, sizeof(*got->items));
 	want = calloc(index.n + 1, sizeof(*want));
@@ -66,7 +66,7 @@ int osfs_delta_revisions(struct osfs_api *api, enum osfs_kind_id kind,
 		else
 			want[nwant++] = x->id;
 	}
-	ret = osfs_fetch_ids(api, kind, want, nwant, got, msg);
+	ret = osfs_fetch_ids(api, kind, want, nwant, got, err);
 out:
 	free(want);
 	osfs_page_free(&index);

@@ -86,13 +86,13 @@ static char *next_page(char *next, const char *query)
 }
 
 int osfs_fetch_all(struct osfs_api *api, enum osfs_kind_id kind, const char *query,
-		   struct osfs_page *all, long long *date, char **msg)
+		   struct osfs_page *all, long long *date, struct osfs_err *err)
 {
-	return osfs_fetch_pages(api, kind, query, osfs_kinds[kind].page_size, all, date, msg);
+	return osfs_fetch_pages(api, kind, query, osfs_kinds[kind].page_size, all, date, err);
 }
 
 int osfs_fetch_pages(struct osfs_api *api, enum osfs_kind_id kind, const char *query,
-		     int page_size, struct osfs_page *all, long long *date, char **msg)
+		     int page_size, struct osfs_page *all, long long *date, struct osfs_err *err)
 {
 	const struct osfs_kind *k = &osfs_kinds[kind];
 	char *path = first_page(k, page_size, query), *seen[64];
@@ -107,15 +107,15 @@ int osfs_fetch_pages(struct osfs_api *api, enum osfs_kind_id kind, const char *q
 		struct osfs_http_resp resp;
 		struct osfs_page page;
 
-		ret = osfs_api_call(api, &call, &resp, msg);
+		ret = osfs_api_call(api, &call, &resp, err);
 		if (ret == 0 && !*date)
 			*date = resp.date;
 		if (ret == 0 && k->singleton)
 			ret = parse_singleton(k, resp.body, all);
 		else if (ret == 0)
 			ret = osfs_model_parse_list(k, resp.body, page_size, &page);
-		if (ret == -EPROTO && msg && !*msg)
-			*msg = strdup("the API answered with JSON we cannot read");
+		if (ret == -EPROTO && !osfs_err_has(err))
+			osfs_err_set(err, ret, "the API answered with JSON we cannot read");
 		ret = osfs_error_for_user(ret); /* unreadable: EIO, as documented */
 		osfs_http_resp_free(&resp);
 		if (ret < 0 || k->singleton)
@@ -130,8 +130,8 @@ int osfs_fetch_pages(struct osfs_api *api, enum osfs_kind_id kind, const char *q
 		osfs_page_free(&page);
 		if (path && (seen_before(seen, nseen, path) || ++pages >= MAX_PAGES)) {
 			log_err("%s: the API's next links go round in a loop; stopping", k->dir);
-			if (msg && !*msg)
-				*msg = strdup("pagination loops: the API keeps sending the same next link");
+			if (!osfs_err_has(err))
+				osfs_err_set(err, -ELOOP, "pagination loops: the API keeps sending the same next link");
 			ret = -ELOOP;
 		}
 	}
@@ -170,7 +170,7 @@ static char *ids_query(const char *param, char *const *ids, size_t n)
 }
 
 int osfs_fetch_ids(struct osfs_api *api, enum osfs_kind_id kind, char *const *ids, size_t n,
-		     struct osfs_page *got, char **msg)
+		     struct osfs_page *got, struct osfs_err *err)
 {
 	int ret = 0;
 
@@ -180,7 +180,7 @@ int osfs_fetch_ids(struct osfs_api *api, enum osfs_kind_id kind, char *const *id
 		struct osfs_page part;
 		long long date;
 
-		ret = query ? osfs_fetch_all(api, kind, query, &part, &date, msg) : -ENOMEM;
+		ret = query ? osfs_fetch_all(api, kind, query, &part, &date, err) : -ENOMEM;
 		if (ret == 0) {
 			ret = append_page(got, &part);
 			osfs_page_free(&part);
@@ -191,16 +191,16 @@ int osfs_fetch_ids(struct osfs_api *api, enum osfs_kind_id kind, char *const *id
 }
 
 int osfs_fetch_count(struct osfs_api *api, enum osfs_kind_id kind, long long *count,
-		     char **msg)
+		     struct osfs_err *err)
 {
 	const struct osfs_kind *k = &osfs_kinds[kind];
 	struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = k->count_path,
 				      .version = k->version };
 	struct osfs_http_resp resp;
-	int ret = osfs_api_call(api, &call, &resp, msg);
+	int ret = osfs_api_call(api, &call, &resp, err);
 
-	if (ret == 0 && (ret = osfs_model_count(resp.body, count)) < 0 && msg && !*msg)
-		*msg = strdup("the API's count answer has no count");
+	if (ret == 0 && (ret = osfs_model_count(resp.body, count)) < 0 && !osfs_err_has(err))
+		osfs_err_set(err, ret, "the API's count answer has no count");
 	osfs_http_resp_free(&resp);
 	return osfs_error_for_user(ret);
 }

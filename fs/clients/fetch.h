@@ -14,24 +14,24 @@
 /* GET every page of `kind` (query, e.g. "changes-since=...", may be NULL;
  * it is kept on every page); *date is the API's clock at the first answer
  * (0: unknown).  0 or -errno (-ELOOP when next links go round), with a
- * reason in *msg (if msg).  On failure *all holds nothing. */
+ * reason in err (if err).  On failure *all holds nothing. */
 int osfs_fetch_all(struct osfs_api *api, enum osfs_kind_id kind, const char *query,
-		   struct osfs_page *all, long long *date, char **msg);
+		   struct osfs_page *all, long long *date, struct osfs_err *err);
 
 /* The same with pages of page_size, not the kind's. */
 int osfs_fetch_pages(struct osfs_api *api, enum osfs_kind_id kind, const char *query,
-		     int page_size, struct osfs_page *all, long long *date, char **msg);
+		     int page_size, struct osfs_page *all, long long *date, struct osfs_err *err);
 
 /* GET the resources ids[0..n) with the kind's id_param filter, a
  * hundred a request, appending them to got (those gone are not there).
- * 0 or -errno with a reason in *msg (if msg). */
+ * 0 or -errno with a reason in err (if err). */
 int osfs_fetch_ids(struct osfs_api *api, enum osfs_kind_id kind, char *const *ids, size_t n,
-		   struct osfs_page *got, char **msg);
+		   struct osfs_page *got, struct osfs_err *err);
 
 /* GET the kind's count_path: how many resources
- * there are, in *count.  0 or -errno with a reason in *msg (if msg). */
+ * there are, in *count.  0 or -errno with a reason in err (if err). */
 int osfs_fetch_count(struct osfs_api *api, enum osfs_kind_id kind, long long *count,
-		     char **msg);
+		     struct osfs_err *err);
 
 /* GET <show_path> of id, counted as a lookup: the resource in *out. */
 int osfs_fetch_one(struct osfs_api *api, enum osfs_kind_id kind, const char *id,

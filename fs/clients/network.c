@@ -30,11 +30,11 @@ bool osfs_network_is_uuid(const char *s)
 }
 
 /* GET path from Neutron: 0 with *body (caller frees), or -errno. */
-static int get(struct osfs_api *api, const char *path, char **body, char **msg)
+static int get(struct osfs_api *api, const char *path, char **body, struct osfs_err *err)
 {
 	struct osfs_http_resp resp = { 0 };
 	struct osfs_api_call c = { .svc = OSFS_SVC_NETWORK, .method = "GET", .path = path };
-	int ret = osfs_api_call(api, &c, &resp, msg);
+	int ret = osfs_api_call(api, &c, &resp, err);
 
 	*body = NULL;
 	if (ret == 0 && !(*body = strdup(resp.body ? resp.body : "")))
@@ -47,12 +47,12 @@ static int get(struct osfs_api *api, const char *path, char **body, char **msg)
  * blindly.  The answer's body in *answer and its HTTP status in *status
  * (0: none came), each when asked for. */
 static int send_answered(struct osfs_api *api, const char *method, const char *path,
-			 const char *body, char **answer, long *status, char **msg)
+			 const char *body, char **answer, long *status, struct osfs_err *err)
 {
 	struct osfs_http_resp resp = { 0 };
 	struct osfs_api_call c = { .svc = OSFS_SVC_NETWORK, .method = method, .path = path,
 				   .body = body, .no_retry = true };
-	int ret = osfs_api_call(api, &c, &resp, msg);
+	int ret = osfs_api_call(api, &c, &resp, err);
 
 	if (status)
 		*status = resp.status;
@@ -63,9 +63,9 @@ static int send_answered(struct osfs_api *api, const char *method, const char *p
 }
 
 static int send_once(struct osfs_api *api, const char *method, const char *path, const char *body,
-		     char **msg)
+		     struct osfs_err *err)
 {
-	return send_answered(api, method, path, body, NULL, NULL, msg);
+	return send_answered(api, method, path, body, NULL, NULL, err);
 }
 
 static const char *str_of(struct json_object *obj, const char *key)
@@ -123,13 +123,13 @@ static int known_id(struct osfs_api *api, const char *value, char **id)
 }
 
 /* Unknown name: say what is there. */
-static int unknown_name(struct osfs_api *api, const char *value, char *why, size_t whylen)
+static int unknown_name(struct osfs_api *api, const char *value, struct osfs_err *why)
 {
 	char *body = NULL, *cands = NULL;
 
 	if (get(api, "/v2.0/networks?fields=id&fields=name", &body, NULL) == 0)
-		cands = osfs_network_candidates(body, whylen / 2);
-	snprintf(why, whylen, "networks: no network named or with id '%.200s'; there are: %s", value,
+		cands = osfs_network_candidates(body, OSFS_ERR_MAX / 2);
+	osfs_err_set(why, 0, "networks: no network named or with id '%.200s'; there are: %s", value,
 		 cands && *cands ? cands : "none");
 	free(cands);
 	free(body);
@@ -145,10 +145,10 @@ static void join_ids(char **ids, char *buf, size_t len)
 		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", ids[i]);
 }
 
-int osfs_network_resolve(struct osfs_api *api, const char *value, char **id, char *why,
-			 size_t whylen)
+int osfs_network_resolve(struct osfs_api *api, const char *value, char **id, struct osfs_err *why)
 {
-	char *path = NULL, *body = NULL, *msg = NULL, **ids = NULL, list[512];
+	char *path = NULL, *body = NULL, **ids = NULL, list[512];
+	struct osfs_err asked = { "" };
 	size_t n = 0;
 	int ret;
 
@@ -159,8 +159,9 @@ int osfs_network_resolve(struct osfs_api *api, const char *value, char **id, cha
 		ret = -ENOMEM;
 		goto out;
 	}
-	if ((ret = get(api, path, &body, &msg)) < 0) {
-		snprintf(why, whylen, "networks: cannot look up '%.200s': %s", value, msg ? msg : strerror(-ret));
+	if ((ret = get(api, path, &body, &asked)) < 0) {
+		osfs_err_set(why, ret, "networks: cannot look up '%.200s': %s", value,
+			     osfs_err_has(&asked) ? asked.msg : strerror(-ret));
 		goto out;
 	}
 	ids = osfs_model_ids_named(body, "networks", value);
@@ -169,12 +170,11 @@ int osfs_network_resolve(struct osfs_api *api, const char *value, char **id, cha
 	if (!ids) {
 		ret = -EPROTO;
 	} else if (n == 0) {
-		ret = unknown_name(api, value, why, whylen);
+		ret = unknown_name(api, value, why);
 	} else if (n > 1) {
 		join_ids(ids, list, sizeof(list));
-		snprintf(why, whylen, "networks: %zu networks are named '%.200s': write one of the ids: %s",
-			 n, value, list);
-		ret = -EINVAL;
+		ret = osfs_err_set(why, -EINVAL, "networks: %zu networks are named '%.200s': write one of the ids: %s",
+				   n, value, list);
 	} else {
 		*id = ids[0];
 		ids[0] = NULL;
@@ -182,18 +182,17 @@ int osfs_network_resolve(struct osfs_api *api, const char *value, char **id, cha
 	}
 out:
 	osfs_model_strv_free(ids);
-	free(msg);
 	free(body);
 	free(path);
 	return ret;
 }
 
 /* The ids of the ports of `server`, in Neutron's order (NULL-ended). */
-static int ports_of(struct osfs_api *api, const char *server, char ***ports, char **msg)
+static int ports_of(struct osfs_api *api, const char *server, char ***ports, struct osfs_err *err)
 {
 	char *path = osfs_http_path("/v2.0/ports?device_id=%s", server, NULL), *body = NULL;
 	struct json_object *root = NULL, *items;
-	int ret = path ? get(api, path, &body, msg) : -ENOMEM;
+	int ret = path ? get(api, path, &body, err) : -ENOMEM;
 	size_t n = 0;
 
 	*ports = NULL;
@@ -248,13 +247,13 @@ static char *created_address(const char *body)
 /* POST /v2.0/floatingips for one port: 0 with *address, or -errno with
  * *status the answer's HTTP status. */
 static int allocate_on(struct osfs_api *api, const char *net, const char *port, char **address,
-		       long *status, char **msg)
+		       long *status, struct osfs_err *err)
 {
 	struct osfs_http_resp resp = { 0 };
 	char *body = floating_body(net, port);
 	struct osfs_api_call c = { .svc = OSFS_SVC_NETWORK, .method = "POST", .path = "/v2.0/floatingips",
 				   .body = body, .no_retry = true };
-	int ret = body ? osfs_api_call(api, &c, &resp, msg) : -ENOMEM;
+	int ret = body ? osfs_api_call(api, &c, &resp, err) : -ENOMEM;
 
 	*status = resp.status;
 	if (ret == 0 && !(*address = created_address(resp.body)))
@@ -265,28 +264,26 @@ static int allocate_on(struct osfs_api *api, const char *net, const char *port, 
 }
 
 int osfs_network_add_floating_ip(struct osfs_api *api, const char *server, const char *network,
-				 char **address, char **port, char **msg, char *why, size_t whylen)
+				 char **address, char **port, struct osfs_err *err, struct osfs_err *why)
 {
 	char *net = NULL, **ports = NULL;
 	long status = 0;
 	int ret;
 
 	*address = *port = NULL;
-	if ((ret = osfs_network_resolve(api, network, &net, why, whylen)) < 0)
+	if ((ret = osfs_network_resolve(api, network, &net, why)) < 0)
 		goto out;
-	if ((ret = ports_of(api, server, &ports, msg)) < 0)
+	if ((ret = ports_of(api, server, &ports, err)) < 0)
 		goto out;
 	if (!ports[0]) {
-		snprintf(why, whylen, "the server has no port to put a floating IP on");
-		ret = -EINVAL;
+		ret = osfs_err_set(why, -EINVAL, "the server has no port to put a floating IP on");
 		goto out;
 	}
 	/* Neutron answers 404 for a port whose subnet has no router to the
 	 * network, and allocates nothing then: the next port may do. */
 	for (size_t i = 0; ports[i]; i++) {
-		free(*msg);
-		*msg = NULL;
-		ret = allocate_on(api, net, ports[i], address, &status, msg);
+		osfs_err_clear(err);
+		ret = allocate_on(api, net, ports[i], address, &status, err);
 		if (ret == 0 && !(*port = strdup(ports[i])))
 			ret = -ENOMEM;
 		if (ret == 0 || status != 404)
@@ -335,35 +332,34 @@ static int port_of_server(struct osfs_api *api, const char *server, const char *
 /* PUT /v2.0/floatingips/{id} {"floatingip": {"port_id": null}}: what
  * `openstack server remove floating ip` sends; the address stays the
  * project's. */
-static int disassociate(struct osfs_api *api, const char *id, char **msg)
+static int disassociate(struct osfs_api *api, const char *id, struct osfs_err *err)
 {
 	char *path = osfs_http_path("/v2.0/floatingips/%s", id, NULL);
-	int ret = path ? send_once(api, "PUT", path, "{\"floatingip\": {\"port_id\": null}}", msg) : -ENOMEM;
+	int ret = path ? send_once(api, "PUT", path, "{\"floatingip\": {\"port_id\": null}}", err) : -ENOMEM;
 
 	free(path);
 	return ret;
 }
 
 int osfs_network_remove_floating_ip(struct osfs_api *api, const char *server, const char *address,
-				    char **msg, char *why, size_t whylen)
+				    struct osfs_err *err, struct osfs_err *why)
 {
 	char *path = osfs_http_path("/v2.0/floatingips?floating_ip_address=%s", address, NULL);
 	char *body = NULL, *id = NULL, *port = NULL;
 	bool ours = false;
-	int ret = path ? get(api, path, &body, msg) : -ENOMEM;
+	int ret = path ? get(api, path, &body, err) : -ENOMEM;
 
 	if (ret == 0)
 		ret = osfs_network_parse_floating(body, address, &id, &port);
 	if (ret == -ENOENT)
-		snprintf(why, whylen, "no floating IP %.100s in this project", address);
+		osfs_err_set(why, 0, "no floating IP %.100s in this project", address);
 	if (ret == 0 && port)
 		ret = port_of_server(api, server, port, &ours);
 	if (ret == 0 && !ours) {
-		snprintf(why, whylen, "floating IP %.100s is not on this server", address);
-		ret = -EINVAL;
+		ret = osfs_err_set(why, -EINVAL, "floating IP %.100s is not on this server", address);
 	}
 	if (ret == 0)
-		ret = disassociate(api, id, msg);
+		ret = disassociate(api, id, err);
 	free(port);
 	free(id);
 	free(body);
@@ -372,18 +368,18 @@ int osfs_network_remove_floating_ip(struct osfs_api *api, const char *server, co
 }
 
 /* DELETE the resource at fmt (its id for the one "%s"), sent once. */
-static int delete_once(struct osfs_api *api, const char *fmt, const char *id, char **msg)
+static int delete_once(struct osfs_api *api, const char *fmt, const char *id, struct osfs_err *err)
 {
 	char *path = osfs_http_path(fmt, id, NULL);
-	int ret = path ? send_once(api, "DELETE", path, NULL, msg) : -ENOMEM;
+	int ret = path ? send_once(api, "DELETE", path, NULL, err) : -ENOMEM;
 
 	free(path);
 	return ret;
 }
 
-int osfs_network_release_floating_ip(struct osfs_api *api, const char *id, char **msg)
+int osfs_network_release_floating_ip(struct osfs_api *api, const char *id, struct osfs_err *err)
 {
-	return delete_once(api, "/v2.0/floatingips/%s", id, msg);
+	return delete_once(api, "/v2.0/floatingips/%s", id, err);
 }
 
 /* ---- security groups ---- */
@@ -401,7 +397,7 @@ char **osfs_network_security_groups_named(struct osfs_api *api, const char *name
 }
 
 int osfs_network_create_security_group(struct osfs_api *api, const char *name,
-				       const char *description, char **id, long *status, char **msg)
+				       const char *description, char **id, long *status, struct osfs_err *err)
 {
 	struct json_object *root = json_object_new_object(), *sg = json_object_new_object();
 	struct json_object *made = NULL, *obj;
@@ -417,7 +413,7 @@ int osfs_network_create_security_group(struct osfs_api *api, const char *name,
 	json_object_put(root);
 	if (!body)
 		return -ENOMEM;
-	ret = send_answered(api, "POST", "/v2.0/security-groups", body, &answer, status, msg);
+	ret = send_answered(api, "POST", "/v2.0/security-groups", body, &answer, status, err);
 	if (ret == 0 && (!(made = json_tokener_parse(answer)) ||
 			 !json_object_object_get_ex(made, "security_group", &obj) ||
 			 !str_of(obj, "id") || !(*id = strdup(str_of(obj, "id")))))
@@ -428,7 +424,7 @@ int osfs_network_create_security_group(struct osfs_api *api, const char *name,
 	return ret;
 }
 
-int osfs_network_delete_security_group(struct osfs_api *api, const char *id, char **msg)
+int osfs_network_delete_security_group(struct osfs_api *api, const char *id, struct osfs_err *err)
 {
-	return delete_once(api, "/v2.0/security-groups/%s", id, msg);
+	return delete_once(api, "/v2.0/security-groups/%s", id, err);
 }

@@ -16,12 +16,12 @@
 
 /* One call to Cinder; *rbody (if not NULL) gets the answer's body. */
 static int call(struct osfs_api *api, const char *method, const char *path, const char *body,
-		char **rbody, long *status, char **msg)
+		char **rbody, long *status, struct osfs_err *err)
 {
 	struct osfs_http_resp resp = { 0 };
 	struct osfs_api_call c = { .svc = OSFS_SVC_VOLUME, .method = method, .path = path,
 				   .body = body, .no_retry = strcmp(method, "GET") != 0 };
-	int ret = osfs_api_call(api, &c, &resp, msg);
+	int ret = osfs_api_call(api, &c, &resp, err);
 
 	if (status)
 		*status = resp.status;
@@ -45,10 +45,10 @@ char *osfs_volume_created_id(const char *body)
 	return out;
 }
 
-int osfs_volume_resolve(struct osfs_api *api, const char *value, char **id, char *why,
-			size_t whylen)
+int osfs_volume_resolve(struct osfs_api *api, const char *value, char **id, struct osfs_err *why)
 {
-	char *path = NULL, *body = NULL, *msg = NULL, **ids = NULL;
+	char *path = NULL, *body = NULL, **ids = NULL;
+	struct osfs_err asked = { "" };
 	size_t n = 0;
 	int ret;
 
@@ -62,18 +62,19 @@ int osfs_volume_resolve(struct osfs_api *api, const char *value, char **id, char
 	}
 	if (!(path = osfs_http_path("/volumes?name=%s", value, NULL)))
 		return -ENOMEM;
-	ret = call(api, "GET", path, NULL, &body, NULL, &msg);
+	ret = call(api, "GET", path, NULL, &body, NULL, &asked);
 	if (ret < 0)
-		snprintf(why, whylen, "cannot look up volume '%.200s': %s", value, msg ? msg : strerror(-ret));
+		osfs_err_set(why, ret, "cannot look up volume '%.200s': %s", value,
+			     osfs_err_has(&asked) ? asked.msg : strerror(-ret));
 	if (ret == 0 && !(ids = osfs_model_ids_named(body, "volumes", value)))
 		ret = -EPROTO;
 	while (ids && ids[n])
 		n++;
 	if (ret == 0 && n != 1) {
 		if (n)
-			snprintf(why, whylen, "%zu volumes are named '%.200s': write the id", n, value);
+			osfs_err_set(why, 0, "%zu volumes are named '%.200s': write the id", n, value);
 		else
-			snprintf(why, whylen, "no volume named or with id '%.200s'", value);
+			osfs_err_set(why, 0, "no volume named or with id '%.200s'", value);
 		ret = -EINVAL;
 	}
 	if (ret == 0) {
@@ -81,7 +82,6 @@ int osfs_volume_resolve(struct osfs_api *api, const char *value, char **id, char
 		ids[0] = NULL;
 	}
 	osfs_model_strv_free(ids);
-	free(msg);
 	free(body);
 	free(path);
 	return ret;
@@ -99,7 +99,7 @@ char **osfs_volume_ids_named(struct osfs_api *api, const char *name)
 }
 
 int osfs_volume_create(struct osfs_api *api, const char *name, long size, char **id, long *status,
-		       char **msg)
+		       struct osfs_err *err)
 {
 	struct json_object *root = json_object_new_object(), *vol = json_object_new_object();
 	char *body, *answer = NULL;
@@ -113,7 +113,7 @@ int osfs_volume_create(struct osfs_api *api, const char *name, long size, char *
 	json_object_put(root);
 	if (!body)
 		return -ENOMEM;
-	ret = call(api, "POST", "/volumes", body, &answer, status, msg);
+	ret = call(api, "POST", "/volumes", body, &answer, status, err);
 	if (ret == 0 && !(*id = osfs_volume_created_id(answer)))
 		ret = -EPROTO;
 	free(answer);
@@ -121,11 +121,11 @@ int osfs_volume_create(struct osfs_api *api, const char *name, long size, char *
 	return ret;
 }
 
-int osfs_volume_delete(struct osfs_api *api, const char *id, char **msg)
+int osfs_volume_delete(struct osfs_api *api, const char *id, struct osfs_err *err)
 {
 	char *path = osfs_http_path("/volumes/%s", id, NULL);
 	long status = 0;
-	int ret = path ? call(api, "DELETE", path, NULL, NULL, &status, msg) : -ENOMEM;
+	int ret = path ? call(api, "DELETE", path, NULL, NULL, &status, err) : -ENOMEM;
 
 	if (ret == -EINVAL && status == 400)
 		ret = -EBUSY; /* the volume's state forbids it (see the note above) */

@@ -44,8 +44,7 @@ struct yaml_build {
 	const char *name;            /* prefixes messages */
 	const char *buf;             /* the input: lines, anchor names, tags */
 	size_t len;
-	char *err;
-	size_t errlen;
+	struct osfs_err *err;
 	yaml_document_t doc;
 	unsigned char *flags;        /* by node id - 1: YAML_NODE_* */
 	size_t nflags, flags_cap;    /* nodes numbered by the guard pass */
@@ -106,16 +105,14 @@ static int osfs_yaml_error(struct yaml_build *b, int ret, unsigned line,
 	char msg[256];
 	va_list ap;
 
-	if (!b->err || !b->errlen)
+	if (!b->err)
 		return ret;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (line)
-		snprintf(b->err, b->errlen, "%s:%u: %s", b->name, line, msg);
-	else
-		snprintf(b->err, b->errlen, "%s: %s", b->name, msg);
-	return ret;
+		return osfs_err_set(b->err, ret, "%s:%u: %s", b->name, line, msg);
+	return osfs_err_set(b->err, ret, "%s: %s", b->name, msg);
 }
 
 static unsigned osfs_yaml_line_at(const struct yaml_build *b, size_t offset)
@@ -564,19 +561,18 @@ static int osfs_yaml_build(struct yaml_build *b, int id, int depth,
 }
 
 int osfs_yaml_parse(const char *buf, size_t len, const char *name,
-		    struct osfs_yaml_node **root, char *err, size_t errlen)
+		    struct osfs_yaml_node **root, struct osfs_err *err)
 {
 	struct yaml_build b = {
 		.name = name ? name : "<yaml>", .buf = buf, .len = len,
-		.err = err, .errlen = errlen,
+		.err = err,
 	};
 	struct osfs_yaml_node *doc = NULL;
 	bool loaded = false;
 	int ret;
 
 	*root = NULL;
-	if (err && errlen)
-		err[0] = '\0';
+	osfs_err_clear(err);
 	if (len > OSFS_YAML_MAX_FILE) {
 		ret = osfs_yaml_error(&b, -EFBIG, 0, "larger than %d KiB",
 				      OSFS_YAML_MAX_FILE / 1024);
@@ -615,7 +611,7 @@ out:
 
 /* Read the whole regular file open on `fd` (at most OSFS_YAML_MAX_FILE). */
 static int osfs_yaml_read_fd(int fd, const char *path, const struct stat *st,
-			     char **buf, size_t *len, char *err, size_t errlen)
+			     char **buf, size_t *len, struct osfs_err *err)
 {
 	size_t cap, n = 0;
 	char *b = NULL;
@@ -652,8 +648,7 @@ static int osfs_yaml_read_fd(int fd, const char *path, const struct stat *st,
 			continue;
 		if (r < 0) {
 			ret = -errno;
-			if (err && errlen)
-				snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+			osfs_err_set(err, ret, "%s: %s", path, strerror(-ret));
 			goto out;
 		}
 		if (r == 0)
@@ -668,18 +663,17 @@ static int osfs_yaml_read_fd(int fd, const char *path, const struct stat *st,
 	goto out;
 too_big:
 	ret = -EFBIG;
-	if (err && errlen)
-		snprintf(err, errlen, "%s: larger than %d KiB", path,
+	osfs_err_set(err, ret, "%s: larger than %d KiB", path,
 			 OSFS_YAML_MAX_FILE / 1024);
 out:
-	if (ret == -ENOMEM && err && errlen)
-		snprintf(err, errlen, "%s: out of memory", path);
+	if (ret == -ENOMEM)
+		osfs_err_set(err, ret, "%s: out of memory", path);
 	free(b);
 	return ret;
 }
 
 int osfs_yaml_load_file(const char *path, struct osfs_yaml_node **root,
-			mode_t *mode, char *err, size_t errlen)
+			mode_t *mode, struct osfs_err *err)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -687,32 +681,28 @@ int osfs_yaml_load_file(const char *path, struct osfs_yaml_node **root,
 	int fd, ret;
 
 	*root = NULL;
-	if (err && errlen)
-		err[0] = '\0';
+	osfs_err_clear(err);
 	/* O_NONBLOCK: a FIFO named clouds.yaml must not hang us */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		ret = -errno;
-		if (err && errlen)
-			snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+		osfs_err_set(err, ret, "%s: %s", path, strerror(-ret));
 		goto out;
 	}
 	if (fstat(fd, &st) < 0) {
 		ret = -errno;
-		if (err && errlen)
-			snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+		osfs_err_set(err, ret, "%s: %s", path, strerror(-ret));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		ret = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-		if (err && errlen)
-			snprintf(err, errlen, "%s: not a regular file", path);
+		osfs_err_set(err, ret, "%s: not a regular file", path);
 		goto out;
 	}
-	ret = osfs_yaml_read_fd(fd, path, &st, &buf, &len, err, errlen);
+	ret = osfs_yaml_read_fd(fd, path, &st, &buf, &len, err);
 	if (ret)
 		goto out;
-	ret = osfs_yaml_parse(buf, len, path, root, err, errlen);
+	ret = osfs_yaml_parse(buf, len, path, root, err);
 	if (!ret && mode)
 		*mode = st.st_mode;
 out:

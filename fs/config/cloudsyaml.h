@@ -32,6 +32,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "osfs_base.h"
+
 #define OSFS_YAML_MAX_FILE  (1024 * 1024)
 #define OSFS_YAML_MAX_DEPTH 64
 #define OSFS_YAML_MAX_NODES 100000
@@ -58,14 +60,14 @@ struct osfs_yaml_node {
  * Returns 0 and the tree in *root, or -EINVAL (malformed: "name:LINE: what"),
  * -EFBIG (over a cap) or -ENOMEM, with the reason in err and *root NULL. */
 int osfs_yaml_parse(const char *buf, size_t len, const char *name,
-		    struct osfs_yaml_node **root, char *err, size_t errlen);
+		    struct osfs_yaml_node **root, struct osfs_err *err);
 
 /* Read and parse the file at `path` (at most OSFS_YAML_MAX_FILE bytes).
  * On success *mode (if not NULL) gets the file's st_mode.  Returns 0, or the
  * -errno of open (-ENOENT, -EACCES, ...), -EISDIR for a directory, -EINVAL for
  * another non-regular file, or an error of osfs_yaml_parse. */
 int osfs_yaml_load_file(const char *path, struct osfs_yaml_node **root,
-			mode_t *mode, char *err, size_t errlen);
+			mode_t *mode, struct osfs_err *err);
 
 /* Free `node` and everything below it (not its siblings).  NULL is fine. */
 void osfs_yaml_free(struct osfs_yaml_node *node);

@@ -120,8 +120,7 @@ struct osfs_config_file {
 struct osfs_config_load {
 	struct osfs_config *cfg;
 	osfs_getenv_fn getenv_fn;
-	char *err;
-	size_t errlen;
+	struct osfs_err *err;
 };
 
 static char **osfs_config_slot(struct osfs_config *cfg,
@@ -144,26 +143,9 @@ static const char *osfs_config_env(const struct osfs_config_load *L,
 	return v && *v ? v : NULL;
 }
 
-static int osfs_config_seterr(char *err, size_t errlen, int ret,
-			      const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int osfs_config_seterr(char *err, size_t errlen, int ret,
-			      const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return ret;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
 static int osfs_config_nomem(const struct osfs_config_load *L)
 {
-	return osfs_config_seterr(L->err, L->errlen, -ENOMEM, "out of memory");
+	return osfs_err_set(L->err, -ENOMEM, "out of memory");
 }
 
 static int osfs_config_warn(struct osfs_config_load *L, const char *fmt, ...)
@@ -289,8 +271,8 @@ static void osfs_config_free_dirs(char **dirs)
 static int osfs_config_try(struct osfs_config_load *L, const char *path,
 			   struct osfs_config_file *f)
 {
-	char e[512];
-	int ret = osfs_yaml_load_file(path, &f->tree, &f->mode, e, sizeof(e));
+	struct osfs_err e;
+	int ret = osfs_yaml_load_file(path, &f->tree, &f->mode, &e);
 
 	switch (ret) {
 	case 0:
@@ -312,7 +294,7 @@ static int osfs_config_try(struct osfs_config_load *L, const char *path,
 				       path, strerror(-ret));
 		return ret ? ret : 1;
 	default:
-		return osfs_config_seterr(L->err, L->errlen, ret, "%s", e);
+		return osfs_err_set(L->err, ret, "%s", e.msg);
 	}
 }
 
@@ -388,7 +370,7 @@ static int osfs_config_bad(const struct osfs_config_load *L,
 			   const struct osfs_config_file *f,
 			   const struct osfs_yaml_node *n, const char *what)
 {
-	return osfs_config_seterr(L->err, L->errlen, -EINVAL, "%s:%u: %s",
+	return osfs_err_set(L->err, -EINVAL, "%s:%u: %s",
 				  f->path, n->line, what);
 }
 
@@ -569,7 +551,7 @@ static int osfs_config_load_cloud(struct osfs_config_load *L, const char *cloud,
 		goto out;
 	if (!cl.tree && !sec.tree) {
 		where = osfs_config_where(L, dirs);
-		ret = osfs_config_seterr(L->err, L->errlen, -ENOENT,
+		ret = osfs_err_set(L->err, -ENOENT,
 					 "cloud '%s': no clouds.yaml found (looked in %s)",
 					 cloud, where ? where : "the search path");
 		goto out;
@@ -584,7 +566,7 @@ static int osfs_config_load_cloud(struct osfs_config_load *L, const char *cloud,
 	sec.tree = NULL;
 	e = osfs_config_entry(cl.tree, cloud);
 	if (!e) {
-		ret = osfs_config_seterr(L->err, L->errlen, -ENOENT,
+		ret = osfs_err_set(L->err, -ENOENT,
 					 "cloud '%s' not found in %s", cloud, used);
 		goto out;
 	}
@@ -856,20 +838,19 @@ static int osfs_config_domains(const struct osfs_config_load *L,
 
 int osfs_config_load(struct osfs_config *cfg, const char *cloud,
 		     osfs_getenv_fn getenv_fn, const char *const *search_dirs,
-		     char *err, size_t errlen)
+		     struct osfs_err *err)
 {
 	struct osfs_config_load L = {
 		.cfg = cfg, .getenv_fn = getenv_fn ? getenv_fn : osfs_config_real_getenv,
-		.err = err, .errlen = errlen,
+		.err = err,
 	};
 	struct osfs_yaml_node *tree = NULL;
 	const struct osfs_yaml_node *entry = NULL;
 	int ret;
 
-	if (err && errlen)
-		err[0] = '\0';
+	osfs_err_clear(err);
 	if (!cfg)
-		return osfs_config_seterr(err, errlen, -EINVAL, "no config");
+		return osfs_err_set(err, -EINVAL, "no config");
 	memset(cfg, 0, sizeof(*cfg));
 	if (!cloud || !*cloud)
 		cloud = osfs_config_env(&L, "OS_CLOUD");
@@ -900,94 +881,93 @@ static bool osfs_config_has(const char *s)
 }
 
 static int osfs_config_check_project(const struct osfs_config *cfg,
-				     const char *how, char *err, size_t errlen)
+				     const char *how, struct osfs_err *err)
 {
 	if (!osfs_config_has(cfg->project_name) && !osfs_config_has(cfg->project_id))
-		return osfs_config_seterr(err, errlen, -EINVAL,
+		return osfs_err_set(err, -EINVAL,
 					  "%s auth needs a project (project_name or project_id)",
 					  how);
 	if (!osfs_config_has(cfg->project_id) &&
 	    !osfs_config_has(cfg->project_domain_name) &&
 	    !osfs_config_has(cfg->project_domain_id))
-		return osfs_config_seterr(err, errlen, -EINVAL,
+		return osfs_err_set(err, -EINVAL,
 					  "a project name needs its domain "
 					  "(project_domain_name or project_domain_id)");
 	return 0;
 }
 
 static int osfs_config_check_user_domain(const struct osfs_config *cfg,
-					 char *err, size_t errlen)
+					 struct osfs_err *err)
 {
 	if (osfs_config_has(cfg->username) && !osfs_config_has(cfg->user_id) &&
 	    !osfs_config_has(cfg->user_domain_name) &&
 	    !osfs_config_has(cfg->user_domain_id))
-		return osfs_config_seterr(err, errlen, -EINVAL,
+		return osfs_err_set(err, -EINVAL,
 					  "a user name needs its domain "
 					  "(user_domain_name or user_domain_id)");
 	return 0;
 }
 
-int osfs_config_check(const struct osfs_config *cfg, char *err, size_t errlen)
+int osfs_config_check(const struct osfs_config *cfg, struct osfs_err *err)
 {
 	const char *type, *user;
 	int ret;
 
-	if (err && errlen)
-		err[0] = '\0';
+	osfs_err_clear(err);
 	if (!cfg)
-		return osfs_config_seterr(err, errlen, -EINVAL, "no config");
+		return osfs_err_set(err, -EINVAL, "no config");
 	if (!osfs_config_has(cfg->auth_url)) {
 		if (cfg->cloud)
-			return osfs_config_seterr(err, errlen, -EINVAL,
+			return osfs_err_set(err, -EINVAL,
 						  "no auth_url in cloud '%s' of %s: "
 						  "set auth.auth_url or OS_AUTH_URL",
 						  cfg->cloud,
 						  cfg->config_file ? cfg->config_file : "clouds.yaml");
-		return osfs_config_seterr(err, errlen, -EINVAL,
+		return osfs_err_set(err, -EINVAL,
 					  "no auth_url: set OS_AUTH_URL or use --cloud");
 	}
 	if (cfg->interface && strcmp(cfg->interface, "public") &&
 	    strcmp(cfg->interface, "internal") && strcmp(cfg->interface, "admin"))
-		return osfs_config_seterr(err, errlen, -EINVAL,
+		return osfs_err_set(err, -EINVAL,
 					  "interface '%s' is not public, internal or admin",
 					  cfg->interface);
 	type = cfg->auth_type ? cfg->auth_type : "password";
 	user = osfs_config_has(cfg->username) ? cfg->username : cfg->user_id;
 	if (strcmp(type, "password") == 0) {
 		if (!osfs_config_has(user))
-			return osfs_config_seterr(err, errlen, -EINVAL,
+			return osfs_err_set(err, -EINVAL,
 						  "password auth needs a user (username or user_id)");
 		if (!osfs_config_has(cfg->password))
-			return osfs_config_seterr(err, errlen, -EINVAL,
+			return osfs_err_set(err, -EINVAL,
 						  "no password for user %s", user);
-		ret = osfs_config_check_user_domain(cfg, err, errlen);
+		ret = osfs_config_check_user_domain(cfg, err);
 		if (!ret)
-			ret = osfs_config_check_project(cfg, "password", err, errlen);
+			ret = osfs_config_check_project(cfg, "password", err);
 		return ret;
 	}
 	if (strcmp(type, "token") == 0) {
 		if (!osfs_config_has(cfg->token))
-			return osfs_config_seterr(err, errlen, -EINVAL,
+			return osfs_err_set(err, -EINVAL,
 						  "token auth needs a token (OS_TOKEN or auth.token)");
-		return osfs_config_check_project(cfg, "token", err, errlen);
+		return osfs_config_check_project(cfg, "token", err);
 	}
 	if (strcmp(type, "v3applicationcredential") == 0) {
 		if (!osfs_config_has(cfg->app_cred_secret))
-			return osfs_config_seterr(err, errlen, -EINVAL,
+			return osfs_err_set(err, -EINVAL,
 						  "application credential needs a secret "
 						  "(application_credential_secret)");
 		if (osfs_config_has(cfg->app_cred_id))
 			return 0;
 		if (!osfs_config_has(cfg->app_cred_name))
-			return osfs_config_seterr(err, errlen, -EINVAL,
+			return osfs_err_set(err, -EINVAL,
 						  "application credential needs an id or a name");
 		if (!osfs_config_has(user))
-			return osfs_config_seterr(err, errlen, -EINVAL,
+			return osfs_err_set(err, -EINVAL,
 						  "application credential by name needs a user "
 						  "(username or user_id)");
-		return osfs_config_check_user_domain(cfg, err, errlen);
+		return osfs_config_check_user_domain(cfg, err);
 	}
-	return osfs_config_seterr(err, errlen, -EINVAL,
+	return osfs_err_set(err, -EINVAL,
 				  "auth_type '%s' is not supported "
 				  "(use password, token or v3applicationcredential)",
 				  type);

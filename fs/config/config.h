@@ -19,6 +19,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "osfs_base.h"
+
 struct osfs_config {
 	char *cloud;               /* chosen clouds.yaml entry, or NULL */
 	char *config_file;         /* the clouds.yaml used, or NULL */
@@ -53,12 +55,12 @@ typedef const char *(*osfs_getenv_fn)(const char *name);
  * On failure cfg holds nothing that needs freeing. */
 int osfs_config_load(struct osfs_config *cfg, const char *cloud,
 		     osfs_getenv_fn getenv_fn, const char *const *search_dirs,
-		     char *err, size_t errlen);
+		     struct osfs_err *err);
 
 /* Check that the loaded settings can authenticate (auth_url present, a
  * user with a password, a token, or an application credential; a project
  * for password/token auth).  Returns 0 or -EINVAL with the reason in err. */
-int osfs_config_check(const struct osfs_config *cfg, char *err, size_t errlen);
+int osfs_config_check(const struct osfs_config *cfg, struct osfs_err *err);
 
 void osfs_config_free(struct osfs_config *cfg);
 

@@ -1,8 +1,9 @@
 /* fsops.c - the FUSE glue on libfuse's low-level API (see fsops.h).
  *
- * Each operation turns its inode (and name) into a path through the inode
- * table, resolves the path with tree.c, does its work in a helper that
- * returns 0 or -errno, and replies exactly once.  No lock of ours is held
+ * Each operation takes the names from the root down to its inode (and
+ * name) from the inode table and hands them to the tree one directory node
+ * at a time (osfs_tree_child), does its work in a helper that returns 0 or
+ * -errno, and replies exactly once.  No lock of ours is held
  * when a reply is sent.
  *
  * Timeouts: the root, the kind directories and /.openstackfs never change
@@ -21,6 +22,8 @@
 #include "inodes.h"
 #include "notify.h"
 #include "osfs_tree.h"
+#include "osfs_cache.h"
+#include "osfs_model.h"
 #include "supervisor.h"
 
 #include <errno.h>
@@ -162,22 +165,64 @@ void osfs_fuse_log(enum fuse_log_level level, const char *fmt, va_list ap)
 
 /* ---- resolving ---- */
 
-/* The node at ino (or at name inside ino); its path in *pathp if asked.
- * 0 or -errno; on failure the node holds nothing. */
-static int resolve(struct osfs_glue *g, fuse_ino_t ino, const char *name, struct osfs_node *node,
-		   char **pathp)
+/* The node names[0..n) lead to from the root.  0 or -errno; on failure
+ * the node holds nothing. */
+static int walk(struct osfs_glue *g, char *const *names, size_t n, struct osfs_node *node)
 {
-	char *path = osfs_inodes_path(g->inodes, ino, name);
+	struct osfs_node next;
 	int ret;
 
-	memset(node, 0, sizeof(*node));
-	if (!path)
-		return errno == ENOENT ? -ESTALE : -ENOMEM;
-	ret = osfs_tree_lookup(g->fs, path, node);
-	if (pathp && ret == 0)
-		*pathp = path;
-	else
-		free(path);
+	osfs_tree_root(node);
+	for (size_t i = 0; i < n; i++) {
+		ret = osfs_tree_child(g->fs, node, names[i], &next);
+		osfs_node_release(node);
+		if (ret < 0)
+			return ret;
+		*node = next;
+	}
+	return 0;
+}
+
+/* The node at ino (or at name inside ino).  0 or -errno; on failure the
+ * node holds nothing. */
+static int resolve(struct osfs_glue *g, fuse_ino_t ino, const char *name, struct osfs_node *node)
+{
+	char **names;
+	size_t n;
+	int ret = osfs_inodes_names(g->inodes, ino, name, &names, &n);
+
+	osfs_tree_root(node);
+	if (ret < 0)
+		return ret == -ENOENT ? -ESTALE : ret;
+	ret = walk(g, names, n, node);
+	free(names);
+	return ret;
+}
+
+/* The node of ino's directory (dir) and of ino itself (node): both hold
+ * nothing on failure; a name the directory does not have (-ENOENT) leaves
+ * dir resolved and ino's name in *name (malloc'd), for a write to make it. */
+static int resolve_in_dir(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *dir,
+			  struct osfs_node *node, char **name)
+{
+	char **names;
+	size_t n;
+	int ret = osfs_inodes_names(g->inodes, ino, NULL, &names, &n);
+
+	osfs_tree_root(dir);
+	osfs_tree_root(node);
+	*name = NULL;
+	if (ret < 0)
+		return ret == -ENOENT ? -ESTALE : ret;
+	if (n == 0 || (ret = walk(g, names, n - 1, dir)) < 0)
+		goto out; /* the root (no directory holds it), or its directory is gone */
+	ret = osfs_tree_child(g->fs, dir, names[n - 1], node);
+	if (ret == -ENOENT && !(*name = strdup(names[n - 1])))
+		ret = -ENOMEM;
+	if (ret < 0 && ret != -ENOENT)
+		osfs_node_release(dir);
+out:
+	free(names);
 	return ret;
 }
 
@@ -395,13 +440,13 @@ static void reply_entry_or_err(fuse_req_t req, const struct fuse_entry_param *e,
 		osfs_inodes_forget(glue_of(req)->inodes, e->ino, 1); /* interrupted */
 }
 
-/* The resource behind a path was changed by us: let the kernel drop what
- * it has of it. */
-static void touched(struct osfs_glue *g, const char *path)
+/* ino was written to: the resource it is in now (a draft's ctl that
+ * booted is the new server's) changed. */
+static void touched(struct osfs_glue *g, fuse_ino_t ino)
 {
-	struct osfs_node node = { 0 };
+	struct osfs_node node;
 
-	if (osfs_tree_lookup(g->fs, path, &node) == 0)
+	if (resolve(g, ino, NULL, &node) == 0)
 		changed(g, &node);
 	osfs_node_release(&node);
 }
@@ -472,7 +517,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct osfs_glue *g = glue_of(req);
 	struct fuse_entry_param e = { 0 };
 	struct osfs_node node;
-	int ret = resolve(g, parent, name, &node, NULL);
+	int ret = resolve(g, parent, name, &node);
 
 	if (ret == 0)
 		ret = make_entry(g, parent, name, &node, &e);
@@ -501,7 +546,7 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	struct osfs_node node;
 	struct stat st;
 	bool moved = false;
-	int ret = resolve(g, ino, NULL, &node, NULL);
+	int ret = resolve(g, ino, NULL, &node);
 
 	if (ret == 0)
 		ret = stat_node(g, ino, &node, true, &st, &moved, NULL);
@@ -617,7 +662,7 @@ static int setattr_node(struct osfs_glue *g, fuse_ino_t ino, const struct stat *
 	bool writable, moved;
 	int ret;
 
-	if ((ret = resolve(g, ino, NULL, &node, NULL)) < 0)
+	if ((ret = resolve(g, ino, NULL, &node)) < 0)
 		return ret;
 	if ((ret = osfs_tree_stat(g->fs, &node, &now, NULL, NULL)) < 0)
 		goto out;
@@ -659,7 +704,7 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 	struct osfs_glue *g = glue_of(req);
 	struct osfs_node node;
 	char *target = NULL;
-	int ret = resolve(g, ino, NULL, &node, NULL);
+	int ret = resolve(g, ino, NULL, &node);
 
 	if (ret == 0)
 		ret = osfs_tree_readlink(g->fs, &node, &target);
@@ -671,12 +716,12 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 	free(target);
 }
 
-/* After a change by path, the entry of `name` in `parent`. */
-static int entry_after(struct osfs_glue *g, fuse_ino_t parent, const char *name,
-		       struct fuse_entry_param *e)
+/* After a change in directory node dir, the entry of `name` in `parent`. */
+static int entry_after(struct osfs_glue *g, fuse_ino_t parent, const struct osfs_node *dir,
+		       const char *name, struct fuse_entry_param *e)
 {
 	struct osfs_node node;
-	int ret = resolve(g, parent, name, &node, NULL);
+	int ret = osfs_tree_child(g->fs, dir, name, &node);
 
 	if (ret == 0)
 		ret = make_entry(g, parent, name, &node, e);
@@ -687,29 +732,30 @@ static int entry_after(struct osfs_glue *g, fuse_ino_t parent, const char *name,
 static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
 	struct osfs_glue *g = glue_of(req);
-	char *path = osfs_inodes_path(g->inodes, parent, name);
 	struct fuse_entry_param e = { 0 };
-	int ret = path ? osfs_write_mkdir(g->fs, path) : -ENOMEM;
+	struct osfs_node dir;
+	int ret = resolve(g, parent, NULL, &dir);
 
 	if (ret == 0)
-		ret = entry_after(g, parent, name, &e);
-	free(path);
+		ret = osfs_write_mkdir(g->fs, &dir, name);
+	if (ret == 0)
+		ret = entry_after(g, parent, &dir, name, &e);
+	osfs_node_release(&dir);
 	reply_entry_or_err(req, &e, ret);
 }
 
-/* unlink and rmdir: by path, then the resource they were in is touched. */
+/* unlink and rmdir: in the parent's node, then the resource they were in
+ * is changed (the kernel drops what it has of it). */
 static void remove_entry(fuse_req_t req, fuse_ino_t parent, const char *name,
-			 int (*fn)(struct osfs_fs *, const char *))
+			 int (*fn)(struct osfs_fs *, const struct osfs_node *, const char *))
 {
 	struct osfs_glue *g = glue_of(req);
-	char *path = osfs_inodes_path(g->inodes, parent, name);
-	char *dir = osfs_inodes_path(g->inodes, parent, NULL);
-	int ret = path && dir ? fn(g->fs, path) : -ENOMEM;
+	struct osfs_node dir;
+	int ret = resolve(g, parent, NULL, &dir);
 
-	if (ret == 0)
-		touched(g, dir);
-	free(path);
-	free(dir);
+	if (ret == 0 && (ret = fn(g->fs, &dir, name)) == 0)
+		changed(g, &dir);
+	osfs_node_release(&dir);
 	fuse_reply_err(req, -ret);
 }
 
@@ -723,23 +769,31 @@ static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	remove_entry(req, parent, name, osfs_write_rmdir);
 }
 
+/* The file `name` in directory node dir, made when not there. */
+static int create_in(struct osfs_glue *g, const struct osfs_node *dir, const char *name,
+		     struct osfs_node *node)
+{
+	int ret = osfs_tree_child(g->fs, dir, name, node);
+
+	if (ret == 0) /* an existing file: opened for writing */
+		return osfs_write_check(g->fs, node);
+	return ret == -ENOENT ? osfs_write_create(g->fs, dir, name, node) : ret;
+}
+
 static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		      struct fuse_file_info *fi)
 {
 	struct osfs_glue *g = glue_of(req);
-	char *path = osfs_inodes_path(g->inodes, parent, name);
 	struct fuse_entry_param e = { 0 };
-	struct osfs_node node = { 0 };
-	int ret = path ? osfs_tree_lookup(g->fs, path, &node) : -ENOMEM;
+	struct osfs_node dir, node = { 0 };
+	int ret = resolve(g, parent, NULL, &dir);
 
-	if (ret == 0) /* an existing file: opened for writing */
-		ret = osfs_write_check(g->fs, &node);
-	else if (ret == -ENOENT)
-		ret = osfs_write_create(g->fs, path, &node);
+	if (ret == 0)
+		ret = create_in(g, &dir, name, &node);
 	if (ret == 0)
 		ret = make_entry(g, parent, name, &node, &e);
 	osfs_node_release(&node);
-	free(path);
+	osfs_node_release(&dir);
 	if (ret < 0) {
 		fuse_reply_err(req, -ret);
 		return;
@@ -763,7 +817,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	/* an old kernel: every open comes here */
-	ret = resolve(g, ino, NULL, &node, NULL);
+	ret = resolve(g, ino, NULL, &node);
 	if (ret == 0 && (fi->flags & O_ACCMODE) != O_RDONLY)
 		ret = osfs_write_check(g->fs, &node);
 	fi->direct_io = ret == 0 && osfs_node_is_dynamic(&node);
@@ -810,7 +864,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	struct osfs_node node;
 	char *buf = NULL;
 	size_t len = 0;
-	int ret = resolve(g, ino, NULL, &node, NULL);
+	int ret = resolve(g, ino, NULL, &node);
 
 	if (ret == 0 && (osfs_node_is_dynamic(&node) || (pinned = osfs_inodes_snap_get(g->inodes, ino)))) {
 		ret = read_dynamic(req, g, ino, &node, size, off);
@@ -826,19 +880,16 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 /* A file being written: the node at ino, or the metadata key it is about
  * to become (create made it; the listing does not have it yet). */
-static int resolve_for_write(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *node,
-			     char **path)
+static int resolve_for_write(struct osfs_glue *g, fuse_ino_t ino, struct osfs_node *node)
 {
-	int ret = resolve(g, ino, NULL, node, path);
+	struct osfs_node dir;
+	char *name = NULL;
+	int ret = resolve_in_dir(g, ino, &dir, node, &name);
 
-	if (ret != -ENOENT)
-		return ret;
-	if (!(*path = osfs_inodes_path(g->inodes, ino, NULL)))
-		return -ENOMEM;
-	if ((ret = osfs_write_create(g->fs, *path, node)) < 0) {
-		free(*path);
-		*path = NULL;
-	}
+	if (ret == -ENOENT && name) /* its directory is there, it is not */
+		ret = osfs_write_create(g->fs, &dir, name, node);
+	osfs_node_release(&dir);
+	free(name);
 	return ret;
 }
 
@@ -907,8 +958,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 {
 	struct osfs_glue *g = glue_of(req);
 	struct osfs_node node;
-	char *path = NULL;
-	int ret = resolve_for_write(g, ino, &node, &path);
+	int ret = resolve_for_write(g, ino, &node);
 
 	if (ret == 0)
 		ret = do_write(g, ino, &node, buf, size, off);
@@ -918,8 +968,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	}
 	osfs_node_release(&node);
 	if (ret == 0)
-		touched(g, path);
-	free(path);
+		touched(g, ino);
 	if (ret < 0)
 		fuse_reply_err(req, -ret);
 	else
@@ -1056,7 +1105,7 @@ static int list_dir(struct osfs_glue *g, fuse_ino_t ino, struct dirh **out)
 {
 	struct dirh *d = calloc(1, sizeof(*d));
 	struct osfs_node node;
-	int ret = d ? resolve(g, ino, NULL, &node, NULL) : -ENOMEM;
+	int ret = d ? resolve(g, ino, NULL, &node) : -ENOMEM;
 
 	*out = NULL;
 	if (ret < 0)
@@ -1136,14 +1185,15 @@ static fuse_ino_t dirent_ino(struct osfs_glue *g, fuse_ino_t dir, const char *na
 }
 
 /* The readdirplus entry of one name; e->ino 0 (a plain entry) for dots,
- * files that would have to be rendered, and names that went away. */
-static void plus_entry(struct osfs_glue *g, fuse_ino_t dir, const struct dent *de,
-		       struct fuse_entry_param *e)
+ * files that would have to be rendered, names that went away, and all of
+ * them when the directory's node (dnode) could not be had. */
+static void plus_entry(struct osfs_glue *g, fuse_ino_t dir, const struct osfs_node *dnode,
+		       const struct dent *de, struct fuse_entry_param *e)
 {
 	struct osfs_node node;
 
 	memset(e, 0, sizeof(*e));
-	if (!is_dot(de->name) && resolve(g, dir, de->name, &node, NULL) == 0) {
+	if (dnode && !is_dot(de->name) && osfs_tree_child(g->fs, dnode, de->name, &node) == 0) {
 		if (!osfs_node_is_dynamic(&node) && make_entry(g, dir, de->name, &node, e) < 0)
 			memset(e, 0, sizeof(*e));
 		osfs_node_release(&node);
@@ -1160,6 +1210,8 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	struct osfs_glue *g = glue_of(req);
 	struct dirh *d = dirh_get(g, fi->fh);
 	char *buf = malloc(size);
+	struct osfs_node dnode;
+	bool have_dir = plus && resolve(g, ino, NULL, &dnode) == 0;
 	size_t pos = 0;
 	int ret = 0;
 
@@ -1172,14 +1224,14 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		if (d)
 			dirh_put(g, d);
 		free(buf);
-		return;
+		goto out;
 	}
 	for (size_t i = off < 0 ? 0 : (size_t)off; i < d->n; i++) {
 		struct fuse_entry_param e;
 		size_t need;
 
 		if (plus) {
-			plus_entry(g, ino, &d->ents[i], &e);
+			plus_entry(g, ino, have_dir ? &dnode : NULL, &d->ents[i], &e);
 			need = fuse_add_direntry_plus(req, buf + pos, size - pos, d->ents[i].name, &e,
 						      (off_t)(i + 1));
 		} else {
@@ -1199,6 +1251,9 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	dirh_put(g, d); /* before the reply: the kernel may release d once it has it */
 	fuse_reply_buf(req, buf, pos);
 	free(buf);
+out:
+	if (have_dir)
+		osfs_node_release(&dnode);
 }
 
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -1236,20 +1291,14 @@ static int renamed_value(struct osfs_glue *g, fuse_ino_t parent, const char *nam
 	return osfs_write_base(g->fs, from, value, len);
 }
 
-/* The key `newname` in newparent: there already, or made for the rename. */
-static int rename_target(struct osfs_glue *g, fuse_ino_t newparent, const char *newname,
+/* The key `newname` in directory node dir: there already, or made for
+ * the rename. */
+static int rename_target(struct osfs_glue *g, const struct osfs_node *dir, const char *newname,
 			 struct osfs_node *to)
 {
-	char *path;
-	int ret = resolve(g, newparent, newname, to, NULL);
+	int ret = osfs_tree_child(g->fs, dir, newname, to);
 
-	if (ret != -ENOENT)
-		return ret;
-	if (!(path = osfs_inodes_path(g->inodes, newparent, newname)))
-		return -ENOMEM;
-	ret = osfs_write_create(g->fs, path, to);
-	free(path);
-	return ret;
+	return ret == -ENOENT ? osfs_write_create(g->fs, dir, newname, to) : ret;
 }
 
 /* rename within one metadata directory (sed -i, editors' temporary
@@ -1258,27 +1307,26 @@ static int rename_key(struct osfs_glue *g, fuse_ino_t parent, const char *name, 
 		      const char *newname, unsigned int flags)
 {
 	struct osfs_node from = { 0 }, dir = { 0 }, to = { 0 };
-	char *value = NULL, *dirpath = NULL;
+	char *value = NULL;
 	size_t len = 0;
 	int ret;
 
-	if ((ret = resolve(g, parent, name, &from, NULL)) < 0 ||
-	    (ret = resolve(g, newparent, NULL, &dir, &dirpath)) < 0)
+	if ((ret = resolve(g, parent, name, &from)) < 0 ||
+	    (ret = resolve(g, newparent, NULL, &dir)) < 0)
 		goto out;
 	if (flags || g->fs->opts.ro || !osfs_write_renames(&from, &dir)) {
 		ret = 1;
 		goto out;
 	}
 	if ((ret = renamed_value(g, parent, name, &from, &value, &len)) < 0 ||
-	    (ret = rename_target(g, newparent, newname, &to)) < 0)
+	    (ret = rename_target(g, &dir, newname, &to)) < 0)
 		goto out;
 	if ((ret = osfs_write_rename(g->fs, &from, &to, value, len)) == 0)
-		touched(g, dirpath);
+		changed(g, &dir);
 out:
 	osfs_node_release(&from);
 	osfs_node_release(&dir);
 	osfs_node_release(&to);
-	free(dirpath);
 	free(value);
 	return ret;
 }

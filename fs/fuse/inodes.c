@@ -525,6 +525,50 @@ char *osfs_inodes_path(struct osfs_inodes *t, uint64_t ino, const char *name)
 	return path;
 }
 
+/* The names from the root down to i, then `name` when not NULL: n
+ * pointers, then the strings they point to, in one malloc'd block. */
+static char **names_locked(const struct inode *i, const char *name, size_t *n)
+{
+	size_t count = name ? 1 : 0, bytes = name ? strlen(name) + 1 : 0, k;
+	char **out, *at;
+
+	for (const struct inode *p = i; p->parent; p = p->parent) {
+		count++;
+		bytes += strlen(p->name) + 1;
+	}
+	if (!(out = malloc(count * sizeof(*out) + bytes + 1)))
+		return NULL;
+	at = (char *)(out + count);
+	k = count;
+	if (name) {
+		out[--k] = strcpy(at, name);
+		at += strlen(name) + 1;
+	}
+	for (const struct inode *p = i; p->parent; p = p->parent) {
+		out[--k] = strcpy(at, p->name);
+		at += strlen(p->name) + 1;
+	}
+	*n = count;
+	return out;
+}
+
+int osfs_inodes_names(struct osfs_inodes *t, uint64_t ino, const char *name, char ***names,
+		      size_t *n)
+{
+	struct inode *i;
+	int ret = 0;
+
+	*names = NULL;
+	*n = 0;
+	pthread_mutex_lock(&t->lock);
+	if (!(i = find_ino_locked(t, ino)))
+		ret = -ENOENT;
+	else if (!(*names = names_locked(i, name, n)))
+		ret = -ENOMEM;
+	pthread_mutex_unlock(&t->lock);
+	return ret;
+}
+
 /* Append i to a growing array, by name too when `named`. */
 static int ref_add(struct osfs_inode_ref **out, size_t *n, size_t *cap, const struct inode *i,
 		   bool named)

@@ -3,8 +3,9 @@
  * An inode is one (parent inode, name) the kernel looked up.  It keeps its
  * number while the kernel knows it: LOOKUP (and READDIRPLUS) count one
  * reference each, FORGET drops them, and at zero (with no child left) the
- * inode goes.  The root is FUSE_ROOT_ID ("/") and never goes.  Paths are
- * built from the names when asked, so the layers below stay path-based.
+ * inode goes.  The root is FUSE_ROOT_ID ("/") and never goes.  The names
+ * from the root down to an inode are handed out when asked: the tree
+ * resolves them one directory node at a time.
  *
  * Besides the name, an inode carries two things the FUSE glue attaches:
  * the snapshot of a file that changes by itself (rendered at getattr, read
@@ -74,9 +75,15 @@ uint64_t osfs_inodes_peek(struct osfs_inodes *t, uint64_t parent, const char *na
  * children.  Unknown inodes are ignored. */
 void osfs_inodes_forget(struct osfs_inodes *t, uint64_t ino, uint64_t n);
 
+/* The names that lead from the root to `ino` (none for the root), then
+ * `name` when not NULL: *n of them in *names, one malloc'd block the
+ * caller frees.  0, -ENOENT (ino unknown) or -ENOMEM. */
+int osfs_inodes_names(struct osfs_inodes *t, uint64_t ino, const char *name, char ***names,
+		      size_t *n);
+
 /* The absolute path of `ino` ("/" for the root), or of `name` inside it
- * when name is not NULL.  Malloc'd; NULL when ino is unknown or on ENOMEM
- * (errno says which). */
+ * when name is not NULL, for messages.  Malloc'd; NULL when ino is unknown
+ * or on ENOMEM (errno says which). */
 char *osfs_inodes_path(struct osfs_inodes *t, uint64_t ino, const char *name);
 
 /* An inode of a subtree, as the kernel is told to drop it: a file that

@@ -18,6 +18,7 @@
 #include "relay.h"
 #include "supervisor.h"
 #include "unmount.h"
+#include "osfs_model.h"
 
 #include <errno.h>
 #include <fuse_lowlevel.h>
@@ -270,15 +271,14 @@ static void wipe_env_secrets(void)
 
 static int load_config(struct osfs_fs *fs)
 {
-	char err[512] = "";
+	struct osfs_err err = { "" };
 	const char *cloud = fs->opts.cloud ? fs->opts.cloud : getenv("OS_CLOUD");
-	int ret = osfs_config_load(&fs->cfg, cloud && *cloud ? cloud : NULL, env_get, NULL,
-				   err, sizeof(err));
+	int ret = osfs_config_load(&fs->cfg, cloud && *cloud ? cloud : NULL, env_get, NULL, &err);
 
 	if (ret == 0)
-		ret = osfs_config_check(&fs->cfg, err, sizeof(err));
+		ret = osfs_config_check(&fs->cfg, &err);
 	if (ret < 0) {
-		fprintf(stderr, "openstackfs: %s\n", err);
+		fprintf(stderr, "openstackfs: %s\n", err.msg);
 		return ret;
 	}
 	wipe_env_secrets();
@@ -305,12 +305,12 @@ static int connect_cloud(struct osfs_fs *fs, int token_fd)
 		.keep_token = true,
 		.token_fd = token_fd,
 	};
-	char err[512] = "";
+	struct osfs_err err = { "" };
 	double ttls[OSFS_NKINDS];
-	int ret = osfs_api_new(&fs->api, &fs->cfg, &aopts, err, sizeof(err));
+	int ret = osfs_api_new(&fs->api, &fs->cfg, &aopts, &err);
 
 	if (ret < 0) {
-		fprintf(stderr, "openstackfs: %s\n", err);
+		fprintf(stderr, "openstackfs: %s\n", err.msg);
 		return ret;
 	}
 	fs->admin = !fs->opts.noadmin && osfs_admin_probe(fs->api);

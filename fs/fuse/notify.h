@@ -16,6 +16,7 @@
 
 #include "osfs_cache.h"
 #include "inodes.h"
+#include "osfs_model.h"
 
 struct osfs_notify;
 

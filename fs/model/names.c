@@ -136,22 +136,22 @@ bool osfs_text_is_utf8(const char *s)
 	return true;
 }
 
-int osfs_name_check_new(const char *fname, char *why, size_t whylen)
+int osfs_name_check_new(const char *fname, struct osfs_err *why)
 {
 	char *name = NULL, *again = NULL;
 	int ret = -EINVAL;
 
 	if (strlen(fname) > OSFS_NAME_MAX) {
-		snprintf(why, whylen, "names are at most %d bytes, this one is %zu", OSFS_NAME_MAX,
+		osfs_err_set(why, 0, "names are at most %d bytes, this one is %zu", OSFS_NAME_MAX,
 			 strlen(fname));
 		goto out;
 	}
 	if (osfs_text_has_control(fname)) {
-		snprintf(why, whylen, "names cannot hold control characters (newline, tab, ...)");
+		osfs_err_set(why, 0, "names cannot hold control characters (newline, tab, ...)");
 		goto out;
 	}
 	if (!(name = osfs_name_decode(fname))) {
-		snprintf(why, whylen, "'%s' is not a valid name: '%%' starts an escape such as %%2F; "
+		osfs_err_set(why, 0, "'%s' is not a valid name: '%%' starts an escape such as %%2F; "
 			 "write %%25 for '%%'", fname);
 		goto out;
 	}
@@ -160,13 +160,13 @@ int osfs_name_check_new(const char *fname, char *why, size_t whylen)
 		goto out;
 	}
 	if (!*name || name[0] == ' ' || name[strlen(name) - 1] == ' ')
-		snprintf(why, whylen, "names cannot be empty or begin or end with a blank");
+		osfs_err_set(why, 0, "names cannot be empty or begin or end with a blank");
 	else if (!osfs_text_is_utf8(name))
-		snprintf(why, whylen, "names must be valid UTF-8 (the cloud refuses other bytes)");
+		osfs_err_set(why, 0, "names must be valid UTF-8 (the cloud refuses other bytes)");
 	else if (osfs_text_has_control(name))
-		snprintf(why, whylen, "names cannot hold control characters (newline, tab, ...)");
+		osfs_err_set(why, 0, "names cannot hold control characters (newline, tab, ...)");
 	else if (strcmp(again, fname) != 0)
-		snprintf(why, whylen, "the cloud would show '%s' as '%s': write that name instead",
+		osfs_err_set(why, 0, "the cloud would show '%s' as '%s': write that name instead",
 			 fname, again);
 	else
 		ret = 0;

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "osfs_base.h"
 #include "model.h"
 
 #define OSFS_NAME_MAX 255
@@ -36,13 +37,13 @@ char *osfs_name_encode(const char *name);
 char *osfs_name_decode(const char *fname);
 
 /* May fname name a new resource (mkdir)?  0, or -EINVAL with the reason
- * in why[0..whylen): longer than OSFS_NAME_MAX bytes, a control character
+ * in why: longer than OSFS_NAME_MAX bytes, a control character
  * (below 0x20, or 0x7f), not a valid encoding, a name that is not valid
  * UTF-8 once decoded (osfs_text_is_utf8), a name the API would show
  * under another file name (".x" is shown as "%2Ex", "%41" as "A": the
  * user's directory would vanish), the empty name, or blanks at either end
  * (the API strips them).  -ENOMEM. */
-int osfs_name_check_new(const char *fname, char *why, size_t whylen);
+int osfs_name_check_new(const char *fname, struct osfs_err *why);
 
 /* Text as the API measures it: characters (UTF-8 code points) in s, and
  * whether s holds a control character (below 0x20, or 0x7f). */

@@ -287,7 +287,7 @@ static void note_unanswered(const struct osfs_api *api, const struct osfs_api_ca
 
 static int fail_answer(struct osfs_api *api, const struct osfs_api_call *call,
 		       const struct try_state *st, int ret, const struct osfs_http_resp *resp,
-		       char **msg)
+		       struct osfs_err *err)
 {
 	char *message = NULL;
 
@@ -305,35 +305,34 @@ static int fail_answer(struct osfs_api *api, const struct osfs_api_call *call,
 		osfs_stat_inc(errors);
 		log_err("%s", line ? line : "request failed");
 	}
-	if (msg)
-		*msg = line;
-	else
-		free(line);
+	if (line)
+		osfs_err_set(err, ret, "%s", line);
+	free(line);
 	return osfs_error_for_user(ret);
 }
 
 int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
-		  struct osfs_http_resp *resp, char **msg)
+		  struct osfs_http_resp *resp, struct osfs_err *err)
 {
 	/* -o timeout=0: no time bound, as curl reads a 0 timeout */
 	long timeout = api->opts.http.timeout_ms > 0 ? api->opts.http.timeout_ms : LONG_MAX / 4;
 	struct try_state st = { .deadline = now_ms() + timeout };
-	char err[256] = "";
+	struct osfs_err mine;
 	int ret;
 
 	memset(resp, 0, sizeof(*resp));
 	osfs_error_set_unanswered(NULL);
-	if (msg)
-		*msg = NULL;
+	if (!err) /* the reason is logged all the same */
+		err = &mine;
+	osfs_err_clear(err);
 	if (!api->roots[call->svc]) {
-		ret = -ENODEV;
-		snprintf(err, sizeof(err), "no %s endpoint in the catalog", osfs_service_names[call->svc]);
+		ret = osfs_err_set(err, -ENODEV, "no %s endpoint in the catalog", osfs_service_names[call->svc]);
 		goto fail_msg;
 	}
 	if (atomic_load(&api->held_until[call->svc]) > now_ms()) {
 		ret = -atomic_load(&api->held_err[call->svc]);
-		snprintf(err, sizeof(err), "%s ran out of time just now (%s); not asked again yet",
-			 osfs_service_names[call->svc], strerror(-ret));
+		osfs_err_set(err, ret, "%s ran out of time just now (%s); not asked again yet",
+			     osfs_service_names[call->svc], strerror(-ret));
 		goto fail_msg;
 	}
 	for (;; st.attempt++) {
@@ -341,7 +340,7 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 		enum next next;
 
 		osfs_http_resp_free(resp);
-		ret = osfs_auth_get(api->auth, st.deadline - now_ms(), &tok, err, sizeof(err));
+		ret = osfs_auth_get(api->auth, st.deadline - now_ms(), &tok, err);
 		if (ret < 0) {
 			/* no token: Keystone refused (EACCES), timed out, or
 			 * could not be reached or read, which the caller's
@@ -352,8 +351,7 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 		}
 		if (st.deadline - now_ms() <= 0) {
 			osfs_token_put(tok);
-			ret = -ETIMEDOUT;
-			snprintf(err, sizeof(err), "no time left for the request after renewing the token");
+			ret = osfs_err_set(err, -ETIMEDOUT, "no time left for the request after renewing the token");
 			goto fail_msg;
 		}
 		st.versioned = call->version && !atomic_load(&api->version_refused[call->svc]);
@@ -368,7 +366,7 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 		if (next == NEXT_DONE)
 			return 0;
 		if (next == NEXT_FAIL)
-			return fail_answer(api, call, &st, ret, resp, msg);
+			return fail_answer(api, call, &st, ret, resp, err);
 		if (next == NEXT_RETRY) {
 			osfs_stat_inc(retries);
 			log_info("%s %s: %s, retrying in %ld ms", call->method, call->path,
@@ -378,9 +376,7 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 	}
 fail_msg:
 	osfs_stat_inc(errors);
-	log_err("%s %s: %s", call->method, osfs_service_names[call->svc], err);
-	if (msg)
-		*msg = strdup(err);
+	log_err("%s %s: %s", call->method, osfs_service_names[call->svc], err->msg);
 	return osfs_error_for_user(ret);
 }
 
@@ -400,7 +396,7 @@ static int minor_of(const char *v)
 }
 
 /* Read Nova's version document and pick the highest version both know. */
-static int negotiate_compute(struct osfs_api *api, char *err, size_t errlen)
+static int negotiate_compute(struct osfs_api *api, struct osfs_err *err)
 {
 	const char *root = api->roots[OSFS_SVC_COMPUTE];
 	const char *v21 = strstr(root, "/v2.1");
@@ -422,7 +418,7 @@ static int negotiate_compute(struct osfs_api *api, char *err, size_t errlen)
 	osfs_stat_inc(requests[OSFS_SVC_COMPUTE]);
 	ret = osfs_http_do(api->http, &req, &resp);
 	if (ret < 0 || resp.status != 200) {
-		snprintf(err, errlen, "cannot read the compute version document at %s: %s", url,
+		osfs_err_set(err, 0, "cannot read the compute version document at %s: %s", url,
 			 ret < 0 ? strerror(-ret) : "unexpected HTTP status");
 		ret = ret < 0 ? ret : -EPROTO;
 		goto out;
@@ -435,9 +431,8 @@ static int negotiate_compute(struct osfs_api *api, char *err, size_t errlen)
 	if (server_max)
 		set_microversion(api, server_max < OSFS_COMPUTE_MAX_MINOR ? server_max : OSFS_COMPUTE_MAX_MINOR);
 	if (server_max && api->minor < server_min) {
-		snprintf(err, errlen, "compute API needs microversion >= 2.%d; openstackfs knows up to 2.%d",
-			 server_min, OSFS_COMPUTE_MAX_MINOR);
-		ret = -ENOTSUP;
+		ret = osfs_err_set(err, -ENOTSUP, "compute API needs microversion >= 2.%d; openstackfs knows up to 2.%d",
+				   server_min, OSFS_COMPUTE_MAX_MINOR);
 	}
 out:
 	json_object_put(doc);
@@ -460,7 +455,7 @@ static const struct {
 };
 
 static int find_endpoints(struct osfs_api *api, const struct osfs_config *cfg,
-			  const struct osfs_token *tok, char *err, size_t errlen)
+			  const struct osfs_token *tok, struct osfs_err *err)
 {
 	for (size_t i = 0; i < sizeof(services) / sizeof(services[0]); i++) {
 		const char *url = osfs_catalog_find(tok, services[i].type, cfg->interface, cfg->region_name);
@@ -473,16 +468,15 @@ static int find_endpoints(struct osfs_api *api, const struct osfs_config *cfg,
 			log_info("no %s endpoint in the catalog", services[i].type);
 			continue;
 		}
-		snprintf(err, errlen, "%s endpoint for %s service%s%s not found in the catalog",
-			 cfg->interface ? cfg->interface : "public", services[i].type,
-			 cfg->region_name ? " in region " : "", cfg->region_name ? cfg->region_name : "");
-		return -ENODEV;
+		return osfs_err_set(err, -ENODEV, "%s endpoint for %s service%s%s not found in the catalog",
+				    cfg->interface ? cfg->interface : "public", services[i].type,
+				    cfg->region_name ? " in region " : "", cfg->region_name ? cfg->region_name : "");
 	}
 	return 0;
 }
 
 int osfs_api_new(struct osfs_api **out, const struct osfs_config *cfg,
-		 const struct osfs_api_opts *opts, char *err, size_t errlen)
+		 const struct osfs_api_opts *opts, struct osfs_err *err)
 {
 	struct osfs_api *api = calloc(1, sizeof(*api));
 	struct osfs_token *tok = NULL;
@@ -495,19 +489,19 @@ int osfs_api_new(struct osfs_api **out, const struct osfs_config *cfg,
 	api->http = osfs_http_new(&opts->http);
 	api->auth = api->http ? osfs_auth_new(cfg, api->http) : NULL;
 	if (!api->auth) {
-		snprintf(err, errlen, "out of memory");
+		osfs_err_set(err, -ENOMEM, "out of memory");
 		goto fail;
 	}
 	if (opts->keep_token && osfs_auth_keep(api->auth, opts->token_fd))
 		log_info("starting with the token the last serving process had");
-	ret = osfs_auth_get(api->auth, opts->http.timeout_ms, &tok, err, errlen);
+	ret = osfs_auth_get(api->auth, opts->http.timeout_ms, &tok, err);
 	if (ret < 0)
 		goto fail;
-	ret = find_endpoints(api, cfg, tok, err, errlen);
+	ret = find_endpoints(api, cfg, tok, err);
 	osfs_token_put(tok);
 	if (ret < 0)
 		goto fail;
-	ret = negotiate_compute(api, err, errlen);
+	ret = negotiate_compute(api, err);
 	if (ret < 0)
 		goto fail;
 	*out = api;

@@ -66,7 +66,7 @@ struct osfs_api_opts {
  * compute microversion: everything that must work before mounting.
  * cfg must outlive the api.  Returns 0 or -errno with one line in err. */
 int osfs_api_new(struct osfs_api **out, const struct osfs_config *cfg,
-		 const struct osfs_api_opts *opts, char *err, size_t errlen);
+		 const struct osfs_api_opts *opts, struct osfs_err *err);
 void osfs_api_free(struct osfs_api *api);
 
 struct osfs_api_call {
@@ -89,13 +89,13 @@ struct osfs_api_call {
 };
 
 /* Returns 0 on a 2xx answer (resp filled: free it), or -errno (the man
- * page's: an unreadable or broken answer is -EIO).  On error, *msg (if msg
- * is not NULL) is a malloc'd one-line reason for the user, and
+ * page's: an unreadable or broken answer is -EIO).  On error, err (when
+ * not NULL) holds a one-line reason for the user (err.h), and
  * osfs_error_unanswered (errors.h) says whether a request that is never
  * resent may have been carried out all the same.
  * resp is freed by the caller in every case. */
 int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
-		  struct osfs_http_resp *resp, char **msg);
+		  struct osfs_http_resp *resp, struct osfs_err *err);
 
 /* Whether the catalog has an endpoint of svc (network and volume are
  * optional: their kinds are only shown when it does). */

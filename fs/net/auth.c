@@ -32,7 +32,7 @@ struct osfs_auth {
 	bool renewing;            /* protected by lock */
 	time_t failed_at;         /* protected by lock */
 	int failed_err;           /* protected by lock */
-	char failed_msg[256];     /* protected by lock */
+	char failed_msg[OSFS_ERR_MAX]; /* protected by lock */
 	unsigned long fetched;    /* protected by lock */
 	int keep_fd;              /* set before any thread: each new token goes there, or -1 */
 };
@@ -451,21 +451,20 @@ static bool sends_elsewhere(const struct osfs_http_resp *resp, const char *auth_
 	return elsewhere;
 }
 
-static int not_keystone(const char *auth_url, const char *what, char *err, size_t errlen)
+static int not_keystone(const char *auth_url, const char *what, struct osfs_err *err)
 {
-	snprintf(err, errlen, "%s is not a Keystone v3 endpoint (POST /v3/auth/tokens: %s);"
-		 " check OS_AUTH_URL or auth_url", auth_url, what);
-	return -EINVAL;
+	return osfs_err_set(err, -EINVAL, "%s is not a Keystone v3 endpoint (POST /v3/auth/tokens: %s);"
+			    " check OS_AUTH_URL or auth_url", auth_url, what);
 }
 
 /* Keystone's own answer to a failed request: refused (4xx) or failed (5xx). */
-static int keystone_reason(const struct osfs_http_resp *resp, char *err, size_t errlen)
+static int keystone_reason(const struct osfs_http_resp *resp, struct osfs_err *err)
 {
 	struct json_object *root = json_tokener_parse(resp->body);
 	const char *msg = root ? str_at(root, "/error/message") : NULL;
 	char *plain = msg ? osfs_error_plain_text(msg) : NULL;
 
-	snprintf(err, errlen, "Keystone %s (HTTP %ld%s%s)",
+	osfs_err_set(err, 0, "Keystone %s (HTTP %ld%s%s)",
 		 resp->status >= 500 ? "failed" : "refused the credentials", resp->status,
 		 plain ? ": " : "", plain ? plain : "");
 	free(plain);
@@ -495,7 +494,7 @@ static uint64_t request_key(const struct osfs_config *cfg)
 
 /* One POST /v3/auth/tokens.  Called without auth->lock held. */
 static int fetch_token(struct osfs_auth *auth, long timeout_ms, struct osfs_token **out,
-		       char *err, size_t errlen)
+		       struct osfs_err *err)
 {
 	char *url = osfs_auth_token_url(auth->cfg->auth_url);
 	char *body = osfs_auth_request_body(auth->cfg);
@@ -507,20 +506,18 @@ static int fetch_token(struct osfs_auth *auth, long timeout_ms, struct osfs_toke
 
 	*out = NULL;
 	if (!url) {
-		snprintf(err, errlen, "%s is an Identity v2 URL; openstackfs needs Keystone v3",
-			 auth->cfg->auth_url);
-		ret = -EINVAL;
+		ret = osfs_err_set(err, -EINVAL, "%s is an Identity v2 URL; openstackfs needs Keystone v3",
+				   auth->cfg->auth_url);
 		goto out_nohttp;
 	}
 	if (!body) {
-		snprintf(err, errlen, "unsupported auth_type '%s'", auth->cfg->auth_type);
-		ret = -EINVAL;
+		ret = osfs_err_set(err, -EINVAL, "unsupported auth_type '%s'", auth->cfg->auth_type);
 		goto out_nohttp;
 	}
 	osfs_stat_inc(requests[OSFS_SVC_IDENTITY]);
 	ret = osfs_http_do(auth->http, &req, &resp);
 	if (ret < 0) {
-		snprintf(err, errlen, "cannot reach Keystone at %s: %s", url, strerror(-ret));
+		osfs_err_set(err, ret, "cannot reach Keystone at %s: %s", url, strerror(-ret));
 		goto out;
 	}
 	if ((resp.status < 500 && !from_keystone(&resp)) ||
@@ -528,23 +525,23 @@ static int fetch_token(struct osfs_auth *auth, long timeout_ms, struct osfs_toke
 		snprintf(status, sizeof(status), "HTTP %ld%s", resp.status,
 			 resp.status == 404 ? " Not Found" : resp.status == 401 ?
 			 ", a token is asked for" : ", not Keystone's JSON");
-		ret = not_keystone(auth->cfg->auth_url, status, err, errlen);
+		ret = not_keystone(auth->cfg->auth_url, status, err);
 		goto out;
 	}
 	if (resp.status != 201 && resp.status != 200) {
-		ret = keystone_reason(&resp, err, errlen);
+		ret = keystone_reason(&resp, err);
 		goto out;
 	}
 	if (!resp.subject_token || !*resp.subject_token) {
-		ret = not_keystone(auth->cfg->auth_url, "no X-Subject-Token", err, errlen);
+		ret = not_keystone(auth->cfg->auth_url, "no X-Subject-Token", err);
 		goto out;
 	}
 	ret = osfs_auth_parse_token(resp.body, resp.subject_token, out);
 	if (ret < 0) {
-		snprintf(err, errlen, "unreadable token response from %s", url);
+		osfs_err_set(err, ret, "unreadable token response from %s", url);
 		goto out;
 	}
-	ret = osfs_token_check_fresh(*out, time(NULL), err, errlen);
+	ret = osfs_token_check_fresh(*out, time(NULL), err);
 	if (ret < 0) {
 		osfs_token_put(*out);
 		*out = NULL;
@@ -590,29 +587,33 @@ static struct timespec after_ms(long ms)
 }
 
 int osfs_auth_get(struct osfs_auth *auth, long timeout_ms, struct osfs_token **tok,
-		  char *err, size_t errlen)
+		  struct osfs_err *err)
 {
 	struct timespec until = after_ms(timeout_ms > 0 ? timeout_ms : 0);
 	struct osfs_token *fresh = NULL;
+	struct osfs_err mine;
 	int ret = 0;
+
+	if (!err) /* the reason is kept for the next caller all the same */
+		err = &mine;
+	osfs_err_clear(err);
 
 	pthread_mutex_lock(&auth->lock);
 	ret = wait_renewal_locked(auth, &until);
 	if (ret < 0) {
-		snprintf(err, errlen, "timed out waiting for a new token from Keystone");
+		osfs_err_set(err, ret, "timed out waiting for a new token from Keystone");
 		goto out;
 	}
 	if (usable_locked(auth))
 		goto take;
 	if (auth->failed_at && time(NULL) - auth->failed_at < FAIL_HOLD_S) {
-		snprintf(err, errlen, "%s", auth->failed_msg);
-		ret = auth->failed_err;
+		ret = osfs_err_set(err, auth->failed_err, "%s", auth->failed_msg);
 		goto out;
 	}
 	auth->renewing = true;
 	pthread_mutex_unlock(&auth->lock);
 
-	ret = fetch_token(auth, timeout_ms, &fresh, err, errlen);
+	ret = fetch_token(auth, timeout_ms, &fresh, err);
 
 	pthread_mutex_lock(&auth->lock);
 	auth->renewing = false;
@@ -620,9 +621,9 @@ int osfs_auth_get(struct osfs_auth *auth, long timeout_ms, struct osfs_token **t
 	if (ret < 0) {
 		auth->failed_at = time(NULL);
 		auth->failed_err = ret;
-		snprintf(auth->failed_msg, sizeof(auth->failed_msg), "%s", err);
+		snprintf(auth->failed_msg, sizeof(auth->failed_msg), "%s", err->msg);
 		if (auth->fetched) /* at start-up the caller reports it */
-			log_err("authentication failed: %s", err);
+			log_err("authentication failed: %s", err->msg);
 		goto out;
 	}
 	if (auth->fetched++)

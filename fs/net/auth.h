@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "osfs_base.h"
+
 #include "osfs_config.h"
 #include "http.h"
 #include "token.h"
@@ -37,7 +39,7 @@ void osfs_auth_free(struct osfs_auth *auth);
  * -ECONNREFUSED (Keystone unreachable), -EPROTO (a response we cannot
  * read). */
 int osfs_auth_get(struct osfs_auth *auth, long timeout_ms, struct osfs_token **tok,
-		  char *err, size_t errlen);
+		  struct osfs_err *err);
 
 /* Keep each new token in fd for the next serving process (tokenkeep.h),
  * and start with the one fd holds, unless it is due for renewal.  Call

@@ -58,7 +58,7 @@ bool osfs_token_needs_renewal(const struct osfs_token *tok, time_t now)
 	return tok->expires != 0 && now >= osfs_token_renew_at(tok);
 }
 
-int osfs_token_check_fresh(const struct osfs_token *tok, time_t now, char *err, size_t errlen)
+int osfs_token_check_fresh(const struct osfs_token *tok, time_t now, struct osfs_err *err)
 {
 	/* by Keystone's own clock when it says when it issued the token (ours
 	 * may be off: the times move to our clock afterwards), else by ours */
@@ -66,7 +66,6 @@ int osfs_token_check_fresh(const struct osfs_token *tok, time_t now, char *err, 
 
 	if (!dead)
 		return 0;
-	snprintf(err, errlen, "Keystone issued a token that is already expired: check the clocks"
-		 " (expires_at %ld, local time %ld)", (long)tok->expires, (long)now);
-	return -EACCES;
+	return osfs_err_set(err, -EACCES, "Keystone issued a token that is already expired: check the clocks"
+			    " (expires_at %ld, local time %ld)", (long)tok->expires, (long)now);
 }

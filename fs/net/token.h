@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "osfs_base.h"
+
 #define OSFS_AUTH_MARGIN_S 120
 /* a short-lived token is renewed after this fraction of its lifetime */
 #define OSFS_AUTH_SHORT_NUM 3
@@ -43,7 +45,7 @@ time_t osfs_token_renew_at(const struct osfs_token *tok);
 /* 0, or -EACCES with "Keystone issued a token that is already expired:
  * check the clocks" in err when tok expired on issue (expires_at <=
  * issued_at), or, without issued_at, by `now`. */
-int osfs_token_check_fresh(const struct osfs_token *tok, time_t now, char *err, size_t errlen);
+int osfs_token_check_fresh(const struct osfs_token *tok, time_t now, struct osfs_err *err);
 
 /* Moves issued and expires_at to the local clock: issued becomes
  * `received`, and the lifetime is kept, so that a Keystone whose clock is

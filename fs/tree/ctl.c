@@ -4,10 +4,12 @@
  * and the request it makes.  Parsing, `cat ctl` and running all read the
  * same rows, so a new verb is a new row. */
 #include "ctl.h"
+#include "osfs_cache.h"
 #include "osfs_clients.h"
 #include "drafts.h"
 #include "osfs_base.h"
 #include "notes.h"
+#include "osfs_model.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -18,7 +20,7 @@
 #define CTL_TEXT_MAX 1024   /* longer than any verb and a 255-character argument */
 
 #define VERB_FN(name) static int name(struct osfs_fs *fs, const struct osfs_res *r, \
-				      const char *arg, char **msg, char *why, size_t whylen)
+				      const char *arg, struct osfs_err *err, struct osfs_err *why)
 VERB_FN(run_delete);
 VERB_FN(run_unset);
 VERB_FN(run_attach);
@@ -170,7 +172,7 @@ static char *raw_arg(const char *text, size_t len)
 }
 
 int osfs_ctl_parse_arg(enum osfs_kind_id kind, const char *text, size_t len,
-		       const struct osfs_verb **verb, char **arg, char *why, size_t whylen)
+		       const struct osfs_verb **verb, char **arg, struct osfs_err *why)
 {
 	const struct osfs_verb *v = verbs_of(kind);
 	char word[64];
@@ -178,8 +180,7 @@ int osfs_ctl_parse_arg(enum osfs_kind_id kind, const char *text, size_t len,
 	*verb = NULL;
 	*arg = NULL;
 	if (memchr(text, '\0', len)) { /* "reboot\0hard" must not read as reboot */
-		snprintf(why, whylen, "a command is one line of text, and this one holds a NUL byte");
-		return -EINVAL;
+		return osfs_err_set(why, -EINVAL, "a command is one line of text, and this one holds a NUL byte");
 	}
 	osfs_text_normalise(text, len < CTL_TEXT_MAX ? len : CTL_TEXT_MAX, word, sizeof(word));
 	for (; v && v->words && len < CTL_TEXT_MAX; v++) {
@@ -189,8 +190,7 @@ int osfs_ctl_parse_arg(enum osfs_kind_id kind, const char *text, size_t len,
 			break;
 	}
 	if (!v || !v->words || len >= CTL_TEXT_MAX) {
-		snprintf(why, whylen, "unknown verb '%.60s': read ctl for the list", word);
-		return -EINVAL;
+		return osfs_err_set(why, -EINVAL, "unknown verb '%.60s': read ctl for the list", word);
 	}
 	if (v->arg && !(*arg = raw_arg(text, len)))
 		return -ENOMEM;
@@ -198,7 +198,7 @@ int osfs_ctl_parse_arg(enum osfs_kind_id kind, const char *text, size_t len,
 		free(*arg);
 		*arg = NULL;
 	} else if (v->arg && (!**arg || strchr(*arg, '\n'))) {
-		snprintf(why, whylen, "%s needs one %s: echo '%s %s' > ctl", v->words, v->arg,
+		osfs_err_set(why, 0, "%s needs one %s: echo '%s %s' > ctl", v->words, v->arg,
 			 v->words, v->arg);
 		free(*arg);
 		*arg = NULL;
@@ -211,9 +211,10 @@ int osfs_ctl_parse_arg(enum osfs_kind_id kind, const char *text, size_t len,
 const struct osfs_verb *osfs_ctl_parse(enum osfs_kind_id kind, const char *text, size_t len)
 {
 	const struct osfs_verb *v = NULL;
-	char *arg = NULL, why[160];
+	struct osfs_err why = { "" };
+	char *arg = NULL;
 
-	if (osfs_ctl_parse_arg(kind, text, len, &v, &arg, why, sizeof(why)) < 0)
+	if (osfs_ctl_parse_arg(kind, text, len, &v, &arg, &why) < 0)
 		return NULL;
 	if (arg) {
 		free(arg);
@@ -241,40 +242,40 @@ char *osfs_ctl_help(enum osfs_kind_id kind)
 
 VERB_FN(run_delete)
 {
-	return osfs_compute_delete(fs->api, r->id, msg);
+	return osfs_compute_delete(fs->api, r->id, err);
 }
 
 VERB_FN(run_unset)
 {
-	return osfs_compute_unset_meta(fs->api, r->id, arg, msg);
+	return osfs_compute_unset_meta(fs->api, r->id, arg, err);
 }
 
 VERB_FN(run_delete_keypair)
 {
-	return osfs_compute_delete_keypair(fs->api, r->id, msg);
+	return osfs_compute_delete_keypair(fs->api, r->id, err);
 }
 
 VERB_FN(run_delete_volume)
 {
-	return osfs_volume_delete(fs->api, r->id, msg);
+	return osfs_volume_delete(fs->api, r->id, err);
 }
 
 VERB_FN(run_delete_security_group)
 {
-	return osfs_network_delete_security_group(fs->api, r->id, msg);
+	return osfs_network_delete_security_group(fs->api, r->id, err);
 }
 
 /* attach and detach change the volume too: it is watched, and its
  * kind's listing refreshed, like the server. */
-static int run_attachment(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, char **msg,
-			  char *why, size_t whylen,
-			  int (*fn)(struct osfs_api *, const char *, const char *, char **))
+static int run_attachment(struct osfs_fs *fs, const struct osfs_res *r, const char *arg, struct osfs_err *err,
+			  struct osfs_err *why,
+			  int (*fn)(struct osfs_api *, const char *, const char *, struct osfs_err *))
 {
 	char *vol = NULL;
-	int ret = osfs_volume_resolve(fs->api, arg, &vol, why, whylen);
+	int ret = osfs_volume_resolve(fs->api, arg, &vol, why);
 
 	if (ret == 0)
-		ret = fn(fs->api, r->id, vol, msg);
+		ret = fn(fs->api, r->id, vol, err);
 	if (ret == 0) {
 		osfs_cache_watch(fs->cache, OSFS_VOLUMES, vol);
 		osfs_cache_invalidate(fs->cache, OSFS_VOLUMES);
@@ -285,18 +286,18 @@ static int run_attachment(struct osfs_fs *fs, const struct osfs_res *r, const ch
 
 VERB_FN(run_attach)
 {
-	return run_attachment(fs, r, arg, msg, why, whylen, osfs_compute_attach);
+	return run_attachment(fs, r, arg, err, why, osfs_compute_attach);
 }
 
 VERB_FN(run_detach)
 {
-	return run_attachment(fs, r, arg, msg, why, whylen, osfs_compute_detach);
+	return run_attachment(fs, r, arg, err, why, osfs_compute_detach);
 }
 
 VERB_FN(run_add_fip)
 {
 	char *address = NULL, *port = NULL;
-	int ret = osfs_network_add_floating_ip(fs->api, r->id, arg, &address, &port, msg, why, whylen);
+	int ret = osfs_network_add_floating_ip(fs->api, r->id, arg, &address, &port, err, why);
 
 	if (ret == 0) {
 		log_info("servers/%s: floating IP %s on port %s", r->fname, address, port);
@@ -312,7 +313,7 @@ VERB_FN(run_add_fip)
  * change: the floating_ips listing is read again. */
 VERB_FN(run_remove_fip)
 {
-	int ret = osfs_network_remove_floating_ip(fs->api, r->id, arg, msg, why, whylen);
+	int ret = osfs_network_remove_floating_ip(fs->api, r->id, arg, err, why);
 
 	if (ret == 0)
 		osfs_cache_invalidate(fs->cache, OSFS_FLOATING_IPS);
@@ -321,39 +322,39 @@ VERB_FN(run_remove_fip)
 
 VERB_FN(run_release_fip)
 {
-	return osfs_network_release_floating_ip(fs->api, r->id, msg);
+	return osfs_network_release_floating_ip(fs->api, r->id, err);
 }
 
 VERB_FN(run_add_sg)
 {
-	return osfs_compute_security_group(fs->api, r->id, arg, 1, msg);
+	return osfs_compute_security_group(fs->api, r->id, arg, 1, err);
 }
 
 VERB_FN(run_remove_sg)
 {
-	return osfs_compute_security_group(fs->api, r->id, arg, 0, msg);
+	return osfs_compute_security_group(fs->api, r->id, arg, 0, err);
 }
 
 VERB_FN(run_migrate)
 {
-	return osfs_compute_move(fs->api, r->id, OSFS_MOVE_COLD, arg, msg);
+	return osfs_compute_move(fs->api, r->id, OSFS_MOVE_COLD, arg, err);
 }
 
 VERB_FN(run_live_migrate)
 {
-	return osfs_compute_move(fs->api, r->id, OSFS_MOVE_LIVE, arg, msg);
+	return osfs_compute_move(fs->api, r->id, OSFS_MOVE_LIVE, arg, err);
 }
 
 VERB_FN(run_evacuate)
 {
-	return osfs_compute_move(fs->api, r->id, OSFS_MOVE_EVACUATE, arg, msg);
+	return osfs_compute_move(fs->api, r->id, OSFS_MOVE_EVACUATE, arg, err);
 }
 
 /* A service's change shows in its hypervisor too. */
 static int set_service(struct osfs_fs *fs, const struct osfs_res *r, const char *status,
-		       const char *reason, int forced_down, char **msg)
+		       const char *reason, int forced_down, struct osfs_err *err)
 {
-	int ret = osfs_compute_service_set(fs->api, r->id, status, reason, forced_down, msg);
+	int ret = osfs_compute_service_set(fs->api, r->id, status, reason, forced_down, err);
 
 	if (ret == 0)
 		osfs_cache_invalidate(fs->cache, OSFS_HYPERVISORS);
@@ -362,35 +363,33 @@ static int set_service(struct osfs_fs *fs, const struct osfs_res *r, const char 
 
 VERB_FN(run_enable)
 {
-	return set_service(fs, r, "enabled", NULL, -1, msg);
+	return set_service(fs, r, "enabled", NULL, -1, err);
 }
 
 VERB_FN(run_disable)
 {
-	return set_service(fs, r, "disabled", arg, -1, msg);
+	return set_service(fs, r, "disabled", arg, -1, err);
 }
 
 VERB_FN(run_force_down)
 {
-	return set_service(fs, r, NULL, NULL, 1, msg);
+	return set_service(fs, r, NULL, NULL, 1, err);
 }
 
 VERB_FN(run_unforce_down)
 {
-	return set_service(fs, r, NULL, NULL, 0, msg);
+	return set_service(fs, r, NULL, NULL, 0, err);
 }
 
 /* A row's action with an argument: ARG (or the field standing for it)
  * resolved to an id when it names a resource, then {action: {arg_key: ARG}}. */
 static int run_action_arg(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_res *r,
-			  const struct osfs_verb *verb, const char *arg, char **msg, char *why,
-			  size_t whylen)
+			  const struct osfs_verb *verb, const char *arg, struct osfs_err *err, struct osfs_err *why)
 {
 	char *value = NULL, *id = NULL;
 	int field = verb->arg_default ? osfs_kind_field(&osfs_kinds[kind], verb->arg_default) : -1;
 	int ret = 0;
 
-	_Static_assert(OSFS_CTL_WHY_MAX >= OSFS_DRAFTS_WHY_MAX, "why buffers");
 	if (!arg && field >= 0)
 		value = strndup(osfs_res_val(r, field), strcspn(osfs_res_val(r, field), "\n"));
 	else
@@ -400,17 +399,16 @@ static int run_action_arg(struct osfs_fs *fs, enum osfs_kind_id kind, const stru
 		goto out;
 	}
 	if (!*value) {
-		snprintf(why, whylen, "%s needs %s: %s has no %s", verb->words, verb->arg, r->fname,
-			 verb->arg_default ? verb->arg_default : verb->arg);
-		ret = -EINVAL;
+		ret = osfs_err_set(why, -EINVAL, "%s needs %s: %s has no %s", verb->words, verb->arg, r->fname,
+				   verb->arg_default ? verb->arg_default : verb->arg);
 		goto out;
 	}
-	if (verb->arg_of) /* why is OSFS_CTL_WHY_MAX long (osfs_ctl_run) */
+	if (verb->arg_of)
 		ret = osfs_drafts_resolve(fs, (enum osfs_kind_id)(verb->arg_of - osfs_kinds), value,
 					  &id, why);
 	if (ret == 0)
 		ret = osfs_compute_action_arg(fs->api, r->id, verb->action, verb->arg_key,
-					      id ? id : value, msg);
+					      id ? id : value, err);
 out:
 	free(id);
 	free(value);
@@ -459,21 +457,21 @@ static void outcome_unknown(struct osfs_fs *fs, enum osfs_kind_id kind, const st
 int osfs_ctl_run(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_res *r,
 		 const struct osfs_verb *verb, const char *arg)
 {
-	char *msg = NULL, why[OSFS_CTL_WHY_MAX] = "";
-	int ret = verb->arg_key ? run_action_arg(fs, kind, r, verb, arg, &msg, why, sizeof(why)) :
-		  verb->action ? osfs_compute_action(fs->api, r->id, verb->action, &msg) :
-		  verb->run(fs, r, arg, &msg, why, sizeof(why));
+	struct osfs_err err = { "" }, why = { "" };
+	int ret = verb->arg_key ? run_action_arg(fs, kind, r, verb, arg, &err, &why) :
+		  verb->action ? osfs_compute_action(fs->api, r->id, verb->action, &err) :
+		  verb->run(fs, r, arg, &err, &why);
 	const char *unanswered = ret < 0 ? osfs_error_unanswered() : NULL;
 
 	if (unanswered) {
 		outcome_unknown(fs, kind, r, verb, arg, unanswered);
-		free(msg);
 		return ret;
 	}
-	if (ret < 0 && !msg && *why) /* our own reason: the API's is logged where it failed */
+	if (ret < 0 && !osfs_err_has(&err) && osfs_err_has(&why)) /* our own reason: the API's is logged where it failed */
 		log_err("%s/%s: %s%s%s: %s", osfs_kinds[kind].dir, r->fname, verb->words,
-			arg ? " " : "", arg ? arg : "", why);
-	osfs_notes_set(fs->notes, r->id, ret == 0 ? NULL : msg ? msg : *why ? why : strerror(-ret));
+			arg ? " " : "", arg ? arg : "", why.msg);
+	osfs_notes_set(fs->notes, r->id, ret == 0 ? NULL : osfs_err_has(&err) ? err.msg :
+					 osfs_err_has(&why) ? why.msg : strerror(-ret));
 	if (ret == 0) {
 		log_info("%s %s: %s%s%s accepted", osfs_kinds[kind].dir, r->fname, verb->words,
 			 arg ? " " : "", arg ? arg : "");
@@ -488,6 +486,5 @@ int osfs_ctl_run(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_r
 		if (verb->changes)
 			osfs_cache_invalidate(fs->cache, (int)(verb->changes - osfs_kinds));
 	}
-	free(msg);
 	return osfs_error_for_user(ret); /* an answer we could not read: EIO */
 }

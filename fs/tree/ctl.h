@@ -23,16 +23,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "osfs_base.h"
 #include "fs.h"
 #include "osfs_model.h"
 
 /* A verb that is more than one fixed request (it looks a name up first,
  * or talks to another service): 0 or -errno, with the API's message in
- * *msg or a reason of our own in why[0..whylen). */
+ * err or a reason of our own in why. */
 typedef int (*osfs_verb_fn)(struct osfs_fs *fs, const struct osfs_res *r, const char *arg,
-			    char **msg, char *why, size_t whylen);
+			    struct osfs_err *err, struct osfs_err *why);
 
-#define OSFS_CTL_WHY_MAX 1024   /* room for a reason with candidates in it */
 
 struct osfs_verb {
 	const char *words;     /* "reboot hard"; for a verb with an argument, its word: "unset" */
@@ -60,10 +60,10 @@ bool osfs_ctl_has_verbs(enum osfs_kind_id kind);
 const struct osfs_verb *osfs_ctl_parse(enum osfs_kind_id kind, const char *text, size_t len);
 
 /* Any verb of `kind`: *verb, and *arg its argument (malloc'd; NULL for a
- * verb without one).  -EINVAL with a reason in why[0..whylen) when text
+ * verb without one).  -EINVAL with a reason in why when text
  * names no verb or an argument is missing or extra; -ENOMEM. */
 int osfs_ctl_parse_arg(enum osfs_kind_id kind, const char *text, size_t len,
-		       const struct osfs_verb **verb, char **arg, char *why, size_t whylen);
+		       const struct osfs_verb **verb, char **arg, struct osfs_err *why);
 
 /* The verbs of `kind`, one per line ("unset KEY"); caller frees. */
 char *osfs_ctl_help(enum osfs_kind_id kind);

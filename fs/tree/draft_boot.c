@@ -2,6 +2,7 @@
  * flight, settling a create whose answer did not come, the outcome.  Under
  * drafts->lock except the calls themselves (drafts.c's lock note). */
 #include "drafts_int.h"
+#include "osfs_cache.h"
 #include "osfs_base.h"
 #include "osfs_model.h"
 #include "notes.h"
@@ -22,7 +23,7 @@ void osfs_draft_copy_free(struct osfs_draft_copy *c)
 }
 
 /* boot_begin on a draft found open, lock held. */
-static int begin_locked(struct draft *dr, struct osfs_draft_copy **copy, char *why)
+static int begin_locked(struct draft *dr, struct osfs_draft_copy **copy, struct osfs_err *why)
 {
 	char *missing = osfs_draft_missing_of(dr->kind, &dr->f);
 	int ret = 0;
@@ -35,7 +36,7 @@ static int begin_locked(struct draft *dr, struct osfs_draft_copy **copy, char *w
 		for (char *p = missing; *p; p++)
 			if (*p == '\n')
 				*p = *(p + 1) ? ',' : '\0';
-		ret = osfs_draft_fail(why, -EINVAL, "cannot create yet: missing %s", missing);
+		ret = osfs_err_set(why, -EINVAL, "cannot create yet: missing %s", missing);
 		goto out;
 	}
 	if (!(*copy = calloc(1, sizeof(**copy))) ||
@@ -52,7 +53,7 @@ out:
 }
 
 int osfs_drafts_boot_begin(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname,
-			   struct osfs_draft_copy **copy, char *why)
+			   struct osfs_draft_copy **copy, struct osfs_err *why)
 {
 	struct draft *dr;
 	int ret;
@@ -103,7 +104,7 @@ static void settle_end(struct settle *s, const char *id)
 	struct osfs_fs *fs = s->fs;
 	const struct draft_kind *dk = osfs_draft_kind_of(s->kind);
 	struct osfs_drafts *d = fs->drafts;
-	char why[WHY_MAX] = "";
+	struct osfs_err why = { "" };
 	struct draft *dr;
 	int ret = 0;
 
@@ -113,8 +114,8 @@ static void settle_end(struct settle *s, const char *id)
 		osfs_cache_watch(fs->cache, s->kind, id);
 		osfs_cache_invalidate(fs->cache, (int)s->kind);
 	} else {
-		ret = osfs_draft_fail(
-		    why, -ETIMEDOUT,
+		ret = osfs_err_set(
+		    &why, -ETIMEDOUT,
 		    "the answer to the create request did not come and no %s "
 		    "named '%.200s' appeared within %.0f s: it was not made; write %s to ctl "
 		    "to try again",
@@ -139,7 +140,7 @@ static void settle_end(struct settle *s, const char *id)
 		osfs_draft_recent_add_locked(d, s->kind, s->fname, id);
 	pthread_cond_broadcast(&d->changed);
 	osfs_draft_unlock(d);
-	osfs_draft_report(fs, s->kind, s->fname, ret, why);
+	osfs_draft_report(fs, s->kind, s->fname, ret, &why);
 }
 
 /* The settler: every SETTLE_POLL_S, is there a resource of the name that
@@ -267,7 +268,7 @@ void osfs_drafts_boot_end(struct osfs_fs *fs, enum osfs_kind_id kind, const char
  * for the one in flight and return its outcome; 0 once it made the
  * resource; -EBUSY while settling.  Lock held. */
 static int join_boot_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname,
-			    double wait_s, char *why)
+			    double wait_s, struct osfs_err *why)
 {
 	double until = osfs_now_mono() + wait_s;
 	struct draft *dr = osfs_draft_find_locked(d, kind, fname);
@@ -281,7 +282,7 @@ static int join_boot_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const
 	if (dr->boots != boots)
 		return dr->last_ret; /* the create in flight ended: its outcome */
 	if (dr->state == DR_BOOTING)
-		return osfs_draft_fail(why, -EBUSY,
+		return osfs_err_set(why, -EBUSY,
 				       "a create request for this draft is still under way");
 	if (dr->state == DR_SETTLING)
 		return osfs_draft_settling_why(dr, why);
@@ -294,7 +295,7 @@ int osfs_draft_commit(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fn
 {
 	struct osfs_drafts *d = fs->drafts;
 	struct osfs_draft_copy *copy = NULL;
-	char why[WHY_MAX] = "";
+	struct osfs_err why = { "" };
 	struct made m = { 0 };
 	struct draft *dr;
 	int ret;
@@ -302,13 +303,13 @@ int osfs_draft_commit(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fn
 	pthread_mutex_lock(&d->lock);
 	dr = osfs_draft_find_locked(d, kind, fname);
 	if (dr && dr->state == DR_OPEN)
-		ret = begin_locked(dr, &copy, why);
+		ret = begin_locked(dr, &copy, &why);
 	else
-		ret = join_boot_locked(d, kind, fname, boot_wait_s(fs), why);
+		ret = join_boot_locked(d, kind, fname, boot_wait_s(fs), &why);
 	osfs_draft_unlock(d);
 	if (!copy) /* the create in flight reported its own outcome */
-		return *why ? osfs_draft_report(fs, kind, fname, ret, why) : ret;
-	ret = osfs_draft_create_call(fs, kind, fname, &copy->f, &m, why);
+		return why.msg[0] ? osfs_draft_report(fs, kind, fname, ret, &why) : ret;
+	ret = osfs_draft_create_call(fs, kind, fname, &copy->f, &m, &why);
 	if (ret == 0 && m.created) {
 		osfs_draft_keep_secret(d, m.created, m.secret);
 		m.secret = NULL;
@@ -316,7 +317,7 @@ int osfs_draft_commit(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fn
 	boot_finish(fs, kind, fname, ret, &m);
 	osfs_draft_made_free(&m);
 	osfs_draft_copy_free(copy);
-	return osfs_draft_report(fs, kind, fname, ret, why);
+	return osfs_draft_report(fs, kind, fname, ret, &why);
 }
 
 int osfs_drafts_late_create(struct osfs_fs *fs, enum osfs_kind_id kind, const char *id,

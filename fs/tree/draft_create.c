@@ -46,25 +46,25 @@ static bool unclear(long status)
  * never left (the service failed just before and was not asked) made
  * nothing.  Returns ret or 0. */
 static int recover(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, const char *name,
-		   struct made *out, int ret, bool left, const char *msg, char *why)
+		   struct made *out, int ret, bool left, const struct osfs_err *err, struct osfs_err *why)
 {
 	const struct draft_kind *dk = osfs_draft_kind_of(kind);
 
 	out->created = osfs_draft_find_new(fs, kind, name, out->before);
 	if (out->created) {
 		log_warn("%s/%s: the create request failed (%s) but the %s exists: %s",
-			 osfs_kinds[kind].dir, fname, msg ? msg : strerror(-ret), dk->noun,
+			 osfs_kinds[kind].dir, fname, osfs_err_has(err) ? err->msg : strerror(-ret), dk->noun,
 			 out->created);
 		return 0;
 	}
 	if (!left)
 		return ret; /* an answer, an error, or nothing sent: nothing was made */
 	out->unsure = true;
-	return osfs_draft_fail(
+	return osfs_err_set(
 	    why, ret,
 	    "the answer to %s did not come (%.200s); waiting to see whether the %s "
 	    "was made: status reads %s until then",
-	    dk->verb ? dk->verb : "the create request", msg ? msg : strerror(-ret), dk->noun,
+	    dk->verb ? dk->verb : "the create request", osfs_err_has(err) ? err->msg : strerror(-ret), dk->noun,
 	    dk->settling);
 }
 
@@ -97,21 +97,21 @@ static enum osfs_net_mode net_mode(const struct draft_fields *f)
 
 /* Network names and ids → ids, through Neutron.  Without a network
  * service an id is passed to Nova as written; a name cannot be. */
-int osfs_draft_resolve_networks(struct osfs_fs *fs, char **nets, char *why)
+int osfs_draft_resolve_networks(struct osfs_fs *fs, char **nets, struct osfs_err *why)
 {
 	for (size_t i = 0; nets[i]; i++) {
 		char *id = NULL;
-		int ret = osfs_network_resolve(fs->api, nets[i], &id, why, WHY_MAX);
+		int ret = osfs_network_resolve(fs->api, nets[i], &id, why);
 		if (ret == -ENODEV && osfs_network_is_uuid(nets[i]))
 			continue;
 		if (ret == -ENODEV)
-			return osfs_draft_fail(
+			return osfs_err_set(
 			    why, -EINVAL,
 			    "networks: '%.200s' is a name, and this cloud has no "
 			    "network service to look it up: write a network id",
 			    nets[i]);
-		if (ret < 0 && !*why)
-			osfs_draft_fail(why, ret, "networks: cannot look up '%.200s': %s", nets[i],
+		if (ret < 0 && !why->msg[0])
+			osfs_err_set(why, ret, "networks: cannot look up '%.200s': %s", nets[i],
 					strerror(-ret));
 		if (ret < 0)
 			return ret;
@@ -122,7 +122,7 @@ int osfs_draft_resolve_networks(struct osfs_fs *fs, char **nets, char *why)
 }
 
 /* The request body for the copy a boot took, networks resolved first. */
-static int boot_body(struct osfs_fs *fs, const struct draft_fields *f, char **body, char *why)
+static int boot_body(struct osfs_fs *fs, const struct draft_fields *f, char **body, struct osfs_err *why)
 {
 	char *b64 = NULL, **nets = osfs_draft_split_at(f->vals[D_NETWORKS], NET_SEPS);
 	char **groups = osfs_draft_split_at(f->vals[D_SECURITY_GROUPS], SG_SEPS);
@@ -164,9 +164,10 @@ out:
 /* POST /servers with the copy a boot took.  out->created: the new id;
  * out->secret: the password the answer gave, or NULL. */
 static int boot_server(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
-		       struct made *out, char *why)
+		       struct made *out, struct osfs_err *why)
 {
-	char *body = NULL, *msg = NULL;
+	struct osfs_err err = { "" };
+	char *body = NULL;
 	long status = 0;
 	int ret;
 
@@ -174,80 +175,74 @@ static int boot_server(struct osfs_fs *fs, const char *fname, const struct draft
 		goto out;
 	out->before = osfs_compute_servers_named(fs->api, f->name);
 	osfs_draft_note_before(fs, OSFS_SERVERS, fname, out->before);
-	ret = osfs_compute_boot(fs->api, body, &out->created, &out->secret, &status, &msg);
+	ret = osfs_compute_boot(fs->api, body, &out->created, &out->secret, &status, &err);
 	if (ret < 0 && unclear(status))
 		ret = recover(fs, OSFS_SERVERS, fname, f->name, out, ret,
-			      osfs_error_unanswered() != NULL, msg, why);
-	if (ret < 0 && msg && !out->unsure)
-		osfs_draft_fail(why, ret, "%s", msg);
+			      osfs_error_unanswered() != NULL, &err, why);
+	if (ret < 0 && osfs_err_has(&err) && !out->unsure)
+		*why = err;
 out:
-	free(msg);
 	free(body);
 	return ret;
 }
 
 static int import_keypair(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
-			  struct made *out, char *why)
+			  struct made *out, struct osfs_err *why)
 {
-	char *msg = NULL;
-	int ret = osfs_compute_import_keypair(fs->api, f->name, f->vals[D_PUBLIC_KEY], &msg);
+	int ret = osfs_compute_import_keypair(fs->api, f->name, f->vals[D_PUBLIC_KEY], why);
 
 	(void)fname;
-	if (ret < 0 && msg)
-		osfs_draft_fail(why, ret, "%s", msg);
 	if (ret == 0 && !(out->created = strdup(f->name))) /* a keypair's id is its name */
 		ret = -ENOMEM;
-	free(msg);
 	return ret;
 }
 
 /* A kind's create request: 0 and *id, or -errno with the HTTP status
- * in *status (0: no answer came) and the API's message in *msg. */
+ * in *status (0: no answer came) and the API's message in err. */
 typedef int (*post_fn)(struct osfs_api *api, const struct draft_fields *f, char **id,
-		       long *status, char **msg);
+		       long *status, struct osfs_err *err);
 
 /* Send kind's create once, with the ids of its name from before (what a
  * lost answer is settled by). */
 static int create_once(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname,
-		       const struct draft_fields *f, struct made *out, char *why, post_fn post)
+		       const struct draft_fields *f, struct made *out, struct osfs_err *why, post_fn post)
 {
-	char *msg = NULL;
+	struct osfs_err err = { "" };
 	long status = 0;
 	int ret;
 
 	out->before = osfs_draft_kind_of(kind)->named(fs->api, f->name);
 	osfs_draft_note_before(fs, kind, fname, out->before);
-	ret = post(fs->api, f, &out->created, &status, &msg);
+	ret = post(fs->api, f, &out->created, &status, &err);
 	if (ret < 0 && unclear(status))
-		ret = recover(fs, kind, fname, f->name, out, ret, osfs_error_unanswered() != NULL, msg,
+		ret = recover(fs, kind, fname, f->name, out, ret, osfs_error_unanswered() != NULL, &err,
 			      why);
-	if (ret < 0 && msg && !out->unsure)
-		osfs_draft_fail(why, ret, "%s", msg);
-	free(msg);
+	if (ret < 0 && osfs_err_has(&err) && !out->unsure)
+		*why = err;
 	return ret;
 }
 
 static int post_volume(struct osfs_api *api, const struct draft_fields *f, char **id,
-		       long *status, char **msg)
+		       long *status, struct osfs_err *err)
 {
-	return osfs_volume_create(api, f->name, strtol(f->vals[D_SIZE], NULL, 10), id, status, msg);
+	return osfs_volume_create(api, f->name, strtol(f->vals[D_SIZE], NULL, 10), id, status, err);
 }
 
 static int create_volume(struct osfs_fs *fs, const char *fname, const struct draft_fields *f,
-			 struct made *out, char *why)
+			 struct made *out, struct osfs_err *why)
 {
 	return create_once(fs, OSFS_VOLUMES, fname, f, out, why, post_volume);
 }
 
 static int post_security_group(struct osfs_api *api, const struct draft_fields *f, char **id,
-			       long *status, char **msg)
+			       long *status, struct osfs_err *err)
 {
 	return osfs_network_create_security_group(api, f->name, f->vals[D_DESCRIPTION], id, status,
-						  msg);
+						  err);
 }
 
 static int create_security_group(struct osfs_fs *fs, const char *fname,
-				 const struct draft_fields *f, struct made *out, char *why)
+				 const struct draft_fields *f, struct made *out, struct osfs_err *why)
 {
 	return create_once(fs, OSFS_SECURITY_GROUPS, fname, f, out, why, post_security_group);
 }
@@ -263,7 +258,7 @@ void osfs_draft_made_free(struct made *m)
 /* The create call of each kind that has drafts. */
 static int (*const creates[OSFS_NKINDS])(struct osfs_fs *fs, const char *fname,
 					 const struct draft_fields *f, struct made *out,
-					 char *why) = {
+					 struct osfs_err *why) = {
     [OSFS_SERVERS] = boot_server,
     [OSFS_KEYPAIRS] = import_keypair,
     [OSFS_VOLUMES] = create_volume,
@@ -271,7 +266,7 @@ static int (*const creates[OSFS_NKINDS])(struct osfs_fs *fs, const char *fname,
 };
 
 int osfs_draft_create_call(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname,
-			   const struct draft_fields *f, struct made *out, char *why)
+			   const struct draft_fields *f, struct made *out, struct osfs_err *why)
 {
 	return creates[kind] ? creates[kind](fs, fname, f, out, why) : -EPERM;
 }

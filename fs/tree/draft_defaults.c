@@ -3,6 +3,7 @@
  * default_networks, volume_size); a server draft complete by then boots at
  * once. */
 #include "drafts_int.h"
+#include "osfs_cache.h"
 #include "osfs_base.h"
 #include "osfs_model.h"
 
@@ -85,16 +86,16 @@ static int name_taken(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fn
 
 int osfs_drafts_create(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname)
 {
-	char why[WHY_MAX] = "";
+	struct osfs_err why = { "" };
 	int ret;
 
 	if (!osfs_draft_kind_of(kind))
 		return -EPERM;
 	if ((ret = name_taken(fs, kind, fname)) < 0)
 		return ret;
-	if ((ret = osfs_drafts_add(fs, kind, fname, why)) < 0) {
-		if (*why)
-			log_err("%s: mkdir refused: %s", osfs_kinds[kind].dir, why);
+	if ((ret = osfs_drafts_add(fs, kind, fname, &why)) < 0) {
+		if (why.msg[0])
+			log_err("%s: mkdir refused: %s", osfs_kinds[kind].dir, why.msg);
 		return ret;
 	}
 	if ((ret = apply_defaults(fs, kind, fname)) < 0) {

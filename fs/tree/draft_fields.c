@@ -40,17 +40,17 @@ char *osfs_draft_single_line(const char *data, size_t len)
 }
 
 /* A one-line text field within its limit.  0 or -EINVAL with why. */
-int osfs_draft_check_text(int f, const char *value, char *why)
+int osfs_draft_check_text(int f, const char *value, struct osfs_err *why)
 {
 	size_t n = osfs_text_chars(value);
 
 	if (n > osfs_dfiles[f].max)
-		return osfs_draft_fail(why, -EINVAL,
+		return osfs_err_set(why, -EINVAL,
 				       "%s: at most %zu characters, this value has %zu",
 				       osfs_dfiles[f].name, osfs_dfiles[f].max, n);
 	if (f != D_NETWORKS && f != D_SECURITY_GROUPS && f != D_PUBLIC_KEY &&
 	    osfs_text_has_control(value))
-		return osfs_draft_fail(why, -EINVAL,
+		return osfs_err_set(why, -EINVAL,
 				       "%s: one line of text without control characters",
 				       osfs_dfiles[f].name);
 	return 0;
@@ -75,7 +75,7 @@ bool osfs_draft_valid_meta_key(const char *key)
 
 /* "auto", "none", or network names or ids separated by blanks, commas or
  * lines; names are resolved at boot. */
-int osfs_draft_check_networks(const char *value, char *why)
+int osfs_draft_check_networks(const char *value, struct osfs_err *why)
 {
 	char *copy = strdup(value), *save = NULL;
 	size_t n = 0, modes = 0;
@@ -88,11 +88,11 @@ int osfs_draft_check_networks(const char *value, char *why)
 		n++;
 		modes += strcmp(tok, "auto") == 0 || strcmp(tok, "none") == 0;
 		if (osfs_text_has_control(tok) && ret == 0)
-			ret = osfs_draft_fail(why, -EINVAL,
+			ret = osfs_err_set(why, -EINVAL,
 					      "networks: names without control characters");
 	}
 	if (ret == 0 && modes && n > 1)
-		ret = osfs_draft_fail(why, -EINVAL,
+		ret = osfs_err_set(why, -EINVAL,
 				      "networks: auto and none stand alone: write auto, none, "
 				      "or network names or ids");
 	free(copy);
@@ -100,29 +100,29 @@ int osfs_draft_check_networks(const char *value, char *why)
 }
 
 /* Security group names, one per line. */
-static int check_security_groups(const char *value, char *why)
+static int check_security_groups(const char *value, struct osfs_err *why)
 {
 	for (const char *p = value; *p; p++)
 		if ((unsigned char)*p < 0x20 && *p != '\n')
-			return osfs_draft_fail(why, -EINVAL,
+			return osfs_err_set(why, -EINVAL,
 					       "security_groups: names, one per line");
 	return 0;
 }
 
 /* A size in GiB: a positive integer. */
-static int check_size(const char *value, char *why)
+static int check_size(const char *value, struct osfs_err *why)
 {
 	char *end = NULL;
 	long n = strtol(value, &end, 10);
 
 	if (!*value || *value == '-' || *value == '+' || *end || n <= 0 || n > VOLUME_GIB_MAX)
-		return osfs_draft_fail(
+		return osfs_err_set(
 		    why, -EINVAL, "'%.40s' is not a size: write a whole number of GiB, 1 or more",
 		    value);
 	return 0;
 }
 
-int osfs_draft_check_field(int f, const char *value, char *why)
+int osfs_draft_check_field(int f, const char *value, struct osfs_err *why)
 {
 	if (!*value)
 		return 0; /* clears the field */

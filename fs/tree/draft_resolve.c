@@ -2,7 +2,9 @@
  * turned into ids against the cache's listings, with a reason that names
  * the candidates when there is not exactly one. */
 #include "drafts_int.h"
+#include "osfs_cache.h"
 #include "osfs_model.h"
+#include "osfs_base.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -14,19 +16,20 @@
 /* The id of the one `kind` resource that `value` names: an id, an API
  * name shared by no other, or a file name (e.g. "cirros~1a2b3c4d"). */
 int osfs_draft_resolve(struct osfs_fs *fs, enum osfs_kind_id kind, const char *value, char **id,
-		       char *why)
+		       struct osfs_err *why)
 {
 	struct osfs_listing *l = NULL;
 	struct osfs_res *hit = NULL, *first = NULL;
-	char *msg = NULL, *fname = NULL;
+	struct osfs_err err = { "" };
+	char *fname = NULL;
 	size_t same = 0;
 	int ret;
 
 	*id = NULL;
-	ret = osfs_cache_list(fs->cache, kind, &l, &msg);
+	ret = osfs_cache_list(fs->cache, kind, &l, &err);
 	if (ret < 0) {
-		ret = osfs_draft_fail(why, ret, "cannot list %s: %s", osfs_kinds[kind].dir,
-				      msg ? msg : strerror(-ret));
+		ret = osfs_err_set(why, ret, "cannot list %s: %s", osfs_kinds[kind].dir,
+				   osfs_err_has(&err) ? err.msg : strerror(-ret));
 		goto out;
 	}
 	hit = osfs_listing_find_id(l, value);
@@ -39,7 +42,7 @@ int osfs_draft_resolve(struct osfs_fs *fs, enum osfs_kind_id kind, const char *v
 	if (!hit && same == 1)
 		hit = first;
 	if (same > 1) {
-		ret = osfs_draft_fail(why, -EINVAL,
+		ret = osfs_err_set(why, -EINVAL,
 				      "%zu %s are named '%.200s': write an id or a name from "
 				      "%s/ such as '%.200s~...'",
 				      same, osfs_kinds[kind].dir, value, osfs_kinds[kind].dir,
@@ -53,7 +56,7 @@ int osfs_draft_resolve(struct osfs_fs *fs, enum osfs_kind_id kind, const char *v
 		for (size_t i = 0, o = 0; i < l->n && o < sizeof(names); i++)
 			o += (size_t)snprintf(names + o, sizeof(names) - o, " %s",
 					      l->items[i]->fname);
-		ret = osfs_draft_fail(
+		ret = osfs_err_set(
 		    why, -EINVAL, "nothing in %s/ is named or has the id '%.200s'; there are:%s",
 		    osfs_kinds[kind].dir, value, names);
 		goto out;
@@ -62,19 +65,18 @@ int osfs_draft_resolve(struct osfs_fs *fs, enum osfs_kind_id kind, const char *v
 	ret = *id ? 0 : -ENOMEM;
 out:
 	free(fname);
-	free(msg);
 	osfs_listing_put(l);
 	return ret;
 }
 
 int osfs_drafts_resolve(struct osfs_fs *fs, enum osfs_kind_id kind, const char *value, char **id,
-			char *why)
+			struct osfs_err *why)
 {
 	return osfs_draft_resolve(fs, kind, value, id, why);
 }
 
 /* networks: each name or id known to Neutron (auto and none are words). */
-static int check_named_networks(struct osfs_fs *fs, const char *value, char *why)
+static int check_named_networks(struct osfs_fs *fs, const char *value, struct osfs_err *why)
 {
 	char **nets;
 	int ret;
@@ -93,7 +95,7 @@ static int check_named_networks(struct osfs_fs *fs, const char *value, char *why
  * cache, or Neutron) without the lock, then stored if the draft is still
  * open, as written (flavor and image with their ids). */
 int osfs_draft_resolve_field(struct osfs_fs *fs, struct osfs_node *node, int f, const char *data,
-			     size_t len, char *why)
+			     size_t len, struct osfs_err *why)
 {
 	enum osfs_kind_id target = f == D_FLAVOR  ? OSFS_FLAVORS
 				   : f == D_IMAGE ? OSFS_IMAGES
@@ -103,7 +105,7 @@ int osfs_draft_resolve_field(struct osfs_fs *fs, struct osfs_node *node, int f, 
 	int ret;
 
 	if (!value)
-		return osfs_draft_fail(why, -EINVAL, "%s: one line of text", osfs_dfiles[f].name);
+		return osfs_err_set(why, -EINVAL, "%s: one line of text", osfs_dfiles[f].name);
 	ret = osfs_draft_check_text(f, value, why);
 	if (ret == 0 && *value && f == D_NETWORKS)
 		ret = check_named_networks(fs, value, why);

@@ -232,16 +232,16 @@ struct draft *osfs_draft_find_locked(struct osfs_drafts *d, enum osfs_kind_id ki
 }
 
 /* -EBUSY, and why a settling draft cannot boot or change. */
-int osfs_draft_settling_why(const struct draft *dr, char *why)
+int osfs_draft_settling_why(const struct draft *dr, struct osfs_err *why)
 {
-	snprintf(why, WHY_MAX, "the answer to the create request did not come; waiting to see "
+	osfs_err_set(why, 0, "the answer to the create request did not come; waiting to see "
 		 "whether the %s was made", osfs_draft_noun_of(dr->kind));
 	return -EBUSY;
 }
 
 /* The draft a write may change: 0, -ENOENT, or -EBUSY once it boots. */
 int osfs_draft_find_open_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname,
-				struct draft **dr, char *why)
+				struct draft **dr, struct osfs_err *why)
 {
 	*dr = osfs_draft_find_locked(d, kind, fname);
 	if (!*dr)
@@ -249,8 +249,7 @@ int osfs_draft_find_open_locked(struct osfs_drafts *d, enum osfs_kind_id kind, c
 	if ((*dr)->state == DR_SETTLING)
 		return osfs_draft_settling_why(*dr, why);
 	if ((*dr)->state != DR_OPEN) {
-		snprintf(why, WHY_MAX, "the draft is being created: it cannot change now");
-		return -EBUSY;
+		return osfs_err_set(why, -EBUSY, "the draft is being created: it cannot change now");
 	}
 	return 0;
 }
@@ -263,25 +262,14 @@ char *osfs_draft_note_key(enum osfs_kind_id kind, const char *fname)
 	return key;
 }
 
-__attribute__((format(printf, 3, 4)))
-int osfs_draft_fail(char *why, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, WHY_MAX, fmt, ap);
-	va_end(ap);
-	return err;
-}
-
 /* The one place a draft's error note is set: cleared on success; on
  * failure the reason (or the errno's text when there is none), also
  * logged.  Returns ret. */
 int osfs_draft_report(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, int ret,
-		      const char *why)
+		      const struct osfs_err *why)
 {
 	char *key = osfs_draft_note_key(kind, fname);
-	const char *msg = ret == 0 ? NULL : why && *why ? why : strerror(-ret);
+	const char *msg = ret == 0 ? NULL : why && why->msg[0] ? why->msg : strerror(-ret);
 
 	if (key)
 		osfs_notes_set(fs->notes, key, msg);

@@ -49,9 +49,9 @@
 #include <string.h>
 
 /* A failure about a draft that is gone leaves no note behind. */
-static int report_write(struct osfs_fs *fs, const struct osfs_node *node, int ret, const char *why)
+static int report_write(struct osfs_fs *fs, const struct osfs_node *node, int ret, const struct osfs_err *why)
 {
-	if (ret == -ENOENT && !*why)
+	if (ret == -ENOENT && !why->msg[0])
 		return ret;
 	return osfs_draft_report(fs, node->kind, node->key, ret, why);
 }
@@ -73,35 +73,60 @@ static struct osfs_kv *meta_find(const struct draft_fields *f, const char *key)
 }
 
 int osfs_drafts_lookup(struct osfs_fs *fs, enum osfs_kind_id kind, const char *name,
-		       char **rest, int nrest, struct osfs_node *node)
+		       struct osfs_node *node)
 {
 	struct osfs_drafts *d = fs->drafts;
 	struct draft *dr;
-	int ret = 0, f = -1;
+	int ret = 1; /* no draft, or the new resource answers for it */
 
 	pthread_mutex_lock(&d->lock);
 	dr = osfs_draft_find_locked(d, kind, name);
-	if (!dr || dr->state == DR_BOOTED) {
-		ret = 1; /* no draft, or the new resource answers for it */
-		goto out;
+	if (dr && dr->state != DR_BOOTED) {
+		node->type = OSFS_N_DRAFT;
+		node->kind = kind;
+		node->index = -1;
+		ret = (node->key = strdup(name)) ? 0 : -ENOMEM;
 	}
-	if (nrest >= 1 && (f = dfile_by_name(kind, rest[0])) < 0)
-		ret = -ENOENT;
-	else if (nrest == 2 && (f != D_METADATA || !meta_find(&dr->f, rest[1])))
-		ret = -ENOENT;
-	else if (nrest > 2)
-		ret = -ENOENT;
-	if (ret < 0)
-		goto out;
-	node->type =
-	    nrest == 0 || (nrest == 1 && f == D_METADATA) ? OSFS_N_DRAFT : OSFS_N_DRAFT_FILE;
-	node->kind = kind;
+	pthread_mutex_unlock(&d->lock); /* read only: nothing to keep */
+	return ret;
+}
+
+/* A file of the draft, or its metadata directory. */
+static int draft_file(struct osfs_node *node, const char *name)
+{
+	int f = dfile_by_name(node->kind, name);
+
+	if (f < 0)
+		return -ENOENT;
 	node->index = f;
-	node->key = strdup(name);
-	node->subkey = nrest == 2 ? strdup(rest[1]) : NULL;
-	if (!node->key || (nrest == 2 && !node->subkey))
-		ret = -ENOMEM;
-out:
+	node->type = f == D_METADATA ? OSFS_N_DRAFT : OSFS_N_DRAFT_FILE;
+	return 0;
+}
+
+/* A key in the draft's metadata directory. */
+static int draft_meta_key(const struct draft *dr, struct osfs_node *node, const char *name)
+{
+	if (!meta_find(&dr->f, name))
+		return -ENOENT;
+	node->type = OSFS_N_DRAFT_FILE;
+	node->subkey = strdup(name);
+	return node->subkey ? 0 : -ENOMEM;
+}
+
+int osfs_drafts_child(struct osfs_fs *fs, const char *name, struct osfs_node *node)
+{
+	struct osfs_drafts *d = fs->drafts;
+	struct draft *dr;
+	int ret;
+
+	pthread_mutex_lock(&d->lock);
+	dr = osfs_draft_find_locked(d, node->kind, node->key);
+	if (!dr || dr->state == DR_BOOTED)
+		ret = -ENOENT; /* booted since: the new resource answers */
+	else if (node->index == D_METADATA)
+		ret = draft_meta_key(dr, node, name);
+	else
+		ret = draft_file(node, name);
 	pthread_mutex_unlock(&d->lock); /* read only: nothing to keep */
 	return ret;
 }
@@ -192,16 +217,16 @@ bool osfs_drafts_file_is_command(const struct osfs_node *node)
 
 int osfs_drafts_check_write(struct osfs_fs *fs, const struct osfs_node *node)
 {
-	char why[WHY_MAX] = "";
+	struct osfs_err why = { "" };
 	struct draft *dr;
 	int ret;
 
 	if (!osfs_drafts_file_writable(node))
 		return -EACCES;
 	pthread_mutex_lock(&fs->drafts->lock);
-	ret = osfs_draft_find_open_locked(fs->drafts, node->kind, node->key, &dr, why);
+	ret = osfs_draft_find_open_locked(fs->drafts, node->kind, node->key, &dr, &why);
 	pthread_mutex_unlock(&fs->drafts->lock); /* read only: nothing to keep */
-	return ret == -EBUSY ? report_write(fs, node, ret, why) : ret;
+	return ret == -EBUSY ? report_write(fs, node, ret, &why) : ret;
 }
 
 /* "boot\ndelete\n": what a draft's ctl takes. */
@@ -283,12 +308,12 @@ int osfs_drafts_read(struct osfs_fs *fs, struct osfs_node *node, char **buf, siz
 	return 0;
 }
 
-static int set_user_data_locked(struct draft *dr, const char *data, size_t len, char *why)
+static int set_user_data_locked(struct draft *dr, const char *data, size_t len, struct osfs_err *why)
 {
 	char *value;
 
 	if (len > USER_DATA_MAX)
-		return osfs_draft_fail(why, -EFBIG,
+		return osfs_err_set(why, -EFBIG,
 				       "user_data is over %d bytes (65535 once base64-encoded)",
 				       USER_DATA_MAX);
 	if (!(value = malloc(len + 1)))
@@ -301,7 +326,7 @@ static int set_user_data_locked(struct draft *dr, const char *data, size_t len, 
 	return 0;
 }
 
-static int set_field_locked(struct draft *dr, int f, const char *data, size_t len, char *why)
+static int set_field_locked(struct draft *dr, int f, const char *data, size_t len, struct osfs_err *why)
 {
 	char *value = NULL;
 	int ret;
@@ -309,9 +334,9 @@ static int set_field_locked(struct draft *dr, int f, const char *data, size_t le
 	if (f == D_USER_DATA)
 		return set_user_data_locked(dr, data, len, why);
 	if (len > VALUE_MAX)
-		return osfs_draft_fail(why, -EFBIG, "%s: value too long", osfs_dfiles[f].name);
+		return osfs_err_set(why, -EFBIG, "%s: value too long", osfs_dfiles[f].name);
 	if (!(value = osfs_draft_single_line(data, len)))
-		return osfs_draft_fail(why, -EINVAL, "%s: the value must be text",
+		return osfs_err_set(why, -EINVAL, "%s: the value must be text",
 				       osfs_dfiles[f].name);
 	ret = osfs_draft_check_text(f, value, why);
 	if (ret == 0)
@@ -328,16 +353,16 @@ static int set_field_locked(struct draft *dr, int f, const char *data, size_t le
 }
 
 static int set_meta_locked(struct draft *dr, const char *key, const char *data, size_t len,
-			   char *why)
+			   struct osfs_err *why)
 {
 	struct osfs_kv *kv = meta_find(&dr->f, key);
 	char *v = len <= VALUE_MAX ? osfs_draft_single_line(data, len) : NULL;
 	int ret = 0;
 
 	if (!kv)
-		ret = osfs_draft_fail(why, -ENOENT, "metadata: no key '%.255s'", key);
+		ret = osfs_err_set(why, -ENOENT, "metadata: no key '%.255s'", key);
 	else if (!v || osfs_text_chars(v) > API_TEXT_MAX)
-		ret = osfs_draft_fail(why, -EINVAL,
+		ret = osfs_err_set(why, -EINVAL,
 				      "metadata values are text of at most %d characters",
 				      API_TEXT_MAX);
 	if (ret == 0) {
@@ -350,7 +375,7 @@ static int set_meta_locked(struct draft *dr, const char *key, const char *data, 
 }
 
 static int remove_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname,
-			 char *why)
+			 struct osfs_err *why)
 {
 	struct draft *dr;
 	int ret = osfs_draft_find_open_locked(d, kind, fname, &dr, why);
@@ -363,7 +388,8 @@ static int remove_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const ch
 static int draft_ctl(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len)
 {
 	const char *verb = osfs_draft_kind_of(node->kind)->verb;
-	char word[32], why[WHY_MAX] = "";
+	struct osfs_err why = { "" };
+	char word[32];
 	int ret;
 
 	osfs_text_normalise(data, len < 256 ? len : 256, word, sizeof(word));
@@ -371,13 +397,13 @@ static int draft_ctl(struct osfs_fs *fs, struct osfs_node *node, const char *dat
 		return osfs_draft_commit(fs, node->kind, node->key);
 	if (strcmp(word, "delete") == 0) {
 		pthread_mutex_lock(&fs->drafts->lock);
-		ret = remove_locked(fs->drafts, node->kind, node->key, why);
+		ret = remove_locked(fs->drafts, node->kind, node->key, &why);
 		osfs_draft_unlock(fs->drafts);
-		return osfs_draft_report(fs, node->kind, node->key, ret, why);
+		return osfs_draft_report(fs, node->kind, node->key, ret, &why);
 	}
-	ret = osfs_draft_fail(why, -EINVAL, "unknown verb for a draft: write %s%sdelete",
+	ret = osfs_err_set(&why, -EINVAL, "unknown verb for a draft: write %s%sdelete",
 			      verb ? verb : "", verb ? " or " : "");
-	return osfs_draft_report(fs, node->kind, node->key, ret, why);
+	return osfs_draft_report(fs, node->kind, node->key, ret, &why);
 }
 
 /* Does the draft hold all it needs (for kinds made once complete)? */
@@ -478,7 +504,7 @@ static void undo_refused_locked(struct draft *dr, int f, const char *key)
 /* Apply one write to a draft's stored field or metadata key, keeping
  * what a refused write must not lose (lock not held). */
 static int store_write(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len,
-		       char *why)
+		       struct osfs_err *why)
 {
 	struct draft *dr;
 	int f = node->index, ret;
@@ -515,29 +541,29 @@ static int store_write(struct osfs_fs *fs, struct osfs_node *node, const char *d
 
 int osfs_drafts_write(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len)
 {
-	char why[WHY_MAX] = "";
+	struct osfs_err why = { "" };
 	int f = node->index, ret;
 
 	if (!node->subkey && f == D_CTL)
 		return draft_ctl(fs, node, data, len);
-	ret = store_write(fs, node, data, len, why);
-	report_write(fs, node, ret, why);
+	ret = store_write(fs, node, data, len, &why);
+	report_write(fs, node, ret, &why);
 	if (ret == 0 && !osfs_draft_kind_of(node->kind)->verb && osfs_draft_complete(fs, node))
 		ret = osfs_draft_commit(fs, node->kind, node->key);
 	return ret;
 }
 
-static int meta_add_locked(struct draft *dr, const char *key, char *why)
+static int meta_add_locked(struct draft *dr, const char *key, struct osfs_err *why)
 {
 	struct osfs_kv *grown;
 
 	if (!osfs_draft_valid_meta_key(key))
-		return osfs_draft_fail(
+		return osfs_err_set(
 		    why, -EINVAL, "metadata key '%.255s' must match [a-zA-Z0-9-_:. ]{1,255}", key);
 	if (meta_find(&dr->f, key))
 		return 0;
 	if (dr->f.nmeta >= MAX_META)
-		return osfs_draft_fail(why, -EDQUOT, "a draft holds at most %d metadata keys",
+		return osfs_err_set(why, -EDQUOT, "a draft holds at most %d metadata keys",
 				       MAX_META);
 	if (!(grown = realloc(dr->f.meta, (dr->f.nmeta + 1) * sizeof(*grown))))
 		return -ENOMEM;
@@ -550,19 +576,19 @@ static int meta_add_locked(struct draft *dr, const char *key, char *why)
 	return 0;
 }
 
-int osfs_drafts_meta_create(struct osfs_fs *fs, struct osfs_node *dir, const char *key,
+int osfs_drafts_meta_create(struct osfs_fs *fs, const struct osfs_node *dir, const char *key,
 			    struct osfs_node *file)
 {
-	char why[WHY_MAX] = "";
+	struct osfs_err why = { "" };
 	struct draft *dr;
 	int ret;
 
 	pthread_mutex_lock(&fs->drafts->lock);
-	ret = osfs_draft_find_open_locked(fs->drafts, dir->kind, dir->key, &dr, why);
+	ret = osfs_draft_find_open_locked(fs->drafts, dir->kind, dir->key, &dr, &why);
 	if (ret == 0 && dir->index != D_METADATA)
 		ret = -EACCES;
 	if (ret == 0)
-		ret = meta_add_locked(dr, key, why);
+		ret = meta_add_locked(dr, key, &why);
 	if (ret == 0) {
 		*file = *dir;
 		file->type = OSFS_N_DRAFT_FILE;
@@ -573,19 +599,19 @@ int osfs_drafts_meta_create(struct osfs_fs *fs, struct osfs_node *dir, const cha
 			ret = -ENOMEM;
 	}
 	osfs_draft_unlock(fs->drafts);
-	return report_write(fs, dir, ret, why);
+	return report_write(fs, dir, ret, &why);
 }
 
 /* unlink inside a draft forgets what was written there: a metadata key,
  * a field's value; files the draft computes have nothing to forget. */
-static int forget_locked(struct draft *dr, const struct osfs_node *node, char *why)
+static int forget_locked(struct draft *dr, const struct osfs_node *node, struct osfs_err *why)
 {
 	int f = node->index;
 
 	if (node->subkey) {
 		struct osfs_kv *kv = meta_find(&dr->f, node->subkey);
 		if (!kv)
-			return osfs_draft_fail(why, -ENOENT, "metadata: no key '%.255s'",
+			return osfs_err_set(why, -ENOENT, "metadata: no key '%.255s'",
 					       node->subkey);
 		meta_remove(dr, kv);
 		return 0;
@@ -606,21 +632,21 @@ static int forget_locked(struct draft *dr, const struct osfs_node *node, char *w
 
 int osfs_drafts_unlink(struct osfs_fs *fs, struct osfs_node *node)
 {
-	char why[WHY_MAX] = "";
+	struct osfs_err why = { "" };
 	struct draft *dr;
 	int ret;
 
 	pthread_mutex_lock(&fs->drafts->lock);
-	ret = osfs_draft_find_open_locked(fs->drafts, node->kind, node->key, &dr, why);
+	ret = osfs_draft_find_open_locked(fs->drafts, node->kind, node->key, &dr, &why);
 	if (ret == 0)
-		ret = forget_locked(dr, node, why);
+		ret = forget_locked(dr, node, &why);
 	osfs_draft_unlock(fs->drafts);
-	return report_write(fs, node, ret, why);
+	return report_write(fs, node, ret, &why);
 }
 
 int osfs_drafts_remove(struct osfs_fs *fs, struct osfs_node *node)
 {
-	char why[WHY_MAX] = "";
+	struct osfs_err why = { "" };
 	struct draft *dr;
 	int ret;
 
@@ -629,35 +655,35 @@ int osfs_drafts_remove(struct osfs_fs *fs, struct osfs_node *node)
 	pthread_mutex_lock(&fs->drafts->lock);
 	if (node->index == D_METADATA) {
 		/* the directory is part of the draft: empty, there is nothing to do */
-		ret = osfs_draft_find_open_locked(fs->drafts, node->kind, node->key, &dr, why);
+		ret = osfs_draft_find_open_locked(fs->drafts, node->kind, node->key, &dr, &why);
 		if (ret == 0 && dr->f.nmeta)
 			ret = -ENOTEMPTY;
 	} else {
-		ret = remove_locked(fs->drafts, node->kind, node->key, why);
+		ret = remove_locked(fs->drafts, node->kind, node->key, &why);
 	}
 	osfs_draft_unlock(fs->drafts);
 	if (ret == -EBUSY)
-		return report_write(fs, node, ret, why);
+		return report_write(fs, node, ret, &why);
 	if (ret == 0 && node->index != D_METADATA)
 		osfs_draft_report(fs, node->kind, node->key, 0,
 				  NULL); /* a later draft of this name starts clean */
 	return ret;
 }
 
-int osfs_drafts_add(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, char *why)
+int osfs_drafts_add(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, struct osfs_err *why)
 {
 	struct osfs_drafts *d = fs->drafts;
 	struct draft *dr = NULL;
 	int ret;
 
 	if (!osfs_draft_kind_of(kind))
-		return osfs_draft_fail(why, -EPERM, "%s cannot be created here",
+		return osfs_err_set(why, -EPERM, "%s cannot be created here",
 				       osfs_kinds[kind].dir);
-	if ((ret = osfs_name_check_new(fname, why, WHY_MAX)) < 0)
+	if ((ret = osfs_name_check_new(fname, why)) < 0)
 		return ret;
 	pthread_mutex_lock(&d->lock);
 	if (osfs_draft_find_locked(d, kind, fname)) {
-		ret = osfs_draft_fail(why, -EEXIST, "'%s' is already a draft", fname);
+		ret = osfs_err_set(why, -EEXIST, "'%s' is already a draft", fname);
 	} else if (!(dr = calloc(1, sizeof(*dr))) || !(dr->fname = strdup(fname)) ||
 		   !(dr->f.name = osfs_name_decode(fname))) {
 		if (dr)

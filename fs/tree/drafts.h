@@ -42,10 +42,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "osfs_base.h"
 #include "fs.h"
 #include "node.h"
+#include "osfs_model.h"
 
-#define OSFS_DRAFTS_WHY_MAX 1024   /* size of a `why` buffer below */
 
 struct osfs_drafts *osfs_drafts_new(void);
 void osfs_drafts_free(struct osfs_drafts *drafts);
@@ -58,11 +59,15 @@ bool osfs_drafts_of_kind(enum osfs_kind_id kind);
  * number taken, or -EINVAL (a file not ours or cut short: none taken). */
 int osfs_drafts_keep(struct osfs_fs *fs, int fd);
 
-/* Resolve /<kind>/<name>/<rest...> inside a draft.  Returns 0 when it is
- * a draft path (node filled), 1 when `name` is no draft (or a booted one:
- * the new resource answers), or -errno. */
+/* `name` in kind's directory, as a draft.  Returns 0 when it is one (node
+ * becomes its directory), 1 when `name` is no draft (or a booted one: the
+ * new resource answers), or -errno. */
 int osfs_drafts_lookup(struct osfs_fs *fs, enum osfs_kind_id kind, const char *name,
-		       char **rest, int nrest, struct osfs_node *node);
+		       struct osfs_node *node);
+
+/* `name` in draft directory node (the draft's, or its metadata/): node
+ * becomes that file or directory.  0, -ENOENT or -ENOMEM. */
+int osfs_drafts_child(struct osfs_fs *fs, const char *name, struct osfs_node *node);
 
 /* Add every draft name of `kind` to a directory listing, booted drafts
  * only while `l` (the listing being served) does not show them yet. */
@@ -81,9 +86,9 @@ int osfs_drafts_check_write(struct osfs_fs *fs, const struct osfs_node *node);
 
 /* The id of the one `kind` resource that `value` names (an id, a name no
  * other has, or a file name), as draft fields resolve: in *id (caller
- * frees), or -EINVAL with the candidates in why[0..OSFS_DRAFTS_WHY_MAX). */
+ * frees), or -EINVAL with the candidates in why. */
 int osfs_drafts_resolve(struct osfs_fs *fs, enum osfs_kind_id kind, const char *value, char **id,
-			char *why);
+			struct osfs_err *why);
 
 /* mkdir: a new draft, booted at once when defaults make it complete.
  * -EEXIST when the name (or the name it encodes) is taken, -EINVAL for a
@@ -93,7 +98,7 @@ int osfs_drafts_create(struct osfs_fs *fs, enum osfs_kind_id kind, const char *f
 
 /* mkdir's second half, without asking the cloud whether the name is
  * taken (exported for tests): 0, or -errno with the reason in why. */
-int osfs_drafts_add(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, char *why);
+int osfs_drafts_add(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, struct osfs_err *why);
 
 /* rmdir of a draft (discards it) or of its empty metadata/ (nothing to
  * do).  -EBUSY while it boots. */
@@ -103,7 +108,7 @@ int osfs_drafts_remove(struct osfs_fs *fs, struct osfs_node *node);
 int osfs_drafts_write(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len);
 
 /* A new metadata key in a draft (create), and unlink of a draft file. */
-int osfs_drafts_meta_create(struct osfs_fs *fs, struct osfs_node *dir, const char *key,
+int osfs_drafts_meta_create(struct osfs_fs *fs, const struct osfs_node *dir, const char *key,
 			    struct osfs_node *file);
 int osfs_drafts_unlink(struct osfs_fs *fs, struct osfs_node *node);
 
@@ -129,7 +134,7 @@ bool osfs_drafts_has_admin_pass(struct osfs_fs *fs, const char *id);
  * the new resource's id, or a failure (ret < 0) that reopens the draft. */
 struct osfs_draft_copy;
 int osfs_drafts_boot_begin(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname,
-			   struct osfs_draft_copy **copy, char *why);
+			   struct osfs_draft_copy **copy, struct osfs_err *why);
 void osfs_drafts_boot_end(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, int ret,
 			  const char *created);
 void osfs_draft_copy_free(struct osfs_draft_copy *copy);

@@ -7,6 +7,7 @@
 #define OSFS_DRAFTS_INT_H
 
 #include "drafts.h"
+#include "osfs_model.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -33,7 +34,6 @@
 #define DRAFTS_MAGIC "osfs-drafts 1" /* the first words of draft_image.c's file */
 #define UNDO_S 5                  /* a refused write this soon after a clear restores the value */
 
-#define WHY_MAX OSFS_DRAFTS_WHY_MAX
 #define NET_SEPS "\n ,"         /* between the names written to networks */
 #define SG_SEPS "\n"             /* between the names written to security_groups */
 
@@ -166,14 +166,12 @@ void osfs_draft_note_before(struct osfs_fs *fs, enum osfs_kind_id kind, const ch
 			    char *const *before);
 void osfs_draft_free(struct draft *dr);
 char *osfs_draft_dup_or_null(const char *s, bool *ok);
-int osfs_draft_fail(char *why, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 int osfs_draft_fields_copy(const struct draft_fields *src, struct draft_fields *dst);
 void osfs_draft_fields_free(struct draft_fields *f);
 struct draft *osfs_draft_find_locked(struct osfs_drafts *d, enum osfs_kind_id kind,
 				     const char *fname);
 int osfs_draft_find_open_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname,
-				struct draft **dr, char *why);
+				struct draft **dr, struct osfs_err *why);
 char *osfs_draft_note_key(enum osfs_kind_id kind, const char *fname);
 void osfs_draft_prune_locked(struct osfs_drafts *d);
 void osfs_draft_recent_add_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname,
@@ -181,8 +179,8 @@ void osfs_draft_recent_add_locked(struct osfs_drafts *d, enum osfs_kind_id kind,
 bool osfs_draft_recent_find_locked(struct osfs_drafts *d, enum osfs_kind_id kind, const char *fname,
 				   const char *id);
 int osfs_draft_report(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname, int ret,
-		      const char *why);
-int osfs_draft_settling_why(const struct draft *dr, char *why);
+		      const struct osfs_err *why);
+int osfs_draft_settling_why(const struct draft *dr, struct osfs_err *why);
 void osfs_draft_undo_clear(struct undo *u);
 void osfs_draft_unlink_locked(struct osfs_drafts *d, struct draft *dr);
 bool osfs_draft_wait_until_locked(struct osfs_drafts *d, double until);
@@ -193,9 +191,9 @@ char *osfs_draft_missing_of(enum osfs_kind_id kind, const struct draft_fields *f
 const char *osfs_draft_noun_of(enum osfs_kind_id kind);
 
 /* draft_fields.c */
-int osfs_draft_check_field(int f, const char *value, char *why);
-int osfs_draft_check_networks(const char *value, char *why);
-int osfs_draft_check_text(int f, const char *value, char *why);
+int osfs_draft_check_field(int f, const char *value, struct osfs_err *why);
+int osfs_draft_check_networks(const char *value, struct osfs_err *why);
+int osfs_draft_check_text(int f, const char *value, struct osfs_err *why);
 char *osfs_draft_single_line(const char *data, size_t len);
 bool osfs_draft_valid_meta_key(const char *key);
 
@@ -210,18 +208,18 @@ void osfs_draft_wipe_free(char *pass);
 /* The create call of kind's draft with fields f: 0 and out->created, or
  * -errno with why (out->unsure: the answer did not come, settle). */
 int osfs_draft_create_call(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname,
-			   const struct draft_fields *f, struct made *out, char *why);
+			   const struct draft_fields *f, struct made *out, struct osfs_err *why);
 char *osfs_draft_find_new(struct osfs_fs *fs, enum osfs_kind_id kind, const char *name,
 			  char **before);
 void osfs_draft_made_free(struct made *m);
-int osfs_draft_resolve_networks(struct osfs_fs *fs, char **nets, char *why);
+int osfs_draft_resolve_networks(struct osfs_fs *fs, char **nets, struct osfs_err *why);
 char **osfs_draft_split_at(const char *s, const char *seps);
 
 /* draft_resolve.c */
 int osfs_draft_resolve(struct osfs_fs *fs, enum osfs_kind_id kind, const char *value, char **id,
-		       char *why);
+		       struct osfs_err *why);
 int osfs_draft_resolve_field(struct osfs_fs *fs, struct osfs_node *node, int f, const char *data,
-			     size_t len, char *why);
+			     size_t len, struct osfs_err *why);
 
 /* draft_boot.c */
 int osfs_draft_commit(struct osfs_fs *fs, enum osfs_kind_id kind, const char *fname);

@@ -10,10 +10,13 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "osfs_net.h"
-#include "osfs_cache.h"
-#include "osfs_config.h"
+#include "osfs_config.h"   /* struct osfs_config, held by value */
+#include "osfs_model.h"    /* OSFS_NKINDS */
 
+/* Only pointers to the layers below: a file that calls one includes its
+ * face header itself. */
+struct osfs_api;
+struct osfs_cache;
 struct osfs_children;
 struct osfs_drafts;
 struct osfs_newkeys;

@@ -3,6 +3,7 @@
 #include "merged.h"
 #include "osfs_cache.h"
 #include "osfs_model.h"
+#include "osfs_net.h"
 
 #include <errno.h>
 #include <stdio.h>

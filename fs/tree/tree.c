@@ -1,5 +1,5 @@
-/* tree.c - resolve paths to nodes, and give each node its attributes,
- * entries and content.  Listings come from the cache; drafts (servers and
+/* tree.c - resolve a name in a directory node, and give each node its
+ * attributes, entries and content.  Listings come from the cache; drafts (servers and
  * keypairs being made) from drafts.c; error notes from notes.c. */
 #include "tree.h"
 #include "osfs_cache.h"
@@ -11,6 +11,7 @@
 #include "merged.h"
 #include "newkeys.h"
 #include "notes.h"
+#include "osfs_net.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -18,7 +19,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_DEPTH 10  /* .openstackfs/live/servers/<id>/actions/<id>/events/<n>/<file> */
 #define LIVE_DIR "live"  /* /.openstackfs/live: what costs a request of its own */
 
 static char *render_version(struct osfs_fs *fs);
@@ -166,55 +166,32 @@ bool osfs_node_is_dynamic(const struct osfs_node *node)
 	       node->type == OSFS_N_SECRET;
 }
 
-/* Split "/a/b/c" into at most MAX_DEPTH parts, in place. */
-static int split(char *path, char **parts)
+/* ---- a name in a directory node ---- */
+
+/* Where a LIVE node stands (its index): /.openstackfs/live, live/admin,
+ * live/[admin/]<kind>. */
+enum { LIVE_TOP, LIVE_AREA, LIVE_KIND };
+
+/* node's own key, a copy of `key` (the one it had goes). */
+static int set_key(struct osfs_node *node, const char *key)
 {
-	char *save = NULL;
-	int n = 0;
-
-	for (char *tok = strtok_r(path, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
-		if (n == MAX_DEPTH)
-			return -ENOENT;
-		parts[n++] = tok;
-	}
-	return n;
-}
-
-static int lookup_live(struct osfs_fs *fs, char **parts, int n, struct osfs_node *node);
-
-static int lookup_meta(struct osfs_fs *fs, char **parts, int n, struct osfs_node *node)
-{
-	node->type = OSFS_N_META;
-	if (n == 1)
-		return 0;
-	if (strcmp(parts[1], LIVE_DIR) == 0)
-		return lookup_live(fs, parts + 2, n - 2, node);
-	for (size_t i = 0; n == 2 && i < NMETA; i++) {
-		if (strcmp(parts[1], meta_files[i].name) == 0) {
-			node->type = OSFS_N_META_FILE;
-			node->index = (int)i;
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
-static int lookup_singleton(char **parts, int n, struct osfs_node *node)
-{
-	if (n == 1)
-		return 0;
-	if (n > 2 || !node->listing->n)
-		return -ENOENT;
-	node->res = node->listing->items[0];
-	if (strcmp(parts[1], "json") == 0) {
-		node->type = OSFS_N_JSON;
-		return 0;
-	}
-	if (!osfs_res_sub(node->res, parts[1]))
-		return -ENOENT;
-	node->type = OSFS_N_SUBFILE;
-	node->key = strdup(parts[1]);
+	free(node->key);
+	node->key = strdup(key);
 	return node->key ? 0 : -ENOMEM;
+}
+
+/* A copy of `from` that holds its own listing reference and strings. */
+static int node_copy(const struct osfs_node *from, struct osfs_node *to)
+{
+	*to = *from;
+	to->key = from->key ? strdup(from->key) : NULL;
+	to->subkey = from->subkey ? strdup(from->subkey) : NULL;
+	to->listing = from->listing ? osfs_listing_hold(from->listing) : NULL;
+	if ((from->key && !to->key) || (from->subkey && !to->subkey)) {
+		osfs_node_release(to);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* Whether `id` is one of the lines of text. */
@@ -291,137 +268,6 @@ static char *element_ids(struct osfs_fs *fs, const struct osfs_node *node, int *
 	return out;
 }
 
-/* parts[0] is an element of the LINKS, NESTED or BACKLINKS field node->index. */
-static int lookup_element(struct osfs_fs *fs, char **parts, int n, struct osfs_node *node)
-{
-	const struct osfs_field *f = field_of(node);
-	char *unused = NULL, *ids;
-	bool there;
-	int ret;
-
-	node->type = OSFS_N_ELEM;
-	if (!(ids = element_ids(fs, node, &ret)))
-		return ret;
-	there = has_line(ids, parts[0]);
-	free(ids);
-	if (!there || (n > 1 && f->fmt != OSFS_FMT_NESTED))
-		return -ENOENT;
-	if (!(node->key = strdup(parts[0])))
-		return -ENOMEM;
-	if (n == 1)
-		return 0;
-	node->type = OSFS_N_ELEM_FILE;
-	if (n > 2 || (node->sub = osfs_field_nested(f, parts[1])) < 0)
-		return -ENOENT;
-	if (f->nested[node->sub].fmt != OSFS_FMT_LINK)
-		return 0;
-	ret = osfs_res_nested(f, node->res, node->key, node->sub, &unused);
-	if (ret == 0 && !*unused)
-		ret = -ENOENT; /* a link to nothing is not there */
-	free(unused);
-	return ret;
-}
-
-static int lookup_field(struct osfs_fs *fs, const struct osfs_kind *k, char **parts, int n,
-			struct osfs_node *node)
-{
-	int field = osfs_kind_field(k, parts[2]);
-
-	if (field < 0)
-		return 1;
-	node->type = OSFS_N_FIELD;
-	node->index = field;
-	if (!field_present(fs, &k->fields[field], osfs_res_val(node->res, field)))
-		return -ENOENT;
-	if (n == 3)
-		return 0;
-	return osfs_field_is_dir(&k->fields[field]) ? lookup_element(fs, parts + 3, n - 3, node) : -ENOENT;
-}
-
-static int lookup_in_res(struct osfs_fs *fs, const struct osfs_kind *k, char **parts, int n,
-			 struct osfs_node *node);
-
-/* What a file name in a merged directory names (merged.h). */
-struct merged_hit {
-	const char *fname;
-	bool found;
-	enum osfs_kind_id kind;
-	struct osfs_listing *listing; /* a reference, once found */
-	char *key;
-};
-
-static int merged_match(void *ctx, enum osfs_kind_id kind, struct osfs_listing *l, const char *key,
-			const char *fname)
-{
-	struct merged_hit *hit = ctx;
-
-	if (strcmp(fname, hit->fname) != 0)
-		return 0;
-	hit->found = true;
-	hit->kind = kind;
-	hit->key = strdup(key);
-	hit->listing = hit->key ? osfs_listing_hold(l) : NULL;
-	return 1;
-}
-
-/* node becomes the directory of nested kind `kind`, whose listing l
- * (taken; NULL for a merged directory) replaces the parent's. */
-static void enter_nested(struct osfs_node *node, enum osfs_kind_id kind, struct osfs_listing *l)
-{
-	osfs_listing_put(node->listing);
-	node->listing = l;
-	node->kind = kind;
-	node->res = NULL;
-	node->type = OSFS_N_NESTED_KIND;
-}
-
-/* parts[0] is a merged directory of node's resource (quota/): node keeps
- * the parent's id in `key`; parts[1] is one of its files, the subdir entry
- * of one of the kinds. */
-static int lookup_merged(struct osfs_fs *fs, enum osfs_kind_id kind, char **parts, int n,
-			 struct osfs_node *node)
-{
-	struct merged_hit hit = { .fname = n > 1 ? parts[1] : NULL };
-	int ret;
-
-	if (!(node->key = strdup(node->res->id)))
-		return -ENOMEM;
-	enter_nested(node, kind, NULL);
-	if (n == 1)
-		return 0;
-	if (n > 2)
-		return -ENOENT;
-	if ((ret = osfs_merged_each(fs, kind, node->key, merged_match, &hit)) < 0)
-		return ret;
-	if (!hit.listing)
-		return hit.found ? -ENOMEM : -ENOENT;
-	free(node->key);
-	*node = (struct osfs_node){ .type = OSFS_N_SUBFILE, .kind = hit.kind, .listing = hit.listing,
-				    .res = hit.listing->items[0], .key = hit.key, .live = node->live };
-	return 0;
-}
-
-/* parts[0] is a kind nested in node's resource: its listing replaces the
- * parent's in node, and the rest resolves in it like any kind; a merged
- * directory's files are its kinds' subdir entries. */
-static int lookup_nested(struct osfs_fs *fs, enum osfs_kind_id kind, char **parts, int n,
-			 struct osfs_node *node)
-{
-	struct osfs_listing *l;
-	int ret;
-
-	if (osfs_kinds[kind].singleton)
-		return lookup_merged(fs, kind, parts, n, node);
-	if ((ret = osfs_children_list(fs->children, kind, node->res->id, &l)) < 0)
-		return ret;
-	enter_nested(node, kind, l);
-	if (n == 1)
-		return 0;
-	if (!(node->res = osfs_listing_find(l, parts[1])))
-		return -ENOENT;
-	return lookup_in_res(fs, &osfs_kinds[kind], parts, n, node);
-}
-
 /* The extras row of an on-demand file `name` of kind, or -1. */
 static int ondemand_extra(enum osfs_kind_id kind, const char *name)
 {
@@ -452,92 +298,6 @@ static bool kind_has_ondemand(enum osfs_kind_id kind)
 	return false;
 }
 
-/* parts[2] of a resource is on demand: there, a symlink into live/. */
-static int lookup_ondemand_link(char **parts, int n, struct osfs_node *node)
-{
-	if (n > 3)
-		return -ENOENT;
-	node->type = OSFS_N_ONDEMAND;
-	node->key = strdup(parts[2]);
-	return node->key ? 0 : -ENOMEM;
-}
-
-static int lookup_in_res(struct osfs_fs *fs, const struct osfs_kind *k, char **parts, int n,
-			 struct osfs_node *node)
-{
-	int ret;
-
-	if (n == 2) {
-		node->type = OSFS_N_RES;
-		return 0;
-	}
-	if (is_ondemand(node->kind, parts[2]))
-		return lookup_ondemand_link(parts, n, node);
-	if (k->subdir && *k->subdir && strcmp(parts[2], k->subdir) == 0) {
-		node->type = n == 3 ? OSFS_N_SUBDIR : OSFS_N_SUBFILE;
-		if (n > 4 || (n == 4 && !osfs_res_sub(node->res, parts[3]) &&
-			      !osfs_newkeys_has(fs->newkeys, node->res->id, parts[3])))
-			return -ENOENT;
-		node->key = n == 4 ? strdup(parts[3]) : NULL;
-		return n == 4 && !node->key ? -ENOMEM : 0;
-	}
-	if ((ret = lookup_field(fs, k, parts, n, node)) <= 0)
-		return ret;
-	if (n != 3)
-		return -ENOENT;
-	if (strcmp(parts[2], "json") == 0) {
-		node->type = OSFS_N_JSON;
-		return 0;
-	}
-	for (size_t i = 0; i < NEXTRAS; i++) {
-		if (extra_of(i, node->kind) && strcmp(parts[2], extras[i].name) == 0) {
-			node->type = extras[i].type;
-			return extra_exists(fs, node->type, node->res) ? 0 : -ENOENT;
-		}
-	}
-	return -ENOENT;
-}
-
-/* Below /.openstackfs/live: [<area>/]<kind>/<id>/<on-demand part>.  The
- * resource is found by id in its kind's listing, so resolving costs no
- * request of its own; what is read there does. */
-static int lookup_live(struct osfs_fs *fs, char **parts, int n, struct osfs_node *node)
-{
-	const char *area = n && strcmp(parts[0], OSFS_ADMIN_AREA) == 0 ? parts[0] : NULL;
-	enum osfs_kind_id nested;
-	const struct osfs_kind *k;
-	int ret, extra;
-
-	node->type = OSFS_N_LIVE;
-	node->live = true;
-	if (area && !fs->admin)
-		return -ENOENT;
-	if (area) {
-		parts++;
-		n--;
-	}
-	if (n == 0)
-		return 0;
-	k = osfs_kind_in_area(area, parts[0], &node->kind);
-	if (!k || k->singleton || !kind_has_ondemand(node->kind) || !osfs_api_has_service(fs->api, k->svc))
-		return -ENOENT;
-	if (n == 1)
-		return 0;
-	if ((ret = osfs_cache_list(fs->cache, node->kind, &node->listing, NULL)) < 0)
-		return ret;
-	if (!(node->res = osfs_listing_find_id(node->listing, parts[1])))
-		return -ENOENT;
-	node->type = OSFS_N_LIVE_RES;
-	if (n == 2)
-		return 0;
-	if (osfs_kind_nested(node->kind, parts[2], &nested))
-		return lookup_nested(fs, nested, parts + 2, n - 2, node);
-	if (n > 3 || (extra = ondemand_extra(node->kind, parts[2])) < 0)
-		return -ENOENT;
-	node->type = extras[extra].type;
-	return 0;
-}
-
 /* A resource changed by us is read directly until it settles. */
 static int use_fresh(struct osfs_fs *fs, struct osfs_node *node)
 {
@@ -552,80 +312,366 @@ static int use_fresh(struct osfs_fs *fs, struct osfs_node *node)
 	return 0;
 }
 
-/* parts[0] is kind k's directory (NULL: no kind has it). */
-static int lookup_kind(struct osfs_fs *fs, const struct osfs_kind *k, char **parts, int n,
-		       struct osfs_node *node)
+/* node->res, found in its kind's directory, becomes the node. */
+static int enter_res(struct osfs_fs *fs, struct osfs_node *node)
+{
+	int ret = use_fresh(fs, node);
+
+	node->type = OSFS_N_RES;
+	return ret;
+}
+
+/* Kind k's directory (k NULL: no kind has the name). */
+static int enter_kind(struct osfs_fs *fs, const struct osfs_kind *k, struct osfs_node *node)
+{
+	if (!k || !osfs_api_has_service(fs->api, k->svc))
+		return -ENOENT;
+	node->type = OSFS_N_KIND; /* the listing is fetched when needed */
+	return 0;
+}
+
+/* node becomes the directory of nested kind `kind`, whose listing l
+ * (taken; NULL for a merged directory) replaces the parent's. */
+static void enter_nested(struct osfs_node *node, enum osfs_kind_id kind, struct osfs_listing *l)
+{
+	osfs_listing_put(node->listing);
+	node->listing = l;
+	node->kind = kind;
+	node->res = NULL;
+	node->type = OSFS_N_NESTED_KIND;
+}
+
+/* A kind nested in node's resource: its listing replaces the parent's;
+ * a merged directory (quota/, merged.h) keeps the parent's id in `key`. */
+static int enter_nested_kind(struct osfs_fs *fs, enum osfs_kind_id kind, struct osfs_node *node)
+{
+	struct osfs_listing *l = NULL;
+	int ret;
+
+	if (osfs_kinds[kind].singleton)
+		ret = set_key(node, node->res->id);
+	else
+		ret = osfs_children_list(fs->children, kind, node->res->id, &l);
+	if (ret == 0)
+		enter_nested(node, kind, l);
+	return ret;
+}
+
+static int step_root(struct osfs_fs *fs, const char *name, struct osfs_node *node)
+{
+	if (strcmp(name, ".openstackfs") == 0) {
+		node->type = OSFS_N_META;
+		return 0;
+	}
+	if (strcmp(name, OSFS_ADMIN_AREA) == 0) { /* there only for credentials that may use it */
+		node->type = OSFS_N_AREA;
+		return fs->admin ? 0 : -ENOENT;
+	}
+	return enter_kind(fs, osfs_kind_by_dir(name, &node->kind), node);
+}
+
+static int step_area(struct osfs_fs *fs, const char *name, struct osfs_node *node)
+{
+	return enter_kind(fs, osfs_kind_in_area(OSFS_ADMIN_AREA, name, &node->kind), node);
+}
+
+static int step_meta(struct osfs_fs *fs, const char *name, struct osfs_node *node)
+{
+	if (strcmp(name, LIVE_DIR) == 0) {
+		node->type = OSFS_N_LIVE;
+		node->live = true;
+		node->index = LIVE_TOP;
+		return 0;
+	}
+	for (size_t i = 0; i < NMETA; i++) {
+		if (strcmp(name, meta_files[i].name) == 0) {
+			node->type = OSFS_N_META_FILE;
+			node->index = (int)i;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* Below /.openstackfs/live: [<area>/]<kind>/<id>/<on-demand part>.  The
+ * resource is found by id in its kind's listing, so resolving costs no
+ * request of its own; what is read there does. */
+static int live_res(struct osfs_fs *fs, const char *id, struct osfs_node *node)
 {
 	int ret;
 
-	if (!k || !osfs_api_has_service(fs->api, k->svc))
-		return -ENOENT;
-	node->type = OSFS_N_KIND;
-	if (n == 1)
-		return 0; /* the listing is fetched by readdir, when needed */
-	if ((ret = osfs_drafts_lookup(fs, node->kind, parts[1], parts + 2, n - 2, node)) <= 0)
+	if (!node->listing && (ret = osfs_cache_list(fs->cache, node->kind, &node->listing, NULL)) < 0)
 		return ret;
-	if (!k->singleton && strcmp(parts[1], ".by-id") != 0) {
-		ret = osfs_cache_spot(fs->cache, node->kind, parts[1], &node->listing);
-		if (ret < 0)
-			return ret;
-		if (node->listing) {
-			node->res = node->listing->items[0];
-			if ((ret = use_fresh(fs, node)) < 0)
-				return ret;
-			return lookup_in_res(fs, k, parts, n, node);
-		}
+	if (!(node->res = osfs_listing_find_id(node->listing, id)))
+		return -ENOENT;
+	node->type = OSFS_N_LIVE_RES;
+	node->index = 0;
+	return 0;
+}
+
+static int step_live(struct osfs_fs *fs, const char *name, struct osfs_node *node)
+{
+	const struct osfs_kind *k;
+
+	if (node->index == LIVE_KIND)
+		return live_res(fs, name, node);
+	if (node->index == LIVE_TOP && strcmp(name, OSFS_ADMIN_AREA) == 0) {
+		node->index = LIVE_AREA;
+		return fs->admin ? 0 : -ENOENT;
 	}
-	ret = osfs_cache_list(fs->cache, node->kind, &node->listing, NULL);
+	k = osfs_kind_in_area(node->index == LIVE_AREA ? OSFS_ADMIN_AREA : NULL, name, &node->kind);
+	if (!k || k->singleton || !kind_has_ondemand(node->kind) || !osfs_api_has_service(fs->api, k->svc))
+		return -ENOENT;
+	node->index = LIVE_KIND;
+	return 0;
+}
+
+static int step_live_res(struct osfs_fs *fs, const char *name, struct osfs_node *node)
+{
+	enum osfs_kind_id nested;
+	int extra;
+
+	if (osfs_kind_nested(node->kind, name, &nested))
+		return enter_nested_kind(fs, nested, node);
+	if ((extra = ondemand_extra(node->kind, name)) < 0)
+		return -ENOENT;
+	node->type = extras[extra].type;
+	return 0;
+}
+
+/* A singleton kind's directory (limits/): json and one file per key. */
+static int step_singleton(const char *name, struct osfs_node *node)
+{
+	if (!node->listing->n)
+		return -ENOENT;
+	node->res = node->listing->items[0];
+	if (strcmp(name, "json") == 0) {
+		node->type = OSFS_N_JSON;
+		return 0;
+	}
+	if (!osfs_res_sub(node->res, name))
+		return -ENOENT;
+	node->type = OSFS_N_SUBFILE;
+	return set_key(node, name);
+}
+
+/* The resource `name` as the cache spots it without its whole listing:
+ * 0 when spotted, 1 when the listing has to say. */
+static int spot(struct osfs_fs *fs, const char *name, struct osfs_node *node)
+{
+	int ret = osfs_cache_spot(fs->cache, node->kind, name, &node->listing);
+
 	if (ret < 0)
 		return ret;
-	if (k->singleton)
-		return lookup_singleton(parts, n, node);
-	if (strcmp(parts[1], ".by-id") == 0) {
-		node->type = n == 2 ? OSFS_N_BYID : OSFS_N_LINK;
-		if (n == 3 && !(node->res = osfs_listing_find_id(node->listing, parts[2])))
-			return -ENOENT;
-		return n > 3 ? -ENOENT : 0;
-	}
-	node->res = osfs_listing_find(node->listing, parts[1]);
-	if (!node->res)
-		return -ENOENT;
-	if ((ret = use_fresh(fs, node)) < 0)
+	if (!node->listing)
+		return 1;
+	node->res = node->listing->items[0];
+	return enter_res(fs, node);
+}
+
+/* In a kind's directory: a draft first, then a resource, .by-id, or a
+ * singleton's file. */
+static int step_kind(struct osfs_fs *fs, const char *name, struct osfs_node *node)
+{
+	const struct osfs_kind *k = &osfs_kinds[node->kind];
+	bool byid = strcmp(name, ".by-id") == 0;
+	int ret;
+
+	osfs_listing_put(node->listing); /* a directory's own listing is readdir's */
+	node->listing = NULL;
+	if ((ret = osfs_drafts_lookup(fs, node->kind, name, node)) <= 0)
 		return ret;
-	return lookup_in_res(fs, k, parts, n, node);
-}
-
-/* /admin/<kind>/...: there only for credentials that may use it. */
-static int lookup_area(struct osfs_fs *fs, char **parts, int n, struct osfs_node *node)
-{
-	if (!fs->admin)
-		return -ENOENT;
-	node->type = OSFS_N_AREA;
-	if (n == 1)
+	if (!k->singleton && !byid && (ret = spot(fs, name, node)) <= 0)
+		return ret;
+	if ((ret = osfs_cache_list(fs->cache, node->kind, &node->listing, NULL)) < 0)
+		return ret;
+	if (k->singleton)
+		return step_singleton(name, node);
+	if (byid) {
+		node->type = OSFS_N_BYID;
 		return 0;
-	return lookup_kind(fs, osfs_kind_in_area(parts[0], parts[1], &node->kind), parts + 1, n - 1, node);
+	}
+	if (!(node->res = osfs_listing_find(node->listing, name)))
+		return -ENOENT;
+	return enter_res(fs, node);
 }
 
-int osfs_tree_lookup(struct osfs_fs *fs, const char *path, struct osfs_node *node)
+static int step_byid(struct osfs_fs *fs, const char *name, struct osfs_node *node)
 {
-	char *copy = strdup(path), *parts[MAX_DEPTH];
-	int n, ret;
+	if (!(node->res = osfs_listing_find_id(node->listing, name)))
+		return -ENOENT;
+	node->type = OSFS_N_LINK;
+	return 0;
+}
+
+/* In a resource's directory: what is on demand (a symlink into live/),
+ * its subdir, a field, json, the kind's extras. */
+static int step_res(struct osfs_fs *fs, const char *name, struct osfs_node *node)
+{
+	const struct osfs_kind *k = &osfs_kinds[node->kind];
+	int field;
+
+	if (is_ondemand(node->kind, name)) {
+		node->type = OSFS_N_ONDEMAND;
+		return set_key(node, name);
+	}
+	if (k->subdir && *k->subdir && strcmp(name, k->subdir) == 0) {
+		node->type = OSFS_N_SUBDIR;
+		return 0;
+	}
+	if ((field = osfs_kind_field(k, name)) >= 0) {
+		node->type = OSFS_N_FIELD;
+		node->index = field;
+		return field_present(fs, &k->fields[field], osfs_res_val(node->res, field)) ? 0 : -ENOENT;
+	}
+	if (strcmp(name, "json") == 0) {
+		node->type = OSFS_N_JSON;
+		return 0;
+	}
+	for (size_t i = 0; i < NEXTRAS; i++) {
+		if (extra_of(i, node->kind) && strcmp(name, extras[i].name) == 0) {
+			node->type = extras[i].type;
+			return extra_exists(fs, node->type, node->res) ? 0 : -ENOENT;
+		}
+	}
+	return -ENOENT;
+}
+
+/* A key of the subdir, or one made through the mount and not yet listed. */
+static int step_subdir(struct osfs_fs *fs, const char *name, struct osfs_node *node)
+{
+	if (!osfs_res_sub(node->res, name) && !osfs_newkeys_has(fs->newkeys, node->res->id, name))
+		return -ENOENT;
+	node->type = OSFS_N_SUBFILE;
+	return set_key(node, name);
+}
+
+/* An element of the LINKS, NESTED or BACKLINKS field node->index. */
+static int step_field(struct osfs_fs *fs, const char *name, struct osfs_node *node)
+{
+	char *ids;
+	bool there;
+	int ret;
+
+	if (!osfs_field_is_dir(field_of(node)))
+		return -ENOTDIR;
+	if (!(ids = element_ids(fs, node, &ret)))
+		return ret;
+	there = has_line(ids, name);
+	free(ids);
+	if (!there)
+		return -ENOENT;
+	node->type = OSFS_N_ELEM;
+	return set_key(node, name);
+}
+
+/* A file of a NESTED field's element; a link to nothing is not there. */
+static int step_elem(struct osfs_fs *fs, const char *name, struct osfs_node *node)
+{
+	const struct osfs_field *f = field_of(node);
+	char *target = NULL;
+	int ret;
+
+	if (f->fmt != OSFS_FMT_NESTED)
+		return -ENOTDIR;
+	if ((node->sub = osfs_field_nested(f, name)) < 0)
+		return -ENOENT;
+	node->type = OSFS_N_ELEM_FILE;
+	if (f->nested[node->sub].fmt != OSFS_FMT_LINK)
+		return 0;
+	ret = osfs_res_nested(f, node->res, node->key, node->sub, &target);
+	if (ret == 0 && !*target)
+		ret = -ENOENT;
+	free(target);
+	return ret;
+}
+
+/* What a file name in a merged directory names (merged.h). */
+struct merged_hit {
+	const char *fname;
+	bool found;
+	enum osfs_kind_id kind;
+	struct osfs_listing *listing; /* a reference, once found */
+	char *key;
+};
+
+static int merged_match(void *ctx, enum osfs_kind_id kind, struct osfs_listing *l, const char *key,
+			const char *fname)
+{
+	struct merged_hit *hit = ctx;
+
+	if (strcmp(fname, hit->fname) != 0)
+		return 0;
+	hit->found = true;
+	hit->kind = kind;
+	hit->key = strdup(key);
+	hit->listing = hit->key ? osfs_listing_hold(l) : NULL;
+	return 1;
+}
+
+/* A merged directory's file: the subdir entry of one of its kinds. */
+static int step_merged(struct osfs_fs *fs, const char *name, struct osfs_node *node)
+{
+	struct merged_hit hit = { .fname = name };
+	int ret;
+
+	if ((ret = osfs_merged_each(fs, node->kind, node->key, merged_match, &hit)) < 0)
+		return ret;
+	if (!hit.listing)
+		return hit.found ? -ENOMEM : -ENOENT;
+	free(node->key);
+	*node = (struct osfs_node){ .type = OSFS_N_SUBFILE, .kind = hit.kind, .listing = hit.listing,
+				    .res = hit.listing->items[0], .key = hit.key, .live = node->live };
+	return 0;
+}
+
+/* In a nested kind's directory: one of its resources, or a merged
+ * directory's file. */
+static int step_nested(struct osfs_fs *fs, const char *name, struct osfs_node *node)
+{
+	if (osfs_kinds[node->kind].singleton)
+		return step_merged(fs, name, node);
+	if (!(node->res = osfs_listing_find(node->listing, name)))
+		return -ENOENT;
+	node->type = OSFS_N_RES;
+	return 0;
+}
+
+static int step_draft(struct osfs_fs *fs, const char *name, struct osfs_node *node)
+{
+	return osfs_drafts_child(fs, name, node);
+}
+
+/* How a name resolves in a directory node, per type of directory; a type
+ * without a row holds no names. */
+typedef int (*step_fn)(struct osfs_fs *fs, const char *name, struct osfs_node *node);
+
+static const step_fn steps[OSFS_N_COUNT] = {
+	[OSFS_N_ROOT] = step_root,         [OSFS_N_AREA] = step_area,
+	[OSFS_N_META] = step_meta,         [OSFS_N_LIVE] = step_live,
+	[OSFS_N_LIVE_RES] = step_live_res, [OSFS_N_KIND] = step_kind,
+	[OSFS_N_BYID] = step_byid,         [OSFS_N_RES] = step_res,
+	[OSFS_N_SUBDIR] = step_subdir,     [OSFS_N_FIELD] = step_field,
+	[OSFS_N_ELEM] = step_elem,         [OSFS_N_NESTED_KIND] = step_nested,
+	[OSFS_N_DRAFT] = step_draft,
+};
+
+void osfs_tree_root(struct osfs_node *node)
+{
+	memset(node, 0, sizeof(*node)); /* OSFS_N_ROOT */
+}
+
+int osfs_tree_child(struct osfs_fs *fs, const struct osfs_node *dir, const char *name,
+		    struct osfs_node *node)
+{
+	step_fn step = steps[dir->type];
+	int ret;
 
 	memset(node, 0, sizeof(*node));
-	if (!copy)
-		return -ENOMEM;
-	n = split(copy, parts);
-	if (n < 0)
-		ret = n;
-	else if (n == 0)
-		ret = 0; /* OSFS_N_ROOT */
-	else if (strcmp(parts[0], ".openstackfs") == 0)
-		ret = lookup_meta(fs, parts, n, node);
-	else if (strcmp(parts[0], OSFS_ADMIN_AREA) == 0)
-		ret = lookup_area(fs, parts, n, node);
-	else
-		ret = lookup_kind(fs, osfs_kind_by_dir(parts[0], &node->kind), parts, n, node);
-	free(copy);
+	if (!step)
+		return -ENOTDIR;
+	if ((ret = node_copy(dir, node)) == 0)
+		ret = step(fs, name, node);
 	if (ret < 0)
 		osfs_node_release(node);
 	return ret;
@@ -1023,14 +1069,14 @@ static int take_string(char *s, char **buf, size_t *len)
 
 static int read_console(struct osfs_fs *fs, struct osfs_node *node, char **buf, size_t *len)
 {
-	char *msg = NULL, *out = NULL;
-	int ret = osfs_compute_console(fs->api, node->res->id, &out, &msg);
+	struct osfs_err err = { "" };
+	char *out = NULL;
+	int ret = osfs_compute_console(fs->api, node->res->id, &out, &err);
 
 	if (ret == 0)
 		ret = take_string(out, buf, len);
-	else if (msg)
-		osfs_notes_set(fs->notes, node->res->id, msg);
-	free(msg);
+	else if (osfs_err_has(&err))
+		osfs_notes_set(fs->notes, node->res->id, err.msg);
 	return ret;
 }
 

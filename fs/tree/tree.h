@@ -1,4 +1,4 @@
-/* tree.h - the directory tree of DESIGN.md, as path → node.
+/* tree.h - the directory tree of DESIGN.md, as (directory node, name) → node.
  *
  *   /                         flavors images servers keypairs limits .openstackfs
  *   /<kind>/                  one directory per resource, and .by-id/
@@ -35,9 +35,15 @@
 #include "node.h"
 
 
-/* Resolve an absolute path.  -ENOENT when nothing is there; other errors
- * when the listing behind it could not be fetched. */
-int osfs_tree_lookup(struct osfs_fs *fs, const char *path, struct osfs_node *node);
+/* The root's node (it holds nothing: no release needed). */
+void osfs_tree_root(struct osfs_node *node);
+
+/* The node of `name` in directory node `dir` (dir is left as it was; node
+ * holds its own references).  -ENOENT when nothing is there, -ENOTDIR when
+ * dir holds no names; other errors when the listing behind it could not be
+ * fetched.  On failure node holds nothing. */
+int osfs_tree_child(struct osfs_fs *fs, const struct osfs_node *dir, const char *name,
+		    struct osfs_node *node);
 
 /* Attributes of a node.  Regular files are sized exactly, from the
  * content; with `content` not NULL that content is handed over too (caller

@@ -1,6 +1,7 @@
 /* write.c - the write side of the tree: checks, then ctl.c, drafts.c or a
- * metadata call.  Paths are split into parent and last component here. */
+ * metadata call.  What a directory changes comes as its node and a name. */
 #include "write.h"
+#include "osfs_cache.h"
 #include "osfs_clients.h"
 #include "ctl.h"
 #include "drafts.h"
@@ -55,7 +56,8 @@ int osfs_write_base(struct osfs_fs *fs, struct osfs_node *node, char **buf, size
  * drafts apply too). */
 static int set_meta(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len)
 {
-	char *value, *msg = NULL;
+	struct osfs_err err = { "" };
+	char *value;
 	int ret = -ENOMEM;
 
 	while (len && (data[len - 1] == '\n' || data[len - 1] == '\r'))
@@ -67,14 +69,13 @@ static int set_meta(struct osfs_fs *fs, struct osfs_node *node, const char *data
 		ret = -EINVAL;
 		goto out;
 	}
-	ret = osfs_compute_set_meta(fs->api, node->res->id, node->key, value, &msg);
-	osfs_notes_set(fs->notes, node->res->id, msg);
+	ret = osfs_compute_set_meta(fs->api, node->res->id, node->key, value, &err);
+	osfs_notes_set(fs->notes, node->res->id, osfs_err_or(&err, NULL));
 	if (ret == 0)
 		osfs_cache_watch(fs->cache, node->kind, node->res->id);
 out:
 	if (ret < 0 && !osfs_res_sub(node->res, node->key))
 		osfs_newkeys_forget(fs->newkeys, node->res->id, node->key); /* refused: not made */
-	free(msg);
 	free(value);
 	return ret;
 }
@@ -82,16 +83,17 @@ out:
 static int write_ctl(struct osfs_fs *fs, struct osfs_node *node, const char *data, size_t len)
 {
 	const struct osfs_verb *verb;
-	char why[160], *arg = NULL;
+	struct osfs_err why = { "" };
+	char *arg = NULL;
 	int ret = osfs_drafts_late_create(fs, node->kind, node->res->id, data, len);
 
 	if (ret <= 0) /* "boot" reached the server its draft became */
 		return ret;
-	ret = osfs_ctl_parse_arg(node->kind, data, len, &verb, &arg, why, sizeof(why));
+	ret = osfs_ctl_parse_arg(node->kind, data, len, &verb, &arg, &why);
 
 	if (ret == -EINVAL) {
-		osfs_notes_set(fs->notes, node->res->id, why);
-		log_err("%s/%s: %s", osfs_kinds[node->kind].dir, node->res->fname, why);
+		osfs_notes_set(fs->notes, node->res->id, why.msg);
+		log_err("%s/%s: %s", osfs_kinds[node->kind].dir, node->res->fname, why.msg);
 	}
 	if (ret == 0)
 		ret = osfs_ctl_run(fs, node->kind, node->res, verb, arg);
@@ -117,50 +119,28 @@ int osfs_write_apply(struct osfs_fs *fs, struct osfs_node *node, const char *dat
 	}
 }
 
-/* Split "/a/b/c" into the parent path and "c" (both malloc'd). */
-static int split_last(const char *path, char **parent, char **last)
+int osfs_write_mkdir(struct osfs_fs *fs, const struct osfs_node *dir, const char *name)
 {
-	const char *slash = strrchr(path, '/');
-
-	*parent = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : NULL;
-	*last = slash ? strdup(slash + 1) : NULL;
-	if (!*parent || !*last) {
-		free(*parent);
-		free(*last);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-int osfs_write_mkdir(struct osfs_fs *fs, const char *path)
-{
-	struct osfs_node parent, existing;
-	char *ppath, *name;
-	int ret;
+	struct osfs_node existing;
 
 	if (fs->opts.ro)
 		return -EROFS;
-	if ((ret = split_last(path, &ppath, &name)) < 0)
-		return ret;
-	ret = osfs_tree_lookup(fs, ppath, &parent);
-	if (ret == 0 && parent.type != OSFS_N_KIND)
-		ret = osfs_tree_lookup(fs, path, &existing) == 0 ? (osfs_node_release(&existing), -EEXIST) : -EPERM;
-	else if (ret == 0)
-		ret = osfs_drafts_create(fs, parent.kind, name);
-	osfs_node_release(&parent);
-	free(ppath);
-	free(name);
-	return ret;
+	if (dir->type == OSFS_N_KIND)
+		return osfs_drafts_create(fs, dir->kind, name);
+	if (osfs_tree_child(fs, dir, name, &existing) < 0)
+		return -EPERM;
+	osfs_node_release(&existing);
+	return -EEXIST;
 }
 
-int osfs_write_rmdir(struct osfs_fs *fs, const char *path)
+int osfs_write_rmdir(struct osfs_fs *fs, const struct osfs_node *dir, const char *name)
 {
 	struct osfs_node node;
 	int ret;
 
 	if (fs->opts.ro)
 		return -EROFS;
-	if ((ret = osfs_tree_lookup(fs, path, &node)) < 0)
+	if ((ret = osfs_tree_child(fs, dir, name, &node)) < 0)
 		return ret;
 	switch (node.type) {
 	case OSFS_N_DRAFT:
@@ -182,60 +162,63 @@ int osfs_write_rmdir(struct osfs_fs *fs, const char *path)
 
 /* rm never changes the cloud: a live metadata key goes with `unset KEY`
  * written to ctl, so say that where the user will look. */
-static int refuse_unlink(const char *path, const struct osfs_node *node)
+static int refuse_unlink(const struct osfs_node *node, const char *name)
 {
+	const char *dir = osfs_kinds[node->kind].dir;
+
 	if (node->type == OSFS_N_SUBFILE && is_live_meta(node))
-		log_warn("%s: rm changes nothing in the cloud; to remove the key: echo 'unset %s' > %s/%s/ctl",
-			 path, node->key, osfs_kinds[node->kind].dir, node->res->fname);
+		log_warn("/%s/%s/%s/%s: rm changes nothing in the cloud; to remove the key: "
+			 "echo 'unset %s' > %s/%s/ctl", dir, node->res->fname,
+			 osfs_kinds[node->kind].subdir, node->key, node->key, dir, node->res->fname);
 	else
-		log_info("%s: rm changes nothing in the cloud", path); /* rm -rf: one per file */
+		log_info("%s: rm changes nothing in the cloud", name); /* rm -rf: one per file */
 	return -EPERM;
 }
 
-int osfs_write_unlink(struct osfs_fs *fs, const char *path)
+int osfs_write_unlink(struct osfs_fs *fs, const struct osfs_node *dir, const char *name)
 {
 	struct osfs_node node;
 	int ret;
 
 	if (fs->opts.ro)
 		return -EROFS;
-	if ((ret = osfs_tree_lookup(fs, path, &node)) < 0)
+	if ((ret = osfs_tree_child(fs, dir, name, &node)) < 0)
 		return ret;
 	if (node.type == OSFS_N_DRAFT_FILE)
 		ret = osfs_drafts_unlink(fs, &node);
 	else
-		ret = refuse_unlink(path, &node);
+		ret = refuse_unlink(&node, name);
 	osfs_node_release(&node);
 	return ret;
 }
 
-int osfs_write_create(struct osfs_fs *fs, const char *path, struct osfs_node *node)
+/* A live metadata key `name`, made in metadata directory node dir. */
+static int create_key(struct osfs_fs *fs, const struct osfs_node *dir, const char *name,
+		      struct osfs_node *node)
 {
-	struct osfs_node parent;
-	char *ppath, *name;
 	int ret;
 
+	*node = *dir;
+	node->listing = osfs_listing_hold(dir->listing);
+	node->type = OSFS_N_SUBFILE;
+	node->key = strdup(name);
+	ret = node->key ? osfs_newkeys_add(fs->newkeys, node->res->id, name) : -ENOMEM;
+	if (ret < 0)
+		osfs_node_release(node);
+	return ret;
+}
+
+int osfs_write_create(struct osfs_fs *fs, const struct osfs_node *dir, const char *name,
+		      struct osfs_node *node)
+{
 	memset(node, 0, sizeof(*node));
 	if (fs->opts.ro)
 		return -EROFS;
-	if ((ret = split_last(path, &ppath, &name)) < 0)
-		return ret;
-	ret = osfs_tree_lookup(fs, ppath, &parent);
-	if (ret == 0 && parent.type == OSFS_N_SUBDIR && is_live_meta(&parent)) {
-		*node = parent;
-		parent.listing = NULL; /* moved into node */
-		node->type = OSFS_N_SUBFILE;
-		node->key = strdup(name);
-		ret = node->key ? osfs_newkeys_add(fs->newkeys, node->res->id, name) : -ENOMEM;
-	} else if (ret == 0 && parent.type == OSFS_N_DRAFT) {
-		ret = osfs_drafts_meta_create(fs, &parent, name, node);
-	} else if (ret == 0) {
-		ret = -EACCES;
-	}
-	osfs_node_release(&parent);
-	free(ppath);
-	free(name);
-	return ret;
+	if (dir->type == OSFS_N_SUBDIR && is_live_meta(dir))
+		return create_key(fs, dir, name, node);
+	if (dir->type == OSFS_N_DRAFT)
+		return osfs_drafts_meta_create(fs, dir, name, node);
+	return -EACCES;
 }
 
 bool osfs_write_renames(const struct osfs_node *from, const struct osfs_node *dir)
@@ -252,20 +235,19 @@ bool osfs_write_renames(const struct osfs_node *from, const struct osfs_node *di
  * reached it is only forgotten). */
 static int drop_key(struct osfs_fs *fs, struct osfs_node *from)
 {
-	char *msg = NULL;
+	struct osfs_err err = { "" };
 	int ret;
 
 	if (from->type == OSFS_N_DRAFT_FILE)
 		return osfs_drafts_unlink(fs, from);
 	osfs_newkeys_forget(fs->newkeys, from->res->id, from->key);
-	ret = osfs_compute_unset_meta(fs->api, from->res->id, from->key, &msg);
+	ret = osfs_compute_unset_meta(fs->api, from->res->id, from->key, &err);
 	if (ret == -ENOENT)
 		ret = 0;
 	if (ret == 0)
 		osfs_cache_watch(fs->cache, from->kind, from->res->id);
 	else
-		osfs_notes_set(fs->notes, from->res->id, msg);
-	free(msg);
+		osfs_notes_set(fs->notes, from->res->id, osfs_err_or(&err, NULL));
 	return ret;
 }
 

@@ -1,4 +1,4 @@
-/* write.h - every change a user can make through the mount, by path or node.
+/* write.h - every change a user can make through the mount, by node.
  *
  * What is writable: live servers' ctl and metadata/<key>, keypairs' and
  * volumes' ctl, drafts (drafts.h), mkdir/rmdir in /servers, /keypairs and
@@ -44,12 +44,14 @@ bool osfs_write_renames(const struct osfs_node *from, const struct osfs_node *di
 int osfs_write_rename(struct osfs_fs *fs, struct osfs_node *from, struct osfs_node *to,
 		      const char *value, size_t len);
 
-int osfs_write_mkdir(struct osfs_fs *fs, const char *path);
-int osfs_write_rmdir(struct osfs_fs *fs, const char *path);
-int osfs_write_unlink(struct osfs_fs *fs, const char *path);
+/* mkdir, rmdir and unlink of `name` in directory node dir. */
+int osfs_write_mkdir(struct osfs_fs *fs, const struct osfs_node *dir, const char *name);
+int osfs_write_rmdir(struct osfs_fs *fs, const struct osfs_node *dir, const char *name);
+int osfs_write_unlink(struct osfs_fs *fs, const struct osfs_node *dir, const char *name);
 
-/* create(2) of a new file: only a metadata key.  Fills `node` for the
- * open handle. */
-int osfs_write_create(struct osfs_fs *fs, const char *path, struct osfs_node *node);
+/* create(2) of a new file `name` in directory node dir (one without it):
+ * only a metadata key.  Fills `node` for the open handle. */
+int osfs_write_create(struct osfs_fs *fs, const struct osfs_node *dir, const char *name,
+		      struct osfs_node *node);
 
 #endif

@@ -29,11 +29,11 @@ static void walk(const struct osfs_yaml_node *n, const struct osfs_yaml_node *pa
 
 static int parse(const char *buf, size_t len, const char *name, struct osfs_yaml_node **root)
 {
-	char err[256] = "";
-	int ret = osfs_yaml_parse(buf, len, name, root, err, sizeof(err));
+	struct osfs_err err = { "" };
+	int ret = osfs_yaml_parse(buf, len, name, root, &err);
 
 	FUZZ_ASSERT(ret == 0 || ret == -EINVAL || ret == -EFBIG || ret == -ENOMEM, "unexpected %d", ret);
-	FUZZ_ASSERT(ret == 0 ? *root != NULL : *root == NULL && err[0], "result %d, err '%s'", ret, err);
+	FUZZ_ASSERT(ret == 0 ? *root != NULL : *root == NULL && err.msg[0], "result %d, err '%s'", ret, err.msg);
 	return ret;
 }
 

@@ -44,20 +44,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *nul = memchr(data, '\0', size);
 	size_t first = nul ? (size_t)(nul - data) : size;
 	struct osfs_config cfg;
-	char err[512];
+	struct osfs_err err;
 	int fd1, fd2 = -1, ret;
 
 	fd1 = memfile("clouds.yaml", data, first, clouds_path, sizeof(clouds_path));
 	secure_path[0] = '\0';
 	if (nul)
 		fd2 = memfile("secure.yaml", nul + 1, size - first - 1, secure_path, sizeof(secure_path));
-	ret = osfs_config_load(&cfg, NULL, fake_env, no_dirs, err, sizeof(err));
+	ret = osfs_config_load(&cfg, NULL, fake_env, no_dirs, &err);
 	FUZZ_ASSERT(ret <= 0, "positive result %d", ret);
 	if (ret == 0) {
-		(void)osfs_config_check(&cfg, err, sizeof(err));
+		(void)osfs_config_check(&cfg, &err);
 		osfs_config_free(&cfg);
 	} else {
-		FUZZ_ASSERT(err[0], "error %d without a message", ret);
+		FUZZ_ASSERT(err.msg[0], "error %d without a message", ret);
 	}
 	close(fd1);
 	if (fd2 >= 0)

@@ -234,22 +234,23 @@ static struct osfs_api *new_api(long timeout_ms)
 		.max_retries = 3, .retry_budget_ms = 60000,
 	};
 	struct osfs_api *api = NULL;
-	char err[256] = "";
+	struct osfs_err err = { "" };
 
 	script(NULL, 0);
-	if (osfs_api_new(&api, &cfg, &opts, err, sizeof(err)) < 0)
-		fprintf(stderr, "osfs_api_new: %s\n", err);
+	if (osfs_api_new(&api, &cfg, &opts, &err) < 0)
+		fprintf(stderr, "osfs_api_new: %s\n", err.msg);
 	return api;
 }
 
 /* One call: its result, and how long it took in *ms. */
-static int call(struct osfs_api *api, const char *method, bool no_retry, long *ms, char **msg)
+static int call(struct osfs_api *api, const char *method, bool no_retry, long *ms,
+		struct osfs_err *err)
 {
 	struct osfs_api_call c = { .svc = OSFS_SVC_COMPUTE, .method = method, .path = "/thing",
 				   .body = strcmp(method, "GET") ? "{}" : NULL, .no_retry = no_retry };
 	struct osfs_http_resp resp;
 	long t = now_ms();
-	int ret = osfs_api_call(api, &c, &resp, msg);
+	int ret = osfs_api_call(api, &c, &resp, err);
 
 	*ms = now_ms() - t;
 	osfs_http_resp_free(&resp);
@@ -300,11 +301,10 @@ static void test_retries(void)
 	pthread_mutex_unlock(&srv.lock);
 	/* no retry of a 404 */
 	SCRIPT({ 404, NULL, "{\"itemNotFound\": {\"code\": 404, \"message\": \"no such thing\"}}", 0, false });
-	char *msg = NULL;
-	CHECK(call(api, "GET", false, &ms, &msg) == -ENOENT);
+	struct osfs_err err = { "" };
+	CHECK(call(api, "GET", false, &ms, &err) == -ENOENT);
 	CHECK(requests() == 1);
-	CHECK(msg && strstr(msg, "no such thing"));
-	free(msg);
+	CHECK(strstr(err.msg, "no such thing"));
 	osfs_api_free(api);
 }
 

@@ -73,11 +73,11 @@ int main(void)
 	CHECK(!osfs_token_needs_renewal(tok, tok->issued + 1));
 	CHECK(!osfs_token_needs_renewal(tok, tok->issued + 44));
 	CHECK(osfs_token_needs_renewal(tok, tok->issued + 45));
-	char why[200] = "";
-	CHECK(osfs_token_check_fresh(tok, tok->issued, why, sizeof(why)) == 0);
+	struct osfs_err why = { "" };
+	CHECK(osfs_token_check_fresh(tok, tok->issued, &why) == 0);
 	/* our clock past its expiry: Keystone's issued_at decides, the times
 	 * move to our clock */
-	CHECK(osfs_token_check_fresh(tok, tok->expires + 100, why, sizeof(why)) == 0);
+	CHECK(osfs_token_check_fresh(tok, tok->expires + 100, &why) == 0);
 	/* a Keystone clock 100 s behind ours: the 60 s token still lives 60 s
 	 * from its arrival, and is not due for renewal at once */
 	time_t arrived = tok->issued + 100;
@@ -87,18 +87,18 @@ int main(void)
 	CHECK(osfs_token_needs_renewal(tok, arrived + 45));
 	/* expired on issue: one clear error about the clocks, whatever our clock says */
 	tok->expires = tok->issued;
-	why[0] = '\0';
-	CHECK(osfs_token_check_fresh(tok, tok->issued - 1000, why, sizeof(why)) == -EACCES);
-	CHECK(strstr(why, "Keystone issued a token that is already expired: check the clocks") != NULL);
+	osfs_err_clear(&why);
+	CHECK(osfs_token_check_fresh(tok, tok->issued - 1000, &why) == -EACCES);
+	CHECK(strstr(why.msg, "Keystone issued a token that is already expired: check the clocks") != NULL);
 	/* without issued_at, our clock decides */
 	time_t exp = tok->expires;
 	tok->issued = 0;
-	CHECK(osfs_token_check_fresh(tok, exp - 1, why, sizeof(why)) == 0);
-	why[0] = '\0';
-	CHECK(osfs_token_check_fresh(tok, exp, why, sizeof(why)) == -EACCES);
-	CHECK(strstr(why, "already expired") != NULL);
+	CHECK(osfs_token_check_fresh(tok, exp - 1, &why) == 0);
+	osfs_err_clear(&why);
+	CHECK(osfs_token_check_fresh(tok, exp, &why) == -EACCES);
+	CHECK(strstr(why.msg, "already expired") != NULL);
 	tok->expires = 0;
-	CHECK(osfs_token_check_fresh(tok, 1L << 40, why, sizeof(why)) == 0);
+	CHECK(osfs_token_check_fresh(tok, 1L << 40, &why) == 0);
 	osfs_token_put(tok);
 
 	CHECK(osfs_auth_parse_token("{\"token\": {}}", "", &tok) == -EPROTO);

@@ -124,16 +124,15 @@ bool osfs_api_version_refused(struct osfs_api *api, enum osfs_service svc)
 }
 
 int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
-		  struct osfs_http_resp *resp, char **msg)
+		  struct osfs_http_resp *resp, struct osfs_err *err)
 {
-	int since, err;
+	int since, fail;
 	bool refuse;
 	long wait;
 
 	memset(resp, 0, sizeof(*resp));
 	resp->retry_after = -1;
-	if (msg)
-		*msg = NULL;
+	osfs_err_clear(err);
 	pthread_mutex_lock(&cloud_lock);
 	if (strncmp(call->path, "/v2.0/networks", 14) == 0) {
 		resp->body = networks_body(call->path);
@@ -152,7 +151,7 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 	since = since_of(call->path);
 	wait = delay_us;
 	refuse = since >= 0 && refuse_deltas;
-	err = fail_with;
+	fail = fail_with;
 	fail_with = 0;
 	if (since < 0)
 		full_lists++;
@@ -160,11 +159,10 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 		deltas++;
 	pthread_mutex_unlock(&cloud_lock);
 	usleep((useconds_t)wait);
-	if (err || refuse) {
-		resp->status = err ? 503 : 400;
-		if (msg)
-			*msg = strdup(err ? "busy (HTTP 503)" : "bad changes-since (HTTP 400)");
-		return err ? -err : -EINVAL;
+	if (fail || refuse) {
+		resp->status = fail ? 503 : 400;
+		osfs_err_set(err, 0, "%s", fail ? "busy (HTTP 503)" : "bad changes-since (HTTP 400)");
+		return fail ? -fail : -EINVAL;
 	}
 	/* the fake's clock: the answer's Date is the newest change, so that
 	 * the next changes-since starts just before it */
@@ -364,20 +362,18 @@ static void test_failure_is_held(void)
 {
 	struct osfs_cache *c = new_cache(60);
 	struct osfs_listing *l = NULL;
-	char *msg = NULL;
+	struct osfs_err msg = { "" };
 
 	reset();
 	pthread_mutex_lock(&cloud_lock);
 	fail_with = EAGAIN;
 	pthread_mutex_unlock(&cloud_lock);
 	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, &msg) == -EAGAIN);
-	CHECK(msg && strstr(msg, "503"));
-	free(msg);
-	msg = NULL;
+	CHECK(strstr(msg.msg, "503"));
+	osfs_err_clear(&msg);
 	/* the kernel's next question at once meets the same answer, no request */
 	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, &msg) == -EAGAIN);
 	CHECK(counted(&full_lists) == 1);
-	free(msg);
 	sleep_s(1.1);
 	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
 	CHECK(counted(&full_lists) == 2);

@@ -13,14 +13,14 @@
 #include <string.h>
 #include <time.h>
 
-static char err[512];
+static struct osfs_err why; /* the reason of the last call */
 static int ret;
 
 static struct osfs_yaml_node *parse(const char *text)
 {
 	struct osfs_yaml_node *root = NULL;
 
-	ret = osfs_yaml_parse(text, strlen(text), "t.yaml", &root, err, sizeof(err));
+	ret = osfs_yaml_parse(text, strlen(text), "t.yaml", &root, &why);
 	return root;
 }
 
@@ -97,21 +97,21 @@ static void test_aliases(void)
 	/* an anchor used before it is defined, or never defined */
 	r = parse("a: *later\nb: &later 1\n");
 	CHECK(ret == -EINVAL && !r);
-	CHECK_STR(err, "t.yaml:1: unknown anchor 'later'");
+	CHECK_STR(why.msg, "t.yaml:1: unknown anchor 'later'");
 	r = parse("# caf\xc3\xa9 \xc3\xa9t\xc3\xa9\nb:\n  c: *missing-one\n");
 	CHECK(ret == -EINVAL && !r);
-	CHECK_STR(err, "t.yaml:3: unknown anchor 'missing-one'");
+	CHECK_STR(why.msg, "t.yaml:3: unknown anchor 'missing-one'");
 
 	/* an anchor defined twice (PyYAML refuses it too) */
 	r = parse("a: &x 1\nb: &x 2\n");
 	CHECK(ret == -EINVAL && !r);
-	CHECK(contains(err, "t.yaml:2: ") && contains(err, "duplicate anchor") &&
-	      contains(err, "line 1"));
+	CHECK(contains(why.msg, "t.yaml:2: ") && contains(why.msg, "duplicate anchor") &&
+	      contains(why.msg, "line 1"));
 
 	/* an alias inside its own anchor is a cycle: an error, not a loop */
 	r = parse("a:\n  b: &x {c: {d: [*x]}}\n");
 	CHECK(ret == -EINVAL && !r);
-	CHECK_STR(err, "t.yaml:2: an alias inside its own anchor");
+	CHECK_STR(why.msg, "t.yaml:2: an alias inside its own anchor");
 	r = parse("a: &m {<<: *m}\n");
 	CHECK(ret == -EINVAL && !r);
 }
@@ -179,10 +179,10 @@ static void test_merge_key(void)
 	/* only maps merge */
 	r = parse("a: 1\nb:\n  <<: [{x: 1},\n       [no]]\n");
 	CHECK(ret == -EINVAL && !r);
-	CHECK_STR(err, "t.yaml:4: '<<' needs a map or a list of maps");
+	CHECK_STR(why.msg, "t.yaml:4: '<<' needs a map or a list of maps");
 	r = parse("s: &s text\nb: {<<: *s}\n");
 	CHECK(ret == -EINVAL && !r);
-	CHECK_STR(err, "t.yaml:2: '<<' needs a map or a list of maps");
+	CHECK_STR(why.msg, "t.yaml:2: '<<' needs a map or a list of maps");
 }
 
 static void test_nulls_and_tags(void)
@@ -218,7 +218,7 @@ static void test_caps(void)
 	add(&t, "%*sleaf: 1\n", OSFS_YAML_MAX_DEPTH + 1, "");
 	r = parse(t.s);
 	CHECK(ret == -EFBIG && !r);
-	CHECK_STR(err, "t.yaml:65: nested deeper than 64 levels");
+	CHECK_STR(why.msg, "t.yaml:65: nested deeper than 64 levels");
 	t.len = 0;
 
 	/* a whole file of "[" is refused at once, not after libyaml's
@@ -229,7 +229,7 @@ static void test_caps(void)
 	t0 = seconds();
 	r = parse(open);
 	CHECK(ret == -EFBIG && !r && seconds() - t0 < 5);
-	CHECK(contains(err, "nested deeper than 64 levels"));
+	CHECK(contains(why.msg, "nested deeper than 64 levels"));
 	free(open);
 
 	/* a billion laughs of maps: an error quickly, not a hang */
@@ -241,7 +241,7 @@ static void test_caps(void)
 	t0 = seconds();
 	r = parse(t.s);
 	CHECK(ret == -EFBIG && !r && seconds() - t0 < 5);
-	CHECK(contains(err, "more than 100000 nodes (alias expansion?)"));
+	CHECK(contains(why.msg, "more than 100000 nodes (alias expansion?)"));
 	t.len = 0;
 
 	/* many aliases of a big list */
@@ -254,7 +254,7 @@ static void test_caps(void)
 	add(&t, "*big]\n");
 	r = parse(t.s);
 	CHECK(ret == -EFBIG && !r);
-	CHECK(contains(err, "alias expansion"));
+	CHECK(contains(why.msg, "alias expansion"));
 	t.len = 0;
 
 	/* anchors: up to the cap, not one more */
@@ -266,7 +266,7 @@ static void test_caps(void)
 	add(&t, "one_more: &extra v\n");
 	r = parse(t.s);
 	CHECK(ret == -EFBIG && !r);
-	CHECK_STR(err, "t.yaml:1001: more than 1000 anchors");
+	CHECK_STR(why.msg, "t.yaml:1001: more than 1000 anchors");
 	t.len = 0;
 
 	/* many nulls and tagged scalars: linear work, not a rescan per node */
@@ -289,7 +289,7 @@ static void test_caps(void)
 	add(&t, "1]\n");
 	r = parse(t.s);
 	CHECK(ret == -EFBIG && !r);
-	CHECK(contains(err, "more than 100000 nodes"));
+	CHECK(contains(why.msg, "more than 100000 nodes"));
 	free(t.s);
 }
 
@@ -301,20 +301,20 @@ static void test_malformed(void)
 	r = parse("clouds:\n  a:\n    password: s3cret-value\n    regions: [one, two\n"
 		  "    other: x\n");
 	CHECK(ret == -EINVAL && !r);
-	CHECK(contains(err, "t.yaml:5: "));
-	CHECK(!contains(err, "s3cret"));
+	CHECK(contains(why.msg, "t.yaml:5: "));
+	CHECK(!contains(why.msg, "s3cret"));
 	/* bad indentation */
 	r = parse("a:\n  b: 1\n c: 2\n");
 	CHECK(ret == -EINVAL && !r);
-	CHECK(contains(err, "t.yaml:3: "));
+	CHECK(contains(why.msg, "t.yaml:3: "));
 	/* a syntax error after a duplicate anchor: the syntax error is named */
 	r = parse("a: &x 1\nb: &x 2\nc: [\n");
 	CHECK(ret == -EINVAL && !r);
-	CHECK(contains(err, "t.yaml:4: ") && !contains(err, "anchor"));
+	CHECK(contains(why.msg, "t.yaml:4: ") && !contains(why.msg, "anchor"));
 	/* a second document, even an empty one */
 	r = parse("a: 1\n---\n");
 	CHECK(ret == -EINVAL && !r);
-	CHECK_STR(err, "t.yaml:2: more than one YAML document");
+	CHECK_STR(why.msg, "t.yaml:2: more than one YAML document");
 	/* "..." ends the one document: fine */
 	r = parse("a: 1\n...\n");
 	CHECK(ret == 0 && r);
@@ -323,7 +323,7 @@ static void test_malformed(void)
 	/* a key that is a map */
 	r = parse("a: 1\n{b: 1}: 2\n");
 	CHECK(ret == -EINVAL && !r);
-	CHECK_STR(err, "t.yaml:2: a map key must be a plain string");
+	CHECK_STR(why.msg, "t.yaml:2: a map key must be a plain string");
 }
 
 int main(void)

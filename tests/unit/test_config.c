@@ -80,7 +80,7 @@ static const char *put(const char *dir, const char *name, const char *text,
 	return path;
 }
 
-static char err[1024];
+static struct osfs_err why; /* the reason of the last call */
 
 static int load(struct osfs_config *cfg, const char *cloud,
 		const char *const *env, const char *dir1, const char *dir2)
@@ -88,7 +88,7 @@ static int load(struct osfs_config *cfg, const char *cloud,
 	const char *dirs[] = { dir1, dir2, NULL };
 
 	fake_env = env;
-	return osfs_config_load(cfg, cloud, fake_getenv, dirs, err, sizeof(err));
+	return osfs_config_load(cfg, cloud, fake_getenv, dirs, &why);
 }
 
 static bool contains(const char *hay, const char *needle)
@@ -145,7 +145,7 @@ static void test_env_only(void)
 	CHECK_STR(cfg.user_domain_name, NULL);
 	CHECK(!cfg.insecure);
 	CHECK_STR(cfg.warnings, NULL);
-	CHECK(osfs_config_check(&cfg, err, sizeof(err)) == 0);
+	CHECK(osfs_config_check(&cfg, &why) == 0);
 	osfs_config_free(&cfg);
 	CHECK(all_zero(&cfg));
 	osfs_config_free(&cfg);   /* twice is fine */
@@ -156,8 +156,8 @@ static void test_env_only(void)
 	CHECK(load(&cfg, NULL, env2, d, NULL) == 0);
 	CHECK_STR(cfg.auth_url, NULL);
 	CHECK_STR(cfg.username, NULL);
-	CHECK(osfs_config_check(&cfg, err, sizeof(err)) == -EINVAL);
-	CHECK_STR(err, "no auth_url: set OS_AUTH_URL or use --cloud");
+	CHECK(osfs_config_check(&cfg, &why) == -EINVAL);
+	CHECK_STR(why.msg, "no auth_url: set OS_AUTH_URL or use --cloud");
 	osfs_config_free(&cfg);
 }
 
@@ -188,7 +188,7 @@ static void test_file_and_env(void)
 	CHECK_STR(cfg.region_name, "FileRegion");
 	CHECK_STR(cfg.interface, "internal");
 	CHECK_STR(cfg.warnings, NULL);   /* mode 600 */
-	CHECK(osfs_config_check(&cfg, err, sizeof(err)) == 0);
+	CHECK(osfs_config_check(&cfg, &why) == 0);
 	osfs_config_free(&cfg);
 
 	/* env over file, field by field */
@@ -236,7 +236,7 @@ static void test_secure_merge(void)
 	CHECK_STR(cfg.project_id, "p1");
 	CHECK_STR(cfg.region_name, "R1");
 	CHECK_STR(cfg.warnings, NULL);   /* 644 file holds no secret */
-	CHECK(osfs_config_check(&cfg, err, sizeof(err)) == 0);
+	CHECK(osfs_config_check(&cfg, &why) == 0);
 	osfs_config_free(&cfg);
 
 	/* a cloud only in secure.yaml is found too */
@@ -268,7 +268,7 @@ static void test_search_order(void)
 	/* first file wins: no merging between directories */
 	snprintf(want, sizeof(want), "cloud 'b' not found in %s/clouds.yaml", d1);
 	CHECK(load(&cfg, "b", env, d1, d2) == -ENOENT);
-	CHECK_STR(err, want);
+	CHECK_STR(why.msg, want);
 	CHECK(all_zero(&cfg));
 
 	/* clouds.yaml before clouds.yml in one directory; .yml found alone */
@@ -320,7 +320,7 @@ static void test_client_config_file(void)
 	snprintf(want, sizeof(want),
 		 "cloud 'a': no clouds.yaml found (looked in %s, %s)", missing, d2);
 	CHECK(load(&cfg, "a", env2, d2, NULL) == -ENOENT);
-	CHECK_STR(err, want);
+	CHECK_STR(why.msg, want);
 	CHECK(all_zero(&cfg));
 }
 
@@ -348,28 +348,26 @@ static void test_default_search_path(void)
 		snprintf(want, sizeof(want),
 			 "cloud 'x': no clouds.yaml found (looked in %s, %s, %s, "
 			 "/etc/openstack)", cwd, xdgdir, homedir);
-		CHECK(osfs_config_load(&cfg, "x", fake_getenv, NULL, err,
-				       sizeof(err)) == -ENOENT);
-		CHECK_STR(err, want);
+		CHECK(osfs_config_load(&cfg, "x", fake_getenv, NULL, &why) == -ENOENT);
+		CHECK_STR(why.msg, want);
 		fake_env = env_rel;   /* a relative XDG_CONFIG_HOME is ignored */
 		snprintf(want, sizeof(want),
 			 "cloud 'x': no clouds.yaml found (looked in %s, %s, "
 			 "/etc/openstack)", cwd, homedir);
-		CHECK(osfs_config_load(&cfg, "x", fake_getenv, NULL, err,
-				       sizeof(err)) == -ENOENT);
-		CHECK_STR(err, want);
+		CHECK(osfs_config_load(&cfg, "x", fake_getenv, NULL, &why) == -ENOENT);
+		CHECK_STR(why.msg, want);
 	}
 	put(homedir, "clouds.yaml", "clouds: {x: {region_name: home}}\n", 0600);
 	fake_env = env;
-	CHECK(osfs_config_load(&cfg, "x", fake_getenv, NULL, err, sizeof(err)) == 0);
+	CHECK(osfs_config_load(&cfg, "x", fake_getenv, NULL, &why) == 0);
 	CHECK_STR(cfg.region_name, "home");
 	osfs_config_free(&cfg);
 	put(xdgdir, "clouds.yaml", "clouds: {x: {region_name: xdg}}\n", 0600);
-	CHECK(osfs_config_load(&cfg, "x", fake_getenv, NULL, err, sizeof(err)) == 0);
+	CHECK(osfs_config_load(&cfg, "x", fake_getenv, NULL, &why) == 0);
 	CHECK_STR(cfg.region_name, "xdg");
 	osfs_config_free(&cfg);
 	fake_env = env_nohome;   /* HOME unset: the password database's */
-	CHECK(osfs_config_load(&cfg, "x", fake_getenv, NULL, err, sizeof(err)) == 0);
+	CHECK(osfs_config_load(&cfg, "x", fake_getenv, NULL, &why) == 0);
 	CHECK_STR(cfg.region_name, "xdg");
 	osfs_config_free(&cfg);
 }
@@ -431,7 +429,7 @@ static void test_old_spellings(void)
 	CHECK_STR(cfg.token, "old-tok");
 	CHECK_STR(cfg.project_name, "tname");
 	CHECK_STR(cfg.project_id, "tid");
-	CHECK(osfs_config_check(&cfg, err, sizeof(err)) == 0);
+	CHECK(osfs_config_check(&cfg, &why) == 0);
 	osfs_config_free(&cfg);
 
 	CHECK(load(&cfg, "both", env, d, NULL) == 0);
@@ -500,7 +498,7 @@ static void test_dash_keys(void)
 
 	/* cloud names are not normalised */
 	CHECK(load(&cfg, "dash_cloud", env, d, NULL) == -ENOENT);
-	CHECK(contains(err, "cloud 'dash_cloud' not found in"));
+	CHECK(contains(why.msg, "cloud 'dash_cloud' not found in"));
 }
 
 static void test_top_level_auth_keys(void)
@@ -559,7 +557,7 @@ static void test_regions(void)
 	CHECK_STR(cfg.region_name, "EnvR");
 	osfs_config_free(&cfg);
 	CHECK(load(&cfg, "bad", env, d, NULL) == -EINVAL);
-	CHECK(contains(err, "clouds.yaml:10: 'regions' must be a string or a list"));
+	CHECK(contains(why.msg, "clouds.yaml:10: 'regions' must be a string or a list"));
 }
 
 static void test_interface(void)
@@ -584,8 +582,8 @@ static void test_interface(void)
 		"OS_USER_ID", "u", "OS_PASSWORD", "p", "OS_PROJECT_ID", "p1", NULL,
 	};
 	CHECK(load(&cfg, NULL, env, NULL, NULL) == 0);
-	CHECK(osfs_config_check(&cfg, err, sizeof(err)) == -EINVAL);
-	CHECK_STR(err, "interface 'private' is not public, internal or admin");
+	CHECK(osfs_config_check(&cfg, &why) == -EINVAL);
+	CHECK_STR(why.msg, "interface 'private' is not public, internal or admin");
 	osfs_config_free(&cfg);
 }
 
@@ -684,7 +682,7 @@ static void test_auth_types(void)
 	CHECK_STR(cfg.app_cred_id, "acid");
 	CHECK_STR(cfg.app_cred_secret, "acsecret");
 	CHECK_STR(cfg.project_domain_id, NULL);
-	CHECK(osfs_config_check(&cfg, err, sizeof(err)) == 0);
+	CHECK(osfs_config_check(&cfg, &why) == 0);
 	osfs_config_free(&cfg);
 
 	/* by name with a user (and no password): still an app cred */
@@ -696,7 +694,7 @@ static void test_auth_types(void)
 	CHECK(load(&cfg, NULL, env2, NULL, NULL) == 0);
 	CHECK_STR(cfg.auth_type, "v3applicationcredential");
 	CHECK_STR(cfg.user_domain_id, "default");
-	CHECK(osfs_config_check(&cfg, err, sizeof(err)) == 0);
+	CHECK(osfs_config_check(&cfg, &why) == 0);
 	osfs_config_free(&cfg);
 
 	/* a user with a password wins over stray app cred keys */
@@ -757,7 +755,7 @@ static void test_auth_types(void)
 	CHECK_STR(cfg.user_domain_name, "UserDom");
 	CHECK_STR(cfg.user_domain_id, NULL);
 	CHECK_STR(cfg.project_domain_name, NULL);
-	CHECK(osfs_config_check(&cfg, err, sizeof(err)) == 0);
+	CHECK(osfs_config_check(&cfg, &why) == 0);
 	osfs_config_free(&cfg);
 }
 
@@ -808,7 +806,7 @@ static void test_tls(void)
 	CHECK(cfg.insecure);
 	osfs_config_free(&cfg);
 	CHECK(load(&cfg, "badverify", env0, d, NULL) == -EINVAL);
-	CHECK(contains(err, "clouds.yaml:6: 'verify' must be true or false"));
+	CHECK(contains(why.msg, "clouds.yaml:6: 'verify' must be true or false"));
 
 	/* env over file, both ways */
 	const char *env1[] = { "OS_INSECURE", "false", "OS_CACERT", "/env-ca.pem",
@@ -852,7 +850,7 @@ static void test_openstackfs_keys(void)
 	CHECK_STR(cfg.default_networks, "net1,net2,net3");
 	osfs_config_free(&cfg);
 	CHECK(load(&cfg, "c", env, d, NULL) == -EINVAL);
-	CHECK(contains(err, "clouds.yaml:10: 'openstackfs' must be a map"));
+	CHECK(contains(why.msg, "clouds.yaml:10: 'openstackfs' must be a map"));
 }
 
 /* ---- security ---- */
@@ -929,8 +927,8 @@ static void test_malformed(void)
 		"      username: u\n", 0600);
 	snprintf(want, sizeof(want), "%s:", p);
 	CHECK(load(&cfg, "bad", env, d, NULL) == -EINVAL);
-	CHECK(contains(err, want));
-	CHECK(!contains(err, "unterminated-pw-secret"));
+	CHECK(contains(why.msg, want));
+	CHECK(!contains(why.msg, "unterminated-pw-secret"));
 	CHECK(all_zero(&cfg));
 
 	p = put(d, "clouds.yaml",
@@ -942,8 +940,8 @@ static void test_malformed(void)
 		"      password: sekrit-value\n", 0600);
 	snprintf(want, sizeof(want), "%s:5: ", p);
 	CHECK(load(&cfg, "bad", env, d, NULL) == -EINVAL);
-	CHECK(contains(err, want));
-	CHECK(!contains(err, "sekrit-value"));
+	CHECK(contains(why.msg, want));
+	CHECK(!contains(why.msg, "sekrit-value"));
 
 	/* a malformed secure.yaml is an error too, without its contents */
 	put(d, "clouds.yaml", DEMO_CLOUD, 0600);
@@ -951,24 +949,24 @@ static void test_malformed(void)
 		0600);
 	snprintf(want, sizeof(want), "%s:2: ", p);
 	CHECK(load(&cfg, "demo", env, d, NULL) == -EINVAL);
-	CHECK(contains(err, want));
-	CHECK(!contains(err, "pw-in-secure"));
+	CHECK(contains(why.msg, want));
+	CHECK(!contains(why.msg, "pw-in-secure"));
 
 	/* wrong types name the file, line and key, never the value */
 	p = put(d, "secure.yaml",
 		"clouds:\n  demo:\n    auth:\n      password: [typed-pw]\n", 0600);
 	snprintf(want, sizeof(want), "%s:4: 'password' must be a string", p);
 	CHECK(load(&cfg, "demo", env, d, NULL) == -EINVAL);
-	CHECK_STR(err, want);
+	CHECK_STR(why.msg, want);
 	put(d, "secure.yaml", "- just\n- a list\n", 0600);
 	CHECK(load(&cfg, "demo", env, d, NULL) == -EINVAL);
-	CHECK(contains(err, "the top level must be a map"));
+	CHECK(contains(why.msg, "the top level must be a map"));
 	put(d, "secure.yaml", "clouds: [a]\n", 0600);
 	CHECK(load(&cfg, "demo", env, d, NULL) == -EINVAL);
-	CHECK(contains(err, ":1: 'clouds' must be a map"));
+	CHECK(contains(why.msg, ":1: 'clouds' must be a map"));
 	put(d, "secure.yaml", "clouds: {demo: {auth: 5}}\n", 0600);
 	CHECK(load(&cfg, "demo", env, d, NULL) == -EINVAL);
-	CHECK(contains(err, ":1: 'auth' must be a map"));
+	CHECK(contains(why.msg, ":1: 'auth' must be a map"));
 
 	/* an empty secure.yaml is fine */
 	put(d, "secure.yaml", "", 0600);
@@ -1016,9 +1014,9 @@ static void test_check_messages(void)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		CHECK(load(&cfg, NULL, cases[i].env, NULL, NULL) == 0);
-		CHECK(osfs_config_check(&cfg, err, sizeof(err)) == -EINVAL);
-		CHECK_STR(err, cases[i].want);
-		CHECK(!contains(err, "hunter2"));
+		CHECK(osfs_config_check(&cfg, &why) == -EINVAL);
+		CHECK_STR(why.msg, cases[i].want);
+		CHECK(!contains(why.msg, "hunter2"));
 		osfs_config_free(&cfg);
 	}
 
@@ -1030,17 +1028,17 @@ static void test_check_messages(void)
 	cfg.username = (char *)"demo";
 	cfg.password = (char *)"hunter2";
 	cfg.project_id = (char *)"p";
-	CHECK(osfs_config_check(&cfg, err, sizeof(err)) == -EINVAL);
-	CHECK_STR(err, "a user name needs its domain (user_domain_name or user_domain_id)");
+	CHECK(osfs_config_check(&cfg, &why) == -EINVAL);
+	CHECK_STR(why.msg, "a user name needs its domain (user_domain_name or user_domain_id)");
 	cfg.user_domain_name = (char *)"Default";
 	cfg.project_id = NULL;
 	cfg.project_name = (char *)"demo";
-	CHECK(osfs_config_check(&cfg, err, sizeof(err)) == -EINVAL);
-	CHECK_STR(err, "a project name needs its domain "
+	CHECK(osfs_config_check(&cfg, &why) == -EINVAL);
+	CHECK_STR(why.msg, "a project name needs its domain "
 		       "(project_domain_name or project_domain_id)");
 	cfg.project_domain_id = (char *)"default";
-	CHECK(osfs_config_check(&cfg, err, sizeof(err)) == 0);
-	CHECK_STR(err, "");
+	CHECK(osfs_config_check(&cfg, &why) == 0);
+	CHECK_STR(why.msg, "");
 
 	/* a named cloud without auth_url says which */
 	const char *d = tmpdir();
@@ -1051,19 +1049,16 @@ static void test_check_messages(void)
 		 "no auth_url in cloud 'empty' of %s: set auth.auth_url or OS_AUTH_URL",
 		 put(d, "clouds.yaml", "clouds:\n  empty:\n", 0600));
 	CHECK(load(&cfg, "empty", env, d, NULL) == 0);
-	CHECK(osfs_config_check(&cfg, err, sizeof(err)) == -EINVAL);
-	CHECK_STR(err, want);
+	CHECK(osfs_config_check(&cfg, &why) == -EINVAL);
+	CHECK_STR(why.msg, want);
 	osfs_config_free(&cfg);
 
-	/* a tiny error buffer truncates and a NULL one is allowed */
+	/* no place for the reason is allowed */
 	const char *env2[] = { NULL };
-	char small[8];
 
 	fake_env = env2;
-	CHECK(osfs_config_load(&cfg, NULL, fake_getenv, NULL, NULL, 0) == 0);
-	CHECK(osfs_config_check(&cfg, small, sizeof(small)) == -EINVAL);
-	CHECK_STR(small, "no auth");
-	CHECK(osfs_config_check(&cfg, NULL, 0) == -EINVAL);
+	CHECK(osfs_config_load(&cfg, NULL, fake_getenv, NULL, NULL) == 0);
+	CHECK(osfs_config_check(&cfg, NULL) == -EINVAL);
 	osfs_config_free(&cfg);
 }
 
@@ -1096,7 +1091,7 @@ static void test_fixture(void)
 	CHECK_STR(cfg.default_flavor, "m1.tiny");
 	CHECK_STR(cfg.default_image, "cirros-0.6.2");
 	CHECK_STR(cfg.default_networks, "private,shared");
-	CHECK(osfs_config_check(&cfg, err, sizeof(err)) == 0);
+	CHECK(osfs_config_check(&cfg, &why) == 0);
 	osfs_config_free(&cfg);
 
 	CHECK(load(&cfg, "my-vendor", env, "data/config", NULL) == 0);
@@ -1108,12 +1103,12 @@ static void test_fixture(void)
 	CHECK(cfg.insecure);
 	CHECK(contains(cfg.warnings, "vendor profile 'examplecloud'"));
 	CHECK(!contains(cfg.warnings, "fixture-appcred-secret"));
-	CHECK(osfs_config_check(&cfg, err, sizeof(err)) == 0);
+	CHECK(osfs_config_check(&cfg, &why) == 0);
 	osfs_config_free(&cfg);
 
 	CHECK(load(&cfg, "broken", env, "data/config/malformed", NULL) == -EINVAL);
-	CHECK(contains(err, "data/config/malformed/clouds.yaml:5: "));
-	CHECK(!contains(err, "fixture-malformed-pw"));
+	CHECK(contains(why.msg, "data/config/malformed/clouds.yaml:5: "));
+	CHECK(!contains(why.msg, "fixture-malformed-pw"));
 }
 
 /* ---- the YAML tree ---- */
@@ -1122,7 +1117,7 @@ static struct osfs_yaml_node *parse(const char *text, int *ret)
 {
 	struct osfs_yaml_node *root = NULL;
 
-	*ret = osfs_yaml_parse(text, strlen(text), "t.yaml", &root, err, sizeof(err));
+	*ret = osfs_yaml_parse(text, strlen(text), "t.yaml", &root, &why);
 	return root;
 }
 
@@ -1214,12 +1209,12 @@ static void test_yaml_anchors(void)
 
 	r = parse("a: *nope\n", &ret);
 	CHECK(ret == -EINVAL && !r);
-	CHECK_STR(err, "t.yaml:1: unknown anchor 'nope'");
+	CHECK_STR(why.msg, "t.yaml:1: unknown anchor 'nope'");
 	r = parse("a: &x [1, *x]\n", &ret);   /* a cycle is an unknown anchor */
 	CHECK(ret == -EINVAL && !r);
 	r = parse("a:\n  <<: scalar\n", &ret);
 	CHECK(ret == -EINVAL && !r);
-	CHECK_STR(err, "t.yaml:2: '<<' needs a map or a list of maps");
+	CHECK_STR(why.msg, "t.yaml:2: '<<' needs a map or a list of maps");
 }
 
 static void test_yaml_errors(void)
@@ -1230,22 +1225,22 @@ static void test_yaml_errors(void)
 
 	r = parse("a: 1\nb: [1, 2\nc: 3\n", &ret);
 	CHECK(ret == -EINVAL && !r);
-	CHECK(contains(err, "t.yaml:"));
+	CHECK(contains(why.msg, "t.yaml:"));
 	r = parse("a: 1\n---\nb: 2\n", &ret);
 	CHECK(ret == -EINVAL && !r);
-	CHECK_STR(err, "t.yaml:2: more than one YAML document");
+	CHECK_STR(why.msg, "t.yaml:2: more than one YAML document");
 	r = parse("? [a, b]\n: c\n", &ret);
 	CHECK(ret == -EINVAL && !r);
-	CHECK_STR(err, "t.yaml:1: a map key must be a plain string");
+	CHECK_STR(why.msg, "t.yaml:1: a map key must be a plain string");
 	r = parse("a: \"x\\0y\"\n", &ret);
 	CHECK(ret == -EINVAL && !r);
-	CHECK_STR(err, "t.yaml:1: a NUL character in a string");
+	CHECK_STR(why.msg, "t.yaml:1: a NUL character in a string");
 	r = parse("a: \"\xff\"\n", &ret);   /* bad UTF-8 */
 	CHECK(ret == -EINVAL && !r);
-	CHECK(contains(err, "t.yaml:1: "));
+	CHECK(contains(why.msg, "t.yaml:1: "));
 	r = parse("a: \tb\n\tc: d\n", &ret);
 	CHECK(ret == -EINVAL && !r);
-	CHECK(contains(err, "t.yaml:2: "));
+	CHECK(contains(why.msg, "t.yaml:2: "));
 
 	/* depth cap */
 	big = calloc(1, 2 * OSFS_YAML_MAX_DEPTH + 10);
@@ -1253,7 +1248,7 @@ static void test_yaml_errors(void)
 	memset(big + OSFS_YAML_MAX_DEPTH + 1, ']', OSFS_YAML_MAX_DEPTH + 1);
 	r = parse(big, &ret);
 	CHECK(ret == -EFBIG && !r);
-	CHECK(contains(err, "nested deeper than 64 levels"));
+	CHECK(contains(why.msg, "nested deeper than 64 levels"));
 	big[OSFS_YAML_MAX_DEPTH] = ' ';      /* exactly at the cap: fine */
 	big[OSFS_YAML_MAX_DEPTH + 1] = ' ';
 	r = parse(big, &ret);
@@ -1267,7 +1262,7 @@ static void test_yaml_errors(void)
 	big[OSFS_YAML_MAX_FILE + 1] = '\0';
 	r = parse(big, &ret);
 	CHECK(ret == -EFBIG && !r);
-	CHECK_STR(err, "t.yaml: larger than 1024 KiB");
+	CHECK_STR(why.msg, "t.yaml: larger than 1024 KiB");
 	big[OSFS_YAML_MAX_FILE] = '\0';
 	r = parse(big, &ret);
 	CHECK(ret == 0 && r);
@@ -1279,16 +1274,16 @@ static void test_yaml_errors(void)
 
 	big[OSFS_YAML_MAX_FILE] = '#';
 	snprintf(path, sizeof(path), "%s", put(d, "big.yaml", big, 0600));
-	CHECK(osfs_yaml_load_file(path, &r, NULL, err, sizeof(err)) == -EFBIG && !r);
-	CHECK(contains(err, "larger than 1024 KiB"));
+	CHECK(osfs_yaml_load_file(path, &r, NULL, &why) == -EFBIG && !r);
+	CHECK(contains(why.msg, "larger than 1024 KiB"));
 	free(big);
 	snprintf(path, sizeof(path), "%s/none.yaml", d);
-	CHECK(osfs_yaml_load_file(path, &r, NULL, err, sizeof(err)) == -ENOENT);
-	CHECK(osfs_yaml_load_file(d, &r, NULL, err, sizeof(err)) == -EISDIR);
+	CHECK(osfs_yaml_load_file(path, &r, NULL, &why) == -ENOENT);
+	CHECK(osfs_yaml_load_file(d, &r, NULL, &why) == -EISDIR);
 	snprintf(path, sizeof(path), "%s/fifo.yaml", d);
 	CHECK(mkfifo(path, 0600) == 0);
-	CHECK(osfs_yaml_load_file(path, &r, NULL, err, sizeof(err)) == -EINVAL);
-	CHECK(contains(err, "not a regular file"));
+	CHECK(osfs_yaml_load_file(path, &r, NULL, &why) == -EINVAL);
+	CHECK(contains(why.msg, "not a regular file"));
 
 	/* alias expansion ("billion laughs") stops at the caps */
 	r = parse("a: &a [x, x, x, x, x, x, x, x, x, x]\n"
@@ -1299,7 +1294,7 @@ static void test_yaml_errors(void)
 		  "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
 		  "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n", &ret);
 	CHECK(ret == -EFBIG && !r);
-	CHECK(contains(err, "alias expansion"));
+	CHECK(contains(why.msg, "alias expansion"));
 	big = malloc(200001);
 	memset(big, 'x', 200000);
 	big[200000] = '\0';
@@ -1309,7 +1304,7 @@ static void test_yaml_errors(void)
 		       big) > 0);
 	r = parse(doc, &ret);
 	CHECK(ret == -EFBIG && !r);
-	CHECK(contains(err, "bytes of text"));
+	CHECK(contains(why.msg, "bytes of text"));
 	free(doc);
 	free(big);
 
@@ -1323,7 +1318,7 @@ static void test_yaml_errors(void)
 	strcat(big, "\nb: [[[[[[*a]]]]]]\n");
 	r = parse(big, &ret);
 	CHECK(ret == -EFBIG && !r);
-	CHECK(contains(err, "nested deeper"));
+	CHECK(contains(why.msg, "nested deeper"));
 	free(big);
 }
 

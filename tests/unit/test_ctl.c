@@ -8,12 +8,12 @@
 static int parse(enum osfs_kind_id kind, const char *text, const char **words, char **arg)
 {
 	const struct osfs_verb *v = NULL;
-	char why[160] = "";
-	int ret = osfs_ctl_parse_arg(kind, text, strlen(text), &v, arg, why, sizeof(why));
+	struct osfs_err why = { "" };
+	int ret = osfs_ctl_parse_arg(kind, text, strlen(text), &v, arg, &why);
 
 	*words = v ? v->words : NULL;
 	if (ret < 0)
-		CHECK(why[0] != '\0');   /* every refusal says why */
+		CHECK(why.msg[0] != '\0');   /* every refusal says why */
 	return ret;
 }
 
@@ -42,10 +42,10 @@ int main(void)
 	/* a NUL byte ends no command: neither "reboot" nor "rebuild" with no image */
 	{
 		const struct osfs_verb *v = NULL;
-		char why[160] = "";
-		CHECK(osfs_ctl_parse_arg(OSFS_SERVERS, "reboot\0hard", 11, &v, &arg, why, sizeof(why)) == -EINVAL);
-		CHECK(v == NULL && arg == NULL && why[0]);
-		CHECK(osfs_ctl_parse_arg(OSFS_SERVERS, "rebuild \0x", 10, &v, &arg, why, sizeof(why)) == -EINVAL);
+		struct osfs_err why = { "" };
+		CHECK(osfs_ctl_parse_arg(OSFS_SERVERS, "reboot\0hard", 11, &v, &arg, &why) == -EINVAL);
+		CHECK(v == NULL && arg == NULL && why.msg[0]);
+		CHECK(osfs_ctl_parse_arg(OSFS_SERVERS, "rebuild \0x", 10, &v, &arg, &why) == -EINVAL);
 		CHECK(v == NULL && arg == NULL);
 	}
 	/* an argument in brackets may be left out: `rebuild` keeps the image */

@@ -55,14 +55,13 @@ bool osfs_api_version_refused(struct osfs_api *api, enum osfs_service svc)
 }
 
 int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
-		  struct osfs_http_resp *resp, char **msg)
+		  struct osfs_http_resp *resp, struct osfs_err *err)
 {
 	const char *body;
 
 	memset(resp, 0, sizeof(*resp));
 	resp->retry_after = -1;
-	if (msg)
-		*msg = NULL;
+	osfs_err_clear(err);
 	body = answer_for(call, &resp->status);
 	if (strcmp(call->method, "POST") == 0) {
 		pthread_mutex_lock(&fake_lock);
@@ -78,8 +77,7 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 	resp->body = strdup(body);
 	resp->len = strlen(body);
 	if (resp->status >= 400) {
-		if (msg)
-			*msg = strdup("not here (HTTP 404)");
+		osfs_err_set(err, 0, "not here (HTTP 404)");
 		return -ENOENT;
 	}
 	return 0;
@@ -97,13 +95,26 @@ static void node_put(struct osfs_node *n)
 	memset(n, 0, sizeof(*n));
 }
 
+/* The node of draft[/file[/key]], one name at a time as the tree asks;
+ * on failure it holds nothing. */
+static int draft_node(const char *draft, const char *file, const char *key, struct osfs_node *n)
+{
+	int ret = osfs_drafts_lookup(&fs, OSFS_SERVERS, draft, n);
+
+	if (ret == 0 && file)
+		ret = osfs_drafts_child(&fs, file, n);
+	if (ret == 0 && key)
+		ret = osfs_drafts_child(&fs, key, n);
+	if (ret != 0)
+		node_put(n);
+	return ret;
+}
+
 static struct osfs_node node_at(const char *draft, const char *file, const char *key)
 {
 	struct osfs_node n = { 0 };
-	char *rest[2] = { (char *)file, (char *)key };
-	int nrest = key ? 2 : file ? 1 : 0;
 
-	CHECK(osfs_drafts_lookup(&fs, OSFS_SERVERS, draft, rest, nrest, &n) == 0);
+	CHECK(draft_node(draft, file, key, &n) == 0);
 	return n;
 }
 
@@ -141,8 +152,7 @@ static int create_key(const char *draft, const char *key)
 static int unlink_key(const char *draft, const char *key)
 {
 	struct osfs_node n = { 0 };
-	char *rest[2] = { (char *)"metadata", (char *)key };
-	int ret = osfs_drafts_lookup(&fs, OSFS_SERVERS, draft, rest, 2, &n);
+	int ret = draft_node(draft, "metadata", key, &n);
 
 	if (ret == 0)
 		ret = osfs_drafts_unlink(&fs, &n);
@@ -184,41 +194,41 @@ static char *repeat(const char *unit, size_t n)
 
 static int add(const char *fname)
 {
-	char why[OSFS_DRAFTS_WHY_MAX] = "";
-	return osfs_drafts_add(&fs, OSFS_SERVERS, fname, why);
+	struct osfs_err why = { "" };
+	return osfs_drafts_add(&fs, OSFS_SERVERS, fname, &why);
 }
 
 /* ---- the tests ---- */
 
 static void names(void)
 {
-	char why[256];
+	struct osfs_err why;
 	char *long_name = repeat("x", 256);
 
 	long_name[256] = '\0';
-	CHECK(osfs_name_check_new("web1", why, sizeof(why)) == 0);
-	CHECK(osfs_name_check_new("a%2Fb", why, sizeof(why)) == 0);     /* "a/b" */
-	CHECK(osfs_name_check_new("%2Ehid", why, sizeof(why)) == 0);    /* ".hid" */
-	CHECK(osfs_name_check_new("100%25", why, sizeof(why)) == 0);    /* "100%" */
-	CHECK(osfs_name_check_new(long_name, why, sizeof(why)) == -EINVAL);
-	CHECK(strstr(why, "255") != NULL);
+	CHECK(osfs_name_check_new("web1", &why) == 0);
+	CHECK(osfs_name_check_new("a%2Fb", &why) == 0);     /* "a/b" */
+	CHECK(osfs_name_check_new("%2Ehid", &why) == 0);    /* ".hid" */
+	CHECK(osfs_name_check_new("100%25", &why) == 0);    /* "100%" */
+	CHECK(osfs_name_check_new(long_name, &why) == -EINVAL);
+	CHECK(strstr(why.msg, "255") != NULL);
 	long_name[255] = '\0';
-	CHECK(osfs_name_check_new(long_name, why, sizeof(why)) == 0);
+	CHECK(osfs_name_check_new(long_name, &why) == 0);
 	free(long_name);
 	const char *bad[] = { "new\nline", "tab\t", "del\x7f", ".hid2", "%41", "%2ehid", "bad%zz",
 			      "trail%", "%00", " lead", "trail ", "ctl%0Ainside" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		why[0] = '\0';
-		CHECK(osfs_name_check_new(bad[i], why, sizeof(why)) == -EINVAL);
-		CHECK(why[0] != '\0');
+		osfs_err_clear(&why);
+		CHECK(osfs_name_check_new(bad[i], &why) == -EINVAL);
+		CHECK(why.msg[0] != '\0');
 	}
-	CHECK(osfs_name_check_new(".hid2", why, sizeof(why)) == -EINVAL);
-	CHECK(strstr(why, "%2Ehid2") != NULL);   /* says what the cloud would show */
+	CHECK(osfs_name_check_new(".hid2", &why) == -EINVAL);
+	CHECK(strstr(why.msg, "%2Ehid2") != NULL);   /* says what the cloud would show */
 
 	CHECK(add("web1") == 0);
 	CHECK(add("web1") == -EEXIST);
 	CHECK(add(".hid2") == -EINVAL);
-	CHECK(osfs_drafts_add(&fs, OSFS_FLAVORS, "m1.new", (char[OSFS_DRAFTS_WHY_MAX]){ 0 }) == -EPERM);
+	CHECK(osfs_drafts_add(&fs, OSFS_FLAVORS, "m1.new", &(struct osfs_err){ "" }) == -EPERM);
 	char *name = read_file("web1", "name", NULL);
 	CHECK_STR(name, "web1\n");
 	free(name);
@@ -233,8 +243,7 @@ static void limits(void)
 	CHECK(write_file("lim", "metadata", "k", v256) == -EINVAL);
 	CHECK(error_has("lim", "255"));
 	struct osfs_node gone = { 0 };
-	char meta_dir[] = "metadata", key_k[] = "k", *rest[2] = { meta_dir, key_k };
-	CHECK(osfs_drafts_lookup(&fs, OSFS_SERVERS, "lim", rest, 2, &gone) == -ENOENT); /* refused: no key */
+	CHECK(draft_node("lim", "metadata", "k", &gone) == -ENOENT); /* refused: no key */
 	CHECK(create_key("lim", "k") == 0);
 	CHECK(write_file("lim", "metadata", "k", v255) == 0);
 	v256[256] = '\0'; /* without the newline: still 256 characters */
@@ -396,7 +405,7 @@ static void freezing(void)
 	/* booted: the new server answers lookups; the name stays listed until
 	 * a listing shows the server */
 	struct osfs_node n = { 0 };
-	CHECK(osfs_drafts_lookup(&fs, OSFS_SERVERS, "boot1", NULL, 0, &n) == 1);
+	CHECK(osfs_drafts_lookup(&fs, OSFS_SERVERS, "boot1", &n) == 1);
 	CHECK(add("boot1") == -EEXIST);
 	struct osfs_res *other = calloc(1, sizeof(*other)), *mine = calloc(1, sizeof(*mine));
 	atomic_init(&other->refs, 1);
@@ -423,18 +432,18 @@ static void freezing(void)
 static void failed_boot_reopens(void)
 {
 	struct osfs_draft_copy *copy = NULL;
-	char why[OSFS_DRAFTS_WHY_MAX] = "";
+	struct osfs_err why = { "" };
 
 	CHECK(add("again") == 0);
-	CHECK(osfs_drafts_boot_begin(&fs, OSFS_SERVERS, "again", &copy, why) == -EINVAL);
-	CHECK(strstr(why, "missing flavor,image") != NULL);
+	CHECK(osfs_drafts_boot_begin(&fs, OSFS_SERVERS, "again", &copy, &why) == -EINVAL);
+	CHECK(strstr(why.msg, "missing flavor,image") != NULL);
 	CHECK(copy == NULL);
 	CHECK(write_file("again", "flavor", NULL, "1\n") == 0);    /* by id */
 	CHECK(write_file("again", "image", NULL, "cirros\n") == 0);
-	CHECK(osfs_drafts_boot_begin(&fs, OSFS_SERVERS, "again", &copy, why) == 0);
+	CHECK(osfs_drafts_boot_begin(&fs, OSFS_SERVERS, "again", &copy, &why) == 0);
 	CHECK(copy != NULL);
 	CHECK(osfs_drafts_boot_begin(&fs, OSFS_SERVERS, "again", &(struct osfs_draft_copy *){ NULL },
-				     why) == -EBUSY);
+				     &why) == -EBUSY);
 	CHECK(write_file("again", "availability_zone", NULL, "nova\n") == -EBUSY);
 	osfs_drafts_boot_end(&fs, OSFS_SERVERS, "again", -EIO, NULL);
 	osfs_draft_copy_free(copy);
@@ -446,7 +455,7 @@ static void failed_boot_reopens(void)
 	CHECK(osfs_drafts_remove(&fs, &dir) == 0);
 	node_put(&dir);
 	struct osfs_node gone = { 0 };
-	CHECK(osfs_drafts_lookup(&fs, OSFS_SERVERS, "again", NULL, 0, &gone) == 1);
+	CHECK(osfs_drafts_lookup(&fs, OSFS_SERVERS, "again", &gone) == 1);
 }
 
 static void rm_inside_a_draft_forgets(void)

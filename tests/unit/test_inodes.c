@@ -38,6 +38,18 @@ static void test_numbers_and_paths(void)
 	CHECK_STR(p = osfs_inodes_path(t, web, "json"), "/servers/web1/json");
 	free(p);
 	CHECK(osfs_inodes_path(t, 9999, NULL) == NULL && errno == ENOENT);
+	{ /* the names the glue hands the tree, root first */
+		char **names;
+		size_t n;
+		CHECK(osfs_inodes_names(t, web, "json", &names, &n) == 0 && n == 3);
+		CHECK_STR(names[0], "servers");
+		CHECK_STR(names[1], "web1");
+		CHECK_STR(names[2], "json");
+		free(names);
+		CHECK(osfs_inodes_names(t, OSFS_ROOT_INO, NULL, &names, &n) == 0 && n == 0);
+		free(names);
+		CHECK(osfs_inodes_names(t, 9999, NULL, &names, &n) == -ENOENT && !names);
+	}
 	{
 		uint64_t x;
 		CHECK(osfs_inodes_lookup(t, 9999, "x", &x) == -ENOENT);

@@ -154,15 +154,15 @@ static void test_utf8(void)
 		"\xed\xa0\x80", "\xed\xbf\xbf",           /* surrogates */
 		"\xf4\x90\x80\x80", "\xf5\x80\x80\x80",   /* above U+10FFFF */
 	};
-	char why[256];
+	struct osfs_err why;
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
-		CHECK(osfs_name_check_new(good[i], why, sizeof(why)) == 0);
+		CHECK(osfs_name_check_new(good[i], &why) == 0);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		why[0] = '\0';
-		if (osfs_name_check_new(bad[i], why, sizeof(why)) != -EINVAL || !strstr(why, "UTF-8"))
-			fprintf(stderr, "bad name #%zu accepted: %s\n", i, why);
-		CHECK(strstr(why, "UTF-8") != NULL);
+		osfs_err_clear(&why);
+		if (osfs_name_check_new(bad[i], &why) != -EINVAL || !strstr(why.msg, "UTF-8"))
+			fprintf(stderr, "bad name #%zu accepted: %s\n", i, why.msg);
+		CHECK(strstr(why.msg, "UTF-8") != NULL);
 	}
 	CHECK(osfs_text_is_utf8("") && osfs_text_is_utf8("plain"));
 }

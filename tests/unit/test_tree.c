@@ -106,14 +106,13 @@ bool osfs_api_version_refused(struct osfs_api *api, enum osfs_service svc)
 }
 
 int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
-		  struct osfs_http_resp *resp, char **msg)
+		  struct osfs_http_resp *resp, struct osfs_err *err)
 {
 	const char *body = NULL;
 
 	memset(resp, 0, sizeof(*resp));
 	resp->retry_after = -1;
-	if (msg)
-		*msg = NULL;
+	osfs_err_clear(err);
 	for (size_t i = 0; i < sizeof(answers) / sizeof(answers[0]); i++)
 		if (strncmp(call->path, answers[i].prefix, strlen(answers[i].prefix)) == 0)
 			body = answers[i].body;
@@ -140,10 +139,30 @@ bool osfs_api_has_service(const struct osfs_api *api, enum osfs_service svc)
 
 static struct osfs_fs fs;
 
+/* The node of an absolute path, one name at a time as the FUSE glue
+ * hands them to the tree; on failure it holds nothing. */
+static int walk(const char *path, struct osfs_node *node)
+{
+	char *copy = strdup(path), *save = NULL;
+	struct osfs_node next;
+	int ret = copy ? 0 : -ENOMEM;
+
+	osfs_tree_root(node);
+	for (char *name = strtok_r(copy, "/", &save); ret == 0 && name;
+	     name = strtok_r(NULL, "/", &save)) {
+		ret = osfs_tree_child(&fs, node, name, &next);
+		osfs_node_release(node);
+		if (ret == 0)
+			*node = next;
+	}
+	free(copy);
+	return ret;
+}
+
 static int type_of(const char *path)
 {
 	struct osfs_node n;
-	int ret = osfs_tree_lookup(&fs, path, &n);
+	int ret = walk(path, &n);
 	int type = ret < 0 ? ret : (int)n.type;
 
 	osfs_node_release(&n);
@@ -156,7 +175,7 @@ static char *content(const char *path)
 	char *buf = NULL;
 	size_t len;
 
-	if (osfs_tree_lookup(&fs, path, &n) == 0 && osfs_tree_read(&fs, &n, &buf, &len) < 0)
+	if (walk(path, &n) == 0 && osfs_tree_read(&fs, &n, &buf, &len) < 0)
 		buf = NULL;
 	osfs_node_release(&n);
 	return buf;
@@ -180,7 +199,7 @@ static void entries(const char *path, char *out, size_t len)
 	struct osfs_node n;
 	struct names nm = { "" };
 
-	if (osfs_tree_lookup(&fs, path, &n) == 0)
+	if (walk(path, &n) == 0)
 		osfs_tree_list(&fs, &n, collect, &nm);
 	osfs_node_release(&n);
 	snprintf(out, len, "%s", nm.text);
@@ -205,7 +224,7 @@ static void test_lookup(void)
 	CHECK(type_of("/servers/web/1") == -ENOENT);          /* '/' is %2F in names */
 	CHECK(type_of("/servers/nobody") == -ENOENT);
 	CHECK(type_of("/servers/db/metadata/none") == -ENOENT);
-	CHECK(type_of("/servers/db/status/more") == -ENOENT);
+	CHECK(type_of("/servers/db/status/more") == -ENOTDIR);  /* a file holds no names */
 	CHECK(type_of("/nokind") == -ENOENT);
 	CHECK(type_of("/servers/.by-id/no-such-id") == -ENOENT);
 }
@@ -224,13 +243,13 @@ static void test_content_and_attributes(void)
 	s = content("/servers/web%2F1/json");
 	CHECK(s && strstr(s, "\"name\": \"web/1\"") && s[strlen(s) - 1] == '\n');
 	/* sizes are true, and the mtime is the resource's own `updated` */
-	CHECK(osfs_tree_lookup(&fs, "/servers/web%2F1/json", &n) == 0);
+	CHECK(walk("/servers/web%2F1/json", &n) == 0);
 	CHECK(osfs_tree_stat(&fs, &n, &st, NULL, NULL) == 0);
 	CHECK(s && st.st_size == (off_t)strlen(s) && S_ISREG(st.st_mode));
 	CHECK(st.st_mtime == 1767225605);                 /* 2026-01-01T00:00:05Z */
 	osfs_node_release(&n);
 	free(s);
-	CHECK(osfs_tree_lookup(&fs, "/servers/.by-id/aaaa1111-0000", &n) == 0);
+	CHECK(walk("/servers/.by-id/aaaa1111-0000", &n) == 0);
 	CHECK(osfs_tree_readlink(&fs, &n, &target) == 0);
 	CHECK_STR(target, "../web%2F1");
 	free(target);
@@ -259,7 +278,7 @@ static char *link_of(const char *path)
 	struct osfs_node n;
 	char *target = NULL;
 
-	if (osfs_tree_lookup(&fs, path, &n) == 0 && osfs_tree_readlink(&fs, &n, &target) < 0)
+	if (walk(path, &n) == 0 && osfs_tree_readlink(&fs, &n, &target) < 0)
 		target = NULL;
 	osfs_node_release(&n);
 	return target;
@@ -309,7 +328,7 @@ static void test_links_and_nested(void)
 	s = link_of("/servers/web%2F1/actions");
 	CHECK_STR(s, "../../.openstackfs/live/servers/aaaa1111-0000/actions");
 	free(s);
-	CHECK(type_of("/servers/web%2F1/actions/req-1") == -ENOENT); /* the kernel follows the link */
+	CHECK(type_of("/servers/web%2F1/actions/req-1") == -ENOTDIR); /* the kernel follows the link */
 	entries("/servers/web%2F1", got, sizeof(got));
 	CHECK(strstr(got, " actions ") != NULL && strstr(got, " console.log ") != NULL); /* links */
 	entries("/.openstackfs/live", got, sizeof(got));
@@ -345,7 +364,7 @@ static mode_t mode_at(const char *path)
 	struct osfs_node n;
 	struct stat st = { 0 };
 
-	if (osfs_tree_lookup(&fs, path, &n) == 0)
+	if (walk(path, &n) == 0)
 		osfs_tree_stat(&fs, &n, &st, NULL, NULL);
 	osfs_node_release(&n);
 	return st.st_mode;

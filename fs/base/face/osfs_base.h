@@ -13,6 +13,7 @@
 #define OSFS_FACE_BASE_H
 
 #include "../clock.h"
+#include "../err.h"
 #include "../errors.h"
 #include "../jscan.h"
 #include "../log.h"

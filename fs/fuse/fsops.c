@@ -27,6 +27,7 @@
 #include "supervisor.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -388,8 +389,10 @@ static void evict(struct osfs_glue *g)
 
 	if (!n || !osfs_inodes_over(g->inodes) || osfs_cwds_under(g->mount_path, &cwds, &ncwds) < 0)
 		return;
-	if (osfs_inodes_evictable(g->inodes, cwds, ncwds, &refs, &count) == 0 && count)
+	if (osfs_inodes_evictable(g->inodes, cwds, ncwds, &refs, &count) == 0 && count) {
 		osfs_notify_drop(n, refs, count);
+		malloc_trim(0); /* what the last batch's forgets freed goes back too */
+	}
 	osfs_cwds_free(cwds, ncwds);
 }
 

@@ -209,10 +209,17 @@ static char *with_suffix(const char *fname, const char *id, size_t idlen)
 
 /* ---- the name map: file names handed out, per kind, for a mount's life ---- */
 
-/* One entry of a string-keyed table. */
+/* One entry of a string-keyed table.  Entries live as long as the map,
+ * so an owner's id is the key of that id's `current` entry, not a copy:
+ * the map costs one block per name and one per id (plus the name block of
+ * each id), which is most of what a listing of 100,000 servers keeps
+ * beside the resources. */
 struct name_entry {
-	char *val;               /* owners: the id given `key`; current: its file name */
-	char *name;              /* current: the API name that file name was made from */
+	char *val;               /* owners: the id given `key` (a `current` key, not
+				  * owned); current: a block "fname\0name\0" it owns,
+				  * or NULL before the id is given a name */
+	const char *name;        /* current: the API name that file name was made from
+				  * (in val's block), or NULL */
 	unsigned long batch;     /* owners: the last assignment that handed `key` out */
 	struct name_entry *next; /* same bucket */
 	char key[];              /* in the entry's block: one allocation less per name */
@@ -290,13 +297,13 @@ static struct name_entry *table_get(struct table *t, const char *key)
 	return e;
 }
 
-static void table_free(struct table *t)
+static void table_free(struct table *t, bool owns_vals)
 {
 	for (size_t i = 0; i < t->nbuckets; i++) {
 		for (struct name_entry *e = t->buckets[i], *next; e; e = next) {
 			next = e->next;
-			free(e->val);
-			free(e->name);
+			if (owns_vals)
+				free(e->val);
 			free(e);
 		}
 	}
@@ -316,8 +323,8 @@ void osfs_names_free(struct osfs_names *m)
 {
 	if (!m)
 		return;
-	table_free(&m->owners);
-	table_free(&m->current);
+	table_free(&m->owners, false);
+	table_free(&m->current, true);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
 }
@@ -327,32 +334,55 @@ static bool same_name(const char *a, const char *b)
 	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
+/* The id's entry in `current` now says fname, made from the API name
+ * `name`: 0 or -ENOMEM (and the entry as it was). */
+static int current_set(struct name_entry *cur, const char *fname, const char *name)
+{
+	size_t flen = strlen(fname), nlen = name ? strlen(name) : 0;
+	char *block;
+
+	if (cur->val && strcmp(cur->val, fname) == 0 && same_name(cur->name, name))
+		return 0;
+	if (!(block = malloc(flen + 1 + nlen + 1)))
+		return -ENOMEM;
+	memcpy(block, fname, flen + 1);
+	if (name)
+		memcpy(block + flen + 1, name, nlen + 1);
+	free(cur->val);
+	cur->val = block;
+	cur->name = name ? block + flen + 1 : NULL;
+	return 0;
+}
+
+/* fname's owner is the id of `cur` (a `current` entry): its entry, or
+ * NULL on ENOMEM. */
+static struct name_entry *owner_set(struct osfs_names *m, const char *fname,
+				    struct name_entry *cur, bool overwrite)
+{
+	struct name_entry *o = table_get(&m->owners, fname);
+
+	if (o && (overwrite || !o->val))
+		o->val = cur->key;
+	return o;
+}
+
 /* Give r the file name fname if no other id ever had it and no resource
  * of this assignment has it: 1 if given, 0 if taken, -ENOMEM. */
 static int claim(struct osfs_names *m, struct osfs_res *r, const char *fname)
 {
 	struct name_entry *o = table_find(&m->owners, fname), *cur;
-	char *val = NULL, *name = NULL, *mine = NULL;
+	char *mine = NULL;
 
 	if (o && (o->batch == m->batch || strcmp(o->val, r->id) != 0))
 		return 0;
-	if (!(val = strdup(fname)) || !(mine = strdup(fname)) ||
-	    (r->name && !(name = strdup(r->name))) || !(cur = table_get(&m->current, r->id)))
-		goto fail;
-	if (!o && (!(o = table_get(&m->owners, fname)) || !(o->val = strdup(r->id))))
-		goto fail;
+	if (!(mine = strdup(fname)) || !(cur = table_get(&m->current, r->id)) ||
+	    current_set(cur, fname, r->name) < 0 || !(o = owner_set(m, fname, cur, false))) {
+		free(mine);
+		return -ENOMEM;
+	}
 	o->batch = m->batch;
-	free(cur->val);
-	free(cur->name);
-	cur->val = val;
-	cur->name = name;
 	r->fname = mine;
 	return 1;
-fail:
-	free(val);
-	free(name);
-	free(mine);
-	return -ENOMEM;
 }
 
 /* r keeps the file name it had, if its API name is the one that name was
@@ -361,7 +391,7 @@ static int keep_known(struct osfs_names *m, struct osfs_res *r)
 {
 	struct name_entry *cur = table_find(&m->current, r->id);
 
-	if (!cur || !same_name(cur->name, r->name))
+	if (!cur || !cur->val || !same_name(cur->name, r->name))
 		return 0;
 	return claim(m, r, cur->val);
 }
@@ -482,27 +512,14 @@ out:
 
 int osfs_names_give(struct osfs_names *m, const char *fname, const char *id, const char *name)
 {
-	struct name_entry *o, *cur;
-	char *owner = strdup(id), *val = strdup(fname), *api = name ? strdup(name) : NULL;
+	struct name_entry *cur;
 	int ret = -ENOMEM;
 
 	pthread_mutex_lock(&m->lock);
-	if (!owner || !val || (name && !api) || !(o = table_get(&m->owners, fname)) ||
-	    !(cur = table_get(&m->current, id)))
-		goto out;
-	free(o->val);
-	o->val = owner;
-	free(cur->val);
-	free(cur->name);
-	cur->val = val;
-	cur->name = api;
-	owner = val = api = NULL;
-	ret = 0;
-out:
+	if ((cur = table_get(&m->current, id)) && current_set(cur, fname, name) == 0 &&
+	    owner_set(m, fname, cur, true))
+		ret = 0;
 	pthread_mutex_unlock(&m->lock);
-	free(owner);
-	free(val);
-	free(api);
 	return ret;
 }
 
@@ -519,11 +536,12 @@ void osfs_names_each(struct osfs_names *m, void (*fn)(void *ctx, const char *fna
 
 int osfs_names_reserve(struct osfs_names *m, const char *fname, const char *id)
 {
-	struct name_entry *o;
+	struct name_entry *o, *cur;
 	int ret = -ENOMEM;
 
 	pthread_mutex_lock(&m->lock);
-	if ((o = table_get(&m->owners, fname)) && (o->val || (o->val = strdup(id))))
+	if ((o = table_find(&m->owners, fname)) || ((cur = table_get(&m->current, id)) &&
+						      owner_set(m, fname, cur, false)))
 		ret = 0;
 	pthread_mutex_unlock(&m->lock);
 	return ret;

@@ -77,6 +77,9 @@ static void leaf_unlock(pthread_mutex_t *m)
 #define MAX_SPOTS_PER_FETCH 8 /* then one full listing is cheaper */
 #define DELTA_MARGIN_S 2      /* changes-since starts this much before the last answer */
 #define CLOCK_JUMP_S 30.0     /* our clock moved this much against the API's: resync */
+#define STALE_TTLS 2.0        /* a stale listing is served this many TTLs old ... */
+#define STALE_BG_TTLS 10.0    /* ... and so many with background refreshes */
+#define BG_POLL_S 1.0         /* the scheduler looks again at a refresh running */
 
 struct slot {
 	pthread_mutex_t merge_lock; /* held while a new `cur` is built from the old
@@ -100,6 +103,12 @@ struct slot {
 	bool worker_live;           /* worker must be joined */
 	bool kept_read;             /* under merge_lock: the last generation's listing
 				     * was looked for (listkeep.h) */
+	unsigned long changes;      /* bumped by every merge that changed cur */
+	unsigned long kept_changes; /* under merge_lock: `changes` when cur was last
+				     * written for the next generation */
+	bool kept_any;              /* under merge_lock: one was written */
+	_Atomic double read_at;     /* the last osfs_cache_list (monotonic), 0: never;
+				     * atomic, no lock */
 };
 
 #define MAX_WATCHES 1024
@@ -158,7 +167,15 @@ struct osfs_cache {
 	pthread_cond_t watch_done;
 	struct watch watches[MAX_WATCHES];
 	size_t nwatches;
+	double active_s;                /* a kind read this recently is refreshed in
+					 * the background (0: never); set before any read */
+	pthread_mutex_t bg_lock;        /* protects the bg_ fields (a leaf) */
+	pthread_cond_t bg_wake;         /* CLOCK_MONOTONIC */
+	bool bg_live, bg_stop, bg_poked;
+	pthread_t bg_thread;
 };
+
+static void bg_stop(struct osfs_cache *c);
 
 struct osfs_cache *osfs_cache_new(struct osfs_api *api, const double ttl[OSFS_NKINDS])
 {
@@ -179,7 +196,10 @@ struct osfs_cache *osfs_cache_new(struct osfs_api *api, const double ttl[OSFS_NK
 		pthread_mutex_init(&c->slots[k].merge_lock, NULL);
 		pthread_mutex_init(&c->slots[k].lock, NULL);
 		pthread_cond_init(&c->slots[k].done, &mono);
+		atomic_init(&c->slots[k].read_at, 0.0);
 	}
+	pthread_mutex_init(&c->bg_lock, NULL);
+	pthread_cond_init(&c->bg_wake, &mono); /* bg_main: a due time */
 	pthread_condattr_destroy(&mono);
 	pthread_mutex_init(&c->watch_lock, NULL);
 	pthread_cond_init(&c->watch_done, NULL);
@@ -198,6 +218,7 @@ void osfs_cache_free(struct osfs_cache *c)
 {
 	if (!c)
 		return;
+	bg_stop(c); /* first: it starts refreshes */
 	for (int k = 0; k < OSFS_NKINDS; k++) {
 		if (c->slots[k].worker_live)
 			pthread_join(c->slots[k].worker, NULL);
@@ -219,6 +240,8 @@ void osfs_cache_free(struct osfs_cache *c)
 	pthread_cond_destroy(&c->watch_done);
 	pthread_mutex_destroy(&c->spot_lock);
 	pthread_mutex_destroy(&c->observer_lock);
+	pthread_mutex_destroy(&c->bg_lock);
+	pthread_cond_destroy(&c->bg_wake);
 	osfs_events_free(c->events);
 	free(c);
 }
@@ -354,6 +377,8 @@ static int slot_merge(struct osfs_cache *c, enum osfs_kind_id kind, struct osfs_
 		slot_lock(&s->lock);
 		osfs_listing_put(s->cur);
 		s->cur = fresh;
+		if (!base || ctx.n || ctx.lost)
+			s->changes++;
 		slot_unlock(&s->lock);
 	}
 	slot_unlock(&s->merge_lock);
@@ -522,16 +547,24 @@ static bool failure_held(const struct slot *s)
 }
 
 /* May a reader take s->cur as it is?  Fresh, or (stale: while it is
- * refreshed) younger than twice the TTL.  Age counts from the answer's
+ * refreshed) younger than `stale` TTLs.  Age counts from the answer's
  * arrival: a listing slower to fetch than its TTL is still served. */
-static bool cur_usable(struct osfs_cache *c, enum osfs_kind_id kind, bool shared)
+static bool cur_usable(struct osfs_cache *c, enum osfs_kind_id kind, double stale)
 {
 	struct slot *s = &c->slots[kind];
 	double age = s->cur ? osfs_now_mono() - s->cur->arrived : 0;
 
 	if (!s->cur || s->must_refresh)
 		return false;
-	return age < c->ttl[kind] || (shared && age < 2 * c->ttl[kind]);
+	return age < c->ttl[kind] * (stale > 1 ? stale : 1);
+}
+
+/* How many TTLs old a stale listing is still served while a refresh runs:
+ * with background refreshes a reader waits only when the cloud has not
+ * answered for STALE_BG_TTLS (or the kind is cold). */
+static double stale_served(const struct osfs_cache *c)
+{
+	return c->active_s > 0 ? STALE_BG_TTLS : STALE_TTLS;
 }
 
 static int slot_error(struct slot *s, char **msg)
@@ -583,6 +616,7 @@ static void keep_write(struct osfs_cache *c, enum osfs_kind_id kind)
 	struct slot *s = &c->slots[kind];
 	struct osfs_listkeep_state st;
 	struct osfs_listing *l;
+	unsigned long changes;
 
 	if (!c->keep)
 		return;
@@ -590,9 +624,15 @@ static void keep_write(struct osfs_cache *c, enum osfs_kind_id kind)
 	slot_lock(&s->lock);
 	l = s->cur ? osfs_listing_hold(s->cur) : NULL;
 	st = (struct osfs_listkeep_state){ s->since, s->skew, s->resynced };
+	changes = s->changes;
 	slot_unlock(&s->lock);
-	if (l)
-		osfs_listkeep_put(c->keep, kind, l, c->names[kind], &st);
+	if (l && s->kept_any && s->kept_changes == changes) {
+		/* the same resources and names: only where the next delta starts */
+		osfs_listkeep_touch(c->keep, kind, l, &st);
+	} else if (l && osfs_listkeep_put(c->keep, kind, l, c->names[kind], &st) == 0) {
+		s->kept_any = true;
+		s->kept_changes = changes;
+	}
 	slot_unlock(&s->merge_lock);
 	osfs_listing_put(l);
 }
@@ -645,7 +685,7 @@ static void *refresh_main(void *arg)
 	free(s->last_msg);
 	s->last_msg = msg;
 	refresh_done(c, s, &w->plan, ret, date);
-	if (ret < 0)
+	if (ret < 0 && c->active_s <= 0)
 		s->must_refresh = true; /* what we hold is older than the user may see */
 	slot_unlock(&s->lock);
 	free(w);
@@ -702,6 +742,139 @@ static int refresh_wait(struct osfs_cache *c, struct slot *s)
 	return 0;
 }
 
+/* ---- refreshing kinds in use, in the background ---- */
+
+static double earlier(double a, double b)
+{
+	return a < b ? a : b;
+}
+
+static double later(double a, double b)
+{
+	return a > b ? a : b;
+}
+
+/* When kind, with s->lock held, wants the scheduler's next look
+ * (monotonic; INFINITY: when read again), a refresh started if due. */
+static double bg_due_locked(struct osfs_cache *c, enum osfs_kind_id kind, double now)
+{
+	struct slot *s = &c->slots[kind];
+	double ttl = c->ttl[kind], due;
+
+	if (!s->cur)
+		return now + ttl; /* cold: its first reader fetches it */
+	if (s->fetching)
+		return now + earlier(ttl, BG_POLL_S); /* look again once it is done */
+	if (failure_held(s))
+		return s->failed_at + FAIL_HOLD_S;
+	due = s->cur->arrived + ttl;
+	if (now < due && !s->must_refresh)
+		return due;
+	refresh_start(c, kind);
+	return now + earlier(ttl, BG_POLL_S);
+}
+
+/* One look at every kind: each read within active_s that is due is
+ * refreshed.  When the scheduler should look again (INFINITY: no kind in
+ * use). */
+static double bg_round(struct osfs_cache *c)
+{
+	double next = INFINITY, now = osfs_now_mono();
+
+	for (int k = 0; k < OSFS_NKINDS; k++) {
+		struct slot *s = &c->slots[k];
+		double read_at = atomic_load(&s->read_at), due;
+		if (!read_at || now - read_at >= c->active_s)
+			continue; /* idle: costs nothing */
+		slot_lock(&s->lock);
+		due = bg_due_locked(c, (enum osfs_kind_id)k, now);
+		slot_unlock(&s->lock);
+		next = earlier(next, earlier(due, read_at + c->active_s));
+	}
+	return next;
+}
+
+/* Sleep until `next` (monotonic; INFINITY: until poked), a poke or a
+ * stop.  Under bg_lock. */
+static void bg_sleep(struct osfs_cache *c, double next)
+{
+	struct timespec until = { 0 };
+
+	if (isfinite(next)) {
+		until.tv_sec = (time_t)next;
+		until.tv_nsec = (long)((next - (double)until.tv_sec) * 1e9);
+	}
+	while (!c->bg_stop && !c->bg_poked) {
+		if (!isfinite(next))
+			pthread_cond_wait(&c->bg_wake, &c->bg_lock);
+		else if (pthread_cond_timedwait(&c->bg_wake, &c->bg_lock, &until) == ETIMEDOUT)
+			break;
+	}
+	c->bg_poked = false;
+}
+
+/* The scheduler: a round, then sleep until the next is due. */
+static void *bg_main(void *arg)
+{
+	struct osfs_cache *c = arg;
+	bool stop = false;
+
+	while (!stop) {
+		double next = bg_round(c);
+		leaf_lock(&c->bg_lock);
+		bg_sleep(c, next);
+		stop = c->bg_stop;
+		leaf_unlock(&c->bg_lock);
+	}
+	return NULL;
+}
+
+/* A reader of kind: it is in use.  When it was idle, the scheduler (started
+ * the first time) takes it up. */
+static void bg_read(struct osfs_cache *c, enum osfs_kind_id kind)
+{
+	double now = osfs_now_mono(), was;
+
+	if (c->active_s <= 0)
+		return;
+	was = atomic_exchange(&c->slots[kind].read_at, now);
+	if (was && now - was < c->active_s)
+		return;
+	leaf_lock(&c->bg_lock);
+	if (!c->bg_live && !c->bg_stop)
+		c->bg_live = pthread_create(&c->bg_thread, NULL, bg_main, c) == 0;
+	c->bg_poked = true;
+	pthread_cond_signal(&c->bg_wake);
+	leaf_unlock(&c->bg_lock);
+}
+
+static void bg_stop(struct osfs_cache *c)
+{
+	bool live;
+
+	leaf_lock(&c->bg_lock);
+	c->bg_stop = true;
+	live = c->bg_live;
+	pthread_cond_signal(&c->bg_wake);
+	leaf_unlock(&c->bg_lock);
+	if (live)
+		pthread_join(c->bg_thread, NULL);
+}
+
+void osfs_cache_set_active(struct osfs_cache *c, double seconds)
+{
+	c->active_s = seconds > 0 ? seconds : 0;
+}
+
+double osfs_cache_hold(const struct osfs_cache *c, enum osfs_kind_id kind)
+{
+	/* what the kernel holds expires before the kind can go idle, and
+	 * before what it was told is older than a reader could be given */
+	if (c->active_s <= 0)
+		return c->ttl[kind];
+	return later(c->ttl[kind], earlier(c->active_s, STALE_BG_TTLS * c->ttl[kind]));
+}
+
 int osfs_cache_list(struct osfs_cache *c, enum osfs_kind_id kind,
 		    struct osfs_listing **out, char **msg)
 {
@@ -710,14 +883,15 @@ int osfs_cache_list(struct osfs_cache *c, enum osfs_kind_id kind,
 
 	if (msg)
 		*msg = NULL;
+	bg_read(c, kind);
 	slot_lock(&s->lock);
 	for (int round = 0; ; round++) {
 		unsigned long seq;
-		if (cur_usable(c, kind, false)) {
+		if (cur_usable(c, kind, 1)) {
 			osfs_stat_inc(cache_hits);
 			break;
 		}
-		if (cur_usable(c, kind, true)) {
+		if (cur_usable(c, kind, stale_served(c))) {
 			/* stale but young: answer now, refresh behind the reader */
 			if (!s->fetching && !failure_held(s))
 				refresh_start(c, kind);
@@ -1086,7 +1260,7 @@ static bool listing_preferred(struct osfs_cache *c, enum osfs_kind_id kind)
 	bool use;
 
 	slot_lock(&s->lock);
-	use = cur_usable(c, kind, true) || (osfs_kind_has_delta(&osfs_kinds[kind]) && s->cur) ||
+	use = cur_usable(c, kind, STALE_TTLS) || (osfs_kind_has_delta(&osfs_kinds[kind]) && s->cur) ||
 	      s->spots >= MAX_SPOTS_PER_FETCH;
 	if (!use)
 		s->spots++;
@@ -1203,6 +1377,7 @@ int osfs_cache_name_created(struct osfs_cache *c, enum osfs_kind_id kind, const 
 	shown = s->cur ? osfs_listing_find(s->cur, fname) : NULL;
 	if (!shown || strcmp(shown->id, id) == 0)
 		ret = osfs_names_give(c->names[kind], fname, id, name);
+	s->changes++; /* the names kept for the next generation change */
 	slot_unlock(&s->lock);
 	slot_unlock(&s->merge_lock);
 	free(name);

@@ -49,6 +49,18 @@ double osfs_cache_ttl(const struct osfs_cache *cache, enum osfs_kind_id kind);
  * the mount's request timeout). */
 void osfs_cache_set_wait(struct osfs_cache *cache, double seconds);
 
+/* Refresh every kind read in the last `seconds` in the background, every
+ * TTL (a thread of the cache's, started by the first read); readers then
+ * take the listing there is when it is younger than 10 TTLs, and an idle
+ * kind costs nothing.  0 (the default): a stale listing is refreshed when
+ * a reader finds it so.  Before the first read. */
+void osfs_cache_set_active(struct osfs_cache *cache, double seconds);
+
+/* How long the kernel may keep what it was told of kind's resources: their
+ * TTL, or with background refreshes (which tell the observer of every
+ * change) as long as the kind stays in use, at most 10 TTLs. */
+double osfs_cache_hold(const struct osfs_cache *cache, enum osfs_kind_id kind);
+
 /* The events file of resource `id` (NULL: the whole cloud); caller frees. */
 char *osfs_cache_events(struct osfs_cache *cache, const char *id);
 

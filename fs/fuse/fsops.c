@@ -6,9 +6,11 @@
  * when a reply is sent.
  *
  * Timeouts: the root, the kind directories and /.openstackfs never change
- * (STATIC_TIMEOUT); a resource's files live as long as their kind's
- * listing (osfs_cache_ttl), a resource followed after a write at most
- * SINGLE_TIMEOUT; files that change by themselves and drafts have 0.
+ * (STATIC_TIMEOUT); a resource's files live as long as the cache says
+ * (osfs_cache_hold: long while the kind is refreshed in the background,
+ * which invalidates what changed; a nested kind's, its TTL), a resource
+ * followed after a write at most SINGLE_TIMEOUT; files that change by
+ * themselves and drafts have 0.
  *
  * Directories are read from the entries listed at opendir (so offsets stay
  * valid while a listing changes).  The kernel may keep its cached pages of
@@ -173,7 +175,8 @@ static double node_timeout(struct osfs_glue *g, const struct osfs_node *node)
 		return STATIC_TIMEOUT;
 	if (osfs_node_is_dynamic(node) || node->type == OSFS_N_DRAFT)
 		return 0;
-	t = osfs_cache_ttl(g->fs->cache, node->kind);
+	t = osfs_kinds[node->kind].nested ? osfs_cache_ttl(g->fs->cache, node->kind)
+					  : osfs_cache_hold(g->fs->cache, node->kind);
 	if (node->listing && node->listing->single && t > SINGLE_TIMEOUT)
 		t = SINGLE_TIMEOUT;
 	return t;

@@ -56,7 +56,7 @@ def test_a_kind_in_use_is_refreshed_without_a_read(emu, cloud, mount):
         assert refreshed_since(emu, listings(emu)), "no refresh in the background"
         # from now on every listing hangs: a read that asked for one, or
         # waited for the one in flight, would not come back
-        emu.fault(path="/compute/v2.1/servers/detail", hang=True)
+        emu.fault(path="/compute/v2.1/servers/detail", hang=True, count=-1)
         assert wait_for(lambda: faulted_listings(emu), 30), "no refresh after the fault"
         before = emu.counters()["requests"]
         got = m.sh("cat %s" % status, timeout=TIMEOUT - 2).stdout
@@ -98,7 +98,7 @@ def test_a_warm_read_does_not_wait_for_a_slow_listing(emu, mount):
     for n in names[:20]:
         assert m.read("servers", n, "status") == status[n] + "\n"
     try:
-        emu.fault(path="/compute/v2.1/servers/detail", delay=3 * TIMEOUT)
+        emu.fault(path="/compute/v2.1/servers/detail", delay=3 * TIMEOUT, count=-1)
         assert wait_for(lambda: faulted_listings(emu), 30), "no refresh after the fault"
         # past the TTL, while the listing is slow: the directory, and
         # names the kernel never saw (so the mount answers them)
@@ -107,3 +107,20 @@ def test_a_warm_read_does_not_wait_for_a_slow_listing(emu, mount):
         assert out.splitlines() == [status[n] for n in names[20:]]
     finally:
         emu.clear_faults()
+
+
+def test_a_listing_the_cloud_no_longer_refreshes_is_not_served_for_ever(emu, mount):
+    m = mount("ttl=0.5", "timeout=%d" % TIMEOUT)
+    assert len(os.listdir(m.p("servers"))) > 1
+    try:
+        emu.fault(path="/compute/v2.1/servers/detail", status=500, count=-1)
+        assert wait_for(lambda: faulted_listings(emu), 30), "no refresh after the fault"
+        # what the mount holds is still served for a while (10 TTLs) ...
+        r = m.sh("ls servers >/dev/null", check=False)
+        assert r.returncode == 0, r.stderr
+        # ... and then the read meets the cloud's failure
+        failed = wait_for(lambda: m.sh("ls servers >/dev/null", check=False).returncode != 0, 30)
+        assert failed, "a listing the cloud no longer answers for is served for ever"
+    finally:
+        emu.clear_faults()
+    assert wait_for(lambda: m.sh("ls servers >/dev/null", check=False).returncode == 0, 30)

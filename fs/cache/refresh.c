@@ -307,8 +307,8 @@ static double bg_due_locked(struct osfs_cache *c, enum osfs_kind_id kind, double
 		return now + ttl; /* cold: its first reader fetches it */
 	if (s->fetching)
 		return now + earlier(ttl, BG_POLL_S); /* look again once it is done */
-	if (osfs_slot_failure_held(s))
-		return s->failed_at + FAIL_HOLD_S;
+	if (s->failed_at && now < s->failed_at + later(ttl, FAIL_HOLD_S))
+		return s->failed_at + later(ttl, FAIL_HOLD_S); /* failing: try again a TTL on */
 	due = s->cur->arrived + ttl;
 	if (now < due && !s->must_refresh)
 		return due;

@@ -412,7 +412,7 @@ double osfs_cache_hold(const struct osfs_cache *c, enum osfs_kind_id kind)
 {
 	/* what the kernel holds expires before the kind can go idle, and
 	 * before what it was told is older than a reader could be given */
-	if (c->active_s <= 0)
+	if (c->active_s <= 0 || osfs_kinds[kind].nested) /* nested: children.c's */
 		return c->ttl[kind];
 	return later(c->ttl[kind], earlier(c->active_s, STALE_BG_TTLS * c->ttl[kind]));
 }

@@ -1,15 +1,20 @@
 /* cache.h - listings of each kind, shared by every reader for a TTL.
  *
  * A listing (listing.h) is an immutable snapshot of one kind.  When it is
- * older than the kind's TTL, the next reader has it refreshed: by a delta
- * (Nova's changes-since) once a full listing is loaded, else by listing
+ * older than the kind's TTL it is refreshed: by a delta (Nova's
+ * changes-since) once a full listing is loaded, else by listing
  * everything; the answer is merged, so unchanged resources stay the same
- * objects with the same mtime.  One refresh runs at a time (single-flight);
- * while it runs, other readers keep the listing they have if it is younger
- * than twice the TTL, otherwise they wait for it, never longer than the
+ * objects with the same mtime.  One refresh runs at a time (single-flight).
+ * With background refreshes (osfs_cache_set_active) a kind in use is
+ * refreshed every TTL without a reader, and readers take the listing there
+ * is while it is younger than 10 TTLs; without, the first reader to find
+ * it stale starts the refresh and others keep the listing they have while
+ * it is younger than twice the TTL.  Otherwise (a cold kind, or the cloud
+ * not answering) readers wait for the refresh, never longer than the
  * request timeout.  An invalidation (after a write) makes the next reader
  * wait for a refresh; a full resync runs every few minutes, on SIGHUP
- * (osfs_cache_resync) and when a delta cannot be trusted.
+ * (osfs_cache_resync) and when a delta cannot be trusted.  The files are
+ * listed in cache_int.h.
  */
 #ifndef OSFS_CACHE_H
 #define OSFS_CACHE_H
@@ -48,6 +53,18 @@ double osfs_cache_ttl(const struct osfs_cache *cache, enum osfs_kind_id kind);
 /* The longest a reader waits for a refresh another started (default 30 s;
  * the mount's request timeout). */
 void osfs_cache_set_wait(struct osfs_cache *cache, double seconds);
+
+/* Refresh every kind read in the last `seconds` in the background, every
+ * TTL (a thread of the cache's, started by the first read); readers then
+ * take the listing there is when it is younger than 10 TTLs, and an idle
+ * kind costs nothing.  0 (the default): a stale listing is refreshed when
+ * a reader finds it so.  Before the first read. */
+void osfs_cache_set_active(struct osfs_cache *cache, double seconds);
+
+/* How long the kernel may keep what it was told of kind's resources: their
+ * TTL, or with background refreshes (which tell the observer of every
+ * change) as long as the kind stays in use, at most 10 TTLs. */
+double osfs_cache_hold(const struct osfs_cache *cache, enum osfs_kind_id kind);
 
 /* The events file of resource `id` (NULL: the whole cloud); caller frees. */
 char *osfs_cache_events(struct osfs_cache *cache, const char *id);

@@ -137,9 +137,9 @@ static void put_given(void *ctx, const char *fname, const char *id)
 	}
 }
 
-void osfs_listkeep_put(struct osfs_listkeep *lk, enum osfs_kind_id kind,
-		       const struct osfs_listing *l, struct osfs_names *names,
-		       const struct osfs_listkeep_state *st)
+int osfs_listkeep_put(struct osfs_listkeep *lk, enum osfs_kind_id kind,
+		      const struct osfs_listing *l, struct osfs_names *names,
+		      const struct osfs_listkeep_state *st)
 {
 	const struct given end = { 0, 0 };
 
@@ -149,8 +149,10 @@ void osfs_listkeep_put(struct osfs_listkeep *lk, enum osfs_kind_id kind,
 	struct writer w = { .fd = -1 };
 	uint64_t old_off, old_len;
 
+	bool kept = false;
+
 	if (!lk || l->single || !(w.buf = malloc(BUF_SIZE)))
-		return;
+		return -ENOMEM;
 	w.fd = lk->fd;
 	snprintf(img.dir, sizeof(img.dir), "%s", osfs_kinds[kind].dir);
 	pthread_mutex_lock(&lk->lock);
@@ -167,12 +169,38 @@ void osfs_listkeep_put(struct osfs_listkeep *lk, enum osfs_kind_id kind,
 		lk->t.at[kind].off = lk->end;
 		lk->t.at[kind].len = w.at - lk->end;
 		lk->end = (w.at + 4095) & ~4095ull;
-		if (pwrite(lk->fd, &lk->t, sizeof(lk->t), 0) == (ssize_t)sizeof(lk->t) && old_len)
+		kept = pwrite(lk->fd, &lk->t, sizeof(lk->t), 0) == (ssize_t)sizeof(lk->t);
+		if (kept && old_len)
 			fallocate(lk->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)old_off,
 				  (off_t)old_len);
 	}
 	pthread_mutex_unlock(&lk->lock);
 	free(w.buf);
+	return kept ? 0 : -EIO;
+}
+
+void osfs_listkeep_touch(struct osfs_listkeep *lk, enum osfs_kind_id kind,
+			 const struct osfs_listing *l, const struct osfs_listkeep_state *st)
+{
+	struct image img;
+
+	if (!lk)
+		return;
+	pthread_mutex_lock(&lk->lock);
+	if (lk->t.at[kind].len >= sizeof(img) &&
+	    pread(lk->fd, &img, sizeof(img), (off_t)lk->t.at[kind].off) == (ssize_t)sizeof(img) &&
+	    img.magic == IMAGE_MAGIC && img.n == l->n) {
+		img.since = st->since;
+		img.skew = st->skew;
+		img.resynced = st->resynced;
+		img.fetched = l->fetched;
+		img.arrived = l->arrived;
+		/* one small write inside the image: a kill leaves the old
+		 * header or the new one, both of this listing */
+		if (pwrite(lk->fd, &img, sizeof(img), (off_t)lk->t.at[kind].off) != (ssize_t)sizeof(img))
+			log_debug("%s: the kept listing's header was not rewritten", osfs_kinds[kind].dir);
+	}
+	pthread_mutex_unlock(&lk->lock);
 }
 
 /* ---- reading back ---- */

@@ -35,11 +35,16 @@ struct osfs_listkeep *osfs_listkeep_new(int fd);
 void osfs_listkeep_free(struct osfs_listkeep *lk);
 
 /* Write l, kind's listing, with st and every name `names` (the kind's
- * name map) ever handed out, so that no name moves across a restart.  A
- * failed write leaves the last image: the next refresh tries again. */
-void osfs_listkeep_put(struct osfs_listkeep *lk, enum osfs_kind_id kind,
-		       const struct osfs_listing *l, struct osfs_names *names,
-		       const struct osfs_listkeep_state *st);
+ * name map) ever handed out, so that no name moves across a restart.  0,
+ * or -errno when it was not written (the last image stays). */
+int osfs_listkeep_put(struct osfs_listkeep *lk, enum osfs_kind_id kind,
+		      const struct osfs_listing *l, struct osfs_names *names,
+		      const struct osfs_listkeep_state *st);
+
+/* The listing last put for kind still holds: write only st and l's times
+ * into its image (a refresh that changed nothing costs no image). */
+void osfs_listkeep_touch(struct osfs_listkeep *lk, enum osfs_kind_id kind,
+			 const struct osfs_listing *l, const struct osfs_listkeep_state *st);
 
 /* kind's kept listing, its names given through `names` (the kind's name
  * map), and st; NULL when none is kept (or it cannot be read). */

@@ -7,9 +7,11 @@
  * when a reply is sent.
  *
  * Timeouts: the root, the kind directories and /.openstackfs never change
- * (STATIC_TIMEOUT); a resource's files live as long as their kind's
- * listing (osfs_cache_ttl), a resource followed after a write at most
- * SINGLE_TIMEOUT; files that change by themselves and drafts have 0.
+ * (STATIC_TIMEOUT); a resource's files live as long as the cache says
+ * (osfs_cache_hold: long while the kind is refreshed in the background,
+ * which invalidates what changed; links to other kinds, their TTL), a resource
+ * followed after a write at most SINGLE_TIMEOUT; files that change by
+ * themselves and drafts have 0.
  *
  * Directories are read from the entries listed at opendir (so offsets stay
  * valid while a listing changes).  The kernel may keep its cached pages of
@@ -233,6 +235,22 @@ static const bool static_type[OSFS_N_COUNT] = {
 	[OSFS_N_ROOT] = true, [OSFS_N_KIND] = true, [OSFS_N_META] = true, [OSFS_N_LIVE] = true,
 };
 
+/* Does the node show another kind's resources (a link, a directory of
+ * links)?  Then a change there is not one of its own kind's refreshes. */
+static bool derived(const struct osfs_node *node)
+{
+	const struct osfs_kind *k = &osfs_kinds[node->kind];
+	const struct osfs_field *f;
+
+	if ((node->type != OSFS_N_FIELD && node->type != OSFS_N_ELEM && node->type != OSFS_N_ELEM_FILE) ||
+	    node->index < 0 || (size_t)node->index >= k->nfields)
+		return false;
+	f = &k->fields[node->index];
+	if (node->type == OSFS_N_ELEM_FILE && f->nested && node->sub >= 0 && (size_t)node->sub < f->nnested)
+		f = &f->nested[node->sub];
+	return f->fmt == OSFS_FMT_LINK || f->fmt == OSFS_FMT_LINKS || f->fmt == OSFS_FMT_BACKLINKS;
+}
+
 static double node_timeout(struct osfs_glue *g, const struct osfs_node *node)
 {
 	double t;
@@ -241,7 +259,8 @@ static double node_timeout(struct osfs_glue *g, const struct osfs_node *node)
 		return STATIC_TIMEOUT;
 	if (osfs_node_is_dynamic(node) || node->type == OSFS_N_DRAFT)
 		return 0;
-	t = osfs_cache_ttl(g->fs->cache, node->kind);
+	t = derived(node) ? osfs_cache_ttl(g->fs->cache, node->kind)
+			  : osfs_cache_hold(g->fs->cache, node->kind);
 	if (node->listing && node->listing->single && t > SINGLE_TIMEOUT)
 		t = SINGLE_TIMEOUT;
 	return t;

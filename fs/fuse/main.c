@@ -45,6 +45,7 @@ static const struct fuse_opt fixed_opts[] = {
 	FUSE_OPT_KEY("--cloud=", KEY_CLOUD),
 	FUSE_OPT_KEY("cloud=", KEY_CLOUD),
 	OPT("ttl=%lf", ttl),
+	OPT("active=%lf", active),
 	OPT("connect_timeout=%lf", connect_timeout),
 	OPT("timeout=%lf", timeout),
 	OPT("max_response=%lu", max_response),
@@ -138,7 +139,9 @@ static const char usage_head[] =
 "    -h, --help             this help\n"
 "    -V, --version          print the version\n"
 "    -o ro                  read-only mount\n"
-"    -o ttl=SECONDS         how old any listing may be\n";
+"    -o ttl=SECONDS         how old any listing may be\n"
+"    -o active=SECONDS      a kind read this recently is refreshed every TTL in\n"
+"                           the background (default 300; 0: on read only)\n";
 
 static const char usage_tail[] =
 "    -o connect_timeout=S   seconds to connect (default 5)\n"
@@ -317,8 +320,10 @@ static int connect_cloud(struct osfs_fs *fs, int token_fd)
 	for (int k = 0; k < OSFS_NKINDS; k++)
 		ttls[k] = fs->opts.ttls[k] > 0 ? fs->opts.ttls[k] : fs->opts.ttl;
 	fs->cache = osfs_cache_new(fs->api, ttls);
-	if (fs->cache)
+	if (fs->cache) {
 		osfs_cache_set_wait(fs->cache, fs->opts.timeout);
+		osfs_cache_set_active(fs->cache, fs->opts.active);
+	}
 	fs->children = osfs_children_new(fs->api, ttls);
 	fs->drafts = osfs_drafts_new();
 	fs->notes = osfs_notes_new();
@@ -490,6 +495,7 @@ int main(int argc, char *argv[])
 	fs.opts.timeout = 30;
 	fs.opts.max_response = 64UL << 20;
 	fs.opts.max_inodes = 65536;
+	fs.opts.active = 300;
 	fs.uid = getuid();
 	fs.gid = getgid();
 	fs.mounted_at = time(NULL);

@@ -27,6 +27,8 @@ struct osfs_opts {
 	char *mountpoint;
 	double ttl;                 /* -o ttl=: every kind */
 	double ttls[OSFS_NKINDS];   /* -o ttl_servers= ...: one kind */
+	double active;              /* -o active=: seconds a kind stays refreshed in
+				     * the background after a read (0: never) */
 	double connect_timeout;     /* seconds */
 	double timeout;             /* seconds, whole request */
 	unsigned long max_response; /* bytes */

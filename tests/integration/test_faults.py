@@ -156,8 +156,11 @@ def counted(emu, *keys):
 
 
 SERVERS = "GET /compute/v2.1/servers/detail"
-# with ttl=0.2: a listing older than twice its TTL is not served while it is
-# refreshed, so the next read meets the fault itself
+# with ttl=0.2 and refreshes on read only (active=0): a listing older than
+# twice its TTL is not served while it is refreshed, so the next read meets
+# the fault itself (with background refreshes a read meets it only once the
+# listing is 10 TTLs old: test_background_refresh.py)
+ON_READ = ("ttl=0.2", "active=0")
 STALE = 0.5
 IMAGES = "GET /image/v2/images"
 TOKENS = "POST /identity/v3/auth/tokens"
@@ -263,7 +266,7 @@ def test_token_revoked_mid_walk(emu, watch):
 
 
 def test_keystone_down_token_still_valid(emu, watch):
-    w = watch("ttl=0.2")
+    w = watch(*ON_READ)
     emu.reset()
     emu.config(keystone_down=True)
     try:
@@ -284,7 +287,7 @@ def test_keystone_down_token_still_valid(emu, watch):
 def test_keystone_down_when_renewal_is_due(emu, watch):
     emu.config(token_ttl=8)  # renewal due at 3/4 of its life: 6 s after issue
     try:
-        w = watch("ttl=0.2")
+        w = watch(*ON_READ)
         emu.config(keystone_down=True)
         time.sleep(6.5)
         emu.reset()
@@ -312,7 +315,7 @@ def test_keystone_down_when_renewal_is_due(emu, watch):
 # ---- busy and failing services ----
 
 def test_503_is_retried_then_eagain(emu, watch):
-    w = watch("ttl=0.2")
+    w = watch(*ON_READ)
     time.sleep(STALE)
     emu.reset()
     emu.fault(method="GET", path="/servers/detail", status=503, count=-1)
@@ -339,7 +342,7 @@ def test_503_is_retried_then_eagain(emu, watch):
 @pytest.mark.parametrize("retry_after,tries", [(1, 4), (2, 3)])
 def test_429_honours_retry_after(emu, watch, retry_after, tries):
     """Retry-After is waited for; the retry budget (5 s) stops early."""
-    w = watch("ttl=0.2")
+    w = watch(*ON_READ)
     time.sleep(STALE)
     emu.reset()
     emu.fault(method="GET", path="/servers/detail", status=429, retry_after=retry_after, count=-1)
@@ -370,7 +373,7 @@ def probes(*args):
 
 
 def test_hanging_api_times_out(emu, watch):
-    w = watch("ttl=0.2", "timeout=3")
+    w = watch(*ON_READ, "timeout=3")
     time.sleep(STALE)
     emu.reset()
     emu.fault(method="GET", path="/servers/detail", hang=True, count=-1)
@@ -398,7 +401,7 @@ def test_hanging_api_times_out(emu, watch):
 
 
 def test_unmount_while_requests_hang(emu, mount):
-    m = mount("ttl=0.2", "timeout=8")
+    m = mount(*ON_READ, "timeout=8")
     m.sh("ls servers flavors images >/dev/null", timeout=60)
     time.sleep(STALE)
     emu.reset()
@@ -441,7 +444,7 @@ def test_unmount_while_requests_hang(emu, mount):
 
 @pytest.mark.parametrize("count", [-1, 1], ids=["always", "once"])
 def test_dropped_connections(emu, watch, count):
-    w = watch("ttl=0.2")
+    w = watch(*ON_READ)
     time.sleep(STALE)
     emu.reset()
     emu.fault(method="GET", path="/servers/detail", drop=True, count=count)
@@ -459,7 +462,7 @@ def test_dropped_connections(emu, watch, count):
 
 
 def test_malformed_json(emu, watch):
-    w = watch("ttl=0.2")
+    w = watch(*ON_READ)
     time.sleep(STALE)
     emu.reset()
     emu.fault(method="GET", path="/servers/detail", malformed=True, count=1)
@@ -476,7 +479,7 @@ def test_malformed_json(emu, watch):
 
 @pytest.mark.parametrize("count", [-1, 1], ids=["always", "once"])
 def test_truncated_json(emu, watch, count):
-    w = watch("ttl=0.2")
+    w = watch(*ON_READ)
     time.sleep(STALE)
     emu.reset()
     emu.fault(method="GET", path="/servers/detail", truncate=True, count=count)
@@ -494,7 +497,7 @@ def test_truncated_json(emu, watch, count):
 
 
 def test_body_over_max_response(emu, watch):
-    w = watch("ttl=0.2", "max_response=4000000")
+    w = watch(*ON_READ, "max_response=4000000")
     time.sleep(STALE)
     emu.reset()
     emu.fault(method="GET", path="/servers/detail", huge=200 * 1000 * 1000, count=-1)
@@ -512,7 +515,7 @@ def test_body_over_max_response(emu, watch):
 # ---- pagination ----
 
 def test_pagination_next_link_loops(emu, watch):
-    w = watch("ttl=0.2")
+    w = watch(*ON_READ)
     time.sleep(STALE)
     emu.reset()
     emu.fault(method="GET", path="/v2/images", loop_next=True, count=-1)
@@ -557,7 +560,7 @@ def test_empty_last_page(emu, watch):
     row("Nova: 1000 servers, last page empty", saw(r) + ": 1000 entries", True,
         "%d× GET servers/detail" % n)
     # Glance: `next` whenever a page is full; page_max = the image count
-    w = watch("ttl=0.2")
+    w = watch(*ON_READ)
     images = len(os.listdir(w.m.p("images"))) - 1
     emu.config(page_max=images)
     try:
@@ -579,7 +582,7 @@ def test_cloud_max_limit_below_our_page_size(emu, cloud, mount):
     # shorter pages, each with a next link: every page must be followed
     emu.config(page_max=100)
     try:
-        m = mount("ttl=0.2")
+        m = mount(*ON_READ)
         emu.reset()
         r = probe("ls", m.p("servers"))
         n = emu.count(SERVERS)

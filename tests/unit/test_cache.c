@@ -356,6 +356,36 @@ static void test_stale_served_while_refreshing(void)
 	osfs_cache_free(c);
 }
 
+/* ---- kinds in use, refreshed in the background ---- */
+
+static void test_background_refresh(void)
+{
+	struct osfs_cache *c = new_cache(0.2);
+	struct osfs_listing *l = NULL;
+	int before;
+
+	reset();
+	osfs_cache_set_active(c, 1.0);
+	CHECK(osfs_cache_hold(c, OSFS_SERVERS) == 1.0); /* until idle, at most 10 TTLs */
+	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
+	osfs_listing_put(l);
+	change(4, "PAUSED", 40);
+	sleep_s(0.7);                  /* no reader: the scheduler refreshes */
+	CHECK(counted(&deltas) >= 1);
+	set_fake(&delay_us, 2000 * 1000);
+	sleep_s(0.1);
+	/* a refresh is slow now: the reader takes what the last one brought */
+	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0);
+	CHECK_STR(l ? status_in(l, "srv-4") : NULL, "PAUSED\n");
+	osfs_listing_put(l);
+	set_fake(&delay_us, 0);
+	sleep_s(3.0);                  /* the slow one done, then idle: a second unread */
+	before = counted(&deltas) + counted(&full_lists);
+	sleep_s(0.8);
+	CHECK(counted(&deltas) + counted(&full_lists) == before); /* idle: nothing asked */
+	osfs_cache_free(c);            /* the scheduler stops */
+}
+
 /* ---- failures ---- */
 
 static void test_failure_is_held(void)
@@ -639,6 +669,7 @@ int main(void)
 	test_deltas();
 	test_refused_delta_lists_everything();
 	test_stale_served_while_refreshing();
+	test_background_refresh();
 	test_failure_is_held();
 	test_observer();
 	return CHECK_DONE();

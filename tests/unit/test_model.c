@@ -272,13 +272,49 @@ static void test_settle(void)
 	json_object_put(again);
 }
 
+/* The next page read off a body's end is the parse's next page. */
+static void guess_agrees(enum osfs_kind_id kind, const char *body, int limit, const char *want)
+{
+	const struct osfs_kind *k = &osfs_kinds[kind];
+	char *guess = osfs_model_next_guess(k, body, strlen(body), limit);
+	struct osfs_page page;
+
+	CHECK(osfs_model_parse_list(k, body, limit, &page) == 0);
+	CHECK_STR(page.next, want);
+	CHECK_STR(guess, want);
+	osfs_page_free(&page);
+	free(guess);
+}
+
+static void test_next_guess(void)
+{
+	guess_agrees(OSFS_NETWORKS, "{\"networks\": [{\"id\": \"n1\"}, {\"id\": \"n2\"}],"
+		     " \"networks_links\": [{\"rel\": \"previous\", \"href\": \"http://h/v2.0/networks?"
+		     "limit=2&marker=n1&page_reverse=True\"}, {\"href\": \"http://h/v2.0/networks?"
+		     "limit=2&marker=n2\", \"rel\": \"next\"}]}", 2, "/v2.0/networks?limit=2&marker=n2");
+	guess_agrees(OSFS_NETWORKS, "{\"networks\": [{\"id\": \"n1\"}, {\"id\": \"n2\"}],"
+		     " \"networks_links\": [{\"rel\": \"next\", \"href\": \"http://h/v2.0/networks?"
+		     "limit=2&marker=n2\"}, {\"rel\": \"previous\", \"href\": \"http://h/v2.0/networks?"
+		     "limit=2&marker=n1&page_reverse=True\"}]}", 2, "/v2.0/networks?limit=2&marker=n2");
+	guess_agrees(OSFS_SERVERS, "{\"servers\": [{\"id\": \"s1\"}]}", 1, NULL);
+	guess_agrees(OSFS_IMAGES, "{\"images\": [{\"id\": \"i1\"}], \"schema\": \"/v2/schemas/images\","
+		     " \"next\": \"/v2/images?marker=i1&limit=1\"}", 1, "/v2/images?marker=i1&limit=1");
+	guess_agrees(OSFS_IMAGES, "{\"images\": [{\"id\": \"i1\"}]}", 1, NULL);
+	/* only a guess: what it cannot read it leaves to the parse */
+	char *none = osfs_model_next_guess(&osfs_kinds[OSFS_SERVERS],
+					   "{\"servers_links\": [{\"rel\": \"next\"}]}", 37, 1);
+	CHECK(none == NULL);
+}
+
 int main(void)
 {
 	test_settle();
+	test_next_guess();
 	revisions_and_counts();
 	const struct osfs_kind *servers = &osfs_kinds[OSFS_SERVERS];
 	struct osfs_page page;
 
+	guess_agrees(OSFS_SERVERS, servers_page, 2, "/servers/detail?limit=2&marker=s2");
 	CHECK(osfs_model_parse_list(servers, servers_page, 2, &page) == 0);
 	CHECK(page.n == 2);
 	struct osfs_res *a = page.items[0], *b = page.items[1];

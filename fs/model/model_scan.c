@@ -366,8 +366,9 @@ static int text_render(struct scan *s, const struct osfs_field *fl, int found, s
 	return ret;
 }
 
-/* Whether field fl is shown (its if_pointer condition): 1, 0, or
- * OSFS_MODEL_UNSURE when the condition's value is not plain text. */
+/* Whether field fl is shown (its if_pointer condition): 1, 0, or -1
+ * when the condition's value is not plain text (the tree path decides;
+ * not OSFS_MODEL_UNSURE, which is 1: "shown"). */
 static int condition(const struct index *obj, const struct osfs_field *fl)
 {
 	struct osfs_jspan v;
@@ -378,11 +379,11 @@ static int condition(const struct index *obj, const struct osfs_field *fl)
 	if (!fl->if_pointer)
 		return 1;
 	if ((found = span_at(obj, fl->if_pointer, &v)) < 0)
-		return OSFS_MODEL_UNSURE;
+		return -1;
 	if (!found || osfs_jscan_type(v) != OSFS_J_STRING)
 		return osfs_model_condition_holds(fl, NULL, 0); /* only a string can hold */
 	if (!plain_text(v, &t, &n))
-		return OSFS_MODEL_UNSURE;
+		return -1;
 	return osfs_model_condition_holds(fl, t, n);
 }
 
@@ -423,7 +424,7 @@ static int span_fields(struct scan *s, const struct index *obj, struct osfs_res 
 		struct osfs_jspan v = { 0 };
 		size_t before = s->text.n;
 		int shown = condition(obj, &k->fields[i]), found = 0, ret;
-		if (shown == OSFS_MODEL_UNSURE)
+		if (shown < 0)
 			return OSFS_MODEL_UNSURE;
 		if (shown && (found = span_at(obj, k->fields[i].pointers, &v)) < 0)
 			return OSFS_MODEL_UNSURE;
@@ -596,6 +597,7 @@ static int item_res(struct scan *s, struct osfs_jspan at, const char *wrapper,
 		ret = span_res(s, out);
 	if (ret != OSFS_MODEL_UNSURE)
 		return ret;
+	osfs_stat_inc(parse_slow);
 	inner = tree = span_parse(s, item);
 	if (tree && wrapper && !json_object_object_get_ex(tree, wrapper, &inner))
 		inner = NULL;

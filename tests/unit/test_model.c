@@ -314,7 +314,9 @@ int main(void)
 	const struct osfs_kind *servers = &osfs_kinds[OSFS_SERVERS];
 	struct osfs_page page;
 
+	unsigned long slow = atomic_load(&osfs_stats.parse_slow);
 	guess_agrees(OSFS_SERVERS, servers_page, 2, "/servers/detail?limit=2&marker=s2");
+	CHECK(atomic_load(&osfs_stats.parse_slow) == slow); /* plain items: the fast path's */
 	CHECK(osfs_model_parse_list(servers, servers_page, 2, &page) == 0);
 	CHECK(page.n == 2);
 	struct osfs_res *a = page.items[0], *b = page.items[1];

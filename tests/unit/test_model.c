@@ -272,6 +272,60 @@ static void test_settle(void)
 	json_object_put(again);
 }
 
+/* A page of n servers like Nova's (about 700 bytes each), the one at
+ * `bad` (if < n) without an id; caller frees. */
+static char *big_page(size_t n, size_t bad)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	fputs("{\"servers\": [", f);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "%s{", i ? ", " : "");
+		if (i != bad)
+			fprintf(f, "\"id\": \"x%zu\", ", i);
+		fprintf(f, "\"name\": \"srv-%zu\", \"status\": \"%s\", \"OS-EXT-STS:task_state\": null,"
+			" \"flavor\": {\"original_name\": \"m1.tiny\", \"vcpus\": 1, \"ram\": 512},"
+			" \"image\": {\"id\": \"70a599e0-31e7-49b7-b260-868f441e862b\"},"
+			" \"addresses\": {\"private\": [{\"version\": 4, \"addr\": \"10.0.%zu.%zu\","
+			" \"OS-EXT-IPS:type\": \"fixed\"}]}, \"metadata\": {\"n\": \"%zu\"},"
+			" \"created\": \"2024-01-01T00:00:00Z\", \"updated\": \"2024-01-02T00:00:00Z\","
+			" \"hostId\": \"2f9613d452019ad722245d359e5334b39a94c7ca5024d51144e0ca71\","
+			" \"security_groups\": [{\"name\": \"default\"}], \"links\": [{\"rel\": \"self\","
+			" \"href\": \"http://127.0.0.1:8774/v2.1/servers/%zu\"}]}",
+			i, i % 3 ? "ACTIVE" : "SHUTOFF", i / 250, i % 250, i, i);
+	}
+	fputs("]}", f);
+	fclose(f);
+	return out;
+}
+
+/* A big page is read in two halves at once: the same resources, in order,
+ * as one after the other (the tree path), and an item that is not one
+ * fails the page wherever it is. */
+static void test_halves(void)
+{
+	char *page = big_page(1000, 1000);
+	struct osfs_page got;
+
+	CHECK(page && strlen(page) > 400000);
+	CHECK(agree_list(OSFS_SERVERS, page) == 0);
+	CHECK(osfs_model_parse_list(&osfs_kinds[OSFS_SERVERS], page, 1000, &got) == 0);
+	CHECK(got.n == 1000 && got.items[1000] == NULL);
+	CHECK_STR(got.items[0]->name, "srv-0");
+	CHECK_STR(got.items[999]->name, "srv-999");
+	CHECK_STR(field(got.items[700], OSFS_SERVERS, "addresses"), "private 10.0.2.200\n");
+	osfs_page_free(&got);
+	free(page);
+	for (size_t bad = 0; bad < 1000; bad += 333) { /* first half, second half, last */
+		page = big_page(1000, bad == 999 ? 999 : bad);
+		CHECK(osfs_model_parse_list(&osfs_kinds[OSFS_SERVERS], page, 1000, &got) == -EPROTO);
+		CHECK(got.n == 0 && got.items == NULL);
+		free(page);
+	}
+}
+
 /* The next page read off a body's end is the parse's next page. */
 static void guess_agrees(enum osfs_kind_id kind, const char *body, int limit, const char *want)
 {
@@ -310,6 +364,7 @@ int main(void)
 {
 	test_settle();
 	test_next_guess();
+	test_halves();
 	revisions_and_counts();
 	const struct osfs_kind *servers = &osfs_kinds[OSFS_SERVERS];
 	struct osfs_page page;

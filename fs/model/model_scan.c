@@ -341,6 +341,64 @@ static int text_addresses(struct scan *s, struct osfs_jspan v)
 	return ret;
 }
 
+/* One array element's line (render_elements): a string as is, an object
+ * as the values of `keys` (space-separated; with first_only, the first
+ * key's alone).  0, -ENOMEM or OSFS_MODEL_UNSURE (a value json-c must
+ * spell: an escape, a float, a nested value, an escaped key). */
+static int text_element(struct scan *s, struct osfs_jspan e, const char *keys, bool first_only)
+{
+	const char *t, *k = keys;
+	size_t n;
+
+	if (osfs_jscan_type(e) == OSFS_J_STRING)
+		return !plain_text(e, &t, &n) ? OSFS_MODEL_UNSURE :
+		       text_put(s, t, n) < 0 || text_put(s, "\n", 1) < 0 ? -ENOMEM : 0;
+	if (!keys || !*keys || osfs_jscan_type(e) != OSFS_J_OBJECT)
+		return OSFS_MODEL_UNSURE;
+	while (*k) {
+		size_t kn = strcspn(k, " ");
+		struct osfs_jspan v;
+		int r = kn < 64 ? osfs_jscan_get(e, k, kn, &v) : -1; /* render's key room */
+		if (r < 0)
+			return OSFS_MODEL_UNSURE;
+		if (k != keys && text_put(s, " ", 1) < 0)
+			return -ENOMEM;
+		if (r == 1 && osfs_jscan_type(v) != OSFS_J_NULL) {
+			if (!plain_text(v, &t, &n))
+				return OSFS_MODEL_UNSURE;
+			if (text_put(s, t, n) < 0)
+				return -ENOMEM;
+		}
+		k += kn + (k[kn] == ' ');
+		if (first_only)
+			break;
+	}
+	return text_put(s, "\n", 1) < 0 ? -ENOMEM : 0;
+}
+
+/* LIST and the id formats (render_list, render_ids) of array v from
+ * spans: 0, -ENOMEM or OSFS_MODEL_UNSURE (then the text is as it was). */
+static int text_elements(struct scan *s, const struct osfs_field *fl, struct osfs_jspan v)
+{
+	bool ids = fl->fmt != OSFS_FMT_LIST;
+	size_t start = s->text.n;
+	struct osfs_jspan e;
+	struct osfs_jiter it;
+	int ret = 0;
+
+	if (osfs_jscan_type(v) != OSFS_J_ARRAY)
+		return OSFS_MODEL_UNSURE;
+	for (osfs_jscan_iter(&it, v); ret == 0 && osfs_jscan_elem(&it, &e); )
+		ret = text_element(s, e, fl->item_keys, ids);
+	if (ret == 0 && s->text.n == start && !ids)
+		ret = text_put(s, "\n", 1); /* an empty list reads as null does */
+	if (ret == 0)
+		ret = text_put(s, "", 1);
+	if (ret != 0)
+		s->text.n = start;
+	return ret;
+}
+
 /* Renders v (found: 1, or absent: 0) as fmt onto the item's text:
  * 0, -ENOMEM or OSFS_MODEL_UNSURE. */
 static int text_render(struct scan *s, const struct osfs_field *fl, int found, struct osfs_jspan v)
@@ -354,6 +412,9 @@ static int text_render(struct scan *s, const struct osfs_field *fl, int found, s
 	if (!found)
 		return text_take(s, osfs_model_renderers[fmt](fl, NULL));
 	if (fmt == OSFS_FMT_ADDRESSES && (ret = text_addresses(s, v)) != OSFS_MODEL_UNSURE)
+		return ret;
+	if ((fmt == OSFS_FMT_LIST || fmt == OSFS_FMT_LINKS || fmt == OSFS_FMT_NESTED ||
+	     fmt == OSFS_FMT_BACKLINKS) && (ret = text_elements(s, fl, v)) != OSFS_MODEL_UNSURE)
 		return ret;
 	if ((fmt == OSFS_FMT_TEXT || fmt == OSFS_FMT_INT) && plain_text(v, &t, &n)) {
 		if (fmt == OSFS_FMT_INT && n == 0)

@@ -326,6 +326,27 @@ static void test_halves(void)
 	}
 }
 
+/* Lists and links read from spans as from json-c's tree, and what the
+ * spans cannot spell (escapes, floats, nesting) goes to the tree. */
+static void test_span_lists(void)
+{
+	static const char *const groups[] = {
+		"[]", "[{\"name\": \"a\"}, {\"name\": null}, {\"other\": 1}, \"plain\", {\"name\": 5},"
+		" {\"name\": true}, {\"name\": \"b\", \"name\": \"c\"}]",
+		"[{\"name\": \"e\\u00e9\"}]", "[{\"name\": 1.5}]", "[[1], 2]", "{\"name\": \"x\"}", "null",
+	};
+	char body[512];
+
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+		snprintf(body, sizeof(body), "{\"servers\": [{\"id\": \"s1\", \"security_groups\": %s,"
+			 " \"os-extended-volumes:volumes_attached\": [{\"id\": \"v1\"}, {\"id\": null}]}]}",
+			 groups[i]);
+		CHECK(agree_list(OSFS_SERVERS, body) == 0);
+	}
+	CHECK(agree_list(OSFS_NETWORKS, "{\"networks\": [{\"id\": \"n1\", \"subnets\": [\"s1\", \"s2\"]},"
+		     " {\"id\": \"n2\", \"subnets\": []}, {\"id\": \"n3\", \"subnets\": [\"a\\/b\"]}]}") == 0);
+}
+
 /* The next page read off a body's end is the parse's next page. */
 static void guess_agrees(enum osfs_kind_id kind, const char *body, int limit, const char *want)
 {
@@ -365,6 +386,7 @@ int main(void)
 	test_settle();
 	test_next_guess();
 	test_halves();
+	test_span_lists();
 	revisions_and_counts();
 	const struct osfs_kind *servers = &osfs_kinds[OSFS_SERVERS];
 	struct osfs_page page;

@@ -81,6 +81,16 @@ int main(int argc, char **argv)
 	if (argc > 4 && strcmp(argv[4], "scan") == 0) {
 		printf("scan path %.1f ms (best of %d)\n",
 		       best_of(osfs_model_parse_list, k, body, rounds) * 1e3, rounds);
+		if (osfs_model_parse_list(k, body, 1000, &a) == 0) {
+			size_t packed = 0, text = 0;
+			for (size_t i = 0; i < a.n; i++) {
+				packed += a.items[i]->json.len;
+				text += a.items[i]->json.text_len;
+			}
+			printf("kept JSON: %zu bytes packed into %zu (%.0f a resource)\n", text,
+			       packed, a.n ? (double)packed / (double)a.n : 0.0);
+			osfs_page_free(&a);
+		}
 		free(body);
 		return 0;
 	}

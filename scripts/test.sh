@@ -80,8 +80,9 @@ sanitizers() {
 TSAN_FILES=(test_stress.py test_deltas.py test_kind_deltas.py test_write.py test_lifecycle.py
 	test_faults.py test_draft_trust.py test_trust.py test_kernel_cache.py test_restart.py
 	test_console.py test_background_refresh.py)
-# unit tests whose threads meet (the cache's locks, the HTTP handle pool)
-TSAN_UNITS='^test_(cache|http)$'
+# unit tests whose threads meet (the cache's locks, the HTTP handle pool, a
+# page read in two halves)
+TSAN_UNITS='^test_(cache|http|model)$'
 
 tsan() {
 	scripts/build.sh build-tsan -DOSFS_TSAN=ON -DCMAKE_BUILD_TYPE=Debug || return 1

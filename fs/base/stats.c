@@ -37,6 +37,7 @@ char *osfs_stats_render(void)
 	fprintf(f, "lookups %lu\n", atomic_load(&osfs_stats.lookups));
 	fprintf(f, "inodes %lu\n", atomic_load(&osfs_stats.inodes));
 	fprintf(f, "evictions %lu\n", atomic_load(&osfs_stats.evictions));
+	fprintf(f, "parse.slow %lu\n", atomic_load(&osfs_stats.parse_slow));
 	fclose(f);
 	return out;
 }

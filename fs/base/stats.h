@@ -20,6 +20,8 @@ struct osfs_stats {
 	atomic_ulong lookups;             /* single-resource fetches */
 	atomic_ulong inodes;              /* inodes the kernel holds (a gauge) */
 	atomic_ulong evictions;           /* names the kernel was asked to drop (inodes.h) */
+	atomic_ulong parse_slow;          /* list items the scanner left to json-c's
+					   * tree (escaped keys, odd shapes) */
 };
 
 extern struct osfs_stats osfs_stats;

@@ -4,6 +4,7 @@
 #include "osfs_model.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,53 +92,167 @@ int osfs_fetch_all(struct osfs_api *api, enum osfs_kind_id kind, const char *que
 	return osfs_fetch_pages(api, kind, query, osfs_kinds[kind].page_size, all, date, err);
 }
 
+/* One page's GET: made on the calling thread, or on a helper thread of its
+ * own while the page before is parsed (a listing costs its download plus
+ * the last page's parse, not the sum of all).  Only one request of a
+ * listing is ever in flight, so it keeps to one pooled handle and one
+ * connection (http.c), and each GET goes through osfs_api_call with all
+ * its retries, token renewal and deadline, whichever thread makes it. */
+struct get {
+	struct osfs_api *api;
+	struct osfs_api_call call;
+	char *path;                 /* owned; call.path */
+	struct osfs_http_resp resp;
+	struct osfs_err err;        /* the reason of a failed call */
+	int ret;
+	pthread_t th;
+	bool running;               /* th is not joined yet */
+};
+
+static int get_init(struct get *g, struct osfs_api *api, const struct osfs_kind *k,
+		    const char *path)
+{
+	memset(g, 0, sizeof(*g));
+	g->api = api;
+	if (!(g->path = strdup(path)))
+		return -ENOMEM;
+	g->call = (struct osfs_api_call){ .svc = k->svc, .method = "GET", .path = g->path,
+					  .max_minor = k->max_minor, .version = k->version };
+	return 0;
+}
+
+static void get_run(struct get *g)
+{
+	g->ret = osfs_api_call(g->api, &g->call, &g->resp, &g->err);
+}
+
+static void *get_thread(void *arg)
+{
+	get_run(arg);
+	return NULL;
+}
+
+static void get_free(struct get *g)
+{
+	if (g->running)
+		pthread_join(g->th, NULL);
+	g->running = false;
+	osfs_http_resp_free(&g->resp);
+	free(g->path);
+	memset(g, 0, sizeof(*g));
+}
+
+/* A listing's pages as they are asked for: the paths seen (a next link
+ * that names one of them again is a loop) and the page fetched ahead. */
+struct pages {
+	struct osfs_api *api;
+	const struct osfs_kind *k;
+	const char *query;
+	int page_size, count;
+	char *seen[64];
+	size_t nseen;
+	struct get ahead;
+};
+
+/* GET path into *cur: the page fetched ahead when it is that one (it was
+ * the next link the body promised), else a request now. */
+static int page_get(struct pages *ps, const char *path, struct get *cur)
+{
+	struct get *ahead = &ps->ahead;
+	int ret;
+
+	if (ahead->running) {
+		pthread_join(ahead->th, NULL);
+		ahead->running = false;
+	}
+	if (ahead->path && strcmp(ahead->path, path) == 0) {
+		*cur = *ahead;
+		memset(ahead, 0, sizeof(*ahead));
+		return 0;
+	}
+	get_free(ahead); /* the guess was wrong: the parse's link says */
+	if ((ret = get_init(cur, ps->api, ps->k, path)) == 0)
+		get_run(cur);
+	return ret;
+}
+
+/* While `body` (the page at path) is parsed, GET the page its links name,
+ * unless that would be a loop or one page too many; with no thread to be
+ * had it is simply asked for after the parse. */
+static void page_ahead(struct pages *ps, const char *path, const struct osfs_http_resp *resp)
+{
+	char *next = next_page(osfs_model_next_guess(ps->k, resp->body, resp->len, ps->page_size),
+			       ps->query);
+
+	if (next && strcmp(next, path) != 0 && !seen_before(ps->seen, ps->nseen, next) &&
+	    ps->count + 1 < MAX_PAGES && get_init(&ps->ahead, ps->api, ps->k, next) == 0) {
+		ps->ahead.running = pthread_create(&ps->ahead.th, NULL, get_thread, &ps->ahead) == 0;
+		if (!ps->ahead.running)
+			get_free(&ps->ahead);
+	}
+	free(next);
+}
+
+/* One page: GET (or take the one fetched ahead), start the next, parse.
+ * 0 with the page (and *date at the first answer), or -errno. */
+static int page_one(struct pages *ps, const char *path, struct osfs_page *page,
+		    struct osfs_page *all, long long *date, struct osfs_err *err)
+{
+	const struct osfs_kind *k = ps->k;
+	struct get cur;
+	int ret = page_get(ps, path, &cur);
+
+	if (ret == 0 && (ret = cur.ret) < 0 && err && !osfs_err_has(err))
+		*err = cur.err;
+	if (ret == 0 && !*date)
+		*date = cur.resp.date;
+	if (ret == 0 && !k->singleton)
+		page_ahead(ps, path, &cur.resp);
+	if (ret == 0 && k->singleton)
+		ret = parse_singleton(k, cur.resp.body, all);
+	else if (ret == 0)
+		ret = osfs_model_parse_list(k, cur.resp.body, ps->page_size, page);
+	if (ret == -EPROTO && !osfs_err_has(err))
+		osfs_err_set(err, ret, "the API answered with JSON we cannot read");
+	get_free(&cur);
+	return osfs_error_for_user(ret); /* unreadable: EIO, as documented */
+}
+
 int osfs_fetch_pages(struct osfs_api *api, enum osfs_kind_id kind, const char *query,
 		     int page_size, struct osfs_page *all, long long *date, struct osfs_err *err)
 {
 	const struct osfs_kind *k = &osfs_kinds[kind];
-	char *path = first_page(k, page_size, query), *seen[64];
-	size_t nseen = 0;
-	int ret = path ? 0 : -ENOMEM, pages = 0;
+	struct pages ps = { .api = api, .k = k, .query = query, .page_size = page_size };
+	char *path = first_page(k, page_size, query);
+	int ret = path ? 0 : -ENOMEM;
 
 	memset(all, 0, sizeof(*all));
 	*date = 0;
 	while (path && ret == 0) {
-		struct osfs_api_call call = { .svc = k->svc, .method = "GET", .path = path,
-					      .max_minor = k->max_minor, .version = k->version };
-		struct osfs_http_resp resp;
 		struct osfs_page page;
 
-		ret = osfs_api_call(api, &call, &resp, err);
-		if (ret == 0 && !*date)
-			*date = resp.date;
-		if (ret == 0 && k->singleton)
-			ret = parse_singleton(k, resp.body, all);
-		else if (ret == 0)
-			ret = osfs_model_parse_list(k, resp.body, page_size, &page);
-		if (ret == -EPROTO && !osfs_err_has(err))
-			osfs_err_set(err, ret, "the API answered with JSON we cannot read");
-		ret = osfs_error_for_user(ret); /* unreadable: EIO, as documented */
-		osfs_http_resp_free(&resp);
+		ret = page_one(&ps, path, &page, all, date, err);
 		if (ret < 0 || k->singleton)
 			break;
 		ret = append_page(all, &page);
-		if (nseen < sizeof(seen) / sizeof(seen[0]))
-			seen[nseen++] = path;
+		if (ps.nseen < sizeof(ps.seen) / sizeof(ps.seen[0]))
+			ps.seen[ps.nseen++] = path;
 		else
 			free(path);
 		path = next_page(page.next, query);
 		page.next = NULL;
 		osfs_page_free(&page);
-		if (path && (seen_before(seen, nseen, path) || ++pages >= MAX_PAGES)) {
+		if (path && (seen_before(ps.seen, ps.nseen, path) || ++ps.count >= MAX_PAGES)) {
 			log_err("%s: the API's next links go round in a loop; stopping", k->dir);
 			if (!osfs_err_has(err))
 				osfs_err_set(err, -ELOOP, "pagination loops: the API keeps sending the same next link");
 			ret = -ELOOP;
 		}
 	}
+	get_free(&ps.ahead);
 	free(path);
-	for (size_t i = 0; i < nseen; i++)
-		free(seen[i]);
+	for (size_t i = 0; i < ps.nseen; i++)
+		free(ps.seen[i]);
 	if (ret < 0)
 		osfs_page_free(all);
 	return ret;

@@ -13,8 +13,11 @@
 
 /* GET every page of `kind` (query, e.g. "changes-since=...", may be NULL;
  * it is kept on every page); *date is the API's clock at the first answer
- * (0: unknown).  0 or -errno (-ELOOP when next links go round), with a
- * reason in err (if err).  On failure *all holds nothing. */
+ * (0: unknown).  The next page is asked for, on a thread of its own, while
+ * this one is parsed (its address read off the end of the body; the
+ * parse's next link decides, so a wrong guess costs one GET); one request
+ * is in flight at a time.  0 or -errno (-ELOOP when next links go round),
+ * with a reason in err (if err).  On failure *all holds nothing. */
 int osfs_fetch_all(struct osfs_api *api, enum osfs_kind_id kind, const char *query,
 		   struct osfs_page *all, long long *date, struct osfs_err *err);
 

@@ -71,6 +71,13 @@ struct osfs_page {
 int osfs_model_parse_list(const struct osfs_kind *k, const char *body, int limit,
 			  struct osfs_page *page);
 
+/* Where the page after list response body[0..len) is, read off the end of
+ * the body without parsing it (its links), so that a fetch can ask for it
+ * while this one is parsed: the path osfs_model_parse_list would put in
+ * page->next when the body is what it seems to be, else some other path
+ * or NULL.  A guess only: the parse's page->next says. */
+char *osfs_model_next_guess(const struct osfs_kind *k, const char *body, size_t len, int limit);
+
 /* Parse one show response (or, for singleton kinds, the whole object). */
 int osfs_model_parse_one(const struct osfs_kind *k, const char *body, struct osfs_res **out);
 

@@ -15,6 +15,7 @@
 #include "osfs_base.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -340,6 +341,64 @@ static int text_addresses(struct scan *s, struct osfs_jspan v)
 	return ret;
 }
 
+/* One array element's line (render_elements): a string as is, an object
+ * as the values of `keys` (space-separated; with first_only, the first
+ * key's alone).  0, -ENOMEM or OSFS_MODEL_UNSURE (a value json-c must
+ * spell: an escape, a float, a nested value, an escaped key). */
+static int text_element(struct scan *s, struct osfs_jspan e, const char *keys, bool first_only)
+{
+	const char *t, *k = keys;
+	size_t n;
+
+	if (osfs_jscan_type(e) == OSFS_J_STRING)
+		return !plain_text(e, &t, &n) ? OSFS_MODEL_UNSURE :
+		       text_put(s, t, n) < 0 || text_put(s, "\n", 1) < 0 ? -ENOMEM : 0;
+	if (!keys || !*keys || osfs_jscan_type(e) != OSFS_J_OBJECT)
+		return OSFS_MODEL_UNSURE;
+	while (*k) {
+		size_t kn = strcspn(k, " ");
+		struct osfs_jspan v;
+		int r = kn < 64 ? osfs_jscan_get(e, k, kn, &v) : -1; /* render's key room */
+		if (r < 0)
+			return OSFS_MODEL_UNSURE;
+		if (k != keys && text_put(s, " ", 1) < 0)
+			return -ENOMEM;
+		if (r == 1 && osfs_jscan_type(v) != OSFS_J_NULL) {
+			if (!plain_text(v, &t, &n))
+				return OSFS_MODEL_UNSURE;
+			if (text_put(s, t, n) < 0)
+				return -ENOMEM;
+		}
+		k += kn + (k[kn] == ' ');
+		if (first_only)
+			break;
+	}
+	return text_put(s, "\n", 1) < 0 ? -ENOMEM : 0;
+}
+
+/* LIST and the id formats (render_list, render_ids) of array v from
+ * spans: 0, -ENOMEM or OSFS_MODEL_UNSURE (then the text is as it was). */
+static int text_elements(struct scan *s, const struct osfs_field *fl, struct osfs_jspan v)
+{
+	bool ids = fl->fmt != OSFS_FMT_LIST;
+	size_t start = s->text.n;
+	struct osfs_jspan e;
+	struct osfs_jiter it;
+	int ret = 0;
+
+	if (osfs_jscan_type(v) != OSFS_J_ARRAY)
+		return OSFS_MODEL_UNSURE;
+	for (osfs_jscan_iter(&it, v); ret == 0 && osfs_jscan_elem(&it, &e); )
+		ret = text_element(s, e, fl->item_keys, ids);
+	if (ret == 0 && s->text.n == start && !ids)
+		ret = text_put(s, "\n", 1); /* an empty list reads as null does */
+	if (ret == 0)
+		ret = text_put(s, "", 1);
+	if (ret != 0)
+		s->text.n = start;
+	return ret;
+}
+
 /* Renders v (found: 1, or absent: 0) as fmt onto the item's text:
  * 0, -ENOMEM or OSFS_MODEL_UNSURE. */
 static int text_render(struct scan *s, const struct osfs_field *fl, int found, struct osfs_jspan v)
@@ -354,6 +413,9 @@ static int text_render(struct scan *s, const struct osfs_field *fl, int found, s
 		return text_take(s, osfs_model_renderers[fmt](fl, NULL));
 	if (fmt == OSFS_FMT_ADDRESSES && (ret = text_addresses(s, v)) != OSFS_MODEL_UNSURE)
 		return ret;
+	if ((fmt == OSFS_FMT_LIST || fmt == OSFS_FMT_LINKS || fmt == OSFS_FMT_NESTED ||
+	     fmt == OSFS_FMT_BACKLINKS) && (ret = text_elements(s, fl, v)) != OSFS_MODEL_UNSURE)
+		return ret;
 	if ((fmt == OSFS_FMT_TEXT || fmt == OSFS_FMT_INT) && plain_text(v, &t, &n)) {
 		if (fmt == OSFS_FMT_INT && n == 0)
 			return text_add(s, "0", 1); /* Nova's swap "" */
@@ -366,8 +428,9 @@ static int text_render(struct scan *s, const struct osfs_field *fl, int found, s
 	return ret;
 }
 
-/* Whether field fl is shown (its if_pointer condition): 1, 0, or
- * OSFS_MODEL_UNSURE when the condition's value is not plain text. */
+/* Whether field fl is shown (its if_pointer condition): 1, 0, or -1
+ * when the condition's value is not plain text (the tree path decides;
+ * not OSFS_MODEL_UNSURE, which is 1: "shown"). */
 static int condition(const struct index *obj, const struct osfs_field *fl)
 {
 	struct osfs_jspan v;
@@ -378,11 +441,11 @@ static int condition(const struct index *obj, const struct osfs_field *fl)
 	if (!fl->if_pointer)
 		return 1;
 	if ((found = span_at(obj, fl->if_pointer, &v)) < 0)
-		return OSFS_MODEL_UNSURE;
+		return -1;
 	if (!found || osfs_jscan_type(v) != OSFS_J_STRING)
 		return osfs_model_condition_holds(fl, NULL, 0); /* only a string can hold */
 	if (!plain_text(v, &t, &n))
-		return OSFS_MODEL_UNSURE;
+		return -1;
 	return osfs_model_condition_holds(fl, t, n);
 }
 
@@ -423,7 +486,7 @@ static int span_fields(struct scan *s, const struct index *obj, struct osfs_res 
 		struct osfs_jspan v = { 0 };
 		size_t before = s->text.n;
 		int shown = condition(obj, &k->fields[i]), found = 0, ret;
-		if (shown == OSFS_MODEL_UNSURE)
+		if (shown < 0)
 			return OSFS_MODEL_UNSURE;
 		if (shown && (found = span_at(obj, k->fields[i].pointers, &v)) < 0)
 			return OSFS_MODEL_UNSURE;
@@ -596,6 +659,7 @@ static int item_res(struct scan *s, struct osfs_jspan at, const char *wrapper,
 		ret = span_res(s, out);
 	if (ret != OSFS_MODEL_UNSURE)
 		return ret;
+	osfs_stat_inc(parse_slow);
 	inner = tree = span_parse(s, item);
 	if (tree && wrapper && !json_object_object_get_ex(tree, wrapper, &inner))
 		inner = NULL;
@@ -640,14 +704,118 @@ static int page_grow(struct osfs_page *page, size_t *cap)
 	return 0;
 }
 
+/* The items of a page, one after the other. */
+static int items_in_turn(struct scan *s, struct osfs_jspan items, struct osfs_page *page)
+{
+	struct osfs_jspan item;
+	struct osfs_jiter it;
+	size_t cap = 0;
+	int ret = page_grow(page, &cap);
+
+	for (osfs_jscan_iter(&it, items); ret == 0 && osfs_jscan_elem_start(&it, &item); ) {
+		if (page->n == cap && (ret = page_grow(page, &cap)) < 0)
+			break;
+		ret = item_res(s, item, s->k->item_wrapper, &page->items[page->n]);
+		if (ret == 0)
+			page->n++;
+		osfs_jscan_resume(&it, s->item_end);
+	}
+	return ret;
+}
+
+/* A page of at least this many items is read by two threads, half each
+ * (on a machine with a core to spare, the parse of a listing then costs
+ * about half its CPU time in wall time). */
+#define HALVES_MIN 200
+
+/* One thread's share of a page: items spans[0..n) into out[0..n). */
+struct share {
+	struct scan s;
+	const struct osfs_jspan *spans;
+	struct osfs_res **out;
+	size_t n;
+	int ret;
+};
+
+static void share_read(struct share *sh)
+{
+	for (size_t i = 0; i < sh->n && sh->ret == 0; i++)
+		sh->ret = item_res(&sh->s, sh->spans[i], sh->s.k->item_wrapper, &sh->out[i]);
+}
+
+static void *share_thread(void *arg)
+{
+	share_read(arg);
+	return NULL;
+}
+
+/* The items spans[0..n) in two halves, the second on a thread of its own
+ * (or after the first when no thread can be had); the first error in
+ * page order wins, as it would one item after the other. */
+static int items_in_halves(struct scan *s, const struct osfs_jspan *spans, size_t n,
+			   struct osfs_page *page)
+{
+	size_t half = n / 2;
+	struct share *second = calloc(1, sizeof(*second));
+	struct share first = { .s = *s, .spans = spans, .out = NULL, .n = half };
+	pthread_t th;
+	bool apart;
+	int ret;
+
+	if (!second || !(page->items = calloc(n + 1, sizeof(*page->items)))) {
+		free(second);
+		return -ENOMEM;
+	}
+	page->n = n; /* holes stay NULL until read, and free as such */
+	first.out = page->items;
+	*second = (struct share){ .s = { .k = s->k }, .spans = spans + half,
+				  .out = page->items + half, .n = n - half };
+	apart = pthread_create(&th, NULL, share_thread, second) == 0;
+	share_read(&first);
+	if (apart)
+		pthread_join(th, NULL);
+	else
+		share_read(second);
+	*s = first.s; /* its buffers, grown, are the caller's to free */
+	ret = first.ret ? first.ret : second->ret;
+	scan_done(&second->s);
+	free(second);
+	return ret;
+}
+
+/* The items of a page: two halves at once when there are many. */
+static int scan_items(struct scan *s, struct osfs_jspan items, struct osfs_page *page)
+{
+	struct osfs_jspan *spans = NULL, item;
+	struct osfs_jiter it;
+	size_t n = 0, cap = 0;
+	int ret = 0;
+
+	if (items.n / 512 < HALVES_MIN) /* items are longer than 512 bytes (Nova's 1.5 KiB) */
+		return items_in_turn(s, items, page);
+	for (osfs_jscan_iter(&it, items); ret == 0 && osfs_jscan_elem(&it, &item); n++) {
+		if (n == cap) {
+			struct osfs_jspan *more = realloc(spans, (cap = cap ? cap * 2 : 1024) * sizeof(*more));
+			if (!more)
+				ret = -ENOMEM;
+			else
+				spans = more;
+		}
+		if (ret == 0)
+			spans[n] = item;
+	}
+	if (ret == 0)
+		ret = n < HALVES_MIN ? items_in_turn(s, items, page) : items_in_halves(s, spans, n, page);
+	free(spans);
+	return ret;
+}
+
 /* The scan path of a list page: 0, -EPROTO, -ENOMEM, or OSFS_MODEL_UNSURE (then
  * nothing is logged and page holds nothing). */
 static int scan_list(struct scan *s, const char *body, int limit, struct osfs_page *page)
 {
 	const struct osfs_kind *k = s->k;
-	struct osfs_jspan root, items, item;
-	struct osfs_jiter it;
-	size_t cap = 0;
+	struct osfs_jspan root, items;
 	int ret;
 
 	if (!k->collection || osfs_jscan_check(body, strlen(body), SCAN_DEPTH, &root) < 0)
@@ -660,15 +828,7 @@ static int scan_list(struct scan *s, const char *body, int limit, struct osfs_pa
 	if (index_get(&s->root, k->collection, strlen(k->collection), &items) == 0 ||
 	    osfs_jscan_type(items) != OSFS_J_ARRAY)
 		return -EPROTO;
-	ret = page_grow(page, &cap);
-	for (osfs_jscan_iter(&it, items); ret == 0 && osfs_jscan_elem_start(&it, &item); ) {
-		if (page->n == cap && (ret = page_grow(page, &cap)) < 0)
-			break;
-		ret = item_res(s, item, k->item_wrapper, &page->items[page->n]);
-		if (ret == 0)
-			page->n++;
-		osfs_jscan_resume(&it, s->item_end);
-	}
+	ret = scan_items(s, items, page);
 	if (ret == 0)
 		page->next = span_next(s, page, limit);
 	if (ret < 0)

@@ -435,6 +435,12 @@ class State:
         self.fip_due = {}             # floating IP id -> when its status follows its port
         self.page_max = int(args.page_max)
         self.cinder_max = CINDER_MAX    # /_emu/config cinder_max: an older Cinder
+        # /_emu/config page_cache (for bench/): server listing pages are
+        # rendered once and then served from memory, so that fetching them
+        # costs about what a real API's network transfer does.  Any change
+        # (every request but GET and HEAD, every control POST) empties it.
+        self.page_cache = False
+        self.pages = {}
         self.keystone_down = False
         self.fail_builds = False
         self.max_version = parse_version(args.max_version)
@@ -1757,6 +1763,22 @@ class Nova:
 
     # -- servers: list -------------------------------------------------------
     def list_servers(self, req, detail):
+        st = self.st
+        if not st.page_cache or req.loop_next:
+            return self.render_servers(req, detail)
+        key = (req.raw_path, req.ver, req.token.project, self._is_admin(req), req.host)
+        with st.lock:
+            hit = st.pages.get(key)
+            settled = not (st.pending or st.net_due or st.fip_due)
+        if hit is not None:
+            return Resp(hit.status, hit.body, list(hit.headers))
+        resp = self.render_servers(req, detail)
+        if resp.status == 200 and settled:   # a page that no timer can change
+            with st.lock:
+                st.pages[key] = Resp(resp.status, resp.body, list(resp.headers))
+        return resp
+
+    def render_servers(self, req, detail):
         st = self.st
         ver = req.ver
         if ver >= (2, 75):
@@ -4965,6 +4987,9 @@ class Handler(BaseHTTPRequestHandler):
         hdrs = {k: v for k, v in self.headers.items()}
         # case-insensitive header access via self.headers
         req = Req(method, raw_path, self.headers, body, host)
+        if method not in ("GET", "HEAD") and st.pages:
+            with st.lock:
+                st.pages = {}   # a change: no page stays as rendered
         if req.path == "/_emu" or req.path.startswith("/_emu/"):
             try:
                 resp = emu.control(req)
@@ -5264,6 +5289,9 @@ class Emulator:
                             st.vol.max_volumes = int(v)
                         elif k == "max_gigabytes":
                             st.vol.max_gigabytes = int(v)
+                        elif k == "page_cache":
+                            st.page_cache = bool(v)
+                            st.pages = {}
                         elif k == "cinder_max":
                             ver = parse_version(str(v))
                             if ver is None or not CINDER_MIN <= ver <= CINDER_MAX:
@@ -5283,6 +5311,7 @@ class Emulator:
                         "max_keypairs": st.max_keypairs,
                         "max_volumes": st.vol.max_volumes,
                         "max_gigabytes": st.vol.max_gigabytes,
+                        "page_cache": st.page_cache,
                         "cinder_max": vstr(st.cinder_max)})
         if path == "/_emu/servers":
             if m == "GET":

@@ -174,7 +174,7 @@ def _clean(request):
             e = request.getfixturevalue(name)
             e.call("DELETE", "/_emu/faults")
             e.call("POST", "/_emu/config", {"keystone_down": False, "page_max": 1000,
-                                            "token_ttl": 3600, "build_time": 0.3
+                                            "page_cache": False, "token_ttl": 3600, "build_time": 0.3
                                             if name == "rw" else 0.5})
 
 
@@ -548,6 +548,27 @@ def test_pagination_page_max_and_errors(ro):
     assert r.status == 400 and r.json()["badRequest"]["code"] == 400
     r = ro.nova("GET", "/servers/detail?limit=abc")
     assert r.status == 400
+
+
+def test_page_cache_serves_the_same_pages_until_a_change(rw):
+    plain = page_all(rw, "/servers/detail?limit=7")
+    assert rw.ctl("POST", "/config", {"page_cache": True})["page_cache"] is True
+    assert page_all(rw, "/servers/detail?limit=7") == plain
+    assert page_all(rw, "/servers/detail?limit=7") == plain   # now from memory
+    other = page_all(rw, "/servers?limit=7")                   # another query: its own pages
+    assert [s["id"] for p in other for s in p["servers"]] == \
+        [s["id"] for p in plain for s in p["servers"]]
+    sid = plain[0]["servers"][0]["id"]
+    r = rw.nova("PUT", "/servers/" + sid, {"server": {"name": "cached-renamed"}})
+    assert r.status == 200, r.body
+    names = {s["id"]: s["name"] for p in page_all(rw, "/servers/detail?limit=7")
+             for s in p["servers"]}
+    assert names[sid] == "cached-renamed"
+    rw.ctl("POST", "/servers", {"count": 1, "prefix": "cached-new"})
+    names = [s["name"] for p in page_all(rw, "/servers/detail?limit=7") for s in p["servers"]]
+    assert "cached-new-00001" in names
+    r = rw.call("GET", "/compute/v2.1/servers/detail", token="not-a-token")
+    assert r.status == 401                                     # tokens are still checked
 
 
 def test_name_and_status_filters(ro):

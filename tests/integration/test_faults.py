@@ -577,6 +577,49 @@ def test_empty_last_page(emu, watch):
     assert w.healthy()
 
 
+# A page after the first is fetched while the one before is parsed, on
+# another thread: its faults must be met as on the first page.
+AHEAD_FAULTS = {
+    "503 twice": ({"status": 503, "count": 2}, "ok", 2),
+    "connection dropped once": ({"drop": True, "count": 1}, "ok", 1),
+    "body cut short once": ({"truncate": True, "count": 1}, "ok", 1),
+    "malformed JSON once": ({"malformed": True, "count": 1}, "EIO", 0),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(AHEAD_FAULTS))
+def test_fault_on_a_page_fetched_ahead(emu, cloud, mount, fault):
+    spec, want, retries = AHEAD_FAULTS[fault]
+    emu.config(page_max=100)   # many pages: every later one is fetched ahead
+    try:
+        m = mount("ttl=0.2")   # a fresh daemon: its first ls is a full listing
+        emu.reset()
+        emu.fault(method="GET", path=r"/servers/detail\?.*marker=", **spec)
+        r = probe("ls", m.p("servers"))
+        n = emu.count(SERVERS)
+        emu.clear_faults()
+        total = len(cloud.client.servers())
+        pages = total // 100 + 1
+        assert r[0] == want, r
+        if want == "ok":
+            assert int(r[1]) == total + 1, (r, total)
+            assert n == pages + retries, (n, pages)   # one GET a page, and the retries
+        else:   # the listing stops at the bad page (the second): nothing past it is asked
+            assert n == 2, n
+        deadline = time.time() + 30
+        while True:   # a listing's error is held for a moment before it is asked again
+            again = probe("ls", m.p("servers"))
+            if again[0] == "ok" or time.time() > deadline:
+                break
+            time.sleep(0.5)
+        assert again[0] == "ok" and int(again[1]) == total + 1, again
+        assert m.read(".openstackfs", "generation") == "1\n", m.output()[-3000:]  # no crash
+    finally:
+        emu.config(page_max=1000)
+    row("%s on a page fetched ahead (pages of 100)" % fault, saw(r), True,
+        "%d× GET servers/detail" % n)
+
+
 def test_cloud_max_limit_below_our_page_size(emu, cloud, mount):
     # a cloud whose Nova max_limit is smaller than the 1000 we ask for sends
     # shorter pages, each with a next link: every page must be followed

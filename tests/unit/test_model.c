@@ -272,13 +272,128 @@ static void test_settle(void)
 	json_object_put(again);
 }
 
+/* A page of n servers like Nova's (about 700 bytes each), the one at
+ * `bad` (if < n) without an id; caller frees. */
+static char *big_page(size_t n, size_t bad)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	fputs("{\"servers\": [", f);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "%s{", i ? ", " : "");
+		if (i != bad)
+			fprintf(f, "\"id\": \"x%zu\", ", i);
+		fprintf(f, "\"name\": \"srv-%zu\", \"status\": \"%s\", \"OS-EXT-STS:task_state\": null,"
+			" \"flavor\": {\"original_name\": \"m1.tiny\", \"vcpus\": 1, \"ram\": 512},"
+			" \"image\": {\"id\": \"70a599e0-31e7-49b7-b260-868f441e862b\"},"
+			" \"addresses\": {\"private\": [{\"version\": 4, \"addr\": \"10.0.%zu.%zu\","
+			" \"OS-EXT-IPS:type\": \"fixed\"}]}, \"metadata\": {\"n\": \"%zu\"},"
+			" \"created\": \"2024-01-01T00:00:00Z\", \"updated\": \"2024-01-02T00:00:00Z\","
+			" \"hostId\": \"2f9613d452019ad722245d359e5334b39a94c7ca5024d51144e0ca71\","
+			" \"security_groups\": [{\"name\": \"default\"}], \"links\": [{\"rel\": \"self\","
+			" \"href\": \"http://127.0.0.1:8774/v2.1/servers/%zu\"}]}",
+			i, i % 3 ? "ACTIVE" : "SHUTOFF", i / 250, i % 250, i, i);
+	}
+	fputs("]}", f);
+	fclose(f);
+	return out;
+}
+
+/* A big page is read in two halves at once: the same resources, in order,
+ * as one after the other (the tree path), and an item that is not one
+ * fails the page wherever it is. */
+static void test_halves(void)
+{
+	char *page = big_page(1000, 1000);
+	struct osfs_page got;
+
+	CHECK(page && strlen(page) > 400000);
+	CHECK(agree_list(OSFS_SERVERS, page) == 0);
+	CHECK(osfs_model_parse_list(&osfs_kinds[OSFS_SERVERS], page, 1000, &got) == 0);
+	CHECK(got.n == 1000 && got.items[1000] == NULL);
+	CHECK_STR(got.items[0]->name, "srv-0");
+	CHECK_STR(got.items[999]->name, "srv-999");
+	CHECK_STR(field(got.items[700], OSFS_SERVERS, "addresses"), "private 10.0.2.200\n");
+	osfs_page_free(&got);
+	free(page);
+	for (size_t bad = 0; bad < 1000; bad += 333) { /* first half, second half, last */
+		page = big_page(1000, bad == 999 ? 999 : bad);
+		CHECK(osfs_model_parse_list(&osfs_kinds[OSFS_SERVERS], page, 1000, &got) == -EPROTO);
+		CHECK(got.n == 0 && got.items == NULL);
+		free(page);
+	}
+}
+
+/* Lists and links read from spans as from json-c's tree, and what the
+ * spans cannot spell (escapes, floats, nesting) goes to the tree. */
+static void test_span_lists(void)
+{
+	static const char *const groups[] = {
+		"[]", "[{\"name\": \"a\"}, {\"name\": null}, {\"other\": 1}, \"plain\", {\"name\": 5},"
+		" {\"name\": true}, {\"name\": \"b\", \"name\": \"c\"}]",
+		"[{\"name\": \"e\\u00e9\"}]", "[{\"name\": 1.5}]", "[[1], 2]", "{\"name\": \"x\"}", "null",
+	};
+	char body[512];
+
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+		snprintf(body, sizeof(body), "{\"servers\": [{\"id\": \"s1\", \"security_groups\": %s,"
+			 " \"os-extended-volumes:volumes_attached\": [{\"id\": \"v1\"}, {\"id\": null}]}]}",
+			 groups[i]);
+		CHECK(agree_list(OSFS_SERVERS, body) == 0);
+	}
+	CHECK(agree_list(OSFS_NETWORKS, "{\"networks\": [{\"id\": \"n1\", \"subnets\": [\"s1\", \"s2\"]},"
+		     " {\"id\": \"n2\", \"subnets\": []}, {\"id\": \"n3\", \"subnets\": [\"a\\/b\"]}]}") == 0);
+}
+
+/* The next page read off a body's end is the parse's next page. */
+static void guess_agrees(enum osfs_kind_id kind, const char *body, int limit, const char *want)
+{
+	const struct osfs_kind *k = &osfs_kinds[kind];
+	char *guess = osfs_model_next_guess(k, body, strlen(body), limit);
+	struct osfs_page page;
+
+	CHECK(osfs_model_parse_list(k, body, limit, &page) == 0);
+	CHECK_STR(page.next, want);
+	CHECK_STR(guess, want);
+	osfs_page_free(&page);
+	free(guess);
+}
+
+static void test_next_guess(void)
+{
+	guess_agrees(OSFS_NETWORKS, "{\"networks\": [{\"id\": \"n1\"}, {\"id\": \"n2\"}],"
+		     " \"networks_links\": [{\"rel\": \"previous\", \"href\": \"http://h/v2.0/networks?"
+		     "limit=2&marker=n1&page_reverse=True\"}, {\"href\": \"http://h/v2.0/networks?"
+		     "limit=2&marker=n2\", \"rel\": \"next\"}]}", 2, "/v2.0/networks?limit=2&marker=n2");
+	guess_agrees(OSFS_NETWORKS, "{\"networks\": [{\"id\": \"n1\"}, {\"id\": \"n2\"}],"
+		     " \"networks_links\": [{\"rel\": \"next\", \"href\": \"http://h/v2.0/networks?"
+		     "limit=2&marker=n2\"}, {\"rel\": \"previous\", \"href\": \"http://h/v2.0/networks?"
+		     "limit=2&marker=n1&page_reverse=True\"}]}", 2, "/v2.0/networks?limit=2&marker=n2");
+	guess_agrees(OSFS_SERVERS, "{\"servers\": [{\"id\": \"s1\"}]}", 1, NULL);
+	guess_agrees(OSFS_IMAGES, "{\"images\": [{\"id\": \"i1\"}], \"schema\": \"/v2/schemas/images\","
+		     " \"next\": \"/v2/images?marker=i1&limit=1\"}", 1, "/v2/images?marker=i1&limit=1");
+	guess_agrees(OSFS_IMAGES, "{\"images\": [{\"id\": \"i1\"}]}", 1, NULL);
+	/* only a guess: what it cannot read it leaves to the parse */
+	char *none = osfs_model_next_guess(&osfs_kinds[OSFS_SERVERS],
+					   "{\"servers_links\": [{\"rel\": \"next\"}]}", 37, 1);
+	CHECK(none == NULL);
+}
+
 int main(void)
 {
 	test_settle();
+	test_next_guess();
+	test_halves();
+	test_span_lists();
 	revisions_and_counts();
 	const struct osfs_kind *servers = &osfs_kinds[OSFS_SERVERS];
 	struct osfs_page page;
 
+	unsigned long slow = atomic_load(&osfs_stats.parse_slow);
+	guess_agrees(OSFS_SERVERS, servers_page, 2, "/servers/detail?limit=2&marker=s2");
+	CHECK(atomic_load(&osfs_stats.parse_slow) == slow); /* plain items: the fast path's */
 	CHECK(osfs_model_parse_list(servers, servers_page, 2, &page) == 0);
 	CHECK(page.n == 2);
 	struct osfs_res *a = page.items[0], *b = page.items[1];

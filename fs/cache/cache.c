@@ -5,7 +5,8 @@
  * one, else a full listing merged into it); readers arriving meanwhile
  * keep the listing they would have had, as long as it is younger than
  * twice the TTL, so a walk never waits for a re-listing midway.  A full
- * resync runs every kind's `resync` seconds, after SIGHUP and after a
+ * resync runs every kind's `resync` seconds (`neutron_resync` while
+ * Neutron's probe names what Nova's deltas miss), after SIGHUP and after a
  * delta that cannot be trusted.  The requests themselves are fetch.c's.
  *
  * Lock order (outer first), checked in debug builds (slot_lock, leaf_lock):
@@ -100,6 +101,9 @@ struct slot {
 	bool worker_live;           /* worker must be joined */
 	bool kept_read;             /* under merge_lock: the last generation's listing
 				     * was looked for (listkeep.h) */
+	struct osfs_netprobe *probe;/* kinds with neutron_resync; set once at
+				     * creation, used only by the refresh in flight
+				     * (single-flight), no lock */
 };
 
 #define MAX_WATCHES 1024
@@ -179,6 +183,8 @@ struct osfs_cache *osfs_cache_new(struct osfs_api *api, const double ttl[OSFS_NK
 		pthread_mutex_init(&c->slots[k].merge_lock, NULL);
 		pthread_mutex_init(&c->slots[k].lock, NULL);
 		pthread_cond_init(&c->slots[k].done, &mono);
+		if (osfs_kinds[k].neutron_resync)
+			c->slots[k].probe = osfs_netprobe_new();
 	}
 	pthread_condattr_destroy(&mono);
 	pthread_mutex_init(&c->watch_lock, NULL);
@@ -202,6 +208,7 @@ void osfs_cache_free(struct osfs_cache *c)
 		if (c->slots[k].worker_live)
 			pthread_join(c->slots[k].worker, NULL);
 		osfs_listing_put(c->slots[k].cur);
+		osfs_netprobe_free(c->slots[k].probe);
 		free(c->slots[k].last_msg);
 		pthread_mutex_destroy(&c->slots[k].merge_lock);
 		pthread_mutex_destroy(&c->slots[k].lock);
@@ -405,7 +412,8 @@ static int count_check(struct osfs_cache *c, enum osfs_kind_id kind, char **msg)
 	return COUNT_DIFFERS;
 }
 
-/* The answer to r's question, in all. */
+/* The answer to r's question, in all: 0, OSFS_DELTA_RESYNC (merge it,
+ * then list everything) or -errno. */
 static int refresh_ask(struct osfs_cache *c, enum osfs_kind_id kind, const struct refresh *r,
 		       struct osfs_page *all, long long *date, char **msg)
 {
@@ -413,8 +421,13 @@ static int refresh_ask(struct osfs_cache *c, enum osfs_kind_id kind, const struc
 	struct osfs_listing *base = NULL;
 	int ret;
 
-	if (r->how == HOW_SINCE)
-		return osfs_delta_since(c->api, kind, r->since, all, date, msg);
+	if (r->how == HOW_SINCE) {
+		ret = osfs_delta_since(c->api, kind, r->since, all, date, msg);
+		return ret == 0 && s->probe ? osfs_delta_addresses(c->api, kind, s->probe, all, msg)
+					   : ret;
+	}
+	if (r->how == HOW_ALL && s->probe)
+		osfs_delta_probe_learn(c->api, s->probe); /* before: what follows, it names */
 	if (r->how == HOW_ALL)
 		return osfs_fetch_all(c->api, kind, NULL, all, date, msg);
 	slot_lock(&s->lock);
@@ -434,7 +447,10 @@ static int refresh_run(struct osfs_cache *c, enum osfs_kind_id kind, struct refr
 {
 	struct osfs_page all;
 	int ret = refresh_ask(c, kind, r, &all, date, msg);
+	bool resync = ret == OSFS_DELTA_RESYNC;
 
+	if (resync)
+		ret = 0;
 	if (ret == 0) {
 		/* by revision, the answer names every resource there is */
 		ret = slot_merge(c, kind, all.items, all.n, r->started,
@@ -447,7 +463,14 @@ static int refresh_run(struct osfs_cache *c, enum osfs_kind_id kind, struct refr
 		malloc_trim(0); /* parsing left the heap full of JSON-sized holes */
 	if (ret == 0 && r->how == HOW_SINCE)
 		ret = count_check(c, kind, msg);
-	return ret;
+	return ret == 0 && resync ? COUNT_DIFFERS : ret;
+}
+
+/* How often a kind with deltas is listed in full: rarely while Neutron's
+ * probe names what Nova's deltas miss. */
+static double resync_every(const struct slot *s, const struct osfs_kind *k)
+{
+	return osfs_netprobe_ready(s->probe) ? k->neutron_resync : k->resync;
 }
 
 /* Which question a refresh asks, under s->lock. */
@@ -456,7 +479,7 @@ static enum how plan_how(struct osfs_cache *c, enum osfs_kind_id kind, double no
 	const struct osfs_kind *k = &osfs_kinds[kind];
 	struct slot *s = &c->slots[kind];
 
-	if (!osfs_kind_has_delta(k) || !s->cur || s->must_resync || now - s->resynced >= k->resync ||
+	if (!osfs_kind_has_delta(k) || !s->cur || s->must_resync || now - s->resynced >= resync_every(s, k) ||
 	    (s->refused_at && now - s->refused_at < k->resync) || (k->version && osfs_api_version_refused(c->api, k->svc)))
 		return HOW_ALL;
 	if (k->rev_query)

@@ -93,6 +93,7 @@ def test_a_floating_ip_associated_behind_the_mount_shows_and_goes(cloud, mount, 
     name, sid, port = server
     fixed = port["fixed_ips"][0]["ip_address"]
     m = mount("ttl_servers=%d" % TTL)
+    assert name in os.listdir(m.p("servers"))   # the listing, then kept up to date
     assert wait_for(lambda: fixed in addresses(m, name), SHOWS_S), addresses(m, name)
     time.sleep(TTL + 0.5)
     m.read("servers", name, "addresses")      # a refresh that has Neutron's revisions

@@ -66,7 +66,7 @@ int osfs_delta_revisions(struct osfs_api *api, enum osfs_kind_id kind,
 		else
 			want[nwant++] = x->id;
 	}
-	ret = osfs_fetch_ids(api, kind, want, nwant, got, msg);
+	ret = osfs_fetch_ids(api, kind, NULL, want, nwant, got, msg);
 out:
 	free(want);
 	osfs_page_free(&index);

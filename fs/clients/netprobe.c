@@ -13,6 +13,8 @@
 #define SETTLE_S 30.0 /* a changed server stays named this long: Nova's
 		       * addresses follow Neutron's (2-3 s on the real cloud) */
 #define RETRY_S 300.0 /* after a failure, no probe this long */
+#define PORTS_EVERY_S 60.0 /* the ports' index (~60 bytes a port) at most this
+			    * often; floating IPs (few) on every run */
 
 /* One port (link: its server, "" when not a server's) or floating IP
  * (link: its port, "" when on none). */
@@ -34,16 +36,21 @@ struct named {
 	double until;
 };
 
-/* What each listing asks: the kind, its query and the field naming `link`. */
+/* A listing the probe asks: the kind, its query, the field naming `link`
+ * (NULL: none asked). */
 struct index_ask {
 	enum osfs_kind_id kind;
 	const char *query;
 	const char *link_file;
 };
 
-static const struct index_ask ports_ask = {
-	OSFS_PORTS, "fields=id&fields=revision_number&fields=device_id&fields=device_owner",
-	"device"
+#define PORT_FIELDS "fields=id&fields=revision_number&fields=device_id&fields=device_owner"
+
+/* every port with its server: when the probe learns, and by id */
+static const struct index_ask ports_rich = { OSFS_PORTS, PORT_FIELDS, "device" };
+/* every port by revision alone: what changed is then asked by id */
+static const struct index_ask ports_lean = {
+	OSFS_PORTS, "fields=id&fields=revision_number", NULL
 };
 static const struct index_ask fips_ask = {
 	OSFS_FLOATING_IPS, "fields=id&fields=revision_number&fields=port_id", "port"
@@ -51,6 +58,7 @@ static const struct index_ask fips_ask = {
 
 struct osfs_netprobe {
 	struct table ports, fips;   /* as of the last run that succeeded */
+	double ports_at;            /* when ports was last listed (monotonic) */
 	struct named *named;
 	size_t nnamed;
 	double retry_at;            /* monotonic; 0: ask at once */
@@ -73,42 +81,67 @@ static int by_id(const void *a, const void *b)
 	return strcmp(((const struct entry *)a)->id, ((const struct entry *)b)->id);
 }
 
-static const struct entry *table_find(const struct table *t, const char *id)
+static struct entry *table_find(const struct table *t, const char *id)
 {
 	struct entry key = { .id = (char *)id };
 
-	return id && *id ? bsearch(&key, t->e, t->n, sizeof(*t->e), by_id) : NULL;
+	return id && *id && t->n ? bsearch(&key, t->e, t->n, sizeof(*t->e), by_id) : NULL;
+}
+
+/* page's resources (of kind) appended to t, which is sorted again; link:
+ * the kind's field `file` (NULL: none). */
+static int table_add(struct table *t, enum osfs_kind_id kind, const struct osfs_page *page,
+		     const char *file)
+{
+	int field = file ? osfs_kind_field(&osfs_kinds[kind], file) : -1;
+	struct entry *grown;
+	int ret = 0;
+
+	if (!page->n)
+		return 0;
+	if (!(grown = realloc(t->e, (t->n + page->n) * sizeof(*grown))))
+		return -ENOMEM;
+	t->e = grown;
+	for (size_t i = 0; i < page->n && ret == 0; i++) {
+		struct entry *e = &t->e[t->n++];
+		e->rev = page->items[i]->rev;
+		e->id = strdup(page->items[i]->id);
+		e->link = strdup(field >= 0 ? osfs_res_val(page->items[i], (size_t)field) : "");
+		if (!e->id || !e->link)
+			ret = -ENOMEM;
+	}
+	qsort(t->e, t->n, sizeof(*t->e), by_id);
+	return ret;
 }
 
 /* The listing `ask` names, as a table, in *t. */
 static int table_fetch(struct osfs_api *api, const struct index_ask *ask, struct table *t,
 		       char **msg)
 {
-	const struct osfs_kind *k = &osfs_kinds[ask->kind];
-	int field = osfs_kind_field(k, ask->link_file);
 	struct osfs_page page;
 	long long date;
 	int ret;
 
 	memset(t, 0, sizeof(*t));
-	ret = osfs_fetch_pages(api, ask->kind, ask->query, k->rev_page_size, &page, &date, msg);
-	if (ret < 0)
-		return ret;
-	if (page.n && !(t->e = calloc(page.n, sizeof(*t->e))))
-		ret = -ENOMEM;
-	for (size_t i = 0; i < page.n && ret == 0; i++) {
-		struct entry *e = &t->e[t->n++];
-		e->rev = page.items[i]->rev;
-		e->id = strdup(page.items[i]->id);
-		e->link = strdup(osfs_res_val(page.items[i], (size_t)field));
-		if (!e->id || !e->link)
-			ret = -ENOMEM;
-	}
+	ret = osfs_fetch_pages(api, ask->kind, ask->query, osfs_kinds[ask->kind].rev_page_size,
+			       &page, &date, msg);
+	if (ret == 0)
+		ret = table_add(t, ask->kind, &page, ask->link_file);
 	osfs_page_free(&page);
 	if (ret < 0)
 		table_clear(t);
-	else if (t->n)
-		qsort(t->e, t->n, sizeof(*t->e), by_id);
+	return ret;
+}
+
+/* The ports ids[0..n) with their servers, added to t. */
+static int ports_by_id(struct osfs_api *api, struct table *t, char **ids, size_t n, char **msg)
+{
+	struct osfs_page got = { 0 };
+	int ret = n ? osfs_fetch_ids(api, OSFS_PORTS, PORT_FIELDS, ids, n, &got, msg) : 0;
+
+	if (ret == 0)
+		ret = table_add(t, OSFS_PORTS, &got, ports_rich.link_file);
+	osfs_page_free(&got);
 	return ret;
 }
 
@@ -134,42 +167,104 @@ static int name_server(struct osfs_netprobe *p, const char *id, double until)
 	return 0;
 }
 
-/* The server a link names: a port's is its link; a floating IP's is its
- * port's, looked up in the ports table of the same moment. */
-static const char *server_of(const struct entry *e, const struct table *ports)
+/* Ports again by revision alone: those new or changed are asked by id
+ * (with their server); the servers of what changed, came or went are
+ * named until `until`. */
+static int ports_refresh(struct osfs_api *api, struct osfs_netprobe *p, double until, char **msg)
 {
-	const struct entry *port;
+	struct table idx, changed = { 0 };
+	char **want = NULL;
+	size_t nwant = 0;
+	int ret = table_fetch(api, &ports_lean, &idx, msg);
 
-	if (!e)
-		return NULL;
-	if (!ports)
-		return e->link;
-	port = table_find(ports, e->link);
+	if (ret < 0)
+		return ret;
+	if (idx.n && !(want = calloc(idx.n, sizeof(*want))))
+		ret = -ENOMEM;
+	for (size_t i = 0; i < idx.n && ret == 0; i++) {
+		struct entry *e = &idx.e[i], *old = table_find(&p->ports, e->id);
+		if (!old || old->rev != e->rev || e->rev < 0) {
+			want[nwant++] = e->id;
+			continue;
+		}
+		free(e->link);
+		if (!(e->link = strdup(old->link)))
+			ret = -ENOMEM;
+	}
+	if (ret == 0)
+		ret = ports_by_id(api, &changed, want, nwant, msg);
+	for (size_t i = 0; i < nwant && ret == 0; i++) {
+		struct entry *old = table_find(&p->ports, want[i]), *is = table_find(&changed, want[i]);
+		struct entry *e = table_find(&idx, want[i]);
+		ret = name_server(p, old ? old->link : NULL, until);
+		if (ret == 0 && is && (ret = name_server(p, is->link, until)) == 0) {
+			free(e->link);
+			e->link = strdup(is->link);
+			ret = e->link ? 0 : -ENOMEM;
+		}
+	}
+	for (size_t i = 0; i < p->ports.n && ret == 0; i++) /* gone */
+		if (!table_find(&idx, p->ports.e[i].id))
+			ret = name_server(p, p->ports.e[i].link, until);
+	free(want);
+	table_clear(&changed);
+	if (ret < 0) {
+		table_clear(&idx);
+		return ret;
+	}
+	table_clear(&p->ports);
+	p->ports = idx;
+	return 0;
+}
+
+/* The server of a floating IP: its port's, or NULL. */
+static const char *fip_server(const struct entry *e, const struct table *ports)
+{
+	const struct entry *port = e ? table_find(ports, e->link) : NULL;
+
 	return port ? port->link : NULL;
 }
 
-/* Name the servers of what differs between old and new (sorted tables,
- * walked together); ports_old/ports_new: the tables to map links
- * through (NULL: the links are servers). */
-static int diff(struct osfs_netprobe *p, const struct table *old, const struct table *new,
-		const struct table *ports_old, const struct table *ports_new, double until)
+/* Floating IPs again (few: on every run): the servers of the ports each
+ * left or joined are named until `until`.  A port the probe does not know
+ * yet (made since the ports were listed) is asked by id. */
+static int fips_refresh(struct osfs_api *api, struct osfs_netprobe *p, double until, char **msg)
 {
-	size_t i = 0, j = 0;
-	int ret = 0;
+	struct table idx;
+	char **want = NULL;
+	size_t nwant = 0, i = 0, j = 0;
+	int ret = table_fetch(api, &fips_ask, &idx, msg);
 
-	while ((i < old->n || j < new->n) && ret == 0) {
-		int c = i == old->n ? 1 : j == new->n ? -1 : strcmp(old->e[i].id, new->e[j].id);
-		const struct entry *was = c <= 0 ? &old->e[i++] : NULL;
-		const struct entry *is = c >= 0 ? &new->e[j++] : NULL;
+	if (ret < 0)
+		return ret;
+	if (idx.n && !(want = calloc(idx.n, sizeof(*want))))
+		ret = -ENOMEM;
+	for (size_t k = 0; k < idx.n && ret == 0; k++)
+		if (*idx.e[k].link && !table_find(&p->ports, idx.e[k].link))
+			want[nwant++] = idx.e[k].link;
+	if (ret == 0)
+		ret = ports_by_id(api, &p->ports, want, nwant, msg);
+	/* both sorted by id: walked together */
+	while ((i < p->fips.n || j < idx.n) && ret == 0) {
+		int c = i == p->fips.n ? 1 : j == idx.n ? -1 : strcmp(p->fips.e[i].id, idx.e[j].id);
+		const struct entry *was = c <= 0 ? &p->fips.e[i++] : NULL;
+		const struct entry *is = c >= 0 ? &idx.e[j++] : NULL;
 
 		if (was && is && was->rev == is->rev && was->rev >= 0 &&
 		    strcmp(was->link, is->link) == 0)
 			continue;
-		ret = name_server(p, server_of(was, ports_old), until);
+		ret = name_server(p, fip_server(was, &p->ports), until);
 		if (ret == 0)
-			ret = name_server(p, server_of(is, ports_new), until);
+			ret = name_server(p, fip_server(is, &p->ports), until);
 	}
-	return ret;
+	free(want);
+	if (ret < 0) {
+		table_clear(&idx);
+		return ret;
+	}
+	table_clear(&p->fips);
+	p->fips = idx;
+	return 0;
 }
 
 /* Drop the names past their time; hand out copies of the rest. */
@@ -226,37 +321,43 @@ void osfs_netprobe_free(struct osfs_netprobe *p)
 	free(p);
 }
 
+/* What a first run asks: every port with its server, every floating IP. */
+static int learn(struct osfs_api *api, struct osfs_netprobe *p, char **msg)
+{
+	int ret = table_fetch(api, &ports_rich, &p->ports, msg);
+
+	return ret == 0 ? table_fetch(api, &fips_ask, &p->fips, msg) : ret;
+}
+
 int osfs_netprobe_run(struct osfs_api *api, struct osfs_netprobe *p, double now, char ***ids,
 		      size_t *n, char **msg)
 {
-	struct table ports = { 0 }, fips = { 0 };
 	double until = now + SETTLE_S;
+	bool ports_due = now - p->ports_at >= PORTS_EVERY_S;
 	int ret;
 
 	*ids = NULL;
 	*n = 0;
 	if (p->retry_at && now < p->retry_at)
 		return -EAGAIN;
-	/* ports first: a floating IP is looked up in ports as new as itself */
-	ret = table_fetch(api, &ports_ask, &ports, msg);
-	if (ret == 0)
-		ret = table_fetch(api, &fips_ask, &fips, msg);
-	if (ret == 0 && atomic_load(&p->ready)) {
-		ret = diff(p, &p->ports, &ports, NULL, NULL, until);
+	if (!atomic_load(&p->ready)) {
+		forget(p);
+		ret = learn(api, p, msg);
+		ports_due = true;
+	} else {
+		/* ports first: a floating IP's port is then known */
+		ret = ports_due ? ports_refresh(api, p, until, msg) : 0;
 		if (ret == 0)
-			ret = diff(p, &p->fips, &fips, &p->ports, &ports, until);
+			ret = fips_refresh(api, p, until, msg);
 	}
 	if (ret < 0) {
 		log_debug("netprobe: %s; servers are listed in full more often", strerror(-ret));
-		table_clear(&ports);
-		table_clear(&fips);
 		forget(p);
 		p->retry_at = now + RETRY_S;
 		return ret;
 	}
-	forget(p);
-	p->ports = ports;
-	p->fips = fips;
+	if (ports_due)
+		p->ports_at = now;
 	p->retry_at = 0;
 	atomic_store(&p->ready, true);
 	return named_now(p, now, ids, n);

@@ -5,8 +5,10 @@
  * another fixed IP; checked on the real cloud), so changes-since misses
  * them.  A probe keeps the revision of every port and floating IP with
  * what each points at (a port's server, a floating IP's port) and, run
- * again, lists both by revision alone (two small listings, no bodies) to
- * name the servers whose addresses may have changed since.  Nova's
+ * again, lists the floating IPs (few) with their ports, and at most once
+ * a minute the ports by revision alone (~60 bytes a port), then asks what
+ * is new or changed by id, to name the servers whose addresses may have
+ * changed since.  Nova's
  * addresses follow Neutron's a few seconds later (2-3 s on the real
  * cloud), so a server stays named for a while after its change is seen.
  *

@@ -79,7 +79,7 @@ sanitizers() {
 
 TSAN_FILES=(test_stress.py test_deltas.py test_kind_deltas.py test_write.py test_lifecycle.py
 	test_faults.py test_draft_trust.py test_trust.py test_kernel_cache.py test_restart.py
-	test_console.py test_background_refresh.py)
+	test_console.py test_background_refresh.py test_address_changes.py)
 # unit tests whose threads meet (the cache's locks, the HTTP handle pool, a
 # page read in two halves)
 TSAN_UNITS='^test_(cache|http|model)$'

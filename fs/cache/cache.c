@@ -9,6 +9,7 @@
  */
 #include "cache_int.h"
 #include "osfs_base.h"
+#include "osfs_clients.h"
 #include "events.h"
 #include "listkeep.h"
 
@@ -36,6 +37,8 @@ struct osfs_cache *osfs_cache_new(struct osfs_api *api, const double ttl[OSFS_NK
 		pthread_mutex_init(&c->slots[k].merge_lock, NULL);
 		pthread_mutex_init(&c->slots[k].lock, NULL);
 		pthread_cond_init(&c->slots[k].done, &mono);
+		if (osfs_kinds[k].neutron_resync)
+			c->slots[k].probe = osfs_netprobe_new();
 		atomic_init(&c->slots[k].read_at, 0.0);
 	}
 	pthread_mutex_init(&c->bg_lock, NULL);
@@ -63,6 +66,7 @@ void osfs_cache_free(struct osfs_cache *c)
 		if (c->slots[k].worker_live)
 			pthread_join(c->slots[k].worker, NULL);
 		osfs_listing_put(c->slots[k].cur);
+		osfs_netprobe_free(c->slots[k].probe);
 		pthread_mutex_destroy(&c->slots[k].merge_lock);
 		pthread_mutex_destroy(&c->slots[k].lock);
 		pthread_cond_destroy(&c->slots[k].done);

@@ -63,6 +63,9 @@ struct slot {
 	bool worker_live;           /* worker must be joined */
 	bool kept_read;             /* under merge_lock: the last generation's listing
 				     * was looked for (listkeep.h) */
+	struct osfs_netprobe *probe;/* kinds with neutron_resync; set once at
+				     * creation, used only by the refresh in flight
+				     * (single-flight), no lock */
 	unsigned long changes;      /* bumped by every merge that changed cur */
 	unsigned long kept_changes; /* under merge_lock: `changes` when cur was last
 				     * written for the next generation */

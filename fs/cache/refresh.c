@@ -2,7 +2,8 @@
  *
  * A refresh is planned under the slot's lock (plan_how: a delta where the
  * API has one, else a full listing; a full resync every kind's `resync`
- * seconds, after SIGHUP and after a delta that cannot be trusted), runs in
+ * seconds, or `neutron_resync` while Neutron's probe names what Nova's
+ * deltas miss; after SIGHUP and after a delta that cannot be trusted), runs in
  * a thread of its own without slot locks, and merges its answer (store.c).
  * One runs at a time per kind (single-flight); readers wait for it at most
  * wait_s.  The requests themselves are clients/'s.
@@ -78,8 +79,13 @@ static int refresh_ask(struct osfs_cache *c, enum osfs_kind_id kind, const struc
 	struct osfs_listing *base = NULL;
 	int ret;
 
-	if (r->how == HOW_SINCE)
-		return osfs_delta_since(c->api, kind, r->since, all, date, err);
+	if (r->how == HOW_SINCE) {
+		ret = osfs_delta_since(c->api, kind, r->since, all, date, err);
+		return ret == 0 && s->probe ? osfs_delta_addresses(c->api, kind, s->probe, all, err)
+					   : ret;
+	}
+	if (r->how == HOW_ALL && s->probe)
+		osfs_delta_probe_learn(c->api, s->probe); /* before: what follows, it names */
 	if (r->how == HOW_ALL)
 		return osfs_fetch_all(c->api, kind, NULL, all, date, err);
 	osfs_slot_lock(&s->lock);
@@ -99,7 +105,10 @@ static int refresh_run(struct osfs_cache *c, enum osfs_kind_id kind, struct refr
 {
 	struct osfs_page all;
 	int ret = refresh_ask(c, kind, r, &all, date, err);
+	bool resync = ret == OSFS_DELTA_RESYNC;
 
+	if (resync)
+		ret = 0;
 	if (ret == 0) {
 		/* by revision, the answer names every resource there is */
 		ret = osfs_slot_merge(c, kind, all.items, all.n, r->started,
@@ -112,7 +121,14 @@ static int refresh_run(struct osfs_cache *c, enum osfs_kind_id kind, struct refr
 		malloc_trim(0); /* parsing left the heap full of JSON-sized holes */
 	if (ret == 0 && r->how == HOW_SINCE)
 		ret = count_check(c, kind, err);
-	return ret;
+	return ret == 0 && resync ? COUNT_DIFFERS : ret;
+}
+
+/* How often a kind with deltas is listed in full: rarely while Neutron's
+ * probe names what Nova's deltas miss. */
+static double resync_every(const struct slot *s, const struct osfs_kind *k)
+{
+	return osfs_netprobe_ready(s->probe) ? k->neutron_resync : k->resync;
 }
 
 /* Which question a refresh asks, under s->lock. */
@@ -121,7 +137,7 @@ static enum how plan_how(struct osfs_cache *c, enum osfs_kind_id kind, double no
 	const struct osfs_kind *k = &osfs_kinds[kind];
 	struct slot *s = &c->slots[kind];
 
-	if (!osfs_kind_has_delta(k) || !s->cur || s->must_resync || now - s->resynced >= k->resync ||
+	if (!osfs_kind_has_delta(k) || !s->cur || s->must_resync || now - s->resynced >= resync_every(s, k) ||
 	    (s->refused_at && now - s->refused_at < k->resync) || (k->version && osfs_api_version_refused(c->api, k->svc)))
 		return HOW_ALL;
 	if (k->rev_query)

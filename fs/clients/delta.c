@@ -66,11 +66,68 @@ int osfs_delta_revisions(struct osfs_api *api, enum osfs_kind_id kind,
 		else
 			want[nwant++] = x->id;
 	}
-	ret = osfs_fetch_ids(api, kind, want, nwant, got, err);
+	ret = osfs_fetch_ids(api, kind, NULL, want, nwant, got, err);
 out:
 	free(want);
 	osfs_page_free(&index);
 	if (ret < 0)
 		osfs_page_free(got);
 	return ret;
+}
+
+#define MAX_ALONE 64 /* servers fetched one by one; more: a full listing is cheaper */
+
+static bool page_has(const struct osfs_page *got, const char *id)
+{
+	for (size_t i = 0; i < got->n; i++)
+		if (strcmp(got->items[i]->id, id) == 0)
+			return true;
+	return false;
+}
+
+static int append_one(struct osfs_page *got, struct osfs_res *r)
+{
+	struct osfs_res **grown = realloc(got->items, (got->n + 2) * sizeof(*grown));
+
+	if (!grown)
+		return -ENOMEM;
+	got->items = grown;
+	got->items[got->n++] = r;
+	got->items[got->n] = NULL;
+	return 0;
+}
+
+int osfs_delta_addresses(struct osfs_api *api, enum osfs_kind_id kind,
+			 struct osfs_netprobe *probe, struct osfs_page *got, struct osfs_err *err)
+{
+	char **ids = NULL;
+	size_t n = 0;
+	int ret;
+
+	if (osfs_netprobe_run(api, probe, osfs_now_mono(), &ids, &n, NULL) < 0)
+		return 0; /* not known: the kind's short resync stays */
+	ret = n > MAX_ALONE ? OSFS_DELTA_RESYNC : 0;
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		struct osfs_res *r = NULL;
+		if (page_has(got, ids[i]))
+			continue;
+		ret = osfs_fetch_one(api, kind, ids[i], &r);
+		if (ret == -ENOENT) /* gone: the delta tells */
+			ret = 0;
+		else if (ret == 0 && (ret = append_one(got, r)) < 0)
+			osfs_res_free(r);
+	}
+	if (ret < 0 && !osfs_err_has(err))
+		osfs_err_set(err, ret, "cannot read a server whose addresses changed");
+	osfs_model_strv_free(ids);
+	return ret;
+}
+
+void osfs_delta_probe_learn(struct osfs_api *api, struct osfs_netprobe *probe)
+{
+	char **ids = NULL;
+	size_t n = 0;
+
+	osfs_netprobe_run(api, probe, osfs_now_mono(), &ids, &n, NULL);
+	osfs_model_strv_free(ids);
 }

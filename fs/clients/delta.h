@@ -9,6 +9,7 @@
 
 #include "osfs_net.h"
 #include "osfs_model.h"
+#include "netprobe.h"
 
 /* GET what changed since `since` (the API's clock, seconds) with the
  * kind's delta_param; *date as osfs_fetch_all's.  0 or -errno (-EINVAL:
@@ -24,5 +25,20 @@ int osfs_delta_since(struct osfs_api *api, enum osfs_kind_id kind, long long sin
 int osfs_delta_revisions(struct osfs_api *api, enum osfs_kind_id kind,
 			 const struct osfs_listing *base, struct osfs_page *got,
 			 long long *date, struct osfs_err *err);
+
+/* The servers probe names (netprobe.h: Neutron changed their addresses
+ * behind Nova's back), fetched one by one and appended to got unless got
+ * holds them already: Nova filters by uuid for admins only, one value at
+ * a time.  Servers gone meanwhile are left to the delta.  0 (also when the
+ * probe cannot tell: the kind's short resync stays), OSFS_DELTA_RESYNC
+ * (too many to fetch alone: list everything) or -errno, with a reason in
+ * err (if err). */
+#define OSFS_DELTA_RESYNC 1
+int osfs_delta_addresses(struct osfs_api *api, enum osfs_kind_id kind,
+			 struct osfs_netprobe *probe, struct osfs_page *got, struct osfs_err *err);
+
+/* Run probe only to learn the revisions of now, before a full listing
+ * (what changes after it, the next run names). */
+void osfs_delta_probe_learn(struct osfs_api *api, struct osfs_netprobe *probe);
 
 #endif

@@ -284,23 +284,27 @@ static char *ids_query(const char *param, char *const *ids, size_t n)
 	return out;
 }
 
-int osfs_fetch_ids(struct osfs_api *api, enum osfs_kind_id kind, char *const *ids, size_t n,
-		     struct osfs_page *got, struct osfs_err *err)
+int osfs_fetch_ids(struct osfs_api *api, enum osfs_kind_id kind, const char *fields,
+		   char *const *ids, size_t n, struct osfs_page *got, struct osfs_err *err)
 {
 	int ret = 0;
 
 	for (size_t at = 0; at < n && ret == 0; at += IDS_PER_GET) {
 		size_t m = n - at < IDS_PER_GET ? n - at : IDS_PER_GET;
-		char *query = ids_query(osfs_kinds[kind].id_param, ids + at, m);
+		char *ask = ids_query(osfs_kinds[kind].id_param, ids + at, m), *query = ask;
 		struct osfs_page part;
 		long long date;
 
+		if (ask && fields && asprintf(&query, "%s&%s", fields, ask) < 0)
+			query = NULL;
 		ret = query ? osfs_fetch_all(api, kind, query, &part, &date, err) : -ENOMEM;
 		if (ret == 0) {
 			ret = append_page(got, &part);
 			osfs_page_free(&part);
 		}
-		free(query);
+		if (query != ask)
+			free(query);
+		free(ask);
 	}
 	return ret;
 }

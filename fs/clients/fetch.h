@@ -26,10 +26,12 @@ int osfs_fetch_pages(struct osfs_api *api, enum osfs_kind_id kind, const char *q
 		     int page_size, struct osfs_page *all, long long *date, struct osfs_err *err);
 
 /* GET the resources ids[0..n) with the kind's id_param filter, a
- * hundred a request, appending them to got (those gone are not there).
- * 0 or -errno with a reason in err (if err). */
-int osfs_fetch_ids(struct osfs_api *api, enum osfs_kind_id kind, char *const *ids, size_t n,
-		   struct osfs_page *got, struct osfs_err *err);
+ * hundred a request, appending them to got (those gone are not there);
+ * `fields` (may be NULL: everything) is asked on every request
+ * ("fields=id&fields=device_id").  0 or -errno with a reason in err (if
+ * err). */
+int osfs_fetch_ids(struct osfs_api *api, enum osfs_kind_id kind, const char *fields,
+		   char *const *ids, size_t n, struct osfs_page *got, struct osfs_err *err);
 
 /* GET the kind's count_path: how many resources
  * there are, in *count.  0 or -errno with a reason in err (if err). */

@@ -293,8 +293,9 @@ const struct osfs_kind osfs_kinds[OSFS_NKINDS] = {
 		.id_pointer = "/id", .name_pointer = "/name", .created_pointer = "/created",
 		.updated_pointer = "/updated", .delta_param = "changes-since", .gone_status = "DELETED",
 		/* Nova's `updated` stays when Neutron changes the addresses or a
-		 * port's groups: only a full listing shows that */
-		.resync = 60, .busy = " BUILD ",
+		 * port's groups: a probe of Neutron's revisions names those
+		 * servers; without it, only a full listing shows that */
+		.resync = 60, .neutron_resync = 3600, .busy = " BUILD ",
 		.name_query = "/servers/detail?name=%s", .name_query_regex = true,
 		.paging = OSFS_PAGE_NOVA, .page_size = 1000,
 		.subdir = "metadata", .sub_pointer = "/metadata", .sub_writable = true,
@@ -372,7 +373,7 @@ const struct osfs_kind osfs_kinds[OSFS_NKINDS] = {
 		.collection = "servers", .show_key = "server",
 		.id_pointer = "/id", .name_pointer = "/name", .created_pointer = "/created",
 		.updated_pointer = "/updated", .delta_param = "changes-since", .gone_status = "DELETED",
-		.resync = 60, .busy = " BUILD ",
+		.resync = 60, .neutron_resync = 3600, .busy = " BUILD ",
 		.name_query = "/servers/detail?all_tenants=1&name=%s", .name_query_regex = true,
 		.paging = OSFS_PAGE_NOVA, .page_size = 1000,
 		.subdir = "metadata", .sub_pointer = "/metadata",

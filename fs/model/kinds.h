@@ -109,6 +109,9 @@ struct osfs_kind {
 	const char *id_param;       /* list filter by id, repeated for several ("id") */
 	double resync;              /* with deltas: a full listing at least this often,
 				     * for what changes without a new `updated` */
+	double neutron_resync;      /* servers: with each delta, Neutron is asked what
+				     * it changed behind Nova (netprobe.h); while it
+				     * can tell, the full listing is this rare */
 	const char *busy;           /* statuses on the way to another (" BUILD "),
 				     * each between blanks */
 	const char *name_query;     /* list path with a name filter ("%s"), or NULL */

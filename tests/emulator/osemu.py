@@ -456,6 +456,7 @@ class State:
         self.counters = {}
         self.by_service = {}
         self.total = 0
+        self.bytes_out = 0            # bytes of the response bodies sent
         self.reqlog = deque(maxlen=2000)
         self.seq = 0
         self.faults = []
@@ -491,6 +492,8 @@ class State:
         self._seed_images()
         self._seed_keypairs()
         self._seed_servers(args.servers, not args.no_edge_servers)
+        if args.server_ports:
+            self._seed_server_ports()
         self.admin = osemu_admin.AdminStore(self, args)
         if self.max_instances is None:
             self.max_instances = max(10000, len(self.servers) + 1000)
@@ -660,6 +663,28 @@ class State:
         self._assign_addresses(s)
         self._apply_status(s, status, created)
         return s
+
+    def _seed_server_ports(self):
+        """A port in Neutron's listing for every seeded server, as a real cloud
+        has (for benches of what listing the ports costs).  The servers keep
+        their seeded addresses: these ports do not feed them."""
+        net = self.net.coll["networks"][self.network["id"]]
+        now = time.time()
+        for s in list(self.servers.values()):
+            if s.ports is not None:
+                continue
+            p = self.net._std(s.project_id, now)
+            fixed = [a for addrs in s.addresses.values() for a in addrs
+                     if a["OS-EXT-IPS:type"] == "fixed"]
+            p.update({"name": "", "network_id": net["id"], "status": "ACTIVE",
+                      "fixed_ips": [{"subnet_id": net["subnets"][0], "ip_address": a["addr"]}
+                                    for a in fixed],
+                      "mac_address": fixed[0]["OS-EXT-IPS-MAC:mac_addr"] if fixed else "",
+                      "admin_state_up": True, "device_id": s.id,
+                      "device_owner": "compute:nova", "security_groups": [],
+                      "allowed_address_pairs": [], "extra_dhcp_opts": [],
+                      "port_security_enabled": True, "binding:vnic_type": "normal"})
+            self.net.add("ports", p)
 
     def _assign_addresses(self, s):
         self.ip_seq = getattr(self, "ip_seq", 0) + 1
@@ -5073,6 +5098,10 @@ class Handler(BaseHTTPRequestHandler):
                 resp = ks_error(500, "An unexpected error prevented the server from"
                                 " fulfilling your request.")
         entry["status"] = resp.status
+        if method != "HEAD":
+            with emu.state.lock:
+                entry["bytes"] = len(resp.body)
+                emu.state.bytes_out += len(resp.body)
         if spec.get("drop_after"):
             self.drop()
             return
@@ -5213,12 +5242,13 @@ class Emulator:
             with st.lock:
                 return json_resp(200, {"requests": dict(st.counters),
                                        "by_service": dict(st.by_service),
-                                       "total": st.total})
+                                       "total": st.total, "bytes": st.bytes_out})
         if path == "/_emu/reset" and m == "POST":
             with st.lock:
                 st.counters.clear()
                 st.by_service.clear()
                 st.total = 0
+                st.bytes_out = 0
                 st.reqlog.clear()
             return json_resp(200, {"ok": True})
         if path == "/_emu/faults":
@@ -5456,6 +5486,8 @@ def parse_args(argv):
                    help="seconds until a server's addresses show a port or "
                    "floating IP change (Nova hears it from Neutron)")
     p.add_argument("--page-max", type=int, default=1000)
+    p.add_argument("--server-ports", action="store_true",
+                   help="every seeded server also has a port in Neutron's listing")
     p.add_argument("--max-instances", type=int, default=None,
                    help="maxTotalInstances (default 10000, or servers+1000 if"
                         " more servers are seeded)")

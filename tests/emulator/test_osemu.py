@@ -2097,3 +2097,23 @@ def test_quotas_count_what_each_project_holds(ro):
     assert r.status == 403 and r.json()["NeutronError"]["type"] == "AdminRequired"
     r = ro.call("GET", "/volume/v3/%s/os-quota-sets/%s?usage=true" % (demo, admin), token=ro.token())
     assert r.status == 403
+
+
+def test_server_ports_and_answer_bytes():
+    """--server-ports: a port per seeded server, on `private`, with the server's
+    fixed address; the request log and the counters count the answers' bytes."""
+    e = Emu("--servers", "4", "--no-edge-servers", "--server-ports")
+    try:
+        servers = e.nova("GET", "/servers/detail").json()["servers"]
+        e.ctl("POST", "/reset")
+        r = neutron(e, "GET", "/ports?fields=id&fields=device_id&fields=fixed_ips")
+        ports = {p["device_id"]: p for p in r.json()["ports"]}
+        for s in servers:
+            fixed = [a["addr"] for a in s["addresses"]["private"] if a["OS-EXT-IPS:type"] == "fixed"]
+            assert [f["ip_address"] for f in ports[s["id"]]["fixed_ips"]] == fixed
+        (logged,) = [q for q in e.ctl("GET", "/requests?last=10")["requests"]
+                     if q["path"].startswith("/network/v2.0/ports")]
+        assert logged["bytes"] == len(r.body) > 0
+        assert e.ctl("GET", "/counters")["bytes"] >= len(r.body)
+    finally:
+        e.stop()

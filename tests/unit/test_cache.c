@@ -141,6 +141,12 @@ int osfs_api_call(struct osfs_api *api, const struct osfs_api_call *call,
 		resp->status = 200;
 		return 0;
 	}
+	if (strncmp(call->path, "/v2.0/ports", 11) == 0 ||
+	    strncmp(call->path, "/v2.0/floatingips", 17) == 0) {
+		pthread_mutex_unlock(&cloud_lock);
+		resp->status = 404; /* no Neutron: servers keep their minute's resync */
+		return -ENOENT;
+	}
 	if (strncmp(call->path, "/servers/id-", 12) == 0) {
 		int i = atoi(call->path + 12);
 		bool is_gone = i >= 0 && i < NSERVERS && gone[i];

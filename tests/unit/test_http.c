@@ -42,9 +42,10 @@ static void *serve_conn(void *arg)
 		buf[have] = '\0';
 		while ((end = strstr(buf, "\r\n\r\n"))) {
 			size_t used = (size_t)(end + 4 - buf);
+			/* counted before the client can have its answer and look */
+			atomic_fetch_add(&answered, 1);
 			if (write(fd, ok, sizeof(ok) - 1) != (ssize_t)sizeof(ok) - 1)
 				goto out;
-			atomic_fetch_add(&answered, 1);
 			memmove(buf, buf + used, have - used + 1);
 			have -= used;
 		}

@@ -24,10 +24,9 @@
 
 #define BOOTED_KEEP_S 60          /* a booted draft waits this long at most for a listing */
 
-#define RECENT_S 30               /* a `boot` this soon after the boot made it answers 0:
+#define RECENT_S 5                /* a `boot` this soon after the boot made it answers 0:
 				   * a writer that raced it (a shell scheduled late on a
-				   * loaded machine, a retry of a timed-out write); a
-				   * later one is refused */
+				   * loaded machine); a later one is refused */
 #define SETTLE_MIN_S 60           /* a settling draft looks for its resource this long at least */
 
 #define SETTLE_POLL_S 1           /* between two look-ups of a settling draft's name */

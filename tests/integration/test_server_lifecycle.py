@@ -150,6 +150,9 @@ def test_shelve_then_unshelve(cloud, mnt, server):
     assert ctl(mnt, name, "shelve") == 0, read_error(mnt, name)
     # Nova offloads at once with shelved_offload_time = 0 (its default)
     wait_status(mnt, name, ("SHELVED", "SHELVED_OFFLOADED"))
+    # SHELVED shows while the offload still runs (task_state
+    # shelving_offloading), when Nova refuses unshelve with a 409
+    cloud.client.wait_server(sid, lambda s: s and s["status"].startswith("SHELVED") and settled(s))
     assert ctl(mnt, name, "unshelve") == 0, read_error(mnt, name)
     wait_status(mnt, name, "ACTIVE")
     cloud.client.wait_server(sid, lambda s: s and s["status"] == "ACTIVE" and settled(s))

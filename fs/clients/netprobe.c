@@ -76,6 +76,19 @@ static void table_clear(struct table *t)
 	t->n = 0;
 }
 
+/* After a run that built `fresh`: on success it becomes *held (the old
+ * one freed), on failure it goes and *held stays.  Returns ret. */
+static int table_adopt(struct table *held, struct table *fresh, int ret)
+{
+	if (ret < 0) {
+		table_clear(fresh);
+		return ret;
+	}
+	table_clear(held);
+	*held = *fresh;
+	return 0;
+}
+
 static int by_id(const void *a, const void *b)
 {
 	return strcmp(((const struct entry *)a)->id, ((const struct entry *)b)->id);
@@ -208,13 +221,7 @@ static int ports_refresh(struct osfs_api *api, struct osfs_netprobe *p, double u
 			ret = name_server(p, p->ports.e[i].link, until);
 	free(want);
 	table_clear(&changed);
-	if (ret < 0) {
-		table_clear(&idx);
-		return ret;
-	}
-	table_clear(&p->ports);
-	p->ports = idx;
-	return 0;
+	return table_adopt(&p->ports, &idx, ret);
 }
 
 /* The server of a floating IP: its port's, or NULL. */
@@ -258,13 +265,7 @@ static int fips_refresh(struct osfs_api *api, struct osfs_netprobe *p, double un
 			ret = name_server(p, fip_server(is, &p->ports), until);
 	}
 	free(want);
-	if (ret < 0) {
-		table_clear(&idx);
-		return ret;
-	}
-	table_clear(&p->fips);
-	p->fips = idx;
-	return 0;
+	return table_adopt(&p->fips, &idx, ret);
 }
 
 /* Drop the names past their time; hand out copies of the rest. */

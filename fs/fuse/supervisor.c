@@ -418,11 +418,11 @@ static int prepare(struct sup *s, char *const argv[], const char *mountpoint)
 	if (n <= 0)
 		return -errno;
 	s->exe[n] = '\0';
-	if ((s->mnt = realpath(mountpoint, NULL)))
-		; /* not mounted yet: resolving it asks no daemon */
-	else if (mountpoint[0] == '/')
+	s->mnt = realpath(mountpoint, NULL); /* not mounted yet: resolving asks no daemon */
+	if (!s->mnt && mountpoint[0] == '/')
 		s->mnt = strdup(mountpoint);
-	else if (getcwd(cwd, sizeof(cwd)) && asprintf(&s->mnt, "%s/%s", cwd, mountpoint) < 0)
+	else if (!s->mnt && getcwd(cwd, sizeof(cwd)) &&
+		 asprintf(&s->mnt, "%s/%s", cwd, mountpoint) < 0)
 		s->mnt = NULL;
 	if (s->mnt && setenv(OSFS_MOUNT_PATH_ENV, s->mnt, 1) != 0)
 		return -errno;

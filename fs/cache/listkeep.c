@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAGIC "osfsls01"
+#define MAGIC "osfsls02"
 #define IMAGE_MAGIC 0x6c6b6570u /* "pekl" */
 #define TABLE_SIZE 4096
 #define BUF_SIZE (1 << 20)
@@ -28,9 +28,14 @@ struct table {
 
 _Static_assert(sizeof(struct table) <= TABLE_SIZE, "the table fits its page");
 
+/* An image: this header, the kind's dictionary (dict_len bytes), then
+ * n items, each followed by its file name and its pack, whose first byte
+ * says 0 (the built-in dictionary) or 1 (the image's). */
 struct image {
 	uint32_t magic;
 	uint32_t n;
+	uint32_t dict_len;
+	uint32_t pad;
 	int64_t since;
 	double skew, resynced, fetched, arrived;
 	char dir[32];               /* the kind's directory: ids may differ between versions */
@@ -87,6 +92,7 @@ struct writer {
 	char *buf;
 	size_t used;
 	bool failed;
+	int dict;                   /* the image's dictionary (pack.h) */
 };
 
 static void flush(struct writer *w)
@@ -116,9 +122,17 @@ static void put_res(struct writer *w, const struct osfs_res *r)
 	struct item it = { .fname_len = (uint32_t)strlen(r->fname), .pack_len = (uint32_t)r->json.len,
 			   .text_len = r->json.text_len, .seen = r->seen, .mtime = r->mtime };
 
+	int dict = osfs_pack_dict(&r->json);
+	unsigned char which = dict == w->dict;
+
+	if (!r->json.len || (dict != OSFS_PACK_BUILTIN && dict != w->dict)) {
+		w->failed = true; /* packed with neither: cannot be read back */
+		return;
+	}
 	put(w, &it, sizeof(it));
 	put(w, r->fname, it.fname_len);
-	put(w, r->json.data, r->json.len);
+	put(w, &which, 1);
+	put(w, r->json.data + 1, r->json.len - 1);
 }
 
 /* One name the map handed out: which id it went to. */
@@ -146,7 +160,9 @@ int osfs_listkeep_put(struct osfs_listkeep *lk, enum osfs_kind_id kind,
 	struct image img = { .magic = IMAGE_MAGIC, .n = (uint32_t)l->n, .since = st->since,
 			     .skew = st->skew, .resynced = st->resynced, .fetched = l->fetched,
 			     .arrived = l->arrived };
-	struct writer w = { .fd = -1 };
+	struct writer w = { .fd = -1, .dict = osfs_model_dict(kind) };
+	const void *dict = NULL;
+	size_t dict_len = 0;
 	uint64_t old_off, old_len;
 
 	bool kept = false;
@@ -155,9 +171,13 @@ int osfs_listkeep_put(struct osfs_listkeep *lk, enum osfs_kind_id kind,
 		return -ENOMEM;
 	w.fd = lk->fd;
 	snprintf(img.dir, sizeof(img.dir), "%s", osfs_kinds[kind].dir);
+	if (w.dict != OSFS_PACK_BUILTIN)
+		dict = osfs_pack_dict_bytes(w.dict, &dict_len);
+	img.dict_len = (uint32_t)dict_len;
 	pthread_mutex_lock(&lk->lock);
 	w.at = lk->end;
 	put(&w, &img, sizeof(img));
+	put(&w, dict, dict_len);
 	for (size_t i = 0; i < l->n; i++)
 		put_res(&w, l->items[i]);
 	osfs_names_each(names, put_given, &w); /* those of resources gone too */
@@ -205,10 +225,11 @@ void osfs_listkeep_touch(struct osfs_listkeep *lk, enum osfs_kind_id kind,
 
 /* ---- reading back ---- */
 
-/* The resource of one item at *at in buf[0..len), its name given; NULL
- * when the image ends or is not whole. */
+/* The resource of one item at *at in buf[0..len), its name given, its
+ * pack's first byte turned into `dict` when it names the image's
+ * dictionary; NULL when the image ends or is not whole. */
 static struct osfs_res *get_res(const struct osfs_kind *k, struct osfs_names *names,
-				const char *buf, size_t len, size_t *at)
+				char *buf, size_t len, size_t *at, int dict)
 {
 	struct osfs_res stub = { 0 }, *r;
 	struct item it;
@@ -218,11 +239,15 @@ static struct osfs_res *get_res(const struct osfs_kind *k, struct osfs_names *na
 		return NULL;
 	memcpy(&it, buf + *at, sizeof(it));
 	*at += sizeof(it);
-	if (it.fname_len >= sizeof(fname) || len - *at < (size_t)it.fname_len + it.pack_len)
+	if (it.fname_len >= sizeof(fname) || !it.pack_len ||
+	    len - *at < (size_t)it.fname_len + it.pack_len)
 		return NULL;
 	memcpy(fname, buf + *at, it.fname_len);
 	fname[it.fname_len] = '\0';
 	*at += it.fname_len;
+	if (buf[*at] != 0 && (buf[*at] != 1 || dict < 0))
+		return NULL;
+	buf[*at] = (char)(buf[*at] ? dict : OSFS_PACK_BUILTIN);
 	stub.json = (struct osfs_pack){ .data = (unsigned char *)buf + *at, .len = it.pack_len,
 					.text_len = it.text_len };
 	*at += it.pack_len;
@@ -265,21 +290,28 @@ static bool get_given(struct osfs_names *names, const char *buf, size_t len, siz
 
 /* The listing an image holds; NULL if it is not one of kind's, whole. */
 static struct osfs_listing *parse(enum osfs_kind_id kind, struct osfs_names *names,
-				  const char *buf, size_t len, struct osfs_listkeep_state *st)
+				  char *buf, size_t len, struct osfs_listkeep_state *st)
 {
 	struct osfs_res **items = NULL;
 	struct osfs_listing *l = NULL;
 	struct image img;
 	size_t at = sizeof(img), n = 0;
+	int dict = -1;
 
 	if (len < sizeof(img))
 		return NULL;
 	memcpy(&img, buf, sizeof(img));
 	img.dir[sizeof(img.dir) - 1] = '\0';
 	if (img.magic != IMAGE_MAGIC || strcmp(img.dir, osfs_kinds[kind].dir) != 0 ||
-	    !(items = calloc((size_t)img.n + 1, sizeof(*items))))
+	    len - at < img.dict_len || !(items = calloc((size_t)img.n + 1, sizeof(*items))))
 		goto out;
-	while (n < img.n && (items[n] = get_res(&osfs_kinds[kind], names, buf, len, &at)))
+	if (img.dict_len) {
+		/* before the items: their copies are packed with the kind's */
+		dict = osfs_pack_adopt(buf + at, img.dict_len);
+		osfs_model_dict_adopt(kind, dict);
+		at += img.dict_len;
+	}
+	while (n < img.n && (items[n] = get_res(&osfs_kinds[kind], names, buf, len, &at, dict)))
 		n++;
 	if (n == img.n && get_given(names, buf, len, &at) && at == len) {
 		l = osfs_listing_new_in(kind, names, items, n); /* takes the items */

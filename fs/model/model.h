@@ -127,6 +127,14 @@ int osfs_model_count(const char *body, long long *count);
 bool osfs_res_same(const struct osfs_res *a, const struct osfs_res *b);
 void osfs_page_free(struct osfs_page *page);
 
+/* The dictionary (pack.h) kind's objects are packed with: the built-in
+ * one until its first big list page teaches it one of its own. */
+int osfs_model_dict(enum osfs_kind_id kind);
+
+/* Pack kind's objects with dictionary number dict from now on, unless it
+ * has one already (a kept listing's, adopted by a restarted process). */
+void osfs_model_dict_adopt(enum osfs_kind_id kind, int dict);
+
 
 /* --- small answers (json-c stays in fs/model/; request bodies are the
  * clients') --- */

@@ -562,7 +562,8 @@ static int span_pack(struct scan *s, struct osfs_jspan obj, struct osfs_res *r)
 	s->copy.n = 0;
 	if (!(p = buf_room(&s->copy, obj.n + 1)))
 		return -ENOMEM;
-	return osfs_pack(&r->json, p, osfs_jscan_minify(obj, p));
+	return osfs_pack(&r->json, osfs_model_dict((enum osfs_kind_id)(s->k - osfs_kinds)), p,
+			 osfs_jscan_minify(obj, p));
 }
 
 /* The second half of a joined name (osfs_model_join_name), if k has one. */
@@ -828,6 +829,7 @@ static int scan_list(struct scan *s, const char *body, int limit, struct osfs_pa
 	if (index_get(&s->root, k->collection, strlen(k->collection), &items) == 0 ||
 	    osfs_jscan_type(items) != OSFS_J_ARRAY)
 		return -EPROTO;
+	osfs_model_dict_learn(k, items);
 	ret = scan_items(s, items, page);
 	if (ret == 0)
 		page->next = span_next(s, page, limit);

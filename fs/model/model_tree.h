@@ -13,6 +13,10 @@
 
 #define OSFS_MODEL_MAX_FIELDS 64
 
+/* Teach k a dictionary of its own from the items of a list page, if the
+ * page has enough and k has none yet (model_dict.c). */
+void osfs_model_dict_learn(const struct osfs_kind *k, struct osfs_jspan items);
+
 /* s[0..n) + "\n", NUL-terminated; caller frees; NULL on ENOMEM. */
 char *osfs_model_with_newline(const char *s, size_t n);
 

@@ -395,18 +395,23 @@ def test_a_draft_goes_across_a_kill_and_boots_from_the_next_generation(emu, clou
 
 def test_the_next_generation_keeps_the_listings(emu, mount):
     """Listed, then the serving process killed: the next generation shows
-    the same names without listing servers again, asking only what changed
-    since (one delta)."""
+    the same names and the same objects (packed with the dictionary the
+    first one learnt from them) without listing servers again, asking only
+    what changed since (one delta)."""
     m = mount()
     m.restarts_expected = True
     before = sorted(os.listdir(m.p("servers")))
     assert len(before) > 1
+    names = [n for n in before if not n.startswith(".")]
+    some = [names[0], names[len(names) // 2], names[-1]]
+    json_before = [m.read("servers", name, "json") for name in some]
     assert wait_for(lambda: emu.call("GET", "/_emu/requests?last=5")["requests"] is not None, 5)
     os.kill(m.serving_pid(), signal.SIGKILL)
     assert wait_for(lambda: generation(m) == 2, 30 * SLOW)
     emu.reset()
     after = sorted(os.listdir(m.p("servers")))
     assert after == before
+    assert [m.read("servers", name, "json") for name in some] == json_before
     lists = [r for r in emu.call("GET", "/_emu/requests?last=500")["requests"]
              if r["method"] == "GET" and r["path"].split("?")[0].endswith("/servers/detail")]
     full = [r["path"] for r in lists if "changes-since" not in r["path"]]

@@ -326,6 +326,38 @@ static void test_halves(void)
 	}
 }
 
+/* Servers are packed with the built-in dictionary until a big page
+ * teaches them one of their own; then every item of that page and after
+ * is packed with it, and unpacks to its text. */
+static void test_dictionary(void)
+{
+	const struct osfs_kind *k = &osfs_kinds[OSFS_SERVERS];
+	char *small = big_page(10, 10), *page = big_page(1000, 1000), *text;
+	struct osfs_page got;
+	struct osfs_pack plain;
+
+	CHECK(osfs_model_dict(OSFS_SERVERS) == OSFS_PACK_BUILTIN);
+	CHECK(osfs_model_parse_list(k, small, 1000, &got) == 0 && got.n == 10);
+	CHECK(osfs_model_dict(OSFS_SERVERS) == OSFS_PACK_BUILTIN); /* too few to learn from */
+	osfs_page_free(&got);
+	CHECK(osfs_model_parse_list(k, page, 1000, &got) == 0 && got.n == 1000);
+	CHECK(osfs_model_dict(OSFS_SERVERS) != OSFS_PACK_BUILTIN);
+	CHECK(osfs_pack_dict(&got.items[0]->json) == osfs_model_dict(OSFS_SERVERS));
+	CHECK(osfs_pack_dict(&got.items[999]->json) == osfs_model_dict(OSFS_SERVERS));
+	text = osfs_unpack(&got.items[999]->json);
+	CHECK(text && strstr(text, "\"name\":\"srv-999\"") != NULL);
+	CHECK(text && osfs_pack(&plain, OSFS_PACK_BUILTIN, text, strlen(text)) == 0);
+	CHECK(text && plain.len > 2 * got.items[999]->json.len);
+	CHECK(text && osfs_pack_equal(&plain, &got.items[999]->json));
+	if (text)
+		osfs_pack_free(&plain);
+	free(text);
+	osfs_page_free(&got);
+	CHECK(osfs_model_dict(OSFS_FLAVORS) == OSFS_PACK_BUILTIN); /* each kind its own */
+	free(small);
+	free(page);
+}
+
 /* Lists and links read from spans as from json-c's tree, and what the
  * spans cannot spell (escapes, floats, nesting) goes to the tree. */
 static void test_span_lists(void)
@@ -383,6 +415,7 @@ static void test_next_guess(void)
 
 int main(void)
 {
+	test_dictionary();
 	test_settle();
 	test_next_guess();
 	test_halves();

@@ -2,7 +2,8 @@
  *
  * The kinds table and the resources parsed from the APIs' answers:
  * rows of what each kind lists and shows, listings and their merges, file
- * names.  No network and no state beyond references.
+ * names.  No network; its only state is the dictionary each kind's
+ * objects are packed with, set once (model_dict.c).
  *
  * Uses: base.  json-c stays inside (model_tree.h is internal).
  *

@@ -86,13 +86,14 @@ static int refresh_ask(struct osfs_cache *c, enum osfs_kind_id kind, const struc
 	}
 	if (r->how == HOW_ALL && s->probe)
 		osfs_delta_probe_learn(c->api, s->probe); /* before: what follows, it names */
-	if (r->how == HOW_ALL)
-		return osfs_fetch_all(c->api, kind, NULL, all, date, err);
 	osfs_slot_lock(&s->lock);
 	if (s->cur)
 		base = osfs_listing_hold(s->cur);
 	osfs_slot_unlock(&s->lock);
-	ret = osfs_delta_revisions(c->api, kind, base, all, date, err);
+	if (r->how == HOW_ALL)
+		ret = osfs_fetch_all_like(c->api, kind, base, all, date, err);
+	else
+		ret = osfs_delta_revisions(c->api, kind, base, all, date, err);
 	osfs_listing_put(base);
 	return ret;
 }

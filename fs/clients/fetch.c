@@ -86,12 +86,6 @@ static char *next_page(char *next, const char *query)
 	return path;
 }
 
-int osfs_fetch_all(struct osfs_api *api, enum osfs_kind_id kind, const char *query,
-		   struct osfs_page *all, long long *date, struct osfs_err *err)
-{
-	return osfs_fetch_pages(api, kind, query, osfs_kinds[kind].page_size, all, date, err);
-}
-
 /* One page's GET: made on the calling thread, or on a helper thread of its
  * own while the page before is parsed (a listing costs its download plus
  * the last page's parse, not the sum of all).  Only one request of a
@@ -147,6 +141,7 @@ static void get_free(struct get *g)
 struct pages {
 	struct osfs_api *api;
 	const struct osfs_kind *k;
+	const struct osfs_listing *like; /* what unchanged items are shared with, or NULL */
 	const char *query;
 	int page_size, count;
 	char *seen[64];
@@ -218,12 +213,27 @@ static int page_one(struct pages *ps, const char *path, struct osfs_page *page,
 	return osfs_error_for_user(ret); /* unreadable: EIO, as documented */
 }
 
-int osfs_fetch_pages(struct osfs_api *api, enum osfs_kind_id kind, const char *query,
-		     int page_size, struct osfs_page *all, long long *date, struct osfs_err *err)
+/* The items of page that ps->like holds unchanged become references to
+ * its own: a full listing then costs memory only for what changed, not a
+ * second copy of everything until the merge. */
+static void page_share(const struct pages *ps, struct osfs_page *page)
 {
-	const struct osfs_kind *k = &osfs_kinds[kind];
-	struct pages ps = { .api = api, .k = k, .query = query, .page_size = page_size };
-	char *path = first_page(k, page_size, query);
+	for (size_t i = 0; ps->like && i < page->n; i++) {
+		struct osfs_res *o = osfs_listing_find_id(ps->like, page->items[i]->id);
+
+		if (o && osfs_res_same(o, page->items[i])) {
+			osfs_res_free(page->items[i]);
+			page->items[i] = osfs_res_hold(o);
+		}
+	}
+}
+
+static int fetch_pages(struct pages *ps, struct osfs_page *all, long long *date,
+		       struct osfs_err *err)
+{
+	const struct osfs_kind *k = ps->k;
+	const char *query = ps->query;
+	char *path = first_page(k, ps->page_size, query);
 	int ret = path ? 0 : -ENOMEM;
 
 	memset(all, 0, sizeof(*all));
@@ -231,28 +241,29 @@ int osfs_fetch_pages(struct osfs_api *api, enum osfs_kind_id kind, const char *q
 	while (path && ret == 0) {
 		struct osfs_page page;
 
-		ret = page_one(&ps, path, &page, all, date, err);
+		ret = page_one(ps, path, &page, all, date, err);
 		if (ret < 0 || k->singleton)
 			break;
+		page_share(ps, &page);
 		ret = append_page(all, &page);
-		if (ps.nseen < sizeof(ps.seen) / sizeof(ps.seen[0]))
-			ps.seen[ps.nseen++] = path;
+		if (ps->nseen < sizeof(ps->seen) / sizeof(ps->seen[0]))
+			ps->seen[ps->nseen++] = path;
 		else
 			free(path);
 		path = next_page(page.next, query);
 		page.next = NULL;
 		osfs_page_free(&page);
-		if (path && (seen_before(ps.seen, ps.nseen, path) || ++ps.count >= MAX_PAGES)) {
+		if (path && (seen_before(ps->seen, ps->nseen, path) || ++ps->count >= MAX_PAGES)) {
 			log_err("%s: the API's next links go round in a loop; stopping", k->dir);
 			if (!osfs_err_has(err))
 				osfs_err_set(err, -ELOOP, "pagination loops: the API keeps sending the same next link");
 			ret = -ELOOP;
 		}
 	}
-	get_free(&ps.ahead);
+	get_free(&ps->ahead);
 	free(path);
-	for (size_t i = 0; i < ps.nseen; i++)
-		free(ps.seen[i]);
+	for (size_t i = 0; i < ps->nseen; i++)
+		free(ps->seen[i]);
 	if (ret < 0)
 		osfs_page_free(all);
 	return ret;
@@ -439,4 +450,29 @@ int osfs_fetch_nested(struct osfs_api *api, enum osfs_kind_id kind, const char *
 		ret = osfs_model_parse_list(k, resp.body, k->page_size, out);
 	osfs_http_resp_free(&resp);
 	return osfs_error_for_user(ret);
+}
+
+int osfs_fetch_all(struct osfs_api *api, enum osfs_kind_id kind, const char *query,
+		   struct osfs_page *all, long long *date, struct osfs_err *err)
+{
+	return osfs_fetch_pages(api, kind, query, osfs_kinds[kind].page_size, all, date, err);
+}
+
+int osfs_fetch_all_like(struct osfs_api *api, enum osfs_kind_id kind,
+			const struct osfs_listing *like, struct osfs_page *all, long long *date,
+			struct osfs_err *err)
+{
+	struct pages ps = { .api = api, .k = &osfs_kinds[kind], .like = like,
+			    .page_size = osfs_kinds[kind].page_size };
+
+	return fetch_pages(&ps, all, date, err);
+}
+
+int osfs_fetch_pages(struct osfs_api *api, enum osfs_kind_id kind, const char *query,
+		     int page_size, struct osfs_page *all, long long *date, struct osfs_err *err)
+{
+	struct pages ps = { .api = api, .k = &osfs_kinds[kind], .query = query,
+			    .page_size = page_size };
+
+	return fetch_pages(&ps, all, date, err);
 }

@@ -21,6 +21,13 @@
 int osfs_fetch_all(struct osfs_api *api, enum osfs_kind_id kind, const char *query,
 		   struct osfs_page *all, long long *date, struct osfs_err *err);
 
+/* osfs_fetch_all without a query, where the items that `like` (kind's
+ * listing, may be NULL) holds unchanged come back as its own, held: the
+ * answer costs memory only for what changed. */
+int osfs_fetch_all_like(struct osfs_api *api, enum osfs_kind_id kind,
+			const struct osfs_listing *like, struct osfs_page *all, long long *date,
+			struct osfs_err *err);
+
 /* The same with pages of page_size, not the kind's. */
 int osfs_fetch_pages(struct osfs_api *api, enum osfs_kind_id kind, const char *query,
 		     int page_size, struct osfs_page *all, long long *date, struct osfs_err *err);

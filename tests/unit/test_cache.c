@@ -9,6 +9,7 @@
 #include "api.h"
 #include "cache.h"
 #include "check.h"
+#include "fetch.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -309,6 +310,37 @@ static void test_deltas(void)
 	osfs_listing_put(l0);
 	osfs_listing_put(l1);
 	osfs_listing_put(l2);
+	osfs_cache_free(c);
+}
+
+/* A full listing fetched beside the one held shares what did not change:
+ * those items come back as the held listing's own objects, so the answer
+ * does not cost a second copy of every resource until the merge. */
+static void test_full_listing_shares_the_unchanged(void)
+{
+	struct osfs_cache *c = new_cache(60);
+	struct osfs_listing *l = NULL;
+	struct osfs_page all;
+	long long date;
+	size_t shared = 0, fresh = 0;
+
+	reset();
+	CHECK(osfs_cache_list(c, OSFS_SERVERS, &l, NULL) == 0 && l->n == NSERVERS);
+	change(4, "SHUTOFF", 40);
+	CHECK(osfs_fetch_all_like(NULL, OSFS_SERVERS, l, &all, &date, NULL) == 0);
+	CHECK(all.n == NSERVERS);
+	for (size_t i = 0; i < all.n; i++) {
+		struct osfs_res *held = osfs_listing_find_id(l, all.items[i]->id);
+		shared += all.items[i] == held;
+		fresh += all.items[i] != held && strcmp(all.items[i]->id, "id-4") == 0;
+	}
+	CHECK(shared == NSERVERS - 1 && fresh == 1);
+	osfs_page_free(&all); /* drops the references it took */
+	CHECK_STR(status_in(l, "srv-0"), "ACTIVE\n");
+	CHECK(osfs_fetch_all_like(NULL, OSFS_SERVERS, NULL, &all, &date, NULL) == 0);
+	CHECK(all.n == NSERVERS && osfs_listing_find_id(l, "id-0") != all.items[0]);
+	osfs_page_free(&all);
+	osfs_listing_put(l);
 	osfs_cache_free(c);
 }
 
@@ -673,6 +705,7 @@ int main(void)
 	test_revisions();
 	test_single_flight();
 	test_deltas();
+	test_full_listing_shares_the_unchanged();
 	test_refused_delta_lists_everything();
 	test_stale_served_while_refreshing();
 	test_background_refresh();

@@ -76,3 +76,14 @@ void osfs_cwds_free(char **paths, size_t n)
 		free(paths[i]);
 	free(paths);
 }
+
+char *osfs_cwds_root(const char *mountpoint, bool resolve)
+{
+	char cwd[PATH_MAX], *path = resolve ? realpath(mountpoint, NULL) : NULL;
+
+	if (path || mountpoint[0] == '/')
+		return path ? path : strdup(mountpoint);
+	if (!getcwd(cwd, sizeof(cwd)) || asprintf(&path, "%s/%s", cwd, mountpoint) < 0)
+		return NULL;
+	return path;
+}

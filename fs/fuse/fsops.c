@@ -29,7 +29,6 @@
 #include "supervisor.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -65,17 +64,13 @@ struct osfs_glue {
 	char *mount_path;             /* absolute, no symlinks: where cwds are looked for */
 };
 
-/* The mount point as /proc shows processes' cwds under it. */
+/* The mount point as /proc shows processes' cwds under it: as the
+ * supervisor resolved it before mounting, else as given. */
 static char *mount_path_of(const char *mountpoint)
 {
 	const char *env = getenv(OSFS_MOUNT_PATH_ENV);
-	char *path;
 
-	if (env)
-		return strdup(env);
-	if (mountpoint[0] == '/') /* may be mounted already: not resolved */
-		return strdup(mountpoint);
-	return (path = realpath(mountpoint, NULL)) ? path : strdup(mountpoint);
+	return env ? strdup(env) : osfs_cwds_root(mountpoint, false);
 }
 
 struct osfs_glue *osfs_glue_new(struct osfs_fs *fs)
@@ -410,7 +405,6 @@ static void evict(struct osfs_glue *g)
 		return;
 	if (osfs_inodes_evictable(g->inodes, cwds, ncwds, &refs, &count) == 0 && count) {
 		osfs_notify_drop(n, refs, count);
-		malloc_trim(0); /* what the last batch's forgets freed goes back too */
 	}
 	osfs_cwds_free(cwds, ncwds);
 }

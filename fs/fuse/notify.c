@@ -10,6 +10,7 @@
 #include "osfs_base.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -128,6 +129,7 @@ static void send_event(struct osfs_notify *n, const struct event *e)
 	if (e->drop) { /* names given back (the inode table's bound) */
 		for (size_t i = 0; i < e->ndrop; i++)
 			inval_entry(n, e->drop[i].parent, e->drop[i].name);
+		malloc_trim(0); /* what the last batch's forgets freed goes back too */
 		return;
 	}
 	top = area ? osfs_inodes_peek(n->inodes, OSFS_ROOT_INO, area) : OSFS_ROOT_INO;

@@ -9,6 +9,7 @@
  */
 #include "supervisor.h"
 #include "osfs_base.h"
+#include "cwds.h"
 #include "unmount.h"
 
 #include <errno.h>
@@ -411,19 +412,13 @@ static int detach(struct sup *s, int *status)
 
 static int prepare(struct sup *s, char *const argv[], const char *mountpoint)
 {
-	char cwd[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", s->exe, sizeof(s->exe) - 1);
 	size_t argc = 0;
 
 	if (n <= 0)
 		return -errno;
 	s->exe[n] = '\0';
-	s->mnt = realpath(mountpoint, NULL); /* not mounted yet: resolving asks no daemon */
-	if (!s->mnt && mountpoint[0] == '/')
-		s->mnt = strdup(mountpoint);
-	else if (!s->mnt && getcwd(cwd, sizeof(cwd)) &&
-		 asprintf(&s->mnt, "%s/%s", cwd, mountpoint) < 0)
-		s->mnt = NULL;
+	s->mnt = osfs_cwds_root(mountpoint, true); /* not mounted yet: resolving asks no daemon */
 	if (s->mnt && setenv(OSFS_MOUNT_PATH_ENV, s->mnt, 1) != 0)
 		return -errno;
 	while (argv[argc])

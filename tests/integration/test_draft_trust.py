@@ -5,7 +5,7 @@ import errno
 import os
 import time
 
-from harness import sh
+from harness import sh, wait_for
 from test_write import delete_server as delete_now, make_draft, named, unique, wait_file
 
 SETTLE_TIMEOUT = 60
@@ -126,6 +126,11 @@ def test_concurrent_boots_all_learn_the_one_outcome(cloud, mnt):
         codes = [line for line in out.split() if line.startswith("rc=")]
         assert codes == ["rc=0"] * 5, (out, mnt.read(".openstackfs", "log")[-2000:])
         assert len(wait_one_server(cloud, name)) == 1
+        assert len(named(cloud, name)) == 1
+        # a boot written later, on the server that exists now, is refused
+        # (the late racers of the one boot were told it went well)
+        assert wait_for(lambda: mnt.write("servers/%s/ctl" % name, "boot\n") == errno.EINVAL, 15)
+        assert "exists" in mnt.read("servers", name, "error")
         assert len(named(cloud, name)) == 1
     finally:
         delete_server(mnt, cloud, name)

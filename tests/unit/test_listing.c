@@ -6,6 +6,7 @@
 #include "model.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,57 @@ static void test_delta(void)
 	osfs_listing_put(l0);
 	osfs_listing_put(l1);
 	osfs_listing_put(l2);
+}
+
+/* Both orders of a listing hold: file names ascending in items, ids
+ * ascending in by_id, the same resources in each. */
+static bool orders_hold(const struct osfs_listing *l)
+{
+	bool ok = l != NULL;
+
+	for (size_t i = 1; ok && i < l->n; i++)
+		ok = strcmp(l->items[i - 1]->fname, l->items[i]->fname) < 0 &&
+		     strcmp(l->by_id[i - 1]->id, l->by_id[i]->id) < 0;
+	for (size_t i = 0; ok && i < l->n; i++)
+		ok = osfs_listing_find(l, l->by_id[i]->fname) == l->by_id[i] &&
+		     osfs_listing_find_id(l, l->items[i]->id) == l->items[i];
+	return ok;
+}
+
+/* A delta that changes values only keeps both orders, the changed
+ * resources in the places of the ones they replace; one that adds,
+ * removes or renames sorts again. */
+static void test_orders_after_merges(void)
+{
+	/* names in the reverse order of ids */
+	struct osfs_listing *l0 = osfs_listing_merge(OSFS_SERVERS, NULL, NULL, items(4,
+		server("id-1", "zeta", "ACTIVE", "2026-01-01T00:00:01Z", 10),
+		server("id-2", "gamma", "ACTIVE", "2026-01-01T00:00:01Z", 10),
+		server("id-3", "beta", "ACTIVE", "2026-01-01T00:00:01Z", 10),
+		server("id-4", "alpha", "ACTIVE", "2026-01-01T00:00:01Z", 10)), 4, 10, true, NULL, NULL);
+	struct osfs_listing *l1, *l2, *l3;
+
+	CHECK(orders_hold(l0) && l0->n == 4);
+	l1 = osfs_listing_merge(OSFS_SERVERS, NULL, l0, items(2,
+		server("id-1", "zeta", "ERROR", "2026-01-01T00:00:05Z", 0),
+		server("id-3", "beta", "SHUTOFF", "2026-01-01T00:00:05Z", 0)), 2, 20, false, NULL, NULL);
+	CHECK(orders_hold(l1) && l1->n == 4);
+	CHECK_STR(status_of(l1, "id-1"), "ERROR\n");
+	CHECK_STR(status_of(l1, "id-3"), "SHUTOFF\n");
+	CHECK(osfs_listing_find(l1, "zeta") == osfs_listing_find_id(l1, "id-1"));
+	CHECK(osfs_listing_find_id(l1, "id-2") == osfs_listing_find_id(l0, "id-2"));
+	CHECK_STR(status_of(l0, "id-1"), "ACTIVE\n");
+	l2 = osfs_listing_merge(OSFS_SERVERS, NULL, l1, items(0), 0, 30, false, NULL, NULL);
+	CHECK(orders_hold(l2) && l2->n == 4 && l2->fetched == 30);
+	l3 = osfs_listing_merge(OSFS_SERVERS, NULL, l2, items(2,
+		server("id-2", "omega", "ACTIVE", "2026-01-01T00:00:09Z", 0),
+		server("id-0", "delta", "BUILD", "2026-01-01T00:00:09Z", 0)), 2, 40, false, NULL, NULL);
+	CHECK(orders_hold(l3) && l3->n == 5);
+	CHECK(osfs_listing_find(l3, "omega") && !osfs_listing_find(l3, "gamma"));
+	osfs_listing_put(l0);
+	osfs_listing_put(l1);
+	osfs_listing_put(l2);
+	osfs_listing_put(l3);
 }
 
 static void test_never_back_in_time(void)
@@ -246,6 +298,7 @@ static void test_events(void)
 int main(void)
 {
 	test_delta();
+	test_orders_after_merges();
 	test_never_back_in_time();
 	test_complete_answers();
 	test_names_move();

@@ -123,7 +123,7 @@ static void put_res(struct writer *w, const struct osfs_res *r)
 			   .text_len = r->json.text_len, .seen = r->seen, .mtime = r->mtime };
 
 	int dict = osfs_pack_dict(&r->json);
-	unsigned char which = dict == w->dict;
+	unsigned char which = dict != OSFS_PACK_BUILTIN; /* 1: the image's own */
 
 	if (!r->json.len || (dict != OSFS_PACK_BUILTIN && dict != w->dict)) {
 		w->failed = true; /* packed with neither: cannot be read back */

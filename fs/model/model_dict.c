@@ -65,6 +65,19 @@ static unsigned samples_of(struct osfs_jspan items, char **samples, size_t *size
 	return n;
 }
 
+/* Does `items` hold at least LEARN_MIN items?  (A delta's page seldom
+ * does: it is not copied for nothing.) */
+static bool enough(struct osfs_jspan items)
+{
+	struct osfs_jspan item;
+	struct osfs_jiter it;
+	unsigned n = 0;
+
+	for (osfs_jscan_iter(&it, items); n < LEARN_MIN && osfs_jscan_elem(&it, &item); )
+		n++;
+	return n == LEARN_MIN;
+}
+
 void osfs_model_dict_learn(const struct osfs_kind *k, struct osfs_jspan items)
 {
 	enum osfs_kind_id kind = (enum osfs_kind_id)(k - osfs_kinds);
@@ -73,7 +86,7 @@ void osfs_model_dict_learn(const struct osfs_kind *k, struct osfs_jspan items)
 	unsigned n;
 	int dict;
 
-	if (atomic_load(&tried[kind]) || osfs_model_dict(kind) != OSFS_PACK_BUILTIN)
+	if (atomic_load(&tried[kind]) || osfs_model_dict(kind) != OSFS_PACK_BUILTIN || !enough(items))
 		return;
 	pthread_mutex_lock(&learn_lock);
 	if (atomic_load(&tried[kind]) || osfs_model_dict(kind) != OSFS_PACK_BUILTIN)

@@ -457,14 +457,19 @@ static void reply_entry_or_err(fuse_req_t req, const struct fuse_entry_param *e,
 }
 
 /* ino was written to: the resource it is in now (a draft's ctl that
- * booted is the new server's) changed. */
+ * booted is the new server's) changed, and the kernel is told of that and
+ * of what the write's own fetches changed before the write is answered
+ * (all but ino itself, told once answered: notify.h). */
 static void touched(struct osfs_glue *g, fuse_ino_t ino)
 {
+	struct osfs_notify *n = atomic_load(&g->notify);
 	struct osfs_node node;
 
 	if (resolve(g, ino, NULL, &node) == 0)
 		changed(g, &node);
 	osfs_node_release(&node);
+	if (n)
+		osfs_notify_flush(n);
 }
 
 /* ---- refusals ---- */
@@ -975,7 +980,9 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	struct osfs_glue *g = glue_of(req);
 	struct osfs_node node;
 	int ret = resolve_for_write(g, ino, &node);
+	struct osfs_notify *n;
 
+	osfs_inodes_writing(g->inodes, ino, true);
 	if (ret == 0)
 		ret = do_write(g, ino, &node, buf, size, off);
 	if (ret == 0) { /* what a getattr pinned and showed is the old content */
@@ -983,12 +990,16 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		osfs_inodes_shows_reset(g->inodes, ino);
 	}
 	osfs_node_release(&node);
-	if (ret == 0)
-		touched(g, ino);
-	if (ret < 0)
+	if (ret < 0) {
+		osfs_inodes_writing(g->inodes, ino, false);
 		fuse_reply_err(req, -ret);
-	else
-		fuse_reply_write(req, size);
+		return;
+	}
+	touched(g, ino);
+	osfs_inodes_writing(g->inodes, ino, false);
+	fuse_reply_write(req, size);
+	if ((n = atomic_load(&g->notify)))
+		osfs_notify_inode(n, ino);
 }
 
 static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)

@@ -35,6 +35,7 @@ struct inode {
 	bool file;                   /* not a directory */
 	bool retired;                /* out of by_name: lookups of its name get a new inode */
 	bool kept;                   /* during an eviction batch: on a process's cwd path */
+	uint16_t writing;            /* writes being answered (their pages are locked) */
 	char name[];
 };
 
@@ -584,7 +585,8 @@ static int ref_add(struct osfs_inode_ref **out, size_t *n, size_t *cap, const st
 		*cap = c;
 	}
 	r = &(*out)[(*n)++];
-	*r = (struct osfs_inode_ref){ .ino = i->ino, .parent = i->parent ? i->parent->ino : 0 };
+	*r = (struct osfs_inode_ref){ .ino = i->ino, .parent = i->parent ? i->parent->ino : 0,
+				      .writing = i->writing > 0 };
 	return named && !(r->name = strdup(i->name)) ? -ENOMEM : 0;
 }
 
@@ -605,6 +607,27 @@ void osfs_inodes_refs_free(struct osfs_inode_ref *refs, size_t n)
 	for (size_t k = 0; refs && k < n; k++)
 		free(refs[k].name);
 	free(refs);
+}
+
+void osfs_inodes_writing(struct osfs_inodes *t, uint64_t ino, bool begins)
+{
+	struct inode *i;
+
+	pthread_mutex_lock(&t->lock);
+	if ((i = find_ino_locked(t, ino)) && (begins ? i->writing < UINT16_MAX : i->writing > 0))
+		i->writing += begins ? 1 : -1;
+	pthread_mutex_unlock(&t->lock);
+}
+
+bool osfs_inodes_is_written(struct osfs_inodes *t, uint64_t ino)
+{
+	struct inode *i;
+	bool writing;
+
+	pthread_mutex_lock(&t->lock);
+	writing = (i = find_ino_locked(t, ino)) && i->writing > 0;
+	pthread_mutex_unlock(&t->lock);
+	return writing;
 }
 
 int osfs_inodes_subtree(struct osfs_inodes *t, uint64_t ino, struct osfs_inode_ref **out,

@@ -92,7 +92,14 @@ char *osfs_inodes_path(struct osfs_inodes *t, uint64_t ino, const char *name);
 struct osfs_inode_ref {
 	uint64_t ino, parent;
 	char *name;                  /* malloc'd for a file showing content, else NULL */
+	bool writing;                /* a write to it is being answered */
 };
+
+/* A write to ino is being answered (begins), or was answered: while it
+ * is, the kernel holds its pages locked, and an invalidation of them
+ * would wait for the answer (notify.c leaves it for later). */
+void osfs_inodes_writing(struct osfs_inodes *t, uint64_t ino, bool begins);
+bool osfs_inodes_is_written(struct osfs_inodes *t, uint64_t ino);
 
 /* Every inode of the subtree under `ino`, itself first: a malloc'd array
  * in *out (count in *n), freed with osfs_inodes_refs_free.  0, -ENOENT or

@@ -6,7 +6,9 @@
  *   added, removed: the entry <fname> of /<kind>, and /<kind> itself (so
  *                   cached directory pages go)
  * Notifications are never sent from a thread answering a request (that can
- * deadlock the kernel).  The queue is bounded: when it overflows, the whole
+ * deadlock the kernel); a write waits, a second at most, for the thread to
+ * send what was queued before it answers, so that the writer's next open
+ * sees what it changed.  The queue is bounded: when it overflows, the whole
  * kind is invalidated instead.  Part of the FUSE glue.
  */
 #ifndef OSFS_NOTIFY_H
@@ -34,6 +36,16 @@ void osfs_notify_free(struct osfs_notify *n);
  * kernel; safe from any thread, including request handlers.  Matches
  * osfs_cache_observer (ctx is the struct osfs_notify). */
 void osfs_notify_queue(void *ctx, enum osfs_kind_id kind, const char *fname, enum osfs_change what);
+
+/* Wait (a second at most) until every change queued so far is sent: a
+ * write calls it before it answers, so that its writer's next open sees
+ * what the write changed.  A file being written is left alone meanwhile
+ * (its pages are locked until the write is answered, osfs_inodes_writing):
+ * its writer tells it with osfs_notify_inode once it has answered. */
+void osfs_notify_flush(struct osfs_notify *n);
+
+/* Queue the invalidation of one inode. */
+void osfs_notify_inode(struct osfs_notify *n, uint64_t ino);
 
 /* Let the kernel drop the names of refs (names it need not keep: the
  * inode table's bound), taking the array.  Dropped when the queue is full. */

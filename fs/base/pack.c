@@ -37,10 +37,9 @@ static const char dictionary[] =
 
 #define LEVEL 1   /* the fastest: a listing's pack must cost a fraction of its download */
 
-/* A learnt dictionary is this big at most, from at most this many bytes
- * of samples (zstd's trainer takes about 6 MiB while it runs). */
+/* A learnt dictionary is this big at most (zstd's trainer takes about
+ * 6 MiB while it runs). */
 #define LEARNT_MAX 8192
-#define SAMPLES_MAX (512 * 1024)
 
 /* One dictionary, digested for both directions; immutable once counted. */
 struct dict {
@@ -164,11 +163,6 @@ int osfs_pack_learn(const char *samples, const size_t *sizes, unsigned n)
 out:
 	free(bytes);
 	return ret;
-}
-
-size_t osfs_pack_samples_max(void)
-{
-	return SAMPLES_MAX;
 }
 
 int osfs_pack_adopt(const void *bytes, size_t len)

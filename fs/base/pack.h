@@ -28,10 +28,10 @@ struct osfs_pack {
 #define OSFS_PACK_DICTS 64
 
 /* A dictionary learnt from n sample texts, laid end to end in samples
- * (sizes[i] bytes each, osfs_pack_samples_max() bytes at most in all):
- * its number, or -1 when none could be learnt (too few samples). */
+ * (sizes[i] bytes each, OSFS_PACK_SAMPLES_MAX bytes at most in all): its
+ * number, or -1 when none could be learnt (too few samples). */
+#define OSFS_PACK_SAMPLES_MAX (512 * 1024)
 int osfs_pack_learn(const char *samples, const size_t *sizes, unsigned n);
-size_t osfs_pack_samples_max(void);
 
 /* The number of a dictionary of these bytes (a new one unless the same
  * bytes have one already), or -1. */

@@ -52,13 +52,12 @@ struct osfs_notify {
 struct osfs_notify *osfs_notify_new(struct fuse_session *se, struct osfs_inodes *inodes)
 {
 	struct osfs_notify *n = calloc(1, sizeof(*n));
+	pthread_condattr_t mono;
 
 	if (!n)
 		return NULL;
 	n->se = se;
 	n->inodes = inodes;
-	pthread_condattr_t mono;
-
 	pthread_mutex_init(&n->lock, NULL);
 	pthread_cond_init(&n->wake, NULL);
 	pthread_condattr_init(&mono);
@@ -128,6 +127,7 @@ void osfs_notify_flush(struct osfs_notify *n)
 
 void osfs_notify_inode(struct osfs_notify *n, uint64_t ino)
 {
+	/* its kind is unused: an inode alone is never folded into a whole kind */
 	push(n, (struct event){ .kind = OSFS_SERVERS, .what = OSFS_CHANGED, .only = ino }, false);
 }
 
@@ -209,7 +209,6 @@ static void *notify_main(void *arg)
 	struct event batch[QUEUE_MAX];
 	bool whole[OSFS_NKINDS];
 	size_t count;
-
 	uint64_t taken;
 
 	pthread_mutex_lock(&n->lock);

@@ -141,6 +141,12 @@ struct osfs_kind {
 
 extern const struct osfs_kind osfs_kinds[OSFS_NKINDS];
 
+/* The id of a row of osfs_kinds. */
+static inline enum osfs_kind_id osfs_kind_id_of(const struct osfs_kind *k)
+{
+	return (enum osfs_kind_id)(k - osfs_kinds);
+}
+
 /* Can a refresh of k ask only for what changed? */
 static inline bool osfs_kind_has_delta(const struct osfs_kind *k)
 {

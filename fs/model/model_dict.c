@@ -49,7 +49,7 @@ void osfs_model_dict_adopt(enum osfs_kind_id kind, int dict)
  * with their sizes; how many (0 on ENOMEM). */
 static unsigned samples_of(struct osfs_jspan items, char **samples, size_t *sizes)
 {
-	size_t cap = osfs_pack_samples_max(), used = 0;
+	size_t cap = OSFS_PACK_SAMPLES_MAX, used = 0;
 	struct osfs_jspan item;
 	struct osfs_jiter it;
 	unsigned n = 0;
@@ -80,7 +80,7 @@ static bool enough(struct osfs_jspan items)
 
 void osfs_model_dict_learn(const struct osfs_kind *k, struct osfs_jspan items)
 {
-	enum osfs_kind_id kind = (enum osfs_kind_id)(k - osfs_kinds);
+	enum osfs_kind_id kind = osfs_kind_id_of(k);
 	size_t sizes[LEARN_ITEMS];
 	char *samples = NULL;
 	unsigned n;

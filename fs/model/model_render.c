@@ -376,7 +376,7 @@ struct osfs_res *osfs_model_res_from(const struct osfs_kind *k, struct json_obje
 		goto fail;
 	text = json_object_to_json_string_ext(obj,
 		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (!text || osfs_pack(&r->json, osfs_model_dict((enum osfs_kind_id)(k - osfs_kinds)), text,
+	if (!text || osfs_pack(&r->json, osfs_model_dict(osfs_kind_id_of(k)), text,
 				strlen(text)) < 0)
 		goto fail;
 	return r;

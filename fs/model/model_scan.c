@@ -562,7 +562,7 @@ static int span_pack(struct scan *s, struct osfs_jspan obj, struct osfs_res *r)
 	s->copy.n = 0;
 	if (!(p = buf_room(&s->copy, obj.n + 1)))
 		return -ENOMEM;
-	return osfs_pack(&r->json, osfs_model_dict((enum osfs_kind_id)(s->k - osfs_kinds)), p,
+	return osfs_pack(&r->json, osfs_model_dict(osfs_kind_id_of(s->k)), p,
 			 osfs_jscan_minify(obj, p));
 }
 

@@ -404,7 +404,7 @@ static int run_action_arg(struct osfs_fs *fs, enum osfs_kind_id kind, const stru
 		goto out;
 	}
 	if (verb->arg_of)
-		ret = osfs_drafts_resolve(fs, (enum osfs_kind_id)(verb->arg_of - osfs_kinds), value,
+		ret = osfs_drafts_resolve(fs, osfs_kind_id_of(verb->arg_of), value,
 					  &id, why);
 	if (ret == 0)
 		ret = osfs_compute_action_arg(fs->api, r->id, verb->action, verb->arg_key,
@@ -451,7 +451,7 @@ static void outcome_unknown(struct osfs_fs *fs, enum osfs_kind_id kind, const st
 	if (verb->removes)
 		osfs_cache_invalidate(fs->cache, (int)kind);
 	if (verb->changes)
-		osfs_cache_invalidate(fs->cache, (int)(verb->changes - osfs_kinds));
+		osfs_cache_invalidate(fs->cache, (int)osfs_kind_id_of(verb->changes));
 }
 
 int osfs_ctl_run(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_res *r,
@@ -484,7 +484,7 @@ int osfs_ctl_run(struct osfs_fs *fs, enum osfs_kind_id kind, const struct osfs_r
 			osfs_cache_invalidate(fs->cache, (int)kind);
 		}
 		if (verb->changes)
-			osfs_cache_invalidate(fs->cache, (int)(verb->changes - osfs_kinds));
+			osfs_cache_invalidate(fs->cache, (int)osfs_kind_id_of(verb->changes));
 	}
 	return osfs_error_for_user(ret); /* an answer we could not read: EIO */
 }

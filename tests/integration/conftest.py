@@ -1,2 +1,2 @@
 """Fixtures live in fixtures.py so the real-cloud tests can share them."""
-from fixtures import cloud, emu, mount, mnt  # noqa: F401
+from fixtures import cloud, emu, mount, mnt, settled  # noqa: F401

@@ -2,6 +2,7 @@
 tests/realcloud when OSFS_TARGET=realcloud) and real mounts of it."""
 import os
 import re
+import time
 
 import pytest
 
@@ -73,6 +74,9 @@ class Cloud:
             self.client.wait_server(sid, lambda s: s and s["status"] == "ACTIVE"
                                     and not s["OS-EXT-STS:task_state"], timeout=300)
 
+    def settle(self):
+        settle(self.client)
+
     def stop(self):
         for sid in self.seeded:
             self.client.request("DELETE", "compute", "/servers/" + sid)
@@ -80,11 +84,34 @@ class Cloud:
             self.emu.stop()
 
 
+def settle(client, everyone=False, timeout=180):
+    """Wait until none of the project's servers (everyone's, for an admin)
+    is being deleted.  A real cloud deletes after answering; a module that
+    deleted a server through the API or the mount must not leave the next
+    one a listing that may or may not still hold it."""
+    deadline = time.time() + timeout
+    while True:
+        going = [s["id"] for s in client.servers(everyone)
+                 if s.get("OS-EXT-STS:task_state") == "deleting"]
+        if not going:
+            return
+        assert time.time() < deadline, ("servers still being deleted", going)
+        time.sleep(1)
+
+
 @pytest.fixture(scope="session")
 def cloud():
     c = Cloud()
     yield c
     c.stop()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def settled(cloud):
+    """Each module on the real cloud ends with its deletions done."""
+    yield
+    if cloud.real:
+        cloud.settle()
 
 
 @pytest.fixture

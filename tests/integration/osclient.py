@@ -71,15 +71,17 @@ class Client:
             except ValueError:
                 return e.code, data.decode(errors="replace")
 
-    def servers(self):
-        out, path = [], "/servers/detail?limit=1000"
+    def servers(self, everyone=False):
+        """The project's servers (every project's with everyone, as an admin)."""
+        query = "all_tenants=1&limit=1000" if everyone else "limit=1000"
+        out, path = [], "/servers/detail?" + query
         while path:
             status, body = self.request("GET", "compute", path)
             assert status == 200, (status, body)
             out += body["servers"]
             path = None
             if body.get("servers_links") and body["servers"]:
-                path = "/servers/detail?limit=1000&marker=" + body["servers"][-1]["id"]
+                path = "/servers/detail?%s&marker=%s" % (query, body["servers"][-1]["id"])
         return out
 
     def server(self, sid):

@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from fixtures import REALCLOUD_DIR, Emulator, realcloud_admin_env, sh
+from fixtures import REALCLOUD_DIR, Emulator, realcloud_admin_env, settle, sh
 from harness import wait_for
 from osclient import Client
 
@@ -74,19 +74,6 @@ class Plane:
             return {str(a["id"]): a["name"] for a in self.get("compute", "/os-aggregates")["aggregates"]}
         return {m["uuid"]: str(m["id"]) for m in self.paged("/os-migrations", "migrations", "uuid")}
 
-    def settle(self, timeout=180):
-        """Wait until no server of any project is being deleted: tests of
-        other modules may delete theirs without waiting, and a listing taken
-        while one goes may or may not still hold it."""
-        deadline = time.time() + timeout
-        while True:
-            going = [s["id"] for s in self.paged("/servers/detail?all_tenants=1", "servers")
-                     if s.get("OS-EXT-STS:task_state") == "deleting"]
-            if not going:
-                return
-            assert time.time() < deadline, ("servers still being deleted", going)
-            time.sleep(1)
-
     def projects(self):
         """{id: name} of every project."""
         return {p["id"]: p["name"] for p in self.get("identity", "/v3/projects")["projects"]}
@@ -133,7 +120,7 @@ def api_quotas(client, pid):
 @pytest.fixture(scope="module")
 def plane(cloud):
     p = Plane(cloud)
-    p.settle()
+    settle(p.client, everyone=True)
     yield p
     p.stop()
 

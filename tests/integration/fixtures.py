@@ -74,9 +74,6 @@ class Cloud:
             self.client.wait_server(sid, lambda s: s and s["status"] == "ACTIVE"
                                     and not s["OS-EXT-STS:task_state"], timeout=300)
 
-    def settle(self):
-        settle(self.client)
-
     def stop(self):
         for sid in self.seeded:
             self.client.request("DELETE", "compute", "/servers/" + sid)
@@ -111,7 +108,7 @@ def settled(cloud):
     """Each module on the real cloud ends with its deletions done."""
     yield
     if cloud.real:
-        cloud.settle()
+        settle(cloud.client)
 
 
 @pytest.fixture

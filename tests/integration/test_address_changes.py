@@ -54,8 +54,6 @@ def server(cloud):
         yield name, sid, body["ports"][0]
     finally:
         cloud.client.request("DELETE", "compute", "/servers/" + sid)
-        cloud.client.wait_server(sid, lambda s: not s or s.get("status") == "DELETED",
-                                 timeout=BOOT_TIMEOUT)
 
 
 @pytest.fixture

@@ -594,7 +594,9 @@ static int ref_add(struct osfs_inode_ref **out, size_t *n, size_t *cap, const st
 static int collect_locked(const struct inode *i, struct osfs_inode_ref **out, size_t *n,
 			  size_t *cap)
 {
-	if (ref_add(out, n, cap, i, i->shows && !i->retired) < 0)
+	if (i->shows && i->retired)
+		return 0; /* its name is another's: those holding it read on what it showed */
+	if (ref_add(out, n, cap, i, i->shows) < 0)
 		return -ENOMEM;
 	for (const struct inode *k = i->kids; k; k = k->next_sib)
 		if (collect_locked(k, out, n, cap) < 0)

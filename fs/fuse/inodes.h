@@ -88,7 +88,10 @@ char *osfs_inodes_path(struct osfs_inodes *t, uint64_t ino, const char *name);
 
 /* An inode of a subtree, as the kernel is told to drop it: a file that
  * shows content (see osfs_inodes_shows) by its name in parent, anything
- * else by its number. */
+ * else by its number.  A file retired from its name is left out: a reader
+ * holding it reads on the content it showed from the kernel's pages, which
+ * an invalidation by number would drop (its next read would get content
+ * longer than the size the kernel holds, cut short). */
 struct osfs_inode_ref {
 	uint64_t ino, parent;
 	char *name;                  /* malloc'd for a file showing content, else NULL */

@@ -1,10 +1,12 @@
 """The low-level glue: warm reads are served by the kernel without reaching
 the daemon, inode numbers are stable, and what changes still reads fresh."""
+import json
 import os
 import re
+import signal
 import time
 
-from harness import sh
+from harness import sh, wait_for
 
 
 def fuse_requests(m, since):
@@ -78,4 +80,31 @@ def test_json_follows_our_metadata_write(cloud, mount):
         assert m.read("servers", name, "metadata", key) == "v1\n"
         assert key in os.listdir(m.p("servers", name, "metadata"))
     finally:
+        cloud.client.request("DELETE", "compute", "/servers/%s/metadata/%s" % (s["id"], key))
+
+
+def test_a_file_held_across_a_change_reads_whole(cloud, mount):
+    """A reader holding json while the server changes reads the content
+    it began with, whole: not the new, longer content cut at the old size,
+    even once the kind is invalidated whole (SIGHUP does that)."""
+    m = mount("ttl=1")
+    s, name = a_server(m, cloud)
+    path = m.p("servers", name, "json")
+    before = raw_read(path)
+    fd = os.open(path, os.O_RDONLY)
+    key = "osfs-held-%d" % os.getpid()
+    try:
+        status, _ = cloud.client.request("PUT", "compute", "/servers/%s/metadata/%s" % (s["id"], key),
+                                         {"meta": {key: "x" * 200}})
+        assert status == 200
+        # the new json, under the name, in a new inode
+        assert wait_for(lambda: key.encode() in raw_read(path), 15)
+        assert os.stat(path).st_ino != os.fstat(fd).st_ino
+        os.kill(int(m.read(".openstackfs", "pid")), signal.SIGHUP)
+        time.sleep(1.5)   # its invalidations go out from the notify thread at once
+        held = os.pread(fd, 65536, 0)
+        assert held == before
+        assert json.loads(held)["id"] == s["id"]
+    finally:
+        os.close(fd)
         cloud.client.request("DELETE", "compute", "/servers/%s/metadata/%s" % (s["id"], key))
